@@ -1,0 +1,424 @@
+/**
+ * The one contract between the agent (server/) and its clients (the extension, the CLI, the tests).
+ *
+ * Everything that crosses the JSON-RPC channel is declared here: method names, parameter and result
+ * shapes, notifications and error codes. Both sides import this module; nothing else is shared.
+ *
+ * Conventions, because an inspection tool must never guess:
+ * - A number that could not be read is `null`, never 0. "Unlimited" is also `null` for limits, and the
+ *   reason a value is missing is recorded in `problems` (snapshot-wide) or `unknown` (per container).
+ * - Inodes are namespace inodes on the nsfs device (what `stat /proc/PID/ns/X` gives as st_ino).
+ * - Paths are host paths unless a field says otherwise.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const SCHEMA_VERSION = 1 as const;
+
+export const NS_TYPES = ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'time', 'user', 'uts'] as const;
+export type NsType = (typeof NS_TYPES)[number];
+export type NsInodes = Record<NsType, number | null>;
+
+/** Something the agent could not read; the snapshot still stands, with this fact marked unknown. */
+export interface Problem {
+  /** What was being read, e.g. `/proc/1/ns/net` or `docker:config.v2.json`. */
+  source: string;
+  /** One line a person can act on, e.g. `permission denied (EACCES)`. */
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Snapshot
+// ---------------------------------------------------------------------------------------------------
+
+export interface Snapshot {
+  schemaVersion: typeof SCHEMA_VERSION;
+  /** ISO-8601 time the snapshot was taken. */
+  takenAt: string;
+  agentVersion: string;
+  host: HostInfo;
+  processes: ProcessInfo[];
+  namespaces: NamespaceInfo[];
+  containers: ContainerInfo[];
+  layers: LayerInfo[];
+  problems: Problem[];
+}
+
+export type CgroupVersion = 'v1' | 'v2' | 'hybrid';
+
+export interface HostInfo {
+  hostname: string;
+  kernel: string;
+  arch: string;
+  cgroupVersion: CgroupVersion;
+  /** The namespaces taken as "the host's": the agent's own (PID 1's are often unreadable). */
+  namespaces: NsInodes;
+  /** Number of processes seen in this snapshot. */
+  processCount: number;
+}
+
+export interface ThreadNamespaces {
+  tid: number;
+  /** Only the types in which this thread differs from its process. */
+  namespaces: Partial<NsInodes>;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** argv joined with spaces; `null` when unreadable (kernel threads have an empty one: ""). */
+  cmdline: string | null;
+  /** Real uid as seen from the host. */
+  uid: number | null;
+  namespaces: NsInodes;
+  /** PID in each nested PID namespace, outermost (host) first; from `NSpid:` in status. */
+  nspid: number[];
+  /** Container this process belongs to, or null for the host. */
+  containerId: string | null;
+  /** Threads whose namespaces differ from the process's (rare, but real: setns from a thread). */
+  threads: ThreadNamespaces[];
+  /** Process start time in clock ticks since boot (field 22 of stat): tells a reused PID apart. */
+  startTime: number | null;
+}
+
+export type NsHolder = 'process' | 'fd' | 'bindmount';
+
+export interface NamespaceInfo {
+  type: NsType;
+  inode: number;
+  /** Processes (not threads) whose /proc/PID/ns/<type> is this namespace. */
+  processCount: number;
+  /** Owning user namespace inode (NS_GET_USERNS); null if unknown or not permitted. */
+  ownerUserNs: number | null;
+  /** Parent namespace inode (NS_GET_PARENT), for pid and user namespaces only; null at the top. */
+  parent: number | null;
+  /** Owner uid of a user namespace (NS_GET_OWNER_UID); null for other types. */
+  ownerUid: number | null;
+  isHost: boolean;
+  containerIds: string[];
+  /** How this namespace is kept alive. A namespace with no process is held only by fds or bind mounts. */
+  heldBy: NsHolder[];
+  /** Bind-mount targets holding it (e.g. `/run/netns/foo`), as seen in any mount namespace. */
+  bindMounts: string[];
+  /** Open file descriptors holding it. */
+  fdHolders: { pid: number; fd: number }[];
+  /** "Ealdorman": the top-most, oldest process in the namespace; null when held only by fds/mounts. */
+  ealdorman: number | null;
+}
+
+export type Runtime =
+  | 'docker'
+  | 'containerd'
+  | 'kubernetes'
+  | 'podman'
+  | 'cri-o'
+  | 'runc'
+  | 'lxc'
+  | 'nspawn'
+  | 'bare';
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  uid: string | null;
+  containerName: string | null;
+}
+
+export interface ContainerInfo {
+  /** Engine id (Docker: the full 64-hex id). A bare container gets `bare-<initPid>-<pidns inode>`. */
+  id: string;
+  /** Engine name (Docker: without the leading slash); bare: the init process's comm. */
+  name: string;
+  runtime: Runtime;
+  image: string | null;
+  imageId: string | null;
+  pod: PodInfo | null;
+  labels: Record<string, string>;
+  initPid: number;
+  pids: number[];
+  /** Read from the container's uts namespace. */
+  hostname: string | null;
+  namespaces: NsInodes;
+  /** Namespace types the container shares with the host (e.g. `pid` for `--pid host`). */
+  sharesHostNamespaces: NsType[];
+  cgroup: CgroupInfo | null;
+  capabilities: CapabilitySets | null;
+  noNewPrivs: boolean | null;
+  seccomp: 'disabled' | 'strict' | 'filter' | null;
+  seccompFilters: number | null;
+  /** AppArmor or SELinux label from /proc/PID/attr/current; null if none or unreadable. */
+  lsmLabel: string | null;
+  uidMap: IdMapEntry[] | null;
+  gidMap: IdMapEntry[] | null;
+  rootfs: RootfsInfo | null;
+  mounts: MountInfo[];
+  /** Fields that could not be read for this container, with why. */
+  unknown: Problem[];
+}
+
+export interface IdMapEntry {
+  inside: number;
+  outside: number;
+  count: number;
+}
+
+export interface CapabilitySets {
+  /** Decoded names, `CAP_*`; bits the agent does not know by name are listed as numbers. */
+  effective: (string | number)[];
+  permitted: (string | number)[];
+  inheritable: (string | number)[];
+  bounding: (string | number)[];
+  ambient: (string | number)[];
+  /** The raw hex masks as in /proc/PID/status, for whoever wants to check the decoding. */
+  masks: { effective: string; permitted: string; inheritable: string; bounding: string; ambient: string };
+}
+
+export interface PressureLine {
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  /** Total stall time in microseconds. */
+  total: number;
+}
+export interface Pressure {
+  some: PressureLine;
+  full: PressureLine | null;
+}
+
+export interface CgroupInfo {
+  /** Which hierarchy the limits below were read from for this container. */
+  version: 'v1' | 'v2';
+  /** The cgroup path (v2 path, or the memory controller's path on v1), relative to the hierarchy root. */
+  path: string;
+  /** v1: controller → path; v2: {"": path}. */
+  paths: Record<string, string>;
+  memory: {
+    limitBytes: number | null;
+    usageBytes: number | null;
+    peakBytes: number | null;
+    /** Page cache charged to this cgroup (v1 `total_cache`/`cache`, v2 `file`). */
+    fileBytes: number | null;
+    /** Anonymous memory (v1 `total_rss`/`rss`, v2 `anon`). */
+    anonBytes: number | null;
+    oomEvents: number | null;
+    oomKills: number | null;
+    stat: Record<string, number>;
+  } | null;
+  cpu: {
+    quotaUs: number | null;
+    periodUs: number | null;
+    shares: number | null;
+    weight: number | null;
+    usageUsec: number | null;
+  } | null;
+  pids: { max: number | null; current: number | null } | null;
+  io: {
+    /** One entry per device with a limit; each value null when unlimited. */
+    limits: { device: string; rbps: number | null; wbps: number | null; riops: number | null; wiops: number | null }[];
+  } | null;
+  pressure: { cpu: Pressure | null; memory: Pressure | null; io: Pressure | null } | null;
+}
+
+export type LayerRole = 'upper' | 'lower' | 'data';
+
+export interface LayerRef {
+  path: string;
+  role: LayerRole;
+  /** 0 = the upper (or the top-most lower when there is no upper); increasing downwards. */
+  index: number;
+}
+
+export interface OverlayInfo {
+  /** Top-most first, absolute, with Docker's relative `l/` links resolved to their target dirs. */
+  lowerdirs: string[];
+  /** Data-only lower layers (after `::`), in order. */
+  dataLowerdirs: string[];
+  upperdir: string | null;
+  workdir: string | null;
+  index: boolean | null;
+  redirectDir: string | null;
+  metacopy: boolean | null;
+  xino: string | null;
+  volatile: boolean;
+  userxattr: boolean;
+}
+
+export interface RootfsInfo {
+  fstype: string;
+  source: string;
+  readOnly: boolean;
+  overlay: OverlayInfo | null;
+  /** Upper first, then lowers top-most first, then data-only lowers. Empty when not an overlay. */
+  layers: LayerRef[];
+}
+
+export interface MountInfo {
+  mountId: number;
+  parentId: number;
+  /** Mount point as seen inside the container. */
+  target: string;
+  fstype: string;
+  source: string;
+  /** Root of the mount within its filesystem. */
+  root: string;
+  readOnly: boolean;
+  options: string;
+  superOptions: string;
+  /** tmpfs `size=` in bytes; null when not a sized tmpfs. */
+  sizeBytes: number | null;
+}
+
+export interface LayerIdentity {
+  engine: 'docker' | 'containerd' | 'containers-storage';
+  /** Docker layerdb chain id / containers-storage layer id / containerd snapshot id. */
+  id: string | null;
+  /** Docker layerdb diff id (content digest of the uncompressed layer). */
+  diffId: string | null;
+  /** Docker overlay2 cache id (directory name under overlay2/). */
+  cacheId: string | null;
+}
+
+export interface LayerInfo {
+  /** The layer directory (overlay2 `.../diff`, containerd `.../fs`, or any overlay layer dir). */
+  path: string;
+  usedBy: string[];
+  /** Role per user container (a dir may be the upper of one and a lower of others). */
+  roles: Record<string, LayerRole>;
+  /** Bytes on disk as recorded by the engine (layerdb `size`), else null; the scan gives the real count. */
+  sizeBytes: number | null;
+  identity: LayerIdentity | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Layer scan, whence, page cache
+// ---------------------------------------------------------------------------------------------------
+
+export interface LayerScan {
+  /** The scanned directory, as given (absolute). All other paths are relative to it, no leading slash. */
+  path: string;
+  files: number;
+  dirs: number;
+  symlinks: number;
+  bytes: number;
+  whiteouts: { path: string; kind: 'chardev' | 'xattr' | 'wh-file' }[];
+  opaqueDirs: { path: string; kind: 'xattr' | 'wh-opq' }[];
+  redirects: { path: string; target: string }[];
+  metacopy: string[];
+  problems: Problem[];
+}
+
+export interface Whence {
+  container: string;
+  /** Absolute path inside the container. */
+  path: string;
+  visible: boolean;
+  fileType: 'file' | 'dir' | 'symlink' | 'other' | null;
+  provider: LayerRef | null;
+  deletedBy: LayerRef | null;
+  hiddenByOpaque: LayerRef | null;
+  /** Lower copies of the path that the provider hides, top-most first. */
+  shadowed: LayerRef[];
+  /** True when the upper layer holds a copy of a path that also exists in a lower layer. */
+  copiedUp: boolean;
+  inodes: { merged: number | null; layers: { path: string; role: LayerRole; index: number; inode: number }[] };
+}
+
+export interface PageCacheFile {
+  path: string;
+  bytes: number;
+  residentBytes: number;
+}
+
+export interface PageCacheLayer {
+  layer: LayerRef;
+  files: number;
+  bytes: number;
+  residentBytes: number;
+  /** Files with the most resident bytes, at most `top` of them. */
+  topFiles: PageCacheFile[];
+}
+
+export interface PageCacheReport {
+  target: string;
+  kind: 'container' | 'dir';
+  method: 'cachestat' | 'mincore';
+  pageSize: number;
+  layers: PageCacheLayer[];
+  residentBytes: number;
+  /** The container's memory cgroup file charge, for comparison: shared pages go to first toucher. */
+  cgroupFileBytes: number | null;
+  problems: Problem[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enter
+// ---------------------------------------------------------------------------------------------------
+
+export interface EnterPlan {
+  container: string;
+  pid: number;
+  /** The start time that identified the process; the launcher re-checks it just before exec. */
+  startTime: number;
+  /** Shell found in the container's root filesystem, e.g. `/bin/bash`; null when there is none. */
+  shell: string | null;
+  /** argv to run on the node (as root) to enter: `nsenter --target PID --all ... -- SHELL`. */
+  argv: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Methods
+// ---------------------------------------------------------------------------------------------------
+
+export interface InitializeParams {
+  clientVersion: string;
+  protocolVersion: number;
+  /** Push `nodescope/changed` notifications at this interval in ms (0 or absent: never). */
+  watchIntervalMs?: number;
+}
+export interface InitializeResult {
+  agentVersion: string;
+  protocolVersion: number;
+  pid: number;
+  uid: number;
+  hostname: string;
+  arch: string;
+  nodeVersion: string;
+}
+
+export interface Methods {
+  initialize: { params: InitializeParams; result: InitializeResult };
+  snapshot: { params: Record<string, never>; result: Snapshot };
+  'layer.scan': { params: { path: string }; result: LayerScan };
+  whence: { params: { container: string; path: string }; result: Whence };
+  pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
+  'enter.plan': { params: { container: string; pid?: number; shell?: string; command?: string[] }; result: EnterPlan };
+  shutdown: { params: Record<string, never>; result: null };
+}
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
+
+/** Pushed by the agent when a new snapshot differs from the last one it sent. */
+export interface ChangedNotification {
+  seq: number;
+  /** Containers that appeared or whose facts changed, in full. */
+  containersUpserted: ContainerInfo[];
+  containersRemoved: string[];
+  /** Replaced wholesale when changed (they are cheap and cross-cut containers). */
+  namespaces?: NamespaceInfo[];
+  layers?: LayerInfo[];
+  processes?: ProcessInfo[];
+  takenAt: string;
+}
+export const CHANGED_NOTIFICATION = 'nodescope/changed';
+
+/** JSON-RPC error codes beyond the standard ones. `message` is always one line a person can act on. */
+export const ErrorCodes = {
+  InvalidParams: -32602,
+  NotFound: -32001,
+  Ambiguous: -32002,
+  NotPermitted: -32003,
+  Unsupported: -32004,
+  Gone: -32005,
+  VersionMismatch: -32006,
+} as const;

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The shared test rig: real kernel objects and a real Docker engine, made idempotently.
+#
+#   bash test/rig/up.sh            start dockerd if needed, build the images, start the rig's containers,
+#                                  the bare unshare container and the bind-mount-only namespace
+#   bash test/rig/up.sh --down     remove everything the rig made
+#
+# Everything the rig makes is named nodescope-rig-* (containers carry label nodescope.rig=1) so tests can
+# find it and tear it down. Loopback only: containers run with --network none and the engine with
+# --bridge=none --iptables=false (shared/docs/environment.md). Prints KEY=VALUE facts at the end for tests.
+set -euo pipefail
+
+STATE=/run/nodescope-rig
+BARE_CG_V1=/sys/fs/cgroup/memory/nodescope-rig-bare
+BARE_CG_V2=/sys/fs/cgroup/unified/nodescope-rig-bare
+log() { echo "rig: $*" >&2; }
+
+need() { command -v "$1" >/dev/null || { echo "rig: missing $1 (run scripts/provision.sh as root)" >&2; exit 1; }; }
+
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then return; fi
+  need dockerd
+  log "starting dockerd"
+  mkdir -p /var/lib/docker
+  nohup dockerd --storage-driver overlay2 --bridge=none --iptables=false --ip6tables=false \
+    >/var/log/nodescope-dockerd.log 2>&1 &
+  for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && return; sleep 0.2; done
+  echo "rig: dockerd did not start; see /var/log/nodescope-dockerd.log" >&2
+  tail -5 /var/log/nodescope-dockerd.log >&2
+  exit 1
+}
+
+build_images() {
+  if ! docker image inspect nodescope-rig/base:1 >/dev/null 2>&1; then
+    need busybox
+    local root; root=$(mktemp -d)
+    mkdir -p "$root"/{bin,etc,tmp,proc,sys,dev,root}
+    cp "$(command -v busybox)" "$root/bin/busybox"
+    for a in $("$root/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+    echo 'root:x:0:' >"$root/etc/group"
+    tar -C "$root" -c . | docker import - nodescope-rig/base:1 >/dev/null
+    rm -rf "$root"
+  fi
+  local ctx; ctx=$(mktemp -d)
+  # Layers, bottom to top: base | data files | whiteout of /data/gone | opaque /opq (old content hidden).
+  cat >"$ctx/Dockerfile.layers" <<'DOCKER'
+FROM nodescope-rig/base:1
+RUN mkdir -p /data/keep /opq/sub && echo gone >/data/gone && echo keep >/data/keep/k && echo old >/opq/old && echo deep >/opq/sub/deep && dd if=/dev/zero of=/data/blob bs=1024 count=256 2>/dev/null
+RUN rm /data/gone
+RUN rm -rf /opq && mkdir /opq && echo new >/opq/new
+DOCKER
+  cat >"$ctx/Dockerfile.other" <<'DOCKER'
+FROM nodescope-rig/base:1
+RUN echo other >/other
+DOCKER
+  for img in layers other; do
+    if ! docker image inspect "nodescope-rig/$img:1" >/dev/null 2>&1; then
+      log "building nodescope-rig/$img:1"
+      DOCKER_BUILDKIT=0 docker build -q -f "$ctx/Dockerfile.$img" -t "nodescope-rig/$img:1" "$ctx" >/dev/null 2>&1 \
+        || { DOCKER_BUILDKIT=0 docker build -f "$ctx/Dockerfile.$img" -t "nodescope-rig/$img:1" "$ctx" >&2; exit 1; }
+    fi
+  done
+  rm -rf "$ctx"
+}
+
+run_container() { # name, args...
+  local name=$1; shift
+  if [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ]; then return; fi
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  docker run -d --name "$name" --label nodescope.rig=1 --network none "$@" >/dev/null
+}
+
+start_containers() {
+  # Limits, capabilities changed both ways, no-new-privileges, its own hostname; image with whiteout+opaque.
+  run_container nodescope-rig-limited --hostname limited-host --memory 64m --pids-limit 50 --cpus 0.5 \
+    --cap-drop NET_RAW --cap-add SYS_PTRACE --security-opt no-new-privileges \
+    nodescope-rig/layers:1 sleep 1000000
+  # Read-only root with a sized tmpfs; shares the base layer with the first through a different image.
+  run_container nodescope-rig-readonly --hostname ro-host --read-only --tmpfs /tmp:size=16m \
+    nodescope-rig/other:1 sleep 1000000
+  # Shares the host's PID namespace.
+  run_container nodescope-rig-hostpid --hostname hostpid-host --pid host \
+    nodescope-rig/layers:1 sleep 1000000
+}
+
+start_bare() {
+  mkdir -p "$STATE"
+  if [ -f "$STATE/bare.pid" ] && kill -0 "$(cat "$STATE/bare.pid")" 2>/dev/null; then return; fi
+  local d=$STATE/bare
+  mkdir -p "$d"/{lower1,lower2,upper,work,merged}
+  if ! mountpoint -q "$d/merged"; then
+    rm -rf "$d"/lower1/* "$d"/lower2/* "$d"/upper/* "$d"/work/*
+    mkdir -p "$d"/lower1/{bin,proc,etc,tmp} "$d/lower2/etc"
+    cp "$(command -v busybox)" "$d/lower1/bin/busybox"
+    for a in sh sleep hostname cat ls; do ln -sf busybox "$d/lower1/bin/$a"; done
+    echo lower1 >"$d/lower1/etc/which"
+    echo lower2 >"$d/lower2/etc/which"
+    mount -t overlay nodescope-rig-bare -o "lowerdir=$d/lower2:$d/lower1,upperdir=$d/upper,workdir=$d/work" "$d/merged"
+  fi
+  # Its own memory cgroup (v1 here; v2 when that is all the host has).
+  local cg
+  if [ -d /sys/fs/cgroup/memory ]; then
+    cg=$BARE_CG_V1; mkdir -p "$cg"; echo $((32 * 1024 * 1024)) >"$cg/memory.limit_in_bytes"
+  else
+    cg=$BARE_CG_V2; mkdir -p "$cg"; echo $((32 * 1024 * 1024)) >"$cg/memory.max"
+  fi
+  # New pid, mount, uts and ipc namespaces; the child (PID 1 inside) chroots into the overlay.
+  setsid sh -c "echo \$\$ >$cg/cgroup.procs; exec unshare --pid --mount --uts --ipc --fork --kill-child \
+    --root=$d/merged sh -c 'hostname bare-host; exec sleep 1000000'" </dev/null >/dev/null 2>&1 &
+  echo $! >"$STATE/bare.launcher"
+  for _ in $(seq 1 50); do
+    local child; child=$(pgrep -f -n '^sleep 1000000$' -P "$(pgrep -P "$(cat "$STATE/bare.launcher")" -n 2>/dev/null || echo 0)" 2>/dev/null || true)
+    [ -z "$child" ] && child=$(pgrep -P "$(cat "$STATE/bare.launcher")" -n 2>/dev/null || true)
+    if [ -n "$child" ] && grep -q 'NSpid:.*\s1$' "/proc/$child/status" 2>/dev/null; then echo "$child" >"$STATE/bare.pid"; return; fi
+    sleep 0.1
+  done
+  echo "rig: bare container did not start" >&2; exit 1
+}
+
+start_netns() {
+  ip netns list 2>/dev/null | grep -q '^nodescope-rig-held' || ip netns add nodescope-rig-held
+}
+
+down() {
+  docker ps -aq --filter label=nodescope.rig=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  if [ -f "$STATE/bare.launcher" ]; then kill -9 "$(cat "$STATE/bare.launcher")" 2>/dev/null || true; fi
+  if [ -f "$STATE/bare.pid" ]; then kill -9 "$(cat "$STATE/bare.pid")" 2>/dev/null || true; fi
+  sleep 0.2
+  umount "$STATE/bare/merged" 2>/dev/null || true
+  rmdir "$BARE_CG_V1" "$BARE_CG_V2" 2>/dev/null || true
+  ip netns delete nodescope-rig-held 2>/dev/null || true
+  rm -rf "$STATE"
+}
+
+if [ "${1:-}" = --down ]; then down; exit 0; fi
+[ "$(id -u)" = 0 ] || { echo "rig: needs root" >&2; exit 1; }
+start_dockerd
+build_images
+start_containers
+start_bare
+start_netns
+echo "BARE_PID=$(cat "$STATE/bare.pid")"
+echo "BARE_ROOT=$STATE/bare"
+echo "NETNS=/run/netns/nodescope-rig-held"
+for n in limited readonly hostpid; do echo "DOCKER_${n^^}=$(docker inspect -f '{{.Id}}' nodescope-rig-$n)"; done

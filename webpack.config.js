@@ -1,0 +1,57 @@
+// One config, four bundles (see shared docs/architecture.md):
+//   dist/extension.js  the VS Code extension host side
+//   dist/cli.js        the `nodescope` command line (same connection code as the extension)
+//   dist/agent.js      the node-side agent, uploaded to nodes; targets Node 18+
+//   dist/webview/*.js  browser code for the panels
+// koffi stays external: its native part is shipped beside the agent per architecture (see
+// scripts/bundle-agent-native.js), never inlined into a bundle.
+'use strict';
+const path = require('path');
+
+const tsRule = {
+  test: /\.ts$/,
+  exclude: /node_modules/,
+  use: [{ loader: 'ts-loader', options: { transpileOnly: true } }],
+};
+
+/** @type {(name: string, entry: string, extra?: object) => import('webpack').Configuration} */
+function nodeBundle(name, entry, extra = {}) {
+  return {
+    name,
+    target: 'node18',
+    entry,
+    output: {
+      path: path.resolve(__dirname, 'dist'),
+      filename: `${name}.js`,
+      libraryTarget: 'commonjs2',
+    },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    devtool: 'nosources-source-map',
+    node: { __dirname: false, __filename: false },
+    ignoreWarnings: [/Can't resolve '(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)'/],
+    ...extra,
+  };
+}
+
+module.exports = [
+  nodeBundle('extension', './src/extension.ts', {
+    externals: { vscode: 'commonjs vscode', koffi: 'commonjs koffi', 'cpu-features': 'commonjs cpu-features' },
+  }),
+  nodeBundle('cli', './src/cli.ts', {
+    externals: { koffi: 'commonjs koffi', 'cpu-features': 'commonjs cpu-features' },
+    plugins: [new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true })],
+  }),
+  nodeBundle('agent', './server/agent.ts', {
+    externals: { koffi: 'commonjs koffi' },
+  }),
+  {
+    name: 'webview',
+    target: 'web',
+    entry: { panel: './src/webview-ui/panel.ts' },
+    output: { path: path.resolve(__dirname, 'dist', 'webview'), filename: '[name].js' },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: { rules: [tsRule] },
+    devtool: 'nosources-source-map',
+  },
+];
