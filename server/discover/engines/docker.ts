@@ -1,0 +1,99 @@
+/**
+ * Docker (moby): container id from the cgroup path, names from containers/<id>/config.v2.json,
+ * layer identities from image/overlay2/layerdb (formats.md, "Docker overlay2").
+ */
+import * as path from 'path';
+import type { Problem } from '../../protocol';
+import type { ProcRecord } from '../procfs';
+import type { EngineClaim, EngineContext, LayerRecord } from './index';
+import { listDir, obj, readJson, readText, str, stringMap } from './stateFiles';
+
+let dataRoot = '/var/lib/docker';
+
+/**
+ * Docker's data root: dockerd's `--data-root`/`-g` flag, else daemon.json's `data-root` (or the old
+ * `graph`), else the default. Called once per snapshot with the process list (cheap: no extra reads
+ * beyond daemon.json).
+ */
+export function setDockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json'): string {
+  const dockerd = procs.find((p) => p.comm === 'dockerd');
+  const argv = dockerd?.cmdline?.split(' ') ?? [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--data-root=')) return (dataRoot = a.slice('--data-root='.length));
+    if ((a === '--data-root' || a === '-g' || a === '--graph') && argv[i + 1]) return (dataRoot = argv[i + 1]);
+  }
+  const cfg = obj(readJson(daemonJson, []));
+  dataRoot = str(cfg?.['data-root']) ?? str(cfg?.graph) ?? '/var/lib/docker';
+  return dataRoot;
+}
+
+export function overlay2Root(): string {
+  return path.join(dataRoot, 'overlay2');
+}
+
+/** cgroupfs driver: `/docker/<id>`; systemd driver: `docker-<id>.scope`. */
+const CGROUP_ID = /(?:\/docker\/|docker-)([0-9a-f]{64})(?:\.scope)?(?:\/|$)/;
+
+export function dockerIdFromCgroup(paths: string[]): string | null {
+  for (const p of paths) {
+    const m = CGROUP_ID.exec(p);
+    if (m) return m[1];
+  }
+  return null;
+}
+
+export function claim(ctx: EngineContext): EngineClaim | null {
+  const id = dockerIdFromCgroup(ctx.cgroupPaths);
+  if (!id) return null;
+  const file = path.join(dataRoot, 'containers', id, 'config.v2.json');
+  const cfg = obj(readJson(file, ctx.problems));
+  if (!cfg) {
+    // The cgroup says Docker; without the config we still know the engine and id, not the name.
+    ctx.problems.push({ source: file, message: 'unreadable or missing; container named by its id' });
+  }
+  const config = obj(cfg?.Config);
+  const name = str(cfg?.Name)?.replace(/^\//, '') ?? id.slice(0, 12);
+  return {
+    runtime: 'docker',
+    id,
+    name,
+    image: str(config?.Image),
+    imageId: str(cfg?.Image),
+    pod: null,
+    labels: stringMap(config?.Labels),
+  };
+}
+
+/**
+ * layerdb/sha256/<chain-id>/{cache-id,diff,size} → `<root>/overlay2/<cache-id>/diff`; and each
+ * container's own layers (layerdb/mounts/<id>/{mount-id,init-id}), which have no chain or diff id.
+ */
+export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
+  const out = new Map<string, LayerRecord>();
+  const layerdb = path.join(dataRoot, 'image', 'overlay2', 'layerdb');
+  for (const chain of listDir(path.join(layerdb, 'sha256'))) {
+    const dir = path.join(layerdb, 'sha256', chain);
+    const cacheId = readText(path.join(dir, 'cache-id'))?.trim();
+    if (!cacheId) continue;
+    const diffId = readText(path.join(dir, 'diff'))?.trim() ?? null;
+    const sizeText = readText(path.join(dir, 'size'))?.trim();
+    const size = sizeText && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
+    if (sizeText && size === null) problems.push({ source: path.join(dir, 'size'), message: `not a byte count: ${sizeText.slice(0, 40)}` });
+    out.set(path.join(overlay2Root(), cacheId, 'diff'), {
+      identity: { engine: 'docker', id: `sha256:${chain}`, diffId, cacheId },
+      sizeBytes: size,
+    });
+  }
+  for (const cid of listDir(path.join(layerdb, 'mounts'))) {
+    for (const f of ['mount-id', 'init-id']) {
+      const cacheId = readText(path.join(layerdb, 'mounts', cid, f))?.trim();
+      if (!cacheId) continue;
+      out.set(path.join(overlay2Root(), cacheId, 'diff'), {
+        identity: { engine: 'docker', id: null, diffId: null, cacheId },
+        sizeBytes: null,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * podman and CRI-O, both on containers/storage (formats.md): the container id comes from the cgroup
+ * path (`libpod-<id>.scope`, `crio-<id>.scope`, cgroupfs `/libpod_parent/libpod-<id>`), names and image
+ * from overlay-containers/containers.json, whose `metadata` field is itself a JSON string written by
+ * the engine (podman: `name`, `image-name`; CRI-O: `pod-name`, `pod-id`, `metadata-name`, ...).
+ */
+import * as path from 'path';
+import type { PodInfo, Problem } from '../../protocol';
+import type { EngineClaim, EngineContext, LayerRecord } from './index';
+import { obj, readJson, str } from './stateFiles';
+
+export let storageRoot = '/var/lib/containers/storage';
+
+/** Tests point this at a fixture tree. */
+export function setStorageRoot(root: string): void {
+  storageRoot = root;
+}
+
+export function storageOverlayRoot(): string {
+  return path.join(storageRoot, 'overlay');
+}
+
+const CGROUP_ID = /(libpod|crio)-([0-9a-f]{64})(?:\.scope)?(?:\/|$)/;
+
+function parseMetadata(v: unknown): Record<string, unknown> | null {
+  if (typeof v !== 'string') return obj(v);
+  try {
+    return obj(JSON.parse(v));
+  } catch {
+    return null;
+  }
+}
+
+export function claim(ctx: EngineContext): EngineClaim | null {
+  let match: RegExpExecArray | null = null;
+  for (const p of ctx.cgroupPaths) if ((match = CGROUP_ID.exec(p))) break;
+  if (!match) return null;
+  const [, kind, id] = match;
+  const file = path.join(storageRoot, 'overlay-containers', 'containers.json');
+  const list = readJson(file, ctx.problems);
+  const entry = Array.isArray(list) ? list.map(obj).find((c) => c?.id === id) ?? null : null;
+  const meta = parseMetadata(entry?.metadata);
+  const names = Array.isArray(entry?.names) ? entry.names.filter((n): n is string => typeof n === 'string') : [];
+  let pod: PodInfo | null = null;
+  const podName = str(meta?.['pod-name']);
+  if (podName) {
+    pod = {
+      name: podName,
+      namespace: str(meta?.['metadata-namespace']) ?? str(meta?.namespace) ?? '',
+      uid: str(meta?.['pod-id']),
+      containerName: str(meta?.['metadata-name']),
+    };
+  }
+  return {
+    runtime: kind === 'crio' ? 'cri-o' : 'podman',
+    id,
+    name: str(meta?.name) ?? names[0] ?? id.slice(0, 12),
+    image: str(meta?.['image-name']),
+    imageId: str(entry?.image),
+    pod,
+    labels: {},
+  };
+}
+
+/** overlay-layers/layers.json: `[{id, parent, diff-digest, diff-size, ...}]` → `<root>/overlay/<id>/diff`. */
+export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
+  const out = new Map<string, LayerRecord>();
+  const list = readJson(path.join(storageRoot, 'overlay-layers', 'layers.json'), problems);
+  if (!Array.isArray(list)) return out;
+  for (const raw of list) {
+    const layer = obj(raw);
+    const id = str(layer?.id);
+    if (!id) continue;
+    const size = layer?.['diff-size'];
+    out.set(path.join(storageOverlayRoot(), id, 'diff'), {
+      identity: { engine: 'containers-storage', id, diffId: str(layer?.['diff-digest']), cacheId: null },
+      sizeBytes: typeof size === 'number' && Number.isSafeInteger(size) ? size : null,
+    });
+  }
+  return out;
+}
