@@ -9,16 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { detectCgroupVersion, parseIoMax, parsePressure, readCgroup } from '../../../server/discover/cgroups';
 import type { Problem } from '../../../server/protocol';
+import { fixtureTree } from '../../support/fixtureTree';
 import { probes, requireReal } from '../../support/real';
 
 function tree(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-h2-cg-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
+  return fixtureTree(t, 'ns-h2-cg-', files);
 }
 
 const CG = '/docker/abc';

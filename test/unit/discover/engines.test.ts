@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Problem } from '../../../server/protocol';
+import { fixtureTree } from '../../support/fixtureTree';
 import type { ProcRecord } from '../../../server/discover/procfs';
 import type { EngineContext } from '../../../server/discover/engines';
 import * as docker from '../../../server/discover/engines/docker';
@@ -19,13 +19,7 @@ import * as nspawn from '../../../server/discover/engines/nspawn';
 const ID = 'a'.repeat(64);
 
 function fixture(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ns-h2-eng-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), content);
-  }
-  return root;
+  return fixtureTree(t, 'ns-h2-eng-', files);
 }
 
 function ctx(cgroupPaths: string[], initPid = 4242, startTime: number | null = 777): EngineContext {
