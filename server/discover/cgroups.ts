@@ -43,7 +43,7 @@ type Reader = (file: string) => string | null;
  * directory still exists (the kernel lacks the file, or the controller is off there); a whole directory
  * gone means the cgroup was removed mid-scan, which is normal churn and not a problem.
  */
-function dirReader(dir: string, problems: Problem[]): Reader {
+function dirReader(dir: string, problems: Problem[], isRoot = false): Reader {
   return (file) => {
     const full = path.join(dir, file);
     try {
@@ -51,6 +51,8 @@ function dirReader(dir: string, problems: Problem[]): Reader {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && !fs.existsSync(dir)) return null;
+      // The root cgroup has no limit files by design (pids.max, memory.max, cpu.max...): no limit.
+      if (code === 'ENOENT' && isRoot) return null;
       problems.push({ source: full, message: code === 'ENOENT' ? 'not present (kernel or controller does not provide it)' : `unreadable (${code})` });
       return null;
     }
@@ -191,7 +193,7 @@ function readV1(lines: CgroupLine[], v2Line: CgroupLine | undefined, problems: P
   const readerFor = (c: string): Reader | null => {
     const line = lineFor(c);
     const dir = line ? v1Dir(root, line, c) : null;
-    return dir ? dirReader(dir, problems) : null;
+    return dir ? dirReader(dir, problems, line?.path === '/') : null;
   };
   const dirOf = (c: string) => {
     const line = lineFor(c);
@@ -259,7 +261,7 @@ function readV2(line: CgroupLine, problems: Problem[], root: string): CgroupInfo
   if (!fs.existsSync(dir)) return null; // removed mid-scan
   // Which controllers are enabled for this cgroup decides which files exist; only read those.
   const enabled = new Set((quietReader(dir)('cgroup.controllers') ?? '').trim().split(/\s+/).filter(Boolean));
-  const read = dirReader(dir, problems);
+  const read = dirReader(dir, problems, line.path === '/');
   const src = (f: string) => path.join(dir, f);
 
   let memory: CgroupInfo['memory'] = null;

@@ -220,3 +220,11 @@ test('real cgroup2 mount made here: usage and PSI of a cgroup holding a live pro
   assert.equal(cg?.pressure?.cpu != null, psi);
   assert.deepEqual(problems, []);
 });
+
+test('v1 fixture: the root cgroup has no pids.max/pids.current by design; no limit, no problem', (t) => {
+  const root = tree(t, { 'pids/cgroup.procs': '1\n' });
+  const problems: Problem[] = [];
+  const cg = readCgroup([{ id: 8, controllers: ['pids'], path: '/' }], problems, root);
+  assert.deepEqual(cg?.pids, { max: null, current: null });
+  assert.deepEqual(problems, []);
+});
