@@ -8,11 +8,11 @@
 import type * as Koffi from 'koffi';
 
 let koffiModule: typeof Koffi | null | undefined;
-let libc: Koffi.IKoffiLib | null = null;
+let libc: Koffi.LibraryHandle | null = null;
 let loadError: string | null = null;
 
 /** koffi and libc, or null with the reason in `nativeUnavailableReason()`. */
-export function loadLibc(): { koffi: typeof Koffi; lib: Koffi.IKoffiLib } | null {
+export function loadLibc(): { koffi: typeof Koffi; lib: Koffi.LibraryHandle } | null {
   if (koffiModule === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -1,0 +1,134 @@
+/**
+ * Every namespace on the node, including the ones no process is in:
+ *  - held by an open fd: /proc/PID/fd/N links read `net:[4026532…]`;
+ *  - held by a bind mount: a mountinfo entry with fstype nsfs whose root is `net:[4026532…]`
+ *    (`ip netns add`, `/run/docker/netns/*`). A bind mount made inside a container's mount namespace
+ *    shows only in that namespace's table, so every table is searched, not only the host's.
+ * Hierarchy (owner user namespace, parent) comes from the NS_GET_* ioctls on an fd opened through
+ * whichever holder is at hand.
+ */
+import * as fs from 'fs';
+import type { NamespaceInfo, NsInodes, NsType, Problem } from '../protocol';
+import { NS_TYPES } from '../protocol';
+import type { MountTables } from './mountinfo';
+import type { ProcRecord } from './procfs';
+import { nsRelations } from '../sys/nsfs';
+
+const NS_LINK = /^(cgroup|ipc|mnt|net|pid|time|user|uts):\[(\d+)\]$/;
+
+interface Building {
+  info: NamespaceInfo;
+  members: ProcRecord[];
+  /** A path through which the namespace can be opened for the ioctls. */
+  handle: string | null;
+}
+
+export function parseNsLink(text: string): { type: NsType; inode: number } | null {
+  const m = NS_LINK.exec(text);
+  return m ? { type: m[1] as NsType, inode: Number(m[2]) } : null;
+}
+
+export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables: MountTables, problems: Problem[]): NamespaceInfo[] {
+  const all = new Map<string, Building>();
+  const entry = (type: NsType, inode: number): Building => {
+    const key = `${type}:${inode}`;
+    let b = all.get(key);
+    if (!b) {
+      b = {
+        info: {
+          type, inode, processCount: 0, ownerUserNs: null, parent: null, ownerUid: null,
+          isHost: host[type] === inode, containerIds: [], heldBy: [], bindMounts: [], fdHolders: [], ealdorman: null,
+        },
+        members: [],
+        handle: null,
+      };
+      all.set(key, b);
+    }
+    return b;
+  };
+  const held = (b: Building, how: NamespaceInfo['heldBy'][number]): void => {
+    if (!b.info.heldBy.includes(how)) b.info.heldBy.push(how);
+  };
+
+  for (const p of procs) {
+    for (const t of NS_TYPES) {
+      const ino = p.namespaces[t];
+      if (ino === null) continue;
+      const b = entry(t, ino);
+      b.members.push(p);
+      held(b, 'process');
+      b.handle ??= `/proc/${p.pid}/ns/${t}`;
+    }
+    for (const th of p.threads) {
+      for (const [t, ino] of Object.entries(th.namespaces) as [NsType, number][]) {
+        const b = entry(t, ino);
+        held(b, 'process');
+        b.handle ??= `/proc/${p.pid}/task/${th.tid}/ns/${t}`;
+      }
+    }
+    readFdHolders(p.pid, (type, inode, fd) => {
+      const b = entry(type, inode);
+      held(b, 'fd');
+      b.info.fdHolders.push({ pid: p.pid, fd });
+      b.handle ??= `/proc/${p.pid}/fd/${fd}`;
+    });
+  }
+
+  for (const [mntInode, table] of mountTables) {
+    // Paths in another mount namespace are reachable from the host through that process's root.
+    const prefix = mntInode === host.mnt ? '' : `/proc/${table.pid}/root`;
+    for (const m of table.mounts) {
+      if (m.fstype !== 'nsfs') continue;
+      const ns = parseNsLink(m.root);
+      if (!ns) continue;
+      const b = entry(ns.type, ns.inode);
+      held(b, 'bindmount');
+      const where = prefix + m.mountPoint;
+      if (!b.info.bindMounts.includes(where)) b.info.bindMounts.push(where);
+      b.handle ??= where;
+    }
+  }
+
+  let relationError: string | null = null;
+  for (const b of all.values()) {
+    b.info.processCount = b.members.length;
+    b.info.ealdorman = ealdormanOf(b.members);
+    if (!b.handle) continue;
+    const rel = nsRelations(b.handle);
+    b.info.ownerUserNs = rel.ownerUserNs;
+    b.info.parent = rel.parent;
+    b.info.ownerUid = rel.ownerUid;
+    if (rel.error === 'native calls unavailable') relationError = 'owner and parent namespaces unknown: native calls unavailable';
+  }
+  if (relationError) problems.push({ source: 'ioctl(NS_GET_USERNS)', message: relationError });
+
+  return [...all.values()].map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+}
+
+/** The top-most, oldest process of a namespace (lxkns's "ealdorman"): its parent is outside. */
+function ealdormanOf(members: ProcRecord[]): number | null {
+  if (!members.length) return null;
+  const pids = new Set(members.map((p) => p.pid));
+  const tops = members.filter((p) => !pids.has(p.ppid));
+  const pool = tops.length ? tops : members;
+  return pool.reduce((a, b) => ((b.startTime ?? Infinity) < (a.startTime ?? Infinity) ? b : a)).pid;
+}
+
+function readFdHolders(pid: number, found: (type: NsType, inode: number, fd: number) => void): void {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return; // gone, or a kernel thread's fd table we may not read: neither hides a namespace we can see
+  }
+  for (const fd of fds) {
+    let target: string;
+    try {
+      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const ns = parseNsLink(target);
+    if (ns) found(ns.type, ns.inode, Number(fd));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Namespace file ioctls (man 2 ioctl_ns) and reading a hostname from another UTS namespace.
+ *
+ * Every fd opened here is closed before returning, including the fds the NS_GET_* ioctls hand back.
+ */
+import * as fs from 'fs';
+import type { NsType } from '../protocol';
+import { loadLibc, errnoName } from './libc';
+
+const NS_GET_USERNS = 0xb701;
+const NS_GET_PARENT = 0xb702;
+const NS_GET_NSTYPE = 0xb703;
+const NS_GET_OWNER_UID = 0xb704;
+const CLONE_NEWUTS = 0x04000000;
+
+/** CLONE_NEW* flag → type, as NS_GET_NSTYPE returns it. */
+const TYPE_OF_FLAG: Record<number, NsType> = {
+  0x02000000: 'cgroup',
+  0x08000000: 'ipc',
+  0x00020000: 'mnt',
+  0x40000000: 'net',
+  0x20000000: 'pid',
+  0x00000080: 'time',
+  0x10000000: 'user',
+  0x04000000: 'uts',
+};
+
+interface NsCalls {
+  ioctl: (fd: number, req: number, ...rest: unknown[]) => number;
+  setns: (fd: number, nstype: number) => number;
+  gethostname: (buf: Buffer, len: number) => number;
+  errno: () => number;
+}
+let calls: NsCalls | null | undefined;
+
+function nsCalls(): NsCalls | null {
+  if (calls !== undefined) return calls;
+  const native = loadLibc();
+  if (!native) return (calls = null);
+  const { koffi, lib } = native;
+  calls = {
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)') as NsCalls['ioctl'],
+    setns: lib.func('int setns(int fd, int nstype)') as NsCalls['setns'],
+    gethostname: lib.func('int gethostname(_Out_ uint8_t *name, size_t len)') as NsCalls['gethostname'],
+    errno: () => koffi.errno(),
+  };
+  return calls;
+}
+
+export interface NsRelations {
+  type: NsType | null;
+  ownerUserNs: number | null;
+  parent: number | null;
+  ownerUid: number | null;
+  /** Why a relation is unknown (native calls unavailable, permission), or null. */
+  error: string | null;
+}
+
+/** An ioctl that returns a new namespace fd: its inode, or null (EPERM at the top of what we may see). */
+function relatedInode(c: NsCalls, fd: number, request: number): { inode: number | null; errno: number } {
+  const rel = c.ioctl(fd, request);
+  if (rel < 0) return { inode: null, errno: c.errno() };
+  try {
+    return { inode: fs.fstatSync(rel).ino, errno: 0 };
+  } finally {
+    fs.closeSync(rel);
+  }
+}
+
+/**
+ * Type, owning user namespace, parent (pid and user namespaces only) and owner uid (user namespaces) of
+ * the namespace at `path` (/proc/PID/ns/X, /proc/PID/fd/N, or a bind mount such as /run/netns/NAME).
+ */
+export function nsRelations(path: string): NsRelations {
+  const c = nsCalls();
+  const none: NsRelations = { type: null, ownerUserNs: null, parent: null, ownerUid: null, error: null };
+  if (!c) return { ...none, error: 'native calls unavailable' };
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    return { ...none, error: (err as NodeJS.ErrnoException).code ?? 'open failed' };
+  }
+  try {
+    const flag = c.ioctl(fd, NS_GET_NSTYPE);
+    const type = flag >= 0 ? TYPE_OF_FLAG[flag] ?? null : null;
+    const owner = relatedInode(c, fd, NS_GET_USERNS);
+    // EPERM here means the owner is outside the agent's own user namespace: unknown, not absent.
+    let parent: number | null = null;
+    if (type === 'pid' || type === 'user') parent = relatedInode(c, fd, NS_GET_PARENT).inode;
+    let ownerUid: number | null = null;
+    if (type === 'user') {
+      const out = Buffer.alloc(4);
+      if (c.ioctl(fd, NS_GET_OWNER_UID, 'uint32_t *', out) === 0) ownerUid = out.readUInt32LE(0);
+    }
+    const error = owner.inode === null && owner.errno !== 0 ? `NS_GET_USERNS: ${errnoName(owner.errno)}` : null;
+    return { type, ownerUserNs: owner.inode, parent, ownerUid, error };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+let ownUtsFd: number | null = null;
+
+/**
+ * The hostname as seen inside the UTS namespace of `pid`: /proc/sys/kernel/hostname and uname() report
+ * the *reader's* namespace, so the agent joins the target's UTS namespace on this thread, reads, and
+ * joins its own again. setns(CLONE_NEWUTS) is allowed in a multi-threaded process (only mount and user
+ * namespaces are not). Returns null when the process is gone or native calls are unavailable.
+ */
+export function hostnameOf(pid: number): string | null {
+  const c = nsCalls();
+  if (!c) return null;
+  if (ownUtsFd === null) ownUtsFd = fs.openSync('/proc/self/ns/uts', 'r');
+  let target: number;
+  try {
+    target = fs.openSync(`/proc/${pid}/ns/uts`, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    if (c.setns(target, CLONE_NEWUTS) !== 0) return null;
+    const buf = Buffer.alloc(256);
+    const ok = c.gethostname(buf, buf.length) === 0;
+    // Order matters: go home before anything else can run on this thread.
+    if (c.setns(ownUtsFd, CLONE_NEWUTS) !== 0) {
+      // Staying in a container's UTS namespace would make every later answer wrong: stop the agent.
+      process.stderr.write(`nodescope-agent: cannot return to own UTS namespace (${errnoName(c.errno())}); exiting\n`);
+      process.exit(70);
+    }
+    if (!ok) return null;
+    const end = buf.indexOf(0);
+    return buf.toString('utf8', 0, end < 0 ? buf.length : end);
+  } finally {
+    fs.closeSync(target);
+  }
+}
