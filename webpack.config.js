@@ -7,6 +7,11 @@
 // scripts/bundle-agent-native.js), never inlined into a bundle.
 'use strict';
 const path = require('path');
+const webpack = require('webpack');
+const { version } = require('./package.json');
+
+// The agent, CLI and extension all carry the package version: the handshake and the deploy cache use it.
+const versionPlugin = () => new webpack.DefinePlugin({ __NODESCOPE_VERSION__: JSON.stringify(version) });
 
 const tsRule = {
   test: /\.ts$/,
@@ -29,6 +34,7 @@ function nodeBundle(name, entry, extra = {}) {
     module: { rules: [tsRule] },
     devtool: 'nosources-source-map',
     node: { __dirname: false, __filename: false },
+    plugins: [versionPlugin()],
     ignoreWarnings: [/Can't resolve '(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)'/],
     ...extra,
   };
@@ -40,7 +46,7 @@ module.exports = [
   }),
   nodeBundle('cli', './src/cli.ts', {
     externals: { koffi: 'commonjs koffi', 'cpu-features': 'commonjs cpu-features' },
-    plugins: [new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true })],
+    plugins: [versionPlugin(), new webpack.BannerPlugin({ banner: '#!/usr/bin/env node', raw: true })],
   }),
   nodeBundle('agent', './server/agent.ts', {
     externals: { koffi: 'commonjs koffi' },

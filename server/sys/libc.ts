@@ -5,7 +5,7 @@
  * koffi is loaded lazily: the CLI and extension import protocol types without ever touching native code,
  * and a node without a usable koffi build still gets every fact that plain file reads can give.
  */
-import type * as Koffi from 'koffi';
+import type * as Koffi from 'koffi' with { 'resolution-mode': 'require' };
 
 let koffiModule: typeof Koffi | null | undefined;
 let libc: Koffi.LibraryHandle | null = null;

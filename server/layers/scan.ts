@@ -1,0 +1,86 @@
+/**
+ * What one layer directory holds: counts, bytes, and overlayfs's marks (see overlayMarks.ts).
+ *
+ * Cost: one getdents per directory and one lstat per regular file or device (for size and rdev).
+ * xattrs are read for every directory (opaque, redirect), and for files only where overlayfs can put
+ * marks: zero-size files (xattr whiteouts) and files without data blocks (metacopy files keep their
+ * size but hold no data). Reading xattrs of every file would double the cost of a scan for nothing.
+ */
+import * as fs from 'fs';
+import type { LayerScan } from '../protocol';
+import { listXattrs } from '../sys/xattr';
+import { isChardevWhiteout, overlayXattr, WH_OPAQUE, WH_PREFIX } from './overlayMarks';
+import { walkTree } from './walk';
+
+function hasOverlayXattr(names: string[], what: string): boolean {
+  return names.includes(`trusted.overlay.${what}`) || names.includes(`user.overlay.${what}`);
+}
+
+export function scanLayer(dir: string): LayerScan {
+  let rootStat: fs.Stats;
+  try {
+    rootStat = fs.lstatSync(dir);
+  } catch {
+    throw new Error(`no such directory: ${dir}`);
+  }
+  if (!rootStat.isDirectory()) throw new Error(`not a directory: ${dir}`);
+
+  const scan: LayerScan = { path: dir, files: 0, dirs: 0, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [] };
+  const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+
+  walkTree(
+    dir,
+    ({ rel, abs, dirent }) => {
+      const name = dirent.name;
+      if (dirent.isDirectory()) {
+        scan.dirs++;
+        const names = listXattrs(abs);
+        if (names.length) {
+          const opaque = overlayXattr(abs, 'opaque');
+          if (opaque?.toString() === 'y') scan.opaqueDirs.push({ path: rel, kind: 'xattr' });
+          const redirect = hasOverlayXattr(names, 'redirect') ? overlayXattr(abs, 'redirect') : null;
+          if (redirect) scan.redirects.push({ path: rel, target: redirect.toString() });
+        }
+        return;
+      }
+      if (dirent.isSymbolicLink()) {
+        scan.symlinks++;
+        return;
+      }
+      // AUFS / fuse-overlayfs style markers are files too, but they stand for deletions, not content.
+      if (name === WH_OPAQUE) {
+        scan.opaqueDirs.push({ path: parentOf(rel), kind: 'wh-opq' });
+        return;
+      }
+      if (name.startsWith(WH_PREFIX)) {
+        const parent = parentOf(rel);
+        const deleted = name.slice(WH_PREFIX.length);
+        scan.whiteouts.push({ path: parent ? `${parent}/${deleted}` : deleted, kind: 'wh-file' });
+        return;
+      }
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch {
+        return; // removed while we walked
+      }
+      if (isChardevWhiteout(st)) {
+        scan.whiteouts.push({ path: rel, kind: 'chardev' });
+        return;
+      }
+      if (!st.isFile()) return; // fifos, sockets, other devices: neither content bytes nor marks
+      if (st.size === 0 || st.blocks === 0) {
+        const names = listXattrs(abs);
+        if (st.size === 0 && hasOverlayXattr(names, 'whiteout')) {
+          scan.whiteouts.push({ path: rel, kind: 'xattr' });
+          return;
+        }
+        if (hasOverlayXattr(names, 'metacopy')) scan.metacopy.push(rel);
+      }
+      scan.files++;
+      scan.bytes += st.size;
+    },
+    scan.problems,
+  );
+  return scan;
+}

@@ -1,0 +1,146 @@
+/**
+ * Where a path in a container's merged view comes from, found the way overlayfs looks it up
+ * (fs/overlayfs/namei.c): component by component, layers top-down (upper, then lowers top-most first;
+ * data-only lowers are never looked up by name).
+ *
+ * For each component, in each layer still "live" for the parent directory:
+ *  - a whiteout ends the lookup below it: the name is deleted, by that layer, if no higher layer has it;
+ *  - a non-directory ends the lookup below it: it is the entry, lower copies are hidden (shadowed);
+ *  - a directory merges with lower directories of the same name, unless it is opaque, which hides every
+ *    lower one; with `overlay.redirect` the lower layers are looked up at the redirect's path instead.
+ *
+ * Nothing here follows a symlink: every test is an lstat inside a layer directory. Paths with `..` are
+ * normalised first, and cannot climb above the container root.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { LayerRef, RootfsInfo, Whence } from '../protocol';
+import { isOpaqueDir, isWhiteout, overlayXattr, WH_PREFIX } from './overlayMarks';
+
+interface Live {
+  ref: LayerRef;
+  /** Absolute path, inside this layer, of the directory being looked in. */
+  dir: string;
+}
+
+function lstat(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch {
+    return null;
+  }
+}
+
+function fileType(st: fs.Stats): Whence['fileType'] {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null): Whence {
+  const normalized = path.posix.normalize(`/${rawPath}`);
+  const comps = normalized.split('/').filter(Boolean);
+  const result: Whence = {
+    container: containerId,
+    path: normalized,
+    visible: false,
+    fileType: null,
+    provider: null,
+    deletedBy: null,
+    hiddenByOpaque: null,
+    shadowed: [],
+    copiedUp: false,
+    inodes: { merged: mergedInode(initPid, normalized), layers: [] },
+  };
+  const lookup = rootfs.layers.filter((l) => l.role !== 'data');
+  let live: Live[] = lookup.map((ref) => ({ ref, dir: ref.path }));
+  /** Lower layers that an opaque directory on the path cut off, and which layer's directory did. */
+  const cutOff: { ref: LayerRef; by: LayerRef }[] = [];
+
+  if (!comps.length) {
+    const top = live[0];
+    if (top) Object.assign(result, { visible: true, fileType: 'dir', provider: top.ref, shadowed: live.slice(1).map((l) => l.ref) });
+    return result;
+  }
+
+  for (let i = 0; i < comps.length; i++) {
+    const name = comps[i];
+    const last = i === comps.length - 1;
+    const found: (Live & { st: fs.Stats })[] = [];
+    let redirectTo: ((l: Live) => string) | null = null;
+    let deletedBy: LayerRef | null = null;
+    let stoppedAt = -1;
+
+    for (let k = 0; k < live.length; k++) {
+      const l = live[k];
+      const candidate = redirectTo ? redirectTo(l) : `${l.dir}/${name}`;
+      const st = lstat(candidate);
+      const whiteout = st ? isWhiteout(candidate, st) : fs.existsSync(`${path.posix.dirname(candidate)}/${WH_PREFIX}${path.posix.basename(candidate)}`);
+      if (whiteout) {
+        if (!found.length) deletedBy = l.ref;
+        stoppedAt = k;
+        break;
+      }
+      if (!st) continue;
+      if (found.length && !(found[0].st.isDirectory() && st.isDirectory())) {
+        // A lower entry the upper one hides (file over file, file over dir, dir over file).
+        if (last) result.shadowed.push(l.ref);
+        continue;
+      }
+      found.push({ ref: l.ref, dir: candidate, st });
+      if (!st.isDirectory()) continue; // keep looking only to list shadowed copies
+      if (isOpaqueDir(candidate)) {
+        stoppedAt = k;
+        cutOff.push(...live.slice(k + 1).map((lower) => ({ ref: lower.ref, by: l.ref })));
+        break;
+      }
+      const redirect = overlayXattr(candidate, 'redirect');
+      if (redirect) {
+        const target = redirect.toString();
+        redirectTo = target.startsWith('/') ? (lower) => `${lower.ref.path}${target}` : (lower) => `${lower.dir}/${target}`;
+      }
+    }
+    if (last) {
+      for (const f of found) result.inodes.layers.push({ path: f.ref.path, role: f.ref.role, index: f.ref.index, inode: f.st.ino });
+    }
+    if (!found.length || (!last && !found[0].st.isDirectory())) {
+      result.deletedBy = deletedBy;
+      result.hiddenByOpaque = opaqueHiding(cutOff, comps);
+      return result;
+    }
+    if (last) {
+      const top = found[0];
+      result.visible = true;
+      result.fileType = fileType(top.st);
+      result.provider = top.ref;
+      // Merged directories: every lower directory of the name contributes and is listed as shadowed.
+      const lowerDirs = top.st.isDirectory() ? found.slice(1).map((f) => f.ref) : [];
+      result.shadowed = [...lowerDirs, ...result.shadowed].sort((a, b) => a.index - b.index);
+      if (!top.st.isDirectory()) {
+        // A non-directory hides every lower copy that the lookup did not reach.
+        for (const l of live.slice(live.findIndex((x) => x.ref === top.ref) + 1, stoppedAt < 0 ? undefined : stoppedAt)) {
+          if (!result.shadowed.includes(l.ref) && lstat(`${l.dir}/${name}`)) result.shadowed.push(l.ref);
+        }
+        result.shadowed.sort((a, b) => a.index - b.index);
+      }
+      // Copied up: the upper holds it and either records its origin or a lower copy exists.
+      result.copiedUp = top.ref.role === 'upper' && (overlayXattr(top.dir, 'origin') !== null || result.shadowed.length > 0);
+      return result;
+    }
+    live = found.map(({ ref, dir }) => ({ ref, dir }));
+  }
+  return result;
+}
+
+/** The layer whose opaque directory hides the path, if a lower layer it cut off still has the path. */
+function opaqueHiding(cutOff: { ref: LayerRef; by: LayerRef }[], comps: string[]): LayerRef | null {
+  const rel = comps.join('/');
+  return cutOff.find((c) => lstat(`${c.ref.path}/${rel}`) !== null)?.by ?? null;
+}
+
+/** The inode of the path as the container sees it (through /proc/PID/root), or null. */
+function mergedInode(pid: number | null, p: string): number | null {
+  if (pid === null) return null;
+  return lstat(`/proc/${pid}/root${p}`)?.ino ?? null;
+}

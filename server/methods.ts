@@ -1,0 +1,140 @@
+/**
+ * The agent's requests, each validated here before anything touches the node: the agent trusts no
+ * client, so types, absolute paths and container references are checked on this side too.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import {
+  ErrorCodes,
+  PROTOCOL_VERSION,
+  type ContainerInfo,
+  type InitializeResult,
+  type MethodName,
+  type Methods,
+  type Snapshot,
+} from './protocol';
+import { takeSnapshot } from './discover/snapshot';
+import { scanLayer } from './layers/scan';
+import { whence } from './layers/whence';
+import { pageCacheOfLayers } from './layers/pagecache';
+import { planEnter } from './act/enter';
+import { AGENT_VERSION } from './version';
+import { AgentFailure } from './failure';
+
+export { AgentFailure };
+
+/** A snapshot younger than this answers container lookups; older ones are retaken. */
+const FRESH_MS = 1000;
+
+export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo {
+  const cs = snapshot.containers;
+  const exact = cs.find((c) => c.id === ref) ?? cs.find((c) => c.name === ref);
+  if (exact) return exact;
+  const byPrefix = ref.length >= 1 ? cs.filter((c) => c.id.startsWith(ref)) : [];
+  if (byPrefix.length === 1) return byPrefix[0];
+  if (byPrefix.length > 1) {
+    throw new AgentFailure(ErrorCodes.Ambiguous, `"${ref}" matches ${byPrefix.length} containers (${byPrefix.map((c) => c.name).join(', ')}); give more of the id`);
+  }
+  throw new AgentFailure(ErrorCodes.NotFound, `no container "${ref}" on this node (give an id, a unique id prefix, or a name)`);
+}
+
+function str(params: unknown, key: string): string {
+  const v = (params as Record<string, unknown> | null)?.[key];
+  if (typeof v !== 'string' || !v) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a non-empty string`);
+  return v;
+}
+
+function absolutePath(params: unknown, key: string): string {
+  const v = str(params, key);
+  if (!v.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${v}"`);
+  return v;
+}
+
+function optionalInt(params: unknown, key: string): number | undefined {
+  const v = (params as Record<string, unknown> | null)?.[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a non-negative integer`);
+  return v;
+}
+
+export class AgentMethods {
+  private last: { snapshot: Snapshot; at: number } | null = null;
+
+  initializeResult(): InitializeResult {
+    return {
+      agentVersion: AGENT_VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      pid: process.pid,
+      uid: process.getuid?.() ?? -1,
+      hostname: os.hostname(),
+      arch: os.arch(),
+      nodeVersion: process.version,
+    };
+  }
+
+  snapshot(): Snapshot {
+    const snapshot = takeSnapshot({ agentVersion: AGENT_VERSION });
+    this.last = { snapshot, at: Date.now() };
+    return snapshot;
+  }
+
+  /** The container by reference, from a fresh-enough snapshot (retaken once when not found). */
+  container(ref: string): ContainerInfo {
+    if (this.last && Date.now() - this.last.at < FRESH_MS) {
+      try {
+        return resolveContainer(this.last.snapshot, ref);
+      } catch {
+        /* maybe it started since: look again below */
+      }
+    }
+    return resolveContainer(this.snapshot(), ref);
+  }
+
+  dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
+    const run = this.handlers[method] as ((p: unknown) => Methods[M]['result']) | undefined;
+    if (!run) throw new AgentFailure(-32601, `unknown method "${method}"`);
+    return run(params ?? {});
+  }
+
+  private readonly handlers: { [M in MethodName]?: (p: unknown) => Methods[M]['result'] } = {
+    snapshot: () => this.snapshot(),
+    'layer.scan': (p) => {
+      const dir = absolutePath(p, 'path');
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(dir);
+      } catch {
+        throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${dir}`);
+      }
+      if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${dir}`);
+      return scanLayer(dir);
+    },
+    whence: (p) => {
+      const c = this.container(str(p, 'container'));
+      const path = absolutePath(p, 'path');
+      if (!c.rootfs?.overlay) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
+      return whence(c.rootfs, c.id, path, c.initPid);
+    },
+    pagecache: (p) => {
+      const target = str(p, 'target');
+      const top = optionalInt(p, 'top') ?? 10;
+      if (target.startsWith('/')) {
+        if (!fs.existsSync(target)) throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${target}`);
+        return pageCacheOfLayers(target, 'dir', [{ path: target, role: 'lower', index: 0 }], null, top);
+      }
+      const c = this.container(target);
+      if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
+      return pageCacheOfLayers(c.id, 'container', c.rootfs.layers, c.cgroup?.memory?.fileBytes ?? null, top);
+    },
+    'enter.plan': (p) => {
+      const c = this.container(str(p, 'container'));
+      const o = p as { shell?: unknown; command?: unknown };
+      if (o.shell !== undefined && typeof o.shell !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"shell" must be a string');
+      if (o.command !== undefined && !(Array.isArray(o.command) && o.command.every((a) => typeof a === 'string'))) {
+        throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be an array of strings');
+      }
+      const starts = new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
+      return planEnter(c, starts, optionalInt(p, 'pid'), o.shell as string | undefined, o.command as string[] | undefined);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Change notifications: the agent re-snapshots on an interval and pushes only what differs from the last
+ * snapshot it sent, so clients update their trees in place instead of reloading.
+ *
+ * Polling /proc is what lsns and lxkns do too; it is cheap here (one pass, tens of ms) and catches every
+ * source of change (engines, bare unshare, limits written by hand) where engine events would not.
+ */
+import type { ChangedNotification, ContainerInfo, Snapshot } from './protocol';
+import type { AgentMethods } from './methods';
+
+export class Watcher {
+  private timer: NodeJS.Timeout | null = null;
+  private sent: Snapshot | null = null;
+  private seq = 0;
+
+  constructor(
+    private readonly methods: AgentMethods,
+    private readonly intervalMs: number,
+    private readonly send: (n: ChangedNotification) => void,
+  ) {}
+
+  start(): void {
+    this.sent = this.methods.snapshot();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    const next = this.methods.snapshot();
+    const delta = diffSnapshots(this.sent, next, this.seq + 1);
+    if (!delta) return;
+    this.seq = delta.seq;
+    this.sent = next;
+    this.send(delta);
+  }
+}
+
+/** What changed between two snapshots, or null when nothing a client shows did. */
+export function diffSnapshots(prev: Snapshot | null, next: Snapshot, seq: number): ChangedNotification | null {
+  const before = new Map((prev?.containers ?? []).map((c) => [c.id, c]));
+  const upserted: ContainerInfo[] = next.containers.filter((c) => {
+    const old = before.get(c.id);
+    return !old || JSON.stringify(old) !== JSON.stringify(c);
+  });
+  const nextIds = new Set(next.containers.map((c) => c.id));
+  const removed = [...before.keys()].filter((id) => !nextIds.has(id));
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const n: ChangedNotification = { seq, containersUpserted: upserted, containersRemoved: removed, takenAt: next.takenAt };
+  if (!prev || !same(prev.namespaces, next.namespaces)) n.namespaces = next.namespaces;
+  if (!prev || !same(prev.layers, next.layers)) n.layers = next.layers;
+  if (!prev || !same(prev.processes, next.processes)) n.processes = next.processes;
+  const changed = upserted.length || removed.length || n.namespaces || n.layers || n.processes;
+  return changed ? n : null;
+}

@@ -1,0 +1,102 @@
+/**
+ * `nodescope`: the command line. The same connection code as the extension (src/connection/), so what
+ * the CLI prints is what the extension shows.
+ *
+ * Exit codes: 0 success, 2 usage error, 1 anything else; errors are one line on stderr. A stack trace
+ * appears only with NODESCOPE_DEBUG=1.
+ */
+import { parseArgs, UsageError, USAGE, type Command } from './cli/args';
+import { renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { openTransportFor } from './cli/transportFor';
+import { connectAgent, type AgentClient } from './connection/agentClient';
+import { AGENT_VERSION } from '../server/version';
+
+async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
+  const print = (json: boolean, doc: unknown, text: () => string): void => {
+    process.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : `${text()}\n`);
+  };
+  switch (cmd.name) {
+    case 'snapshot': {
+      const s = await client.request('snapshot', {});
+      print(cmd.json, s, () => renderSnapshot(s));
+      return 0;
+    }
+    case 'layer': {
+      const dir = cmd.dir.startsWith('/') ? cmd.dir : require('path').resolve(cmd.dir);
+      const l = await client.request('layer.scan', { path: dir });
+      print(cmd.json, l, () => renderLayer(l));
+      return 0;
+    }
+    case 'whence': {
+      const w = await client.request('whence', { container: cmd.container, path: cmd.path });
+      print(cmd.json, w, () => renderWhence(w));
+      return 0;
+    }
+    case 'pagecache': {
+      const target = cmd.target.startsWith('.') ? require('path').resolve(cmd.target) : cmd.target;
+      const r = await client.request('pagecache', { target, top: cmd.top });
+      print(cmd.json, r, () => renderPageCache(r));
+      return 0;
+    }
+    case 'enter':
+      return enter(client, cmd);
+  }
+}
+
+/** Runs the plan's argv on the node; stdin, stdout and the exit code pass through. */
+async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' }>): Promise<number> {
+  const plan = await client.request('enter.plan', { container: cmd.container, pid: cmd.pid, command: cmd.command.length ? cmd.command : undefined });
+  const interactive = !cmd.command.length && process.stdin.isTTY === true;
+  const channel = await client.transport.exec(plan.argv, interactive ? { pty: { cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM } } : undefined);
+  if (interactive) process.stdin.setRawMode(true);
+  process.stdin.pipe(channel.stdin);
+  channel.stdout.pipe(process.stdout);
+  channel.stderr.pipe(process.stderr);
+  if (interactive) process.stdout.on('resize', () => channel.resize?.(process.stdout.columns, process.stdout.rows));
+  const code = await new Promise<number>((resolve) => channel.onExit((c, signal) => resolve(c ?? (signal ? 128 + 1 : 1))));
+  if (interactive) process.stdin.setRawMode(false);
+  process.stdin.unpipe(channel.stdin);
+  process.stdin.pause();
+  return code;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`nodescope: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { global, command } = parsed;
+  if (command.name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.name === 'version') {
+    process.stdout.write(`nodescope ${AGENT_VERSION}\n`);
+    return 0;
+  }
+  const transport = await openTransportFor(global);
+  const client = await connectAgent(transport, { clientVersion: AGENT_VERSION });
+  try {
+    return await run(client, command);
+  } finally {
+    await client.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    const line = (err.message || String(err)).split('\n')[0];
+    process.stderr.write(`nodescope: ${line}\n`);
+    if (process.env.NODESCOPE_DEBUG === '1') process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,122 @@
+/**
+ * `nodescope` argument parsing: global connection flags, then a command and its arguments. Pure, so
+ * every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
+ */
+export class UsageError extends Error {}
+
+export interface GlobalFlags {
+  ssh?: string;
+  identity: string[];
+  knownHosts: string[];
+  jump: string[];
+  acceptNewHostKey: boolean;
+}
+
+export type Command =
+  | { name: 'snapshot'; json: boolean }
+  | { name: 'layer'; dir: string; json: boolean }
+  | { name: 'whence'; container: string; path: string; json: boolean }
+  | { name: 'pagecache'; target: string; json: boolean; top: number }
+  | { name: 'enter'; container: string; pid?: number; command: string[] }
+  | { name: 'help' }
+  | { name: 'version' };
+
+export interface Parsed {
+  global: GlobalFlags;
+  command: Command;
+}
+
+export const USAGE = `usage: nodescope [--ssh user@host[:port] [--identity FILE] [--known-hosts FILE]
+                  [--jump user@host[:port]] [--accept-new-host-key]] <command>
+
+commands:
+  snapshot [--json]                      everything on the node: containers, namespaces, layers
+  layer DIR [--json]                     whiteouts, opaque dirs, redirects, counts of a layer directory
+  whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it
+  pagecache CONTAINER|DIR [--json] [--top N]
+                                         page cache resident per layer, next to the cgroup's file charge
+  enter CONTAINER [--pid PID] [-- CMD...]
+                                         run a shell (or CMD) inside all of CONTAINER's namespaces
+
+CONTAINER is an id, a unique id prefix, or a name. Exit codes: 0 ok, 1 failure, 2 usage.`;
+
+const GLOBAL_VALUE = new Set(['--ssh', '--identity', '--known-hosts', '--jump']);
+
+function positiveInt(flag: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number`);
+  return Number(v);
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const global: GlobalFlags = { identity: [], knownHosts: [], jump: [], acceptNewHostKey: false };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') return { global, command: { name: 'help' } };
+    if (a === '--version' || a === '-V') return { global, command: { name: 'version' } };
+    if (a === '--accept-new-host-key') {
+      global.acceptNewHostKey = true;
+      continue;
+    }
+    if (GLOBAL_VALUE.has(a)) {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      if (a === '--ssh') global.ssh = v;
+      else if (a === '--identity') global.identity.push(v);
+      else if (a === '--known-hosts') global.knownHosts.push(v);
+      else global.jump.push(v);
+      continue;
+    }
+    if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    break;
+  }
+  if ((global.identity.length || global.knownHosts.length || global.jump.length || global.acceptNewHostKey) && !global.ssh) {
+    throw new UsageError('--identity, --known-hosts, --jump and --accept-new-host-key go with --ssh');
+  }
+  const name = argv[i];
+  if (!name) throw new UsageError('no command given');
+  const rest = argv.slice(i + 1);
+  const dashdash = rest.indexOf('--');
+  const before = dashdash < 0 ? rest : rest.slice(0, dashdash);
+  const after = dashdash < 0 ? [] : rest.slice(dashdash + 1);
+  const json = before.includes('--json');
+  let top = 10;
+  let pid: number | undefined;
+  const positional: string[] = [];
+  for (let k = 0; k < before.length; k++) {
+    const a = before[k];
+    if (a === '--json') continue;
+    if (a === '--top' && name === 'pagecache') top = positiveInt('--top', before[++k]);
+    else if (a === '--pid' && name === 'enter') pid = positiveInt('--pid', before[++k]);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${name}`);
+    else positional.push(a);
+  }
+  const want = (n: number, what: string): void => {
+    if (positional.length < n) throw new UsageError(`${name} needs ${what}`);
+    if (positional.length > n) throw new UsageError(`${name}: unexpected argument "${positional[n]}"`);
+  };
+  if (after.length && name !== 'enter') throw new UsageError(`${name} takes no command after --`);
+  switch (name) {
+    case 'snapshot':
+      want(0, '');
+      return { global, command: { name, json } };
+    case 'layer':
+      want(1, 'a directory');
+      return { global, command: { name, dir: positional[0], json } };
+    case 'whence':
+      want(2, 'a container and a path');
+      if (!positional[1].startsWith('/')) throw new UsageError(`whence: PATH must be absolute inside the container, got "${positional[1]}"`);
+      return { global, command: { name, container: positional[0], path: positional[1], json } };
+    case 'pagecache':
+      want(1, 'a container or a directory');
+      return { global, command: { name, target: positional[0], json, top } };
+    case 'enter':
+      if (json) throw new UsageError('enter has no --json');
+      want(1, 'a container');
+      return { global, command: { name, container: positional[0], pid, command: after } };
+    case 'help':
+      return { global, command: { name: 'help' } };
+    default:
+      throw new UsageError(`unknown command "${name}"`);
+  }
+}
