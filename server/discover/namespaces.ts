@@ -1,6 +1,8 @@
 /**
  * Every namespace on the node, including the ones no process is in:
- *  - held by an open fd: /proc/PID/fd/N links read `net:[4026532…]`;
+ *  - held by an open fd: /proc/PID/fd/N links read `net:[4026532…]`, or, when the fd was opened
+ *    through a bind mount, that mount's path (`/` once the mount is gone): then only stat() tells,
+ *    by the nsfs device, and NS_GET_NSTYPE gives the type;
  *  - held by a bind mount: a mountinfo entry with fstype nsfs whose root is `net:[4026532…]`
  *    (`ip netns add`, `/run/docker/netns/*`). A bind mount made inside a container's mount namespace
  *    shows only in that namespace's table, so every table is searched, not only the host's.
@@ -114,6 +116,11 @@ function ealdormanOf(members: ProcRecord[]): number | null {
   return pool.reduce((a, b) => ((b.startTime ?? Infinity) < (a.startTime ?? Infinity) ? b : a)).pid;
 }
 
+let nsfsDevice: number | undefined;
+function nsfsDev(): number {
+  return (nsfsDevice ??= fs.statSync('/proc/self/ns/net').dev);
+}
+
 function readFdHolders(pid: number, found: (type: NsType, inode: number, fd: number) => void): void {
   let fds: string[];
   try {
@@ -129,6 +136,20 @@ function readFdHolders(pid: number, found: (type: NsType, inode: number, fd: num
       continue;
     }
     const ns = parseNsLink(target);
-    if (ns) found(ns.type, ns.inode, Number(fd));
+    if (ns) {
+      found(ns.type, ns.inode, Number(fd));
+      continue;
+    }
+    // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot.
+    if (!target.startsWith('/')) continue;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (st.dev !== nsfsDev()) continue;
+    const type = nsRelations(`/proc/${pid}/fd/${fd}`).type;
+    if (type) found(type, st.ino, Number(fd));
   }
 }
