@@ -1,6 +1,8 @@
 /**
  * Planning an "enter": which process to enter through, which shell, which argv. The launch itself runs
- * on the node as `nsenter --target PID --all -- SHELL`, started by the transport (local pty or SSH pty).
+ * on the node as `nsenter --target PID --all --root --wd -- SHELL`, started by the transport (local pty or
+ * SSH pty). `--root --wd` matter: a container rooted by chroot rather than pivot_root (unshare --root,
+ * many CI sandboxes) shares the host's mount-namespace root, so joining namespaces alone lands outside it.
  *
  * Why re-check the PID: PIDs get reused. The snapshot may be seconds old; the process we name must still
  * be the container's, so its start time (stat field 22) is read again now and compared with the one the
@@ -43,7 +45,7 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
     }
     run = found.endsWith('/busybox') ? [found, 'sh'] : [found];
   }
-  return { container: c.id, pid: target, startTime, shell: found, argv: [nsenter, '--target', String(target), '--all', '--', ...run] };
+  return { container: c.id, pid: target, startTime, shell: found, argv: [nsenter, '--target', String(target), '--all', '--root', '--wd', '--', ...run] };
 }
 
 function startTimeOf(pid: number): number | null {
