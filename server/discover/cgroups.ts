@@ -321,7 +321,34 @@ export function readCgroup(lines: CgroupLine[] | null, problems: Problem[], root
   const v2Line = lines.find((l) => l.id === 0 && l.controllers.length === 0);
   // Named hierarchies like name=systemd carry no limits; only real controllers make a v1 reading.
   const v1Lines = lines.filter((l) => l.id !== 0 && l.controllers.some((c) => !c.startsWith('name=')));
-  if (v1Lines.length > 0) return readV1(lines.filter((l) => l.id !== 0), v2Line, problems, root);
-  if (v2Line) return readV2(v2Line, problems, root);
-  return null;
+  let info: CgroupInfo | null = null;
+  if (v1Lines.length > 0) info = readV1(lines.filter((l) => l.id !== 0), v2Line, problems, root);
+  else if (v2Line) info = readV2(v2Line, problems, root);
+  if (info) withoutHostUsage(info, lines, v2Line, problems);
+  return info;
+}
+
+/**
+ * A process left in the ROOT cgroup of a controller has no cgroup of its own there: the root's usage
+ * counters (and PSI) are the whole host's. Reporting them as the container's would be a wrong number, so
+ * they become null with the reason; limits stay as read (the root has none, which is true).
+ */
+function withoutHostUsage(info: CgroupInfo, lines: CgroupLine[], v2Line: CgroupLine | undefined, problems: Problem[]): void {
+  const atRoot = (controller: string): boolean =>
+    info.version === 'v2' ? v2Line?.path === '/' : lines.find((l) => l.controllers.includes(controller))?.path === '/';
+  const note = (controller: string) =>
+    problems.push({ source: `cgroup ${controller}`, message: 'in the root cgroup: its usage is the whole host\'s, not this container\'s' });
+  if (info.memory && atRoot('memory')) {
+    Object.assign(info.memory, { usageBytes: null, peakBytes: null, fileBytes: null, anonBytes: null, oomEvents: null, oomKills: null, stat: {} });
+    note('memory');
+  }
+  if (info.cpu && atRoot(info.version === 'v2' ? 'cpu' : 'cpuacct')) {
+    info.cpu.usageUsec = null;
+    note('cpu');
+  }
+  if (info.pids && atRoot('pids')) {
+    info.pids.current = null;
+    note('pids');
+  }
+  if (info.pressure && v2Line?.path === '/') info.pressure = null;
 }

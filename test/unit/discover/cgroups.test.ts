@@ -221,10 +221,31 @@ test('real cgroup2 mount made here: usage and PSI of a cgroup holding a live pro
   assert.deepEqual(problems, []);
 });
 
-test('v1 fixture: the root cgroup has no pids.max/pids.current by design; no limit, no problem', (t) => {
-  const root = tree(t, { 'pids/cgroup.procs': '1\n' });
+test('v1 fixture: the root cgroup has no pids.max by design (no limit); its usage is the host\'s, so unknown, with why', (t) => {
+  const root = tree(t, { 'pids/cgroup.procs': '1\n', 'pids/pids.current': '812\n' });
   const problems: Problem[] = [];
   const cg = readCgroup([{ id: 8, controllers: ['pids'], path: '/' }], problems, root);
   assert.deepEqual(cg?.pids, { max: null, current: null });
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems, [{ source: 'cgroup pids', message: "in the root cgroup: its usage is the whole host's, not this container's" }]);
+});
+
+test('v2 fixture: a cgroup below the root keeps its usage and PSI', (t) => {
+  const root = tree(t, {
+    'cgroup.controllers': 'memory pids\n',
+    'c1/cgroup.controllers': 'memory pids\n',
+    'c1/memory.current': '4096\n',
+    'c1/memory.max': 'max\n',
+    'c1/memory.stat': 'file 0\nanon 4096\n',
+    'c1/memory.events': 'oom 0\noom_kill 0\n',
+    'c1/pids.current': '3\n',
+    'c1/pids.max': '10\n',
+    'c1/cpu.stat': 'usage_usec 77\n',
+    'c1/cpu.pressure': 'some avg10=0.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=1\n',
+  });
+  const problems: Problem[] = [];
+  const cg = readCgroup([{ id: 0, controllers: [], path: '/c1' }], problems, root)!;
+  assert.equal(cg.memory?.usageBytes, 4096);
+  assert.deepEqual(cg.pids, { max: 10, current: 3 });
+  assert.equal(cg.cpu?.usageUsec, 77);
+  assert.equal(cg.pressure?.cpu?.some.total, 5);
 });
