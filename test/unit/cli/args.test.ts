@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs, UsageError } from '../../../src/cli/args';
+
+describe('nodescope argument parsing', () => {
+  it('parses global SSH flags before the command', () => {
+    const p = parseArgs(['--ssh', 'root@n1:2222', '--identity', 'k1', '--identity', 'k2', '--jump', 'j@h', '--accept-new-host-key', 'snapshot', '--json']);
+    assert.deepEqual(p.global, { ssh: 'root@n1:2222', identity: ['k1', 'k2'], knownHosts: [], jump: ['j@h'], acceptNewHostKey: true });
+    assert.deepEqual(p.command, { name: 'snapshot', json: true });
+  });
+
+  it('splits enter at -- and keeps the command whole', () => {
+    assert.deepEqual(parseArgs(['enter', 'c1', '--pid', '42', '--', 'sh', '-c', 'echo --json']).command, {
+      name: 'enter', container: 'c1', pid: 42, command: ['sh', '-c', 'echo --json'],
+    });
+  });
+
+  it('rejects what a person could get wrong, with what to fix', () => {
+    const cases: [string[], RegExp][] = [
+      [[], /no command given/],
+      [['frob'], /unknown command "frob"/],
+      [['--ssh'], /--ssh needs a value/],
+      [['--known-hosts', 'f', 'snapshot'], /go with --ssh/],
+      [['layer'], /layer needs a directory/],
+      [['layer', 'a', 'b'], /unexpected argument "b"/],
+      [['whence', 'c', 'etc/passwd'], /must be absolute/],
+      [['snapshot', '--jsn'], /unknown option --jsn for snapshot/],
+      [['enter', 'c', '--json'], /enter has no --json/],
+      [['pagecache', 'c', '--top'], /--top needs a whole number/],
+      [['snapshot', '--', 'x'], /takes no command after --/],
+    ];
+    for (const [argv, msg] of cases) assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && msg.test((e as Error).message), argv.join(' '));
+  });
+
+  it('answers --help and --version anywhere among the global flags', () => {
+    assert.equal(parseArgs(['--help']).command.name, 'help');
+    assert.equal(parseArgs(['--ssh', 'h', '--version']).command.name, 'version');
+  });
+});
