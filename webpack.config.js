@@ -34,9 +34,11 @@ function nodeBundle(name, entry, extra = {}) {
     module: { rules: [tsRule] },
     devtool: 'nosources-source-map',
     node: { __dirname: false, __filename: false },
-    plugins: [versionPlugin()],
     ignoreWarnings: [/Can't resolve '(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)'/],
     ...extra,
+    // ssh2's native crypto addon is optional (it falls back to Node's crypto): leave it out of bundles
+    // that must run on any node and any editor platform.
+    plugins: [...(extra.plugins ?? [versionPlugin()]), new webpack.IgnorePlugin({ resourceRegExp: /sshcrypto\.node$/ })],
   };
 }
 

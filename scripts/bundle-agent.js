@@ -1,0 +1,51 @@
+// Assembles dist/agent-bundle/: what is uploaded to a node. The agent bundle plus koffi's JavaScript and
+// its prebuilt native parts for linux x64 and arm64 (whichever are installed), so a node needs Node.js and
+// nothing else: no compiler, no npm. manifest.json lists every file with its SHA-256; its own hash
+// identifies the bundle, which the deploy step compares to decide whether to upload again.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+
+const repo = path.resolve(__dirname, '..');
+const out = path.join(repo, 'dist', 'agent-bundle');
+const nm = path.join(repo, 'node_modules');
+
+function copy(src, dest, only = () => true) {
+  const st = fs.statSync(src);
+  if (st.isDirectory()) {
+    for (const n of fs.readdirSync(src)) copy(path.join(src, n), path.join(dest, n), only);
+    return;
+  }
+  if (!only(src)) return;
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.copyFileSync(src, dest);
+}
+
+fs.rmSync(out, { recursive: true, force: true });
+copy(path.join(repo, 'dist', 'agent.js'), path.join(out, 'agent.js'));
+const koffi = path.join(nm, 'koffi');
+for (const f of ['package.json', 'index.js', 'index.cjs', 'indirect.js', 'indirect.cjs', 'cnoke.cjs', 'LICENSE.txt', 'lib']) {
+  if (fs.existsSync(path.join(koffi, f))) copy(path.join(koffi, f), path.join(out, 'node_modules', 'koffi', f));
+}
+// koffi's entry loads its JavaScript from src/; its C sources there are not needed at run time.
+copy(path.join(koffi, 'src'), path.join(out, 'node_modules', 'koffi', 'src'), (f) => /\.(c?js|json)$/.test(f));
+const natives = [];
+for (const arch of ['x64', 'arm64']) {
+  const pkg = path.join(nm, '@koromix', `koffi-linux-${arch}`);
+  if (!fs.existsSync(pkg)) continue;
+  copy(pkg, path.join(out, 'node_modules', '@koromix', `koffi-linux-${arch}`));
+  natives.push(arch);
+}
+
+const files = {};
+(function walk(dir) {
+  for (const n of fs.readdirSync(dir).sort()) {
+    const p = path.join(dir, n);
+    if (fs.statSync(p).isDirectory()) walk(p);
+    else files[path.relative(out, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+  }
+})(out);
+const version = require(path.join(repo, 'package.json')).version;
+fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version, natives, files }, null, 1));
+console.error(`agent bundle: ${Object.keys(files).length} files, native koffi for ${natives.join(', ') || 'no architecture'}`);

@@ -1,0 +1,147 @@
+/**
+ * Getting the agent onto a node and running it as root:
+ *  - one probe round trip learns the architecture, uid, Node.js version, whether `sudo -n` works, and
+ *    which agent bundle is already cached in ~/.cache/nodescope/<version>/;
+ *  - the bundle (dist/agent-bundle, scripts/bundle-agent.js) is uploaded over SFTP only when the cached
+ *    one's hash differs; `.bundle-hash` is written last, so a broken upload is never taken as complete;
+ *  - the agent starts directly when the login is root, else through `sudo -n`, else through `sudo -S`
+ *    with a password asked once and held in memory for this connection only.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
+import { shellQuote } from './localTransport';
+import type { Interaction } from './transport';
+
+export interface NodeFacts {
+  arch: string;
+  uid: number;
+  home: string;
+  node: string | null;
+  nodeVersion: string | null;
+  sudoWithoutPassword: boolean;
+  cachedHash: string | null;
+  cacheDir: string;
+  version: string;
+}
+
+const MIN_NODE_MAJOR = 18;
+
+export function defaultBundleDir(): string {
+  const candidates = [path.join(__dirname, 'agent-bundle'), path.join(__dirname, '..', 'dist', 'agent-bundle'), path.join(__dirname, '..', '..', 'dist', 'agent-bundle')];
+  return candidates.find((p) => fs.existsSync(path.join(p, 'manifest.json'))) ?? candidates[0];
+}
+
+function bundleVersion(dir: string): { version: string; hash: string; natives: string[]; files: string[] } {
+  const manifestPath = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestPath)) throw new Error(`agent bundle not found at ${dir}; run \`npm run build\``);
+  const text = fs.readFileSync(manifestPath);
+  const m = JSON.parse(text.toString()) as { version: string; natives: string[]; files: Record<string, string> };
+  return { version: m.version, hash: createHash('sha256').update(text).digest('hex'), natives: m.natives, files: Object.keys(m.files) };
+}
+
+/** Runs a command, collecting stdout; rejects with stderr's last line on a non-zero exit. */
+export function run(client: Client, command: string, input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, ch) => {
+      if (err) return reject(err);
+      let out = '';
+      let errText = '';
+      ch.on('data', (d: Buffer) => (out += d.toString()));
+      ch.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+      ch.on('exit', (code: number) => {
+        if (code === 0) resolve(out);
+        else reject(new Error(errText.trim().split('\n').pop() || `exit code ${code}`));
+      });
+      if (input !== undefined) ch.end(input);
+    });
+  });
+}
+
+export async function probeNode(client: Client, remoteNodePath?: string, bundleDir = defaultBundleDir()): Promise<NodeFacts> {
+  const { version } = bundleVersion(bundleDir);
+  const nodeCmd = remoteNodePath ? shellQuote(remoteNodePath) : '$(command -v node || true)';
+  const script = [
+    'uname -m',
+    'id -u',
+    'echo "$HOME"',
+    `N=${nodeCmd}; echo "$N"`,
+    '[ -n "$N" ] && [ -x "$N" ] && "$N" -v || echo none',
+    'sudo -n true 2>/dev/null && echo sudo-ok || echo sudo-no',
+    `cat "$HOME/.cache/nodescope/${version}/.bundle-hash" 2>/dev/null || echo none`,
+  ].join('; ');
+  const lines = (await run(client, `sh -c ${shellQuote(script)}`)).split('\n');
+  const [arch, uid, home, node, nodeVersion, sudo, cached] = lines;
+  return {
+    arch: arch.trim(),
+    uid: Number(uid),
+    home: home.trim(),
+    node: node.trim() || null,
+    nodeVersion: nodeVersion?.trim() === 'none' ? null : nodeVersion?.trim() ?? null,
+    sudoWithoutPassword: sudo?.trim() === 'sudo-ok',
+    cachedHash: cached?.trim() === 'none' ? null : cached?.trim() ?? null,
+    cacheDir: `${home.trim()}/.cache/nodescope/${version}`,
+    version,
+  };
+}
+
+const ARCH: Record<string, string> = { x86_64: 'x64', amd64: 'x64', aarch64: 'arm64', arm64: 'arm64' };
+
+function sftpOf(client: Client): Promise<SFTPWrapper> {
+  return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
+}
+
+async function upload(client: Client, bundleDir: string, files: string[], dest: string, hash: string): Promise<void> {
+  const dirs = [...new Set(files.map((f) => path.posix.dirname(`${dest}/${f}`)))];
+  await run(client, `rm -rf ${shellQuote(dest)} && mkdir -p ${dirs.map(shellQuote).join(' ')}`);
+  const sftp = await sftpOf(client);
+  try {
+    for (const f of [...files, 'manifest.json']) {
+      await new Promise<void>((resolve, reject) => sftp.fastPut(path.join(bundleDir, f), `${dest}/${f}`, (err) => (err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve())));
+    }
+  } finally {
+    sftp.end();
+  }
+  await run(client, `printf %s ${hash} > ${shellQuote(`${dest}/.bundle-hash`)}`);
+}
+
+export async function deployAgent(
+  client: Client,
+  facts: NodeFacts,
+  interaction: Interaction,
+  opts: { agentBundleDir?: string } = {},
+): Promise<{ channel: ClientChannel; sudoPassword?: string; uploaded: boolean }> {
+  const bundleDir = opts.agentBundleDir ?? defaultBundleDir();
+  const bundle = bundleVersion(bundleDir);
+  const major = Number(/^v(\d+)/.exec(facts.nodeVersion ?? '')?.[1] ?? 0);
+  if (!facts.node || major < MIN_NODE_MAJOR) {
+    throw new Error(
+      `${facts.node ? `Node.js ${facts.nodeVersion} on the node is too old` : 'no Node.js on the node'}; the agent needs Node.js ${MIN_NODE_MAJOR}+ (install it there, or set nodescope.remoteNodePath)`,
+    );
+  }
+  const arch = ARCH[facts.arch] ?? facts.arch;
+  if (!bundle.natives.includes(arch)) {
+    interaction.log('warn', `no native FFI build for ${facts.arch} in the bundle: namespace hierarchy, hostnames, xattrs and page cache will be reported unknown`);
+  }
+  const uploaded = facts.cachedHash !== bundle.hash;
+  if (uploaded) {
+    interaction.log('info', `uploading the agent (${bundle.files.length} files) to ${facts.cacheDir}`);
+    await upload(client, bundleDir, bundle.files, facts.cacheDir, bundle.hash);
+  } else {
+    interaction.log('info', `agent ${bundle.version} already on the node; reusing it`);
+  }
+  const argv = `${shellQuote(facts.node)} ${shellQuote(`${facts.cacheDir}/agent.js`)}`;
+  let sudoPassword: string | undefined;
+  let command: string;
+  if (facts.uid === 0) command = `exec ${argv}`;
+  else if (facts.sudoWithoutPassword) command = `exec sudo -n -- ${argv}`;
+  else {
+    sudoPassword = await interaction.askPassword('sudo password (to run the Nodescope agent as root; kept for this connection only)');
+    if (sudoPassword === undefined) throw new Error('the agent needs root: sudo password not given');
+    command = `exec sudo -S -p '' -- ${argv}`;
+  }
+  const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
+  if (sudoPassword !== undefined) channel.write(`${sudoPassword}\n`);
+  return { channel, sudoPassword, uploaded };
+}

@@ -1,0 +1,249 @@
+/**
+ * OpenSSH client configuration (man 5 ssh_config), the parts Nodescope honours: Host blocks with
+ * patterns (`*`, `?`, `!negation`, several per line), Include (globs; relative paths from ~/.ssh for the
+ * user's file, /etc/ssh for the system's), and for each keyword the FIRST value obtained wins, across the
+ * user's file then the system's. `Match` blocks are skipped (their conditions need a running ssh).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface SshTarget {
+  host: string;
+  port?: number;
+  user?: string;
+  identityFiles?: string[];
+  knownHostsFiles?: string[];
+  jump?: SshTarget[];
+  alias?: string;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  /** ssh-agent socket; null = do not use an agent. */
+  agentSocket?: string | null;
+  identitiesOnly?: boolean;
+  /** Nodescope's own store of host keys the user accepted (known_hosts format). */
+  trustStorePath?: string;
+}
+
+interface Block {
+  patterns: string[];
+  options: [string, string][];
+  file: string;
+}
+
+export interface SshConfig {
+  blocks: Block[];
+  files: string[];
+}
+
+const home = (): string => process.env.HOME || os.homedir();
+
+export function defaultConfigFiles(): string[] {
+  return [path.join(home(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
+}
+
+function expandTilde(p: string): string {
+  return p === '~' ? home() : p.startsWith('~/') ? path.join(home(), p.slice(2)) : p;
+}
+
+function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2]);
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+}
+
+/** Expands `*` and `?` in the last path component (what Include lines use in practice). */
+function expandGlob(p: string): string[] {
+  if (!/[*?]/.test(p)) return fs.existsSync(p) ? [p] : [];
+  const dir = path.dirname(p);
+  const re = globToRegExp(path.basename(p));
+  try {
+    return fs.readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
+}
+
+function parseFile(file: string, baseDir: string, blocks: Block[], seen: Set<string>, depth: number): void {
+  if (depth > 16 || seen.has(file)) return;
+  seen.add(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  // Lines before any Host apply to every host.
+  let current: Block = { patterns: ['*'], options: [], file };
+  blocks.push(current);
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
+    if (!m) continue;
+    const key = m[1].toLowerCase();
+    const value = m[2].trim();
+    if (key === 'host') {
+      current = { patterns: splitArgs(value), options: [], file };
+      blocks.push(current);
+    } else if (key === 'match') {
+      current = { patterns: [], options: [], file }; // never matches: see the header comment
+      blocks.push(current);
+    } else if (key === 'include') {
+      for (const inc of splitArgs(value)) {
+        const p = expandTilde(inc);
+        for (const f of expandGlob(path.isAbsolute(p) ? p : path.join(baseDir, p))) {
+          // The included file's lines before its first Host belong to the block that includes it.
+          const sub: Block[] = [];
+          parseFile(f, baseDir, sub, seen, depth + 1);
+          if (sub[0]) sub[0] = { ...sub[0], patterns: current.patterns };
+          blocks.push(...sub);
+        }
+      }
+      current = { patterns: current.patterns, options: [], file };
+      blocks.push(current);
+    } else {
+      current.options.push([key, value]);
+    }
+  }
+}
+
+export function readSshConfig(files: string[] = defaultConfigFiles()): SshConfig {
+  const blocks: Block[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    const file = expandTilde(f);
+    const baseDir = file.startsWith('/etc/ssh') ? '/etc/ssh' : path.join(home(), '.ssh');
+    parseFile(file, baseDir, blocks, seen, 0);
+  }
+  return { blocks, files };
+}
+
+export function hostMatches(patterns: string[], host: string): boolean {
+  let matched = false;
+  for (const p of patterns) {
+    if (p.startsWith('!')) {
+      if (globToRegExp(p.slice(1)).test(host)) return false;
+    } else if (globToRegExp(p).test(host)) {
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** Host aliases a person can pick: concrete names only (no wildcard or negated patterns). */
+export function listConfiguredHosts(cfg: SshConfig): string[] {
+  const out: string[] = [];
+  for (const b of cfg.blocks) for (const p of b.patterns) if (!/[*?!]/.test(p) && !out.includes(p)) out.push(p);
+  return out;
+}
+
+/** All values of each keyword that apply to `alias`, in file order (first wins for single-valued ones). */
+function optionsFor(cfg: SshConfig, alias: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const b of cfg.blocks) {
+    if (!hostMatches(b.patterns, alias)) continue;
+    for (const [k, v] of b.options) out.set(k, [...(out.get(k) ?? []), v]);
+  }
+  return out;
+}
+
+function expandTokens(s: string, t: { host: string; user: string; port: number; alias: string }): string {
+  return expandTilde(s).replace(/%([%hnpdur])/g, (_, c: string) =>
+    ({ '%': '%', h: t.host, n: t.alias, p: String(t.port), d: home(), u: os.userInfo().username, r: t.user })[c] ?? '',
+  );
+}
+
+export function parseSshDestination(s: string): { user?: string; host: string; port?: number } {
+  let rest = s.trim();
+  if (rest.startsWith('ssh://')) rest = rest.slice(6);
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+  }
+  let host = rest;
+  let port: number | undefined;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) {
+    host = v6[1];
+    port = v6[2] ? Number(v6[2]) : undefined;
+  } else if ((rest.match(/:/g) ?? []).length === 1) {
+    const [h, p] = rest.split(':');
+    if (!/^\d+$/.test(p)) throw new Error(`"${s}": the port must be a number`);
+    host = h;
+    port = Number(p);
+  }
+  if (!host || /\s/.test(host) || (user !== undefined && !user)) throw new Error(`"${s}" is not user@host[:port]`);
+  if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`"${s}": port ${port} is out of range`);
+  return { user, host, port };
+}
+
+/** An alias resolved like `ssh -G alias` would: HostName, Port, User, keys, jumps, timeouts. */
+export function resolveHost(cfg: SshConfig, alias: string, depth = 0): SshTarget {
+  if (depth > 8) throw new Error(`ProxyJump chain through ${alias} is too long or loops`);
+  const o = optionsFor(cfg, alias);
+  const first = (k: string): string | undefined => o.get(k)?.[0];
+  const host = first('hostname') ? first('hostname')!.replace(/%h/g, alias) : alias;
+  const port = first('port') ? Number(first('port')) : 22;
+  const user = first('user') ?? os.userInfo().username;
+  const tokens = { host, user, port, alias };
+  const target: SshTarget = { host, port, user, alias };
+  const ids = o.get('identityfile');
+  if (ids) target.identityFiles = ids.map((f) => expandTokens(f, tokens));
+  if (first('identitiesonly')?.toLowerCase() === 'yes') target.identitiesOnly = true;
+  const kh = first('userknownhostsfile');
+  if (kh && kh.toLowerCase() !== 'none') target.knownHostsFiles = splitArgs(kh).map((f) => expandTokens(f, tokens));
+  const ct = first('connecttimeout');
+  if (ct) target.connectTimeoutMs = Number(ct) * 1000;
+  const ka = first('serveraliveinterval');
+  if (ka) target.keepaliveIntervalMs = Number(ka) * 1000;
+  const agent = first('identityagent');
+  if (agent) target.agentSocket = agent.toLowerCase() === 'none' ? null : agent === 'SSH_AUTH_SOCK' ? process.env.SSH_AUTH_SOCK : expandTokens(agent.replace(/^\$/, ''), tokens);
+  const jump = first('proxyjump');
+  if (jump && jump.toLowerCase() !== 'none') {
+    target.jump = jump.split(',').map((hop) => {
+      const d = parseSshDestination(hop);
+      const viaConfig = resolveHost(cfg, d.host, depth + 1);
+      return { ...viaConfig, user: d.user ?? viaConfig.user, port: d.port ?? viaConfig.port };
+    });
+  }
+  return target;
+}
+
+/** The block "Add node…" offers to append to the user's ssh config. */
+export function hostBlockFor(alias: string, d: { host: string; user?: string; port?: number }): string {
+  if (!/^[\w.-]+$/.test(alias)) throw new Error(`"${alias}" cannot be a Host alias (letters, digits, . _ - only)`);
+  return [`Host ${alias}`, `    HostName ${d.host}`, d.user ? `    User ${d.user}` : null, d.port && d.port !== 22 ? `    Port ${d.port}` : null]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** `ssh -p 2222 -i key root@h` or `user@host:port` → a destination. */
+export function parseSshCommandLine(line: string): { user?: string; host: string; port?: number; identityFile?: string } {
+  const args = splitArgs(line.trim());
+  if (args[0] !== 'ssh') return parseSshDestination(line);
+  let port: number | undefined;
+  let identityFile: string | undefined;
+  let user: string | undefined;
+  let dest: string | undefined;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-p') port = Number(args[++i]);
+    else if (a === '-i') identityFile = args[++i];
+    else if (a === '-l') user = args[++i];
+    else if (/^-[1246AaCfGgKkMNnqsTtVvXxYy]+$/.test(a)) continue;
+    else if (a.startsWith('-')) i++; // an option with a value we do not use (-o, -J, -F…)
+    else if (!dest) dest = a;
+  }
+  if (!dest) throw new Error('no destination in the ssh command');
+  const d = parseSshDestination(dest);
+  return { ...d, user: d.user ?? user, port: d.port ?? port, identityFile };
+}

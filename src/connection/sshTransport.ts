@@ -1,0 +1,270 @@
+/**
+ * The agent on another node, over SSH (ssh2). The order matters and is:
+ *  1. TCP (directly, or through each ProxyJump hop's forwarded channel, hop by hop);
+ *  2. the host key, verified during the handshake, BEFORE any authentication is attempted: known →
+ *     go on; changed or revoked → refuse; unknown → ask (or refuse without a way to ask);
+ *  3. authentication in OpenSSH's order: agent keys, key files (passphrase asked), password, then
+ *     keyboard-interactive; answers are used once and never stored or logged;
+ *  4. deploy (deploy.ts): upload the agent bundle once per version, then start it as root;
+ *  5. the exec channel's stdio carries JSON-RPC; closing it ends the agent (it exits on stdin EOF).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Duplex } from 'stream';
+import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
+import type { SshTarget } from './sshConfig';
+import { deployAgent, probeNode, type NodeFacts } from './deploy';
+import { shellQuote } from './localTransport';
+import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
+
+export type { SshTarget } from './sshConfig';
+export { parseSshDestination } from './sshConfig';
+
+export interface SshOptions {
+  /** Directory of the agent bundle to deploy (dist/agent-bundle). */
+  agentBundleDir?: string;
+  version?: string;
+  /** Trust an unknown host key without asking (the CLI's --accept-new-host-key). */
+  acceptNewHostKey?: boolean;
+  /** Node.js on the node, when `node` is not on its PATH. */
+  remoteNodePath?: string;
+}
+
+const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+function label(t: SshTarget): string {
+  return `${t.user ? `${t.user}@` : ''}${hostName(t.host, t.port ?? 22)}`;
+}
+
+/** Refusals are errors with a message people can act on; the handshake error ssh2 gives is not. */
+class HostKeyRefused extends Error {}
+
+function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, refusal: { error?: Error }) {
+  const port = t.port ?? 22;
+  const files = [...(t.knownHostsFiles ?? defaultKnownHostsFiles()), t.trustStorePath ?? defaultTrustStore()];
+  return (key: Buffer, done: (ok: boolean) => void): void => {
+    const fp = fingerprint(key);
+    const verdict = verifyHostKey(files, t.host, port, key);
+    const refuse = (msg: string): void => {
+      refusal.error = new HostKeyRefused(msg);
+      done(false);
+    };
+    if (verdict.status === 'known') return done(true);
+    if (verdict.status === 'revoked') return refuse(`host key ${fp} for ${hostName(t.host, port)} is revoked (${verdict.file}:${verdict.line}); refusing to connect`);
+    if (verdict.status === 'changed') {
+      return refuse(`host key for ${hostName(t.host, port)} changed (known ${verdict.knownFingerprint} in ${verdict.file}:${verdict.line}, offered ${fp}); refusing to connect`);
+    }
+    const trust = (): void => {
+      trustHostKey(t.trustStorePath ?? defaultTrustStore(), t.host, port, key);
+      interaction.log('info', `trusted ${keyTypeOf(key)} key ${fp} for ${hostName(t.host, port)} (in Nodescope's store, not known_hosts)`);
+      done(true);
+    };
+    if (opts.acceptNewHostKey) return trust();
+    interaction.confirmHostKey({ host: t.host, port, keyType: keyTypeOf(key), fingerprint: fp }).then(
+      (yes) => (yes ? trust() : refuse(`unknown host key ${fp} for ${hostName(t.host, port)} not trusted; pass --accept-new-host-key or accept it when asked`)),
+      () => refuse(`unknown host key ${fp} for ${hostName(t.host, port)}`),
+    );
+  };
+}
+
+/** The auth methods to try, in OpenSSH's order, each built only when the server still offers it. */
+function authHandler(t: SshTarget, interaction: Interaction) {
+  const username = t.user ?? os.userInfo().username;
+  const agent = t.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : t.agentSocket;
+  const home = process.env.HOME || os.homedir();
+  const keyFiles = t.identityFiles?.length ? t.identityFiles : DEFAULT_KEYS.map((k) => path.join(home, '.ssh', k));
+  // `offer` is the method name the server lists in its "methods that can continue".
+  const steps: { offer: string; build: () => Promise<AnyAuthMethod | null> }[] = [];
+  if (agent && !t.identitiesOnly) steps.push({ offer: 'publickey', build: async () => ({ type: 'agent' as const, username, agent }) });
+  for (const file of keyFiles) steps.push({ offer: 'publickey', build: () => keyAuth(file, username, interaction) });
+  steps.push({
+    offer: 'password',
+    build: async () => {
+      const password = await interaction.askPassword(`Password for ${username}@${t.host}`);
+      return password === undefined ? null : { type: 'password' as const, username, password };
+    },
+  });
+  steps.push({
+    offer: 'keyboard-interactive',
+    build: async () => ({
+      type: 'keyboard-interactive' as const,
+      username,
+      prompt: (name: string, instructions: string, _lang: string, prompts: { prompt: string; echo?: boolean }[], finish: (answers: string[]) => void) => {
+        interaction.keyboardInteractive(name, instructions, prompts.map((q) => ({ prompt: q.prompt, echo: q.echo ?? false }))).then(
+          (answers) => finish(answers ?? []),
+          () => finish([]),
+        );
+      },
+    }),
+  });
+  let next = 0;
+  return (methodsLeft: string[] | null, _partial: boolean | null, callback: (a: AnyAuthMethod | false) => void): void => {
+    void (async () => {
+      while (next < steps.length) {
+        const step = steps[next++];
+        if (methodsLeft && !methodsLeft.includes(step.offer)) continue;
+        const method = await step.build();
+        if (method) return callback(method);
+      }
+      callback(false);
+    })();
+  };
+}
+
+/** A key file as an auth method; an encrypted one asks for its passphrase (three tries). */
+async function keyAuth(file: string, username: string, interaction: Interaction): Promise<AnyAuthMethod | null> {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return null; // absent default keys are normal
+  }
+  let passphrase: string | undefined;
+  let parsed = utils.parseKey(data);
+  for (let tries = 0; parsed instanceof Error && /encrypt|passphrase/i.test(parsed.message) && tries < 3; tries++) {
+    passphrase = await interaction.askPassphrase(file);
+    if (passphrase === undefined) return null;
+    parsed = utils.parseKey(data, passphrase);
+  }
+  if (parsed instanceof Error) {
+    interaction.log('warn', `skipping key ${file}: ${parsed.message}`);
+    return null;
+  }
+  return { type: 'publickey' as const, username, key: data, passphrase };
+}
+
+function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, sock?: Duplex): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const refusal: { error?: Error } = {};
+    const cfg: ConnectConfig = {
+      host: t.host,
+      port: t.port ?? 22,
+      username: t.user ?? os.userInfo().username,
+      sock: sock as ConnectConfig['sock'],
+      readyTimeout: t.connectTimeoutMs ?? 20_000,
+      keepaliveInterval: t.keepaliveIntervalMs ?? 15_000,
+      keepaliveCountMax: 3,
+      hostVerifier: hostVerifier(t, interaction, opts, refusal) as ConnectConfig['hostVerifier'],
+      authHandler: authHandler(t, interaction) as ConnectConfig['authHandler'],
+    };
+    client.once('ready', () => resolve(client));
+    client.once('error', (err: Error & { level?: string }) => {
+      if (refusal.error) return reject(refusal.error);
+      if (err.level === 'client-authentication') return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));
+      if (err.level === 'client-timeout' || /Timed out/.test(err.message)) return reject(new Error(`connecting to ${label(t)} timed out`));
+      reject(new Error(`cannot connect to ${label(t)}: ${err.message}`));
+    });
+    client.connect(cfg);
+  });
+}
+
+function describeAuth(t: SshTarget): string {
+  return [t.identitiesOnly ? null : 'agent', t.identityFiles?.length ? 'given keys' : 'default keys', 'password', 'keyboard-interactive'].filter(Boolean).join(', ');
+}
+
+function forward(client: Client, host: string, port: number): Promise<ClientChannel> {
+  return new Promise((resolve, reject) =>
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new Error(`jump to ${hostName(host, port)} failed: ${err.message}`)) : resolve(stream))),
+  );
+}
+
+export function execChannel(client: Client, command: string, pty?: ExecOptions['pty']): Promise<ClientChannel> {
+  return new Promise((resolve, reject) =>
+    client.exec(command, pty ? { pty: { cols: pty.cols, rows: pty.rows, term: pty.term ?? 'xterm-256color' } } : {}, (err, ch) => (err ? reject(err) : resolve(ch))),
+  );
+}
+
+export async function openSshTransport(target: SshTarget, interaction: Interaction, opts: SshOptions = {}): Promise<AgentTransport> {
+  const hops: Client[] = [];
+  const closeAll = (): void => hops.reverse().forEach((c) => c.end());
+  let facts: NodeFacts;
+  let channel: ClientChannel;
+  let sudoPassword: string | undefined;
+  try {
+    let sock: Duplex | undefined;
+    const chain = [...(target.jump ?? []), target];
+    for (let i = 0; i < chain.length; i++) {
+      interaction.log('info', `connecting to ${label(chain[i])}${sock ? ' through the jump host' : ''}`);
+      const client = await connectHop(chain[i], interaction, opts, sock);
+      hops.push(client);
+      // Each next hop is reached through a channel of this one, and verified on its own.
+      if (i < chain.length - 1) sock = await forward(client, chain[i + 1].host, chain[i + 1].port ?? 22);
+    }
+    const client = hops[hops.length - 1];
+    facts = await probeNode(client, opts.remoteNodePath);
+    const started = await deployAgent(client, facts, interaction, opts);
+    channel = started.channel;
+    sudoPassword = started.sudoPassword;
+  } catch (err) {
+    closeAll();
+    throw err;
+  }
+  const client = hops[hops.length - 1];
+  const listeners: ((reason: string | null) => void)[] = [];
+  let closedByUs = false;
+  let closed = false;
+  let stderr = '';
+  channel.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
+  const finish = (reason: string | null): void => {
+    if (closed) return;
+    closed = true;
+    closeAll();
+    const last = stderr.trim().split('\n').filter((l) => !/ready \(pid/.test(l)).pop();
+    listeners.forEach((l) => l(closedByUs ? null : reason ?? (last ? `agent stopped: ${last}` : 'the connection closed')));
+  };
+  channel.on('close', () => finish(null));
+  client.on('error', (err: Error) => finish(`connection to ${label(target)} lost: ${err.message}`));
+  client.on('close', () => finish(`connection to ${label(target)} closed`));
+
+  const asRoot = (argv: string[]): string => {
+    const cmd = argv.map(shellQuote).join(' ');
+    if (facts.uid === 0) return cmd;
+    return sudoPassword !== undefined ? `sudo -S -p '' -- ${cmd}` : `sudo -n -- ${cmd}`;
+  };
+
+  return {
+    reader: channel,
+    writer: channel,
+    description: label(target),
+    onClose: (l) => void listeners.push(l),
+    async exec(argv, execOpts): Promise<ExecChannel> {
+      const ch = await execChannel(client, asRoot(argv), execOpts?.pty);
+      if (facts.uid !== 0 && sudoPassword !== undefined) ch.write(`${sudoPassword}\n`);
+      return {
+        stdin: ch,
+        stdout: ch,
+        stderr: ch.stderr,
+        resize: (cols, rows) => ch.setWindow(rows, cols, 0, 0),
+        onExit: (l) => {
+          let reported = false;
+          ch.on('exit', (code: number | null, signal?: string) => {
+            reported = true;
+            l(code ?? null, signal ?? null);
+          });
+          ch.on('close', () => {
+            if (!reported) l(null, 'SIGHUP');
+          });
+        },
+        kill: () => ch.close(),
+      };
+    },
+    async close() {
+      if (closed) return;
+      closedByUs = true;
+      channel.end();
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 1500);
+        channel.once('close', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+      finish(null);
+    },
+  };
+}
