@@ -1,0 +1,272 @@
+/**
+ * SSH against real OpenSSH servers on loopback (test/support/sshd.ts): host keys, every auth method,
+ * jump hosts, sudo, deploy-once, agent lifetime and reconnect. Keyboard-interactive runs against ssh2's
+ * own server, because OpenSSH without PAM offers no keyboard-interactive device on Linux.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Server, utils } from 'ssh2';
+import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { startSshd, freePort, type Sshd } from '../support/sshd';
+import { openSshTransport } from '../../src/connection/sshTransport';
+import { connectAgent } from '../../src/connection/agentClient';
+import { NodeSession } from '../../src/model/nodeSession';
+import type { SshTarget } from '../../src/connection/sshConfig';
+import type { Interaction } from '../../src/connection/transport';
+import type { Snapshot } from '../../server/protocol';
+
+const repo = path.resolve(__dirname, '..', '..');
+const cli = path.join(repo, 'dist', 'cli.js');
+const bundle = path.join(repo, 'dist', 'agent-bundle');
+const built = (): string | null => (fs.existsSync(path.join(bundle, 'manifest.json')) ? null : 'needs dist/agent-bundle (npm run build)');
+const skip = skipUnlessReal(probes.root, probes.docker, probes.command('sshd'), probes.command('ssh-agent'), built);
+const USER = 'nodescope-test-user';
+const PASSWORD = 'correct horse battery staple';
+
+/** An Interaction that answers from a script and records what it was asked. */
+function scripted(answers: { password?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
+  const asked: string[] = [];
+  const logs: string[] = [];
+  const interaction: Interaction = {
+    confirmHostKey: async (i) => (asked.push(`hostkey ${i.fingerprint}`), answers.trust ?? false),
+    askPassword: async (p) => (asked.push(`password ${p}`), answers.password),
+    askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrase),
+    keyboardInteractive: async (_n, _i, prompts) => (asked.push(`kbd ${prompts.map((p) => p.prompt).join('|')}`), answers.kbd),
+    log: (_l, m) => void logs.push(m),
+  };
+  return { interaction, asked, logs };
+}
+
+function nodescope(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 1 << 28 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function agentsRunning(): string[] {
+  return execFileSync('sh', ['-c', "pgrep -af 'nodescope/[^ ]*/agent.js' || true"], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('SSH to real sshd on loopback', { skip }, () => {
+  let sshd: Sshd;
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  const root = (extra: Partial<SshTarget> = {}): SshTarget => ({
+    host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null,
+    trustStorePath: path.join(tmp, 'trust'), ...extra,
+  });
+
+  before(async () => {
+    rigUp();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-ssh-'));
+    // The CLI's trust store lives under XDG_CONFIG_HOME: point it at the test's directory.
+    env = { XDG_CONFIG_HOME: tmp, SSH_AUTH_SOCK: '' };
+    sshd = await startSshd({ extraConfig: ['PasswordAuthentication yes', 'PermitEmptyPasswords no'] });
+    spawnSync('userdel', ['-r', USER]);
+    execFileSync('useradd', ['-m', '-s', '/bin/sh', USER]);
+    execFileSync('chpasswd', { input: `${USER}:${PASSWORD}\n` });
+  });
+
+  after(() => {
+    sshd?.dispose();
+    spawnSync('userdel', ['-r', USER]);
+    fs.rmSync('/etc/sudoers.d/nodescope-test', { force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('CLI: key auth to a known host prints the same containers as the local agent', () => {
+    const remote = nodescope(['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', sshd.knownHosts, 'snapshot', '--json'], env);
+    assert.equal(remote.code, 0, remote.err);
+    const local = JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot;
+    const ids = (s: Snapshot) => s.containers.map((c) => `${c.id} ${c.name} ${c.hostname}`).sort();
+    assert.deepEqual(ids(JSON.parse(remote.out)), ids(local));
+  });
+
+  it('CLI: an unknown host key is refused without the flag, trusted with it, never written to known_hosts', () => {
+    const empty = path.join(tmp, 'empty_known_hosts');
+    fs.writeFileSync(empty, '');
+    const args = ['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', empty];
+    const refused = nodescope([...args, 'snapshot'], env);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.out, '');
+    assert.match(refused.err, /^nodescope: unknown host key SHA256:[A-Za-z0-9+/]{43} for \[127\.0\.0\.1\]:\d+ .*--accept-new-host-key/);
+    const fp = execFileSync('ssh-keygen', ['-lf', `${sshd.dir}/host_key.pub`], { encoding: 'utf8' }).split(' ')[1];
+    assert.ok(refused.err.includes(fp), 'the fingerprint is the one ssh-keygen computes');
+    const accepted = nodescope([...args, '--accept-new-host-key', 'snapshot'], env);
+    assert.equal(accepted.code, 0, accepted.err);
+    assert.equal(fs.readFileSync(empty, 'utf8'), '', 'known_hosts untouched');
+    const store = fs.readFileSync(path.join(tmp, 'nodescope', 'known_hosts'), 'utf8');
+    assert.ok(store.includes(sshd.hostKeyPub), 'accepted key is in Nodescope\'s own store');
+    assert.equal(nodescope([...args, 'snapshot'], env).code, 0, 'and is trusted next time without the flag');
+  });
+
+  it('CLI: a changed host key is refused with both fingerprints, printing nothing, known_hosts unchanged', () => {
+    const other = path.join(tmp, 'other_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const wrong = path.join(tmp, 'wrong_known_hosts');
+    const line = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
+    fs.writeFileSync(wrong, line);
+    const r = nodescope(['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', wrong, '--accept-new-host-key', 'snapshot'], { XDG_CONFIG_HOME: path.join(tmp, 'fresh') });
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    const known = execFileSync('ssh-keygen', ['-lf', `${other}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    const offered = execFileSync('ssh-keygen', ['-lf', `${sshd.dir}/host_key.pub`], { encoding: 'utf8' }).split(' ')[1];
+    assert.match(r.err, /host key for \[127\.0\.0\.1\]:\d+ changed/);
+    assert.ok(r.err.includes(known) && r.err.includes(offered), r.err);
+    assert.equal(fs.readFileSync(wrong, 'utf8'), line);
+  });
+
+  it('hashed known_hosts entries match; @revoked keys are refused', async () => {
+    const hashed = path.join(tmp, 'hashed_known_hosts');
+    fs.copyFileSync(sshd.knownHosts, hashed);
+    execFileSync('ssh-keygen', ['-H', '-f', hashed], { stdio: 'ignore' });
+    assert.match(fs.readFileSync(hashed, 'utf8'), /^\|1\|/);
+    const t = await openSshTransport(root({ knownHostsFiles: [hashed] }), scripted().interaction);
+    await t.close();
+    const revoked = path.join(tmp, 'revoked_known_hosts');
+    fs.writeFileSync(revoked, `@revoked * ${sshd.hostKeyPub}\n${sshd.knownHostsLine}\n`);
+    await assert.rejects(openSshTransport(root({ knownHostsFiles: [revoked] }), scripted({ trust: true }).interaction), /is revoked/);
+  });
+
+  it('an unknown key is asked about in the UI and a refusal stops before authentication', async () => {
+    const s = scripted({ trust: false });
+    await assert.rejects(openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'ui-trust') }), s.interaction), /not trusted/);
+    assert.deepEqual(s.asked.map((a) => a.split(' ')[0]), ['hostkey'], 'nothing else was asked: no authentication was attempted');
+  });
+
+  it('password auth for a non-root login, then the agent through sudo with a password, held only in memory', async () => {
+    fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
+    const s = scripted({ password: PASSWORD });
+    const t = await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction);
+    const client = await connectAgent(t);
+    assert.equal(client.info.uid, 0, 'the agent runs as root');
+    assert.equal(s.asked.filter((a) => a.startsWith('password')).length, 2, 'login password, then sudo password');
+    await client.close();
+    assert.ok(!fs.readFileSync(path.join(tmp, 'trust'), { encoding: 'utf8', flag: 'a+' }).includes(PASSWORD));
+  });
+
+  it('a non-root login with passwordless sudo starts the agent with sudo -n', async () => {
+    fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+    const s = scripted({ password: PASSWORD });
+    const client = await connectAgent(await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction));
+    assert.equal(client.info.uid, 0);
+    assert.equal(s.asked.filter((a) => a.startsWith('password')).length, 1, 'only the login password');
+    await client.close();
+  });
+
+  it('an encrypted key asks for its passphrase', async () => {
+    const key = path.join(tmp, 'enc_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'open sesame', '-f', key]);
+    fs.appendFileSync(path.join(sshd.dir, 'authorized_keys'), `\n${fs.readFileSync(`${key}.pub`, 'utf8')}`);
+    const s = scripted({ passphrase: 'open sesame' });
+    const t = await openSshTransport(root({ identityFiles: [key] }), s.interaction);
+    await t.close();
+    assert.deepEqual(s.asked, [`passphrase ${key}`]);
+  });
+
+  it('ssh-agent keys are tried first', async () => {
+    const sock = path.join(tmp, 'agent.sock');
+    const out = execFileSync('ssh-agent', ['-a', sock], { encoding: 'utf8' });
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)![1]);
+    try {
+      execFileSync('ssh-add', [sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const s = scripted();
+      const t = await openSshTransport(root({ identityFiles: ['/nonexistent'], agentSocket: sock }), s.interaction);
+      await t.close();
+      assert.deepEqual(s.asked, [], 'no password or passphrase needed');
+    } finally {
+      process.kill(pid);
+    }
+  });
+
+  it('keyboard-interactive answers come from the interaction (against ssh2\'s own server)', async () => {
+    const hostKey = path.join(tmp, 'kbd_host');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+    const port = await freePort();
+    let answered: string[] = [];
+    const server = new Server({ hostKeys: [fs.readFileSync(hostKey)] }, (conn) => {
+      conn.on('authentication', (ctx) => {
+        if (ctx.method !== 'keyboard-interactive') return ctx.reject(['keyboard-interactive']);
+        ctx.prompt([{ prompt: 'Verification code: ', echo: false }], (answers) => {
+          answered = answers;
+          if (answers[0] === '424242') ctx.accept();
+          else ctx.reject();
+        });
+      });
+      conn.on('error', () => undefined);
+    }).listen(port, '127.0.0.1');
+    try {
+      const kh = path.join(tmp, 'kbd_known');
+      const pub = utils.parseKey(fs.readFileSync(`${hostKey}.pub`)) as { getPublicSSH(): Buffer; type: string };
+      fs.writeFileSync(kh, `[127.0.0.1]:${port} ${pub.type} ${pub.getPublicSSH().toString('base64')}\n`);
+      const s = scripted({ kbd: ['424242'] });
+      // The server accepts the login but runs no commands: the failure must come after authentication.
+      await assert.rejects(openSshTransport({ host: '127.0.0.1', port, user: 'root', identityFiles: ['/nonexistent'], knownHostsFiles: [kh], agentSocket: null }, s.interaction), (e: Error) => !/authentication .* failed/.test(e.message));
+      assert.deepEqual(answered, ['424242']);
+      assert.ok(s.asked.includes('kbd Verification code: '));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a jump host: each hop verified, a wrong key on the jump refused', async () => {
+    const jump = await startSshd();
+    try {
+      const target = root({ jump: [{ host: '127.0.0.1', port: jump.port, user: 'root', identityFiles: [jump.clientKey], knownHostsFiles: [jump.knownHosts], agentSocket: null }] });
+      const client = await connectAgent(await openSshTransport(target, scripted().interaction));
+      assert.equal(client.info.uid, 0);
+      await client.close();
+      assert.match(fs.readFileSync(jump.log, 'utf8'), /direct-tcpip|Accepted publickey/, 'the jump sshd carried the connection');
+      const badJump = { ...target, jump: [{ ...target.jump![0], knownHostsFiles: [sshd.knownHosts] }] };
+      await assert.rejects(openSshTransport(badJump, scripted().interaction), /changed|not trusted/);
+    } finally {
+      jump.dispose();
+    }
+  });
+
+  it('deploys the agent once and reuses it; no agent outlives its connection or a dropped connection', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
+    fs.rmSync(`/root/.cache/nodescope/${manifest.version}`, { recursive: true, force: true });
+    const first = scripted();
+    const c1 = await connectAgent(await openSshTransport(root(), first.interaction));
+    assert.ok(first.logs.some((l) => l.startsWith('uploading the agent')), first.logs.join('\n'));
+    await c1.close();
+    await until('agent exit after close', () => agentsRunning().length === 0);
+    const second = scripted();
+    const c2 = await connectAgent(await openSshTransport(root(), second.interaction));
+    assert.ok(second.logs.some((l) => l.includes('already on the node; reusing it')));
+    assert.ok(!second.logs.some((l) => l.startsWith('uploading')));
+    assert.equal(agentsRunning().length, 1);
+    const closed = new Promise<string | null>((r) => c2.onClose(r));
+    sshd.stop(); // drops every session, as a network failure would
+    assert.match((await closed) ?? '', /closed|lost|stopped/);
+    await until('agent exit after the connection dropped', () => agentsRunning().length === 0);
+    await sshd.start();
+  });
+
+  it('a node session shows the drop with its reason and reconnects when sshd is back', async () => {
+    const session = new NodeSession('n', 'test node', 'ssh', () => openSshTransport(root(), scripted().interaction), {
+      watchIntervalMs: 0, maxReconnectAttempts: 8, clientVersion: 'test', baseDelayMs: 200,
+    });
+    await session.connect();
+    assert.equal(session.state, 'connected');
+    sshd.stop();
+    await until('disconnected state', () => session.state !== 'connected');
+    assert.match(session.reason ?? '', /connection lost|cannot connect|closed/);
+    await sshd.start();
+    await until('reconnected', () => session.state === 'connected', 20_000);
+    assert.ok(session.model.snapshot?.containers.length);
+    await session.disconnect();
+  });
+});

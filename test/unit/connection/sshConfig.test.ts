@@ -1,0 +1,78 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost } from '../../../src/connection/sshConfig';
+
+function configDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-sshcfg-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('ssh_config', () => {
+  // Relative Includes resolve from ~/.ssh (as in OpenSSH), so the test gets its own HOME.
+  const dir = configDir({
+    '.ssh/config': [
+      'Include conf.d/*.conf',
+      'Host web1 web2',
+      '  HostName 10.9.9.%h', // unusual but legal: %h expands to the alias
+      '  User deploy',
+      'Host *.prod !bastion.prod',
+      '  ProxyJump bastion.prod',
+      '  Port 2200',
+      'Host bastion.prod',
+      '  User jump',
+      'Host *',
+      '  User fallback',
+      '  IdentityFile ~/.ssh/id_test',
+      '  ServerAliveInterval 15',
+      '  ConnectTimeout=7',
+    ].join('\n'),
+    '.ssh/conf.d/a.conf': 'Host db1\n  HostName db1.internal\n  Port 2222\n',
+  });
+  const savedHome = process.env.HOME;
+  process.env.HOME = dir;
+  const cfg = readSshConfig([path.join(dir, '.ssh', 'config')]);
+  process.env.HOME = savedHome;
+
+  it('lists concrete hosts, including those of included files, not wildcard patterns', () => {
+    assert.deepEqual(listConfiguredHosts(cfg).sort(), ['bastion.prod', 'db1', 'web1', 'web2']);
+  });
+
+  it('first value wins, like ssh -G', () => {
+    const t = resolveHost(cfg, 'web1');
+    assert.equal(t.user, 'deploy');
+    assert.equal(t.host, '10.9.9.web1');
+    assert.equal(t.keepaliveIntervalMs, 15_000);
+    assert.equal(t.connectTimeoutMs, 7000);
+    assert.equal(t.port, 22);
+  });
+
+  it('Include is followed, relative to ~/.ssh', () => {
+    const t = resolveHost(cfg, 'db1');
+    assert.equal(t.host, 'db1.internal');
+    assert.equal(t.port, 2222);
+  });
+
+  it('negated patterns exclude a host; ProxyJump becomes a resolved chain', () => {
+    const t = resolveHost(cfg, 'api.prod');
+    assert.equal(t.port, 2200);
+    assert.equal(t.jump?.[0].host, 'bastion.prod');
+    assert.equal(t.jump?.[0].user, 'jump');
+    assert.equal(t.jump?.[0].port, 22, 'the bastion itself is excluded from *.prod');
+  });
+
+  it('parses destinations and ssh command lines, rejecting nonsense', () => {
+    assert.deepEqual(parseSshDestination('root@10.0.0.5:2222'), { user: 'root', host: '10.0.0.5', port: 2222 });
+    assert.deepEqual(parseSshDestination('[fe80::1]:22'), { user: undefined, host: 'fe80::1', port: 22 });
+    assert.deepEqual(parseSshCommandLine('ssh -p 2201 -i ~/.ssh/k -o Foo=bar admin@n1'), { user: 'admin', host: 'n1', port: 2201, identityFile: '~/.ssh/k' });
+    assert.throws(() => parseSshDestination('root@host:abc'), /port must be a number/);
+    assert.throws(() => parseSshDestination('h:70000'), /out of range/);
+    assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n    HostName 10.0.0.5\n    User root\n    Port 2222');
+  });
+});
