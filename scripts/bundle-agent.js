@@ -25,11 +25,9 @@ function copy(src, dest, only = () => true) {
 fs.rmSync(out, { recursive: true, force: true });
 copy(path.join(repo, 'dist', 'agent.js'), path.join(out, 'agent.js'));
 const koffi = path.join(nm, 'koffi');
-for (const f of ['package.json', 'index.js', 'index.cjs', 'indirect.js', 'indirect.cjs', 'cnoke.cjs', 'LICENSE.txt', 'lib']) {
-  if (fs.existsSync(path.join(koffi, f))) copy(path.join(koffi, f), path.join(out, 'node_modules', 'koffi', f));
-}
-// koffi's entry loads its JavaScript from src/; its C sources there are not needed at run time.
-copy(path.join(koffi, 'src'), path.join(out, 'node_modules', 'koffi', 'src'), (f) => /\.(c?js|json)$/.test(f));
+// koffi's JavaScript (its entry loads more of it from src/) and licence; its C/C++ sources are not
+// needed at run time: the native part comes prebuilt from @koromix/koffi-linux-<arch>.
+copy(koffi, path.join(out, 'node_modules', 'koffi'), (f) => /\.(c?js|json)$|LICENSE/.test(f) && !/[\\/](doc|vendor)[\\/]/.test(f));
 const natives = [];
 for (const arch of ['x64', 'arm64']) {
   const pkg = path.join(nm, '@koromix', `koffi-linux-${arch}`);

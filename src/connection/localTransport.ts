@@ -39,7 +39,8 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   if (!fs.existsSync(agent)) throw new Error(`agent bundle not found at ${agent}; run \`npm run build\``);
   const useSudo = opts.useSudo ?? 'auto';
   const argv = asRoot([process.execPath, agent], useSudo);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  // In a desktop editor process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

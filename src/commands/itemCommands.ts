@@ -1,0 +1,47 @@
+/**
+ * Copy id, Inspect (the raw JSON in a read-only editor), and "which layer provides a path" (whence).
+ * Read-only documents come from a TextDocumentContentProvider: untitled documents would be editable.
+ */
+import * as vscode from 'vscode';
+import type { NodeRegistry } from '../nodes/registry';
+import type { NodeElement } from '../views/nodesView';
+import { pickContainer } from './pick';
+
+const SCHEME = 'nodescope-inspect';
+
+export function registerItemCommands(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  const docs = new Map<string, string>();
+  const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => docs.get(uri.toString()) ?? '' };
+  let seq = 0;
+  const show = async (name: string, value: unknown): Promise<void> => {
+    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name.replace(/[^\w.:-]+/g, '_')}.json`, query: String(++seq) });
+    docs.set(uri.toString(), `${JSON.stringify(value, null, 2)}\n`);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'json');
+    await vscode.window.showTextDocument(doc, { preview: true });
+  };
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider),
+    vscode.commands.registerCommand('nodescope.copyId', async (el?: NodeElement) => {
+      const text = el?.desc?.copyText ?? (await pickContainer(nodes, el))?.container.id;
+      if (text) await vscode.env.clipboard.writeText(text);
+    }),
+    vscode.commands.registerCommand('nodescope.inspect', async (el?: NodeElement) => {
+      if (el?.desc?.inspect !== undefined) return show(el.desc.label, el.desc.inspect);
+      const choice = await pickContainer(nodes, el);
+      if (choice) await show(choice.container.name, choice.container);
+    }),
+    vscode.commands.registerCommand('nodescope.whence', async (el?: NodeElement) => {
+      const choice = await pickContainer(nodes, el);
+      const client = choice?.session.agent;
+      if (!choice || !client) return;
+      const p = await vscode.window.showInputBox({ title: `Which layer provides… (${choice.container.name})`, prompt: 'An absolute path inside the container', value: '/etc/passwd', validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute') });
+      if (!p) return;
+      try {
+        await show(`whence ${choice.container.name} ${p}`, await client.request('whence', { container: choice.container.id, path: p }));
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
+      }
+    }),
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * Nodescope's activation: wiring only. Nothing touches a node here except connecting "This machine",
+ * which users expect to see populated as soon as they open the view.
+ */
+import * as vscode from 'vscode';
+import { NodeRegistry, LOCAL_ID } from './nodes/registry';
+import { NodesView } from './views/nodesView';
+import { connectionStatusItems } from './views/statusBar';
+import { registerNodeCommands } from './commands/nodeCommands';
+import { registerItemCommands } from './commands/itemCommands';
+import { registerEnterCommand } from './commands/enter';
+import { registerPanelCommand } from './commands/panel';
+
+export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
+  const log = vscode.window.createOutputChannel('Nodescope', { log: true });
+  const nodes = new NodeRegistry(context, log);
+  const view = new NodesView(nodes);
+  context.subscriptions.push(
+    log,
+    nodes,
+    view,
+    vscode.window.createTreeView('nodescope.nodes', { treeDataProvider: view, showCollapseAll: true }),
+    connectionStatusItems(nodes),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('nodescope')) nodes.reload();
+    }),
+  );
+  registerNodeCommands(context, nodes);
+  registerItemCommands(context, nodes);
+  registerEnterCommand(context, nodes);
+  registerPanelCommand(context, nodes);
+  log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
+  const local = nodes.get(LOCAL_ID);
+  if (local) void nodes.connect(local);
+  return { nodes };
+}
+
+export function deactivate(): void {
+  // Sessions are disposed with the context's subscriptions: every agent channel closes, agents exit.
+}

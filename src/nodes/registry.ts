@@ -1,0 +1,131 @@
+/**
+ * The nodes the Nodes view lists: "This machine" (Linux only), the hosts of the user's SSH config, and
+ * hosts added with "Add Node…" and kept in settings. Each is a NodeSession; several connect at once.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { NodeSession } from '../model/nodeSession';
+import { openLocalTransport } from '../connection/localTransport';
+import { openSshTransport } from '../connection/sshTransport';
+import { defaultConfigFiles, listConfiguredHosts, parseSshDestination, readSshConfig, resolveHost, type SshConfig, type SshTarget } from '../connection/sshConfig';
+import type { AgentTransport } from '../connection/transport';
+import { vscodeInteraction } from './interaction';
+
+export const LOCAL_ID = 'local';
+
+function settings() {
+  const c = vscode.workspace.getConfiguration('nodescope');
+  return {
+    showThisMachine: c.get<boolean>('showThisMachine', true),
+    sshConfigFile: c.get<string>('sshConfigFile', ''),
+    hosts: c.get<string[]>('hosts', []),
+    watchIntervalMs: c.get<number>('watchIntervalMs', 2000),
+    maxReconnectAttempts: c.get<number>('reconnect.maxAttempts', 5),
+    connectTimeoutSeconds: c.get<number>('connectTimeoutSeconds', 20),
+    remoteNodePath: c.get<string>('remoteNodePath', ''),
+  };
+}
+
+export function sshConfigFiles(): string[] {
+  const file = settings().sshConfigFile;
+  return file ? [file, '/etc/ssh/ssh_config'] : defaultConfigFiles();
+}
+
+export class NodeRegistry implements vscode.Disposable {
+  private sessions = new Map<string, NodeSession>();
+  private readonly changed = new vscode.EventEmitter<NodeSession | undefined>();
+  /** A node's state or model changed (undefined: the list of nodes itself). */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
+    this.reload();
+  }
+
+  get all(): NodeSession[] {
+    return [...this.sessions.values()];
+  }
+
+  get(id: string): NodeSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Re-reads settings and the SSH config; keeps existing sessions (and their connections). */
+  reload(): void {
+    const s = settings();
+    const wanted = new Map<string, { label: string; open: () => Promise<AgentTransport> }>();
+    if (s.showThisMachine && process.platform === 'linux') {
+      const agentPath = path.join(this.context.extensionPath, 'dist', 'agent-bundle', 'agent.js');
+      wanted.set(LOCAL_ID, { label: 'This machine', open: () => openLocalTransport({ agentPath }) });
+    }
+    let cfg: SshConfig | undefined;
+    try {
+      cfg = readSshConfig(sshConfigFiles());
+    } catch (err) {
+      this.log.error(`cannot read the SSH config: ${(err as Error).message}`);
+    }
+    const sshTarget = (alias: string, extra: Partial<SshTarget> = {}): SshTarget => {
+      const t = { ...(cfg ? resolveHost(cfg, alias) : { host: alias }), ...extra };
+      t.connectTimeoutMs ??= s.connectTimeoutSeconds * 1000;
+      return t;
+    };
+    // The target is resolved at each connect, so edits to the SSH config apply without a reload.
+    const sshOpen = (label: string, target: () => SshTarget) => () =>
+      openSshTransport(target(), vscodeInteraction(label, this.log), {
+        remoteNodePath: s.remoteNodePath || undefined,
+        agentBundleDir: path.join(this.context.extensionPath, 'dist', 'agent-bundle'),
+      });
+    for (const alias of cfg ? listConfiguredHosts(cfg) : []) wanted.set(`ssh:${alias}`, { label: alias, open: sshOpen(alias, () => sshTarget(alias)) });
+    for (const dest of s.hosts) {
+      try {
+        const d = parseSshDestination(dest);
+        wanted.set(`ssh:${dest}`, {
+          label: dest,
+          open: sshOpen(dest, () => {
+            const t = sshTarget(d.host);
+            return { ...t, user: d.user ?? t.user, port: d.port ?? t.port };
+          }),
+        });
+      } catch (err) {
+        this.log.warn(`nodescope.hosts: ${(err as Error).message}`);
+      }
+    }
+    for (const [id, session] of this.sessions) {
+      if (!wanted.has(id)) {
+        void session.disconnect();
+        this.sessions.delete(id);
+      }
+    }
+    for (const [id, w] of wanted) {
+      if (this.sessions.has(id)) continue;
+      const session = new NodeSession(id, w.label, id === LOCAL_ID ? 'local' : 'ssh', w.open, {
+        watchIntervalMs: s.watchIntervalMs,
+        maxReconnectAttempts: s.maxReconnectAttempts,
+        clientVersion: String(this.context.extension.packageJSON.version),
+        log: (level, msg) => this.log[level](msg),
+      });
+      session.onDidChangeState(() => this.changed.fire(session));
+      session.model.onDidChange(() => this.changed.fire(session));
+      this.sessions.set(id, session);
+    }
+    this.changed.fire(undefined);
+  }
+
+  /** Connects with a progress notification; errors become one notification line. */
+  async connect(session: NodeSession): Promise<boolean> {
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Nodescope: connecting to ${session.label}…`, cancellable: false },
+        () => session.connect(),
+      );
+      return true;
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Nodescope: ${session.label}: ${(err as Error).message.split('\n')[0]}`);
+      return false;
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) void s.disconnect();
+    this.changed.dispose();
+  }
+}

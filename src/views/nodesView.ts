@@ -1,0 +1,143 @@
+/**
+ * The Nodes view: a thin adapter from tree descriptors (treeShape.ts) to VS Code TreeItems. Expanding a
+ * disconnected SSH node connects it; expanding a layer asks the agent to scan it, once.
+ */
+import * as vscode from 'vscode';
+import type { NodeSession } from '../model/nodeSession';
+import type { NodeRegistry } from '../nodes/registry';
+import {
+  containerSections,
+  containersOf,
+  layerParts,
+  layerUsers,
+  namespacesOfType,
+  namespaceTypes,
+  nodeChildren,
+  nodeLayers,
+  runtimeGroups,
+  sectionChildren,
+  type ItemDesc,
+  type ScanState,
+} from './treeShape';
+
+export interface NodeElement {
+  session: NodeSession;
+  desc?: ItemDesc;
+}
+
+export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<NodeElement | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  /** Per node: layer path → scan. */
+  private readonly scans = new Map<string, Map<string, ScanState>>();
+  private readonly roots = new Map<string, NodeElement>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly nodes: NodeRegistry) {
+    this.subscription = nodes.onDidChange((session) => {
+      if (session && session.state !== 'connected') this.scans.delete(session.id);
+      // A node's subtree refreshes from its own element, so other nodes keep their state.
+      this.changed.fire(session ? this.rootOf(session) : undefined);
+    });
+  }
+
+  private rootOf(session: NodeSession): NodeElement {
+    let el = this.roots.get(session.id);
+    if (!el) this.roots.set(session.id, (el = { session }));
+    return el;
+  }
+
+  private scansOf(session: NodeSession): Map<string, ScanState> {
+    let m = this.scans.get(session.id);
+    if (!m) this.scans.set(session.id, (m = new Map()));
+    return m;
+  }
+
+  getTreeItem(el: NodeElement): vscode.TreeItem {
+    if (!el.desc) return this.nodeItem(el.session);
+    const d = el.desc;
+    const item = new vscode.TreeItem(d.label, d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `${el.session.id}|${d.id}`;
+    item.description = d.description;
+    if (d.tooltip) item.tooltip = new vscode.MarkdownString(d.tooltip);
+    if (d.icon) item.iconPath = new vscode.ThemeIcon(d.icon);
+    item.contextValue = d.contextValue ?? d.kind;
+    return item;
+  }
+
+  private nodeItem(s: NodeSession): vscode.TreeItem {
+    const item = new vscode.TreeItem(s.label, s.kind === 'local' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = s.id;
+    const snap = s.model.snapshot;
+    const states: Record<string, string> = { connecting: 'connecting…', reconnecting: 'reconnecting…', disconnected: 'disconnected' };
+    item.description =
+      s.state === 'connected' && snap
+        ? `${snap.host.hostname} · ${snap.containers.length} containers`
+        : `${states[s.state] ?? s.state}${s.reason ? `: ${s.reason}` : ''}`;
+    item.tooltip = new vscode.MarkdownString(
+      s.state === 'connected' && snap
+        ? `**${s.label}** — ${snap.host.hostname}\n\nkernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${snap.host.processCount} processes\n\nagent ${s.agent?.info.agentVersion} as uid ${s.agent?.info.uid}`
+        : `**${s.label}**: ${states[s.state] ?? s.state}${s.reason ? `\n\n${s.reason}` : ''}`,
+    );
+    item.iconPath = new vscode.ThemeIcon(
+      s.state === 'connected' ? 'vm-active' : s.state === 'disconnected' ? (s.reason ? 'vm-outline' : 'vm') : 'loading~spin',
+      s.state === 'disconnected' && s.reason ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+    );
+    item.contextValue = `node.${s.state === 'connected' ? 'connected' : 'disconnected'}.${s.kind}`;
+    return item;
+  }
+
+  getChildren(el?: NodeElement): NodeElement[] {
+    if (!el) return this.nodes.all.map((s) => this.rootOf(s));
+    const s = el.session;
+    const snap = s.model.snapshot;
+    if (!el.desc) {
+      if (s.state === 'disconnected' && !s.reason) void this.nodes.connect(s);
+      return snap && s.state === 'connected' ? nodeChildren(s.id, snap).map((desc) => ({ session: s, desc })) : [];
+    }
+    if (!snap) return [];
+    const d = el.desc;
+    const wrap = (ds: ItemDesc[]): NodeElement[] => ds.map((desc) => ({ session: s, desc }));
+    const c = d.containerId ? snap.containers.find((x) => x.id === d.containerId) : undefined;
+    switch (d.kind) {
+      case 'containers':
+        return wrap(runtimeGroups(s.id, snap));
+      case 'runtime':
+        return wrap(containersOf(s.id, snap, d.label));
+      case 'container':
+        return c ? wrap(containerSections(s.id, c)) : [];
+      case 'section':
+        return c ? wrap(sectionChildren(s.id, snap, c, d.id.slice(d.id.lastIndexOf('/') + 1), this.scansOf(s))) : [];
+      case 'nodeNamespaces':
+        return wrap(namespaceTypes(s.id, snap));
+      case 'nsType':
+        return wrap(namespacesOfType(s.id, snap, d.label));
+      case 'nodeLayers':
+        return wrap(nodeLayers(s.id, snap, this.scansOf(s)));
+      case 'layer': {
+        const scan = this.scansOf(s).get(d.layerPath!);
+        if (!scan) this.scan(el, d.layerPath!);
+        const users = d.containerId ? [] : layerUsers(d.id, snap, d.layerPath!);
+        return wrap([...users, ...layerParts(d.id, scan)]);
+      }
+      default:
+        return [];
+    }
+  }
+
+  private scan(el: NodeElement, layerPath: string): void {
+    const scans = this.scansOf(el.session);
+    const client = el.session.agent;
+    if (!client) return;
+    scans.set(layerPath, 'loading');
+    client.request('layer.scan', { path: layerPath }).then(
+      (scan) => scans.set(layerPath, scan),
+      (err: Error) => scans.set(layerPath, { error: err.message }),
+    ).finally(() => this.changed.fire(this.rootOf(el.session)));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
