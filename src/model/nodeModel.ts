@@ -8,8 +8,12 @@ import type { ChangedNotification, ContainerInfo, Snapshot } from '../../server/
 export interface ModelChange {
   /** True when everything may have changed (a new full snapshot). */
   full: boolean;
+  /** Containers that changed in place. */
   containers: string[];
+  added: string[];
   removed: string[];
+  namespaces: boolean;
+  layers: boolean;
 }
 
 export class NodeModel {
@@ -32,12 +36,12 @@ export class NodeModel {
   setSnapshot(s: Snapshot): void {
     this.current = s;
     this.lastSeq = 0;
-    this.emit({ full: true, containers: s.containers.map((c) => c.id), removed: [] });
+    this.emit({ full: true, containers: [], added: [], removed: [], namespaces: true, layers: true });
   }
 
   clear(): void {
     this.current = null;
-    this.emit({ full: true, containers: [], removed: [] });
+    this.emit({ full: true, containers: [], added: [], removed: [], namespaces: true, layers: true });
   }
 
   /** Applies a delta; returns false when it cannot (no snapshot yet, or out of order: caller re-fetches). */
@@ -46,6 +50,7 @@ export class NodeModel {
     if (!s || n.seq <= this.lastSeq) return false;
     this.lastSeq = n.seq;
     const byId = new Map(s.containers.map((c) => [c.id, c]));
+    const added = n.containersUpserted.filter((c) => !byId.has(c.id)).map((c) => c.id);
     for (const id of n.containersRemoved) byId.delete(id);
     for (const c of n.containersUpserted) byId.set(c.id, c);
     s.containers = [...byId.values()];
@@ -56,7 +61,14 @@ export class NodeModel {
       s.host.processCount = n.processes.length;
     }
     s.takenAt = n.takenAt;
-    this.emit({ full: false, containers: n.containersUpserted.map((c) => c.id), removed: n.containersRemoved });
+    this.emit({
+      full: false,
+      containers: n.containersUpserted.map((c) => c.id).filter((id) => !added.includes(id)),
+      added,
+      removed: n.containersRemoved,
+      namespaces: n.namespaces !== undefined,
+      layers: n.layers !== undefined,
+    });
     return true;
   }
 

@@ -5,6 +5,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { NodeSession } from '../model/nodeSession';
+import type { ModelChange } from '../model/nodeModel';
 import { openLocalTransport } from '../connection/localTransport';
 import { openSshTransport } from '../connection/sshTransport';
 import { defaultConfigFiles, listConfiguredHosts, parseSshDestination, readSshConfig, resolveHost, type SshConfig, type SshTarget } from '../connection/sshConfig';
@@ -34,8 +35,11 @@ export function sshConfigFiles(): string[] {
 export class NodeRegistry implements vscode.Disposable {
   private sessions = new Map<string, NodeSession>();
   private readonly changed = new vscode.EventEmitter<NodeSession | undefined>();
-  /** A node's state or model changed (undefined: the list of nodes itself). */
+  /** A node's state changed, or its model wholesale (undefined: the list of nodes itself). */
   readonly onDidChange = this.changed.event;
+  private readonly modelChanged = new vscode.EventEmitter<{ session: NodeSession; change: ModelChange }>();
+  /** What changed in a node's model, for views that refresh only that. */
+  readonly onDidChangeModel = this.modelChanged.event;
 
   constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     this.reload();
@@ -104,7 +108,7 @@ export class NodeRegistry implements vscode.Disposable {
         log: (level, msg) => this.log[level](msg),
       });
       session.onDidChangeState(() => this.changed.fire(session));
-      session.model.onDidChange(() => this.changed.fire(session));
+      session.model.onDidChange((change) => this.modelChanged.fire({ session, change }));
       this.sessions.set(id, session);
     }
     this.changed.fire(undefined);
@@ -127,5 +131,6 @@ export class NodeRegistry implements vscode.Disposable {
   dispose(): void {
     for (const s of this.sessions.values()) void s.disconnect();
     this.changed.dispose();
+    this.modelChanged.dispose();
   }
 }

@@ -23,6 +23,8 @@ import {
 export interface NodeElement {
   session: NodeSession;
   desc?: ItemDesc;
+  /** The element this one was listed under (undefined for a node). */
+  parent?: NodeElement;
 }
 
 export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.Disposable {
@@ -31,20 +33,58 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   /** Per node: layer path → scan. */
   private readonly scans = new Map<string, Map<string, ScanState>>();
   private readonly roots = new Map<string, NodeElement>();
-  private readonly subscription: vscode.Disposable;
+  /**
+   * Elements by id, reused across getChildren calls: VS Code refreshes exactly the element object it was
+   * given, so a targeted refresh needs the same object that the tree holds.
+   */
+  private readonly elements = new Map<string, NodeElement>();
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly nodes: NodeRegistry) {
-    this.subscription = nodes.onDidChange((session) => {
-      if (session && session.state !== 'connected') this.scans.delete(session.id);
-      // A node's subtree refreshes from its own element, so other nodes keep their state.
-      this.changed.fire(session ? this.rootOf(session) : undefined);
-    });
+    this.subscriptions = [
+      nodes.onDidChange((session) => {
+        if (session && session.state !== 'connected') this.scans.delete(session.id);
+        this.changed.fire(session ? this.rootOf(session) : undefined);
+      }),
+      // The agent reports changes every few seconds; refresh only what they touch, so the rest of the
+      // tree (and whatever the user is clicking) stays put.
+      nodes.onDidChangeModel(({ session, change }) => {
+        for (const id of change.removed) this.forget(`${session.id}|${session.id}/c/${id}`);
+        if (change.full) this.forget(`${session.id}|`);
+        if (change.full || change.added.length || change.removed.length) return this.changed.fire(this.rootOf(session));
+        const fire = (id: string) => {
+          const el = this.elements.get(`${session.id}|${id}`);
+          if (el) this.changed.fire(el);
+        };
+        for (const id of change.containers) fire(`${session.id}/c/${id}`);
+        if (change.namespaces) fire(`${session.id}/namespaces`);
+        if (change.layers) fire(`${session.id}/layers`);
+      }),
+    ];
   }
 
   private rootOf(session: NodeSession): NodeElement {
     let el = this.roots.get(session.id);
     if (!el) this.roots.set(session.id, (el = { session }));
     return el;
+  }
+
+  /** Drops cached elements under a key prefix (a removed container, or a whole node on a full refresh). */
+  private forget(prefix: string): void {
+    for (const key of [...this.elements.keys()]) if (key.startsWith(prefix)) this.elements.delete(key);
+  }
+
+  private element(session: NodeSession, desc: ItemDesc, parent: NodeElement): NodeElement {
+    const key = `${session.id}|${desc.id}`;
+    const el = this.elements.get(key);
+    if (el) {
+      el.desc = desc;
+      el.parent = parent;
+      return el;
+    }
+    const created = { session, desc, parent };
+    this.elements.set(key, created);
+    return created;
   }
 
   private scansOf(session: NodeSession): Map<string, ScanState> {
@@ -88,16 +128,26 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   }
 
   getChildren(el?: NodeElement): NodeElement[] {
+    // VS Code shows an empty subtree when this throws: say what went wrong in the log instead.
+    try {
+      return this.childrenOf(el);
+    } catch (err) {
+      this.nodes.log.error(`tree: children of ${el?.desc?.id ?? el?.session.id ?? 'root'}: ${(err as Error).stack ?? err}`);
+      return [];
+    }
+  }
+
+  private childrenOf(el?: NodeElement): NodeElement[] {
     if (!el) return this.nodes.all.map((s) => this.rootOf(s));
     const s = el.session;
     const snap = s.model.snapshot;
     if (!el.desc) {
       if (s.state === 'disconnected' && !s.reason) void this.nodes.connect(s);
-      return snap && s.state === 'connected' ? nodeChildren(s.id, snap).map((desc) => ({ session: s, desc })) : [];
+      return snap && s.state === 'connected' ? nodeChildren(s.id, snap).map((desc) => this.element(s, desc, el)) : [];
     }
     if (!snap) return [];
     const d = el.desc;
-    const wrap = (ds: ItemDesc[]): NodeElement[] => ds.map((desc) => ({ session: s, desc }));
+    const wrap = (ds: ItemDesc[]): NodeElement[] => ds.map((desc) => this.element(s, desc, el));
     const c = d.containerId ? snap.containers.find((x) => x.id === d.containerId) : undefined;
     switch (d.kind) {
       case 'containers':
@@ -133,11 +183,12 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     client.request('layer.scan', { path: layerPath }).then(
       (scan) => scans.set(layerPath, scan),
       (err: Error) => scans.set(layerPath, { error: err.message }),
-    ).finally(() => this.changed.fire(this.rootOf(el.session)));
+    // The parent lists the layer with its scan counts: refreshing it recomputes the layer's row too.
+    ).finally(() => this.changed.fire(el.parent ?? el));
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((d) => d.dispose());
     this.changed.dispose();
   }
 }
