@@ -1,0 +1,18 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { exitLine, PtyOutput } from '../../../src/terminal/ptyOutput';
+
+describe('pty output', () => {
+  it('decodes a UTF-8 character split across chunks', () => {
+    const bytes = Buffer.from('naïve → ok', 'utf8');
+    const out = new PtyOutput();
+    const cut = bytes.indexOf(0xe2) + 1; // inside the three bytes of "→"
+    assert.equal(out.text(bytes.subarray(0, cut)) + out.text(bytes.subarray(cut)) + out.flush(), 'naïve → ok');
+  });
+
+  it('says how the process ended', () => {
+    assert.match(exitLine(0, null), /exited with code 0/);
+    assert.match(exitLine(130, null), /exited with code 130/);
+    assert.match(exitLine(null, 'SIGKILL'), /ended by SIGKILL/);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The tree's shape on a snapshot recorded from the real rig (test/fixtures/rig-snapshot.json, made with
+ * `node dist/cli.js snapshot --json` while test/rig/up.sh was up). The real rendering is checked in the
+ * end-to-end suite; this checks what each item says and which menus it gets.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Snapshot } from '../../../server/protocol';
+import { capabilityDiff, containerSections, containersOf, layerParts, nodeChildren, nodeLayers, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
+
+const snap = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'rig-snapshot.json'), 'utf8')) as Snapshot;
+const limited = snap.containers.find((c) => c.name === 'nodescope-rig-limited')!;
+const scans = new Map<string, ScanState>();
+
+describe('tree shape on a real rig snapshot', () => {
+  it('node → containers, namespaces, layers with counts', () => {
+    const kids = nodeChildren('n', snap);
+    assert.deepEqual(kids.map((k) => k.label), ['Containers', 'Namespaces', 'Layers']);
+    assert.equal(kids[0].description, String(snap.containers.length));
+    assert.match(kids[1].description!, /\(1 without processes\)/);
+  });
+
+  it('containers grouped by runtime, with the menu context and the memory line', () => {
+    assert.deepEqual(runtimeGroups('n', snap).map((g) => `${g.label} ${g.description}`), ['bare 1', 'docker 3']);
+    const docker = containersOf('n', snap, 'docker');
+    assert.deepEqual(docker.map((d) => d.label), ['nodescope-rig-hostpid', 'nodescope-rig-limited', 'nodescope-rig-readonly']);
+    const item = docker.find((d) => d.label === 'nodescope-rig-limited')!;
+    assert.equal(item.contextValue, 'container.running.docker');
+    assert.match(item.description!, /^66303c713965|^[0-9a-f]{12} · mem .* \/ 64\.0 MiB/);
+  });
+
+  it('a container: sections, limits next to usage, capabilities against Docker\'s default', () => {
+    const sections = containerSections('n', limited);
+    assert.deepEqual(sections.map((s) => s.label), ['Overview', 'Namespaces', 'Layers', 'cgroup', 'Capabilities', 'Mounts', 'Processes']);
+    assert.match(sections[4].description!, /\+SYS_PTRACE −NET_RAW vs Docker default/);
+    assert.deepEqual(capabilityDiff(limited), { added: ['CAP_SYS_PTRACE'], dropped: ['CAP_NET_RAW'] });
+    const cg = sectionChildren('n', snap, limited, 'cgroup', scans);
+    const byLabel = Object.fromEntries(cg.map((c) => [c.label, c.description]));
+    assert.match(byLabel.memory!, /\/ 64\.0 MiB/);
+    assert.match(byLabel.pids!, /\/ 50$/);
+    assert.equal(byLabel['cpu limit'], '0.5 CPU (50000/100000 µs)');
+  });
+
+  it('namespaces say whether they are the host\'s, own, or shared; held-only ones are marked', () => {
+    const ns = sectionChildren('n', snap, limited, 'namespaces', scans);
+    const byType = Object.fromEntries(ns.map((n) => [n.label, n.description]));
+    assert.match(byType.user!, /host$/);
+    assert.match(byType.net!, /own$/);
+    assert.equal(ns.find((n) => n.label === 'net')!.contextValue, 'namespace.net');
+    const held = namespacesOfType('n', snap, 'net').find((n) => n.contextValue === 'namespace.net.held')!;
+    assert.match(held.description!, /held by bindmount · \/run\/netns\/nodescope-rig-held/);
+  });
+
+  it('layers top-most first, shared ones marked with their users; scan results when expanded', () => {
+    const layers = sectionChildren('n', snap, limited, 'layers', scans);
+    assert.equal(layers[0].label, 'upper (writable)');
+    assert.deepEqual(layers.slice(1).map((l) => l.label), limited.rootfs!.layers.slice(1).map((l) => `lower #${l.index}`));
+    assert.ok(layers.some((l) => /shared by 3 containers/.test(l.description!)), 'the busybox base layer');
+    const parts = layerParts('x', { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' }], opaqueDirs: [{ path: 'opq', kind: 'xattr' }], redirects: [], metacopy: [], problems: [] });
+    assert.deepEqual(parts.map((p) => `${p.label} ${p.description}`), ['content 1 files, 1 dirs, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)']);
+    assert.equal(layerParts('x', { error: 'permission denied' })[0].label, 'permission denied');
+    const all = nodeLayers('n', snap, scans);
+    assert.equal(all.length, snap.layers.length);
+    assert.match(all[0].description!, /shared by 3 containers/, 'most shared first');
+  });
+});
