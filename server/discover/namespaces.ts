@@ -140,8 +140,9 @@ function readFdHolders(pid: number, found: (type: NsType, inode: number, fd: num
       found(ns.type, ns.inode, Number(fd));
       continue;
     }
-    // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot.
-    if (!target.startsWith('/')) continue;
+    // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot,
+    // nor can the ttys and /dev/null that most fds point at (stat-ing those was most of this loop's cost).
+    if (!target.startsWith('/') || target.startsWith('/dev/')) continue;
     let st: fs.Stats;
     try {
       st = fs.statSync(`/proc/${pid}/fd/${fd}`);

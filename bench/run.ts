@@ -1,0 +1,73 @@
+/**
+ * `npm run bench`: Nodescope's speed, as ratios against the anchor tools measured in the same run.
+ *
+ *   1. Whole-host snapshot: `nodescope snapshot --json` vs `lsns -J`, on a host with at least 2,000
+ *      processes in 200 sets of namespaces (made here if the host has fewer). Target: ≤ 0.5×.
+ *   2. Layer scan: `nodescope layer DIR --json` vs `find DIR -type c` (which finds only the 0/0 whiteouts,
+ *      while the scan also counts bytes and reads opaque/redirect xattrs).
+ *   3. SSH (bench/ssh.ts): connect + deploy + first snapshot on loopback, again with the agent deployed,
+ *      and a snapshot round trip over SSH against the same snapshot run locally.
+ *
+ * Needs root and a built dist/ (`npm run build`). Prints; asserts nothing about wall time.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { startNsHost, countProcesses } from './nsHost';
+import { makeLargeLayer } from './largeLayer';
+import { timeCommand, report, ratioLine } from './measure';
+import { benchSsh } from './ssh';
+
+const repo = path.resolve(__dirname, '..');
+const cli = path.join(repo, 'dist', 'cli.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) fail('needs root (the agent reads every process)');
+  if (!fs.existsSync(cli)) fail('dist/cli.js is missing: run `npm run build` first');
+
+  console.log(`nodescope bench — ${new Date().toISOString()}, ${RUNS} runs each, medians\n`);
+
+  // 1. Snapshot vs lsns on a namespace-heavy host.
+  const have = countProcesses();
+  const host = have >= 2000 ? null : await startNsHost(200, 11);
+  try {
+    console.log(`host: ${countProcesses()} processes (${host ? 'made 200 namespace sets for this run' : 'as found'})`);
+    const lsns = timeCommand('lsns -J', ['lsns', '-J'], RUNS);
+    const snap = timeCommand('nodescope snapshot --json', [process.execPath, cli, 'snapshot', '--json'], RUNS);
+    console.log(report(lsns));
+    console.log(report(snap));
+    console.log(ratioLine('snapshot / lsns -J', snap, lsns, 0.5));
+  } finally {
+    host?.stop();
+  }
+
+  // 2. Layer scan vs find.
+  console.log('');
+  const files = Number(process.env.BENCH_LAYER_FILES ?? 200_000);
+  const layer = makeLargeLayer(files, 1000);
+  try {
+    console.log(`layer: ${files} files, 1000 whiteouts, 1 opaque dir at ${layer}`);
+    const find = timeCommand('find DIR -type c', ['find', layer, '-type', 'c'], RUNS);
+    const scan = timeCommand('nodescope layer DIR --json', [process.execPath, cli, 'layer', layer, '--json'], RUNS);
+    console.log(report(find));
+    console.log(report(scan));
+    console.log(ratioLine('layer scan / find -type c', scan, find));
+    console.log(`scan rate: ${Math.round(files / (scan.medianMs / 1000)).toLocaleString('en')} files/s`);
+  } finally {
+    fs.rmSync(layer, { recursive: true, force: true });
+  }
+
+  // 3. Over SSH.
+  console.log('');
+  await benchSsh(repo, RUNS);
+}
+
+function fail(msg: string): never {
+  console.error(`bench: ${msg}`);
+  process.exit(1);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});
