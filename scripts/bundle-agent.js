@@ -46,4 +46,6 @@ const files = {};
 })(out);
 const version = require(path.join(repo, 'package.json')).version;
 fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version, natives, files }, null, 1));
+// The same checksums in sha256sum's format, so the node can verify an upload with coreutils alone.
+fs.writeFileSync(path.join(out, 'SHA256SUMS'), Object.entries(files).map(([f, h]) => `${h}  ${f}\n`).join(''));
 console.error(`agent bundle: ${Object.keys(files).length} files, native koffi for ${natives.join(', ') || 'no architecture'}`);

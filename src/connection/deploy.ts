@@ -3,7 +3,8 @@
  *  - one probe round trip learns the architecture, uid, Node.js version, whether `sudo -n` works, and
  *    which agent bundle is already cached in ~/.cache/nodescope/<version>/;
  *  - the bundle (dist/agent-bundle, scripts/bundle-agent.js) is uploaded over SFTP only when the cached
- *    one's hash differs; `.bundle-hash` is written last, so a broken upload is never taken as complete;
+ *    one's hash differs, then checked file by file with `sha256sum -c` on the node; `.bundle-hash` is
+ *    written last, so a broken upload is never taken as complete;
  *  - the agent starts directly when the login is root, else through `sudo -n`, else through `sudo -S`
  *    with a password asked once and held in memory for this connection only.
  */
@@ -97,11 +98,17 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
   await run(client, `rm -rf ${shellQuote(dest)} && mkdir -p ${dirs.map(shellQuote).join(' ')}`);
   const sftp = await sftpOf(client);
   try {
-    for (const f of [...files, 'manifest.json']) {
+    for (const f of [...files, 'manifest.json', 'SHA256SUMS']) {
       await new Promise<void>((resolve, reject) => sftp.fastPut(path.join(bundleDir, f), `${dest}/${f}`, (err) => (err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve())));
     }
   } finally {
     sftp.end();
+  }
+  // Verified on the node before it is marked complete: a truncated or altered upload never runs.
+  try {
+    await run(client, `cd ${shellQuote(dest)} && sha256sum -c --quiet SHA256SUMS`);
+  } catch (err) {
+    throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`);
   }
   await run(client, `printf %s ${hash} > ${shellQuote(`${dest}/.bundle-hash`)}`);
 }

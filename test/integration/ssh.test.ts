@@ -255,6 +255,16 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     await sshd.start();
   });
 
+  it('an upload that does not match its checksums is refused on the node and never started', async () => {
+    const tampered = fs.mkdtempSync(path.join(tmp, 'bundle-'));
+    fs.cpSync(bundle, tampered, { recursive: true });
+    fs.appendFileSync(path.join(tampered, 'agent.js'), '\n// altered after the checksums were taken\n');
+    // A different manifest hash forces an upload; SHA256SUMS still lists the original agent.js.
+    fs.appendFileSync(path.join(tampered, 'manifest.json'), ' ');
+    await assert.rejects(openSshTransport(root(), scripted().interaction, { agentBundleDir: tampered }), /failed its checksum check on the node/);
+    assert.equal(agentsRunning().length, 0);
+  });
+
   it('a node session shows the drop with its reason and reconnects when sshd is back', async () => {
     const session = new NodeSession('n', 'test node', 'ssh', () => openSshTransport(root(), scripted().interaction), {
       watchIntervalMs: 0, maxReconnectAttempts: 8, clientVersion: 'test', baseDelayMs: 200,
