@@ -26,6 +26,9 @@ NODEDIR=${HEADERS%/include/node}
 
 log "installing code-server $CS_VERSION into .cache/code-server (a few minutes, once)"
 export PATH="$(dirname "$NODE24"):$PATH" npm_config_nodedir="$NODEDIR"
+# Under `npm test` the parent npm (on Node 20) exports its user agent, which the npm below would take
+# as its own config; code-server's postinstall reads the Node version from it and would refuse.
+unset npm_config_user_agent npm_node_execpath npm_execpath
 mkdir -p "$CACHE/code-server"
 # cross-env's bin lacks its run bit in the current release, which breaks argon2's install script:
 # install without scripts, fix the bit, then run the scripts with npm rebuild.
