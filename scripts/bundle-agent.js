@@ -28,11 +28,31 @@ const koffi = path.join(nm, 'koffi');
 // koffi's JavaScript (its entry loads more of it from src/) and licence; its C/C++ sources are not
 // needed at run time: the native part comes prebuilt from @koromix/koffi-linux-<arch>.
 copy(koffi, path.join(out, 'node_modules', 'koffi'), (f) => /\.(c?js|json)$|LICENSE/.test(f) && !/[\\/](doc|vendor)[\\/]/.test(f));
+// npm installs only this machine's native package; the other architecture's comes from the registry
+// once (npm pack, cached in .cache/koffi-natives) so an arm64 node gets native calls as an x64 one does.
+const { execFileSync } = require('child_process');
+const koffiVersion = require(path.join(koffi, 'package.json')).version;
+function nativePackage(arch) {
+  const installed = path.join(nm, '@koromix', `koffi-linux-${arch}`);
+  if (fs.existsSync(installed)) return installed;
+  const cache = path.join(repo, '.cache', 'koffi-natives', `${arch}-${koffiVersion}`);
+  if (!fs.existsSync(path.join(cache, 'package', 'package.json'))) {
+    fs.mkdirSync(cache, { recursive: true });
+    try {
+      const tgz = execFileSync('npm', ['pack', `@koromix/koffi-linux-${arch}@${koffiVersion}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop();
+      execFileSync('tar', ['-xzf', path.join(cache, tgz), '-C', cache]);
+    } catch (err) {
+      console.error(`agent bundle: no native koffi for linux-${arch} (${err.message.split('\n')[0]}); such nodes report native facts as unknown`);
+      return null;
+    }
+  }
+  return path.join(cache, 'package');
+}
 const natives = [];
 for (const arch of ['x64', 'arm64']) {
-  const pkg = path.join(nm, '@koromix', `koffi-linux-${arch}`);
-  if (!fs.existsSync(pkg)) continue;
-  copy(pkg, path.join(out, 'node_modules', '@koromix', `koffi-linux-${arch}`));
+  const pkg = nativePackage(arch);
+  if (!pkg) continue;
+  copy(pkg, path.join(out, 'node_modules', '@koromix', `koffi-linux-${arch}`), (f) => !f.endsWith('.tgz'));
   natives.push(arch);
 }
 
