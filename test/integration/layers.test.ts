@@ -128,6 +128,22 @@ describe('layers on real overlay directories', { skip }, () => {
     assert.equal(fresh.inodes.merged, Number(sh(`docker exec nodescope-rig-limited stat -c %i /opq/new`)));
   });
 
+  it('scan: memory stays flat as a layer grows (peak RSS, 20k vs 300k files)', () => {
+    const peakRss = (files: number): number => {
+      const d = path.join(dir, `many-${files}`);
+      // 500 files per directory, like a real image's /usr trees; names are short, content empty.
+      const script = `const fs=require('fs');for(let i=0;i<${files};i++){const s='${d}/d'+Math.floor(i/500);if(i%500===0)fs.mkdirSync(s,{recursive:true});fs.writeFileSync(s+'/f'+i,'')}`;
+      execFileSync(process.execPath, ['-e', script]);
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const {scanLayer}=require('${path.resolve(__dirname, '../../server/layers/scan')}');const r=scanLayer('${d}');if(r.files!==${files})throw new Error('counted '+r.files);console.log(process.resourceUsage().maxRSS)`], { encoding: 'utf8' });
+      fs.rmSync(d, { recursive: true, force: true });
+      return Number(out.trim()) * 1024;
+    };
+    const small = peakRss(20_000);
+    const large = peakRss(300_000);
+    // Keeping one small object per file would cost 280k × ~100 B ≈ 28 MB more; streaming costs ~nothing.
+    assert.ok(large - small < 12 * 1024 * 1024, `peak RSS grew by ${((large - small) / 1048576).toFixed(1)} MiB for 280k more files`);
+  });
+
   it('page cache: resident bytes agree with fincore, cold and warm', () => {
     const file = path.join(dir, 'cache.bin');
     fs.writeFileSync(file, Buffer.alloc(3 * 1024 * 1024 + 100, 7));
