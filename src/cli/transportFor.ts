@@ -24,5 +24,6 @@ export async function openTransportFor(global: GlobalFlags): Promise<AgentTransp
   return openSshTransport(target, cliInteraction(process.env.NODESCOPE_VERBOSE === '1'), {
     acceptNewHostKey: global.acceptNewHostKey,
     remoteNodePath: process.env.NODESCOPE_REMOTE_NODE,
+    nodeRuntime: process.env.NODESCOPE_NODE_RUNTIME,
   });
 }

@@ -113,21 +113,56 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
   await run(client, `printf %s ${hash} > ${shellQuote(`${dest}/.bundle-hash`)}`);
 }
 
+/**
+ * Uploads a Node.js binary (nodescope.nodeRuntime) for a node that has none, once per content hash, and
+ * checks that it runs there and is new enough before the agent is started with it.
+ */
+async function uploadRuntime(client: Client, local: string, facts: NodeFacts, interaction: Interaction): Promise<string> {
+  if (!fs.existsSync(local)) throw new Error(`nodescope.nodeRuntime: ${local} does not exist`);
+  const hash = createHash('sha256').update(fs.readFileSync(local)).digest('hex');
+  const dest = `${path.posix.dirname(facts.cacheDir)}/node-${hash.slice(0, 16)}`;
+  const present = await run(client, `test -x ${shellQuote(dest)} && echo yes || echo no`);
+  if (present.trim() !== 'yes') {
+    interaction.log('info', `uploading the Node.js runtime ${local} to ${dest}`);
+    await run(client, `mkdir -p ${shellQuote(path.posix.dirname(dest))}`);
+    const sftp = await sftpOf(client);
+    try {
+      await new Promise<void>((resolve, reject) => sftp.fastPut(local, `${dest}.part`, (err) => (err ? reject(new Error(`upload of the Node.js runtime failed: ${err.message}`)) : resolve())));
+    } finally {
+      sftp.end();
+    }
+    await run(client, `chmod 755 ${shellQuote(`${dest}.part`)} && mv ${shellQuote(`${dest}.part`)} ${shellQuote(dest)}`);
+  }
+  let version: string;
+  try {
+    version = (await run(client, `${shellQuote(dest)} -v`)).trim();
+  } catch (err) {
+    throw new Error(`the uploaded Node.js runtime does not run on this ${facts.arch} node (${(err as Error).message}); give one built for linux-${ARCH[facts.arch] ?? facts.arch}`);
+  }
+  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < MIN_NODE_MAJOR) throw new Error(`the uploaded Node.js runtime is ${version}; the agent needs ${MIN_NODE_MAJOR}+`);
+  return dest;
+}
+
 export async function deployAgent(
   client: Client,
   facts: NodeFacts,
   interaction: Interaction,
-  opts: { agentBundleDir?: string } = {},
+  opts: { agentBundleDir?: string; nodeRuntime?: string } = {},
 ): Promise<{ channel: ClientChannel; sudoPassword?: string; uploaded: boolean }> {
   const bundleDir = opts.agentBundleDir ?? defaultBundleDir();
   const bundle = bundleVersion(bundleDir);
-  const major = Number(/^v(\d+)/.exec(facts.nodeVersion ?? '')?.[1] ?? 0);
-  if (!facts.node || major < MIN_NODE_MAJOR) {
-    throw new Error(
-      `${facts.node ? `Node.js ${facts.nodeVersion} on the node is too old` : 'no Node.js on the node'}; the agent needs Node.js ${MIN_NODE_MAJOR}+ (install it there, or set nodescope.remoteNodePath)`,
-    );
-  }
   const arch = ARCH[facts.arch] ?? facts.arch;
+  const major = Number(/^v(\d+)/.exec(facts.nodeVersion ?? '')?.[1] ?? 0);
+  let node = facts.node;
+  if (!node || major < MIN_NODE_MAJOR) {
+    const problem = !node ? 'no Node.js on the node' : !facts.nodeVersion ? `no Node.js at ${node} on the node` : `Node.js ${facts.nodeVersion} on the node is too old`;
+    if (!opts.nodeRuntime) {
+      throw new Error(
+        `${problem}; the agent needs Node.js ${MIN_NODE_MAJOR}+: install it there, point nodescope.remoteNodePath at it, or set nodescope.nodeRuntime to a Node.js binary for linux-${arch} to upload`,
+      );
+    }
+    node = await uploadRuntime(client, opts.nodeRuntime, facts, interaction);
+  }
   if (!bundle.natives.includes(arch)) {
     interaction.log('warn', `no native FFI build for ${facts.arch} in the bundle: namespace hierarchy, hostnames, xattrs and page cache will be reported unknown`);
   }
@@ -138,7 +173,7 @@ export async function deployAgent(
   } else {
     interaction.log('info', `agent ${bundle.version} already on the node; reusing it`);
   }
-  const argv = `${shellQuote(facts.node)} ${shellQuote(`${facts.cacheDir}/agent.js`)}`;
+  const argv = `${shellQuote(node)} ${shellQuote(`${facts.cacheDir}/agent.js`)}`;
   let sudoPassword: string | undefined;
   let command: string;
   if (facts.uid === 0) command = `exec ${argv}`;

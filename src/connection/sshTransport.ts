@@ -30,6 +30,8 @@ export interface SshOptions {
   acceptNewHostKey?: boolean;
   /** Node.js on the node, when `node` is not on its PATH. */
   remoteNodePath?: string;
+  /** A local Node.js binary to upload when the node has no usable one. */
+  nodeRuntime?: string;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];

@@ -24,6 +24,7 @@ function settings() {
     maxReconnectAttempts: c.get<number>('reconnect.maxAttempts', 5),
     connectTimeoutSeconds: c.get<number>('connectTimeoutSeconds', 20),
     remoteNodePath: c.get<string>('remoteNodePath', ''),
+    nodeRuntime: c.get<string>('nodeRuntime', ''),
   };
 }
 
@@ -76,6 +77,7 @@ export class NodeRegistry implements vscode.Disposable {
     const sshOpen = (label: string, target: () => SshTarget) => () =>
       openSshTransport(target(), vscodeInteraction(label, this.log), {
         remoteNodePath: s.remoteNodePath || undefined,
+        nodeRuntime: s.nodeRuntime || undefined,
         agentBundleDir: path.join(this.context.extensionPath, 'dist', 'agent-bundle'),
       });
     for (const alias of cfg ? listConfiguredHosts(cfg) : []) wanted.set(`ssh:${alias}`, { label: alias, open: sshOpen(alias, () => sshTarget(alias)) });

@@ -255,6 +255,18 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     await sshd.start();
   });
 
+  it('a node without Node.js gets a one-line remedy, and a runtime to upload fixes it', async () => {
+    // remoteNodePath naming nothing is what a node without Node.js looks like to the probe.
+    const missing = { remoteNodePath: '/nonexistent/node' };
+    await assert.rejects(openSshTransport(root(), scripted().interaction, missing), (e: Error) =>
+      /^no Node\.js at \/nonexistent\/node on the node; the agent needs Node\.js 18\+: .*nodescope\.nodeRuntime to a Node\.js binary for linux-x64 to upload$/.test(e.message));
+    const s = scripted();
+    const client = await connectAgent(await openSshTransport(root(), s.interaction, { ...missing, nodeRuntime: process.execPath }));
+    assert.equal(client.info.nodeVersion, process.version, 'the agent runs on the uploaded runtime');
+    assert.ok(s.logs.some((l) => l.startsWith('uploading the Node.js runtime')));
+    await client.close();
+  });
+
   it('an upload that does not match its checksums is refused on the node and never started', async () => {
     const tampered = fs.mkdtempSync(path.join(tmp, 'bundle-'));
     fs.cpSync(bundle, tampered, { recursive: true });
