@@ -5,9 +5,12 @@
  * entry `|1|base64(salt)|base64(HMAC-SHA1(salt, name))`.
  *
  * Decisions, like OpenSSH with StrictHostKeyChecking: a matching key → known; a revoked key → refused;
- * the host known with a different key of the same type → changed (refused, never asked); otherwise
- * unknown (asked). Nodescope never writes the user's known_hosts: accepted keys go to its own store.
- * `@cert-authority` lines are not used: ssh2 does not verify host certificates, so such a host is unknown.
+ * the host known with any other key → changed (refused, never asked); otherwise unknown (asked).
+ * OpenSSH would ask when only keys of ANOTHER type are known; we refuse, because hostKeyAlgorithmsFor()
+ * already makes the server present a known type when it has one, so reaching that case means the host
+ * lost the key it was known by. Nodescope never writes the user's known_hosts: accepted keys go to its
+ * own store. `@cert-authority` lines are not used: ssh2 does not verify host certificates, so such a
+ * host is unknown (the verdict says so, for the message).
  */
 import { createHash, createHmac } from 'crypto';
 import * as fs from 'fs';
@@ -25,7 +28,8 @@ export interface KnownHostLine {
 
 export type HostKeyVerdict =
   | { status: 'known'; file: string }
-  | { status: 'unknown' }
+  /** certAuthority: a `@cert-authority` line names this host (file:line), which we cannot use. */
+  | { status: 'unknown'; certAuthority?: string }
   | { status: 'changed'; knownFingerprint: string; file: string; line: number }
   | { status: 'revoked'; file: string; line: number };
 
@@ -109,10 +113,36 @@ export function verifyHostKey(files: string[], host: string, port: number, key: 
   const plain = lines.filter((l) => l.marker === '');
   const same = plain.find((l) => l.key.equals(key));
   if (same) return { status: 'known', file: same.file };
+  // Report a known key of the offered type when there is one: that is the key that "changed".
   const type = keyTypeOf(key);
-  const other = plain.find((l) => l.keyType === type);
+  const other = plain.find((l) => l.keyType === type) ?? plain[0];
   if (other) return { status: 'changed', knownFingerprint: fingerprint(other.key), file: other.file, line: other.line };
-  return { status: 'unknown' };
+  const ca = lines.find((l) => l.marker === '@cert-authority');
+  return ca ? { status: 'unknown', certAuthority: `${ca.file}:${ca.line}` } : { status: 'unknown' };
+}
+
+/** ssh2's host key algorithms (its defaults) and the known_hosts key type each one presents. */
+const HOST_KEY_ALGORITHMS: [algorithm: string, keyType: string][] = [
+  ['ssh-ed25519', 'ssh-ed25519'],
+  ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521', 'ecdsa-sha2-nistp521'],
+  ['rsa-sha2-512', 'ssh-rsa'],
+  ['rsa-sha2-256', 'ssh-rsa'],
+  ['ssh-rsa', 'ssh-rsa'],
+];
+
+/**
+ * The host key algorithms to offer, those whose key type is already known for the host first, as
+ * OpenSSH orders them: otherwise a server with an ed25519 and an RSA key, known by its RSA key, would
+ * show its ed25519 key and look unknown. undefined = nothing known, keep ssh2's defaults.
+ */
+export function hostKeyAlgorithmsFor(files: string[], host: string, port: number): string[] | undefined {
+  const name = hostName(host, port);
+  const known = new Set(readLines(files).filter((l) => l.marker === '' && patternsMatch(l.patterns, name)).map((l) => l.keyType));
+  if (known.size === 0) return undefined;
+  const first = HOST_KEY_ALGORITHMS.filter(([, type]) => known.has(type)).map(([algo]) => algo);
+  return [...first, ...HOST_KEY_ALGORITHMS.map(([algo]) => algo).filter((a) => !first.includes(a))];
 }
 
 /** Records a key the user accepted in Nodescope's own store (never the user's known_hosts). */

@@ -11,9 +11,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { Duplex } from 'stream';
-import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
+import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostKeyAlgorithmsFor, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
 import type { SshTarget } from './sshConfig';
 import { deployAgent, probeNode, type NodeFacts } from './deploy';
 import { shellQuote } from './localTransport';
@@ -43,9 +43,14 @@ function label(t: SshTarget): string {
 /** Refusals are errors with a message people can act on; the handshake error ssh2 gives is not. */
 class HostKeyRefused extends Error {}
 
+/** Where a hop's host keys are looked up: the user's known_hosts files, then Nodescope's own store. */
+function hostKeyFiles(t: SshTarget): string[] {
+  return [...(t.knownHostsFiles ?? defaultKnownHostsFiles()), t.trustStorePath ?? defaultTrustStore()];
+}
+
 function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, refusal: { error?: Error }) {
   const port = t.port ?? 22;
-  const files = [...(t.knownHostsFiles ?? defaultKnownHostsFiles()), t.trustStorePath ?? defaultTrustStore()];
+  const files = hostKeyFiles(t);
   return (key: Buffer, done: (ok: boolean) => void): void => {
     const fp = fingerprint(key);
     const verdict = verifyHostKey(files, t.host, port, key);
@@ -57,6 +62,9 @@ function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, 
     if (verdict.status === 'revoked') return refuse(`host key ${fp} for ${hostName(t.host, port)} is revoked (${verdict.file}:${verdict.line}); refusing to connect`);
     if (verdict.status === 'changed') {
       return refuse(`host key for ${hostName(t.host, port)} changed (known ${verdict.knownFingerprint} in ${verdict.file}:${verdict.line}, offered ${fp}); refusing to connect`);
+    }
+    if (verdict.certAuthority) {
+      interaction.log('warn', `${verdict.certAuthority}: a @cert-authority line names ${hostName(t.host, port)}, but Nodescope cannot check host certificates; treating its key as unknown`);
     }
     const trust = (): void => {
       trustHostKey(t.trustStorePath ?? defaultTrustStore(), t.host, port, key);
@@ -150,6 +158,7 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       keepaliveInterval: t.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
       hostVerifier: hostVerifier(t, interaction, opts, refusal) as ConnectConfig['hostVerifier'],
+      algorithms: { serverHostKey: hostKeyAlgorithmsFor(hostKeyFiles(t), t.host, t.port ?? 22) as ServerHostKeyAlgorithm[] | undefined },
       authHandler: authHandler(t, interaction) as ConnectConfig['authHandler'],
     };
     client.once('ready', () => resolve(client));

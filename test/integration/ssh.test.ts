@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -139,6 +140,35 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     await assert.rejects(openSshTransport(root({ knownHostsFiles: [revoked] }), scripted({ trust: true }).interaction), /is revoked/);
   });
 
+  it('a host known by its ECDSA key is verified by that key although it also has ed25519; known only by another type is refused', async () => {
+    // The second server has two host keys; ssh2 alone would pick ed25519, which known_hosts does not list.
+    const ecdsa = path.join(tmp, 'ecdsa_host_key');
+    fs.rmSync(ecdsa, { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', ecdsa]);
+    const two = await startSshd({ extraConfig: [`HostKey ${ecdsa}`] });
+    try {
+      const known = path.join(tmp, 'ecdsa_known_hosts');
+      fs.writeFileSync(known, `[127.0.0.1]:${two.port} ${fs.readFileSync(`${ecdsa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      const target = { ...root(), port: two.port, identityFiles: [two.clientKey], knownHostsFiles: [known], trustStorePath: path.join(tmp, 'ecdsa-trust') };
+      const s = scripted({ trust: true });
+      const t = await openSshTransport(target, s.interaction);
+      await t.close();
+      assert.deepEqual(s.asked, [], 'nothing asked: the known ECDSA key was the one presented');
+      assert.ok(!fs.existsSync(target.trustStorePath), 'nothing added to the trust store');
+      // Known only by an RSA key the server does not have: its key changed, whatever the type.
+      const rsa = path.join(tmp, 'rsa_key');
+      fs.rmSync(rsa, { force: true });
+      execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', rsa]);
+      fs.writeFileSync(known, `[127.0.0.1]:${two.port} ${fs.readFileSync(`${rsa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      const rsaFp = execFileSync('ssh-keygen', ['-lf', `${rsa}.pub`], { encoding: 'utf8' }).split(' ')[1];
+      const s2 = scripted({ trust: true });
+      await assert.rejects(openSshTransport(target, s2.interaction, { acceptNewHostKey: true }), (e: Error) => /changed/.test(e.message) && e.message.includes(rsaFp));
+      assert.deepEqual(s2.asked, [], 'a changed key is never asked about');
+    } finally {
+      two.dispose();
+    }
+  });
+
   it('an unknown key is asked about in the UI and a refusal stops before authentication', async () => {
     const s = scripted({ trust: false });
     await assert.rejects(openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'ui-trust') }), s.interaction), /not trusted/);
@@ -260,11 +290,17 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const missing = { remoteNodePath: '/nonexistent/node' };
     await assert.rejects(openSshTransport(root(), scripted().interaction, missing), (e: Error) =>
       /^no Node\.js at \/nonexistent\/node on the node; the agent needs Node\.js 18\+: .*nodescope\.nodeRuntime to a Node\.js binary for linux-x64 to upload$/.test(e.message));
+    // A runtime left by an earlier run would be reused and nothing uploaded: start from none.
+    const runtimeHash = createHash('sha256').update(fs.readFileSync(process.execPath)).digest('hex');
+    fs.rmSync(`/root/.cache/nodescope/node-${runtimeHash.slice(0, 16)}`, { force: true });
     const s = scripted();
     const client = await connectAgent(await openSshTransport(root(), s.interaction, { ...missing, nodeRuntime: process.execPath }));
-    assert.equal(client.info.nodeVersion, process.version, 'the agent runs on the uploaded runtime');
-    assert.ok(s.logs.some((l) => l.startsWith('uploading the Node.js runtime')));
-    await client.close();
+    try {
+      assert.equal(client.info.nodeVersion, process.version, 'the agent runs on the uploaded runtime');
+      assert.ok(s.logs.some((l) => l.startsWith('uploading the Node.js runtime')), s.logs.join('\n'));
+    } finally {
+      await client.close();
+    }
   });
 
   it('an upload that does not match its checksums is refused on the node and never started', async () => {

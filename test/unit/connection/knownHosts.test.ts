@@ -4,11 +4,11 @@ import { createHmac, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fingerprint, patternsMatch, verifyHostKey } from '../../../src/connection/knownHosts';
+import { fingerprint, hostKeyAlgorithmsFor, patternsMatch, verifyHostKey } from '../../../src/connection/knownHosts';
 
-/** A fake ed25519 public key blob: string "ssh-ed25519" then 32 bytes. */
-function blob(seed: number): Buffer {
-  const type = Buffer.from('ssh-ed25519');
+/** A fake public key blob: the type string then 32 bytes (enough for matching, which compares blobs). */
+function blob(seed: number, keyType = 'ssh-ed25519'): Buffer {
+  const type = Buffer.from(keyType);
   const len = Buffer.alloc(4);
   len.writeUInt32BE(type.length);
   const klen = Buffer.alloc(4);
@@ -45,5 +45,29 @@ describe('known_hosts matching', () => {
     assert.equal(verifyHostKey([file], 'n1', 22, blob(9)).status, 'revoked');
     assert.equal(verifyHostKey([file], 'n5', 22, blob(3)).status, 'unknown', 'a CA key is not a host key');
     assert.match(fingerprint(blob(1)), /^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('a host known only by a key of another type is changed, not unknown; @cert-authority is noted', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+    const file = path.join(dir, 'known_hosts');
+    const rsa = blob(4, 'ssh-rsa');
+    fs.writeFileSync(file, [`[n1]:2200 ssh-rsa ${rsa.toString('base64')}`, `@cert-authority *.prod ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'));
+    const v = verifyHostKey([file], 'n1', 2200, blob(1));
+    assert.equal(v.status, 'changed');
+    assert.equal(v.status === 'changed' && v.knownFingerprint, fingerprint(rsa));
+    const ca = verifyHostKey([file], 'db.prod', 22, blob(1));
+    assert.deepEqual(ca, { status: 'unknown', certAuthority: `${file}:2` });
+    assert.deepEqual(verifyHostKey([file], 'db.test', 22, blob(1)), { status: 'unknown' });
+  });
+
+  it('offers the known key types first, like OpenSSH, and ssh2\'s defaults when nothing is known', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+    const file = path.join(dir, 'known_hosts');
+    fs.writeFileSync(file, [`n1 ssh-rsa ${blob(4, 'ssh-rsa').toString('base64')}`, `n1,n2 ecdsa-sha2-nistp256 ${blob(5, 'ecdsa-sha2-nistp256').toString('base64')}`].join('\n'));
+    const algos = hostKeyAlgorithmsFor([file], 'n1', 22)!;
+    assert.deepEqual(algos.slice(0, 4), ['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
+    assert.ok(algos.includes('ssh-ed25519'), 'other types are still offered after the known ones');
+    assert.equal(hostKeyAlgorithmsFor([file], 'n3', 22), undefined);
+    assert.equal(hostKeyAlgorithmsFor([path.join(dir, 'absent')], 'n1', 22), undefined);
   });
 });
