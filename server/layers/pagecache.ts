@@ -5,11 +5,18 @@
  * memory cgroup charge for those pages went to whichever container touched them first.
  */
 import type { LayerRef, PageCacheFile, PageCacheLayer, PageCacheReport, Problem } from '../protocol';
-import { PAGE_SIZE, residentBytes } from '../sys/pagecache';
+import { pageSize, residentBytes } from '../sys/pagecache';
+import { nativeUnavailableReason } from '../sys/libc';
 import { walkTree } from './walk';
 
 export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', layers: LayerRef[], cgroupFileBytes: number | null, top = 10): PageCacheReport {
   const problems: Problem[] = [];
+  const pageBytes = pageSize();
+  if (pageBytes === null) {
+    // No mincore/cachestat without native calls: no layer figures at all rather than zeros that look measured.
+    const reason = nativeUnavailableReason() ?? 'native calls unavailable';
+    return { target, kind, method: 'cachestat', pageSize: 0, layers: [], residentBytes: 0, cgroupFileBytes, problems: [{ source: target, message: reason }] };
+  }
   let method: PageCacheReport['method'] = 'cachestat';
   const out: PageCacheLayer[] = layers.map((layer) => {
     const entry: PageCacheLayer = { layer, files: 0, bytes: 0, residentBytes: 0, topFiles: [] };
@@ -35,7 +42,7 @@ export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', lay
     target,
     kind,
     method,
-    pageSize: PAGE_SIZE,
+    pageSize: pageBytes,
     layers: out,
     residentBytes: out.reduce((s, l) => s + l.residentBytes, 0),
     cgroupFileBytes,

@@ -11,9 +11,11 @@ const SYS_CACHESTAT = 451;
 const PROT_READ = 1;
 const MAP_SHARED = 1;
 const WINDOW_PAGES = 32768;
-export const PAGE_SIZE = 4096;
+const MAP_FAILED = 0xffffffffffffffffn;
 
 interface PcCalls {
+  getpagesize: () => number;
+  address: (ptr: unknown) => bigint;
   syscall: (nr: number, ...args: unknown[]) => number | bigint;
   mmap: (addr: null, len: number, prot: number, flags: number, fd: number, off: number) => unknown;
   mincore: (addr: unknown, len: number, vec: Buffer) => number;
@@ -27,6 +29,8 @@ function pcCalls(): PcCalls | null {
   const native = loadLibc();
   calls = native
     ? {
+        getpagesize: native.lib.func('int getpagesize(void)') as PcCalls['getpagesize'],
+        address: (ptr) => native.koffi.address(ptr),
         syscall: native.lib.func('long syscall(long number, ...)') as PcCalls['syscall'],
         mmap: native.lib.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)') as PcCalls['mmap'],
         mincore: native.lib.func('int mincore(void *addr, size_t len, _Out_ uint8_t *vec)') as PcCalls['mincore'],
@@ -34,6 +38,17 @@ function pcCalls(): PcCalls | null {
       }
     : null;
   return calls;
+}
+
+let page: number | undefined;
+/**
+ * The kernel's page size, which both calls count in: 4 KiB on x86-64, but 16 or 64 KiB on some arm64
+ * kernels, so it is asked for, never assumed. null when native calls are unavailable.
+ */
+export function pageSize(): number | null {
+  const c = pcCalls();
+  if (!c) return null;
+  return (page ??= c.getpagesize());
 }
 
 const range = Buffer.alloc(16); // struct cachestat_range { u64 off; u64 len; }: 0/0 = whole file
@@ -50,18 +65,18 @@ function viaCachestat(c: PcCalls, fd: number): number | null {
   return Number(stat.readBigUInt64LE(0));
 }
 
-function viaMincore(c: PcCalls, fd: number, size: number): number | null {
+function viaMincore(c: PcCalls, fd: number, size: number, pageBytes: number): number | null {
   let pages = 0;
-  const windowBytes = WINDOW_PAGES * PAGE_SIZE;
+  const windowBytes = WINDOW_PAGES * pageBytes;
   const vec = Buffer.alloc(WINDOW_PAGES);
   for (let off = 0; off < size; off += windowBytes) {
     const len = Math.min(windowBytes, size - off);
     const addr = c.mmap(null, len, PROT_READ, MAP_SHARED, fd, off);
-    // MAP_FAILED is (void *)-1; koffi gives a pointer object, so test by trying mincore.
-    if (!addr) return null;
+    // MAP_FAILED is (void *)-1, which koffi hands back as a pointer object like any other: compare its address.
+    if (!addr || c.address(addr) === MAP_FAILED) return null;
     try {
       if (c.mincore(addr, len, vec) !== 0) return null;
-      const n = Math.ceil(len / PAGE_SIZE);
+      const n = Math.ceil(len / pageBytes);
       for (let i = 0; i < n; i++) pages += vec[i] & 1;
     } finally {
       c.munmap(addr, len);
@@ -76,10 +91,14 @@ export interface Residency {
   method: 'cachestat' | 'mincore';
 }
 
-/** Resident bytes of a regular file (whole pages, as fincore counts them), or null when it cannot be opened (gone, permission). */
-export function residentBytes(path: string): Residency | null {
+/**
+ * Resident bytes of a regular file (whole pages, as fincore counts them), or null when it cannot be opened
+ * (gone, permission). `method` forces one call: tests use it to check the mincore fallback on a kernel with cachestat.
+ */
+export function residentBytes(path: string, method?: Residency['method']): Residency | null {
   const c = pcCalls();
-  if (!c) return null;
+  const pageBytes = pageSize();
+  if (!c || !pageBytes) return null;
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink inside a layer is never followed (the caller passes regular files only).
@@ -89,11 +108,11 @@ export function residentBytes(path: string): Residency | null {
   }
   try {
     const size = fs.fstatSync(fd).size;
-    if (size === 0) return { bytes: 0, resident: 0, method: cachestatWorks === false ? 'mincore' : 'cachestat' };
-    const cached = viaCachestat(c, fd);
-    if (cached !== null) return { bytes: size, resident: cached * PAGE_SIZE, method: 'cachestat' };
-    const pages = viaMincore(c, fd, size);
-    return pages === null ? null : { bytes: size, resident: pages * PAGE_SIZE, method: 'mincore' };
+    if (size === 0) return { bytes: 0, resident: 0, method: method ?? (cachestatWorks === false ? 'mincore' : 'cachestat') };
+    const cached = method === 'mincore' ? null : viaCachestat(c, fd);
+    if (cached !== null) return { bytes: size, resident: cached * pageBytes, method: 'cachestat' };
+    const pages = viaMincore(c, fd, size, pageBytes);
+    return pages === null ? null : { bytes: size, resident: pages * pageBytes, method: 'mincore' };
   } finally {
     fs.closeSync(fd);
   }
