@@ -300,7 +300,9 @@ export interface LayerScan {
   dirs: number;
   symlinks: number;
   bytes: number;
+  /** path is always the DELETED path: for 'wh-file' (`dir/.wh.name`) it is `dir/name`, without the prefix. */
   whiteouts: { path: string; kind: 'chardev' | 'xattr' | 'wh-file' }[];
+  /** path is the opaque directory itself, also for 'wh-opq' (the dir holding `.wh..wh..opq`); '' = the layer root. */
   opaqueDirs: { path: string; kind: 'xattr' | 'wh-opq' }[];
   redirects: { path: string; target: string }[];
   metacopy: string[];
@@ -321,6 +323,8 @@ export interface Whence {
   /** True when the upper layer holds a copy of a path that also exists in a lower layer. */
   copiedUp: boolean;
   inodes: { merged: number | null; layers: { path: string; role: LayerRole; index: number; inode: number }[] };
+  /** Why a figure is missing, or where the layers and the container's own view disagree (e.g. a mount covers the path). */
+  problems?: Problem[];
 }
 
 export interface PageCacheFile {

@@ -16,7 +16,11 @@ function hasOverlayXattr(names: string[], what: string): boolean {
   return names.includes(`trusted.overlay.${what}`) || names.includes(`user.overlay.${what}`);
 }
 
-export function scanLayer(dir: string): LayerScan {
+/** How often onProgress fires: often enough for a progress bar, rare enough to cost nothing. */
+const PROGRESS_EVERY = 10_000;
+
+/** Synchronous: a layer is read start to end in one call. onProgress gets the running file count. */
+export function scanLayer(dir: string, opts: { onProgress?: (files: number) => void } = {}): LayerScan {
   let rootStat: fs.Stats;
   try {
     rootStat = fs.lstatSync(dir);
@@ -79,6 +83,7 @@ export function scanLayer(dir: string): LayerScan {
       }
       scan.files++;
       scan.bytes += st.size;
+      if (opts.onProgress && scan.files % PROGRESS_EVERY === 0) opts.onProgress(scan.files);
     },
     scan.problems,
   );

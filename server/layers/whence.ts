@@ -14,7 +14,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { LayerRef, RootfsInfo, Whence } from '../protocol';
+import type { LayerRef, Problem, RootfsInfo, Whence } from '../protocol';
 import { isOpaqueDir, isWhiteout, overlayXattr, WH_PREFIX } from './overlayMarks';
 
 interface Live {
@@ -39,6 +39,25 @@ function fileType(st: fs.Stats): Whence['fileType'] {
 }
 
 export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null): Whence {
+  const result = lookupInLayers(rootfs, containerId, rawPath);
+  const problems: Problem[] = [];
+  const merged = mergedView(initPid, result.path, problems);
+  result.inodes.merged = merged?.ino ?? null;
+  // The container's own view is the independent check: a volume or bind mount over the path, or a layer
+  // changed since the container started, shows up as a disagreement, reported rather than smoothed over.
+  if (merged !== undefined && (merged !== null) !== result.visible) {
+    problems.push({
+      source: `/proc/${initPid}/root${result.path}`,
+      message: result.visible
+        ? 'the layers provide this path but the container does not see it (a mount hides it, or the layers changed)'
+        : 'the container sees this path but no layer provides it (a volume or bind mount covers it)',
+    });
+  }
+  if (problems.length) result.problems = problems;
+  return result;
+}
+
+function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string): Whence {
   const normalized = path.posix.normalize(`/${rawPath}`);
   const comps = normalized.split('/').filter(Boolean);
   const result: Whence = {
@@ -51,7 +70,7 @@ export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string,
     hiddenByOpaque: null,
     shadowed: [],
     copiedUp: false,
-    inodes: { merged: mergedInode(initPid, normalized), layers: [] },
+    inodes: { merged: null, layers: [] },
   };
   const lookup = rootfs.layers.filter((l) => l.role !== 'data');
   let live: Live[] = lookup.map((ref) => ({ ref, dir: ref.path }));
@@ -139,8 +158,30 @@ function opaqueHiding(cutOff: { ref: LayerRef; by: LayerRef }[], comps: string[]
   return cutOff.find((c) => lstat(`${c.ref.path}/${rel}`) !== null)?.by ?? null;
 }
 
-/** The inode of the path as the container sees it (through /proc/PID/root), or null. */
-function mergedInode(pid: number | null, p: string): number | null {
-  if (pid === null) return null;
-  return lstat(`/proc/${pid}/root${p}`)?.ino ?? null;
+/**
+ * lstat of the path as the container sees it, through /proc/PID/root. undefined = no container process to
+ * look through; null = not there. Walked one component at a time: the kernel would resolve an absolute
+ * symlink in the middle of the path against OUR root, not the container's, so a symlinked component stops
+ * the walk (null, with a Problem) instead of reading a host file.
+ */
+function mergedView(pid: number | null, p: string, problems: Problem[]): fs.Stats | null | undefined {
+  if (pid === null) return undefined;
+  const root = `/proc/${pid}/root`;
+  if (!lstat(root)) {
+    problems.push({ source: root, message: 'the container process is gone: no merged-view inode' });
+    return undefined;
+  }
+  const comps = p.split('/').filter(Boolean);
+  let at = root;
+  let st: fs.Stats | null = lstat(root);
+  for (let i = 0; i < comps.length; i++) {
+    if (i > 0 && st?.isSymbolicLink()) {
+      problems.push({ source: at, message: `${comps.slice(0, i).join('/')} is a symlink in the container: ask about the path it points to` });
+      return undefined;
+    }
+    at = `${at}/${comps[i]}`;
+    st = lstat(at);
+    if (!st) return null;
+  }
+  return st;
 }
