@@ -126,6 +126,22 @@ describe('layers on real overlay directories', { skip }, () => {
     assert.equal(sh(`getfattr -h --only-values -n trusted.overlay.opaque ${old.hiddenByOpaque!.path}/opq`), 'y');
     const fresh = whence(rootfs, 'x', '/opq/new', pid);
     assert.equal(fresh.inodes.merged, Number(sh(`docker exec nodescope-rig-limited stat -c %i /opq/new`)));
+    for (const w of [gone, old, fresh]) assert.equal(w.problems, undefined, `layers and the container agree on ${w.path}`);
+    // /proc/1 lives in the procfs mounted over the image: the container sees it, no layer has it.
+    assert.equal(sh(`docker exec nodescope-rig-limited sh -c 'test -d /proc/1 && echo yes'`).trim(), 'yes');
+    const procOne = whence(rootfs, 'x', '/proc/1', pid);
+    assert.equal(procOne.visible, false);
+    assert.match(procOne.problems?.[0]?.message ?? '', /no layer provides it \(a volume or bind mount covers it\)/);
+    // A symlinked component is never resolved on the host's side of /proc/PID/root.
+    fs.symlinkSync('/etc', `${g.UpperDir}/nodescope-layers-link`);
+    try {
+      const through = whence(rootfs, 'x', '/nodescope-layers-link/passwd', pid);
+      assert.equal(through.visible, false);
+      assert.equal(through.inodes.merged, null);
+      assert.match(through.problems?.[0]?.message ?? '', /is a symlink in the container/);
+    } finally {
+      fs.unlinkSync(`${g.UpperDir}/nodescope-layers-link`);
+    }
   });
 
   it('scan: memory stays flat as a layer grows (peak RSS, 20k vs 300k files)', () => {
@@ -155,6 +171,12 @@ describe('layers on real overlay directories', { skip }, () => {
     const warm = residentBytes(file)!;
     assert.equal(warm.resident, fincore());
     assert.ok(warm.resident >= 3 * 1024 * 1024, 'read pages are resident');
+    const viaMincore = residentBytes(file, 'mincore')!;
+    assert.equal(viaMincore.method, 'mincore');
+    assert.equal(viaMincore.resident, fincore(), 'the mmap + mincore fallback agrees too');
+    sh(`dd if=${file} iflag=nocache count=0 2>/dev/null`);
+    assert.equal(residentBytes(file, 'mincore')?.resident, fincore(), 'mincore after eviction');
+    sh(`cat ${file} >/dev/null`);
     const report = pageCacheOfLayers(dir, 'dir', [{ path: dir, role: 'lower', index: 0 }], null, 3);
     assert.equal(report.layers[0].topFiles[0].path, 'cache.bin');
     assert.equal(report.layers[0].topFiles[0].residentBytes, fincore());
