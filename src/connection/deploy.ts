@@ -13,7 +13,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shellQuote } from './localTransport';
+import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import type { Interaction } from './transport';
+import type { Readable } from 'stream';
 
 export interface NodeFacts {
   arch: string;
@@ -148,7 +150,7 @@ export async function deployAgent(
   facts: NodeFacts,
   interaction: Interaction,
   opts: { agentBundleDir?: string; nodeRuntime?: string } = {},
-): Promise<{ channel: ClientChannel; sudoPassword?: string; uploaded: boolean }> {
+): Promise<{ channel: ClientChannel; stderr: Readable; sudoPassword?: string; sudoRefused: () => boolean; uploaded: boolean }> {
   const bundleDir = opts.agentBundleDir ?? defaultBundleDir();
   const bundle = bundleVersion(bundleDir);
   const arch = ARCH[facts.arch] ?? facts.arch;
@@ -175,15 +177,27 @@ export async function deployAgent(
   }
   const argv = `${shellQuote(node)} ${shellQuote(`${facts.cacheDir}/agent.js`)}`;
   let sudoPassword: string | undefined;
+  const marker = sudoMarker();
   let command: string;
   if (facts.uid === 0) command = `exec ${argv}`;
   else if (facts.sudoWithoutPassword) command = `exec sudo -n -- ${argv}`;
   else {
     sudoPassword = await interaction.askPassword('sudo password (to run the Nodescope agent as root; kept for this connection only)');
     if (sudoPassword === undefined) throw new Error('the agent needs root: sudo password not given');
-    command = `exec sudo -S -p '' -- ${argv}`;
+    command = `exec ${sudoWithPrompt(marker, argv)}`;
   }
   const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
-  if (sudoPassword !== undefined) channel.write(`${sudoPassword}\n`);
-  return { channel, sudoPassword, uploaded };
+  // No pty: the password goes first, ahead of JSON-RPC; a second prompt means it was wrong (sudoPrompt.ts).
+  let refused = false;
+  const stderr =
+    sudoPassword === undefined
+      ? channel.stderr
+      : answerSudo(channel.stderr, marker, channel, sudoPassword, {
+          atPrompt: false,
+          refused: () => {
+            refused = true;
+            channel.close();
+          },
+        });
+  return { channel, stderr, sudoPassword, sudoRefused: () => refused, uploaded };
 }

@@ -12,11 +12,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
-import type { Duplex } from 'stream';
+import type { Duplex, Readable } from 'stream';
 import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostKeyAlgorithmsFor, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
 import type { SshTarget } from './sshConfig';
 import { deployAgent, probeNode, type NodeFacts } from './deploy';
 import { shellQuote } from './localTransport';
+import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
 
 export type { SshTarget } from './sshConfig';
@@ -193,6 +194,8 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
   const closeAll = (): void => hops.reverse().forEach((c) => c.end());
   let facts: NodeFacts;
   let channel: ClientChannel;
+  let channelStderr: Readable;
+  let sudoRefused: () => boolean;
   let sudoPassword: string | undefined;
   try {
     let sock: Duplex | undefined;
@@ -208,6 +211,8 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
     facts = await probeNode(client, opts.remoteNodePath);
     const started = await deployAgent(client, facts, interaction, opts);
     channel = started.channel;
+    channelStderr = started.stderr;
+    sudoRefused = started.sudoRefused;
     sudoPassword = started.sudoPassword;
   } catch (err) {
     closeAll();
@@ -218,24 +223,26 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
   let closedByUs = false;
   let closed = false;
   let stderr = '';
-  channel.stderr.on('data', (d: Buffer) => {
+  channelStderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
   });
   const finish = (reason: string | null): void => {
     if (closed) return;
     closed = true;
     closeAll();
-    const last = stderr.trim().split('\n').filter((l) => !/ready \(pid/.test(l)).pop();
+    const last = sudoRefused() ? `sudo on ${label(target)} did not accept the password` : stderr.trim().split('\n').filter((l) => !/ready \(pid/.test(l)).pop();
     listeners.forEach((l) => l(closedByUs ? null : reason ?? (last ? `agent stopped: ${last}` : 'the connection closed')));
   };
   channel.on('close', () => finish(null));
   client.on('error', (err: Error) => finish(`connection to ${label(target)} lost: ${err.message}`));
   client.on('close', () => finish(`connection to ${label(target)} closed`));
 
-  const asRoot = (argv: string[]): string => {
+  // Root needs no sudo; sudo -n when it asks no password; else sudo -S, answered when it prompts.
+  const needsPassword = facts.uid !== 0 && sudoPassword !== undefined;
+  const asRoot = (argv: string[], marker: string): string => {
     const cmd = argv.map(shellQuote).join(' ');
     if (facts.uid === 0) return cmd;
-    return sudoPassword !== undefined ? `sudo -S -p '' -- ${cmd}` : `sudo -n -- ${cmd}`;
+    return needsPassword ? sudoWithPrompt(marker, cmd) : `sudo -n -- ${cmd}`;
   };
 
   return {
@@ -244,12 +251,21 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
     description: label(target),
     onClose: (l) => void listeners.push(l),
     async exec(argv, execOpts): Promise<ExecChannel> {
-      const ch = await execChannel(client, asRoot(argv), execOpts?.pty);
-      if (facts.uid !== 0 && sudoPassword !== undefined) ch.write(`${sudoPassword}\n`);
+      const marker = sudoMarker();
+      const ch = await execChannel(client, asRoot(argv, marker), execOpts?.pty);
+      let stdout: Readable = ch;
+      let stderr: Readable = ch.stderr;
+      if (needsPassword) {
+        // With a pty sudo prompts on the terminal (stdout) and the password waits for the prompt;
+        // without one it prompts on stderr and the password goes first (sudoPrompt.ts says why).
+        const answer = { atPrompt: execOpts?.pty !== undefined, refused: () => ch.close() };
+        if (execOpts?.pty) stdout = answerSudo(ch, marker, ch, sudoPassword!, answer);
+        else stderr = answerSudo(ch.stderr, marker, ch, sudoPassword!, answer);
+      }
       return {
         stdin: ch,
-        stdout: ch,
-        stderr: ch.stderr,
+        stdout,
+        stderr,
         resize: (cols, rows) => ch.setWindow(rows, cols, 0, 0),
         onExit: (l) => {
           let reported = false;

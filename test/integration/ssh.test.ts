@@ -17,7 +17,7 @@ import { openSshTransport } from '../../src/connection/sshTransport';
 import { connectAgent } from '../../src/connection/agentClient';
 import { NodeSession } from '../../src/model/nodeSession';
 import type { SshTarget } from '../../src/connection/sshConfig';
-import type { Interaction } from '../../src/connection/transport';
+import type { AgentTransport, Interaction } from '../../src/connection/transport';
 import type { Snapshot } from '../../server/protocol';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -29,12 +29,12 @@ const USER = 'nodescope-test-user';
 const PASSWORD = 'correct horse battery staple';
 
 /** An Interaction that answers from a script and records what it was asked. */
-function scripted(answers: { password?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
+function scripted(answers: { password?: string; sudoPassword?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
   const asked: string[] = [];
   const logs: string[] = [];
   const interaction: Interaction = {
     confirmHostKey: async (i) => (asked.push(`hostkey ${i.fingerprint}`), answers.trust ?? false),
-    askPassword: async (p) => (asked.push(`password ${p}`), answers.password),
+    askPassword: async (p) => (asked.push(`password ${p}`), p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : answers.password),
     askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrase),
     keyboardInteractive: async (_n, _i, prompts) => (asked.push(`kbd ${prompts.map((p) => p.prompt).join('|')}`), answers.kbd),
     log: (_l, m) => void logs.push(m),
@@ -49,6 +49,18 @@ function nodescope(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 function agentsRunning(): string[] {
   return execFileSync('sh', ['-c', "pgrep -af 'nodescope/[^ ]*/agent.js' || true"], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+/** Runs argv through the transport's exec; everything it printed, and how it ended. */
+async function execOut(t: AgentTransport, argv: string[], pty?: { cols: number; rows: number }): Promise<{ out: string; err: string; code: number | null }> {
+  const ch = await t.exec(argv, pty ? { pty } : {});
+  let out = '';
+  let err = '';
+  ch.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  ch.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => ch.onExit((c) => r(c)));
+  await new Promise((r) => setTimeout(r, 100)); // output still in flight after exit-status
+  return { out, err, code };
 }
 
 async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
@@ -182,7 +194,22 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const client = await connectAgent(t);
     assert.equal(client.info.uid, 0, 'the agent runs as root');
     assert.equal(s.asked.filter((a) => a.startsWith('password')).length, 2, 'login password, then sudo password');
+    // exec goes through sudo with the same password; with a pty the terminal must not echo it back.
+    const piped = await execOut(t, ['sh', '-c', 'id -u; cat /proc/self/status | grep -c NoNewPrivs']);
+    assert.deepEqual([piped.code, piped.out], [0, '0\n1\n'], piped.err);
+    assert.ok(!piped.err.includes(PASSWORD) && !piped.err.includes('nodescope-sudo'), 'no password and no prompt marker on stderr');
+    const tty = await execOut(t, ['sh', '-c', 'id -u; tty'], { cols: 80, rows: 24 });
+    assert.equal(tty.code, 0);
+    assert.match(tty.out, /^\s*0\r\n\/dev\/pts\/\d+\r\n$/, JSON.stringify(tty.out));
+    assert.ok(!tty.out.includes(PASSWORD), 'the password is not echoed into the terminal');
     await client.close();
+    // A wrong sudo password: answered once, never again; the agent does not start, and the reason says why.
+    const wrong = scripted({ password: PASSWORD, sudoPassword: 'not the password' });
+    const t2 = await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), wrong.interaction);
+    const reason = new Promise<string | null>((r) => t2.onClose(r));
+    await assert.rejects(connectAgent(t2));
+    assert.match((await reason) ?? '', /sudo on nodescope-test-user@\[127\.0\.0\.1\]:\d+ did not accept the password/);
+    assert.equal(agentsRunning().length, 0);
     assert.ok(!fs.readFileSync(path.join(tmp, 'trust'), { encoding: 'utf8', flag: 'a+' }).includes(PASSWORD));
   });
 
