@@ -36,6 +36,7 @@ export interface SshOptions {
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+const PASSWORD_TRIES = 3;
 
 function label(t: SshTarget): string {
   return `${t.user ? `${t.user}@` : ''}${hostName(t.host, t.port ?? 22)}`;
@@ -90,13 +91,20 @@ function authHandler(t: SshTarget, interaction: Interaction) {
   const steps: { offer: string; build: () => Promise<AnyAuthMethod | null> }[] = [];
   if (agent && !t.identitiesOnly) steps.push({ offer: 'publickey', build: async () => ({ type: 'agent' as const, username, agent }) });
   for (const file of keyFiles) steps.push({ offer: 'publickey', build: () => keyAuth(file, username, interaction) });
-  steps.push({
-    offer: 'password',
-    build: async () => {
-      const password = await interaction.askPassword(`Password for ${username}@${t.host}`);
-      return password === undefined ? null : { type: 'password' as const, username, password };
-    },
-  });
+  // Three tries, as OpenSSH's NumberOfPasswordPrompts; a person who declines is not asked again.
+  let declined = false;
+  for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
+    steps.push({
+      offer: 'password',
+      build: async () => {
+        if (declined) return null;
+        const again = attempt > 1 ? ' (again: the last one was not accepted)' : '';
+        const password = await interaction.askPassword(`Password for ${username}@${t.host}${again}`);
+        declined = password === undefined;
+        return declined ? null : { type: 'password' as const, username, password: password! };
+      },
+    });
+  }
   steps.push({
     offer: 'keyboard-interactive',
     build: async () => ({
@@ -199,7 +207,9 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
   let sudoPassword: string | undefined;
   try {
     let sock: Duplex | undefined;
-    const chain = [...(target.jump ?? []), target];
+    // A hop may have jumps of its own (ProxyJump in its Host block): those come first, as with ssh -J.
+    const hopsOf = (t: SshTarget): SshTarget[] => [...(t.jump ?? []).flatMap(hopsOf), t];
+    const chain = hopsOf(target);
     for (let i = 0; i < chain.length; i++) {
       interaction.log('info', `connecting to ${label(chain[i])}${sock ? ' through the jump host' : ''}`);
       const client = await connectHop(chain[i], interaction, opts, sock);

@@ -29,12 +29,14 @@ const USER = 'nodescope-test-user';
 const PASSWORD = 'correct horse battery staple';
 
 /** An Interaction that answers from a script and records what it was asked. */
-function scripted(answers: { password?: string; sudoPassword?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
+function scripted(answers: { password?: string; passwords?: string[]; sudoPassword?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
   const asked: string[] = [];
   const logs: string[] = [];
   const interaction: Interaction = {
     confirmHostKey: async (i) => (asked.push(`hostkey ${i.fingerprint}`), answers.trust ?? false),
-    askPassword: async (p) => (asked.push(`password ${p}`), p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : answers.password),
+    askPassword: async (p) => (
+      asked.push(`password ${p}`), p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : answers.passwords?.shift() ?? answers.password
+    ),
     askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrase),
     keyboardInteractive: async (_n, _i, prompts) => (asked.push(`kbd ${prompts.map((p) => p.prompt).join('|')}`), answers.kbd),
     log: (_l, m) => void logs.push(m),
@@ -215,10 +217,11 @@ describe('SSH to real sshd on loopback', { skip }, () => {
 
   it('a non-root login with passwordless sudo starts the agent with sudo -n', async () => {
     fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
-    const s = scripted({ password: PASSWORD });
+    // A mistyped login password is asked again, as ssh does.
+    const s = scripted({ passwords: ['mistyped', PASSWORD] });
     const client = await connectAgent(await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction));
     assert.equal(client.info.uid, 0);
-    assert.equal(s.asked.filter((a) => a.startsWith('password')).length, 1, 'only the login password');
+    assert.deepEqual(s.asked.filter((a) => a.startsWith('password')).map((a) => /again/.test(a)), [false, true], 'two login prompts, no sudo prompt');
     await client.close();
   });
 
@@ -285,6 +288,14 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       assert.equal(client.info.uid, 0);
       await client.close();
       assert.match(fs.readFileSync(jump.log, 'utf8'), /direct-tcpip|Accepted publickey/, 'the jump sshd carried the connection');
+      // A hop with a jump of its own (ProxyJump in its Host block): jump → this sshd → this sshd again.
+      const accepted = (log: string): number => (fs.readFileSync(log, 'utf8').match(/Accepted publickey for root/g) ?? []).length;
+      const [viaJump, viaMain] = [accepted(jump.log), accepted(sshd.log)];
+      const nested = root({ jump: [{ ...root(), jump: target.jump }] });
+      const t = await openSshTransport(nested, scripted().interaction);
+      await t.close();
+      assert.equal(accepted(jump.log) - viaJump, 1, 'the inner jump was used once');
+      assert.equal(accepted(sshd.log) - viaMain, 2, 'then this sshd as a hop and as the target');
       const badJump = { ...target, jump: [{ ...target.jump![0], knownHostsFiles: [sshd.knownHosts] }] };
       await assert.rejects(openSshTransport(badJump, scripted().interaction), /changed|not trusted/);
     } finally {
