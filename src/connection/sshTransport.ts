@@ -170,8 +170,18 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(hostKeyFiles(t), t.host, t.port ?? 22) as ServerHostKeyAlgorithm[] | undefined },
       authHandler: authHandler(t, interaction) as ConnectConfig['authHandler'],
     };
-    client.once('ready', () => resolve(client));
-    client.once('error', (err: Error & { level?: string }) => {
+    let settled = false;
+    client.once('ready', () => {
+      settled = true;
+      resolve(client);
+    });
+    // Always listened to: ssh2 can emit more errors after the first (or on a jump hop later, when
+    // nobody else listens), and an unheard 'error' would take the whole process down. After the
+    // connection is up, losing it is reported through 'close' (openSshTransport's finish()).
+    client.on('error', (err: Error & { level?: string }) => {
+      if (settled) return;
+      settled = true;
+      client.end();
       if (refusal.error) return reject(refusal.error);
       if (err.level === 'client-authentication') return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));
       if (err.level === 'client-timeout' || /Timed out/.test(err.message)) return reject(new Error(`connecting to ${label(t)} timed out`));

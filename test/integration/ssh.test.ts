@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Server, utils } from 'ssh2';
@@ -63,6 +64,19 @@ async function execOut(t: AgentTransport, argv: string[], pty?: { cols: number; 
   const code = await new Promise<number | null>((r) => ch.onExit((c) => r(c)));
   await new Promise((r) => setTimeout(r, 100)); // output still in flight after exit-status
   return { out, err, code };
+}
+
+/** Whether `pid` is `ancestor` or one of its descendants (walks /proc/PID/stat's ppid field). */
+function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    if (p === ancestor) return true;
+    try {
+      p = Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+    } catch {
+      return false; // gone meanwhile
+    }
+  }
+  return false;
 }
 
 async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
@@ -351,6 +365,32 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     assert.equal(agentsRunning().length, 0);
   });
 
+  it('a silent drop (no FIN: the server frozen) is noticed by keepalive, and the agent then goes', async () => {
+    const quiet = await startSshd();
+    const sshdPids = (): number[] =>
+      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(`sshd: `) && !l.includes('[listener]') && /root@notty|root \[priv\]|sshd-session/.test(l))
+        .map((l) => Number(l.trim().split(/\s+/)[0]))
+        .filter((pid) => descendsFrom(pid, Number(fs.readFileSync(path.join(quiet.dir, 'sshd.pid'), 'utf8'))));
+    try {
+      const before = agentsRunning().length;
+      const t = await openSshTransport({ ...root(), port: quiet.port, identityFiles: [quiet.clientKey], knownHostsFiles: [quiet.knownHosts], keepaliveIntervalMs: 300 }, scripted().interaction);
+      const client = await connectAgent(t);
+      const closed = new Promise<string | null>((r) => client.onClose(r));
+      const frozen = sshdPids();
+      assert.ok(frozen.length > 0, 'found the session processes to freeze');
+      const started = Date.now();
+      frozen.forEach((pid) => process.kill(pid, 'SIGSTOP')); // the TCP connection stays open, nothing answers
+      assert.match((await closed) ?? '', /lost|closed|timed out|keepalive/i);
+      assert.ok(Date.now() - started < 5000, `noticed after ${Date.now() - started} ms (3 × 300 ms keepalives)`);
+      frozen.forEach((pid) => process.kill(pid, 'SIGKILL'));
+      await until('agent exit once its session is gone', () => agentsRunning().length <= before);
+    } finally {
+      quiet.dispose();
+    }
+  });
+
   it('a node session shows the drop with its reason and reconnects when sshd is back', async () => {
     const session = new NodeSession('n', 'test node', 'ssh', () => openSshTransport(root(), scripted().interaction), {
       watchIntervalMs: 0, maxReconnectAttempts: 8, clientVersion: 'test', baseDelayMs: 200,
@@ -360,9 +400,35 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     sshd.stop();
     await until('disconnected state', () => session.state !== 'connected');
     assert.match(session.reason ?? '', /connection lost|cannot connect|closed/);
+    const restarted = Date.now();
     await sshd.start();
     await until('reconnected', () => session.state === 'connected', 20_000);
-    assert.ok(session.model.snapshot?.containers.length);
+    // A fresh snapshot from the new agent (the rig's containers may be being recreated meanwhile, so
+    // their count is not the point; the processes of this machine are).
+    const snap = session.model.snapshot;
+    assert.ok(snap && Date.parse(snap.takenAt) >= restarted - 1000, `snapshot taken at ${snap?.takenAt}`);
+    assert.ok(snap.processes.some((p) => p.pid === process.pid), 'it lists this test process');
     await session.disconnect();
+  });
+});
+
+describe('SSH connect timeout', () => {
+  it('a server that accepts TCP but never speaks fails within ConnectTimeout, in one line', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((sock) => void sockets.push(sock)).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        openSshTransport({ host: '127.0.0.1', port, user: 'root', identityFiles: ['/nonexistent'], knownHostsFiles: [], agentSocket: null, connectTimeoutMs: 700 }, scripted().interaction),
+        (e: Error) => e.message === `connecting to root@[127.0.0.1]:${port} timed out`,
+      );
+      const took = Date.now() - started;
+      assert.ok(took >= 600 && took < 3000, `gave up after ${took} ms`);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    }
   });
 });
