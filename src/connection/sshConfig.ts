@@ -160,6 +160,17 @@ function expandTokens(s: string, t: { host: string; user: string; port: number; 
   );
 }
 
+/**
+ * IdentityAgent's forms (ssh_config(5)): `none`; `SSH_AUTH_SOCK` = that environment variable; `$VAR` =
+ * another environment variable (unset → no agent); else a path with `~` and %-tokens.
+ */
+function agentSocketFrom(value: string, tokens: Parameters<typeof expandTokens>[1]): string | null {
+  if (value.toLowerCase() === 'none') return null;
+  if (value === 'SSH_AUTH_SOCK') return process.env.SSH_AUTH_SOCK || null;
+  if (value.startsWith('$')) return process.env[value.slice(1).replace(/^\{(.*)\}$/, '$1')] || null;
+  return expandTokens(value, tokens);
+}
+
 export function parseSshDestination(s: string): { user?: string; host: string; port?: number } {
   let rest = s.trim();
   if (rest.startsWith('ssh://')) rest = rest.slice(6);
@@ -199,14 +210,23 @@ export function resolveHost(cfg: SshConfig, alias: string, depth = 0): SshTarget
   const ids = o.get('identityfile');
   if (ids) target.identityFiles = ids.map((f) => expandTokens(f, tokens));
   if (first('identitiesonly')?.toLowerCase() === 'yes') target.identitiesOnly = true;
+  // UserKnownHostsFile replaces only the user's files: the global ones are still read, as by ssh.
   const kh = first('userknownhostsfile');
-  if (kh && kh.toLowerCase() !== 'none') target.knownHostsFiles = splitArgs(kh).map((f) => expandTokens(f, tokens));
+  const globalKh = first('globalknownhostsfile');
+  if ((kh && kh.toLowerCase() !== 'none') || globalKh) {
+    const files = (v: string | undefined, dflt: string[]): string[] =>
+      v === undefined ? dflt : v.toLowerCase() === 'none' ? [] : splitArgs(v).map((f) => expandTokens(f, tokens));
+    target.knownHostsFiles = [
+      ...files(kh, [path.join(home(), '.ssh', 'known_hosts'), path.join(home(), '.ssh', 'known_hosts2')]),
+      ...files(globalKh, ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']),
+    ];
+  }
   const ct = first('connecttimeout');
   if (ct) target.connectTimeoutMs = Number(ct) * 1000;
   const ka = first('serveraliveinterval');
   if (ka) target.keepaliveIntervalMs = Number(ka) * 1000;
   const agent = first('identityagent');
-  if (agent) target.agentSocket = agent.toLowerCase() === 'none' ? null : agent === 'SSH_AUTH_SOCK' ? process.env.SSH_AUTH_SOCK : expandTokens(agent.replace(/^\$/, ''), tokens);
+  if (agent) target.agentSocket = agentSocketFrom(agent, tokens);
   const jump = first('proxyjump');
   if (jump && jump.toLowerCase() !== 'none') {
     target.jump = jump.split(',').map((hop) => {

@@ -75,4 +75,45 @@ describe('ssh_config', () => {
     assert.throws(() => parseSshDestination('h:70000'), /out of range/);
     assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n    HostName 10.0.0.5\n    User root\n    Port 2222');
   });
+
+  it('IdentityAgent: none, SSH_AUTH_SOCK, $VAR and paths; UserKnownHostsFile keeps the global files', () => {
+    const d = configDir({
+      '.ssh/config': [
+        'Host a1',
+        '  IdentityAgent none',
+        'Host a2',
+        '  IdentityAgent SSH_AUTH_SOCK',
+        'Host a3',
+        '  IdentityAgent $NODESCOPE_TEST_AGENT',
+        'Host a4',
+        '  IdentityAgent ~/agent-%h.sock',
+        '  UserKnownHostsFile ~/.ssh/kh_%h /tmp/kh2',
+        'Match host a5',
+        '  User never-applies',
+        'Host a5',
+        '  GlobalKnownHostsFile none',
+        '  UserKnownHostsFile /tmp/only',
+      ].join('\n'),
+    });
+    const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK, NODESCOPE_TEST_AGENT: process.env.NODESCOPE_TEST_AGENT };
+    Object.assign(process.env, { HOME: d, SSH_AUTH_SOCK: '/run/agent.sock', NODESCOPE_TEST_AGENT: '/run/other.sock' });
+    try {
+      const c = readSshConfig([path.join(d, '.ssh', 'config')]);
+      assert.equal(resolveHost(c, 'a1').agentSocket, null);
+      assert.equal(resolveHost(c, 'a2').agentSocket, '/run/agent.sock');
+      assert.equal(resolveHost(c, 'a3').agentSocket, '/run/other.sock');
+      const a4 = resolveHost(c, 'a4');
+      assert.equal(a4.agentSocket, path.join(d, 'agent-a4.sock'));
+      assert.deepEqual(a4.knownHostsFiles, [path.join(d, '.ssh', 'kh_a4'), '/tmp/kh2', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
+      const a5 = resolveHost(c, 'a5');
+      assert.deepEqual(a5.knownHostsFiles, ['/tmp/only']);
+      assert.notEqual(a5.user, 'never-applies', 'Match blocks are not applied');
+      assert.equal(resolveHost(c, 'other').knownHostsFiles, undefined, 'nothing set: the defaults apply');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
 });
