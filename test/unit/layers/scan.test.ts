@@ -3,7 +3,10 @@
 // trusted.overlay.* xattrs) are checked against find/getfattr in test/integration/layers.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
+import type { LayerScan } from '../../../server/protocol';
 import { scanLayer } from '../../../server/layers/scan';
 import { fixtureTree } from '../../support/fixtureTree';
 
@@ -55,12 +58,25 @@ test('onProgress reports the running file count every 10,000 files', (t) => {
   assert.deepEqual(seen, [10_000, 20_000]);
 });
 
-test('an unreadable subdirectory is a problem, the rest is still counted', { skip: process.getuid?.() === 0 && 'root reads every directory' }, (t) => {
+/**
+ * Root reads every directory, so as root the scan runs in a child dropped to `nobody` (setpriv): the
+ * EACCES path is exercised in CI, where the suite runs as root, and not only on developer laptops.
+ */
+function scanAsUnprivileged(dir: string): LayerScan {
+  if (process.getuid?.() !== 0) return scanLayer(dir);
+  fs.chmodSync(dir, 0o755); // the fixture's own directory must be enterable by nobody
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const code = `const {scanLayer}=require(${JSON.stringify(path.join(repo, 'server', 'layers', 'scan'))});process.stdout.write(JSON.stringify(scanLayer(${JSON.stringify(dir)})))`;
+  const out = execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', '-e', code], { cwd: repo, encoding: 'utf8' });
+  return JSON.parse(out) as LayerScan;
+}
+
+test('an unreadable subdirectory is a problem, the rest is still counted', (t) => {
   const dir = fixtureTree(t, 'ns-h3-scan-', { 'closed/secret': 'x', 'open/f': 'yy' });
   fs.chmodSync(`${dir}/closed`, 0);
-  let s;
+  let s: LayerScan;
   try {
-    s = scanLayer(dir);
+    s = scanAsUnprivileged(dir);
   } finally {
     fs.chmodSync(`${dir}/closed`, 0o755); // before the fixture's own cleanup, which must read it
   }
