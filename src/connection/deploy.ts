@@ -8,7 +8,7 @@
  *  - the agent starts directly when the login is root, else through `sudo -n`, else through `sudo -S`
  *    with a password asked once and held in memory for this connection only.
  */
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
@@ -95,24 +95,39 @@ function sftpOf(client: Client): Promise<SFTPWrapper> {
   return new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
 }
 
+/**
+ * Uploads into a staging directory of its own, checks it, marks it complete, and only then moves it to
+ * `dest`: two connections deploying to the same node at once (the extension and the CLI, say) never
+ * write into the same files, and an agent is never started from a half-written directory.
+ */
 async function upload(client: Client, bundleDir: string, files: string[], dest: string, hash: string): Promise<void> {
-  const dirs = [...new Set(files.map((f) => path.posix.dirname(`${dest}/${f}`)))];
-  await run(client, `rm -rf ${shellQuote(dest)} && mkdir -p ${dirs.map(shellQuote).join(' ')}`);
-  const sftp = await sftpOf(client);
+  const staging = `${dest}.part-${randomBytes(6).toString('hex')}`;
+  const dirs = [...new Set(files.map((f) => path.posix.dirname(`${staging}/${f}`)))];
+  await run(client, `mkdir -p ${dirs.map(shellQuote).join(' ')}`);
   try {
-    for (const f of [...files, 'manifest.json', 'SHA256SUMS']) {
-      await new Promise<void>((resolve, reject) => sftp.fastPut(path.join(bundleDir, f), `${dest}/${f}`, (err) => (err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve())));
+    const sftp = await sftpOf(client);
+    try {
+      for (const f of [...files, 'manifest.json', 'SHA256SUMS']) {
+        await new Promise<void>((resolve, reject) => sftp.fastPut(path.join(bundleDir, f), `${staging}/${f}`, (err) => (err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve())));
+      }
+    } finally {
+      sftp.end();
     }
+    // Verified on the node before it is marked complete: a truncated or altered upload never runs.
+    try {
+      await run(client, `cd ${shellQuote(staging)} && sha256sum -c --quiet SHA256SUMS`);
+    } catch (err) {
+      throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`);
+    }
+    // If another connection completed the same bundle meanwhile, keep theirs (it may be running).
+    const [q, qs] = [shellQuote(dest), shellQuote(staging)];
+    await run(
+      client,
+      `printf %s ${hash} > ${qs}/.bundle-hash && if [ "$(cat ${q}/.bundle-hash 2>/dev/null)" = ${hash} ]; then rm -rf ${qs}; else rm -rf ${q} && mv ${qs} ${q}; fi`,
+    );
   } finally {
-    sftp.end();
+    await run(client, `rm -rf ${shellQuote(staging)}`).catch(() => undefined);
   }
-  // Verified on the node before it is marked complete: a truncated or altered upload never runs.
-  try {
-    await run(client, `cd ${shellQuote(dest)} && sha256sum -c --quiet SHA256SUMS`);
-  } catch (err) {
-    throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`);
-  }
-  await run(client, `printf %s ${hash} > ${shellQuote(`${dest}/.bundle-hash`)}`);
 }
 
 /**
@@ -127,13 +142,15 @@ async function uploadRuntime(client: Client, local: string, facts: NodeFacts, in
   if (present.trim() !== 'yes') {
     interaction.log('info', `uploading the Node.js runtime ${local} to ${dest}`);
     await run(client, `mkdir -p ${shellQuote(path.posix.dirname(dest))}`);
+    // A name of its own, then an atomic rename: a concurrent upload of the same runtime cannot interleave.
+    const part = `${dest}.part-${randomBytes(6).toString('hex')}`;
     const sftp = await sftpOf(client);
     try {
-      await new Promise<void>((resolve, reject) => sftp.fastPut(local, `${dest}.part`, (err) => (err ? reject(new Error(`upload of the Node.js runtime failed: ${err.message}`)) : resolve())));
+      await new Promise<void>((resolve, reject) => sftp.fastPut(local, part, (err) => (err ? reject(new Error(`upload of the Node.js runtime failed: ${err.message}`)) : resolve())));
     } finally {
       sftp.end();
     }
-    await run(client, `chmod 755 ${shellQuote(`${dest}.part`)} && mv ${shellQuote(`${dest}.part`)} ${shellQuote(dest)}`);
+    await run(client, `chmod 755 ${shellQuote(part)} && mv -f ${shellQuote(part)} ${shellQuote(dest)}`);
   }
   let version: string;
   try {

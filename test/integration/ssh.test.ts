@@ -337,6 +337,24 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     await sshd.start();
   });
 
+  it('two connections deploying to the same node at once both start, and leave one complete copy', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
+    const cache = `/root/.cache/nodescope/${manifest.version}`;
+    fs.rmSync(cache, { recursive: true, force: true });
+    const [a, b] = [scripted(), scripted()];
+    const clients = await Promise.all([a, b].map(async (s) => connectAgent(await openSshTransport(root(), s.interaction))));
+    try {
+      assert.deepEqual(clients.map((c) => c.info.uid), [0, 0]);
+      assert.ok([a, b].every((s) => s.logs.some((l) => l.startsWith('uploading the agent'))), 'both found nothing cached and uploaded');
+      const siblings = fs.readdirSync(path.dirname(cache)).filter((n) => n.startsWith(`${manifest.version}.part-`));
+      assert.deepEqual(siblings, [], 'no staging directory left behind');
+      assert.deepEqual(fs.readdirSync(cache).filter((n) => n.includes('.part-')), []);
+      execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: cache }); // throws on any mismatch
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  });
+
   it('a node without Node.js gets a one-line remedy, and a runtime to upload fixes it', async () => {
     // remoteNodePath naming nothing is what a node without Node.js looks like to the probe.
     const missing = { remoteNodePath: '/nonexistent/node' };
