@@ -30,7 +30,7 @@ const USER = 'nodescope-test-user';
 const PASSWORD = 'correct horse battery staple';
 
 /** An Interaction that answers from a script and records what it was asked. */
-function scripted(answers: { password?: string; passwords?: string[]; sudoPassword?: string; passphrase?: string; trust?: boolean; kbd?: string[] } = {}) {
+function scripted(answers: { password?: string; passwords?: string[]; sudoPassword?: string; passphrase?: string; passphrases?: string[]; trust?: boolean; kbd?: string[] } = {}) {
   const asked: string[] = [];
   const logs: string[] = [];
   const interaction: Interaction = {
@@ -38,7 +38,7 @@ function scripted(answers: { password?: string; passwords?: string[]; sudoPasswo
     askPassword: async (p) => (
       asked.push(`password ${p}`), p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : answers.passwords?.shift() ?? answers.password
     ),
-    askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrase),
+    askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrases?.shift() ?? answers.passphrase),
     keyboardInteractive: async (_n, _i, prompts) => (asked.push(`kbd ${prompts.map((p) => p.prompt).join('|')}`), answers.kbd),
     log: (_l, m) => void logs.push(m),
   };
@@ -243,10 +243,14 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const key = path.join(tmp, 'enc_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'open sesame', '-f', key]);
     fs.appendFileSync(path.join(sshd.dir, 'authorized_keys'), `\n${fs.readFileSync(`${key}.pub`, 'utf8')}`);
-    const s = scripted({ passphrase: 'open sesame' });
+    const s = scripted({ passphrases: ['mistyped', 'open sesame'] });
     const t = await openSshTransport(root({ identityFiles: [key] }), s.interaction);
     await t.close();
-    assert.deepEqual(s.asked, [`passphrase ${key}`]);
+    assert.deepEqual(s.asked, [`passphrase ${key}`, `passphrase ${key}`], 'asked again after a wrong passphrase');
+    // Three wrong answers: the key is skipped (no fourth question) and authentication fails in one line.
+    const never = scripted({ passphrase: 'wrong' });
+    await assert.rejects(openSshTransport(root({ identityFiles: [key] }), never.interaction), /^Error: authentication to root@\[127\.0\.0\.1\]:\d+ failed/);
+    assert.equal(never.asked.filter((a) => a.startsWith('passphrase')).length, 3);
   });
 
   it('ssh-agent keys are tried first', async () => {
