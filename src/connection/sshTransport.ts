@@ -8,14 +8,13 @@
  *  4. deploy (deploy.ts): upload the agent bundle once per version, then start it as root;
  *  5. the exec channel's stdio carries JSON-RPC; closing it ends the agent (it exits on stdin EOF).
  */
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
-import { Client, utils, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { Duplex, Readable } from 'stream';
 import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostKeyAlgorithmsFor, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
 import type { SshTarget } from './sshConfig';
 import { deployAgent, probeNode, type NodeFacts } from './deploy';
+import { authHandler } from './sshAuth';
 import { shellQuote } from './localTransport';
 import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
@@ -35,8 +34,6 @@ export interface SshOptions {
   nodeRuntime?: string;
 }
 
-const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-const PASSWORD_TRIES = 3;
 
 function label(t: SshTarget): string {
   return `${t.user ? `${t.user}@` : ''}${hostName(t.host, t.port ?? 22)}`;
@@ -81,79 +78,6 @@ function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, 
   };
 }
 
-/** The auth methods to try, in OpenSSH's order, each built only when the server still offers it. */
-function authHandler(t: SshTarget, interaction: Interaction) {
-  const username = t.user ?? os.userInfo().username;
-  const agent = t.agentSocket === undefined ? process.env.SSH_AUTH_SOCK : t.agentSocket;
-  const home = process.env.HOME || os.homedir();
-  const keyFiles = t.identityFiles?.length ? t.identityFiles : DEFAULT_KEYS.map((k) => path.join(home, '.ssh', k));
-  // `offer` is the method name the server lists in its "methods that can continue".
-  const steps: { offer: string; build: () => Promise<AnyAuthMethod | null> }[] = [];
-  if (agent && !t.identitiesOnly) steps.push({ offer: 'publickey', build: async () => ({ type: 'agent' as const, username, agent }) });
-  for (const file of keyFiles) steps.push({ offer: 'publickey', build: () => keyAuth(file, username, interaction) });
-  // Three tries, as OpenSSH's NumberOfPasswordPrompts; a person who declines is not asked again.
-  let declined = false;
-  for (let attempt = 1; attempt <= PASSWORD_TRIES; attempt++) {
-    steps.push({
-      offer: 'password',
-      build: async () => {
-        if (declined) return null;
-        const again = attempt > 1 ? ' (again: the last one was not accepted)' : '';
-        const password = await interaction.askPassword(`Password for ${username}@${t.host}${again}`);
-        declined = password === undefined;
-        return declined ? null : { type: 'password' as const, username, password: password! };
-      },
-    });
-  }
-  steps.push({
-    offer: 'keyboard-interactive',
-    build: async () => ({
-      type: 'keyboard-interactive' as const,
-      username,
-      prompt: (name: string, instructions: string, _lang: string, prompts: { prompt: string; echo?: boolean }[], finish: (answers: string[]) => void) => {
-        interaction.keyboardInteractive(name, instructions, prompts.map((q) => ({ prompt: q.prompt, echo: q.echo ?? false }))).then(
-          (answers) => finish(answers ?? []),
-          () => finish([]),
-        );
-      },
-    }),
-  });
-  let next = 0;
-  return (methodsLeft: string[] | null, _partial: boolean | null, callback: (a: AnyAuthMethod | false) => void): void => {
-    void (async () => {
-      while (next < steps.length) {
-        const step = steps[next++];
-        if (methodsLeft && !methodsLeft.includes(step.offer)) continue;
-        const method = await step.build();
-        if (method) return callback(method);
-      }
-      callback(false);
-    })();
-  };
-}
-
-/** A key file as an auth method; an encrypted one asks for its passphrase (three tries). */
-async function keyAuth(file: string, username: string, interaction: Interaction): Promise<AnyAuthMethod | null> {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch {
-    return null; // absent default keys are normal
-  }
-  let passphrase: string | undefined;
-  let parsed = utils.parseKey(data);
-  for (let tries = 0; parsed instanceof Error && /encrypt|passphrase/i.test(parsed.message) && tries < 3; tries++) {
-    passphrase = await interaction.askPassphrase(file);
-    if (passphrase === undefined) return null;
-    parsed = utils.parseKey(data, passphrase);
-  }
-  if (parsed instanceof Error) {
-    interaction.log('warn', `skipping key ${file}: ${parsed.message}`);
-    return null;
-  }
-  return { type: 'publickey' as const, username, key: data, passphrase };
-}
-
 function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, sock?: Duplex): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
@@ -192,7 +116,7 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
 }
 
 function describeAuth(t: SshTarget): string {
-  return [t.identitiesOnly ? null : 'agent', t.identityFiles?.length ? 'given keys' : 'default keys', 'password', 'keyboard-interactive'].filter(Boolean).join(', ');
+  return [t.identitiesOnly ? 'agent (given keys only)' : 'agent', t.identityFiles?.length ? 'given keys' : 'default keys', 'password', 'keyboard-interactive'].join(', ');
 }
 
 function forward(client: Client, host: string, port: number): Promise<ClientChannel> {

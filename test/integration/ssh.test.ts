@@ -263,6 +263,20 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       const t = await openSshTransport(root({ identityFiles: ['/nonexistent'], agentSocket: sock }), s.interaction);
       await t.close();
       assert.deepEqual(s.asked, [], 'no password or passphrase needed');
+      // IdentitiesOnly: the agent's key is not used when IdentityFile does not name it…
+      const only = scripted();
+      await assert.rejects(openSshTransport(root({ identityFiles: ['/nonexistent'], agentSocket: sock, identitiesOnly: true }), only.interaction), /authentication to .* failed/);
+      // …and is used, without asking its passphrase, when it does (a key loaded, then encrypted on disk).
+      const key = path.join(tmp, 'agent_only_key');
+      fs.rmSync(key, { force: true });
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+      execFileSync('ssh-add', [key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'on disk only', '-f', key]);
+      fs.appendFileSync(path.join(sshd.dir, 'authorized_keys'), `\n${fs.readFileSync(`${key}.pub`, 'utf8')}`);
+      const named = scripted();
+      const t2 = await openSshTransport(root({ identityFiles: [key], agentSocket: sock, identitiesOnly: true }), named.interaction);
+      await t2.close();
+      assert.deepEqual(named.asked, [], 'signed by the agent: no passphrase asked');
     } finally {
       process.kill(pid);
     }
