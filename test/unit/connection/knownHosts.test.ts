@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'crypto';
 import * as fs from 'fs';
@@ -15,6 +15,14 @@ function blob(seed: number, keyType = 'ssh-ed25519'): Buffer {
   klen.writeUInt32BE(32);
   return Buffer.concat([len, type, klen, Buffer.alloc(32, seed)]);
 }
+
+const made: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+  made.push(dir);
+  return dir;
+}
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('known_hosts matching', () => {
   it('plain names, [host]:port, wildcards and negation', () => {
@@ -33,7 +41,7 @@ describe('known_hosts matching', () => {
   });
 
   it('known, unknown, changed (same type) and revoked', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+    const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
     fs.writeFileSync(file, [`# comment`, `n1 ssh-ed25519 ${blob(1).toString('base64')}`, `@revoked * ssh-ed25519 ${blob(9).toString('base64')}`, `@cert-authority * ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'));
     assert.equal(verifyHostKey([file], 'n1', 22, blob(1)).status, 'known');
@@ -48,7 +56,7 @@ describe('known_hosts matching', () => {
   });
 
   it('a host known only by a key of another type is changed, not unknown; @cert-authority is noted', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+    const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
     const rsa = blob(4, 'ssh-rsa');
     fs.writeFileSync(file, [`[n1]:2200 ssh-rsa ${rsa.toString('base64')}`, `@cert-authority *.prod ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'));
@@ -61,7 +69,7 @@ describe('known_hosts matching', () => {
   });
 
   it('offers the known key types first, like OpenSSH, and ssh2\'s defaults when nothing is known', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-kh-'));
+    const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
     fs.writeFileSync(file, [`n1 ssh-rsa ${blob(4, 'ssh-rsa').toString('base64')}`, `n1,n2 ecdsa-sha2-nistp256 ${blob(5, 'ecdsa-sha2-nistp256').toString('base64')}`].join('\n'));
     const algos = hostKeyAlgorithmsFor([file], 'n1', 22)!;
