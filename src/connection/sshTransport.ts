@@ -15,6 +15,7 @@ import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostKeyAlgorith
 import type { SshTarget } from './sshConfig';
 import { deployAgent, probeNode, type NodeFacts } from './deploy';
 import { authHandler } from './sshAuth';
+import { HandshakeDeadline } from './handshakeDeadline';
 import { shellQuote } from './localTransport';
 import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
@@ -82,21 +83,30 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
   return new Promise((resolve, reject) => {
     const client = new Client();
     const refusal: { error?: Error } = {};
+    let settled = false;
+    const deadline = new HandshakeDeadline(t.connectTimeoutMs ?? 20_000, () => {
+      if (settled) return;
+      settled = true;
+      client.destroy();
+      reject(new Error(`connecting to ${label(t)} timed out`));
+    });
+    // Questions to a person stop the clock (handshakeDeadline.ts).
+    interaction = deadline.pausingDuring(interaction);
     const cfg: ConnectConfig = {
       host: t.host,
       port: t.port ?? 22,
       username: t.user ?? os.userInfo().username,
       sock: sock as ConnectConfig['sock'],
-      readyTimeout: t.connectTimeoutMs ?? 20_000,
+      readyTimeout: 0, // the deadline above replaces it
       keepaliveInterval: t.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
       hostVerifier: hostVerifier(t, interaction, opts, refusal) as ConnectConfig['hostVerifier'],
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(hostKeyFiles(t), t.host, t.port ?? 22) as ServerHostKeyAlgorithm[] | undefined },
       authHandler: authHandler(t, interaction) as ConnectConfig['authHandler'],
     };
-    let settled = false;
     client.once('ready', () => {
       settled = true;
+      deadline.cancel();
       resolve(client);
     });
     // Always listened to: ssh2 can emit more errors after the first (or on a jump hop later, when
@@ -105,6 +115,7 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
     client.on('error', (err: Error & { level?: string }) => {
       if (settled) return;
       settled = true;
+      deadline.cancel();
       client.end();
       if (refusal.error) return reject(refusal.error);
       if (err.level === 'client-authentication') return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));

@@ -203,6 +203,15 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     assert.deepEqual(s.asked.map((a) => a.split(' ')[0]), ['hostkey'], 'nothing else was asked: no authentication was attempted');
   });
 
+  it('a person slower than ConnectTimeout to accept the key is not cut off: only machine time counts', async () => {
+    const s = scripted();
+    const slow: Interaction = { ...s.interaction, confirmHostKey: async () => (await new Promise((r) => setTimeout(r, 1500)), true) };
+    const started = Date.now();
+    const t = await openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'slow-trust'), connectTimeoutMs: 1000 }), slow);
+    await t.close();
+    assert.ok(Date.now() - started > 1500, 'the decision took longer than the timeout');
+  });
+
   it('password auth for a non-root login, then the agent through sudo with a password, held only in memory', async () => {
     fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
     const s = scripted({ password: PASSWORD });
