@@ -49,13 +49,16 @@ export function run(client: Client, command: string, input?: string): Promise<st
   return new Promise((resolve, reject) => {
     client.exec(command, (err, ch) => {
       if (err) return reject(err);
-      let out = '';
+      const outChunks: Buffer[] = [];
       let errText = '';
-      ch.on('data', (d: Buffer) => (out += d.toString()));
+      ch.on('data', (d: Buffer) => outChunks.push(d)); // decoded once at the end: chunks may split characters
       ch.stderr.on('data', (d: Buffer) => (errText += d.toString()));
-      ch.on('exit', (code: number) => {
-        if (code === 0) resolve(out);
-        else reject(new Error(errText.trim().split('\n').pop() || `exit code ${code}`));
+      // 'exit' can arrive while output is still buffered in the stream: settle on 'close', after all of it.
+      let code: number | null = null;
+      ch.on('exit', (c: number | null) => (code = c));
+      ch.on('close', () => {
+        if (code === 0) resolve(Buffer.concat(outChunks).toString('utf8'));
+        else reject(new Error(errText.trim().split('\n').pop() || (code === null ? 'killed by a signal' : `exit code ${code}`)));
       });
       if (input !== undefined) ch.end(input);
     });
@@ -75,6 +78,7 @@ export async function probeNode(client: Client, remoteNodePath?: string, bundleD
     `cat "$HOME/.cache/nodescope/${version}/.bundle-hash" 2>/dev/null || echo none`,
   ].join('; ');
   const lines = (await run(client, `sh -c ${shellQuote(script)}`)).split('\n');
+  if (lines.length < 7) throw new Error(`the node's shell answered the probe with ${lines.length} lines instead of 7 (is the login shell printing a banner, or not POSIX?)`);
   const [arch, uid, home, node, nodeVersion, sudo, cached] = lines;
   return {
     arch: arch.trim(),
