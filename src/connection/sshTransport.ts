@@ -223,14 +223,11 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
         stderr,
         resize: (cols, rows) => ch.setWindow(rows, cols, 0, 0),
         onExit: (l) => {
-          let reported = false;
-          ch.on('exit', (code: number | null, signal?: string) => {
-            reported = true;
-            l(code ?? null, signal ?? null);
-          });
-          ch.on('close', () => {
-            if (!reported) l(null, 'SIGHUP');
-          });
+          // Reported at 'close', after the last output: 'exit' can overtake output still buffered
+          // in the stream, and a caller that stops at exit would lose the command's last lines.
+          let status: [number | null, string | null] = [null, 'SIGHUP']; // closed without an exit status
+          ch.on('exit', (code: number | null, signal?: string) => (status = [code ?? null, signal ?? null]));
+          ch.on('close', () => l(...status));
         },
         kill: () => ch.close(),
       };

@@ -62,8 +62,7 @@ async function execOut(t: AgentTransport, argv: string[], pty?: { cols: number; 
   ch.stdout.on('data', (d: Buffer) => (out += d.toString()));
   ch.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => ch.onExit((c) => r(c)));
-  await new Promise((r) => setTimeout(r, 100)); // output still in flight after exit-status
-  return { out, err, code };
+  return { out, err, code }; // no wait: onExit comes after the last output
 }
 
 /** Whether `pid` is `ancestor` or one of its descendants (walks /proc/PID/stat's ppid field). */
@@ -220,8 +219,8 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     assert.equal(client.info.uid, 0, 'the agent runs as root');
     assert.equal(s.asked.filter((a) => a.startsWith('password')).length, 2, 'login password, then sudo password');
     // exec goes through sudo with the same password; with a pty the terminal must not echo it back.
-    const piped = await execOut(t, ['sh', '-c', 'id -u; cat /proc/self/status | grep -c NoNewPrivs']);
-    assert.deepEqual([piped.code, piped.out], [0, '0\n1\n'], piped.err);
+    const piped = await execOut(t, ['sh', '-c', 'id -u; cat /proc/self/status | grep -c NoNewPrivs; seq 1 20000 | tail -c 6; exit 3']);
+    assert.deepEqual([piped.code, piped.out], [3, '0\n1\n20000\n'], piped.err);
     assert.ok(!piped.err.includes(PASSWORD) && !piped.err.includes('nodescope-sudo'), 'no password and no prompt marker on stderr');
     const tty = await execOut(t, ['sh', '-c', 'id -u; tty'], { cols: 80, rows: 24 });
     assert.equal(tty.code, 0);
