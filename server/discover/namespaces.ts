@@ -14,15 +14,18 @@ import type { NamespaceInfo, NsInodes, NsType, Problem } from '../protocol';
 import { NS_TYPES } from '../protocol';
 import type { MountTables } from './mountinfo';
 import type { ProcRecord } from './procfs';
-import { nsRelations } from '../sys/nsfs';
+import { agentNsFds, nsRelations } from '../sys/nsfs';
+
+/** Holders remembered per namespace for the ioctls; more than one only matters when a holder exits mid-scan. */
+const MAX_HANDLES = 3;
 
 const NS_LINK = /^(cgroup|ipc|mnt|net|pid|time|user|uts):\[(\d+)\]$/;
 
 interface Building {
   info: NamespaceInfo;
   members: ProcRecord[];
-  /** A path through which the namespace can be opened for the ioctls. */
-  handle: string | null;
+  /** Paths through which the namespace can be opened for the ioctls, a few in case the first holder exits. */
+  handles: string[];
 }
 
 export function parseNsLink(text: string): { type: NsType; inode: number } | null {
@@ -42,7 +45,7 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
           isHost: host[type] === inode, containerIds: [], heldBy: [], bindMounts: [], fdHolders: [], ealdorman: null,
         },
         members: [],
-        handle: null,
+        handles: [],
       };
       all.set(key, b);
     }
@@ -51,6 +54,10 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
   const held = (b: Building, how: NamespaceInfo['heldBy'][number]): void => {
     if (!b.info.heldBy.includes(how)) b.info.heldBy.push(how);
   };
+  const handle = (b: Building, path: string): void => {
+    if (b.handles.length < MAX_HANDLES) b.handles.push(path);
+  };
+  const agent = new Set(agentNsFds());
 
   for (const p of procs) {
     for (const t of NS_TYPES) {
@@ -59,20 +66,22 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       const b = entry(t, ino);
       b.members.push(p);
       held(b, 'process');
-      b.handle ??= `/proc/${p.pid}/ns/${t}`;
+      handle(b, `/proc/${p.pid}/ns/${t}`);
     }
     for (const th of p.threads) {
       for (const [t, ino] of Object.entries(th.namespaces) as [NsType, number][]) {
         const b = entry(t, ino);
         held(b, 'process');
-        b.handle ??= `/proc/${p.pid}/task/${th.tid}/ns/${t}`;
+        handle(b, `/proc/${p.pid}/task/${th.tid}/ns/${t}`);
       }
     }
     readFdHolders(p.pid, (type, inode, fd) => {
+      // The agent's own saved UTS fd (for hostnameOf) is an instrument of the observer, not a holder.
+      if (p.pid === process.pid && agent.has(fd)) return;
       const b = entry(type, inode);
       held(b, 'fd');
       b.info.fdHolders.push({ pid: p.pid, fd });
-      b.handle ??= `/proc/${p.pid}/fd/${fd}`;
+      handle(b, `/proc/${p.pid}/fd/${fd}`);
     });
   }
 
@@ -87,22 +96,36 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       held(b, 'bindmount');
       const where = prefix + m.mountPoint;
       if (!b.info.bindMounts.includes(where)) b.info.bindMounts.push(where);
-      b.handle ??= where;
+      handle(b, where);
     }
   }
 
-  let relationError: string | null = null;
+  let nativeMissing = false;
   for (const b of all.values()) {
     b.info.processCount = b.members.length;
     b.info.ealdorman = ealdormanOf(b.members);
-    if (!b.handle) continue;
-    const rel = nsRelations(b.handle);
-    b.info.ownerUserNs = rel.ownerUserNs;
-    b.info.parent = rel.parent;
-    b.info.ownerUid = rel.ownerUid;
-    if (rel.error === 'native calls unavailable') relationError = 'owner and parent namespaces unknown: native calls unavailable';
+    // Try the holders in turn: the first may have exited since it was seen (ENOENT is churn, not a problem).
+    let failure: string | null = null;
+    for (const path of b.handles) {
+      const rel = nsRelations(path);
+      if (rel.error === 'native calls unavailable') {
+        nativeMissing = true;
+        break;
+      }
+      if (rel.type === null && rel.error) {
+        if (rel.error !== 'ENOENT' && rel.error !== 'ESRCH') failure = `${path}: ${rel.error}`;
+        continue;
+      }
+      b.info.ownerUserNs = rel.ownerUserNs;
+      b.info.parent = rel.parent;
+      b.info.ownerUid = rel.ownerUid;
+      // NS_GET_USERNS fails with EPERM only when the owner lies outside the agent's user namespace.
+      failure = rel.error ? `${path}: ${rel.error}` : null;
+      break;
+    }
+    if (failure && !nativeMissing) problems.push({ source: `${b.info.type}:[${b.info.inode}]`, message: `owner/parent unknown: ${failure}` });
   }
-  if (relationError) problems.push({ source: 'ioctl(NS_GET_USERNS)', message: relationError });
+  if (nativeMissing) problems.push({ source: 'ioctl(NS_GET_USERNS)', message: 'owner and parent namespaces unknown: native calls unavailable' });
 
   return [...all.values()].map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
 }

@@ -69,13 +69,13 @@ function readNsInodes(dir: string, onDenied: (type: NsType, err: unknown) => voi
   return out;
 }
 
-export function parseStat(text: string): { comm: string; ppid: number; startTime: number } {
+export function parseStat(text: string): { comm: string; state: string; ppid: number; startTime: number } {
   // comm may contain spaces and parentheses: it ends at the LAST ')'.
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   const rest = text.slice(close + 2).split(' ');
   // rest[0] is field 3 (state); ppid is field 4, starttime field 22.
-  return { comm: text.slice(open + 1, close), ppid: Number(rest[1]), startTime: Number(rest[19]) };
+  return { comm: text.slice(open + 1, close), state: rest[0], ppid: Number(rest[1]), startTime: Number(rest[19]) };
 }
 
 export function parseStatus(text: string): { uid: number | null; gid: number | null; nspid: number[]; threads: number; status: ProcStatus | null } {
@@ -170,7 +170,8 @@ class ProcEntry implements ProcRecord {
 
   /** Plain data for JSON and tests (getters are not own properties). */
   toJSON(): ProcRecord {
-    return { ...this, cgroupLines: this.cgroupLines, lsmLabel: this.lsmLabel } as ProcRecord;
+    const { cgroupCache: _c, lsmCache: _l, ...data } = this as unknown as Record<string, unknown>;
+    return { ...data, cgroupLines: this.cgroupLines, lsmLabel: this.lsmLabel } as ProcRecord;
   }
 }
 
@@ -211,6 +212,12 @@ export function readProcess(pid: number, problems: Problem[]): ProcRecord | null
     if (denied) problems.push({ source: `${dir}/ns`, message: denied });
     // A process that exited between the reads above has no namespaces left: treat as gone.
     if (NS_TYPES.every((t) => namespaces[t] === null) && !fs.existsSync(dir)) return null;
+    // A zombie keeps its /proc entry and its pid and user namespaces (held by its task and credentials),
+    // but the kernel has already dropped the others (their links give ENOENT): say why they are null.
+    const released = NS_TYPES.filter((t) => namespaces[t] === null);
+    if ((stat.state === 'Z' || stat.state === 'X') && released.length) {
+      problems.push({ source: `${dir}/ns`, message: `zombie process: its ${released.join(', ')} namespaces are already released` });
+    }
     const threads = st.threads > 1 ? readThreadNamespaces(pid, namespaces) : [];
     return new ProcEntry(pid, stat.ppid, stat.comm, cmdline, st.uid, st.gid, st.nspid, stat.startTime, st.threads, namespaces, threads, st.status);
   } catch (err) {

@@ -85,7 +85,6 @@ export function nsRelations(path: string): NsRelations {
     const flag = c.ioctl(fd, NS_GET_NSTYPE);
     const type = flag >= 0 ? TYPE_OF_FLAG[flag] ?? null : null;
     const owner = relatedInode(c, fd, NS_GET_USERNS);
-    // EPERM here means the owner is outside the agent's own user namespace: unknown, not absent.
     let parent: number | null = null;
     if (type === 'pid' || type === 'user') parent = relatedInode(c, fd, NS_GET_PARENT).inode;
     let ownerUid: number | null = null;
@@ -93,7 +92,11 @@ export function nsRelations(path: string): NsRelations {
       const out = Buffer.alloc(4);
       if (c.ioctl(fd, NS_GET_OWNER_UID, 'uint32_t *', out) === 0) ownerUid = out.readUInt32LE(0);
     }
-    const error = owner.inode === null && owner.errno !== 0 ? `NS_GET_USERNS: ${errnoName(owner.errno)}` : null;
+    // For a user namespace the owner IS the parent, and EPERM marks the top of the hierarchy the agent
+    // can see (the initial user namespace has none): null without an error. For any other type EPERM means
+    // the owner lies outside the agent's user namespace: unknown, and said so.
+    const topOfUsers = type === 'user' && owner.errno === 1;
+    const error = owner.inode === null && owner.errno !== 0 && !topOfUsers ? `NS_GET_USERNS: ${errnoName(owner.errno)}` : null;
     return { type, ownerUserNs: owner.inode, parent, ownerUid, error };
   } finally {
     fs.closeSync(fd);
@@ -118,20 +121,30 @@ export function hostnameOf(pid: number): string | null {
   } catch {
     return null;
   }
+  // Kernel sequence, all on this one thread with nothing else scheduled in between (Node runs this
+  // synchronously): setns(target) -> gethostname -> setns(own saved fd). The return trip sits in a
+  // finally so that no exception, not even one thrown by the FFI, can leave the agent in a foreign UTS ns.
+  let joined = false;
   try {
     if (c.setns(target, CLONE_NEWUTS) !== 0) return null;
+    joined = true;
     const buf = Buffer.alloc(256);
-    const ok = c.gethostname(buf, buf.length) === 0;
-    // Order matters: go home before anything else can run on this thread.
-    if (c.setns(ownUtsFd, CLONE_NEWUTS) !== 0) {
-      // Staying in a container's UTS namespace would make every later answer wrong: stop the agent.
-      process.stderr.write(`nodescope-agent: cannot return to own UTS namespace (${errnoName(c.errno())}); exiting\n`);
-      process.exit(70);
-    }
-    if (!ok) return null;
+    if (c.gethostname(buf, buf.length) !== 0) return null;
     const end = buf.indexOf(0);
     return buf.toString('utf8', 0, end < 0 ? buf.length : end);
   } finally {
+    if (joined && c.setns(ownUtsFd, CLONE_NEWUTS) !== 0) {
+      // Staying in a container's UTS namespace would make every later answer wrong (uname, hostnames of
+      // the next containers). A thrown error could be caught by a request handler and the agent would go
+      // on serving; exiting is the only loud failure nothing can swallow.
+      process.stderr.write(`nodescope-agent: cannot return to own UTS namespace (${errnoName(c.errno())}); exiting\n`);
+      process.exit(70);
+    }
     fs.closeSync(target);
   }
+}
+
+/** fds the agent keeps open on namespaces for its own use: not holders on the node (see namespaces.ts). */
+export function agentNsFds(): number[] {
+  return ownUtsFd === null ? [] : [ownUtsFd];
 }

@@ -8,9 +8,9 @@ test('stat: comm ends at the last ")", so spaces and parentheses in it do not sh
   // Fields 1..22: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
   // cutime cstime priority nice num_threads itrealvalue starttime ...
   const line = '4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 987654 10000000 200 18446744073709551615\n';
-  assert.deepEqual(parseStat(line), { comm: 'a) b (c)', ppid: 17, startTime: 987654 });
+  assert.deepEqual(parseStat(line), { comm: 'a) b (c)', state: 'S', ppid: 17, startTime: 987654 });
   const plain = '1 (systemd) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 12 0 0\n';
-  assert.deepEqual(parseStat(plain), { comm: 'systemd', ppid: 0, startTime: 12 });
+  assert.deepEqual(parseStat(plain), { comm: 'systemd', state: 'S', ppid: 0, startTime: 12 });
 });
 
 const STATUS = `Name:\tsleep
