@@ -18,6 +18,19 @@ const repo = path.resolve(__dirname, '..', '..');
 const vsix = (): string | null => (fs.existsSync(path.join(repo, 'dist', 'nodescope.vsix')) ? null : 'needs dist/nodescope.vsix (npm run build && npm run package)');
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('sshd'), probes.command('chromium'), vsix);
 const NEW = 'nodescope-e2e-new';
+const LIMITED = 'nodescope-rig-limited';
+
+/** What the Docker engine says, the independent source for what the tree and the webview show. */
+function inspect(format: string, name = LIMITED): string {
+  return execFileSync('docker', ['inspect', '-f', format, name], { encoding: 'utf8' }).trim();
+}
+/** Running Docker containers whose image includes the base image's first layer. */
+function containersOnBaseLayer(): number {
+  const base = execFileSync('docker', ['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', 'nodescope-rig/base:1'], { encoding: 'utf8' }).trim();
+  const ids = execFileSync('docker', ['ps', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return ids.filter((id) => execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', inspect('{{.Image}}', id)], { encoding: 'utf8' }).includes(base)).length;
+}
+const reEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function sidebar(page: Page): Locator {
   return page.locator('[id="workbench.parts.sidebar"]');
@@ -116,9 +129,11 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await expand(row(page, /^\s*cgroup\s*mem/));
     await vs.shot('02-container-details');
     const text = await sidebarText(page);
-    assert.match(text, /64\.0 MiB/, 'memory limit set by the rig');
-    assert.match(text, /\/ 50/, 'pids limit set by the rig');
-    assert.match(text, /0\.5 CPU/, 'cpu quota set by the rig');
+    const mib = (Number(inspect('{{.HostConfig.Memory}}')) / 2 ** 20).toFixed(1);
+    const cpus = Number(inspect('{{.HostConfig.NanoCpus}}')) / 1e9;
+    assert.match(text, new RegExp(`${reEscape(mib)} MiB`), `memory limit docker reports: ${mib} MiB`);
+    assert.match(text, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}')}\\b`), 'pids limit docker reports');
+    assert.match(text, new RegExp(`(?<![\\d.])${reEscape(String(cpus))} CPU`), `cpu limit docker reports: ${cpus}`);
     // The tree is a virtualized list: rows scrolled out of view are not in the page. Keep it short.
     await collapse(row(page, /Namespaces.*shares host/));
     await collapse(row(page, /^\s*cgroup\s*mem/));
@@ -163,9 +178,10 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await page.locator('.xterm').first().click();
     await page.keyboard.type('hostname');
     await page.keyboard.press('Enter');
+    const hostname = inspect('{{.Config.Hostname}}');
     await page.waitForFunction(
-      () => ((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? '').split('\n').some((l) => l.trim() === 'limited-host'),
-      undefined,
+      (want) => ((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? '').split('\n').some((l) => l.trim() === want),
+      hostname,
       { timeout: 30_000 },
     );
     await vs.shot('04-enter-terminal');
@@ -184,7 +200,11 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     }
     await row(page, /\/data\/gone.*deleted \(whiteout/).first().waitFor({ timeout: 30_000 });
     await row(page, /\/opq.*opaque directory/).first().waitFor();
-    assert.match(await sidebarText(page), /shared by 3 containers/, 'the busybox base layer is used by all three rig containers');
+    // The busybox base layer is under every rig image; count its users from Docker (other tests may run).
+    const users = [containersOnBaseLayer()];
+    const shared = Number(/lower #5\s*shared by (\d+) containers/.exec(await sidebarText(page))?.[1]);
+    users.push(containersOnBaseLayer());
+    assert.ok(users.includes(shared) && shared >= 3, `the tree says the base layer is shared by ${shared}, docker counts ${users.join(' then ')}`);
     await vs.shot('05-layers');
     await collapse(layers);
   });
@@ -195,14 +215,18 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await page.keyboard.press('Enter');
     const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'This machine' });
     await pick.first().waitFor({ timeout: 10_000 }).then(() => pick.first().click(), () => undefined);
-    let found = false;
-    for (let i = 0; i < 60 && !found; i++) {
+    let limitedRow = '';
+    for (let i = 0; i < 60 && !limitedRow; i++) {
       for (const f of page.frames()) {
-        if ((await f.locator('text=nodescope-rig-limited').count().catch(() => 0)) && (await f.locator('svg line').count().catch(() => 0))) found = true;
+        const tr = f.locator('tr', { hasText: LIMITED });
+        if ((await tr.count().catch(() => 0)) && (await f.locator('svg line').count().catch(() => 0))) limitedRow = await tr.first().innerText();
       }
-      if (!found) await page.waitForTimeout(500);
+      if (!limitedRow) await page.waitForTimeout(500);
     }
-    assert.ok(found, 'the webview shows the containers table and the namespace graph');
+    assert.ok(limitedRow, 'the webview shows the containers table and the namespace graph');
+    // The row carries the limits Docker reports, not just the name.
+    assert.match(limitedRow, new RegExp(`${reEscape((Number(inspect('{{.HostConfig.Memory}}')) / 2 ** 20).toFixed(1))} MiB`), limitedRow);
+    assert.match(limitedRow, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}')}\\b`), limitedRow);
     await vs.shot('06-overview-webview');
   });
 
@@ -210,6 +234,8 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     execFileSync('docker', ['run', '-d', '--name', NEW, '--network', 'none', '--hostname', 'e2e-new', 'nodescope-rig/base:1', 'sleep', '600']);
     await row(page, NEW).first().waitFor({ timeout: 30_000 });
     await vs.shot('07-live-update');
+    execFileSync('docker', ['rm', '-f', NEW]);
+    await row(page, NEW).first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   step('8. a stopped sshd shows the node disconnected with the reason; started again, it reconnects', async () => {
