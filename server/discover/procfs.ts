@@ -44,6 +44,31 @@ export interface ProcRecord {
   lsmLabel: string | null;
 }
 
+/**
+ * A whole small /proc file in one open/read/close, into a buffer reused across calls: readFileSync adds an
+ * fstat (useless on procfs, where sizes read 0) and a fresh buffer per file, thousands of times a snapshot.
+ */
+let readBuf = Buffer.allocUnsafe(16384);
+function readProcText(path: string): string {
+  const fd = fs.openSync(path, 'r');
+  try {
+    let len = 0;
+    for (;;) {
+      const n = fs.readSync(fd, readBuf, len, readBuf.length - len, null);
+      if (n === 0) break;
+      len += n;
+      if (len === readBuf.length) {
+        const bigger = Buffer.allocUnsafe(readBuf.length * 2);
+        readBuf.copy(bigger);
+        readBuf = bigger;
+      }
+    }
+    return readBuf.toString('utf8', 0, len);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function gone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ESRCH';
@@ -54,12 +79,17 @@ function describe(err: unknown): string {
   return e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied (${e.code})` : e.code ?? e.message;
 }
 
-/** Namespace inodes under `dir` (/proc/PID/ns or /proc/PID/task/TID/ns); unreadable types are null. */
+/**
+ * Namespace inodes under `dir` (/proc/PID/ns or /proc/PID/task/TID/ns); unreadable types are null.
+ * readlink, not stat: the link text `net:[4026531840]` carries the same inode the nsfs file's st_ino has
+ * (the kernel formats one from the other, fs/nsfs.c ns_dname), at half the cost of building a Stats.
+ */
 function readNsInodes(dir: string, onDenied: (type: NsType, err: unknown) => void): NsInodes {
   const out = {} as NsInodes;
   for (const t of NS_TYPES) {
     try {
-      out[t] = fs.statSync(`${dir}/${t}`).ino;
+      const link = fs.readlinkSync(`${dir}/${t}`);
+      out[t] = Number(link.slice(t.length + 2, -1));
     } catch (err) {
       out[t] = null;
       // ENOENT for a type the kernel lacks (time before 5.6) is not a problem; a gone process is caught by the caller.
@@ -78,11 +108,21 @@ export function parseStat(text: string): { comm: string; state: string; ppid: nu
   return { comm: text.slice(open + 1, close), state: rest[0], ppid: Number(rest[1]), startTime: Number(rest[19]) };
 }
 
+const STATUS_KEYS = new Set(['Uid', 'Gid', 'NSpid', 'Threads', 'CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']);
+
 export function parseStatus(text: string): { uid: number | null; gid: number | null; nspid: number[]; threads: number; status: ProcStatus | null } {
+  // Only the dozen keys used are kept: status has ~55 lines, and this runs for every process.
   const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) {
+      const key = text.slice(start, colon);
+      if (STATUS_KEYS.has(key)) fields.set(key, text.slice(colon + 1, end).trim());
+    }
+    start = end + 1;
   }
   const firstNum = (k: string): number | null => {
     const v = fields.get(k);
@@ -198,11 +238,11 @@ function readThreadNamespaces(pid: number, own: NsInodes): ThreadNamespaces[] {
 export function readProcess(pid: number, problems: Problem[]): ProcRecord | null {
   const dir = `/proc/${pid}`;
   try {
-    const stat = parseStat(fs.readFileSync(`${dir}/stat`, 'utf8'));
-    const st = parseStatus(fs.readFileSync(`${dir}/status`, 'utf8'));
+    const stat = parseStat(readProcText(`${dir}/stat`));
+    const st = parseStatus(readProcText(`${dir}/status`));
     let cmdline: string | null;
     try {
-      cmdline = fs.readFileSync(`${dir}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+      cmdline = readProcText(`${dir}/cmdline`).replace(/\0+$/, '').replace(/\0/g, ' ');
     } catch (err) {
       if (gone(err)) return null;
       cmdline = null;
