@@ -89,7 +89,8 @@ function readNsInodes(dir: string, onDenied: (type: NsType, err: unknown) => voi
   for (const t of NS_TYPES) {
     try {
       const link = fs.readlinkSync(`${dir}/${t}`);
-      out[t] = Number(link.slice(t.length + 2, -1));
+      // Never a wrong number: any other link text (none is known) falls back to stat.
+      out[t] = link.startsWith(`${t}:[`) ? Number(link.slice(t.length + 2, -1)) : fs.statSync(`${dir}/${t}`).ino;
     } catch (err) {
       out[t] = null;
       // ENOENT for a type the kernel lacks (time before 5.6) is not a problem; a gone process is caught by the caller.
