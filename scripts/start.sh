@@ -26,8 +26,19 @@ mkdir -p "$WORKSPACE"
 if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
   echo "npm start: not root and sudo needs a password: run 'sudo -v' first so the agent can read every process" >&2
 fi
-trap 'kill 0 2>/dev/null' INT TERM EXIT
-echo "Nodescope in VS Code: http://127.0.0.1:$PORT/?folder=$WORKSPACE  (Ctrl-C to stop)"
+# code-server runs in a process group of its own (setsid), so Ctrl-C or any exit of this script ends it
+# and everything it started (extension host, agents, terminals) without touching the npm that ran us.
+CS_PID=
+stop() { [ -n "$CS_PID" ] && kill -TERM -- "-$CS_PID" 2>/dev/null; CS_PID=; }
+trap 'stop; exit 130' INT TERM
+trap stop EXIT
 # shellcheck disable=SC2086
-$CMD --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check --disable-workspace-trust "$WORKSPACE" &
-wait
+setsid $CMD --auth none --bind-addr "127.0.0.1:$PORT" --disable-telemetry --disable-update-check --disable-workspace-trust "$WORKSPACE" &
+CS_PID=$!
+for _ in $(seq 1 120); do
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "http://127.0.0.1:$PORT/healthz" && break
+  kill -0 "$CS_PID" 2>/dev/null || { echo "npm start: code-server exited (is port $PORT taken? PORT=... npm start)" >&2; exit 1; }
+  sleep 0.5
+done
+echo "Nodescope in VS Code: http://127.0.0.1:$PORT/?folder=$WORKSPACE  (Ctrl-C to stop)"
+wait "$CS_PID"

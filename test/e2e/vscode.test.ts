@@ -63,9 +63,14 @@ async function sidebarText(page: Page): Promise<string> {
   return sidebar(page).innerText();
 }
 
-/** A step that leaves a screenshot of what the page showed when it failed. */
+/**
+ * A step that leaves a screenshot of what the page showed when it failed. Every step needs the first
+ * (the extension active, its tree filled): when that failed, the rest fail at once instead of each
+ * waiting out its own timeouts.
+ */
 function step(name: string, fn: () => Promise<void>): void {
   it(name, async () => {
+    if (noTree) throw new Error(`not run: ${noTree}`);
     try {
       await fn();
     } catch (err) {
@@ -75,6 +80,13 @@ function step(name: string, fn: () => Promise<void>): void {
   });
 }
 let current: VsCode | undefined;
+let noTree: string | undefined;
+
+/** The notifications on screen (an activation failure shows up there), for a failure message. */
+async function notifications(page: Page): Promise<string> {
+  const toasts = page.locator('.notification-toast');
+  return (await toasts.allInnerTexts().catch(() => [])).join(' | ').replace(/\s+/g, ' ') || 'none';
+}
 
 describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   let vs: VsCode;
@@ -111,7 +123,14 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     const icon = page.locator('.activitybar [aria-label^="Nodescope"]').first();
     await icon.waitFor({ timeout: 60_000 });
     await icon.click();
-    await row(page, 'This machine').first().waitFor({ timeout: 60_000 });
+    try {
+      await row(page, 'This machine').first().waitFor({ timeout: 60_000 });
+    } catch {
+      const logged = vs.extensionHostErrors().slice(0, 3).join(' | ') || 'none';
+      noTree = `the extension did not activate or its Nodes view stayed empty; notifications: ${await notifications(page)}; extension host errors: ${logged}`;
+      await vs.shot('FAILED-1');
+      throw new Error(noTree);
+    }
     await row(page, 'e2e-node').first().waitFor();
     await row(page, /This machine.*containers/).first().waitFor({ timeout: 60_000 });
     await vs.shot('01-nodes-view');

@@ -17,6 +17,8 @@ export interface VsCode {
   page: Page;
   dir: string;
   shot(name: string): Promise<string>;
+  /** Error lines the extension host logged about Nodescope (an activation failure says why here). */
+  extensionHostErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -75,6 +77,20 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
       const file = path.join(shots, `${name}.png`);
       await page.screenshot({ path: file });
       return file;
+    },
+    extensionHostErrors() {
+      const logs = path.join(dir, 'user', 'logs');
+      const found: string[] = [];
+      for (const session of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+        for (const host of fs.readdirSync(path.join(logs, session)).filter((d) => d.startsWith('exthost'))) {
+          const file = path.join(logs, session, host, 'remoteexthost.log');
+          if (!fs.existsSync(file)) continue;
+          // An entry is its first line plus the lines up to the next timestamp (the error and its stack).
+          const entries = fs.readFileSync(file, 'utf8').split(/\n(?=\d{4}-\d\d-\d\d )/);
+          found.push(...entries.filter((e) => /\[error\]/.test(e) && /nodescope/i.test(e)).map((e) => e.split('\n').slice(0, 2).join(' ')));
+        }
+      }
+      return found;
     },
     async close() {
       await browser.close().catch(() => undefined);
