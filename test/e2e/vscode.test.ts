@@ -62,6 +62,50 @@ async function collapse(r: Locator): Promise<void> {
 async function sidebarText(page: Page): Promise<string> {
   return sidebar(page).innerText();
 }
+/** The text of the terminal on screen (hidden terminals keep their rows in the page too). */
+async function terminalText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('.xterm-rows'))
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => e.innerText)
+      .join('\n'),
+  );
+}
+async function until(page: Page, what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the terminal shows:\n${(await terminalText(page)).slice(-800)}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
+ * Right-click the visible rig container → Enter Namespaces…, type `hostname` and find the container's
+ * hostname (per docker inspect) on its own line; `exit` shows the exit line and a key closes the terminal.
+ */
+async function enterAndAskHostname(vs: VsCode, shot: string): Promise<void> {
+  const page = vs.page;
+  await row(page, LIMITED).first().click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces…' }).first();
+  await item.waitFor();
+  // VS Code ignores a click that lands right after a context menu opens (it guards against the
+  // release of the opening right-click); a person's click comes later than that.
+  await page.waitForTimeout(600);
+  await item.click();
+  await until(page, 'the terminal to open', async () => (await terminalText(page)).includes(`entering ${LIMITED}`));
+  await page.locator('.xterm').filter({ visible: true }).first().click();
+  await page.keyboard.type('hostname');
+  await page.keyboard.press('Enter');
+  const hostname = inspect('{{.Config.Hostname}}');
+  await until(page, `${hostname} in the terminal`, async () => (await terminalText(page)).split('\n').some((l) => l.trim() === hostname));
+  await vs.shot(shot);
+  await page.keyboard.type('exit');
+  await page.keyboard.press('Enter');
+  await until(page, 'the exit line', async () => (await terminalText(page)).includes('[process exited with code 0; press any key to close]'));
+  const terminals = await page.locator('.xterm').count();
+  await page.keyboard.press('x');
+  await until(page, 'a key to close the terminal', async () => (await page.locator('.xterm').count()) < terminals, 10_000);
+}
 
 /**
  * A step that leaves a screenshot of what the page showed when it failed. Every step needs the first
@@ -164,7 +208,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await collapse(row(page, /^\s*bare/));
   });
 
-  step('3. connecting the SSH host asks about its host key; once trusted, the same containers appear', async () => {
+  step('3. connecting the SSH host asks about its host key; once trusted, the same containers appear, and Enter works over SSH', async () => {
     await collapse(row(page, /This machine/));
     await expand(row(page, 'e2e-node'));
     const dialog = page.locator('.monaco-dialog-box');
@@ -177,36 +221,22 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     const local = await row(page, /This machine/).first().innerText();
     const remote = await row(page, /e2e-node/).first().innerText();
     assert.equal(/(\d+) containers/.exec(remote)?.[1], /(\d+) containers/.exec(local)?.[1]);
+    // The same rig containers, by name, under the SSH node (This machine is collapsed: these rows are its).
+    await expand(row(page, /^\s*Containers/));
+    await expand(row(page, /^\s*docker/));
+    for (const name of ['nodescope-rig-limited', 'nodescope-rig-readonly', 'nodescope-rig-hostpid']) await row(page, name).first().waitFor();
     await vs.shot('03b-ssh-node-connected');
+    // Enter over SSH: the plan comes from the agent on the node, the shell runs in an SSH pty.
+    await enterAndAskHostname(vs, '03c-ssh-enter-terminal');
     await collapse(row(page, 'e2e-node'));
     await expand(row(page, /This machine/));
   });
 
-  step('4. right-click a container → Enter Namespaces… opens a terminal inside it; hostname shows its hostname', async () => {
+  step('4. right-click a container → Enter Namespaces… opens a terminal inside it; hostname shows its hostname; exit, a key closes it', async () => {
     await expand(row(page, /This machine/));
     await expand(row(page, /^\s*Containers/));
     await expand(row(page, /^\s*docker/));
-    await row(page, 'nodescope-rig-limited').first().click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces…' }).first();
-    await item.waitFor();
-    // VS Code ignores a click that lands right after a context menu opens (it guards against the
-    // release of the opening right-click); a person's click comes later than that.
-    await page.waitForTimeout(600);
-    await item.click();
-    await page.waitForFunction(() => (document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText.includes('entering nodescope-rig-limited'), undefined, { timeout: 30_000 });
-    await page.locator('.xterm').first().click();
-    await page.keyboard.type('hostname');
-    await page.keyboard.press('Enter');
-    const hostname = inspect('{{.Config.Hostname}}');
-    await page.waitForFunction(
-      (want) => ((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? '').split('\n').some((l) => l.trim() === want),
-      hostname,
-      { timeout: 30_000 },
-    );
-    await vs.shot('04-enter-terminal');
-    await page.keyboard.type('exit');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => ((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? '').includes('exited with code 0'), undefined, { timeout: 30_000 });
+    await enterAndAskHostname(vs, '04-enter-terminal');
   });
 
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {
