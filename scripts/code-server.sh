@@ -10,7 +10,8 @@ NODE24=$CACHE/node24/node_modules/node/bin/node
 CS=$CACHE/code-server/node_modules/code-server
 log() { echo "code-server.sh: $*" >&2; }
 
-if [ -x "$NODE24" ] && [ -x "$CS/out/node/entry.js" -o -f "$CS/out/node/entry.js" ] && "$NODE24" "$CS/out/node/entry.js" --version >/dev/null 2>&1; then
+# Cached: the pinned version answers --version (another version left in .cache/ is replaced).
+if [ -x "$NODE24" ] && [ -f "$CS/out/node/entry.js" ] && "$NODE24" "$CS/out/node/entry.js" --version 2>/dev/null | grep -q "^$CS_VERSION "; then
   echo "$CS"; exit 0
 fi
 if [ "$(id -u)" = 0 ]; then bash "$REPO/scripts/provision.sh"; fi
