@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
@@ -19,6 +20,25 @@ const vsix = (): string | null => (fs.existsSync(path.join(repo, 'dist', 'nodesc
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('sshd'), probes.command('chromium'), vsix);
 const NEW = 'nodescope-e2e-new';
 const LIMITED = 'nodescope-rig-limited';
+/** A container with no shell at all: its root holds /busybox and nothing else. */
+const NOSHELL = 'nodescope-e2e-noshell';
+const NOSHELL_IMAGE = 'nodescope-e2e/noshell:1';
+
+function startNoShellContainer(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-noshell-'));
+  try {
+    fs.copyFileSync(execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim(), path.join(dir, 'busybox'));
+    fs.chmodSync(path.join(dir, 'busybox'), 0o755);
+    execFileSync('sh', ['-c', `tar -C "${dir}" -c busybox | docker import - ${NOSHELL_IMAGE}`], { stdio: 'ignore' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  execFileSync('docker', ['run', '-d', '--name', NOSHELL, '--network', 'none', NOSHELL_IMAGE, '/busybox', 'sleep', '600'], { stdio: 'ignore' });
+}
+function removeNoShellContainer(): void {
+  spawnSync('docker', ['rm', '-f', NOSHELL]);
+  spawnSync('docker', ['rmi', NOSHELL_IMAGE]);
+}
 
 /** What the Docker engine says, the independent source for what the tree and the webview show. */
 function inspect(format: string, name = LIMITED): string {
@@ -140,6 +160,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   before(async () => {
     rigUp();
     spawnSync('docker', ['rm', '-f', NEW]);
+    removeNoShellContainer();
     sshd = await startSshd();
     const emptyKnownHosts = path.join(sshd.dir, 'empty_known_hosts');
     fs.writeFileSync(emptyKnownHosts, '');
@@ -159,6 +180,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
 
   after(async () => {
     spawnSync('docker', ['rm', '-f', NEW]);
+    removeNoShellContainer();
     await vs?.close();
     sshd?.dispose();
   });
@@ -237,6 +259,37 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await expand(row(page, /^\s*Containers/));
     await expand(row(page, /^\s*docker/));
     await enterAndAskHostname(vs, '04-enter-terminal');
+  });
+
+  step('4b. entering a container without a shell fails with one line, as a notification and in the terminal', async () => {
+    startNoShellContainer();
+    try {
+      await row(page, NOSHELL).first().waitFor({ timeout: 30_000 });
+      await row(page, NOSHELL).first().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces…' }).first();
+      await item.waitFor();
+      await page.waitForTimeout(600); // see enterAndAskHostname
+      await item.click();
+      const toast = page.locator('.notification-toast', { hasText: `cannot enter ${NOSHELL}` });
+      await toast.first().waitFor({ timeout: 30_000 });
+      const message = (await toast.first().locator('.notification-list-item-message').innerText()).trim();
+      assert.match(message, /no shell in .*root/, message);
+      assert.doesNotMatch(message, /\n|\bat \S+ \(/, 'one line, no stack');
+      await until(page, 'the error in the terminal', async () => (await terminalText(page)).includes('no shell in'));
+      await vs.shot('04b-enter-no-shell');
+      const terminals = await page.locator('.xterm').count();
+      await page.locator('.xterm').filter({ visible: true }).first().click();
+      await page.keyboard.press('x');
+      await until(page, 'a key to close the failed terminal', async () => (await page.locator('.xterm').count()) < terminals, 10_000);
+      // Error toasts stay until dismissed; later screenshots should show the tree, not this.
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Notifications: Clear All Notifications');
+      await page.keyboard.press('Enter');
+      await toast.first().waitFor({ state: 'detached', timeout: 10_000 });
+    } finally {
+      removeNoShellContainer();
+    }
+    await row(page, NOSHELL).first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {
