@@ -16,6 +16,9 @@ export class PtyOutput {
 }
 
 export function exitLine(code: number | null, signal: string | null): string {
-  const how = code !== null ? `exited with code ${code}` : `was ended by ${signal ?? 'a signal'}`;
+  // SIGHUP is also what a transport reports when the connection to the node closed under the shell
+  // (no exit status arrives): say both, since from here the two cannot be told apart.
+  const hangup = signal === 'SIGHUP' ? ' (the terminal hung up, or the connection to the node closed)' : '';
+  const how = code !== null ? `exited with code ${code}` : `was ended by ${signal ?? 'a signal'}${hangup}`;
   return `\r\n\x1b[2m[process ${how}; press any key to close]\x1b[0m\r\n`;
 }

@@ -142,6 +142,14 @@ for (const via of ['this machine', 'ssh'] as const) {
         assert.equal(await t.ask('stty size'), '45 123');
         t.session.close();
       });
+
+      // Last: it drops every session of this sshd.
+      it('a connection dropped under the shell ends the terminal saying so', async () => {
+        const t = await enter(client);
+        await t.ask('true');
+        sshd!.stop();
+        await t.until('the end line', () => /\[process was ended by SIGHUP \(the terminal hung up, or the connection to the node closed\)/.test(t.text()));
+      });
     }
   });
 }

@@ -13,6 +13,7 @@ describe('pty output', () => {
   it('says how the process ended', () => {
     assert.match(exitLine(0, null), /exited with code 0/);
     assert.match(exitLine(130, null), /exited with code 130/);
-    assert.match(exitLine(null, 'SIGKILL'), /ended by SIGKILL/);
+    assert.match(exitLine(null, 'SIGKILL'), /ended by SIGKILL;/);
+    assert.match(exitLine(null, 'SIGHUP'), /ended by SIGHUP \(the terminal hung up, or the connection to the node closed\)/);
   });
 });
