@@ -31,7 +31,15 @@ export class Watcher {
   }
 
   private tick(): void {
-    const next = this.methods.snapshot();
+    let next: Snapshot;
+    try {
+      next = this.methods.snapshot();
+    } catch (err) {
+      // A failed re-read must not kill the agent (an exception in a timer would): the client keeps the
+      // last state it was sent, the next tick tries again, and the reason goes to the agent's log.
+      process.stderr.write(`nodescope-agent: watch: snapshot failed: ${(err as Error).message}\n`);
+      return;
+    }
     const delta = diffSnapshots(this.sent, next, this.seq + 1);
     if (!delta) return;
     this.seq = delta.seq;

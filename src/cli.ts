@@ -5,7 +5,9 @@
  * Exit codes: 0 success, 2 usage error, 1 anything else; errors are one line on stderr. A stack trace
  * appears only with NODESCOPE_DEBUG=1.
  */
-import { parseArgs, UsageError, USAGE, type Command } from './cli/args';
+import * as os from 'os';
+import * as path from 'path';
+import { isRelativeDir, parseArgs, UsageError, USAGE, type Command } from './cli/args';
 import { renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { openTransportFor } from './cli/transportFor';
 import { connectAgent, type AgentClient } from './connection/agentClient';
@@ -22,8 +24,8 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       return 0;
     }
     case 'layer': {
-      const dir = cmd.dir.startsWith('/') ? cmd.dir : require('path').resolve(cmd.dir);
-      const l = await client.request('layer.scan', { path: dir });
+      // Absolute paths are the node's and go as given (path.resolve would turn them into C:\… on Windows).
+      const l = await client.request('layer.scan', { path: cmd.dir.startsWith('/') ? cmd.dir : path.resolve(cmd.dir) });
       print(cmd.json, l, () => renderLayer(l));
       return 0;
     }
@@ -33,7 +35,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       return 0;
     }
     case 'pagecache': {
-      const target = cmd.target.startsWith('.') ? require('path').resolve(cmd.target) : cmd.target;
+      const target = isRelativeDir(cmd.target) ? path.resolve(cmd.target) : cmd.target;
       const r = await client.request('pagecache', { target, top: cmd.top });
       print(cmd.json, r, () => renderPageCache(r));
       return 0;
@@ -53,11 +55,17 @@ async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' 
   channel.stdout.pipe(process.stdout);
   channel.stderr.pipe(process.stderr);
   if (interactive) process.stdout.on('resize', () => channel.resize?.(process.stdout.columns, process.stdout.rows));
-  const code = await new Promise<number>((resolve) => channel.onExit((c, signal) => resolve(c ?? (signal ? 128 + 1 : 1))));
+  // Killed by a signal: exit as a shell reports it, 128 + the signal's number.
+  const code = await new Promise<number>((resolve) => channel.onExit((c, signal) => resolve(c ?? exitCodeOfSignal(signal))));
   if (interactive) process.stdin.setRawMode(false);
   process.stdin.unpipe(channel.stdin);
   process.stdin.pause();
   return code;
+}
+
+function exitCodeOfSignal(signal: string | null): number {
+  const n = signal ? (os.constants.signals as Record<string, number>)[signal.startsWith('SIG') ? signal : `SIG${signal}`] : undefined;
+  return n ? 128 + n : 1;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -47,6 +47,14 @@ function positiveInt(flag: string, v: string | undefined): number {
   return Number(v);
 }
 
+/**
+ * pagecache takes a container or a directory. Container names and ids never contain a slash, so
+ * anything with one (or `.`/`..`) is a directory; an absolute one is sent as is.
+ */
+export function isRelativeDir(target: string): boolean {
+  return !target.startsWith('/') && (target === '.' || target === '..' || target.includes('/'));
+}
+
 export function parseArgs(argv: string[]): Parsed {
   const global: GlobalFlags = { identity: [], knownHosts: [], jump: [], acceptNewHostKey: false };
   let i = 0;
@@ -102,6 +110,8 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, json } };
     case 'layer':
       want(1, 'a directory');
+      // A relative path names a directory here; on another node there is nothing it could be relative to.
+      if (global.ssh && !positional[0].startsWith('/')) throw new UsageError(`layer: DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, dir: positional[0], json } };
     case 'whence':
       want(2, 'a container and a path');
@@ -109,6 +119,7 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, container: positional[0], path: positional[1], json } };
     case 'pagecache':
       want(1, 'a container or a directory');
+      if (global.ssh && isRelativeDir(positional[0])) throw new UsageError(`pagecache: DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, target: positional[0], json, top } };
     case 'enter':
       if (json) throw new UsageError('enter has no --json');

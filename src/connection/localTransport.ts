@@ -93,7 +93,9 @@ function localExec(argv: string[], opts?: ExecOptions): ExecChannel {
     const { cols, rows, term } = opts.pty;
     const inner = `stty cols ${cols} rows ${rows} 2>/dev/null; exec ${argv.map(shellQuote).join(' ')}`;
     // script: -q quiet, -f flush each write, -e return the child's exit code, -c the command.
-    child = spawn('script', ['-qfec', inner, '/dev/null'], { stdio: 'pipe', env: { ...process.env, TERM: term ?? 'xterm-256color' } });
+    // COLUMNS/LINES too: programs that read the size once from the environment get it right at start.
+    const env = { ...process.env, TERM: term ?? 'xterm-256color', COLUMNS: String(cols), LINES: String(rows) };
+    child = spawn('script', ['-qfec', inner, '/dev/null'], { stdio: 'pipe', env });
   } else {
     child = spawn(argv[0], argv.slice(1), { stdio: 'pipe' });
   }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, UsageError } from '../../../src/cli/args';
+import { isRelativeDir, parseArgs, UsageError } from '../../../src/cli/args';
 
 describe('nodescope argument parsing', () => {
   it('parses global SSH flags before the command', () => {
@@ -28,6 +28,8 @@ describe('nodescope argument parsing', () => {
       [['enter', 'c', '--json'], /enter has no --json/],
       [['pagecache', 'c', '--top'], /--top needs a whole number/],
       [['snapshot', '--', 'x'], /takes no command after --/],
+      [['--ssh', 'n1', 'layer', 'diff'], /DIR must be absolute with --ssh, got "diff"/],
+      [['--ssh', 'n1', 'pagecache', './diff'], /DIR must be absolute with --ssh/],
     ];
     for (const [argv, msg] of cases) assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && msg.test((e as Error).message), argv.join(' '));
   });
@@ -35,5 +37,10 @@ describe('nodescope argument parsing', () => {
   it('answers --help and --version anywhere among the global flags', () => {
     assert.equal(parseArgs(['--help']).command.name, 'help');
     assert.equal(parseArgs(['--ssh', 'h', '--version']).command.name, 'version');
+  });
+
+  it('tells a pagecache directory from a container by its slash', () => {
+    assert.deepEqual(['web', 'a1b2', '/var/lib/x', './x', 'x/y', '.', '..'].map(isRelativeDir), [false, false, false, true, true, true, true]);
+    assert.deepEqual(parseArgs(['--ssh', 'n1', 'pagecache', 'web']).command, { name: 'pagecache', target: 'web', json: false, top: 10 });
   });
 });
