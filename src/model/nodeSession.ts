@@ -5,6 +5,7 @@
  */
 import { connectAgent, type AgentClient } from '../connection/agentClient';
 import type { AgentTransport } from '../connection/transport';
+import type { Snapshot } from '../../server/protocol';
 import { NodeModel } from './nodeModel';
 
 export type NodeState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -26,6 +27,8 @@ export class NodeSession {
   private wanted = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** The connection attempt under way: a second Connect (a click while expanding) joins it. */
+  private pending: Promise<void> | null = null;
   private readonly stateListeners: (() => void)[] = [];
 
   constructor(
@@ -47,8 +50,13 @@ export class NodeSession {
     return this.client;
   }
 
-  onDidChangeState(l: () => void): void {
+  /** Returns the unsubscribe function (panels come and go; the session stays). */
+  onDidChangeState(l: () => void): () => void {
     this.stateListeners.push(l);
+    return () => {
+      const i = this.stateListeners.indexOf(l);
+      if (i >= 0) this.stateListeners.splice(i, 1);
+    };
   }
 
   private setState(s: NodeState, reason: string | null = this.reasonValue): void {
@@ -66,20 +74,39 @@ export class NodeSession {
     await this.tryConnect(false);
   }
 
-  private async tryConnect(reconnecting: boolean): Promise<void> {
+  private tryConnect(reconnecting: boolean): Promise<void> {
+    if (!this.pending) this.pending = this.attemptConnect(reconnecting).finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  private async attemptConnect(reconnecting: boolean): Promise<void> {
     this.setState(reconnecting ? 'reconnecting' : 'connecting');
-    let client: AgentClient;
+    let client: AgentClient | undefined;
+    let snapshot: Snapshot;
     try {
       const transport = await this.open(reconnecting);
+      if (!this.wanted) {
+        // Disconnected while the transport was opening: do not leave an agent running for nobody.
+        await transport.close().catch(() => undefined);
+        return;
+      }
       client = await connectAgent(transport, { watchIntervalMs: this.opts.watchIntervalMs, clientVersion: this.opts.clientVersion });
-      this.model.setSnapshot(await client.request('snapshot', {}));
+      snapshot = await client.request('snapshot', {});
     } catch (err) {
+      // connectAgent closes its transport when the handshake fails; a failed first snapshot leaves the
+      // agent running, so close it here.
+      await client?.close().catch(() => undefined);
       const msg = (err as Error).message.split('\n')[0];
       this.opts.log?.('error', `${this.label}: ${msg}`);
       this.setState('disconnected', msg);
       if (reconnecting) this.scheduleRetry();
       throw err;
     }
+    if (!this.wanted) {
+      await client.close().catch(() => undefined);
+      return;
+    }
+    this.model.setSnapshot(snapshot);
     this.client = client;
     this.attempt = 0;
     client.onChanged((n) => {
@@ -87,6 +114,8 @@ export class NodeSession {
       if (!this.model.apply(n)) void this.refresh().catch(() => undefined);
     });
     client.onClose((reason) => {
+      // A client we already let go of (Disconnect, then Connect again) closing late is no news.
+      if (this.client !== client) return;
       this.client = null;
       if (!this.wanted) return this.setState('disconnected', null);
       this.opts.log?.('warn', `${this.label}: connection lost${reason ? `: ${reason}` : ''}`);

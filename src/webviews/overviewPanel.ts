@@ -35,8 +35,8 @@ export function showOverview(context: vscode.ExtensionContext, session: NodeSess
     if (snap && session.state === 'connected') post({ type: 'snapshot', node: session.label, snapshot: snap });
     else post({ type: 'disconnected', node: session.label, reason: session.reason });
   };
-  const unsubscribe = session.model.onDidChange(push);
-  session.onDidChangeState(push);
+  // Both listeners go with the panel: posting to a disposed webview throws.
+  const unsubscribe = [session.model.onDidChange(push), session.onDidChangeState(push)];
   panel.webview.onDidReceiveMessage((m: FromWebview) => {
     if (m.type === 'ready') {
       ready = true;
@@ -47,7 +47,7 @@ export function showOverview(context: vscode.ExtensionContext, session: NodeSess
     }
   });
   panel.onDidDispose(() => {
-    unsubscribe();
+    unsubscribe.forEach((u) => u());
     panels.delete(session.id);
   });
 }
