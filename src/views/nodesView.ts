@@ -14,6 +14,7 @@ import {
   namespaceTypes,
   nodeChildren,
   nodeLayers,
+  problemItems,
   runtimeGroups,
   sectionChildren,
   type ItemDesc,
@@ -164,6 +165,8 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
         return wrap(namespacesOfType(s.id, snap, d.label));
       case 'nodeLayers':
         return wrap(nodeLayers(s.id, snap, this.scansOf(s)));
+      case 'problems':
+        return wrap(problemItems(d.id, snap.problems));
       case 'layer': {
         const scan = this.scansOf(s).get(d.layerPath!);
         if (!scan) this.scan(el, d.layerPath!);

@@ -5,13 +5,14 @@
  *
  * Ids are stable paths (node/container/section/...), so expansion state survives refreshes and deltas.
  */
-import type { ContainerInfo, LayerRef, LayerScan, NamespaceInfo, NsType, Snapshot } from '../../server/protocol';
+import type { ContainerInfo, LayerRef, LayerScan, NamespaceInfo, NsType, Problem, Snapshot } from '../../server/protocol';
 import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
 import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
 
 export type ItemKind =
   | 'containers' | 'runtime' | 'container' | 'section' | 'fact' | 'namespace' | 'layer' | 'layerPart'
-  | 'capability' | 'mount' | 'process' | 'nodeNamespaces' | 'nsType' | 'nodeLayers' | 'user' | 'message';
+  | 'capability' | 'mount' | 'process' | 'nodeNamespaces' | 'nsType' | 'nodeLayers' | 'user' | 'message'
+  | 'problems' | 'problem';
 
 export interface ItemDesc {
   id: string;
@@ -76,7 +77,32 @@ export function nodeChildren(nodeId: string, s: Snapshot): ItemDesc[] {
     { id: `${nodeId}/containers`, kind: 'containers', label: 'Containers', description: `${s.containers.length}`, icon: 'package', expandable: true },
     { id: `${nodeId}/namespaces`, kind: 'nodeNamespaces', label: 'Namespaces', description: `${s.namespaces.length}${hidden ? ` (${hidden} without processes)` : ''}`, icon: 'symbol-namespace', expandable: true },
     { id: `${nodeId}/layers`, kind: 'nodeLayers', label: 'Layers', description: `${s.layers.length}`, icon: 'layers', expandable: true },
+    // What the agent could not read: the facts it left unknown say why here, rather than nowhere.
+    ...(s.problems.length
+      ? [{
+          id: `${nodeId}/problems`,
+          kind: 'problems' as const,
+          label: 'Problems',
+          description: `${s.problems.length} facts unknown`,
+          tooltip: 'What the agent could not read in the last full snapshot (Refresh takes a new one). The facts they concern are shown as unknown.',
+          icon: 'warning',
+          expandable: true,
+        }]
+      : []),
   ];
+}
+
+export function problemItems(id: string, problems: Problem[]): ItemDesc[] {
+  return problems.map((p, i) => ({
+    id: `${id}/${i}:${p.source}`,
+    kind: 'problem' as const,
+    label: p.source,
+    description: p.message,
+    tooltip: `\`${p.source}\`: ${p.message}`,
+    icon: 'warning',
+    expandable: false,
+    copyText: `${p.source}: ${p.message}`,
+  }));
 }
 
 export function runtimeGroups(nodeId: string, s: Snapshot): ItemDesc[] {
@@ -289,7 +315,7 @@ export function layerItem(id: string, s: Snapshot, l: LayerRef, scan: ScanState 
   let scanned: string | null = null;
   if (scan === 'loading') scanned = 'scanning…';
   else if (scan && 'error' in scan) scanned = `scan failed: ${scan.error}`;
-  else if (scan) scanned = `${scan.whiteouts.length} whiteouts, ${scan.opaqueDirs.length} opaque`;
+  else if (scan) scanned = `${scan.whiteouts.length} whiteouts, ${scan.opaqueDirs.length} opaque${scan.problems.length ? ` (incomplete: ${scan.problems.length} unreadable)` : ''}`;
   const info = s.layers.find((x) => x.path === l.path);
   return {
     id,
@@ -320,6 +346,8 @@ export function layerParts(id: string, scan: ScanState | undefined): ItemDesc[] 
   for (const o of scan.opaqueDirs) out.push({ id: `${id}/opq/${o.path}`, kind: 'layerPart', label: `/${o.path}`, description: `opaque directory (${o.kind})`, icon: 'eye-closed', expandable: false, copyText: `/${o.path}` });
   for (const r of scan.redirects) out.push({ id: `${id}/rd/${r.path}`, kind: 'layerPart', label: `/${r.path}`, description: `redirect → ${r.target}`, icon: 'arrow-right', expandable: false });
   if (scan.metacopy.length) out.push(fact(`${id}/metacopy`, 'metacopy files', scan.metacopy.length));
+  // Counts above are only as complete as the walk: say which directories it could not read.
+  out.push(...problemItems(`${id}/problems`, scan.problems));
   return out;
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Snapshot } from '../../../server/protocol';
-import { capabilityDiff, containerSections, containersOf, layerParts, nodeChildren, nodeLayers, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
+import { capabilityDiff, containerSections, containersOf, layerParts, nodeChildren, nodeLayers, problemItems, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
 
 const snap = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'rig-snapshot.json'), 'utf8')) as Snapshot;
 const limited = snap.containers.find((c) => c.name === 'nodescope-rig-limited')!;
@@ -17,9 +17,16 @@ const scans = new Map<string, ScanState>();
 describe('tree shape on a real rig snapshot', () => {
   it('node → containers, namespaces, layers with counts', () => {
     const kids = nodeChildren('n', snap);
-    assert.deepEqual(kids.map((k) => k.label), ['Containers', 'Namespaces', 'Layers']);
+    assert.deepEqual(kids.map((k) => k.label), ['Containers', 'Namespaces', 'Layers', 'Problems']);
     assert.equal(kids[0].description, String(snap.containers.length));
     assert.match(kids[1].description!, /\(1 without processes\)/);
+  });
+
+  it('what the agent could not read is listed, and only when there is something', () => {
+    const problems = nodeChildren('n', snap).find((k) => k.kind === 'problems')!;
+    assert.equal(problems.description, `${snap.problems.length} facts unknown`);
+    assert.deepEqual(problemItems(problems.id, snap.problems).map((p) => `${p.label}: ${p.description}`), snap.problems.map((p) => `${p.source}: ${p.message}`));
+    assert.ok(!nodeChildren('n', { ...snap, problems: [] }).some((k) => k.kind === 'problems'));
   });
 
   it('containers grouped by runtime, with the menu context and the memory line', () => {
@@ -61,6 +68,8 @@ describe('tree shape on a real rig snapshot', () => {
     const parts = layerParts('x', { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' }], opaqueDirs: [{ path: 'opq', kind: 'xattr' }], redirects: [], metacopy: [], problems: [] });
     assert.deepEqual(parts.map((p) => `${p.label} ${p.description}`), ['content 1 files, 1 dirs, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)']);
     assert.equal(layerParts('x', { error: 'permission denied' })[0].label, 'permission denied');
+    const partial = layerParts('x', { path: '/l', files: 0, dirs: 1, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [{ source: '/l/secret', message: 'permission denied (EACCES)' }] });
+    assert.deepEqual(partial.slice(1).map((p) => `${p.label} ${p.description}`), ['/l/secret permission denied (EACCES)'], 'an incomplete walk says where');
     const all = nodeLayers('n', snap, scans);
     assert.equal(all.length, snap.layers.length);
     assert.match(all[0].description!, /shared by 3 containers/, 'most shared first');
