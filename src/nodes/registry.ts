@@ -19,6 +19,7 @@ function settings() {
   return {
     showThisMachine: c.get<boolean>('showThisMachine', true),
     sshConfigFile: c.get<string>('sshConfigFile', ''),
+    extraSshConfigFiles: c.get<string[]>('extraSshConfigFiles', []),
     hosts: c.get<string[]>('hosts', []),
     watchIntervalMs: c.get<number>('watchIntervalMs', 2000),
     maxReconnectAttempts: c.get<number>('reconnect.maxAttempts', 5),
@@ -28,9 +29,14 @@ function settings() {
   };
 }
 
+/**
+ * The SSH config files in the order ssh would weigh them (first value wins): the user's file, then the
+ * extra ones, then the system-wide one. The first is where "Add Node…" writes Host blocks.
+ */
 export function sshConfigFiles(): string[] {
-  const file = settings().sshConfigFile;
-  return file ? [file, '/etc/ssh/ssh_config'] : defaultConfigFiles();
+  const s = settings();
+  const [user, system] = defaultConfigFiles();
+  return [s.sshConfigFile || user, ...s.extraSshConfigFiles, system];
 }
 
 export class NodeRegistry implements vscode.Disposable {
@@ -109,7 +115,8 @@ export class NodeRegistry implements vscode.Disposable {
         clientVersion: String(this.context.extension.packageJSON.version),
         log: (level, msg) => this.log[level](msg),
       });
-      session.onDidChangeState(() => this.changed.fire(session));
+      // A session dropped by reload() may still report its last close: it is no longer in the tree.
+      session.onDidChangeState(() => this.sessions.get(id) === session && this.changed.fire(session));
       session.model.onDidChange((change) => this.modelChanged.fire({ session, change }));
       this.sessions.set(id, session);
     }
