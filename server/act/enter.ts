@@ -20,9 +20,15 @@ const NSENTER_CANDIDATES = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsent
 /** `recordedStart` maps the container's PIDs to the start times the snapshot saw. */
 export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number, shell?: string, command?: string[]): EnterPlan {
   const target = pid ?? c.initPid;
-  if (!c.pids.includes(target)) throw new AgentFailure(ErrorCodes.InvalidParams, `process ${target} is not in ${c.name}`);
-  const startTime = startTimeOf(target);
-  if (startTime === null) throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
+  // Read the process now, before anything else: the snapshot's word on it may be seconds old. A zombie
+  // still has a stat file but no namespaces left to enter, so it counts as gone too.
+  const now = processNow(target);
+  if (!c.pids.includes(target)) {
+    if (now) throw new AgentFailure(ErrorCodes.InvalidParams, `process ${target} is not in ${c.name}`);
+    throw new AgentFailure(ErrorCodes.Gone, `no process ${target} on this node (it may have exited); refresh and try again`);
+  }
+  if (!now || now.state === 'Z' || now.state === 'X') throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
+  const startTime = now.startTime;
   // The snapshot has the start time of every process; a different one now means the PID was reused.
   const known = recordedStart.get(target) ?? null;
   if (known !== null && known !== startTime) throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
@@ -48,9 +54,11 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   return { container: c.id, pid: target, startTime, shell: found, argv: [nsenter, '--target', String(target), '--all', '--root', '--wd', '--', ...run] };
 }
 
-function startTimeOf(pid: number): number | null {
+/** The process's state and start time as the kernel has them now; null when there is no such process. */
+function processNow(pid: number): { state: string; startTime: number } | null {
   try {
-    return parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')).startTime;
+    const { state, startTime } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return { state, startTime };
   } catch {
     return null;
   }

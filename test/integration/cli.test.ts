@@ -1,17 +1,15 @@
 /**
- * The `nodescope` CLI and the agent process as users run them (dist/ bundles), checked against docker
- * inspect, find and the JSON Schema; plus the agent's lifetime and its change notifications.
+ * The `nodescope` CLI as users run it (dist/ bundles), checked against docker inspect, find and the JSON
+ * Schema. The agent process itself (lifetime, validation, notifications, enter checks): agent.test.ts.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { inCI, probes, rigUp, skipUnlessReal } from '../support/real';
-import { openLocalTransport } from '../../src/connection/localTransport';
-import { connectAgent } from '../../src/connection/agentClient';
-import type { ChangedNotification, LayerScan, Snapshot, Whence } from '../../server/protocol';
+import type { LayerScan, Snapshot, Whence } from '../../server/protocol';
 
 const repo = path.resolve(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -111,61 +109,6 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     assert.ok(rep.residentBytes >= 0);
     const cg = `/sys/fs/cgroup/memory/docker/${inspect('nodescope-rig-limited', '{{.Id}}')}/memory.stat`;
     if (fs.existsSync(cg)) assert.equal(typeof rep.cgroupFileBytes, 'number');
-  });
-});
-
-describe('the agent process', { skip }, () => {
-  const started: string[] = [];
-  after(() => {
-    for (const name of started) spawnSync('docker', ['rm', '-f', name]);
-  });
-
-  it('exits when its stdin closes, leaving no root process behind', async () => {
-    const child = spawn(process.execPath, [agent], { stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise((r) => child.stderr.once('data', r));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    child.stdin.end();
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 3000))]);
-    assert.equal(code, 0);
-    assert.equal(fs.existsSync(`/proc/${child.pid}`), false);
-  });
-
-  it('refuses requests before the handshake and answers a version mismatch with one line', async () => {
-    const t = await openLocalTransport({ agentPath: agent });
-    const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = await import('vscode-jsonrpc/node');
-    const c = createMessageConnection(new StreamMessageReader(t.reader), new StreamMessageWriter(t.writer));
-    c.listen();
-    await assert.rejects(c.sendRequest('snapshot', {}), /call initialize before snapshot/);
-    await assert.rejects(c.sendRequest('initialize', { protocolVersion: 999, clientVersion: 'x' }), /agent speaks protocol 1, client 999/);
-    c.dispose();
-    await t.close();
-  });
-
-  it('pushes a change notification when a container starts, without being asked', async () => {
-    const client = await connectAgent(await openLocalTransport({ agentPath: agent }), { watchIntervalMs: 300 });
-    const name = `nodescope-cli-watch-${process.pid}`;
-    started.push(name);
-    const seen = new Promise<ChangedNotification>((resolve) =>
-      client.onChanged((n) => {
-        if (n.containersUpserted.some((c) => c.name === name)) resolve(n);
-      }),
-    );
-    execFileSync('docker', ['run', '-d', '--name', name, '--network', 'none', '--label', 'nodescope.test=1', 'nodescope-rig/base:1', 'sleep', '300']);
-    const n = await Promise.race([seen, new Promise<null>((r) => setTimeout(() => r(null), 15_000))]);
-    assert.ok(n, 'no notification within 15 s');
-    assert.equal(n.containersUpserted.find((c) => c.name === name)!.id, inspect(name, '{{.Id}}'));
-    execFileSync('docker', ['rm', '-f', name]);
-    const gone = await new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => resolve(false), 15_000);
-      client.onChanged((m) => {
-        if (m.containersRemoved.includes(n.containersUpserted.find((c) => c.name === name)!.id)) {
-          clearTimeout(t);
-          resolve(true);
-        }
-      });
-    });
-    assert.ok(gone, 'removal notified');
-    await client.close();
   });
 });
 
