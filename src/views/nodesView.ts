@@ -51,7 +51,11 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
       // tree (and whatever the user is clicking) stays put.
       nodes.onDidChangeModel(({ session, change }) => {
         for (const id of change.removed) this.forget(`${session.id}|${session.id}/c/${id}`);
-        if (change.full) this.forget(`${session.id}|`);
+        if (change.full) {
+          this.forget(`${session.id}|`);
+          // A new full snapshot (Refresh) rescans too: the upper layers change as containers write.
+          this.scans.delete(session.id);
+        }
         if (change.full || change.added.length || change.removed.length) return this.changed.fire(this.rootOf(session));
         const fire = (id: string) => {
           const el = this.elements.get(`${session.id}|${id}`);
@@ -157,8 +161,14 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
         return wrap(containersOf(s.id, snap, d.label));
       case 'container':
         return c ? wrap(containerSections(s.id, c)) : [];
-      case 'section':
-        return c ? wrap(sectionChildren(s.id, snap, c, d.id.slice(d.id.lastIndexOf('/') + 1), this.scansOf(s))) : [];
+      case 'section': {
+        if (!c) return [];
+        const section = d.id.slice(d.id.lastIndexOf('/') + 1);
+        const items = wrap(sectionChildren(s.id, snap, c, section, this.scansOf(s)));
+        // Whiteout and opaque counts belong on the layer rows as soon as the Layers section opens.
+        if (section === 'layers') void this.scanInTurn(items);
+        return items;
+      }
       case 'nodeNamespaces':
         return wrap(namespaceTypes(s.id, snap));
       case 'nsType':
@@ -169,7 +179,7 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
         return wrap(problemItems(d.id, snap.problems));
       case 'layer': {
         const scan = this.scansOf(s).get(d.layerPath!);
-        if (!scan) this.scan(el, d.layerPath!);
+        if (!scan) void this.scan(el, d.layerPath!);
         const users = d.containerId ? [] : layerUsers(d.id, snap, d.layerPath!);
         return wrap([...users, ...layerParts(d.id, scan)]);
       }
@@ -178,16 +188,30 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     }
   }
 
-  private scan(el: NodeElement, layerPath: string): void {
+  /**
+   * Scans the layers listed one after another, not all at once: a scan walks a whole layer directory and
+   * the node is someone's production machine. All are marked first, so the refreshes each finished scan
+   * causes (which list the section again) do not start a second round.
+   */
+  private async scanInTurn(layers: NodeElement[]): Promise<void> {
+    const scans = layers.length ? this.scansOf(layers[0].session) : undefined;
+    const todo = layers.filter((el) => el.desc?.layerPath && !scans!.has(el.desc.layerPath));
+    for (const el of todo) scans!.set(el.desc!.layerPath!, 'loading');
+    for (const el of todo) await this.scan(el, el.desc!.layerPath!);
+  }
+
+  private async scan(el: NodeElement, layerPath: string): Promise<void> {
     const scans = this.scansOf(el.session);
     const client = el.session.agent;
-    if (!client) return;
+    if (!client) return void scans.delete(layerPath);
     scans.set(layerPath, 'loading');
-    client.request('layer.scan', { path: layerPath }).then(
-      (scan) => scans.set(layerPath, scan),
-      (err: Error) => scans.set(layerPath, { error: err.message }),
+    try {
+      scans.set(layerPath, await client.request('layer.scan', { path: layerPath }));
+    } catch (err) {
+      scans.set(layerPath, { error: (err as Error).message });
+    }
     // The parent lists the layer with its scan counts: refreshing it recomputes the layer's row too.
-    ).finally(() => this.changed.fire(el.parent ?? el));
+    this.changed.fire(el.parent ?? el);
   }
 
   dispose(): void {
