@@ -211,7 +211,7 @@ export function sectionChildren(nodeId: string, s: Snapshot, c: ContainerInfo, s
       return (Object.entries(c.namespaces) as [NsType, number | null][]).map(([type, inode]) => {
         const ns = inode === null ? undefined : s.namespaces.find((n) => n.type === type && n.inode === inode);
         const others = (ns?.containerIds ?? []).filter((id) => id !== c.id);
-        const sharing = ns?.isHost ? 'host' : others.length ? `shared with ${others.length} other container${others.length > 1 ? 's' : ''}` : 'own';
+        const sharing = ns?.isHost ? 'shared with the host' : others.length ? `shared with ${others.length} other container${others.length > 1 ? 's' : ''}` : ns ? 'own' : 'not in the snapshot';
         return {
           id: `${base}/${type}`,
           kind: 'namespace',

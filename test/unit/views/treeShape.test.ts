@@ -53,7 +53,7 @@ describe('tree shape on a real rig snapshot', () => {
   it('namespaces say whether they are the host\'s, own, or shared; held-only ones are marked', () => {
     const ns = sectionChildren('n', snap, limited, 'namespaces', scans);
     const byType = Object.fromEntries(ns.map((n) => [n.label, n.description]));
-    assert.match(byType.user!, /host$/);
+    assert.match(byType.user!, /shared with the host$/);
     assert.match(byType.net!, /own$/);
     assert.equal(ns.find((n) => n.label === 'net')!.contextValue, 'namespace.net');
     const held = namespacesOfType('n', snap, 'net').find((n) => n.contextValue === 'namespace.net.held')!;
