@@ -54,7 +54,7 @@ function initialize(params: InitializeParams) {
     watcher = new Watcher(methods, Math.max(250, interval), (n) => void connection.sendNotification(CHANGED_NOTIFICATION, n));
     watcher.start();
   }
-  return methods.initializeResult();
+  return methods.initializeResult(params.clientVersion);
 }
 
 connection.onClose(() => exit(0));

@@ -18,6 +18,7 @@ import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
 import { planEnter } from './act/enter';
+import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { AgentFailure } from './failure';
 
@@ -59,8 +60,11 @@ function optionalInt(params: unknown, key: string): number | undefined {
 
 export class AgentMethods {
   private last: { snapshot: Snapshot; at: number } | null = null;
+  /** What the client said it is at the handshake, for the audit log. */
+  private clientVersion: string | null = null;
 
-  initializeResult(): InitializeResult {
+  initializeResult(clientVersion?: unknown): InitializeResult {
+    this.clientVersion = typeof clientVersion === 'string' ? clientVersion : null;
     return {
       agentVersion: AGENT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
@@ -134,7 +138,9 @@ export class AgentMethods {
         throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be an array of strings');
       }
       const starts = new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
-      return planEnter(c, starts, optionalInt(p, 'pid'), o.shell as string | undefined, o.command as string[] | undefined);
+      const plan = planEnter(c, starts, optionalInt(p, 'pid'), o.shell as string | undefined, o.command as string[] | undefined);
+      recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
+      return plan;
     },
   };
 }

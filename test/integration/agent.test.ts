@@ -35,8 +35,8 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 }
 
 /** An agent of our own on pipes, with a raw JSON-RPC connection (no client library in between). */
-function rawAgent(): { child: ChildProcess; rpc: MessageConnection; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [agent], { stdio: ['pipe', 'pipe', 'pipe'] });
+function rawAgent(env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; rpc: MessageConnection; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [agent], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   rpc.listen();
@@ -189,6 +189,38 @@ describe('the agent process', { skip }, () => {
     assert.deepEqual(plan.argv.slice(1, 4), ['--target', String(kids[1]), '--all']);
     child.stdin!.end();
     await exited;
+  });
+
+  it('records each enter it plans in the audit log, and still plans when the log cannot be written', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-h4-audit-'));
+    const log = path.join(dir, 'sub', 'audit.log');
+    try {
+      const { rpc, child, exited } = rawAgent({ ...process.env, NODESCOPE_AUDIT_LOG: log, SUDO_USER: 'alice' });
+      await hello(rpc);
+      const plan = (await rpc.sendRequest('enter.plan', { container: 'nodescope-rig-limited', command: ['hostname'] })) as { argv: string[] };
+      const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.equal(records.length, 1);
+      assert.equal(records[0].action, 'enter');
+      assert.deepEqual(records[0].container, { id: inspect('nodescope-rig-limited', '{{.Id}}'), name: 'nodescope-rig-limited' });
+      assert.equal(records[0].pid, Number(inspect('nodescope-rig-limited', '{{.State.Pid}}')));
+      assert.deepEqual(records[0].argv, plan.argv);
+      assert.equal(records[0].sudoUser, 'alice');
+      assert.equal(records[0].clientVersion, 'test');
+      child.stdin!.end();
+      await exited;
+
+      // A log under a regular file can never be created: the plan still comes, the reason goes to stderr.
+      const blocked = rawAgent({ ...process.env, NODESCOPE_AUDIT_LOG: '/etc/hostname/audit.log' });
+      let stderr = '';
+      blocked.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      await hello(blocked.rpc);
+      await blocked.rpc.sendRequest('enter.plan', { container: 'nodescope-rig-limited', command: ['true'] });
+      blocked.child.stdin!.end();
+      await blocked.exited;
+      assert.match(stderr, /audit log \/etc\/hostname\/audit\.log not written \((ENOTDIR|EEXIST)\): \{.*"action":"enter"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says there is no shell in an image without one, and runs a command given instead', () => {
