@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { hostBlockFor, parseSshCommandLine } from '../connection/sshConfig';
+import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, readSshConfig } from '../connection/sshConfig';
 import type { NodeRegistry } from '../nodes/registry';
 import { sshConfigFiles } from '../nodes/registry';
 import type { NodeElement } from '../views/nodesView';
@@ -57,7 +57,20 @@ async function addNode(nodes: NodeRegistry): Promise<void> {
     const cfg = vscode.workspace.getConfiguration('nodescope');
     await cfg.update('hosts', [...new Set([...cfg.get<string[]>('hosts', []), dest])], vscode.ConfigurationTarget.Global);
   } else {
-    const alias = await vscode.window.showInputBox({ title: 'Host alias', value: d.host.split('.')[0], ignoreFocusOut: true });
+    // ssh takes the first Host block that matches: a second block with a name already in use would be
+    // silently ignored, so refuse the name here.
+    let taken = new Set<string>();
+    try {
+      taken = new Set(listConfiguredHosts(readSshConfig(sshConfigFiles())));
+    } catch (err) {
+      nodes.log.warn(`cannot read the SSH config to check the alias: ${(err as Error).message}`);
+    }
+    const alias = await vscode.window.showInputBox({
+      title: 'Host alias',
+      value: d.host.split('.')[0],
+      ignoreFocusOut: true,
+      validateInput: (v) => (taken.has(v) ? `Host ${v} is already in the SSH config; pick another name` : null),
+    });
     if (!alias) return;
     let block: string;
     try {
