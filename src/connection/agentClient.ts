@@ -3,7 +3,14 @@
  * the tests. Starts with the version handshake; turns JSON-RPC errors into AgentError with the agent's
  * one-line message.
  */
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  ErrorCodes as RpcErrorCodes,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   CHANGED_NOTIFICATION,
   PROTOCOL_VERSION,
@@ -14,6 +21,14 @@ import {
   type ResultOf,
 } from '../../server/protocol';
 import type { AgentTransport } from './transport';
+
+/** vscode-jsonrpc's own codes for a channel that broke, as opposed to an answer from the agent. */
+const CHANNEL_LOST = new Set<number>([
+  RpcErrorCodes.MessageWriteError,
+  RpcErrorCodes.MessageReadError,
+  RpcErrorCodes.PendingResponseRejected,
+  RpcErrorCodes.ConnectionInactive,
+]);
 
 export class AgentError extends Error {
   constructor(readonly code: number, message: string) {
@@ -40,9 +55,12 @@ export async function connectAgent(
   const closed: ((reason: string | null) => void)[] = [];
   let closing = false;
   let closeReason: string | null | undefined;
+  let markClosed: () => void = () => undefined;
+  const closedOnce = new Promise<void>((r) => (markClosed = r));
   connection.onNotification(CHANGED_NOTIFICATION, (n: ChangedNotification) => changed.forEach((l) => l(n)));
   transport.onClose((reason) => {
     closeReason = closing ? null : reason;
+    markClosed();
     connection.dispose();
     closed.forEach((l) => l(closeReason ?? null));
   });
@@ -53,7 +71,11 @@ export async function connectAgent(
     try {
       return (await connection.sendRequest(method, params)) as ResultOf<M>;
     } catch (err) {
-      if (err instanceof ResponseError) throw new AgentError(err.code, err.message);
+      const lost = !(err instanceof ResponseError) || CHANNEL_LOST.has(err.code);
+      if (!lost) throw new AgentError(err.code, err.message);
+      // The stream can end a moment before the transport learns why (the process's exit, sudo's
+      // complaint on stderr): wait briefly for that, so the person reads the reason, not "disposed".
+      await Promise.race([closedOnce, new Promise((r) => setTimeout(r, 2000).unref())]);
       throw new AgentError(-32099, `agent on ${transport.description} stopped answering${closeReason ? `: ${closeReason}` : ''}`);
     }
   };

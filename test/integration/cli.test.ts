@@ -90,6 +90,15 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     }
   });
 
+  it('as a user sudo would ask for a password, says so in one line instead of hanging', () => {
+    // nobody is not root, so the agent goes through `sudo -n`, which refuses without a password.
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp', process.execPath, cli, 'snapshot'], {
+      cwd: '/tmp', encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, 'nodescope: agent on this machine stopped answering: sudo needs a password to run the agent as root; run `sudo -v` in a terminal first, or run as root\n');
+  });
+
   it('enter runs a command in the container, passing stdin, stdout and the exit code', () => {
     assert.equal(nodescope(['enter', 'nodescope-rig-limited', '--', 'hostname']).out.trim(), 'limited-host');
     assert.equal(nodescope(['enter', 'nodescope-rig-limited', '--', 'sh', '-c', 'exit 7']).code, 7);
