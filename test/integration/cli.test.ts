@@ -110,6 +110,15 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     assert.match(wrongPid.err, /is not in nodescope-rig-limited/);
   });
 
+  it('enter without a command opens the container\'s shell on a terminal and exits with its code', () => {
+    // util-linux script gives the CLI a terminal, so it takes the interactive path (raw mode, pty exec).
+    const r = spawnSync('script', ['-qfec', `${process.execPath} ${cli} enter nodescope-rig-limited`, '/dev/null'], {
+      input: 'hostname\nexit 3\n', encoding: 'utf8', timeout: 30_000,
+    });
+    assert.equal(r.status, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /hostname\r?\r\n\s*limited-host\r?\r\n/, JSON.stringify(r.stdout.slice(-300)));
+  });
+
   it('pagecache reports per layer next to the cgroup file charge', () => {
     const r = nodescope(['pagecache', 'nodescope-rig-limited', '--json']);
     assert.equal(r.code, 0, r.err);
