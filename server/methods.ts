@@ -51,6 +51,18 @@ function absolutePath(params: unknown, key: string): string {
   return v;
 }
 
+/** An absolute path naming a directory that exists now (lstat: a link to a directory is not one). */
+function existingDir(dir: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dir);
+  } catch {
+    throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${dir}`);
+  }
+  if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${dir}`);
+  return dir;
+}
+
 function optionalInt(params: unknown, key: string): number | undefined {
   const v = (params as Record<string, unknown> | null)?.[key];
   if (v === undefined || v === null) return undefined;
@@ -102,17 +114,7 @@ export class AgentMethods {
 
   private readonly handlers: { [M in MethodName]?: (p: unknown) => Methods[M]['result'] } = {
     snapshot: () => this.snapshot(),
-    'layer.scan': (p) => {
-      const dir = absolutePath(p, 'path');
-      let st: fs.Stats;
-      try {
-        st = fs.lstatSync(dir);
-      } catch {
-        throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${dir}`);
-      }
-      if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${dir}`);
-      return scanLayer(dir);
-    },
+    'layer.scan': (p) => scanLayer(existingDir(absolutePath(p, 'path'))),
     whence: (p) => {
       const c = this.container(str(p, 'container'));
       const path = absolutePath(p, 'path');
@@ -123,8 +125,7 @@ export class AgentMethods {
       const target = str(p, 'target');
       const top = optionalInt(p, 'top') ?? 10;
       if (target.startsWith('/')) {
-        if (!fs.existsSync(target)) throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${target}`);
-        return pageCacheOfLayers(target, 'dir', [{ path: target, role: 'lower', index: 0 }], null, top);
+        return pageCacheOfLayers(existingDir(target), 'dir', [{ path: target, role: 'lower', index: 0 }], null, top);
       }
       const c = this.container(target);
       if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);

@@ -137,6 +137,8 @@ describe('the agent process', { skip }, () => {
       ['whence', { container: 'nodescope-rig-limited' }, ErrorCodes.InvalidParams, /"path" must be a non-empty string/],
       ['whence', { container: 'nodescope-rig-limited', path: 'data/gone' }, ErrorCodes.InvalidParams, /must be an absolute path/],
       ['whence', { container: `none-${process.pid}`, path: '/' }, ErrorCodes.NotFound, /no container "none-\d+" on this node/],
+      ['pagecache', { target: '/etc/hostname' }, ErrorCodes.InvalidParams, /not a directory: \/etc\/hostname/],
+      ['pagecache', { target: `/no/such/${process.pid}` }, ErrorCodes.NotFound, /no such directory/],
       ['pagecache', { target: 'nodescope-rig-limited', top: -1 }, ErrorCodes.InvalidParams, /"top" must be a non-negative integer/],
       ['enter.plan', { container: 'nodescope-rig-limited', command: 'sh' }, ErrorCodes.InvalidParams, /"command" must be an array of strings/],
       ['enter.plan', { container: 'nodescope-rig-limited', pid: 'one' }, ErrorCodes.InvalidParams, /"pid" must be a non-negative integer/],
