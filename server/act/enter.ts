@@ -32,7 +32,10 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   // The snapshot has the start time of every process; a different one now means the PID was reused.
   const known = recordedStart.get(target) ?? null;
   if (known !== null && known !== startTime) throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
-  const nsenter = NSENTER_CANDIDATES.find((p) => fs.existsSync(p));
+  // The usual places first, then PATH (NixOS and friends keep it elsewhere); sudo's secure_path may
+  // have trimmed PATH, which is why the usual places come first.
+  const pathDirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.posix.join(d, 'nsenter'));
+  const nsenter = [...NSENTER_CANDIDATES, ...pathDirs].find((p) => fs.existsSync(p));
   if (!nsenter) throw new AgentFailure(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
 
   const root = `/proc/${target}/root`;
