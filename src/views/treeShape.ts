@@ -83,7 +83,7 @@ export function nodeChildren(nodeId: string, s: Snapshot): ItemDesc[] {
           id: `${nodeId}/problems`,
           kind: 'problems' as const,
           label: 'Problems',
-          description: `${s.problems.length} facts unknown`,
+          description: `${s.problems.length}`,
           tooltip: 'What the agent could not read in the last full snapshot (Refresh takes a new one). The facts they concern are shown as unknown.',
           icon: 'warning',
           expandable: true,
