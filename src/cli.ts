@@ -7,10 +7,9 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { isRelativeDir, parseArgs, UsageError, USAGE, type Command } from './cli/args';
+import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
 import { renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
-import { openTransportFor } from './cli/transportFor';
-import { connectAgent, type AgentClient } from './connection/agentClient';
+import type { AgentClient } from './connection/agentClient';
 import { AGENT_VERSION } from '../server/version';
 
 async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
@@ -68,6 +67,23 @@ function exitCodeOfSignal(signal: string | null): number {
   return n ? 128 + n : 1;
 }
 
+/**
+ * Root on this machine: the agent's methods run in this process (no second Node.js, no JSON-RPC).
+ * Otherwise the agent runs as a child (through sudo) or on the node over SSH. Each path is required only
+ * when taken: loading the SSH and JSON-RPC stacks for a local run cost more than the run itself.
+ */
+async function openClient(global: GlobalFlags): Promise<AgentClient> {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  if (!global.ssh) {
+    const local = require('./connection/inProcessAgent') as typeof import('./connection/inProcessAgent');
+    if (local.canRunAgentInProcess()) return local.inProcessAgent(AGENT_VERSION);
+  }
+  const { openTransportFor } = require('./cli/transportFor') as typeof import('./cli/transportFor');
+  const { connectAgent } = require('./connection/agentClient') as typeof import('./connection/agentClient');
+  /* eslint-enable @typescript-eslint/no-var-requires */
+  return connectAgent(await openTransportFor(global), { clientVersion: AGENT_VERSION });
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -88,8 +104,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`nodescope ${AGENT_VERSION}\n`);
     return 0;
   }
-  const transport = await openTransportFor(global);
-  const client = await connectAgent(transport, { clientVersion: AGENT_VERSION });
+  const client = await openClient(global);
   try {
     return await run(client, command);
   } finally {

@@ -20,6 +20,7 @@ import {
   type ParamsOf,
   type ResultOf,
 } from '../../server/protocol';
+import { AgentError } from './agentError';
 import type { AgentTransport } from './transport';
 
 /** vscode-jsonrpc's own codes for a channel that broke, as opposed to an answer from the agent. */
@@ -30,12 +31,7 @@ const CHANNEL_LOST = new Set<number>([
   RpcErrorCodes.ConnectionInactive,
 ]);
 
-export class AgentError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-    this.name = 'AgentError';
-  }
-}
+export { AgentError };
 
 export interface AgentClient {
   readonly info: InitializeResult;

@@ -39,8 +39,10 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   if (!fs.existsSync(agent)) throw new Error(`agent bundle not found at ${agent}; run \`npm run build\``);
   const useSudo = opts.useSudo ?? 'auto';
   const argv = asRoot([process.execPath, agent], useSudo);
-  // In a desktop editor process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  // In a desktop editor process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node. The agent
+  // makes no TLS connection, and Node 18-22 parse NODE_EXTRA_CA_CERTS while starting (tens of ms): dropped.
+  const { NODE_EXTRA_CA_CERTS: _unused, ...env } = process.env;
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, ELECTRON_RUN_AS_NODE: '1' } });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -87,7 +89,7 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   };
 }
 
-function localExec(argv: string[], opts?: ExecOptions): ExecChannel {
+export function localExec(argv: string[], opts?: ExecOptions): ExecChannel {
   let child: ChildProcess;
   if (opts?.pty) {
     const { cols, rows, term } = opts.pty;

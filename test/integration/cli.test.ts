@@ -13,13 +13,15 @@ import type { LayerScan, Snapshot, Whence } from '../../server/protocol';
 
 const repo = path.resolve(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
+/** The command package.json's bin installs: a launcher for dist/cli.js. */
+const bin = path.join(repo, 'bin', 'nodescope');
 const agent = path.join(repo, 'dist', 'agent.js');
 const built = (): string | null => (fs.existsSync(cli) && fs.existsSync(agent) ? null : 'needs dist/ (npm run build)');
 const skip = skipUnlessReal(probes.root, probes.docker, built);
 
-function nodescope(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input, maxBuffer: 1 << 28, timeout: 60_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+function nodescope(args: string[], input?: string, env?: NodeJS.ProcessEnv): { code: number; out: string; err: string; pid: number } {
+  const r = spawnSync(bin, args, { encoding: 'utf8', input, maxBuffer: 1 << 28, timeout: 60_000, env: env ?? process.env });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr, pid: r.pid };
 }
 const inspect = (name: string, fmt: string): string => execFileSync('docker', ['inspect', '-f', fmt, name], { encoding: 'utf8' }).trim();
 
@@ -38,6 +40,23 @@ describe('the nodescope CLI on this machine', { skip }, () => {
       assert.equal(c.name, name);
       assert.equal(c.initPid, Number(inspect(name, '{{.State.Pid}}')));
     }
+  });
+
+  it('as root runs the agent\'s methods in its own process, and answers as the spawned agent does', () => {
+    const own = nodescope(['snapshot', '--json']);
+    const spawned = nodescope(['snapshot', '--json'], undefined, { ...process.env, NODESCOPE_IN_PROCESS: '0' });
+    assert.equal(own.code, 0, own.err);
+    assert.equal(spawned.code, 0, spawned.err);
+    const a = JSON.parse(own.out) as Snapshot;
+    const b = JSON.parse(spawned.out) as Snapshot;
+    // bin/nodescope execs node, so the CLI keeps the launcher's pid; the agent, when spawned, is its child.
+    const agentChild = (s: Snapshot, cliPid: number) => s.processes.find((p) => p.ppid === cliPid && /agent\.js/.test(p.cmdline ?? ''));
+    assert.ok(a.processes.some((p) => p.pid === own.pid && /cli\.js/.test(p.cmdline ?? '')), 'the CLI read itself');
+    assert.equal(agentChild(a, own.pid), undefined, 'no agent process was started');
+    assert.ok(agentChild(b, spawned.pid), 'NODESCOPE_IN_PROCESS=0 starts the agent as a child');
+    const rig = (s: Snapshot) => s.containers.filter((c) => c.name.startsWith('nodescope-rig-')).map((c) => [c.id, c.initPid, c.hostname]).sort();
+    assert.deepEqual(rig(a), rig(b));
+    assert.ok(rig(a).length >= 3);
   });
 
   it('snapshot without --json prints a readable tree', () => {
