@@ -352,3 +352,25 @@ function withoutHostUsage(info: CgroupInfo, lines: CgroupLine[], v2Line: CgroupL
   }
   if (info.pressure && v2Line?.path === '/') info.pressure = null;
 }
+
+/**
+ * readCgroup for one snapshot, read once per distinct set of cgroup lines: containers that share their
+ * cgroups (every process a CI runner unshares lands in the runner's cgroup) get the same reading, with the
+ * same problems. The kernel's numbers are the same for them within a snapshot; reading them again only
+ * costs time. The returned objects are shared: callers must not change them.
+ */
+export function snapshotCgroupReader(root = '/sys/fs/cgroup'): (lines: CgroupLine[] | null, problems: Problem[]) => CgroupInfo | null {
+  const seen = new Map<string, { info: CgroupInfo | null; problems: Problem[] }>();
+  return (lines, problems) => {
+    if (!lines) return readCgroup(lines, problems, root);
+    const key = lines.map((l) => `${l.id}:${l.controllers.join(',')}:${l.path}`).join('\n');
+    let hit = seen.get(key);
+    if (!hit) {
+      const own: Problem[] = [];
+      hit = { info: readCgroup(lines, own, root), problems: own };
+      seen.set(key, hit);
+    }
+    problems.push(...hit.problems);
+    return hit.info;
+  };
+}

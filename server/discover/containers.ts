@@ -19,7 +19,7 @@ import * as fs from 'fs';
 import type { ContainerInfo, IdMapEntry, NsInodes, NsType, Problem, RootfsInfo } from '../protocol';
 import { NS_TYPES } from '../protocol';
 import { capabilitySets } from './capabilities';
-import { readCgroup } from './cgroups';
+import { snapshotCgroupReader } from './cgroups';
 import { claimContainer } from './engines';
 import type { MountEntry } from './mountinfo';
 import { readMountinfoOf } from './mountinfo';
@@ -105,6 +105,17 @@ export function discoverContainers(
   resolveRelative: (p: string) => string | null,
 ): ContainerDiscovery {
   const groups: Group[] = [];
+  const readCgroup = snapshotCgroupReader();
+  const idMaps = new Map<string, IdMapEntry[]>();
+  // uid_map and gid_map belong to the user namespace: read once per namespace, not per container.
+  const idMapOf = (init: ProcRecord, which: 'uid_map' | 'gid_map'): IdMapEntry[] | null => {
+    const key = `${init.namespaces.user ?? `pid ${init.pid}`} ${which}`;
+    const known = idMaps.get(key);
+    if (known) return known;
+    const read = readIdMap(init.pid, which);
+    if (read) idMaps.set(key, read); // a gone process answers nothing for the others in its namespace
+    return read;
+  };
 
   // Step 1: non-host pid namespaces.
   const ownPidNs = procs.filter((p) => p.namespaces.pid !== null && p.namespaces.pid !== host.pid);
@@ -195,8 +206,8 @@ export function discoverContainers(
       seccomp: status && status.seccomp !== null ? SECCOMP[status.seccomp] : null,
       seccompFilters: status?.seccompFilters ?? null,
       lsmLabel: init.lsmLabel,
-      uidMap: readIdMap(init.pid, 'uid_map'),
-      gidMap: readIdMap(init.pid, 'gid_map'),
+      uidMap: idMapOf(init, 'uid_map'),
+      gidMap: idMapOf(init, 'gid_map'),
       rootfs,
       mounts: mountEntries ? mountsOf(mountEntries) : [],
       unknown,

@@ -73,11 +73,18 @@ export function readMountinfoOf(pid: number): MountEntry[] | null {
 
 export type MountTables = Map<number, { pid: number; mounts: MountEntry[] }>;
 
-/** One read per mount namespace, keyed by its inode, through the first live process found in it. */
-export function readMountTables(procs: ProcRecord[], problems: Problem[]): MountTables {
+/**
+ * One read per mount namespace, keyed by its inode, through the first live process found in it.
+ * Processes outside `hostPidNs` are tried first: a table's mount points are relative to the reader's
+ * root, and a container's own process has the container's root, where the launcher that unshared it
+ * (still in the host pid namespace) has the host's; containers.ts would have to read the table again.
+ */
+export function readMountTables(procs: ProcRecord[], problems: Problem[], hostPidNs: number | null = null): MountTables {
   const tables: MountTables = new Map();
   const tried = new Set<number>();
-  for (const p of procs) {
+  const inner = procs.filter((p) => p.namespaces.pid !== hostPidNs);
+  const outer = procs.filter((p) => p.namespaces.pid === hostPidNs);
+  for (const p of hostPidNs === null ? procs : [...inner, ...outer]) {
     const mnt = p.namespaces.mnt;
     if (mnt === null || tables.has(mnt)) continue;
     let mounts: MountEntry[] | null;

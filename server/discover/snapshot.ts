@@ -42,7 +42,7 @@ export function takeSnapshot(opts: { agentVersion?: string } = {}): Snapshot {
   const problems: Problem[] = [];
   const procs = readProcesses(problems);
   const host = ownNamespaces();
-  const mountTables = readMountTables(procs, problems);
+  const mountTables = readMountTables(procs, problems, host.pid);
   const namespaces = buildNamespaces(procs, host, mountTables, problems);
 
   setDockerDataRoot(procs);
