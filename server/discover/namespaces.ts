@@ -9,17 +9,14 @@
  * Hierarchy (owner user namespace, parent) comes from the NS_GET_* ioctls on an fd opened through
  * whichever holder is at hand.
  */
-import * as fs from 'fs';
 import type { NamespaceInfo, NsInodes, NsType, Problem } from '../protocol';
 import { NS_TYPES } from '../protocol';
 import type { MountTables } from './mountinfo';
-import type { ProcRecord } from './procfs';
+import { parseNsLink, type ProcRecord } from './procfs';
 import { agentNsFds, nsRelations } from '../sys/nsfs';
 
 /** Holders remembered per namespace for the ioctls; more than one only matters when a holder exits mid-scan. */
 const MAX_HANDLES = 3;
-
-const NS_LINK = /^(cgroup|ipc|mnt|net|pid|time|user|uts):\[(\d+)\]$/;
 
 interface Building {
   info: NamespaceInfo;
@@ -28,16 +25,13 @@ interface Building {
   handles: string[];
 }
 
-export function parseNsLink(text: string): { type: NsType; inode: number } | null {
-  const m = NS_LINK.exec(text);
-  return m ? { type: m[1] as NsType, inode: Number(m[2]) } : null;
-}
-
 export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables: MountTables, problems: Problem[]): NamespaceInfo[] {
-  const all = new Map<string, Building>();
+  // One map per type, keyed by inode: this runs eight times per process.
+  const byType = new Map<NsType, Map<number, Building>>(NS_TYPES.map((t) => [t, new Map()]));
+  const all: Building[] = [];
   const entry = (type: NsType, inode: number): Building => {
-    const key = `${type}:${inode}`;
-    let b = all.get(key);
+    const ofType = byType.get(type)!;
+    let b = ofType.get(inode);
     if (!b) {
       b = {
         info: {
@@ -47,15 +41,17 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
         members: [],
         handles: [],
       };
-      all.set(key, b);
+      ofType.set(inode, b);
+      all.push(b);
     }
     return b;
   };
   const held = (b: Building, how: NamespaceInfo['heldBy'][number]): void => {
     if (!b.info.heldBy.includes(how)) b.info.heldBy.push(how);
   };
-  const handle = (b: Building, path: string): void => {
-    if (b.handles.length < MAX_HANDLES) b.handles.push(path);
+  // The path is built only when kept: most namespaces have thousands of member processes.
+  const handle = (b: Building, path: () => string): void => {
+    if (b.handles.length < MAX_HANDLES) b.handles.push(path());
   };
   const agent = new Set(agentNsFds());
 
@@ -66,23 +62,27 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       const b = entry(t, ino);
       b.members.push(p);
       held(b, 'process');
-      handle(b, `/proc/${p.pid}/ns/${t}`);
+      handle(b, () => `/proc/${p.pid}/ns/${t}`);
     }
     for (const th of p.threads) {
       for (const [t, ino] of Object.entries(th.namespaces) as [NsType, number][]) {
         const b = entry(t, ino);
         held(b, 'process');
-        handle(b, `/proc/${p.pid}/task/${th.tid}/ns/${t}`);
+        handle(b, () => `/proc/${p.pid}/task/${th.tid}/ns/${t}`);
       }
     }
-    readFdHolders(p.pid, (type, inode, fd) => {
+    for (const { fd, type, inode } of p.nsFds) {
       // The agent's own saved UTS fd (for hostnameOf) is an instrument of the observer, not a holder.
-      if (p.pid === process.pid && agent.has(fd)) return;
-      const b = entry(type, inode);
+      if (p.pid === process.pid && agent.has(fd)) continue;
+      const path = `/proc/${p.pid}/fd/${fd}`;
+      // An nsfs file opened by path (procfs.ts NsFd): the type only the ioctl tells.
+      const t = type ?? nsRelations(path).type;
+      if (!t) continue;
+      const b = entry(t, inode);
       held(b, 'fd');
       b.info.fdHolders.push({ pid: p.pid, fd });
-      handle(b, `/proc/${p.pid}/fd/${fd}`);
-    });
+      handle(b, () => path);
+    }
   }
 
   for (const [mntInode, table] of mountTables) {
@@ -96,18 +96,18 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       held(b, 'bindmount');
       const where = prefix + m.mountPoint;
       if (!b.info.bindMounts.includes(where)) b.info.bindMounts.push(where);
-      handle(b, where);
+      handle(b, () => where);
     }
   }
 
   let nativeMissing = false;
-  for (const b of all.values()) {
+  for (const b of all) {
     b.info.processCount = b.members.length;
     b.info.ealdorman = ealdormanOf(b.members);
     // Try the holders in turn: the first may have exited since it was seen (ENOENT is churn, not a problem).
     let failure: string | null = null;
     for (const path of b.handles) {
-      const rel = nsRelations(path);
+      const rel = nsRelations(path, b.info);
       if (rel.error === 'native calls unavailable') {
         nativeMissing = true;
         break;
@@ -127,7 +127,7 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
   }
   if (nativeMissing) problems.push({ source: 'ioctl(NS_GET_USERNS)', message: 'owner and parent namespaces unknown: native calls unavailable' });
 
-  return [...all.values()].map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+  return all.map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
 }
 
 /** The top-most, oldest process of a namespace (lxkns's "ealdorman"): its parent is outside. */
@@ -137,43 +137,4 @@ function ealdormanOf(members: ProcRecord[]): number | null {
   const tops = members.filter((p) => !pids.has(p.ppid));
   const pool = tops.length ? tops : members;
   return pool.reduce((a, b) => ((b.startTime ?? Infinity) < (a.startTime ?? Infinity) ? b : a)).pid;
-}
-
-let nsfsDevice: number | undefined;
-function nsfsDev(): number {
-  return (nsfsDevice ??= fs.statSync('/proc/self/ns/net').dev);
-}
-
-function readFdHolders(pid: number, found: (type: NsType, inode: number, fd: number) => void): void {
-  let fds: string[];
-  try {
-    fds = fs.readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return; // gone, or a kernel thread's fd table we may not read: neither hides a namespace we can see
-  }
-  for (const fd of fds) {
-    let target: string;
-    try {
-      target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    const ns = parseNsLink(target);
-    if (ns) {
-      found(ns.type, ns.inode, Number(fd));
-      continue;
-    }
-    // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot,
-    // nor can the ttys and /dev/null that most fds point at (stat-ing those was most of this loop's cost).
-    if (!target.startsWith('/') || target.startsWith('/dev/')) continue;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(`/proc/${pid}/fd/${fd}`);
-    } catch {
-      continue;
-    }
-    if (st.dev !== nsfsDev()) continue;
-    const type = nsRelations(`/proc/${pid}/fd/${fd}`).type;
-    if (type) found(type, st.ino, Number(fd));
-  }
 }

@@ -27,7 +27,18 @@ export interface CgroupLine {
   path: string;
 }
 
-export interface ProcRecord {
+/**
+ * An fd that holds a namespace open. `type` is null for an nsfs file opened by path (a bind mount such
+ * as /run/netns/x): its link names the path, not the namespace, and only NS_GET_NSTYPE tells the type.
+ */
+export interface NsFd {
+  fd: number;
+  type: NsType | null;
+  inode: number;
+}
+
+/** What one pass over /proc/PID reads. */
+export interface ProcData {
   pid: number;
   ppid: number;
   comm: string;
@@ -40,6 +51,10 @@ export interface ProcRecord {
   namespaces: NsInodes;
   threads: ThreadNamespaces[];
   status: ProcStatus | null;
+  nsFds: NsFd[];
+}
+
+export interface ProcRecord extends ProcData {
   cgroupLines: CgroupLine[] | null;
   lsmLabel: string | null;
 }
@@ -47,6 +62,9 @@ export interface ProcRecord {
 /**
  * A whole small /proc file in one open/read/close, into a buffer reused across calls: readFileSync adds an
  * fstat (useless on procfs, where sizes read 0) and a fresh buffer per file, thousands of times a snapshot.
+ * A read that returns less than asked is the end of these files: stat and status are single seq_file
+ * records and cmdline is copied until the request is filled (fs/seq_file.c seq_read_iter,
+ * fs/proc/base.c get_mm_cmdline), so the read that would return 0 is skipped: thousands of syscalls.
  */
 let readBuf = Buffer.allocUnsafe(16384);
 function readProcText(path: string): string {
@@ -54,9 +72,10 @@ function readProcText(path: string): string {
   try {
     let len = 0;
     for (;;) {
-      const n = fs.readSync(fd, readBuf, len, readBuf.length - len, null);
-      if (n === 0) break;
+      const room = readBuf.length - len;
+      const n = fs.readSync(fd, readBuf, len, room, null);
       len += n;
+      if (n < room) break;
       if (len === readBuf.length) {
         const bigger = Buffer.allocUnsafe(readBuf.length * 2);
         readBuf.copy(bigger);
@@ -109,33 +128,35 @@ export function parseStat(text: string): { comm: string; state: string; ppid: nu
   return { comm: text.slice(open + 1, close), state: rest[0], ppid: Number(rest[1]), startTime: Number(rest[19]) };
 }
 
-const STATUS_KEYS = new Set(['Uid', 'Gid', 'NSpid', 'Threads', 'CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs', 'Seccomp', 'Seccomp_filters']);
+/**
+ * The value of `key` in a status text: the rest of its line, trimmed; undefined when the kernel has no
+ * such line. Found with indexOf: status has ~55 lines and a dozen are wanted, for every process.
+ */
+function statusField(text: string, key: string): string | undefined {
+  let at = 0;
+  if (!text.startsWith(`${key}:`)) {
+    const line = text.indexOf(`\n${key}:`);
+    if (line < 0) return undefined;
+    at = line + 1;
+  }
+  const from = at + key.length + 1;
+  const end = text.indexOf('\n', from);
+  return text.slice(from, end < 0 ? text.length : end).trim();
+}
 
 export function parseStatus(text: string): { uid: number | null; gid: number | null; nspid: number[]; threads: number; status: ProcStatus | null } {
-  // Only the dozen keys used are kept: status has ~55 lines, and this runs for every process.
-  const fields = new Map<string, string>();
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const colon = text.indexOf(':', start);
-    if (colon > start && colon < end) {
-      const key = text.slice(start, colon);
-      if (STATUS_KEYS.has(key)) fields.set(key, text.slice(colon + 1, end).trim());
-    }
-    start = end + 1;
-  }
+  const field = (k: string) => statusField(text, k);
   const firstNum = (k: string): number | null => {
-    const v = fields.get(k);
+    const v = field(k);
     return v === undefined ? null : Number(v.split(/\s+/)[0]);
   };
   const seccomp = firstNum('Seccomp');
-  const nnp = fields.get('NoNewPrivs');
-  const caps = ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'].map((k) => fields.get(k));
+  const nnp = field('NoNewPrivs');
+  const caps = ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'].map((k) => field(k));
   return {
     uid: firstNum('Uid'),
     gid: firstNum('Gid'),
-    nspid: (fields.get('NSpid') ?? '').split(/\s+/).filter(Boolean).map(Number),
+    nspid: (field('NSpid') ?? '').split(/\s+/).filter(Boolean).map(Number),
     threads: firstNum('Threads') ?? 1,
     status: caps.every((c) => c !== undefined)
       ? {
@@ -171,20 +192,23 @@ export function parseCgroupFile(text: string): CgroupLine[] {
 class ProcEntry implements ProcRecord {
   private cgroupCache: CgroupLine[] | null | undefined;
   private lsmCache: string | null | undefined;
-  constructor(
-    readonly pid: number,
-    readonly ppid: number,
-    readonly comm: string,
-    readonly cmdline: string | null,
-    readonly uid: number | null,
-    readonly gid: number | null,
-    readonly nspid: number[],
-    readonly startTime: number | null,
-    readonly threadCount: number,
-    readonly namespaces: NsInodes,
-    readonly threads: ThreadNamespaces[],
-    readonly status: ProcStatus | null,
-  ) {}
+  declare readonly pid: number;
+  declare readonly ppid: number;
+  declare readonly comm: string;
+  declare readonly cmdline: string | null;
+  declare readonly uid: number | null;
+  declare readonly gid: number | null;
+  declare readonly nspid: number[];
+  declare readonly startTime: number | null;
+  declare readonly threadCount: number;
+  declare readonly namespaces: NsInodes;
+  declare readonly threads: ThreadNamespaces[];
+  declare readonly status: ProcStatus | null;
+  declare readonly nsFds: NsFd[];
+
+  constructor(data: ProcData) {
+    Object.assign(this, data);
+  }
 
   get cgroupLines(): CgroupLine[] | null {
     if (this.cgroupCache === undefined) {
@@ -216,14 +240,18 @@ class ProcEntry implements ProcRecord {
   }
 }
 
-/** Threads whose namespaces differ from their process's (only looked at for multi-threaded processes). */
-function readThreadNamespaces(pid: number, own: NsInodes): ThreadNamespaces[] {
-  let tids: string[];
+/** The names in a /proc/PID directory; none when the process is gone or the directory is not ours to read. */
+function entriesOf(dir: string): string[] {
   try {
-    tids = fs.readdirSync(`/proc/${pid}/task`);
+    return fs.readdirSync(dir);
   } catch {
     return [];
   }
+}
+
+/** Threads whose namespaces differ from their process's (only looked at for multi-threaded processes). */
+function readThreadNamespaces(pid: number, own: NsInodes): ThreadNamespaces[] {
+  const tids = entriesOf(`/proc/${pid}/task`);
   const out: ThreadNamespaces[] = [];
   for (const tid of tids) {
     if (Number(tid) === pid) continue;
@@ -235,8 +263,61 @@ function readThreadNamespaces(pid: number, own: NsInodes): ThreadNamespaces[] {
   return out;
 }
 
+let nsfsDevice: number | undefined;
+/** The device of the nsfs filesystem: an fd on it is a namespace, whatever path it was opened through. */
+function nsfsDev(): number {
+  return (nsfsDevice ??= fs.statSync('/proc/self/ns/net').dev);
+}
+
+/**
+ * The fds of `pid` that hold a namespace. Most links read `net:[4026532…]`; an fd opened through a bind
+ * mount reads as that mount's path (`/` once the mount is gone), and then only stat() tells, by the nsfs
+ * device. An fd table we may not read (a kernel thread's) or a gone process hides nothing we can see.
+ */
+function readNsFds(pid: number): NsFd[] {
+  const fds = entriesOf(`/proc/${pid}/fd`);
+  const out: NsFd[] = [];
+  for (const name of fds) {
+    const path = `/proc/${pid}/fd/${name}`;
+    let target: string;
+    try {
+      target = fs.readlinkSync(path);
+    } catch {
+      continue;
+    }
+    const ns = parseNsLink(target);
+    if (ns) {
+      out.push({ fd: Number(name), type: ns.type, inode: ns.inode });
+      continue;
+    }
+    // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot,
+    // nor can the ttys and /dev/null that most fds point at (stat-ing those was most of this loop's cost).
+    if (!target.startsWith('/') || target.startsWith('/dev/')) continue;
+    try {
+      const st = fs.statSync(path);
+      if (st.dev === nsfsDev()) out.push({ fd: Number(name), type: null, inode: st.ino });
+    } catch {
+      /* closed since */
+    }
+  }
+  return out;
+}
+
+const NS_LINK = /^(cgroup|ipc|mnt|net|pid|time|user|uts):\[(\d+)\]$/;
+
+export function parseNsLink(text: string): { type: NsType; inode: number } | null {
+  const m = NS_LINK.exec(text);
+  return m ? { type: m[1] as NsType, inode: Number(m[2]) } : null;
+}
+
 /** One process, or null when it is gone (or was never there). */
 export function readProcess(pid: number, problems: Problem[]): ProcRecord | null {
+  const data = readProcessData(pid, problems);
+  return data && new ProcEntry(data);
+}
+
+/** What readProcess reads, as plain data. */
+export function readProcessData(pid: number, problems: Problem[]): ProcData | null {
   const dir = `/proc/${pid}`;
   try {
     const stat = parseStat(readProcText(`${dir}/stat`));
@@ -260,7 +341,10 @@ export function readProcess(pid: number, problems: Problem[]): ProcRecord | null
       problems.push({ source: `${dir}/ns`, message: `zombie process: its ${released.join(', ')} namespaces are already released` });
     }
     const threads = st.threads > 1 ? readThreadNamespaces(pid, namespaces) : [];
-    return new ProcEntry(pid, stat.ppid, stat.comm, cmdline, st.uid, st.gid, st.nspid, stat.startTime, st.threads, namespaces, threads, st.status);
+    return {
+      pid, ppid: stat.ppid, comm: stat.comm, cmdline, uid: st.uid, gid: st.gid, nspid: st.nspid, startTime: stat.startTime,
+      threadCount: st.threads, namespaces, threads, status: st.status, nsFds: readNsFds(pid),
+    };
   } catch (err) {
     if (gone(err)) return null;
     problems.push({ source: dir, message: describe(err) });
@@ -268,6 +352,7 @@ export function readProcess(pid: number, problems: Problem[]): ProcRecord | null
   }
 }
 
+/** Every process on the node (as this agent's /proc shows them), in /proc's order (by pid). */
 export function readProcesses(problems: Problem[]): ProcRecord[] {
   const out: ProcRecord[] = [];
   for (const name of fs.readdirSync('/proc')) {

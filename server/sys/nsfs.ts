@@ -71,7 +71,7 @@ function relatedInode(c: NsCalls, fd: number, request: number): { inode: number 
  * Type, owning user namespace, parent (pid and user namespaces only) and owner uid (user namespaces) of
  * the namespace at `path` (/proc/PID/ns/X, /proc/PID/fd/N, or a bind mount such as /run/netns/NAME).
  */
-export function nsRelations(path: string): NsRelations {
+export function nsRelations(path: string, expect?: { type: NsType; inode: number }): NsRelations {
   const c = nsCalls();
   const none: NsRelations = { type: null, ownerUserNs: null, parent: null, ownerUid: null, error: null };
   if (!c) return { ...none, error: 'native calls unavailable' };
@@ -82,8 +82,13 @@ export function nsRelations(path: string): NsRelations {
     return { ...none, error: (err as NodeJS.ErrnoException).code ?? 'open failed' };
   }
   try {
-    const flag = c.ioctl(fd, NS_GET_NSTYPE);
-    const type = flag >= 0 ? TYPE_OF_FLAG[flag] ?? null : null;
+    // The holder seen earlier may have exited and its pid (or fd number) been reused: the path then opens
+    // another namespace, whose relations must not be reported as this one's. Same answer as a gone holder.
+    if (expect && fs.fstatSync(fd).ino !== expect.inode) return { ...none, error: 'ESRCH' };
+    // The type is asked only when the caller could not tell (an nsfs file opened by path): a link or a
+    // mountinfo root already names it, and this runs for every namespace on the node.
+    const flag = expect ? -1 : c.ioctl(fd, NS_GET_NSTYPE);
+    const type = expect?.type ?? (flag >= 0 ? TYPE_OF_FLAG[flag] ?? null : null);
     const owner = relatedInode(c, fd, NS_GET_USERNS);
     let parent: number | null = null;
     if (type === 'pid' || type === 'user') parent = relatedInode(c, fd, NS_GET_PARENT).inode;
