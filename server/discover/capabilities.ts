@@ -24,10 +24,12 @@ export const DOCKER_DEFAULT_CAPS: readonly string[] = [
 /** A 64-bit hex mask → names in bit order; bits without a known name stay numbers (a newer kernel). */
 export function decodeCapabilities(mask: string): (string | number)[] {
   if (!/^[0-9a-fA-F]{1,16}$/.test(mask)) throw new Error(`not a capability mask: ${JSON.stringify(mask)}`);
-  const value = BigInt(`0x${mask}`);
+  // Two 32-bit halves as plain numbers: BigInt shifts for 64 bits x 5 sets x every container added up.
+  const padded = mask.padStart(16, '0');
+  const halves = [parseInt(padded.slice(8), 16), parseInt(padded.slice(0, 8), 16)];
   const out: (string | number)[] = [];
   for (let bit = 0; bit < 64; bit++) {
-    if ((value >> BigInt(bit)) & 1n) out.push(CAPABILITY_NAMES[bit] ?? bit);
+    if ((halves[bit >> 5] >>> (bit & 31)) & 1) out.push(CAPABILITY_NAMES[bit] ?? bit);
   }
   return out;
 }
