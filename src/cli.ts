@@ -5,10 +5,10 @@
  * Exit codes: 0 success, 2 usage error, 1 anything else; errors are one line on stderr. A stack trace
  * appears only with NODESCOPE_DEBUG=1.
  */
-import * as os from 'os';
 import * as path from 'path';
 import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
 import { renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
 import { AGENT_VERSION } from '../server/version';
 
@@ -54,17 +54,11 @@ async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' 
   channel.stdout.pipe(process.stdout);
   channel.stderr.pipe(process.stderr);
   if (interactive) process.stdout.on('resize', () => channel.resize?.(process.stdout.columns, process.stdout.rows));
-  // Killed by a signal: exit as a shell reports it, 128 + the signal's number.
-  const code = await new Promise<number>((resolve) => channel.onExit((c, signal) => resolve(c ?? exitCodeOfSignal(signal))));
+  const code = await new Promise<number>((resolve) => channel.onExit((c, signal) => resolve(shellExitCode(c, signal))));
   if (interactive) process.stdin.setRawMode(false);
   process.stdin.unpipe(channel.stdin);
   process.stdin.pause();
   return code;
-}
-
-function exitCodeOfSignal(signal: string | null): number {
-  const n = signal ? (os.constants.signals as Record<string, number>)[signal.startsWith('SIG') ? signal : `SIG${signal}`] : undefined;
-  return n ? 128 + n : 1;
 }
 
 /**

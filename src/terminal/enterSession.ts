@@ -17,7 +17,7 @@
  */
 import type { EnterPlan } from '../../server/protocol';
 import type { ExecChannel, ExecOptions } from '../connection/transport';
-import { exitLine, PtyOutput } from './ptyOutput';
+import { exitLine, PtyOutput, shellExitCode } from './ptyOutput';
 
 export interface EnterTarget {
   /** Shown in the first line, e.g. the container's name. */
@@ -28,8 +28,11 @@ export interface EnterTarget {
 
 export interface TerminalSink {
   write(text: string): void;
-  /** Close the terminal (the exit line has been seen and a key pressed, or the start failed). */
-  close(): void;
+  /**
+   * Close the terminal (the exit line has been seen and a key pressed, or the start failed), with the
+   * command's exit code when it ran (128 + N for signal N, as a shell reports it) for VS Code's exitStatus.
+   */
+  close(exitCode?: number): void;
   /** A start that failed, as one line for a notification. */
   error(message: string): void;
 }
@@ -42,6 +45,7 @@ export class EnterSession {
   private readonly pending: string[] = [];
   private readonly output = new PtyOutput();
   private size = { cols: 80, rows: 24 };
+  private exitCode: number | undefined;
 
   constructor(private readonly target: EnterTarget, private readonly sink: TerminalSink) {}
 
@@ -80,6 +84,7 @@ export class EnterSession {
     channel.onExit((code, signal) => {
       if (this.state !== 'running') return;
       this.state = 'ended';
+      this.exitCode = shellExitCode(code, signal);
       this.sink.write(this.output.flush() + exitLine(code, signal));
     });
     // A size that changed while starting, and what was typed meanwhile.
@@ -90,7 +95,7 @@ export class EnterSession {
   input(data: string): void {
     if (this.state === 'ended') {
       this.state = 'closed';
-      this.sink.close();
+      this.sink.close(this.exitCode);
     } else if (this.state === 'starting') this.pending.push(data);
     else if (this.state === 'running') this.channel!.stdin.write(data);
   }

@@ -17,7 +17,8 @@ export function enterTerminal(client: AgentClient, container: { id: string; name
       plan: () => client.request('enter.plan', { container: container.id, pid }),
       exec: (argv, options) => client.transport.exec(argv, options),
     },
-    { write: (text) => write.fire(text), close: () => close.fire(), error: onError },
+    // The exit code becomes the terminal's exitStatus.code (a task or an extension can read it).
+    { write: (text) => write.fire(text), close: (code) => close.fire(code), error: onError },
   );
   return {
     onDidWrite: write.event,

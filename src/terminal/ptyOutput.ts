@@ -2,6 +2,8 @@
  * Bytes from a pty to text for a terminal: UTF-8 is decoded in stream mode, because a multi-byte
  * character can be split across two chunks; and the line shown when the process ends. No vscode import.
  */
+import * as os from 'os';
+
 export class PtyOutput {
   private readonly decoder = new TextDecoder('utf-8');
 
@@ -13,6 +15,13 @@ export class PtyOutput {
   flush(): string {
     return this.decoder.decode();
   }
+}
+
+/** An exit as a shell reports it: the code, or 128 + N when signal N ended the process (1 if unknown). */
+export function shellExitCode(code: number | null, signal: string | null): number {
+  if (code !== null) return code;
+  const n = signal ? (os.constants.signals as Record<string, number>)[signal.startsWith('SIG') ? signal : `SIG${signal}`] : undefined;
+  return n ? 128 + n : 1;
 }
 
 export function exitLine(code: number | null, signal: string | null): string {

@@ -95,11 +95,11 @@ const checks: Array<[string, () => Promise<void>]> = [
         terminal.sendText(`hostname > /tmp/${name}`);
         const written = await until('the shell to write its hostname', () => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').trim());
         assert.equal(written, docker('inspect', '-f', '{{.Config.Hostname}}', LIMITED));
-        const closed = new Promise<void>((resolve) => {
+        const closed = new Promise<vscode.TerminalExitStatus | undefined>((resolve) => {
           const sub = vscode.window.onDidCloseTerminal((t) => {
             if (t === terminal) {
               sub.dispose();
-              resolve();
+              resolve(t.exitStatus);
             }
           });
         });
@@ -108,7 +108,8 @@ const checks: Array<[string, () => Promise<void>]> = [
         // After the exit line, any key closes the terminal.
         await new Promise((r) => setTimeout(r, 500));
         terminal.sendText('x', false);
-        await Promise.race([closed, until('a key to close the terminal after the exit', () => false, 10_000)]);
+        const status = await Promise.race([closed, until<vscode.TerminalExitStatus | undefined>('a key to close the terminal after the exit', () => false, 10_000)]);
+        assert.equal(status?.code, 3, "the shell's exit code is the terminal's exit status");
       } finally {
         terminal.dispose();
         fs.rmSync(seen, { force: true });

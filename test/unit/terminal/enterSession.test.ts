@@ -56,8 +56,13 @@ function rig(opts: { plan?: Promise<EnterPlan> } = {}) {
   const out: string[] = [];
   const errors: string[] = [];
   let closed = 0;
-  const session = new EnterSession(target, { write: (t) => out.push(t), close: () => closed++, error: (m) => errors.push(m) });
-  return { session, channel, exec, execCalls, out, errors, text: () => out.join(''), closed: () => closed };
+  const exitCodes: (number | undefined)[] = [];
+  const session = new EnterSession(target, {
+    write: (t) => out.push(t),
+    close: (code) => (closed++, exitCodes.push(code)),
+    error: (m) => errors.push(m),
+  });
+  return { session, channel, exec, execCalls, out, errors, exitCodes, text: () => out.join(''), closed: () => closed };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -143,6 +148,7 @@ describe('enter session', () => {
     assert.equal(r.closed(), 0);
     r.session.input('x');
     assert.equal(r.closed(), 1);
+    assert.deepEqual(r.exitCodes, [3], "the shell's code goes to the terminal's exit status");
     assert.deepEqual(r.channel.typed, [], 'the closing key is not sent anywhere');
     r.session.input('y');
     assert.equal(r.closed(), 1, 'closes once');
@@ -155,6 +161,8 @@ describe('enter session', () => {
     await opened;
     r.channel.end(null, 'SIGKILL');
     assert.match(r.text(), /ended by SIGKILL/);
+    r.session.input('x');
+    assert.deepEqual(r.exitCodes, [137], '128 + SIGKILL, as a shell reports it');
   });
 
   it('a failed plan is one line in a notification and in the terminal, and a key closes it', async () => {
@@ -166,6 +174,7 @@ describe('enter session', () => {
     assert.equal(r.execCalls.length, 0);
     r.session.input('\r');
     assert.equal(r.closed(), 1);
+    assert.deepEqual(r.exitCodes, [undefined], 'nothing ran: no exit code');
   });
 
   it('a failed exec is reported the same way', async () => {
