@@ -2,7 +2,9 @@
  * `npm run bench`: Nodescope's speed, as ratios against the anchor tools measured in the same run.
  *
  *   1. Whole-host snapshot: `nodescope snapshot --json` vs `lsns -J`, on a host with at least 2,000
- *      processes in 200 sets of namespaces (made here if the host has fewer). Target: ≤ 0.5×.
+ *      processes in 200 sets of namespaces (made here if the host has fewer). Target: ≤ 0.5×. Beside it
+ *      the floor any Node.js agent stands on here: Node's start-up, and start-up plus the per-process
+ *      /proc reads alone (procReadFloor.cjs), so a ratio can be read against what is possible at all.
  *   2. Layer scan: `nodescope layer DIR --json` vs `find DIR -type c` (which finds only the 0/0 whiteouts,
  *      while the scan also counts bytes and reads opaque/redirect xattrs).
  *   3. SSH (bench/ssh.ts): connect + deploy + first snapshot on loopback, again with the agent deployed,
@@ -19,6 +21,10 @@ import { benchSsh } from './ssh';
 
 const repo = path.resolve(__dirname, '..');
 const cli = path.join(repo, 'dist', 'cli.js');
+/** What users run (package.json bin): the launcher of dist/cli.js. */
+const bin = path.join(repo, 'bin', 'nodescope');
+/** The launcher's environment, for the floor measurements (it drops NODE_EXTRA_CA_CERTS, see bin/nodescope). */
+const { NODE_EXTRA_CA_CERTS: _caCerts, ...launcherEnv } = process.env;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 async function main(): Promise<void> {
@@ -33,10 +39,18 @@ async function main(): Promise<void> {
   try {
     console.log(`host: ${countProcesses()} processes (${host ? 'made 200 namespace sets for this run' : 'as found'})`);
     const lsns = timeCommand('lsns -J', ['lsns', '-J'], RUNS);
-    const snap = timeCommand('nodescope snapshot --json', [process.execPath, cli, 'snapshot', '--json'], RUNS);
+    const snap = timeCommand('nodescope snapshot --json', [bin, 'snapshot', '--json'], RUNS);
+    // The floor: what a Node.js agent pays before it has done anything but read /proc (procReadFloor.cjs).
+    const start = timeCommand('floor: node -e 0', [process.execPath, '-e', '0'], RUNS, launcherEnv);
+    const reads = timeCommand('floor: node + the /proc reads, unparsed', [process.execPath, path.join(__dirname, 'procReadFloor.cjs')], RUNS, launcherEnv);
     console.log(report(lsns));
     console.log(report(snap));
+    console.log(report(start));
+    console.log(report(reads));
     console.log(ratioLine('snapshot / lsns -J', snap, lsns, 0.5));
+    console.log(ratioLine('floor (node + reads) / lsns -J', reads, lsns));
+    const left = lsns.medianMs * 0.5 - reads.medianMs;
+    console.log(`under the 0.5× target, ${left.toFixed(1)} ms would be left for namespaces, mounts, containers and JSON`);
   } finally {
     host?.stop();
   }
@@ -48,7 +62,7 @@ async function main(): Promise<void> {
   try {
     console.log(`layer: ${files} files, 1000 whiteouts, 1 opaque dir at ${layer}`);
     const find = timeCommand('find DIR -type c', ['find', layer, '-type', 'c'], RUNS);
-    const scan = timeCommand('nodescope layer DIR --json', [process.execPath, cli, 'layer', layer, '--json'], RUNS);
+    const scan = timeCommand('nodescope layer DIR --json', [bin, 'layer', layer, '--json'], RUNS);
     console.log(report(find));
     console.log(report(scan));
     console.log(ratioLine('layer scan / find -type c', scan, find));
