@@ -34,7 +34,7 @@ async function addNode(nodes: NodeRegistry): Promise<void> {
   const input = await vscode.window.showInputBox({
     title: 'Nodescope: Add Node',
     prompt: 'user@host[:port], or a whole ssh command line',
-    placeHolder: 'root@node1.example:22   or   ssh -p 2222 admin@10.0.0.5',
+    placeHolder: 'root@node1.example:22   or   ssh -p 2222 -J bastion admin@10.0.0.5',
     ignoreFocusOut: true,
     validateInput: (v) => {
       try {
@@ -52,8 +52,11 @@ async function addNode(nodes: NodeRegistry): Promise<void> {
   const keep = 'Keep in Nodescope settings only';
   const choice = await vscode.window.showQuickPick([writeBlock, keep], { title: `Add ${d.user ? `${d.user}@` : ''}${d.host}` });
   if (!choice) return;
+  if (d.ignored.length) void vscode.window.showWarningMessage(`Nodescope: not carried over from the ssh command: ${d.ignored.join(' ')}`);
   if (choice === keep) {
-    const dest = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
+    // A key or a jump host cannot be said as user@host:port: then the command line itself is kept.
+    const plain = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
+    const dest = d.identityFile || d.jump ? input.trim() : plain;
     const cfg = vscode.workspace.getConfiguration('nodescope');
     await cfg.update('hosts', [...new Set([...cfg.get<string[]>('hosts', []), dest])], vscode.ConfigurationTarget.Global);
   } else {
@@ -74,7 +77,7 @@ async function addNode(nodes: NodeRegistry): Promise<void> {
     if (!alias) return;
     let block: string;
     try {
-      block = hostBlockFor(alias, d) + (d.identityFile ? `\n    IdentityFile ${d.identityFile}` : '');
+      block = hostBlockFor(alias, d);
     } catch (err) {
       void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
       return;

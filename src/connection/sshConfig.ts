@@ -42,7 +42,7 @@ export function defaultConfigFiles(): string[] {
   return [path.join(home(), '.ssh', 'config'), '/etc/ssh/ssh_config'];
 }
 
-function expandTilde(p: string): string {
+export function expandTilde(p: string): string {
   return p === '~' ? home() : p.startsWith('~/') ? path.join(home(), p.slice(2)) : p;
 }
 
@@ -228,42 +228,104 @@ export function resolveHost(cfg: SshConfig, alias: string, depth = 0): SshTarget
   const agent = first('identityagent');
   if (agent) target.agentSocket = agentSocketFrom(agent, tokens);
   const jump = first('proxyjump');
-  if (jump && jump.toLowerCase() !== 'none') {
-    target.jump = jump.split(',').map((hop) => {
-      const d = parseSshDestination(hop);
-      const viaConfig = resolveHost(cfg, d.host, depth + 1);
-      return { ...viaConfig, user: d.user ?? viaConfig.user, port: d.port ?? viaConfig.port };
-    });
-  }
+  if (jump && jump.toLowerCase() !== 'none') target.jump = jumpHops(cfg, jump, depth + 1);
   return target;
 }
 
+/** A ProxyJump value (`bastion,admin@inner:2222`): each hop resolved through the config as ssh does. */
+export function jumpHops(cfg: SshConfig, spec: string, depth = 1): SshTarget[] {
+  return spec.split(',').map((hop) => {
+    const d = parseSshDestination(hop);
+    const viaConfig = resolveHost(cfg, d.host, depth);
+    return { ...viaConfig, user: d.user ?? viaConfig.user, port: d.port ?? viaConfig.port };
+  });
+}
+
+/** What "Add Node…" takes from a destination or an ssh command line. */
+export interface SshCommandLine {
+  user?: string;
+  host: string;
+  port?: number;
+  identityFile?: string;
+  /** ProxyJump, from -J or -o ProxyJump=. */
+  jump?: string;
+  /** Options given that Nodescope does not carry over (to tell the person, not to drop silently). */
+  ignored: string[];
+}
+
 /** The block "Add node…" offers to append to the user's ssh config. */
-export function hostBlockFor(alias: string, d: { host: string; user?: string; port?: number }): string {
+export function hostBlockFor(alias: string, d: Omit<SshCommandLine, 'ignored'>): string {
   if (!/^[\w.-]+$/.test(alias)) throw new Error(`"${alias}" cannot be a Host alias (letters, digits, . _ - only)`);
-  return [`Host ${alias}`, `    HostName ${d.host}`, d.user ? `    User ${d.user}` : null, d.port && d.port !== 22 ? `    Port ${d.port}` : null]
+  return [
+    `Host ${alias}`,
+    `    HostName ${d.host}`,
+    d.user ? `    User ${d.user}` : null,
+    d.port && d.port !== 22 ? `    Port ${d.port}` : null,
+    d.identityFile ? `    IdentityFile ${d.identityFile}` : null,
+    d.jump ? `    ProxyJump ${d.jump}` : null,
+  ]
     .filter(Boolean)
     .join('\n');
 }
 
-/** `ssh -p 2222 -i key root@h` or `user@host:port` → a destination. */
-export function parseSshCommandLine(line: string): { user?: string; host: string; port?: number; identityFile?: string } {
+/**
+ * The target of a `nodescope.hosts` entry: user@host[:port], or the ssh command line "Add Node…" kept
+ * because it named a key or jump hosts. `base` is the host as the SSH config resolves it; what the entry
+ * says wins, as ssh's command line wins over its config. Jump hops resolve through the config too.
+ */
+export function settingTarget(d: SshCommandLine, base: SshTarget, cfg: SshConfig | undefined): SshTarget {
+  return {
+    ...base,
+    user: d.user ?? base.user,
+    port: d.port ?? base.port,
+    identityFiles: d.identityFile ? [expandTilde(d.identityFile)] : base.identityFiles,
+    jump: d.jump ? jumpHops(cfg ?? { blocks: [], files: [] }, d.jump) : base.jump,
+  };
+}
+
+/** ssh's flags that take no value (man 1 ssh), which may be bundled: `-4A`, `-vvv`. */
+const SSH_BARE_FLAGS = /^-[1246AaCfGgKkMNnqsTtVvXxYy]+$/;
+/** ssh's flags that take a value, as `-p 22` or `-p22`. */
+const SSH_VALUE_FLAGS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-P', '-p', '-Q', '-R', '-S', '-W', '-w']);
+/** -o options Nodescope carries into the node's settings, by ssh_config keyword (lower case). */
+const CARRIED_OPTIONS = new Set(['port', 'user', 'identityfile', 'proxyjump']);
+
+/**
+ * `ssh -p 2222 -i key -J bastion root@h` or `user@host:port` → a destination with what Nodescope carries
+ * over (port, user, key, ProxyJump, also as -o Key=Value); anything else given is listed in `ignored`.
+ */
+export function parseSshCommandLine(line: string): SshCommandLine {
   const args = splitArgs(line.trim());
-  if (args[0] !== 'ssh') return parseSshDestination(line);
-  let port: number | undefined;
-  let identityFile: string | undefined;
-  let user: string | undefined;
+  if (args[0] !== 'ssh') return { ...parseSshDestination(line), ignored: [] };
+  // As ssh does with options, the first value given wins.
+  const given: Record<string, string> = {};
+  const ignored: string[] = [];
   let dest: string | undefined;
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
-    if (a === '-p') port = Number(args[++i]);
-    else if (a === '-i') identityFile = args[++i];
-    else if (a === '-l') user = args[++i];
-    else if (/^-[1246AaCfGgKkMNnqsTtVvXxYy]+$/.test(a)) continue;
-    else if (a.startsWith('-')) i++; // an option with a value we do not use (-o, -J, -F…)
+    if (SSH_BARE_FLAGS.test(a)) continue;
+    const flag = a.slice(0, 2);
+    if (a.startsWith('-') && SSH_VALUE_FLAGS.has(flag)) {
+      const value = a.length > 2 ? a.slice(2) : args[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      if (flag === '-o') {
+        const m = /^\s*(\w+)\s*(?:=|\s)\s*(.+)$/.exec(value);
+        if (m && CARRIED_OPTIONS.has(m[1].toLowerCase())) given[m[1].toLowerCase()] ??= m[2].trim();
+        else ignored.push(`-o ${value}`);
+      } else if (flag === '-p') given.port ??= value;
+      else if (flag === '-l') given.user ??= value;
+      else if (flag === '-i') given.identityfile ??= value;
+      else if (flag === '-J') given.proxyjump ??= value;
+      else ignored.push(`${flag} ${value}`);
+    } else if (a.startsWith('-')) throw new Error(`unknown ssh option ${a}`);
     else if (!dest) dest = a;
+    else ignored.push(a); // a remote command: Nodescope runs its own
   }
   if (!dest) throw new Error('no destination in the ssh command');
   const d = parseSshDestination(dest);
-  return { ...d, user: d.user ?? user, port: d.port ?? port, identityFile };
+  const port = given.port !== undefined ? Number(given.port) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`port must be a number from 1 to 65535, got "${given.port}"`);
+  const jump = given.proxyjump && given.proxyjump.toLowerCase() !== 'none' ? given.proxyjump : undefined;
+  if (jump) jump.split(',').forEach((hop) => parseSshDestination(hop)); // a bad hop is an error now, not at connect
+  return { ...d, user: d.user ?? given.user, port: d.port ?? port, identityFile: given.identityfile, jump, ignored };
 }

@@ -8,7 +8,16 @@ import { NodeSession } from '../model/nodeSession';
 import type { ModelChange } from '../model/nodeModel';
 import { openLocalTransport } from '../connection/localTransport';
 import { openSshTransport } from '../connection/sshTransport';
-import { defaultConfigFiles, listConfiguredHosts, parseSshDestination, readSshConfig, resolveHost, type SshConfig, type SshTarget } from '../connection/sshConfig';
+import {
+  defaultConfigFiles,
+  listConfiguredHosts,
+  parseSshCommandLine,
+  readSshConfig,
+  resolveHost,
+  settingTarget,
+  type SshConfig,
+  type SshTarget,
+} from '../connection/sshConfig';
 import type { AgentTransport } from '../connection/transport';
 import { vscodeInteraction } from './interaction';
 
@@ -89,14 +98,9 @@ export class NodeRegistry implements vscode.Disposable {
     for (const alias of cfg ? listConfiguredHosts(cfg) : []) wanted.set(`ssh:${alias}`, { label: alias, open: sshOpen(alias, () => sshTarget(alias)) });
     for (const dest of s.hosts) {
       try {
-        const d = parseSshDestination(dest);
-        wanted.set(`ssh:${dest}`, {
-          label: dest,
-          open: sshOpen(dest, () => {
-            const t = sshTarget(d.host);
-            return { ...t, user: d.user ?? t.user, port: d.port ?? t.port };
-          }),
-        });
+        const d = parseSshCommandLine(dest);
+        const label = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
+        wanted.set(`ssh:${dest}`, { label, open: sshOpen(label, () => settingTarget(d, sshTarget(d.host), cfg)) });
       } catch (err) {
         this.log.warn(`nodescope.hosts: ${(err as Error).message}`);
       }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost } from '../../../src/connection/sshConfig';
+import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost, settingTarget } from '../../../src/connection/sshConfig';
 
 function configDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-sshcfg-'));
@@ -71,10 +71,48 @@ describe('ssh_config', () => {
   it('parses destinations and ssh command lines, rejecting nonsense', () => {
     assert.deepEqual(parseSshDestination('root@10.0.0.5:2222'), { user: 'root', host: '10.0.0.5', port: 2222 });
     assert.deepEqual(parseSshDestination('[fe80::1]:22'), { user: undefined, host: 'fe80::1', port: 22 });
-    assert.deepEqual(parseSshCommandLine('ssh -p 2201 -i ~/.ssh/k -o Foo=bar admin@n1'), { user: 'admin', host: 'n1', port: 2201, identityFile: '~/.ssh/k' });
+    assert.deepEqual(parseSshCommandLine('ssh -p 2201 -i ~/.ssh/k -o Foo=bar admin@n1'), {
+      user: 'admin', host: 'n1', port: 2201, identityFile: '~/.ssh/k', jump: undefined, ignored: ['-o Foo=bar'],
+    });
+    assert.deepEqual(parseSshCommandLine('root@n2:2200'), { user: 'root', host: 'n2', port: 2200, ignored: [] });
     assert.throws(() => parseSshDestination('root@host:abc'), /port must be a number/);
     assert.throws(() => parseSshDestination('h:70000'), /out of range/);
     assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n    HostName 10.0.0.5\n    User root\n    Port 2222');
+  });
+
+  it('a kept ssh command line in nodescope.hosts wins over the config, and its jump hops resolve through it', () => {
+    const d = parseSshCommandLine('ssh -J bastion.prod -i ~/.ssh/special -p 2022 ops@api.prod');
+    const t = settingTarget(d, resolveHost(cfg, d.host), cfg);
+    assert.deepEqual([t.host, t.user, t.port], ['api.prod', 'ops', 2022], 'the command line over "Host *.prod" and "Host *"');
+    assert.deepEqual(t.identityFiles, [path.join(process.env.HOME || os.homedir(), '.ssh', 'special')]);
+    assert.deepEqual(t.jump?.map((h) => [h.host, h.user, h.port]), [['bastion.prod', 'jump', 22]]);
+    // A plain destination leaves the config's keys and jumps alone.
+    const plain = settingTarget(parseSshCommandLine('web1'), resolveHost(cfg, 'web1'), cfg);
+    assert.equal(plain.user, 'deploy');
+    assert.equal(plain.jump, undefined);
+    assert.ok(plain.identityFiles?.[0].endsWith('/.ssh/id_test'));
+  });
+
+  it('ssh command lines keep their jump hosts, keys, ports and users, in every spelling ssh takes', () => {
+    const d = parseSshCommandLine('ssh -4 -J jump@bastion:2200,inner -i id_ed25519 -vv root@10.0.0.5');
+    assert.equal(d.jump, 'jump@bastion:2200,inner');
+    assert.equal(d.identityFile, 'id_ed25519');
+    assert.deepEqual([d.user, d.host, d.port], ['root', '10.0.0.5', undefined]);
+    assert.deepEqual(d.ignored, []);
+    // -o Key=Value, -o "Key Value", -oKey=Value, -p2222, -lname; the first value given wins, as in ssh.
+    const o = parseSshCommandLine('ssh -oProxyJump=b1 -o "Port 2022" -o User=u1 -l u2 -o IdentityFile=/k -p2999 n3 uptime');
+    assert.deepEqual([o.jump, o.port, o.user, o.identityFile, o.host], ['b1', 2022, 'u1', '/k', 'n3']);
+    assert.deepEqual(o.ignored, ['uptime'], 'a remote command is not carried over, and the person is told');
+    assert.equal(parseSshCommandLine('ssh -J none n4').jump, undefined);
+    assert.deepEqual(parseSshCommandLine('ssh -L 8080:localhost:80 -F /cfg n5').ignored, ['-L 8080:localhost:80', '-F /cfg']);
+    assert.throws(() => parseSshCommandLine('ssh -p'), /-p needs a value/);
+    assert.throws(() => parseSshCommandLine('ssh -Z n6'), /unknown ssh option -Z/);
+    assert.throws(() => parseSshCommandLine('ssh -p 99999 n7'), /port must be a number from 1 to 65535/);
+    assert.throws(() => parseSshCommandLine('ssh -J root@b:abc n8'), /port must be a number/);
+    assert.equal(
+      hostBlockFor('n9', { host: '10.0.0.5', user: 'root', identityFile: '~/.ssh/k', jump: 'bastion' }),
+      'Host n9\n    HostName 10.0.0.5\n    User root\n    IdentityFile ~/.ssh/k\n    ProxyJump bastion',
+    );
   });
 
   it('IdentityAgent: none, SSH_AUTH_SOCK, $VAR and paths; UserKnownHostsFile keeps the global files', () => {
