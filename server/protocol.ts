@@ -311,8 +311,10 @@ export interface LayerScan {
 
 export interface Whence {
   container: string;
-  /** Absolute path inside the container. */
+  /** Absolute path inside the container, as asked (normalised). */
   path: string;
+  /** The path looked up after following symlinks on the way (`/bin/sh` → `/usr/bin/sh`); absent when none. */
+  resolvedPath?: string;
   visible: boolean;
   fileType: 'file' | 'dir' | 'symlink' | 'other' | null;
   provider: LayerRef | null;

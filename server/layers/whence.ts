@@ -9,8 +9,12 @@
  *  - a directory merges with lower directories of the same name, unless it is opaque, which hides every
  *    lower one; with `overlay.redirect` the lower layers are looked up at the redirect's path instead.
  *
- * Nothing here follows a symlink: every test is an lstat inside a layer directory. Paths with `..` are
- * normalised first, and cannot climb above the container root.
+ * Every test is an lstat inside a layer directory: nothing follows a symlink on the host. A symlink in the
+ * middle of the path (`/bin -> usr/bin` on merged-usr images) is resolved the way the container's kernel
+ * would, against the container's root: its target is read from the layer that provides it, and the
+ * lookup starts again at the resolved path (`resolvedPath`), at most 40 times (Linux's MAXSYMLINKS). The
+ * last component is not followed, as with lstat. Paths with `..` are normalised and cannot climb above
+ * the container root.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -38,29 +42,49 @@ function fileType(st: fs.Stats): Whence['fileType'] {
   return 'other';
 }
 
+/** Linux's limit on symlinks followed in one lookup (include/linux/namei.h MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
+
 export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null): Whence {
-  const result = lookupInLayers(rootfs, containerId, rawPath);
   const problems: Problem[] = [];
-  const merged = mergedView(initPid, result.path, problems);
+  const requested = path.posix.normalize(`/${rawPath}`);
+  let at = requested;
+  let result = lookupInLayers(rootfs, containerId, at);
+  for (let hops = 0; result.symlinkAt; hops++) {
+    if (hops === MAX_SYMLINKS) {
+      // The lookup stopped at a symlink: nothing visible, nothing provided, and this says why.
+      problems.push({ source: requested, message: `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved` });
+      break;
+    }
+    at = result.symlinkAt.resolved;
+    result = lookupInLayers(rootfs, containerId, at);
+  }
+  delete result.symlinkAt;
+  result.path = requested;
+  if (at !== requested) result.resolvedPath = at;
+  const merged = mergedView(initPid, at, problems);
   result.inodes.merged = merged?.ino ?? null;
   // The container's own view is the independent check: a volume or bind mount over the path, or a layer
   // changed since the container started, shows up as a disagreement, reported rather than smoothed over.
   if (merged !== undefined && (merged !== null) !== result.visible) {
     problems.push({
-      source: `/proc/${initPid}/root${result.path}`,
+      source: `/proc/${initPid}/root${at}`,
       message: result.visible
         ? 'the layers provide this path but the container does not see it (a mount hides it, or the layers changed)'
         : 'the container sees this path but no layer provides it (a volume or bind mount covers it)',
     });
   }
-  if (problems.length) result.problems = problems;
+  if (problems.length) result.problems = [...(result.problems ?? []), ...problems];
   return result;
 }
 
-function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string): Whence {
+/** A lookup, and where it must go on when a component on the way is a symlink. */
+type Lookup = Whence & { symlinkAt?: { resolved: string } };
+
+function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string): Lookup {
   const normalized = path.posix.normalize(`/${rawPath}`);
   const comps = normalized.split('/').filter(Boolean);
-  const result: Whence = {
+  const result: Lookup = {
     container: containerId,
     path: normalized,
     visible: false,
@@ -122,6 +146,20 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
     }
     if (last) {
       for (const f of found) result.inodes.layers.push({ path: f.ref.path, role: f.ref.role, index: f.ref.index, inode: f.st.ino });
+    }
+    if (!last && found.length && found[0].st.isSymbolicLink()) {
+      // The kernel follows it from the container's root (absolute target) or from this directory.
+      let target: string;
+      try {
+        target = fs.readlinkSync(found[0].dir);
+      } catch (err) {
+        result.problems = [{ source: found[0].dir, message: `symlink unreadable (${(err as NodeJS.ErrnoException).code}): not followed` }];
+        return result;
+      }
+      const rest = comps.slice(i + 1);
+      const from = target.startsWith('/') ? target : path.posix.join('/', ...comps.slice(0, i), target);
+      result.symlinkAt = { resolved: path.posix.normalize(path.posix.join('/', from, ...rest)) };
+      return result;
     }
     if (!found.length || (!last && !found[0].st.isDirectory())) {
       result.deletedBy = deletedBy;

@@ -61,11 +61,13 @@ export function renderLayer(l: LayerScan): string {
 export function renderWhence(w: Whence): string {
   const ref = (r: { path: string; role: string; index: number } | null): string => (r ? `${r.role} #${r.index} ${r.path}` : '—');
   const out = [`${w.path} in ${shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : 'not visible'}`];
+  if (w.resolvedPath) out.push(`  resolves to  ${w.resolvedPath} (symlinks followed in the container)`);
   if (w.provider) out.push(`  provided by  ${ref(w.provider)}${w.copiedUp ? '  (copied up)' : ''}`);
   if (w.deletedBy) out.push(`  deleted by   ${ref(w.deletedBy)} (whiteout)`);
   if (w.hiddenByOpaque) out.push(`  hidden by    ${ref(w.hiddenByOpaque)} (opaque directory)`);
   for (const s of w.shadowed) out.push(`  shadows      ${ref(s)}`);
   out.push(`  inodes: merged ${w.inodes.merged ?? '?'}${w.inodes.layers.map((l) => `, ${l.role} #${l.index} ${l.inode}`).join('')}`);
+  for (const p of w.problems ?? []) out.push(`  problem: ${p.source}: ${p.message}`);
   return out.join('\n');
 }
 

@@ -132,13 +132,18 @@ describe('layers on real overlay directories', { skip }, () => {
     const procOne = whence(rootfs, 'x', '/proc/1', pid);
     assert.equal(procOne.visible, false);
     assert.match(procOne.problems?.[0]?.message ?? '', /no layer provides it \(a volume or bind mount covers it\)/);
-    // A symlinked component is never resolved on the host's side of /proc/PID/root.
+    // A symlinked component is followed as the container's kernel follows it (against the container's
+    // root), never on the host's side of /proc/PID/root: the inode is the one `docker exec stat` sees.
     fs.symlinkSync('/etc', `${g.UpperDir}/nodescope-layers-link`);
     try {
       const through = whence(rootfs, 'x', '/nodescope-layers-link/passwd', pid);
-      assert.equal(through.visible, false);
-      assert.equal(through.inodes.merged, null);
-      assert.match(through.problems?.[0]?.message ?? '', /is a symlink in the container/);
+      assert.equal(through.resolvedPath, '/etc/passwd');
+      assert.equal(through.visible, true);
+      const inContainer = Number(sh(`docker exec nodescope-rig-limited stat -L -c %i /nodescope-layers-link/passwd`));
+      assert.equal(through.inodes.merged, inContainer);
+      assert.notEqual(through.inodes.merged, fs.statSync('/etc/passwd').ino, "not the host's /etc/passwd");
+      assert.ok(fs.existsSync(`${through.provider!.path}/etc/passwd`), 'the provider layer holds etc/passwd');
+      assert.equal(through.problems, undefined, 'layers and the container agree');
     } finally {
       fs.unlinkSync(`${g.UpperDir}/nodescope-layers-link`);
     }

@@ -1,5 +1,6 @@
 // whence's lookup order on plain layer directories (no root, no mount): file over file, merged dirs,
-// file over dir, AUFS-style whiteouts and opaque markers, '..' and symlinked components. The same rules
+// file over dir, AUFS-style whiteouts and opaque markers, '..' and symlinked components (followed inside
+// the container, never on the host). The same rules
 // are checked against a real overlay mount and the rig's Docker layers in test/integration/layers.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,17 +73,42 @@ test('.wh..wh..opq makes a directory opaque: lower contents are hidden by that l
   assert.deepEqual(whence(l.rootfs, 'c', '/data', null).shadowed, [], 'an opaque dir merges with nothing below');
 });
 
-test("'..' cannot climb out of the container root, and a symlinked component is not followed", (t) => {
+test("'..' cannot climb out of the container root; a symlinked component is followed inside the container", (t) => {
   const l = layers(t, { upper: {}, mid: {}, low: { 'etc/passwd': 'container' } });
   const w = whence(l.rootfs, 'c', '../../../etc/passwd', null);
   assert.equal(w.path, '/etc/passwd');
   assert.equal(w.provider, l.low);
   fs.symlinkSync('/etc', `${l.upper.path}/lnk`);
   const through = whence(l.rootfs, 'c', '/lnk/passwd', null);
-  assert.equal(through.visible, false, 'the host /etc/passwd is never reached through a layer symlink');
-  assert.deepEqual(through.inodes.layers, []);
+  assert.equal(through.path, '/lnk/passwd');
+  assert.equal(through.resolvedPath, '/etc/passwd', "an absolute target is the container's /etc");
+  assert.equal(through.provider, l.low);
+  assert.deepEqual(through.inodes.layers.map((x) => x.inode), [fs.lstatSync(`${l.low.path}/etc/passwd`).ino], 'never the host /etc/passwd');
   const link = whence(l.rootfs, 'c', '/lnk', null);
-  assert.equal(link.fileType, 'symlink');
+  assert.equal(link.fileType, 'symlink', 'the last component is not followed (lstat)');
+  assert.equal(link.provider, l.upper);
+  assert.equal(link.resolvedPath, undefined);
+});
+
+test('merged-usr images: /bin/sh through bin -> usr/bin, relative targets, .. above the root, loops', (t) => {
+  const l = layers(t, { upper: { 'usr/bin/sh': 'copied up' }, mid: {}, low: { 'usr/bin/sh': 'dash', 'usr/lib/x': '' } });
+  fs.symlinkSync('usr/bin', `${l.low.path}/bin`);
+  fs.symlinkSync('../../../../../usr/lib', `${l.mid.path}/lib`);
+  fs.symlinkSync('b', `${l.mid.path}/a`);
+  fs.symlinkSync('a', `${l.mid.path}/b`);
+  const sh = whence(l.rootfs, 'c', '/bin/sh', null);
+  assert.equal(sh.resolvedPath, '/usr/bin/sh');
+  assert.equal(sh.visible, true);
+  assert.equal(sh.provider, l.upper);
+  assert.deepEqual(sh.shadowed, [l.low]);
+  assert.equal(sh.copiedUp, true);
+  const lib = whence(l.rootfs, 'c', '/lib/x', null);
+  assert.equal(lib.resolvedPath, '/usr/lib/x', "'..' in a target stops at the container root");
+  assert.equal(lib.provider, l.low);
+  const loop = whence(l.rootfs, 'c', '/a/x', null);
+  assert.equal(loop.visible, false);
+  assert.equal(loop.provider, null);
+  assert.match(loop.problems?.[0]?.message ?? '', /more than 40 symlinks on the way \(ELOOP\)/);
 });
 
 test('data-only layers are never looked up by name; no init process means no merged inode', (t) => {
