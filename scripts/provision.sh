@@ -4,7 +4,7 @@
 set -euo pipefail
 # command → Debian package that provides it
 declare -A PKG=(
-  [dockerd]=docker.io [runc]=runc [busybox]=busybox-static [sshd]=openssh-server [ssh-keygen]=openssh-client
+  [dockerd]=docker.io [containerd]=containerd [ctr]=containerd [runc]=runc [busybox]=busybox-static [sshd]=openssh-server [ssh-keygen]=openssh-client
   [chromium]=chromium [getfattr]=attr [ip]=iproute2 [sudo]=sudo [lsns]=util-linux [nsenter]=util-linux
   [pkg-config]=pkg-config [krb5-config]=libkrb5-dev [pgrep]=procps [script]=bsdutils [ssh-agent]=openssh-client [capsh]=libcap2-bin [fincore]=util-linux [setfattr]=attr [setpriv]=util-linux
 )

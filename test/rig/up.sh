@@ -2,7 +2,8 @@
 # The shared test rig: real kernel objects and a real Docker engine, made idempotently.
 #
 #   bash test/rig/up.sh            start dockerd if needed, build the images, start the rig's containers,
-#                                  the bare unshare container and the bind-mount-only namespace
+#                                  the bare unshare container, a containerd with a Kubernetes-annotated
+#                                  and a plain container, and the bind-mount-only namespace
 #   bash test/rig/up.sh --down     remove everything the rig made
 #
 # Everything the rig makes is named nodescope-rig-* (containers carry label nodescope.rig=1) so tests can
@@ -118,12 +119,58 @@ start_bare() {
   echo "rig: bare container did not start" >&2; exit 1
 }
 
+# A containerd of its own at the default paths (/run/containerd, /var/lib/containerd; Docker's sits under
+# /var/run/docker/containerd), with the base image imported from Docker and two containers run by ctr:
+# one annotated as the CRI plugin annotates a Kubernetes pod's container, one plain. ctr gives each a new
+# network namespace with only a loopback that stays down.
+CTRD_SOCK=/run/containerd/containerd.sock
+CTR_IMAGE=docker.io/nodescope-rig/base:1
+ctr_() { ctr --address "$CTRD_SOCK" "$@"; }
+
+start_containerd() {
+  need containerd; need ctr
+  if ! ctr_ version >/dev/null 2>&1; then
+    log "starting containerd"
+    mkdir -p /var/lib/containerd /run/containerd "$STATE"
+    nohup containerd --address "$CTRD_SOCK" --root /var/lib/containerd --state /run/containerd \
+      >/var/log/nodescope-containerd.log 2>&1 &
+    echo $! >"$STATE/containerd.pid"
+    for _ in $(seq 1 100); do ctr_ version >/dev/null 2>&1 && break; sleep 0.2; done
+    ctr_ version >/dev/null 2>&1 || { echo "rig: containerd did not start; see /var/log/nodescope-containerd.log" >&2; exit 1; }
+  fi
+  for ns in k8s.io default; do
+    ctr_ -n "$ns" images ls -q | grep -qx "$CTR_IMAGE" || docker save nodescope-rig/base:1 | ctr_ -n "$ns" images import - >/dev/null
+  done
+  if ! ctr_ -n k8s.io task ls -q | grep -qx nodescope-rig-k8s; then
+    ctr_ -n k8s.io run -d --memory-limit $((48 * 1024 * 1024)) --label nodescope.rig=1 \
+      --annotation io.kubernetes.cri.sandbox-name=web-0 --annotation io.kubernetes.cri.sandbox-namespace=shop \
+      --annotation io.kubernetes.cri.sandbox-uid=uid-web-0 --annotation io.kubernetes.cri.container-name=app \
+      --annotation io.kubernetes.cri.image-name="$CTR_IMAGE" "$CTR_IMAGE" nodescope-rig-k8s sleep 1000000 >/dev/null
+  fi
+  if ! ctr_ -n default task ls -q | grep -qx nodescope-rig-ctr; then
+    ctr_ -n default run -d --label nodescope.rig=1 "$CTR_IMAGE" nodescope-rig-ctr sleep 1000000 >/dev/null
+  fi
+}
+
+stop_containerd() {
+  command -v ctr >/dev/null && ctr_ version >/dev/null 2>&1 || return 0
+  for pair in k8s.io:nodescope-rig-k8s default:nodescope-rig-ctr; do
+    local ns=${pair%%:*} id=${pair#*:}
+    ctr_ -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+    for _ in $(seq 1 20); do ctr_ -n "$ns" task rm "$id" >/dev/null 2>&1 && break; sleep 0.1; done
+    ctr_ -n "$ns" containers rm "$id" >/dev/null 2>&1 || true
+  done
+  # Only a containerd this rig started is stopped.
+  if [ -f "$STATE/containerd.pid" ]; then kill "$(cat "$STATE/containerd.pid")" 2>/dev/null || true; fi
+}
+
 start_netns() {
   ip netns list 2>/dev/null | grep -q '^nodescope-rig-held' || ip netns add nodescope-rig-held
 }
 
 down() {
   docker ps -aq --filter label=nodescope.rig=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  stop_containerd
   if [ -f "$STATE/bare.launcher" ]; then kill -9 "$(cat "$STATE/bare.launcher")" 2>/dev/null || true; fi
   if [ -f "$STATE/bare.pid" ]; then kill -9 "$(cat "$STATE/bare.pid")" 2>/dev/null || true; fi
   sleep 0.2
@@ -139,8 +186,10 @@ start_dockerd
 build_images
 start_containers
 start_bare
+start_containerd
 start_netns
 echo "BARE_PID=$(cat "$STATE/bare.pid")"
 echo "BARE_ROOT=$STATE/bare"
 echo "NETNS=/run/netns/nodescope-rig-held"
 for n in limited readonly hostpid; do echo "DOCKER_${n^^}=$(docker inspect -f '{{.Id}}' nodescope-rig-$n)"; done
+echo "CONTAINERD_SOCK=$CTRD_SOCK"
