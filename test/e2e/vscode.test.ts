@@ -230,6 +230,27 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await collapse(row(page, /^\s*bare/));
   });
 
+  step('2c. the rig containerd\'s pod container is under kubernetes as namespace/pod · container, its plain one under containerd', async () => {
+    // What the pod is, from containerd's own record of the container (the CRI annotations in its spec).
+    const ctrInfo = (ns: string, id: string) =>
+      JSON.parse(execFileSync('ctr', ['--address', '/run/containerd/containerd.sock', '-n', ns, 'containers', 'info', id], { encoding: 'utf8' }));
+    const ann = ctrInfo('k8s.io', 'nodescope-rig-k8s').Spec.annotations as Record<string, string>;
+    const pod = `${ann['io.kubernetes.cri.sandbox-namespace']}/${ann['io.kubernetes.cri.sandbox-name']} · ${ann['io.kubernetes.cri.container-name']}`;
+    await collapse(row(page, /^\s*docker/));
+    await expand(row(page, /^\s*kubernetes/));
+    await expand(row(page, pod));
+    await expand(row(page, /^\s*Overview/));
+    await row(page, new RegExp(`^\\s*pod\\s*${reEscape(`${ann['io.kubernetes.cri.sandbox-namespace']}/${ann['io.kubernetes.cri.sandbox-name']}`)}`)).first().waitFor();
+    await expand(row(page, /^\s*containerd/));
+    await row(page, 'nodescope-rig-ctr').first().waitFor();
+    await vs.shot('02c-kubernetes-pod');
+    await collapse(row(page, /^\s*Overview/));
+    await collapse(row(page, pod));
+    await collapse(row(page, /^\s*kubernetes/));
+    await collapse(row(page, /^\s*containerd/));
+    await expand(row(page, /^\s*docker/));
+  });
+
   step('3. connecting the SSH host asks about its host key; once trusted, the same containers appear, and Enter works over SSH', async () => {
     await collapse(row(page, /This machine/));
     await expand(row(page, 'e2e-node'));
