@@ -17,7 +17,7 @@ import { takeSnapshot } from './discover/snapshot';
 import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
-import { planEnter } from './act/enter';
+import { enterOptions, planEnter } from './act/enter';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { AgentFailure } from './failure';
@@ -106,6 +106,11 @@ export class AgentMethods {
     return resolveContainer(this.snapshot(), ref);
   }
 
+  /** Start times the last snapshot saw for the container's processes (the PID-reuse check of enter). */
+  private startTimesOf(c: ContainerInfo): Map<number, number | null> {
+    return new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
+  }
+
   dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
     const run = this.handlers[method] as ((p: unknown) => Methods[M]['result']) | undefined;
     if (!run) throw new AgentFailure(-32601, `unknown method "${method}"`);
@@ -131,15 +136,27 @@ export class AgentMethods {
       if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
       return pageCacheOfLayers(c.id, 'container', c.rootfs.layers, c.cgroup?.memory?.fileBytes ?? null, top);
     },
+    'enter.options': (p) => {
+      const c = this.container(str(p, 'container'));
+      return enterOptions(c, this.startTimesOf(c), optionalInt(p, 'pid'));
+    },
     'enter.plan': (p) => {
       const c = this.container(str(p, 'container'));
-      const o = p as { shell?: unknown; command?: unknown };
+      const o = p as { shell?: unknown; user?: unknown; command?: unknown };
       if (o.shell !== undefined && typeof o.shell !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"shell" must be a string');
+      // A passwd name (POSIX portable characters, as useradd allows) or a numeric uid: nothing else reaches nsenter.
+      if (o.user !== undefined && !(typeof o.user === 'string' && /^(\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?)$/.test(o.user))) {
+        throw new AgentFailure(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
+      }
       if (o.command !== undefined && !(Array.isArray(o.command) && o.command.every((a) => typeof a === 'string'))) {
         throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be an array of strings');
       }
-      const starts = new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
-      const plan = planEnter(c, starts, optionalInt(p, 'pid'), o.shell as string | undefined, o.command as string[] | undefined);
+      const plan = planEnter(c, this.startTimesOf(c), {
+        pid: optionalInt(p, 'pid'),
+        shell: o.shell as string | undefined,
+        user: o.user as string | undefined,
+        command: o.command as string[] | undefined,
+      });
       recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
       return plan;
     },

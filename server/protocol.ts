@@ -360,6 +360,26 @@ export interface PageCacheReport {
 // Enter
 // ---------------------------------------------------------------------------------------------------
 
+/** An account from the container's own /etc/passwd (not the node's). */
+export interface ContainerUser {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+}
+
+/** What "Enter as…" can offer for a container: its shells and its users, read from its own root. */
+export interface EnterOptions {
+  container: string;
+  pid: number;
+  /** Shells that exist in the container's root (its /etc/shells, then the usual places); the default first. */
+  shells: string[];
+  users: ContainerUser[];
+  /** Why a list is short or empty (no /etc/passwd in the image, unreadable, too large). */
+  problems?: Problem[];
+}
+
 export interface EnterPlan {
   container: string;
   pid: number;
@@ -367,6 +387,8 @@ export interface EnterPlan {
   startTime: number;
   /** Shell found in the container's root filesystem, e.g. `/bin/bash`; null when there is none. */
   shell: string | null;
+  /** Who the command runs as; null = root, as the namespaces' owner (nsenter's default). */
+  user: { name: string | null; uid: number; gid: number } | null;
   /** argv to run on the node (as root) to enter: `nsenter --target PID --all ... -- SHELL`. */
   argv: string[];
 }
@@ -397,7 +419,8 @@ export interface Methods {
   'layer.scan': { params: { path: string }; result: LayerScan };
   whence: { params: { container: string; path: string }; result: Whence };
   pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
-  'enter.plan': { params: { container: string; pid?: number; shell?: string; command?: string[] }; result: EnterPlan };
+  'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
+  'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;

@@ -46,7 +46,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
 
 /** Runs the plan's argv on the node; stdin, stdout and the exit code pass through. */
 async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' }>): Promise<number> {
-  const plan = await client.request('enter.plan', { container: cmd.container, pid: cmd.pid, command: cmd.command.length ? cmd.command : undefined });
+  const plan = await client.request('enter.plan', { container: cmd.container, pid: cmd.pid, shell: cmd.shell, user: cmd.user, command: cmd.command.length ? cmd.command : undefined });
   const interactive = !cmd.command.length && process.stdin.isTTY === true;
   const channel = await client.transport.exec(plan.argv, interactive ? { pty: { cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM } } : undefined);
   if (interactive) process.stdin.setRawMode(true);

@@ -10,15 +10,28 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ErrorCodes, type ContainerInfo, type EnterPlan } from '../protocol';
+import { ErrorCodes, type ContainerInfo, type ContainerUser, type EnterOptions, type EnterPlan, type Problem } from '../protocol';
 import { AgentFailure } from '../failure';
 import { parseStat } from '../discover/procfs';
+import { openInRoot } from '../sys/openInRoot';
 
 const SHELLS = ['/bin/bash', '/usr/bin/bash', '/bin/sh', '/usr/bin/sh', '/bin/ash', '/bin/busybox'];
 const NSENTER_CANDIDATES = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'];
 
-/** `recordedStart` maps the container's PIDs to the start times the snapshot saw. */
-export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number, shell?: string, command?: string[]): EnterPlan {
+/** What to enter with: a shell (else the first of SHELLS found), a user of the container, or a command. */
+export interface EnterRequest {
+  pid?: number;
+  shell?: string;
+  /** A name from the container's /etc/passwd, or a numeric uid. */
+  user?: string;
+  command?: string[];
+}
+
+/**
+ * The process to enter through, checked as it is now: still the container's, alive, and the same process
+ * the snapshot saw (not a reused PID). `recordedStart` maps the container's PIDs to their start times.
+ */
+function liveTarget(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number): { target: number; startTime: number } {
   const target = pid ?? c.initPid;
   // Read the process now, before anything else: the snapshot's word on it may be seconds old. A zombie
   // still has a stat file but no namespaces left to enter, so it counts as gone too.
@@ -32,6 +45,50 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   // The snapshot has the start time of every process; a different one now means the PID was reused.
   const known = recordedStart.get(target) ?? null;
   if (known !== null && known !== startTime) throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
+  return { target, startTime };
+}
+
+/** The shells and users a person can enter a container as, read from the container's own root. */
+export function enterOptions(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number): EnterOptions {
+  const { target } = liveTarget(c, recordedStart, pid);
+  const root = `/proc/${target}/root`;
+  const problems: Problem[] = [];
+  const listed = (readInside(root, '/etc/shells', problems) ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'));
+  const shells = [...new Set([...SHELLS, ...listed])].filter((sh) => resolvesInside(root, sh));
+  const passwd = readInside(root, '/etc/passwd', problems);
+  return { container: c.id, pid: target, shells, users: passwd === null ? [] : parsePasswd(passwd), ...(problems.length ? { problems } : {}) };
+}
+
+/** `/etc/passwd` lines (man 5 passwd); malformed lines are skipped, root first, then by uid. */
+export function parsePasswd(text: string): ContainerUser[] {
+  const users: ContainerUser[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f.length < 7 || !f[0] || f[0].startsWith('#') || !/^\d+$/.test(f[2]) || !/^\d+$/.test(f[3])) continue;
+    users.push({ name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5], shell: f[6] });
+  }
+  return users.sort((a, b) => a.uid - b.uid);
+}
+
+/**
+ * The uid and gid to enter as. A name must be in the container's /etc/passwd; a number may be absent
+ * from it, and then runs with gid 0, as `docker exec -u 1234` does.
+ */
+function resolveUser(c: ContainerInfo, root: string, user: string): { name: string | null; uid: number; gid: number; home: string | null } {
+  const problems: Problem[] = [];
+  const users = parsePasswd(readInside(root, '/etc/passwd', problems) ?? '');
+  const numeric = /^\d+$/.test(user) ? Number(user) : null;
+  const known = users.find((u) => (numeric === null ? u.name === user : u.uid === numeric));
+  if (known) return { name: known.name, uid: known.uid, gid: known.gid, home: known.home };
+  if (numeric !== null) return { name: null, uid: numeric, gid: 0, home: null };
+  const why = problems.length ? ` (${problems[0].message})` : '';
+  throw new AgentFailure(ErrorCodes.NotFound, `no user "${user}" in ${c.name}'s /etc/passwd${why}; give a name from it or a numeric uid`);
+}
+
+/** Plans the entry; see EnterRequest. */
+export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | null>, req: EnterRequest = {}): EnterPlan {
+  const { target, startTime } = liveTarget(c, recordedStart, req.pid);
+  const { shell, command } = req;
   // The usual places first, then PATH (NixOS and friends keep it elsewhere); sudo's secure_path may
   // have trimmed PATH, which is why the usual places come first.
   const pathDirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.posix.join(d, 'nsenter'));
@@ -54,7 +111,26 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
     }
     run = found.endsWith('/busybox') ? [found, 'sh'] : [found];
   }
-  return { container: c.id, pid: target, startTime, shell: found, argv: [nsenter, '--target', String(target), '--all', '--root', '--wd', '--', ...run] };
+  let user: EnterPlan['user'] = null;
+  const asUser: string[] = [];
+  if (req.user !== undefined) {
+    const u = resolveUser(c, root, req.user);
+    user = { name: u.name, uid: u.uid, gid: u.gid };
+    // nsenter sets the gid (dropping supplementary groups), then the uid, after joining the namespaces.
+    asUser.push('--setuid', String(u.uid), '--setgid', String(u.gid));
+    // HOME and USER as a login would set them, through the container's own env when it has one: each
+    // is one argv element, never parsed by a shell, so a strange home directory cannot inject anything.
+    const env = ['/usr/bin/env', '/bin/env'].find((e) => resolvesInside(root, e));
+    if (env && u.name && u.home?.startsWith('/')) run = [env, `HOME=${u.home}`, `USER=${u.name}`, `LOGNAME=${u.name}`, ...run];
+  }
+  return {
+    container: c.id,
+    pid: target,
+    startTime,
+    shell: found,
+    user,
+    argv: [nsenter, '--target', String(target), '--all', '--root', '--wd', ...asUser, '--', ...run],
+  };
 }
 
 /** The process's state and start time as the kernel has them now; null when there is no such process. */
@@ -67,13 +143,50 @@ function processNow(pid: number): { state: string; startTime: number } | null {
   }
 }
 
+/** Largest file read from a container's root here (/etc/passwd, /etc/shells): these are small. */
+const MAX_READ = 1 << 20;
+
 /**
- * Whether `file` names an executable inside the container root, following symlinks only within that
- * root (busybox images make /bin/sh a relative link to busybox). An absolute link target is taken
- * relative to the container root, never the host's, and `..` cannot climb above it.
+ * A small text file of the container, opened as the container resolves its path (openInRoot: the kernel
+ * keeps every symlink inside the root, so the container cannot point us at a host file); null, with a
+ * problem, when it is missing, not a regular file, too large, or cannot be opened that way.
  */
-export function resolvesInside(root: string, file: string, depth = 0): boolean {
-  if (depth > 16) return false;
+export function readInside(root: string, file: string, problems: Problem[]): string | null {
+  let fd: number;
+  try {
+    fd = openInRoot(root, file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push({ source: file, message: code === 'ENOENT' ? "not in the container's root" : `cannot be opened inside the container's root (${code})` });
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+    if (st.size > MAX_READ) throw Object.assign(new Error(`larger than ${MAX_READ} bytes`), { code: 'EFBIG' });
+    return fs.readFileSync(fd, 'utf8');
+  } catch (err) {
+    problems.push({ source: file, message: `unreadable in the container's root (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Whether `file` names an executable inside the container root (see resolveInside). */
+export function resolvesInside(root: string, file: string): boolean {
+  const at = resolveInside(root, file);
+  return at !== null && at.st.isFile() && (at.st.mode & 0o111) !== 0;
+}
+
+/**
+ * `file` inside the container root, following symlinks only within that root (busybox images make
+ * /bin/sh a relative link to busybox): an absolute link target is taken relative to the container root,
+ * never the host's, and `..` cannot climb above it. Only to tell whether a program is there (nsenter runs
+ * it inside the root); files read from the container go through readInside. Its lstat, or null.
+ */
+function resolveInside(root: string, file: string, depth = 0): { host: string; st: fs.Stats } | null {
+  if (depth > 16) return null;
   const parts = path.posix.normalize(file).split('/').filter(Boolean);
   let cur = '/';
   for (let i = 0; i < parts.length; i++) {
@@ -82,16 +195,16 @@ export function resolvesInside(root: string, file: string, depth = 0): boolean {
     try {
       st = fs.lstatSync(root + next);
     } catch {
-      return false;
+      return null;
     }
     if (st.isSymbolicLink()) {
       const link = fs.readlinkSync(root + next);
       const rest = parts.slice(i + 1).join('/');
       const resolved = path.posix.normalize(path.posix.join(link.startsWith('/') ? '/' : cur, link, rest));
-      return resolvesInside(root, resolved.startsWith('/') ? resolved : `/${resolved}`, depth + 1);
+      return resolveInside(root, resolved.startsWith('/') ? resolved : `/${resolved}`, depth + 1);
     }
     cur = next;
-    if (i === parts.length - 1) return st.isFile() && (st.mode & 0o111) !== 0;
+    if (i === parts.length - 1) return { host: root + next, st };
   }
-  return false;
+  return null;
 }

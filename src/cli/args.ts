@@ -17,7 +17,7 @@ export type Command =
   | { name: 'layer'; dir: string; json: boolean }
   | { name: 'whence'; container: string; path: string; json: boolean }
   | { name: 'pagecache'; target: string; json: boolean; top: number }
-  | { name: 'enter'; container: string; pid?: number; command: string[] }
+  | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
   | { name: 'help' }
   | { name: 'version' };
 
@@ -35,8 +35,9 @@ commands:
   whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it
   pagecache CONTAINER|DIR [--json] [--top N]
                                          page cache resident per layer, next to the cgroup's file charge
-  enter CONTAINER [--pid PID] [-- CMD...]
-                                         run a shell (or CMD) inside all of CONTAINER's namespaces
+  enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
+                                         run a shell (or CMD) inside all of CONTAINER's namespaces,
+                                         as root or as a user of the container's /etc/passwd
 
 CONTAINER is an id, a unique id prefix, or a name. Exit codes: 0 ok, 1 failure, 2 usage.`;
 
@@ -90,12 +91,20 @@ export function parseArgs(argv: string[]): Parsed {
   const json = before.includes('--json');
   let top = 10;
   let pid: number | undefined;
+  let shell: string | undefined;
+  let user: string | undefined;
   const positional: string[] = [];
+  const value = (flag: string, v: string | undefined): string => {
+    if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
   for (let k = 0; k < before.length; k++) {
     const a = before[k];
     if (a === '--json') continue;
     if (a === '--top' && name === 'pagecache') top = positiveInt('--top', before[++k]);
     else if (a === '--pid' && name === 'enter') pid = positiveInt('--pid', before[++k]);
+    else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
+    else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${name}`);
     else positional.push(a);
   }
@@ -124,7 +133,9 @@ export function parseArgs(argv: string[]): Parsed {
     case 'enter':
       if (json) throw new UsageError('enter has no --json');
       want(1, 'a container');
-      return { global, command: { name, container: positional[0], pid, command: after } };
+      if (shell !== undefined && !shell.startsWith('/')) throw new UsageError(`enter: --shell must be an absolute path in the container, got "${shell}"`);
+      if (shell !== undefined && after.length) throw new UsageError('enter: --shell or a command after --, not both');
+      return { global, command: { name, container: positional[0], pid, shell, user, command: after } };
     case 'help':
       return { global, command: { name: 'help' } };
     default:

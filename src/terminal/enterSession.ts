@@ -59,7 +59,8 @@ export class EnterSession {
       const plan = await this.target.plan();
       if (this.closed()) return;
       const what = plan.shell ?? plan.argv.slice(plan.argv.indexOf('--') + 1).join(' ');
-      this.sink.write(`\x1b[2mnodescope: entering ${this.target.name} through pid ${plan.pid} (${what})\x1b[0m\r\n`);
+      const as = plan.user ? ` as ${plan.user.name ?? `uid ${plan.user.uid}`}` : '';
+      this.sink.write(`\x1b[2mnodescope: entering ${this.target.name}${as} through pid ${plan.pid} (${what})\x1b[0m\r\n`);
       started = this.size;
       channel = await this.target.exec(plan.argv, { pty: { ...started, term: 'xterm-256color' } });
     } catch (err) {

@@ -8,13 +8,20 @@ import * as vscode from 'vscode';
 import type { AgentClient } from '../connection/agentClient';
 import { EnterSession } from './enterSession';
 
-export function enterTerminal(client: AgentClient, container: { id: string; name: string }, pid: number | undefined, onError: (msg: string) => void): vscode.Pseudoterminal {
+/** `as`: a shell and a user of the container to enter with (Enter Namespaces as…); default: root, the first shell found. */
+export function enterTerminal(
+  client: AgentClient,
+  container: { id: string; name: string },
+  pid: number | undefined,
+  onError: (msg: string) => void,
+  as: { shell?: string; user?: string } = {},
+): vscode.Pseudoterminal {
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
   const session = new EnterSession(
     {
       name: container.name,
-      plan: () => client.request('enter.plan', { container: container.id, pid }),
+      plan: () => client.request('enter.plan', { container: container.id, pid, shell: as.shell, user: as.user }),
       exec: (argv, options) => client.transport.exec(argv, options),
     },
     // The exit code becomes the terminal's exitStatus.code (a task or an extension can read it).

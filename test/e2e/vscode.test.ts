@@ -119,6 +119,11 @@ async function enterAndAskHostname(vs: VsCode, shot: string): Promise<void> {
   const hostname = inspect('{{.Config.Hostname}}');
   await until(page, `${hostname} in the terminal`, async () => (await terminalText(page)).split('\n').some((l) => l.trim() === hostname));
   await vs.shot(shot);
+  await exitAndClose(page);
+}
+
+/** `exit` in the focused terminal, the exit line, then a key closes it. */
+async function exitAndClose(page: Page): Promise<void> {
   await page.keyboard.type('exit');
   await page.keyboard.press('Enter');
   await until(page, 'the exit line', async () => (await terminalText(page)).includes('[process exited with code 0; press any key to close]'));
@@ -311,6 +316,38 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
       removeNoShellContainer();
     }
     await row(page, NOSHELL).first().waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  step('4c. Enter Namespaces as… offers the container\'s shells and users; the terminal runs as the one picked', async () => {
+    await row(page, LIMITED).first().click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces as…' }).first();
+    await item.waitFor();
+    await page.waitForTimeout(600); // see enterAndAskHostname
+    await item.click();
+    // Each quick pick lists what the container's own root has; typing filters, Enter takes the match.
+    const pick = async (title: RegExp, label: string): Promise<string[]> => {
+      const widget = page.locator('.quick-input-widget').filter({ visible: true });
+      await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+      // A row's first label-name is its label; a detail line (the home directory) carries another.
+      const offered = await widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
+      await page.keyboard.type(label);
+      await widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
+      await page.keyboard.press('Enter');
+      return offered.map((t) => t.trim());
+    };
+    const shells = await pick(/shell/, '/bin/ash');
+    assert.ok(shells.includes('/bin/sh') && shells.includes('/bin/ash'), `shells offered: ${shells.join(', ')}`);
+    const users = await pick(/user/, 'app');
+    const passwd = execFileSync('docker', ['exec', LIMITED, 'cut', '-d:', '-f1', '/etc/passwd'], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(users, passwd, "the container's /etc/passwd, not the node's");
+    await until(page, 'the terminal to open', async () => (await terminalText(page)).includes(`entering ${LIMITED}`));
+    await page.locator('.xterm').filter({ visible: true }).first().click();
+    await page.keyboard.type('echo "as:$(id -u):$(id -g):$HOME:$0"');
+    await page.keyboard.press('Enter');
+    const expected = `as:${execFileSync('docker', ['exec', '-u', 'app', LIMITED, 'sh', '-c', 'echo "$(id -u):$(id -g):$HOME"'], { encoding: 'utf8' }).trim()}:/bin/ash`;
+    await until(page, `${expected} in the terminal`, async () => (await terminalText(page)).split('\n').some((l) => l.trim() === expected));
+    await vs.shot('04c-enter-as-user');
+    await exitAndClose(page);
   });
 
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {

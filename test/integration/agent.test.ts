@@ -272,16 +272,16 @@ describe('enter planning against live processes', { skip }, () => {
       const kids = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
       return kids.find((k) => fs.readFileSync(`/proc/${k}/stat`, 'utf8').replace(/^.*\) /s, '')[0] === 'Z');
     });
-    const z = refused(() => planEnter(container([zombie]), new Map(), zombie, undefined, ['true']));
+    const z = refused(() => planEnter(container([zombie]), new Map(), { pid: zombie, command: ['true'] }));
     assert.equal(z.code, ErrorCodes.Gone);
     assert.equal(z.message, `process ${zombie} of proc-test is gone; refresh and try again`);
 
     const live = parent.pid!;
     const start = startOf(live);
-    const reused = refused(() => planEnter(container([live]), new Map([[live, start - 1]]), live, undefined, ['true']));
+    const reused = refused(() => planEnter(container([live]), new Map([[live, start - 1]]), { pid: live, command: ['true'] }));
     assert.equal(reused.code, ErrorCodes.Gone);
     assert.match(reused.message, /exited and its PID was reused/);
-    const plan = planEnter(container([live]), new Map([[live, start]]), live, undefined, ['true']);
+    const plan = planEnter(container([live]), new Map([[live, start]]), { pid: live, command: ['true'] });
     assert.equal(plan.startTime, start);
   });
 });

@@ -38,8 +38,11 @@ build_images() {
     mkdir -p "$root"/{bin,etc,tmp,proc,sys,dev,root}
     cp "$(command -v busybox)" "$root/bin/busybox"
     for a in $("$root/bin/busybox" --list); do [ "$a" = busybox ] || ln -s busybox "$root/bin/$a"; done
-    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
-    echo 'root:x:0:' >"$root/etc/group"
+    # root and an ordinary user, for "enter as": the container's own accounts, not the node's.
+    printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$root/etc/passwd"
+    printf 'root:x:0:\napp:x:1000:\n' >"$root/etc/group"
+    printf '/bin/sh\n/bin/ash\n' >"$root/etc/shells"
+    mkdir -p "$root/home/app" && chown 1000:1000 "$root/home/app"
     tar -C "$root" -c . | docker import - nodescope-rig/base:1 >/dev/null
     rm -rf "$root"
   fi

@@ -11,7 +11,10 @@ describe('nodescope argument parsing', () => {
 
   it('splits enter at -- and keeps the command whole', () => {
     assert.deepEqual(parseArgs(['enter', 'c1', '--pid', '42', '--', 'sh', '-c', 'echo --json']).command, {
-      name: 'enter', container: 'c1', pid: 42, command: ['sh', '-c', 'echo --json'],
+      name: 'enter', container: 'c1', pid: 42, shell: undefined, user: undefined, command: ['sh', '-c', 'echo --json'],
+    });
+    assert.deepEqual(parseArgs(['enter', 'c1', '--user', 'app', '--shell', '/bin/ash']).command, {
+      name: 'enter', container: 'c1', pid: undefined, shell: '/bin/ash', user: 'app', command: [],
     });
   });
 
@@ -26,6 +29,9 @@ describe('nodescope argument parsing', () => {
       [['whence', 'c', 'etc/passwd'], /must be absolute/],
       [['snapshot', '--jsn'], /unknown option --jsn for snapshot/],
       [['enter', 'c', '--json'], /enter has no --json/],
+      [['enter', 'c', '--user'], /--user needs a value/],
+      [['enter', 'c', '--shell', 'bash'], /--shell must be an absolute path in the container, got "bash"/],
+      [['enter', 'c', '--shell', '/bin/sh', '--', 'id'], /--shell or a command after --, not both/],
       [['pagecache', 'c', '--top'], /--top needs a whole number/],
       [['snapshot', '--', 'x'], /takes no command after --/],
       [['--ssh', 'n1', 'layer', 'diff'], /DIR must be absolute with --ssh, got "diff"/],

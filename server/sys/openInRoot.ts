@@ -1,0 +1,51 @@
+/**
+ * Opening a file of a container as the container itself would resolve its path: openat2(2) with
+ * RESOLVE_IN_ROOT on a directory fd of /proc/PID/root (Linux 5.6+). Every symlink on the way, absolute
+ * ones included, is resolved inside that root by the kernel, atomically: a container cannot swap a
+ * component for a link to the host's files between a check and the open, as it could with a lookup done
+ * component by component from here. No magic links (/proc/self/...) are followed either.
+ */
+import * as fs from 'fs';
+import { errnoName, loadLibc } from './libc';
+
+const SYS_OPENAT2 = { x64: 437, arm64: 437 } as Record<string, number>;
+const RESOLVE_NO_MAGICLINKS = 0x02;
+const RESOLVE_IN_ROOT = 0x10;
+
+interface Calls {
+  syscall: (nr: number, ...args: unknown[]) => number;
+  errno: () => number;
+}
+let calls: Calls | null | undefined;
+
+function openat2Calls(): Calls | null {
+  if (calls !== undefined) return calls;
+  const native = loadLibc();
+  const nr = SYS_OPENAT2[process.arch];
+  calls = native && nr !== undefined ? { syscall: native.lib.func('long syscall(long number, ...)') as Calls['syscall'], errno: () => native.koffi.errno() } : null;
+  return calls;
+}
+
+/**
+ * An fd for `file` (absolute, as the container names it) inside `root`, read-only; the caller closes it.
+ * Throws with the errno's name (ENOENT, ELOOP...), or ENOSYS when openat2 is not available here.
+ */
+export function openInRoot(root: string, file: string): number {
+  const c = openat2Calls();
+  if (!c) throw Object.assign(new Error('openat2 unavailable (native calls)'), { code: 'ENOSYS' });
+  const dir = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    // struct open_how { u64 flags; u64 mode; u64 resolve; } (include/uapi/linux/openat2.h)
+    const how = Buffer.alloc(24);
+    how.writeBigUInt64LE(BigInt(fs.constants.O_RDONLY | 0o2000000 /* O_CLOEXEC */), 0);
+    how.writeBigUInt64LE(BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), 16);
+    const fd = c.syscall(SYS_OPENAT2[process.arch], 'int', dir, 'const char *', file.replace(/^\/+/, ''), 'uint8_t *', how, 'size_t', how.length);
+    if (fd < 0) {
+      const code = errnoName(c.errno());
+      throw Object.assign(new Error(code), { code });
+    }
+    return fd;
+  } finally {
+    fs.closeSync(dir);
+  }
+}
