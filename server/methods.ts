@@ -17,6 +17,7 @@ import { takeSnapshot } from './discover/snapshot';
 import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
+import { containerDiff } from './layers/diff';
 import { enterOptions, planEnter } from './act/enter';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
@@ -135,6 +136,15 @@ export class AgentMethods {
       const c = this.container(target);
       if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
       return pageCacheOfLayers(c.id, 'container', c.rootfs.layers, c.cgroup?.memory?.fileBytes ?? null, top);
+    },
+    'container.diff': (p) => {
+      const c = this.container(str(p, 'container'));
+      const limit = optionalInt(p, 'limit') ?? 10_000;
+      if (limit < 1 || limit > 1_000_000) throw new AgentFailure(ErrorCodes.InvalidParams, '"limit" must be from 1 to 1000000');
+      if (!c.rootfs?.layers.some((l) => l.role === 'upper')) {
+        throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
+      }
+      return containerDiff(c.rootfs, c.id, limit);
     },
     'enter.options': (p) => {
       const c = this.container(str(p, 'container'));

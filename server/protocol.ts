@@ -329,6 +329,29 @@ export interface Whence {
   problems?: Problem[];
 }
 
+/** One change of a running container against its image, as `docker diff` names them: Added, Changed, Deleted. */
+export interface ContainerChange {
+  /** Absolute path inside the container. */
+  path: string;
+  kind: 'A' | 'C' | 'D';
+  /** What the writable layer holds there now; null for a deletion. */
+  fileType: 'file' | 'dir' | 'symlink' | 'other' | null;
+  /** A directory made opaque: everything the image had below it is gone (only its new content shows). */
+  opaque?: boolean;
+}
+
+/** What a container wrote, from its upper (writable) layer, checked against the image's layers. */
+export interface ContainerDiff {
+  container: string;
+  /** The upper layer directory read. */
+  upper: string;
+  /** Sorted by path. */
+  changes: ContainerChange[];
+  /** More changes than `limit` were found; `changes` holds `limit` of them (the first the walk met). */
+  truncated: boolean;
+  problems: Problem[];
+}
+
 export interface PageCacheFile {
   path: string;
   bytes: number;
@@ -419,6 +442,7 @@ export interface Methods {
   'layer.scan': { params: { path: string }; result: LayerScan };
   whence: { params: { container: string; path: string }; result: Whence };
   pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
+  'container.diff': { params: { container: string; limit?: number }; result: ContainerDiff };
   'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   shutdown: { params: Record<string, never>; result: null };

@@ -7,7 +7,7 @@
  */
 import * as path from 'path';
 import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
-import { renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { renderDiff, renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
 import { AGENT_VERSION } from '../server/version';
@@ -31,6 +31,11 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'whence': {
       const w = await client.request('whence', { container: cmd.container, path: cmd.path });
       print(cmd.json, w, () => renderWhence(w));
+      return 0;
+    }
+    case 'diff': {
+      const d = await client.request('container.diff', { container: cmd.container });
+      print(cmd.json, d, () => renderDiff(d));
       return 0;
     }
     case 'pagecache': {

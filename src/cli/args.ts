@@ -16,6 +16,7 @@ export type Command =
   | { name: 'snapshot'; json: boolean }
   | { name: 'layer'; dir: string; json: boolean }
   | { name: 'whence'; container: string; path: string; json: boolean }
+  | { name: 'diff'; container: string; json: boolean }
   | { name: 'pagecache'; target: string; json: boolean; top: number }
   | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
   | { name: 'help' }
@@ -33,6 +34,7 @@ commands:
   snapshot [--json]                      everything on the node: containers, namespaces, layers
   layer DIR [--json]                     whiteouts, opaque dirs, redirects, counts of a layer directory
   whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it
+  diff CONTAINER [--json]                what CONTAINER changed against its image (A/C/D, as docker diff)
   pagecache CONTAINER|DIR [--json] [--top N]
                                          page cache resident per layer, next to the cgroup's file charge
   enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
@@ -126,6 +128,9 @@ export function parseArgs(argv: string[]): Parsed {
       want(2, 'a container and a path');
       if (!positional[1].startsWith('/')) throw new UsageError(`whence: PATH must be absolute inside the container, got "${positional[1]}"`);
       return { global, command: { name, container: positional[0], path: positional[1], json } };
+    case 'diff':
+      want(1, 'a container');
+      return { global, command: { name, container: positional[0], json } };
     case 'pagecache':
       want(1, 'a container or a directory');
       if (global.ssh && isRelativeDir(positional[0])) throw new UsageError(`pagecache: DIR must be absolute with --ssh, got "${positional[0]}"`);

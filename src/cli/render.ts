@@ -1,7 +1,7 @@
 /**
  * The readable (non-JSON) output of the CLI. JSON output is the protocol's documents as they are.
  */
-import type { ContainerInfo, LayerScan, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type { ContainerDiff, ContainerInfo, LayerScan, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
 import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
 
 /** Engine ids are 64 hex digits: 12 identify them, as docker ps shows; other ids are short already. */
@@ -68,6 +68,15 @@ export function renderWhence(w: Whence): string {
   for (const s of w.shadowed) out.push(`  shadows      ${ref(s)}`);
   out.push(`  inodes: merged ${w.inodes.merged ?? '?'}${w.inodes.layers.map((l) => `, ${l.role} #${l.index} ${l.inode}`).join('')}`);
   for (const p of w.problems ?? []) out.push(`  problem: ${p.source}: ${p.message}`);
+  return out.join('\n');
+}
+
+/** `docker diff`'s lines, then what was left out and why. */
+export function renderDiff(d: ContainerDiff): string {
+  const out = d.changes.map((c) => `${c.kind} ${c.path}${c.opaque ? '  (opaque: the image\'s content below is hidden)' : ''}`);
+  if (!d.changes.length) out.push(`no changes in ${shortId(d.container)}'s writable layer`);
+  if (d.truncated) out.push(`… more changes than the ${d.changes.length} shown`);
+  for (const p of d.problems) out.push(`problem: ${p.source}: ${p.message}`);
   return out.join('\n');
 }
 

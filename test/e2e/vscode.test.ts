@@ -350,6 +350,31 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await exitAndClose(page);
   });
 
+  step('4d. Show Changes Against Image lists what the container wrote, as docker diff does', async () => {
+    const file = `/nodescope-e2e-diff-${process.pid}`;
+    execFileSync('docker', ['exec', LIMITED, 'sh', '-c', `echo changed > ${file}`]);
+    try {
+      const expected = execFileSync('docker', ['diff', LIMITED], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+      assert.ok(expected.includes(`A ${file}`), `docker diff: ${expected.join(', ')}`);
+      await row(page, LIMITED).first().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-label', { hasText: 'Show Changes Against Image' }).first();
+      await item.waitFor();
+      await page.waitForTimeout(600); // see enterAndAskHostname
+      await item.click();
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
+      await editor.waitFor({ timeout: 30_000 });
+      // Monaco renders spaces as no-break spaces.
+      const text = async (): Promise<string> => (await editor.innerText()).replace(/\u00a0/g, ' ');
+      await until(page, 'the changes in the editor', async () => (await text()).includes(`A ${file}`));
+      const shown = (await text()).split('\n').map((l) => l.trim()).filter(Boolean).sort();
+      assert.deepEqual(shown, expected);
+      await vs.shot('04d-changes-against-image');
+      await page.keyboard.press('Control+W');
+    } finally {
+      execFileSync('docker', ['exec', LIMITED, 'rm', '-f', file]);
+    }
+  });
+
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {
     await expand(row(page, 'nodescope-rig-limited'));
     const layers = row(page, /^\s*Layers\s*6\b/);

@@ -1,0 +1,92 @@
+/**
+ * What a running container changed against its image, as `docker diff` reports it, read from the
+ * container's upper (writable) layer: overlayfs only creates an entry there when the container wrote it
+ * (Documentation/filesystems/overlayfs.rst). For every entry of the upper layer:
+ *  - a whiteout (0/0 device, xattr whiteout, or a `.wh.` file) → D for the name it deletes;
+ *  - a name the image also has at that path → C (a copied-up file, or a directory something changed in);
+ *  - any other name → A. Below an opaque directory the image has nothing left: everything there is A.
+ * "The image has it" is the overlay lookup in the lower layers alone (whence.ts, without following a
+ * symlink: a directory the container made where the image had a link is new).
+ * The walk is streamed (walk.ts) and stops collecting at `limit` entries, saying so.
+ */
+import * as fs from 'fs';
+import type { ContainerChange, ContainerDiff, Problem, RootfsInfo } from '../protocol';
+import { isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX } from './overlayMarks';
+import { walkTree } from './walk';
+import { whence } from './whence';
+
+function fileTypeOf(st: fs.Stats): ContainerChange['fileType'] {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: number): ContainerDiff {
+  const upper = rootfs.layers.find((l) => l.role === 'upper');
+  if (!upper) throw new Error('no writable (upper) layer: nothing the container wrote is kept apart from the image');
+  const image: RootfsInfo = { ...rootfs, layers: rootfs.layers.filter((l) => l.role !== 'upper') };
+  const inImage = (p: string): boolean => {
+    const w = whence(image, containerId, p, null);
+    return w.visible && w.resolvedPath === undefined;
+  };
+  const problems: Problem[] = [];
+  const changes: ContainerChange[] = [];
+  // Directories of the upper layer that are opaque, or below one: the image has nothing there.
+  const fresh = new Set<string>();
+  let found = 0;
+  const add = (c: ContainerChange): void => {
+    found++;
+    if (changes.length < limit) changes.push(c);
+  };
+
+  walkTree(
+    upper.path,
+    ({ rel, abs, dirent }) => {
+      const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      const under = fresh.has(parent);
+      if (dirent.name === WH_OPAQUE) return; // its directory is reported as opaque
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch {
+        return; // removed while we walked
+      }
+      if (isWhiteout(abs, st) || (dirent.name.startsWith(WH_PREFIX) && st.isFile())) {
+        const name = isWhiteout(abs, st) ? dirent.name : dirent.name.slice(WH_PREFIX.length);
+        add({ path: `/${parent ? `${parent}/` : ''}${name}`, kind: 'D', fileType: null });
+        return;
+      }
+      const path = `/${rel}`;
+      const existed = !under && inImage(path);
+      const opaque = st.isDirectory() && isOpaqueDir(abs);
+      if (st.isDirectory() && (under || opaque)) fresh.add(rel);
+      add({ path, kind: existed ? 'C' : 'A', fileType: fileTypeOf(st), ...(opaque ? { opaque: true } : {}) });
+      // An opaque directory hides what the image had in it, without a whiteout for each: the image's
+      // entries right below it that the upper does not hold again are deletions (as docker diff lists them).
+      if (opaque && existed) {
+        for (const name of imageChildren(image, path)) {
+          if (!fs.existsSync(`${abs}/${name}`) && inImage(`${path}/${name}`)) add({ path: `${path}/${name}`, kind: 'D', fileType: null });
+        }
+      }
+    },
+    problems,
+  );
+  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { container: containerId, upper: upper.path, changes, truncated: found > changes.length, problems };
+}
+
+/** Names any lower layer has directly in `dir` (whiteout markers as the names they delete); to be checked with inImage. */
+function imageChildren(image: RootfsInfo, dir: string): string[] {
+  const names = new Set<string>();
+  for (const l of image.layers) {
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(`${l.path}${dir}`);
+    } catch {
+      continue;
+    }
+    for (const n of entries) if (n !== WH_OPAQUE) names.add(n.startsWith(WH_PREFIX) ? n.slice(WH_PREFIX.length) : n);
+  }
+  return [...names];
+}
