@@ -3,7 +3,10 @@
  * container's upper (writable) layer: overlayfs only creates an entry there when the container wrote it
  * (Documentation/filesystems/overlayfs.rst). For every entry of the upper layer:
  *  - a whiteout (0/0 device, xattr whiteout, or a `.wh.` file) → D for the name it deletes;
- *  - a name the image also has at that path → C (a copied-up file, or a directory something changed in);
+ *  - a file the image also has at that path → C (copied up: the container wrote to it or changed it);
+ *  - a directory the image also has → C only when its owner or mode differ from the image's, or when
+ *    something below it changed: overlayfs copies a directory up whenever anything inside is touched,
+ *    even if nothing is left changed (a file made and removed again), and docker diff skips those too;
  *  - any other name → A. Below an opaque directory the image has nothing left: everything there is A.
  * "The image has it" is the overlay lookup in the lower layers alone (whence.ts, without following a
  * symlink: a directory the container made where the image had a link is new).
@@ -26,10 +29,19 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
   const upper = rootfs.layers.find((l) => l.role === 'upper');
   if (!upper) throw new Error('no writable (upper) layer: nothing the container wrote is kept apart from the image');
   const image: RootfsInfo = { ...rootfs, layers: rootfs.layers.filter((l) => l.role !== 'upper') };
-  const inImage = (p: string): boolean => {
+  /** The image's entry at `p` (lstat of its providing layer's copy), or null when the image has none. */
+  const inImageStat = (p: string): fs.Stats | null => {
     const w = whence(image, containerId, p, null);
-    return w.visible && w.resolvedPath === undefined;
+    if (!w.visible || w.resolvedPath !== undefined || !w.provider) return null;
+    try {
+      return fs.lstatSync(`${w.provider.path}${p}`);
+    } catch {
+      return null;
+    }
   };
+  const inImage = (p: string): boolean => inImageStat(p) !== null;
+  /** Directories the image has too whose owner and mode are unchanged: C only if a change lies below. */
+  const sameDirs = new Set<string>();
   const problems: Problem[] = [];
   const changes: ContainerChange[] = [];
   // Directories of the upper layer that are opaque, or below one: the image has nothing there.
@@ -58,9 +70,11 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
         return;
       }
       const path = `/${rel}`;
-      const existed = !under && inImage(path);
+      const before = under ? null : inImageStat(path);
+      const existed = before !== null;
       const opaque = st.isDirectory() && isOpaqueDir(abs);
       if (st.isDirectory() && (under || opaque)) fresh.add(rel);
+      if (before?.isDirectory() && st.isDirectory() && !opaque && before.mode === st.mode && before.uid === st.uid && before.gid === st.gid) sameDirs.add(path);
       add({ path, kind: existed ? 'C' : 'A', fileType: fileTypeOf(st), ...(opaque ? { opaque: true } : {}) });
       // An opaque directory hides what the image had in it, without a whiteout for each: the image's
       // entries right below it that the upper does not hold again are deletions (as docker diff lists them).
@@ -72,8 +86,15 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
     },
     problems,
   );
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { container: containerId, upper: upper.path, changes, truncated: found > changes.length, problems };
+  // A directory copied up with nothing changed below it and its own metadata as the image's is no change.
+  const changedBelow = new Set<string>();
+  for (const c of changes) {
+    if (sameDirs.has(c.path)) continue;
+    for (let d = c.path.slice(0, c.path.lastIndexOf('/')); d; d = d.slice(0, d.lastIndexOf('/'))) changedBelow.add(d);
+  }
+  const kept = changes.filter((c) => !sameDirs.has(c.path) || changedBelow.has(c.path));
+  kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { container: containerId, upper: upper.path, changes: kept, truncated: found > changes.length, problems };
 }
 
 /** Names any lower layer has directly in `dir` (whiteout markers as the names they delete); to be checked with inImage. */

@@ -29,6 +29,7 @@ describe('nodescope diff against docker diff', { skip }, () => {
       'mkdir -p /newdir/sub && touch /newdir/sub/f',
       'rm -rf /opq && mkdir /opq && echo z > /opq/again', // an opaque directory
       'ln -s /etc /lnk',
+      'mkdir /root/gone && rmdir /root/gone', // copies /root up, leaves nothing changed in it
     ].join(' && '));
   });
   after(() => void spawnSync('docker', ['rm', '-f', NAME]));

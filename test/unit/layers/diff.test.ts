@@ -2,6 +2,7 @@
 // names, .wh..wh..opq): what is added, changed, deleted, and what an opaque directory hides. The same is
 // checked against `docker diff` on real containers in test/integration/diff.test.ts.
 import { test } from 'node:test';
+import * as fs from 'fs';
 import assert from 'node:assert/strict';
 import { containerDiff } from '../../../server/layers/diff';
 import type { LayerRef, RootfsInfo } from '../../../server/protocol';
@@ -40,6 +41,15 @@ test('a name the image deleted in a lower layer is new again; below a new direct
     containerDiff(r, 'c', 100).changes.map((c) => `${c.kind} ${c.path}`),
     ['A /tmp', 'A /tmp/a', 'A /tmp/a/b', 'A /tmp/a/b/c', 'C /var', 'C /var/log', 'A /var/log/x'],
   );
+});
+
+test('a directory copied up with nothing left changed below it is no change; a chmod of it is one', (t) => {
+  const r = rootfs(t, { 'var/keep': '' }, [{ 'var/keep': '', 'srv/x': '', 'opt/y': '' }]);
+  fs.rmSync(`${r.layers[0].path}/var/keep`); // a file made and removed again: overlayfs leaves var/ behind
+  fs.mkdirSync(`${r.layers[0].path}/srv`);
+  fs.mkdirSync(`${r.layers[0].path}/opt`);
+  fs.chmodSync(`${r.layers[0].path}/opt`, 0o700);
+  assert.deepEqual(containerDiff(r, 'c', 100).changes.map((c) => `${c.kind} ${c.path}`), ['C /opt']);
 });
 
 test('stops collecting at the limit and says so; no upper layer is an error', (t) => {
