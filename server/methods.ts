@@ -18,6 +18,7 @@ import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
 import { containerDiff } from './layers/diff';
+import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { enterOptions, planEnter } from './act/enter';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
@@ -107,6 +108,14 @@ export class AgentMethods {
     return resolveContainer(this.snapshot(), ref);
   }
 
+  /** /proc/PID/root of the container's init: its root, with its mounts, as it sees them. */
+  private rootOf(p: unknown): string {
+    const c = this.container(str(p, 'container'));
+    const root = `/proc/${c.initPid}/root`;
+    if (!fs.existsSync(root)) throw new AgentFailure(ErrorCodes.Gone, `${c.name}'s process ${c.initPid} is gone; refresh and try again`);
+    return root;
+  }
+
   /** Start times the last snapshot saw for the container's processes (the PID-reuse check of enter). */
   private startTimesOf(c: ContainerInfo): Map<number, number | null> {
     return new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
@@ -146,6 +155,9 @@ export class AgentMethods {
       }
       return containerDiff(c.rootfs, c.id, limit);
     },
+    'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
+    'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
+    'files.read': (p) => readInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'enter.options': (p) => {
       const c = this.container(str(p, 'container'));
       return enterOptions(c, this.startTimesOf(c), optionalInt(p, 'pid'));

@@ -383,6 +383,27 @@ export interface PageCacheReport {
 // Enter
 // ---------------------------------------------------------------------------------------------------
 
+/** A file of a container as the container sees it (lstat: a symlink is described, not followed). */
+export interface ContainerFileStat {
+  /** Absolute path inside the container. */
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits (st_mode & 07777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  /** A symlink's target, as written. */
+  target?: string;
+}
+
+export interface ContainerFileEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+}
+
 /** An account from the container's own /etc/passwd (not the node's). */
 export interface ContainerUser {
   name: string;
@@ -443,6 +464,9 @@ export interface Methods {
   whence: { params: { container: string; path: string }; result: Whence };
   pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
   'container.diff': { params: { container: string; limit?: number }; result: ContainerDiff };
+  'files.stat': { params: { container: string; path: string }; result: ContainerFileStat };
+  'files.list': { params: { container: string; path: string }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
+  'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };
   'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   shutdown: { params: Record<string, never>; result: null };

@@ -9,6 +9,7 @@ import { connectionStatusItems } from './views/statusBar';
 import { registerNodeCommands } from './commands/nodeCommands';
 import { registerItemCommands } from './commands/itemCommands';
 import { registerEnterCommand } from './commands/enter';
+import { registerFileCommands } from './commands/files';
 import { registerPanelCommand } from './commands/panel';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerNodeCommands(context, nodes);
   registerItemCommands(context, nodes);
   registerEnterCommand(context, nodes);
+  registerFileCommands(context, nodes);
   registerPanelCommand(context, nodes);
   log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
   const local = nodes.get(LOCAL_ID);

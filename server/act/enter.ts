@@ -13,7 +13,7 @@ import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type ContainerUser, type EnterOptions, type EnterPlan, type Problem } from '../protocol';
 import { AgentFailure } from '../failure';
 import { parseStat } from '../discover/procfs';
-import { openInRoot } from '../sys/openInRoot';
+import { readInContainer } from '../files/containerFiles';
 
 const SHELLS = ['/bin/bash', '/usr/bin/bash', '/bin/sh', '/usr/bin/sh', '/bin/ash', '/bin/busybox'];
 const NSENTER_CANDIDATES = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'];
@@ -147,29 +147,18 @@ function processNow(pid: number): { state: string; startTime: number } | null {
 const MAX_READ = 1 << 20;
 
 /**
- * A small text file of the container, opened as the container resolves its path (openInRoot: the kernel
- * keeps every symlink inside the root, so the container cannot point us at a host file); null, with a
+ * A small text file of the container, read inside its root (files/containerFiles.ts: the kernel keeps
+ * every symlink inside the root, so the container cannot point us at a host file); null, with a
  * problem, when it is missing, not a regular file, too large, or cannot be opened that way.
  */
 export function readInside(root: string, file: string, problems: Problem[]): string | null {
-  let fd: number;
   try {
-    fd = openInRoot(root, file);
+    const { size, base64 } = readInContainer(root, file, MAX_READ);
+    return Buffer.from(base64, 'base64').toString('utf8', 0, size);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    problems.push({ source: file, message: code === 'ENOENT' ? "not in the container's root" : `cannot be opened inside the container's root (${code})` });
+    const notThere = err instanceof AgentFailure && err.code === ErrorCodes.NotFound;
+    problems.push({ source: file, message: notThere ? "not in the container's root" : `unreadable in the container's root (${(err as Error).message})` });
     return null;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-    if (st.size > MAX_READ) throw Object.assign(new Error(`larger than ${MAX_READ} bytes`), { code: 'EFBIG' });
-    return fs.readFileSync(fd, 'utf8');
-  } catch (err) {
-    problems.push({ source: file, message: `unreadable in the container's root (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
-    return null;
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -14,6 +14,7 @@ const RESOLVE_IN_ROOT = 0x10;
 
 interface Calls {
   syscall: (nr: number, ...args: unknown[]) => number;
+  readlinkat: (dirfd: number, path: string, out: Buffer, size: number) => number;
   errno: () => number;
 }
 let calls: Calls | null | undefined;
@@ -22,24 +23,39 @@ function openat2Calls(): Calls | null {
   if (calls !== undefined) return calls;
   const native = loadLibc();
   const nr = SYS_OPENAT2[process.arch];
-  calls = native && nr !== undefined ? { syscall: native.lib.func('long syscall(long number, ...)') as Calls['syscall'], errno: () => native.koffi.errno() } : null;
+  calls =
+    native && nr !== undefined
+      ? {
+          syscall: native.lib.func('long syscall(long number, ...)') as Calls['syscall'],
+          readlinkat: native.lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Calls['readlinkat'],
+          errno: () => native.koffi.errno(),
+        }
+      : null;
   return calls;
 }
 
+/** How to open: `read` a file's content (O_NONBLOCK: a FIFO must not hang the agent), or a `path` handle
+ * only, for fstat and directory listings, of the entry itself when it is a symlink (O_PATH|O_NOFOLLOW). */
+export type OpenMode = 'read' | 'path';
+const O_PATH = 0o10000000;
+
 /**
- * An fd for `file` (absolute, as the container names it) inside `root`, read-only; the caller closes it.
+ * An fd for `file` (absolute, as the container names it) inside `root`; the caller closes it.
  * Throws with the errno's name (ENOENT, ELOOP...), or ENOSYS when openat2 is not available here.
  */
-export function openInRoot(root: string, file: string): number {
+export function openInRoot(root: string, file: string, mode: OpenMode = 'read'): number {
   const c = openat2Calls();
   if (!c) throw Object.assign(new Error('openat2 unavailable (native calls)'), { code: 'ENOSYS' });
   const dir = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   try {
     // struct open_how { u64 flags; u64 mode; u64 resolve; } (include/uapi/linux/openat2.h)
     const how = Buffer.alloc(24);
-    how.writeBigUInt64LE(BigInt(fs.constants.O_RDONLY | 0o2000000 /* O_CLOEXEC */), 0);
+    const flags = mode === 'path' ? O_PATH | fs.constants.O_NOFOLLOW : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+    how.writeBigUInt64LE(BigInt(flags | 0o2000000 /* O_CLOEXEC */), 0);
     how.writeBigUInt64LE(BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), 16);
-    const fd = c.syscall(SYS_OPENAT2[process.arch], 'int', dir, 'const char *', file.replace(/^\/+/, ''), 'uint8_t *', how, 'size_t', how.length);
+    // The root itself is ".": openat2 takes no empty path.
+    const rel = file.replace(/^\/+/, '') || '.';
+    const fd = c.syscall(SYS_OPENAT2[process.arch], 'int', dir, 'const char *', rel, 'uint8_t *', how, 'size_t', how.length);
     if (fd < 0) {
       const code = errnoName(c.errno());
       throw Object.assign(new Error(code), { code });
@@ -48,4 +64,20 @@ export function openInRoot(root: string, file: string): number {
   } finally {
     fs.closeSync(dir);
   }
+}
+
+/**
+ * The target of the symlink an O_PATH|O_NOFOLLOW fd holds: readlinkat with an empty path (man 2
+ * readlinkat, Linux 2.6.39+). Not readlink("/proc/self/fd/N"): that names the link itself, not its target.
+ */
+export function readlinkOfFd(fd: number): string {
+  const c = openat2Calls();
+  if (!c) throw Object.assign(new Error('readlinkat unavailable (native calls)'), { code: 'ENOSYS' });
+  const buf = Buffer.alloc(4096);
+  const n = c.readlinkat(fd, '', buf, buf.length);
+  if (n < 0) {
+    const code = errnoName(c.errno());
+    throw Object.assign(new Error(code), { code });
+  }
+  return buf.toString('utf8', 0, n);
 }

@@ -103,15 +103,20 @@ async function until(page: Page, what: string, check: () => Promise<boolean>, ms
  * Right-click the visible rig container → Enter Namespaces…, type `hostname` and find the container's
  * hostname (per docker inspect) on its own line; `exit` shows the exit line and a key closes the terminal.
  */
-async function enterAndAskHostname(vs: VsCode, shot: string): Promise<void> {
-  const page = vs.page;
-  await row(page, LIMITED).first().click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces…' }).first();
+/** Right-click a tree row, then click an item of its context menu. */
+async function contextMenu(page: Page, rowText: string, itemText: string): Promise<void> {
+  await row(page, rowText).first().click({ button: 'right' });
+  const item = page.locator('.monaco-menu .action-label', { hasText: itemText }).first();
   await item.waitFor();
   // VS Code ignores a click that lands right after a context menu opens (it guards against the
   // release of the opening right-click); a person's click comes later than that.
   await page.waitForTimeout(600);
   await item.click();
+}
+
+async function enterAndAskHostname(vs: VsCode, shot: string): Promise<void> {
+  const page = vs.page;
+  await contextMenu(page, LIMITED, 'Enter Namespaces…');
   await until(page, 'the terminal to open', async () => (await terminalText(page)).includes(`entering ${LIMITED}`));
   await page.locator('.xterm').filter({ visible: true }).first().click();
   await page.keyboard.type('hostname');
@@ -291,11 +296,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     startNoShellContainer();
     try {
       await row(page, NOSHELL).first().waitFor({ timeout: 30_000 });
-      await row(page, NOSHELL).first().click({ button: 'right' });
-      const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces…' }).first();
-      await item.waitFor();
-      await page.waitForTimeout(600); // see enterAndAskHostname
-      await item.click();
+      await contextMenu(page, NOSHELL, 'Enter Namespaces…');
       const toast = page.locator('.notification-toast', { hasText: `cannot enter ${NOSHELL}` });
       await toast.first().waitFor({ timeout: 30_000 });
       const message = (await toast.first().locator('.notification-list-item-message').innerText()).trim();
@@ -319,11 +320,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   });
 
   step('4c. Enter Namespaces as… offers the container\'s shells and users; the terminal runs as the one picked', async () => {
-    await row(page, LIMITED).first().click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-label', { hasText: 'Enter Namespaces as…' }).first();
-    await item.waitFor();
-    await page.waitForTimeout(600); // see enterAndAskHostname
-    await item.click();
+    await contextMenu(page, LIMITED, 'Enter Namespaces as…');
     // Each quick pick lists what the container's own root has; typing filters, Enter takes the match.
     const pick = async (title: RegExp, label: string): Promise<string[]> => {
       const widget = page.locator('.quick-input-widget').filter({ visible: true });
@@ -356,11 +353,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     try {
       const expected = execFileSync('docker', ['diff', LIMITED], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
       assert.ok(expected.includes(`A ${file}`), `docker diff: ${expected.join(', ')}`);
-      await row(page, LIMITED).first().click({ button: 'right' });
-      const item = page.locator('.monaco-menu .action-label', { hasText: 'Show Changes Against Image' }).first();
-      await item.waitFor();
-      await page.waitForTimeout(600); // see enterAndAskHostname
-      await item.click();
+      await contextMenu(page, LIMITED, 'Show Changes Against Image');
       const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
       await editor.waitFor({ timeout: 30_000 });
       // Monaco renders spaces as no-break spaces.
@@ -373,6 +366,33 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     } finally {
       execFileSync('docker', ['exec', LIMITED, 'rm', '-f', file]);
     }
+  });
+
+  step('4e. Open File in Container… browses the container\'s own root and opens /etc/passwd read-only', async () => {
+    await contextMenu(page, LIMITED, 'Open File in Container…');
+    // VS Code's own file dialog over the nodescope-files scheme: a path box listing the container's root.
+    const dialog = page.locator('.quick-input-widget').filter({ visible: true });
+    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'etc' }).first().waitFor({ timeout: 30_000 });
+    const listed = await dialog.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent?.replace(/\/$/, '') ?? ''));
+    const root = execFileSync('docker', ['exec', LIMITED, 'ls', '-A', '/'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    for (const name of ['etc', 'data', 'opq']) assert.ok(listed.includes(name) && root.includes(name), `${name}: dialog ${listed.join(' ')}; ls / ${root.join(' ')}`);
+    await page.keyboard.type('etc/');
+    // The dialog reads the directory typed into (files.list) before it can take a name in it.
+    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'passwd' }).first().waitFor();
+    await page.keyboard.type('passwd');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
+    const text = async (): Promise<string> => (await editor.innerText()).replace(/\u00a0/g, ' ');
+    const expected = execFileSync('docker', ['exec', LIMITED, 'cat', '/etc/passwd'], { encoding: 'utf8' }).trim();
+    await until(page, "the container's /etc/passwd in the editor", async () => (await text()).includes('app:x:1000'));
+    assert.deepEqual((await text()).split('\n').map((l) => l.trim()).filter(Boolean), expected.split('\n'));
+    await vs.shot('04e-container-file');
+    // Read-only: typing changes nothing.
+    await editor.click();
+    await page.keyboard.type('zzz');
+    assert.ok(!(await text()).includes('zzz'), 'the editor is read-only');
+    await page.keyboard.press('Control+W');
   });
 
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {

@@ -1,0 +1,80 @@
+/**
+ * A container's files as the container sees them (its mounts included), for reading in the editor:
+ * every path is opened with openat2(RESOLVE_IN_ROOT) on /proc/PID/root (sys/openInRoot.ts), so no
+ * symlink of the container's can lead the agent, root on the node, to a file of the node. Read-only.
+ */
+import * as fs from 'fs';
+import { ErrorCodes, type ContainerFileEntry, type ContainerFileStat } from '../protocol';
+import { AgentFailure } from '../failure';
+import { openInRoot, readlinkOfFd } from '../sys/openInRoot';
+
+/** Largest file handed to the editor at once (VS Code reads a file whole). */
+export const MAX_FILE_BYTES = 16 << 20;
+/** Entries listed per directory; a larger directory is cut, and says so. */
+export const MAX_ENTRIES = 10_000;
+
+function typeOf(st: fs.Stats): ContainerFileStat['type'] {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+function failure(path: string, err: unknown): AgentFailure {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentFailure(ErrorCodes.NotFound, `no such file in the container: ${path}`);
+  if (code === 'ELOOP') return new AgentFailure(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave the container (ELOOP)`);
+  if (code === 'EXDEV') return new AgentFailure(ErrorCodes.Unsupported, `${path} leads outside the container's root`);
+  return new AgentFailure(-32603, `${path}: ${code ?? (err as Error).message}`);
+}
+
+function withFd<T>(root: string, path: string, mode: 'read' | 'path', use: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = openInRoot(root, path, mode);
+  } catch (err) {
+    throw failure(path, err);
+  }
+  try {
+    return use(fd);
+  } catch (err) {
+    if (err instanceof AgentFailure) throw err;
+    throw failure(path, err);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** lstat of `path` in the container (a symlink is described, not followed), with a link's target. */
+export function statInContainer(root: string, path: string): ContainerFileStat {
+  return withFd(root, path, 'path', (fd) => {
+    const st = fs.fstatSync(fd);
+    const type = typeOf(st);
+    const target = type === 'symlink' ? readlinkOfFd(fd) : undefined;
+    return { path, type, size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ...(target !== undefined ? { target } : {}) };
+  });
+}
+
+/** The entries of a directory of the container, sorted by name, at most MAX_ENTRIES. */
+export function listInContainer(root: string, path: string): { path: string; entries: ContainerFileEntry[]; truncated: boolean } {
+  return withFd(root, path, 'read', (fd) => {
+    if (!fs.fstatSync(fd).isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory in the container: ${path}`);
+    // The fd's /proc link names the directory the kernel opened inside the root; reading it lists that.
+    const dirents = fs.readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
+    const entries = dirents
+      .map((d): ContainerFileEntry => ({ name: d.name, type: d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : 'other' }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { path, entries: entries.slice(0, MAX_ENTRIES), truncated: entries.length > MAX_ENTRIES };
+  });
+}
+
+/** The content of a regular file of the container, base64, refused above `max` bytes. */
+export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES): { path: string; size: number; base64: string } {
+  return withFd(root, path, 'read', (fd) => {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in the container: ${path}`);
+    if (st.size > max) throw new AgentFailure(ErrorCodes.Unsupported, `${path} is ${st.size} bytes; files above ${max} are not opened`);
+    const data = fs.readFileSync(fd);
+    return { path, size: data.length, base64: data.toString('base64') };
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * A container's files in the editor, read-only: `nodescope-files://node/<node id>/<container id>/<path>`.
+ * Every call goes to the node's agent (files.stat/list/read), which opens each path inside the container's
+ * root (openat2 RESOLVE_IN_ROOT): what the editor shows is what the container sees, mounts included, and
+ * a symlink of the container's never leads to a file of the node. Nodescope never writes a container.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { ContainerFileStat } from '../../server/protocol';
+import type { AgentClient } from '../connection/agentClient';
+import type { NodeRegistry } from '../nodes/registry';
+
+export const FILES_SCHEME = 'nodescope-files';
+
+/** The URI of `file` (absolute, inside the container) of a container on a node. */
+export function containerFileUri(nodeId: string, containerId: string, file = '/'): vscode.Uri {
+  return vscode.Uri.from({ scheme: FILES_SCHEME, authority: 'node', path: `/${encodeURIComponent(nodeId)}/${containerId}${file === '/' ? '/' : file}` });
+}
+
+function parse(uri: vscode.Uri): { nodeId: string; container: string; file: string } {
+  const [, node, container, ...rest] = uri.path.split('/');
+  if (!node || !container) throw vscode.FileSystemError.FileNotFound(uri);
+  return { nodeId: decodeURIComponent(node), container, file: `/${rest.join('/')}` };
+}
+
+const TYPE: Record<ContainerFileStat['type'], vscode.FileType> = {
+  file: vscode.FileType.File,
+  dir: vscode.FileType.Directory,
+  symlink: vscode.FileType.SymbolicLink,
+  other: vscode.FileType.Unknown,
+};
+
+export class ContainerFileSystem implements vscode.FileSystemProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+
+  constructor(private readonly nodes: NodeRegistry) {}
+
+  private agent(uri: vscode.Uri): { client: AgentClient; container: string; file: string } {
+    const { nodeId, container, file } = parse(uri);
+    const session = this.nodes.all.find((s) => s.id === nodeId);
+    const client = session?.agent;
+    if (!client) throw vscode.FileSystemError.Unavailable(`${session?.label ?? nodeId} is not connected`);
+    return { client, container, file };
+  }
+
+  /** The agent's one-line refusal, as the error VS Code shows for a file. */
+  private async call<T>(uri: vscode.Uri, fn: (a: { client: AgentClient; container: string; file: string }) => Promise<T>): Promise<T> {
+    const a = this.agent(uri);
+    try {
+      return await fn(a);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/no such file|no container/.test(msg)) throw vscode.FileSystemError.FileNotFound(uri);
+      throw vscode.FileSystemError.Unavailable(msg);
+    }
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    return this.call(uri, async ({ client, container, file }) => {
+      const st = await client.request('files.stat', { container, path: file });
+      let type = TYPE[st.type];
+      // VS Code wants a link's type OR'd with what it points to: follow it, inside the container, a few times.
+      let target = st;
+      for (let hops = 0; target.type === 'symlink' && target.target !== undefined && hops < 8; hops++) {
+        const next = path.posix.resolve(path.posix.dirname(target.path), target.target);
+        target = await client.request('files.stat', { container, path: next }).catch(() => ({ ...target, type: 'other' as const }));
+      }
+      if (st.type === 'symlink') type |= target.type === 'symlink' ? vscode.FileType.Unknown : TYPE[target.type];
+      const seen = st.type === 'symlink' ? target : st;
+      return { type, size: seen.size, mtime: seen.mtimeMs, ctime: seen.ctimeMs, permissions: vscode.FilePermission.Readonly };
+    });
+  }
+
+  async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    return this.call(uri, async ({ client, container, file }) => {
+      const r = await client.request('files.list', { container, path: file });
+      return r.entries.map((e) => [e.name, TYPE[e.type]] as [string, vscode.FileType]);
+    });
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.call(uri, async ({ client, container, file }) => {
+      const r = await client.request('files.read', { container, path: file });
+      return Buffer.from(r.base64, 'base64');
+    });
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  private readOnly(): never {
+    throw vscode.FileSystemError.NoPermissions('Nodescope shows containers read-only; it never writes to them');
+  }
+  createDirectory(): void {
+    this.readOnly();
+  }
+  writeFile(): void {
+    this.readOnly();
+  }
+  delete(): void {
+    this.readOnly();
+  }
+  rename(): void {
+    this.readOnly();
+  }
+}
