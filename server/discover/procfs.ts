@@ -100,6 +100,10 @@ function describe(err: unknown): string {
 
 /**
  * Namespace inodes under `dir` (/proc/PID/ns or /proc/PID/task/TID/ns); unreadable types are null.
+ * pid_for_children and time_for_children are not read: the kernel shows a new pid namespace there only
+ * once its first process exists (pidns_for_children_get wants a child reaper), which then lists it
+ * anyway; a new time namespace is entered at the next exec or fork, so only a process caught between its
+ * unshare(CLONE_NEWTIME) and its exec would reveal one. Not worth two more reads of every process.
  * readlink, not stat: the link text `net:[4026531840]` carries the same inode the nsfs file's st_ino has
  * (the kernel formats one from the other, fs/nsfs.c ns_dname), at half the cost of building a Stats.
  */

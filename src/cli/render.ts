@@ -3,6 +3,7 @@
  */
 import type { ContainerDiff, ContainerInfo, LayerScan, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
 import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
+import { describeHolders } from '../namespaceHolders';
 
 /** Engine ids are 64 hex digits: 12 identify them, as docker ps shows; other ids are short already. */
 export function shortId(id: string): string {
@@ -37,7 +38,7 @@ export function renderSnapshot(s: Snapshot): string {
   }
   const hidden = s.namespaces.filter((n) => n.processCount === 0);
   out.push(`namespaces: ${s.namespaces.length} (${hidden.length} held only by fds or bind mounts)`);
-  for (const n of hidden) out.push(`  ${n.type}:[${n.inode}] held by ${n.heldBy.join('+')} ${n.bindMounts.join(' ')}`.trimEnd());
+  for (const n of hidden) out.push(`  ${n.type}:[${n.inode}] held by ${describeHolders(n)}`);
   const shared = s.layers.filter((l) => l.usedBy.length > 1);
   out.push(`layers: ${s.layers.length} (${shared.length} shared by several containers)`);
   for (const l of shared) out.push(`  ${l.path}  used by ${l.usedBy.length}`);

@@ -5,6 +5,7 @@
  *
  * Ids are stable paths (node/container/section/...), so expansion state survives refreshes and deltas.
  */
+import { describeHolders } from '../namespaceHolders';
 import type { ContainerInfo, LayerRef, LayerScan, NamespaceInfo, NsType, Problem, Snapshot } from '../../server/protocol';
 import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
 import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
@@ -357,8 +358,7 @@ function namespaceTooltip(s: Snapshot, n: NamespaceInfo): string {
     `**${n.type}:[${n.inode}]**${n.isHost ? ' (host)' : ''}`,
     '',
     `- processes: ${n.processCount}${n.ealdorman ? ` (eldest ${n.ealdorman})` : ''}`,
-    `- held by: ${n.heldBy.join(', ')}`,
-    n.bindMounts.length ? `- bind mounts: ${n.bindMounts.map((b) => `\`${b}\``).join(', ')}` : null,
+    `- held by: ${describeHolders(n)}`,
     n.ownerUserNs ? `- owner user namespace: [${n.ownerUserNs}]` : null,
     n.parent ? `- parent: [${n.parent}]` : null,
     names.length ? `- containers: ${names.join(', ')}` : null,
@@ -377,12 +377,12 @@ export function namespacesOfType(nodeId: string, s: Snapshot, type: string): Ite
     .filter((n) => n.type === type)
     .map((n) => {
       const names = n.containerIds.map((id) => s.containers.find((c) => c.id === id)?.name ?? shortId(id));
-      const holder = n.processCount ? `${n.processCount} processes` : `held by ${n.heldBy.join('+')}`;
+      const holder = n.processCount ? `${n.processCount} processes` : `held by ${describeHolders(n)}`;
       return {
         id: `${nodeId}/ns/${type}/${n.inode}`,
         kind: 'namespace' as const,
         label: `[${n.inode}]`,
-        description: [n.isHost ? 'host' : null, holder, names.length ? names.join(', ') : null, n.bindMounts[0] ?? null].filter(Boolean).join(' · '),
+        description: [n.isHost ? 'host' : null, holder, names.length ? names.join(', ') : null].filter(Boolean).join(' · '),
         tooltip: namespaceTooltip(s, n),
         icon: n.isHost ? 'home' : n.processCount ? 'symbol-namespace' : 'pin',
         contextValue: `namespace.${type}${n.processCount ? '' : '.held'}`,

@@ -57,7 +57,7 @@ describe('tree shape on a real rig snapshot', () => {
     assert.match(byType.net!, /own$/);
     assert.equal(ns.find((n) => n.label === 'net')!.contextValue, 'namespace.net');
     const held = namespacesOfType('n', snap, 'net').find((n) => n.contextValue === 'namespace.net.held')!;
-    assert.match(held.description!, /held by bindmount · \/run\/netns\/nodescope-rig-held/);
+    assert.match(held.description!, /held by bind mount \/run\/netns\/nodescope-rig-held/);
   });
 
   it('layers top-most first, shared ones marked with their users; scan results when expanded', () => {
