@@ -3,13 +3,24 @@
  * snapshot it sent, so clients update their trees in place instead of reloading.
  *
  * Polling /proc is what lsns and lxkns do too; it is cheap here (one pass, tens of ms) and catches every
- * source of change (engines, bare unshare, limits written by hand) where engine events would not.
+ * source of change (engines, bare unshare, limits written by hand) where engine events would not. On a
+ * node with thousands of processes a pass takes longer, and the next one waits longer (nextDelay): the
+ * agent never spends more than a tenth of a core on watching, whatever interval the client asked for.
  */
 import type { ChangedNotification, ContainerInfo, Snapshot } from './protocol';
 import type { AgentMethods } from './methods';
 
+/** The share of one core that watching may take at most. */
+const MAX_CPU_SHARE = 0.1;
+
+/** Milliseconds until the next pass: the asked interval, or longer when a pass took long. */
+export function nextDelay(intervalMs: number, lastPassMs: number): number {
+  return Math.max(intervalMs, Math.ceil(lastPassMs / MAX_CPU_SHARE - lastPassMs));
+}
+
 export class Watcher {
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private sent: Snapshot | null = null;
   private seq = 0;
 
@@ -20,14 +31,25 @@ export class Watcher {
   ) {}
 
   start(): void {
+    const started = performance.now();
     this.sent = this.methods.snapshot();
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.schedule(performance.now() - started);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private schedule(lastPassMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const started = performance.now();
+      this.tick();
+      this.schedule(performance.now() - started);
+    }, nextDelay(this.intervalMs, lastPassMs));
+    this.timer.unref();
   }
 
   private tick(): void {

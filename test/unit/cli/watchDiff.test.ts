@@ -1,7 +1,7 @@
 /** What the agent pushes as `nodescope/changed`: only what differs from the last snapshot it sent. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSnapshots } from '../../../server/watch';
+import { diffSnapshots, nextDelay } from '../../../server/watch';
 import { sampleContainer, sampleSnapshot } from './sampleSnapshot';
 
 describe('change notifications', () => {
@@ -41,5 +41,18 @@ describe('change notifications', () => {
     assert.equal(n.namespaces![0].processCount, 1);
     assert.equal(n.layers, undefined);
     assert.equal(n.processes, undefined);
+  });
+});
+
+describe('watch pacing', () => {
+  it('keeps the asked interval while a pass is quick, and stays under a tenth of a core when it is not', () => {
+    assert.equal(nextDelay(2000, 30), 2000);
+    assert.equal(nextDelay(2000, 200), 2000, '200 ms every 2 s is a tenth already');
+    assert.equal(nextDelay(2000, 400), 3600);
+    assert.equal(nextDelay(250, 100), 900);
+    for (const pass of [1, 50, 333, 1234]) {
+      const delay = nextDelay(500, pass);
+      assert.ok(pass / (pass + delay) <= 0.1 + 1e-9, `${pass} ms pass, ${delay} ms wait`);
+    }
   });
 });
