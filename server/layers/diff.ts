@@ -10,7 +10,7 @@
  *  - any other name → A. Below an opaque directory the image has nothing left: everything there is A.
  * "The image has it" is the overlay lookup in the lower layers alone (whence.ts, without following a
  * symlink: a directory the container made where the image had a link is new).
- * The walk is streamed (walk.ts) and stops collecting at `limit` entries, saying so.
+ * The walk is streamed (walk.ts) and stops looking at `limit` entries, saying so.
  */
 import * as fs from 'fs';
 import type { ContainerChange, ContainerDiff, Problem, RootfsInfo } from '../protocol';
@@ -46,15 +46,21 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
   const changes: ContainerChange[] = [];
   // Directories of the upper layer that are opaque, or below one: the image has nothing there.
   const fresh = new Set<string>();
-  let found = 0;
+  // Past the limit nothing more is looked up (each lookup is a walk through the image's layers): the
+  // agent answers every client on one thread, and a writable layer can hold millions of files.
+  let truncated = false;
   const add = (c: ContainerChange): void => {
-    found++;
     if (changes.length < limit) changes.push(c);
+    else truncated = true;
   };
 
   walkTree(
     upper.path,
     ({ rel, abs, dirent }) => {
+      if (changes.length >= limit) {
+        truncated = true;
+        return false;
+      }
       const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
       const under = fresh.has(parent);
       if (dirent.name === WH_OPAQUE) return; // its directory is reported as opaque
@@ -92,9 +98,10 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
     if (sameDirs.has(c.path)) continue;
     for (let d = c.path.slice(0, c.path.lastIndexOf('/')); d; d = d.slice(0, d.lastIndexOf('/'))) changedBelow.add(d);
   }
-  const kept = changes.filter((c) => !sameDirs.has(c.path) || changedBelow.has(c.path));
+  // Cut short, a directory's changed entries may lie beyond the limit: then it stays listed.
+  const kept = truncated ? [...changes] : changes.filter((c) => !sameDirs.has(c.path) || changedBelow.has(c.path));
   kept.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { container: containerId, upper: upper.path, changes: kept, truncated: found > changes.length, problems };
+  return { container: containerId, upper: upper.path, changes: kept, truncated, problems };
 }
 
 /** Names any lower layer has directly in `dir` (whiteout markers as the names they delete); to be checked with inImage. */
