@@ -157,7 +157,12 @@ export class AgentMethods {
     },
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
-    'files.read': (p) => readInContainer(this.rootOf(p), absolutePath(p, 'path')),
+    'files.read': (p) => {
+      const path = absolutePath(p, 'path');
+      // Base64 only here, for the JSON-RPC answer: the agent's own readers take the bytes.
+      const data = readInContainer(this.rootOf(p), path);
+      return { path, size: data.length, base64: data.toString('base64') };
+    },
     'enter.options': (p) => {
       const c = this.container(str(p, 'container'));
       return enterOptions(c, this.startTimesOf(c), optionalInt(p, 'pid'));

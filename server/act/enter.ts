@@ -153,8 +153,7 @@ const MAX_READ = 1 << 20;
  */
 export function readInside(root: string, file: string, problems: Problem[]): string | null {
   try {
-    const { size, base64 } = readInContainer(root, file, MAX_READ);
-    return Buffer.from(base64, 'base64').toString('utf8', 0, size);
+    return readInContainer(root, file, MAX_READ).toString('utf8');
   } catch (err) {
     const notThere = err instanceof AgentFailure && err.code === ErrorCodes.NotFound;
     problems.push({ source: file, message: notThere ? "not in the container's root" : `unreadable in the container's root (${(err as Error).message})` });

@@ -68,13 +68,12 @@ export function listInContainer(root: string, path: string): { path: string; ent
   });
 }
 
-/** The content of a regular file of the container, base64, refused above `max` bytes. */
-export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES): { path: string; size: number; base64: string } {
+/** The content of a regular file of the container, refused above `max` bytes. */
+export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES): Buffer {
   return withFd(root, path, 'read', (fd) => {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in the container: ${path}`);
     if (st.size > max) throw new AgentFailure(ErrorCodes.Unsupported, `${path} is ${st.size} bytes; files above ${max} are not opened`);
-    const data = fs.readFileSync(fd);
-    return { path, size: data.length, base64: data.toString('base64') };
+    return fs.readFileSync(fd);
   });
 }

@@ -70,8 +70,9 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
       } catch {
         return; // removed while we walked
       }
-      if (isWhiteout(abs, st) || (dirent.name.startsWith(WH_PREFIX) && st.isFile())) {
-        const name = isWhiteout(abs, st) ? dirent.name : dirent.name.slice(WH_PREFIX.length);
+      const kernelWhiteout = isWhiteout(abs, st);
+      if (kernelWhiteout || (dirent.name.startsWith(WH_PREFIX) && st.isFile())) {
+        const name = kernelWhiteout ? dirent.name : dirent.name.slice(WH_PREFIX.length);
         add({ path: `/${parent ? `${parent}/` : ''}${name}`, kind: 'D', fileType: null });
         return;
       }
