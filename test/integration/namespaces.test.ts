@@ -123,7 +123,7 @@ describe('namespaces on the real kernel', { skip }, () => {
     assert.ok(nestedPid && fdHolderPid && nobodyUserPid, 'test processes did not start');
   });
 
-  after(() => {
+  after(async () => {
     for (const c of children) {
       try {
         process.kill(-c.pid!, 'SIGKILL');
@@ -131,6 +131,10 @@ describe('namespaces on the real kernel', { skip }, () => {
         /* gone */
       }
     }
+    // Wait until they are really gone: a dying pid namespace still shows as a container to the suites
+    // that follow, which then find its init vanished under them.
+    const pids = [...children.map((c) => c.pid!), nestedPid, fdHolderPid, nobodyUserPid, privateMountPid, threadedPid].filter(Boolean);
+    for (let i = 0; i < 100 && pids.some((p) => fs.existsSync(`/proc/${p}`)); i++) await sleep(50);
     execFileSync('sh', ['-c', `ip netns delete ${fdNetns} 2>/dev/null || true`]);
     // The bind mount went with its mount namespace; only the empty host-side directory is left.
     if (privateBindPath.startsWith('/tmp/nodescope-ns-bind.')) fs.rmSync(privateBindPath.replace(/\/net$/, ''), { recursive: true, force: true });
