@@ -16,7 +16,7 @@ export function registerEnterCommand(context: vscode.ExtensionContext, nodes: No
     vscode.commands.registerCommand('nodescope.enter', async (el?: NodeElement) => {
       const choice = await pickContainer(nodes, el);
       const client = choice && connected(choice);
-      if (client) openTerminal(client, choice, {});
+      if (client) openTerminal(nodes, client, choice, {});
     }),
     vscode.commands.registerCommand('nodescope.enterAs', async (el?: NodeElement) => {
       const choice = await pickContainer(nodes, el);
@@ -30,7 +30,8 @@ export function registerEnterCommand(context: vscode.ExtensionContext, nodes: No
         return;
       }
       const as = await askShellAndUser(choice.container.name, options);
-      if (as) openTerminal(client, choice, as);
+      if (as) openTerminal(nodes, client, choice, as);
+      else nodes.log.info(`enter ${choice.container.name}: cancelled at the shell or user pick`);
     }),
   );
 }
@@ -41,8 +42,9 @@ function connected(choice: ContainerChoice): AgentClient | undefined {
   return client ?? undefined;
 }
 
-function openTerminal(client: AgentClient, choice: ContainerChoice, as: { shell?: string; user?: string }): void {
+function openTerminal(nodes: NodeRegistry, client: AgentClient, choice: ContainerChoice, as: { shell?: string; user?: string }): void {
   const who = as.user ? ` as ${as.user}` : '';
+  nodes.log.info(`enter ${choice.container.name} on ${choice.session.label}${who}${as.shell ? ` with ${as.shell}` : ''}: opening a terminal`);
   const pty = enterTerminal(client, choice.container, choice.pid, (msg) => void vscode.window.showErrorMessage(`Nodescope: cannot enter ${choice.container.name}: ${msg}`), as);
   const terminal = vscode.window.createTerminal({ name: `${choice.container.name}${who} (${choice.session.label})`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
   terminal.show();

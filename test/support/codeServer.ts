@@ -19,6 +19,8 @@ export interface VsCode {
   shot(name: string): Promise<string>;
   /** Error lines the extension host logged about Nodescope (an activation failure says why here). */
   extensionHostErrors(): string[];
+  /** The lines of the extension's own log (its "Nodescope" output channel), oldest first. */
+  nodescopeLog(): string[];
   close(): Promise<void>;
 }
 
@@ -91,6 +93,13 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
         }
       }
       return found;
+    },
+    nodescopeLog() {
+      const logs = path.join(dir, 'user', 'logs');
+      if (!fs.existsSync(logs)) return [];
+      // A log output channel is written to <session>/exthost*/output_logging_*/N-Nodescope.log.
+      const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => /(^|\/)\d+-Nodescope\.log$/.test(f));
+      return files.flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean));
     },
     async close() {
       await browser.close().catch(() => undefined);
