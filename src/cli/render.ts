@@ -2,7 +2,7 @@
  * The readable (non-JSON) output of the CLI. JSON output is the protocol's documents as they are.
  */
 import type { ContainerDiff, ContainerInfo, LayerScan, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
-import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
+import { formatBytes, formatCpuQuota, formatLimitBytes } from '../../server/units';
 import { describeHolders } from '../namespaceHolders';
 
 /** Engine ids are 64 hex digits: 12 identify them, as docker ps shows; other ids are short already. */

@@ -8,7 +8,7 @@
 import { describeHolders } from '../namespaceHolders';
 import type { ContainerInfo, LayerRef, LayerScan, NamespaceInfo, NsType, Problem, Snapshot } from '../../server/protocol';
 import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
-import { formatBytes, formatCpuQuota, formatLimitBytes } from '../units';
+import { formatBytes, formatCpuQuota, formatLimitBytes } from '../../server/units';
 
 export type ItemKind =
   | 'containers' | 'runtime' | 'container' | 'section' | 'fact' | 'namespace' | 'layer' | 'layerPart'

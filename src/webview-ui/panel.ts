@@ -5,7 +5,7 @@
 import type { ContainerInfo, Snapshot } from '../../server/protocol';
 import type { FromWebview, ToWebview } from '../webviews/messages';
 import { capabilityDiff, memoryLine, pidsLine, shortId } from '../views/treeShape';
-import { formatCpuQuota } from '../units';
+import { formatCpuQuota } from '../../server/units';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void };
 const vscode = acquireVsCodeApi();

@@ -1,4 +1,4 @@
-/** How Nodescope writes quantities for people: binary units, and "unlimited"/"unknown" spelled out. */
+/** How Nodescope writes quantities for people, on both sides (the agent's messages, the views): binary units, and "unlimited"/"unknown" spelled out. */
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return 'unknown';
