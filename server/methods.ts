@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   type ContainerInfo,
   type InitializeResult,
+  type LimitParams,
   type MethodName,
   type Methods,
   type Snapshot,
@@ -19,7 +20,8 @@ import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
 import { containerDiff } from './layers/diff';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
-import { enterOptions, planEnter } from './act/enter';
+import { enterOptions, liveTarget, planEnter } from './act/enter';
+import { cgroupLinesNow, setLimits } from './act/limit';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { AgentFailure } from './failure';
@@ -186,6 +188,16 @@ export class AgentMethods {
       });
       recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
       return plan;
+    },
+    'limit.set': (p) => {
+      const c = this.container(str(p, 'container'));
+      const o = p as LimitParams;
+      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      // The init process as it is now (alive, not a reused PID): its /proc/PID/cgroup says where to write.
+      const { target } = liveTarget(c, this.startTimesOf(c));
+      return setLimits(c, cgroupLinesNow(c, target), o, {
+        audit: (a) => recordAction({ action: 'limit', container: { id: c.id, name: c.name }, pid: target, changes: a.changes, outcome: a.outcome }, { version: this.clientVersion }),
+      });
     },
   };
 }

@@ -437,6 +437,46 @@ export interface EnterPlan {
   argv: string[];
 }
 
+export type LimitResource = 'memory' | 'pids' | 'cpu';
+
+/**
+ * New limits for a container's cgroup; an absent key is left as it is, null lifts the limit. A limit
+ * below what the container uses now is refused (the kernel would reclaim, OOM-kill or refuse forks).
+ */
+export interface LimitParams {
+  container: string;
+  memoryBytes?: number | null;
+  pidsMax?: number | null;
+  /** CPUs' worth of time per period, e.g. 0.5; written as the CFS quota over the cgroup's own period. */
+  cpus?: number | null;
+  /** Check everything and say what would change, writing nothing. */
+  dryRun?: boolean;
+}
+
+export interface LimitChange {
+  resource: LimitResource;
+  /** The cgroupfs file written (or that would be). */
+  file: string;
+  unit: 'bytes' | 'pids' | 'cpus';
+  /** The limit as the kernel reported it before; null = unlimited. */
+  before: number | null;
+  /** Applied: read back from the kernel after writing (it rounds memory to whole pages). Dry run: what would be written. */
+  after: number | null;
+  /** What the container uses now (bytes, processes); null for cpu, which is not a level. */
+  usage: number | null;
+}
+
+export interface LimitResult {
+  container: string;
+  name: string;
+  cgroup: { version: 'v1' | 'v2'; path: string };
+  /** false for a dry run. */
+  applied: boolean;
+  changes: LimitChange[];
+  /** What the person should know: the engine still records the old limit, swap allowance, … */
+  notes: string[];
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Methods
 // ---------------------------------------------------------------------------------------------------
@@ -469,6 +509,7 @@ export interface Methods {
   'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };
   'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
+  'limit.set': { params: LimitParams; result: LimitResult };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;

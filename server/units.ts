@@ -23,3 +23,47 @@ export function formatCpuQuota(quotaUs: number | null, periodUs: number | null):
   const cpus = quotaUs / periodUs;
   return `${Number(cpus.toFixed(2))} CPU (${quotaUs}/${periodUs} µs)`;
 }
+
+/** A limit in its unit, for people: bytes in binary units, processes, CPUs; null is "unlimited". */
+export function formatLimit(unit: 'bytes' | 'pids' | 'cpus', v: number | null): string {
+  if (v === null) return 'unlimited';
+  if (unit === 'bytes') return formatBytes(v);
+  return unit === 'cpus' ? `${Number(v.toFixed(3))} CPU` : `${v} processes`;
+}
+
+const BINARY: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+const UNLIMITED = /^(max|unlimited|none|-1)$/i;
+const ZERO_LIMIT = 'a limit of 0 stops everything: give more, or max for none';
+
+/**
+ * A memory limit as people write it, with binary multiples as docker's --memory takes them: "64m",
+ * "1.5G", "512KiB", "1048576"; "max" or "unlimited" → null (no limit). Throws one line otherwise.
+ */
+export function parseLimitBytes(text: string): number | null {
+  const t = text.trim();
+  if (UNLIMITED.test(t)) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(t);
+  if (!m) throw new Error(`"${text}" is not a size: give bytes or a number with k, m, g or t (binary: 64m = 64 MiB), or max`);
+  const bytes = Math.floor(Number(m[1]) * BINARY[m[2].toLowerCase()]);
+  if (!Number.isSafeInteger(bytes)) throw new Error(`"${text}" is too large`);
+  if (bytes <= 0) throw new Error(ZERO_LIMIT);
+  return bytes;
+}
+
+/** A pids limit: a whole number of processes, or "max" → null. */
+export function parseLimitCount(text: string): number | null {
+  const t = text.trim();
+  if (UNLIMITED.test(t)) return null;
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new Error(`"${text}" is not a whole number of processes (or max)`);
+  if (Number(t) === 0) throw new Error(ZERO_LIMIT);
+  return Number(t);
+}
+
+/** A CPU limit in CPUs, as docker's --cpus: "0.5", "2"; "max" → null. */
+export function parseLimitCpus(text: string): number | null {
+  const t = text.trim();
+  if (UNLIMITED.test(t)) return null;
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t)) throw new Error(`"${text}" is not a number of CPUs (e.g. 0.5, or max)`);
+  if (Number(t) === 0) throw new Error(ZERO_LIMIT);
+  return Number(t);
+}

@@ -7,7 +7,8 @@
  */
 import * as path from 'path';
 import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
-import { renderDiff, renderLayer, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { renderDiff, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { askYesNo } from './cli/interaction';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
 import { AGENT_VERSION } from '../server/version';
@@ -46,7 +47,33 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     }
     case 'enter':
       return enter(client, cmd);
+    case 'limit':
+      return limit(client, cmd, print);
   }
+}
+
+/**
+ * The agent checks the request and says what would change (a dry run); a person on a terminal confirms
+ * it, a script passes --yes. Nothing is written without one of the two.
+ */
+async function limit(client: AgentClient, cmd: Extract<Command, { name: 'limit' }>, print: (json: boolean, doc: unknown, text: () => string) => void): Promise<number> {
+  const request = { container: cmd.container, ...cmd.limits };
+  const plan = await client.request('limit.set', { ...request, dryRun: true });
+  if (cmd.dryRun) {
+    print(cmd.json, plan, () => renderLimit(plan));
+    return 0;
+  }
+  if (!cmd.yes) {
+    if (!process.stdin.isTTY) throw new UsageError('limit changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+    process.stderr.write(`${renderLimit(plan)}\n`);
+    if (!(await askYesNo('Apply? [y/N] '))) {
+      process.stderr.write('nodescope: nothing was changed\n');
+      return 1;
+    }
+  }
+  const done = await client.request('limit.set', request);
+  print(cmd.json, done, () => renderLimit(done));
+  return 0;
 }
 
 /** Runs the plan's argv on the node; stdin, stdout and the exit code pass through. */

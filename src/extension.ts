@@ -11,6 +11,7 @@ import { registerItemCommands } from './commands/itemCommands';
 import { registerEnterCommand } from './commands/enter';
 import { registerFileCommands } from './commands/files';
 import { registerPanelCommand } from './commands/panel';
+import { registerLimitCommand } from './commands/limit';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
   const log = vscode.window.createOutputChannel('Nodescope', { log: true });
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerEnterCommand(context, nodes);
   registerFileCommands(context, nodes);
   registerPanelCommand(context, nodes);
+  registerLimitCommand(context, nodes);
   log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
   const local = nodes.get(LOCAL_ID);
   if (local) void nodes.connect(local);

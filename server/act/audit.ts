@@ -1,7 +1,8 @@
 /**
  * The node's record of what Nodescope was asked to do, as opposed to what it read: one JSON line per
- * action in /var/log/nodescope/audit.log (NODESCOPE_AUDIT_LOG overrides the path). Today the only action
- * is "enter": the agent plans it and the client runs the planned argv, so the plan is what is recorded.
+ * action in /var/log/nodescope/audit.log (NODESCOPE_AUDIT_LOG overrides the path). For "enter" the agent
+ * plans and the client runs the planned argv, so the plan is what is recorded; for "limit" the agent
+ * writes the cgroup itself and records what was there before and what holds after.
  *
  * Each record is written with one append (O_APPEND), so concurrent agents never interleave lines. When the
  * log cannot be written (read-only /var, full disk) the action still goes ahead and the failure goes to
@@ -13,13 +14,16 @@ import * as path from 'path';
 
 export const DEFAULT_AUDIT_LOG = '/var/log/nodescope/audit.log';
 
-export interface AuditRecord {
-  action: 'enter';
-  container: { id: string; name: string };
-  pid: number;
-  startTime: number;
-  argv: string[];
-}
+export type AuditRecord =
+  | { action: 'enter'; container: { id: string; name: string }; pid: number; startTime: number; argv: string[] }
+  | {
+      action: 'limit';
+      container: { id: string; name: string };
+      pid: number;
+      changes: { file: string; before: number | null; after: number | null }[];
+      /** "applied", or the one line the request was refused with after a write was tried. */
+      outcome: string;
+    };
 
 export function auditLogPath(): string {
   return process.env.NODESCOPE_AUDIT_LOG || DEFAULT_AUDIT_LOG;

@@ -31,7 +31,7 @@ export interface EnterRequest {
  * The process to enter through, checked as it is now: still the container's, alive, and the same process
  * the snapshot saw (not a reused PID). `recordedStart` maps the container's PIDs to their start times.
  */
-function liveTarget(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number): { target: number; startTime: number } {
+export function liveTarget(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number): { target: number; startTime: number } {
   const target = pid ?? c.initPid;
   // Read the process now, before anything else: the snapshot's word on it may be seconds old. A zombie
   // still has a stat file but no namespaces left to enter, so it counts as gone too.

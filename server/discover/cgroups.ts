@@ -70,7 +70,7 @@ const MAX_PAGE = 65536n;
  * PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712 with 4 KiB pages): anything within one page of
  * LONG_MAX is that value, whatever the page size.
  */
-function u64(text: string | null | undefined, source: string, problems: Problem[], unlimitedNearMax = false): number | null {
+export function u64(text: string | null | undefined, source: string, problems: Problem[], unlimitedNearMax = false): number | null {
   if (text == null) return null;
   const t = text.trim();
   if (!/^\d+$/.test(t)) return null;
@@ -84,7 +84,7 @@ function u64(text: string | null | undefined, source: string, problems: Problem[
 }
 
 /** `max` → null (unlimited), a number → that number. */
-function maxOrNumber(text: string | null, source: string, problems: Problem[]): number | null {
+export function maxOrNumber(text: string | null, source: string, problems: Problem[]): number | null {
   if (text == null) return null;
   const t = text.trim();
   if (t === 'max') return null;
@@ -309,6 +309,34 @@ function readV2(line: CgroupLine, problems: Problem[], root: string): CgroupInfo
   const io = enabled.has('io') ? { limits: parseIoMax(read('io.max') ?? '') } : null;
 
   return { version: 'v2', path: line.path, paths: { '': line.path }, memory, cpu, pids, io, pressure: pressureFrom(quietReader(dir)) };
+}
+
+/** A controller's directory for a process: where its limit files are read, and written by act/limit. */
+export interface ControllerDir {
+  version: 'v1' | 'v2';
+  /** The cgroup path, relative to the hierarchy root. */
+  path: string;
+  dir: string;
+}
+
+/**
+ * Where `controller`'s files are for a process with these cgroup lines, by the rule readCgroup reads
+ * by: v1 whenever the process has v1 controller lines, else cgroup2 with the controller enabled there.
+ * null: the controller is neither mounted nor enabled for it.
+ */
+export function controllerDir(lines: CgroupLine[], controller: string, root = '/sys/fs/cgroup'): ControllerDir | null {
+  const v1Lines = lines.filter((l) => l.id !== 0 && l.controllers.some((c) => !c.startsWith('name=')));
+  if (v1Lines.length > 0) {
+    const line = v1Lines.find((l) => l.controllers.includes(controller));
+    const dir = line && v1Dir(root, line, controller);
+    return line && dir ? { version: 'v1', path: line.path, dir } : null;
+  }
+  const v2Line = lines.find((l) => l.id === 0 && l.controllers.length === 0);
+  const base = v2Root(root);
+  if (!v2Line || !base) return null;
+  const dir = path.join(base, v2Line.path);
+  const enabled = (quietReader(dir)('cgroup.controllers') ?? '').trim().split(/\s+/);
+  return enabled.includes(controller) ? { version: 'v2', path: v2Line.path, dir } : null;
 }
 
 /**

@@ -2,6 +2,8 @@
  * `nodescope` argument parsing: global connection flags, then a command and its arguments. Pure, so
  * every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
  */
+import { parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+
 export class UsageError extends Error {}
 
 export interface GlobalFlags {
@@ -19,8 +21,16 @@ export type Command =
   | { name: 'diff'; container: string; json: boolean }
   | { name: 'pagecache'; target: string; json: boolean; top: number }
   | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
+  | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'help' }
   | { name: 'version' };
+
+/** New limits as given on the command line: absent = unchanged, null = no limit ("max"). */
+export interface LimitValues {
+  memoryBytes?: number | null;
+  pidsMax?: number | null;
+  cpus?: number | null;
+}
 
 export interface Parsed {
   global: GlobalFlags;
@@ -40,8 +50,17 @@ commands:
   enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
                                          run a shell (or CMD) inside all of CONTAINER's namespaces,
                                          as root or as a user of the container's /etc/passwd
+  limit CONTAINER [--memory SIZE] [--pids N] [--cpus N] [--dry-run] [--yes] [--json]
+                                         change CONTAINER's cgroup limits while it runs (max lifts
+                                         one); shows the change and asks first, unless --yes
 
 CONTAINER is an id, a unique id prefix, or a name. Exit codes: 0 ok, 1 failure, 2 usage.`;
+
+const LIMIT_FLAGS: Record<string, [keyof LimitValues, (text: string) => number | null]> = {
+  '--memory': ['memoryBytes', parseLimitBytes],
+  '--pids': ['pidsMax', parseLimitCount],
+  '--cpus': ['cpus', parseLimitCpus],
+};
 
 const GLOBAL_VALUE = new Set(['--ssh', '--identity', '--known-hosts', '--jump']);
 
@@ -95,6 +114,9 @@ export function parseArgs(argv: string[]): Parsed {
   let pid: number | undefined;
   let shell: string | undefined;
   let user: string | undefined;
+  let yes = false;
+  let dryRun = false;
+  const limits: LimitValues = {};
   const positional: string[] = [];
   const value = (flag: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`);
@@ -107,6 +129,15 @@ export function parseArgs(argv: string[]): Parsed {
     else if (a === '--pid' && name === 'enter') pid = positiveInt('--pid', before[++k]);
     else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
     else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
+    else if (name === 'limit' && a in LIMIT_FLAGS) {
+      const [key, parse] = LIMIT_FLAGS[a];
+      try {
+        limits[key] = parse(value(a, before[++k]));
+      } catch (err) {
+        throw new UsageError(`${a}: ${(err as Error).message}`);
+      }
+    } else if (a === '--yes' && name === 'limit') yes = true;
+    else if (a === '--dry-run' && name === 'limit') dryRun = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${name}`);
     else positional.push(a);
   }
@@ -141,6 +172,11 @@ export function parseArgs(argv: string[]): Parsed {
       if (shell !== undefined && !shell.startsWith('/')) throw new UsageError(`enter: --shell must be an absolute path in the container, got "${shell}"`);
       if (shell !== undefined && after.length) throw new UsageError('enter: --shell or a command after --, not both');
       return { global, command: { name, container: positional[0], pid, shell, user, command: after } };
+    case 'limit':
+      want(1, 'a container');
+      if (!Object.keys(limits).length) throw new UsageError('limit needs at least one of --memory, --pids, --cpus');
+      if (yes && dryRun) throw new UsageError('limit: --dry-run or --yes, not both');
+      return { global, command: { name, container: positional[0], limits, yes, dryRun, json } };
     case 'help':
       return { global, command: { name: 'help' } };
     default:

@@ -29,6 +29,19 @@ function readHidden(prompt: string): Promise<string | undefined> {
   });
 }
 
+/** A yes/no question on the terminal (stderr); only "y" or "yes" is a yes. */
+export function askYesNo(prompt: string): Promise<boolean> {
+  process.stderr.write(prompt);
+  return new Promise((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.once('data', (d: string) => {
+      process.stdin.pause();
+      resolve(/^\s*y(es)?\s*$/i.test(d));
+    });
+    process.stdin.resume();
+  });
+}
+
 export function cliInteraction(verbose: boolean): Interaction {
   return {
     confirmHostKey: async () => false,

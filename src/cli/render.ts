@@ -1,8 +1,8 @@
 /**
  * The readable (non-JSON) output of the CLI. JSON output is the protocol's documents as they are.
  */
-import type { ContainerDiff, ContainerInfo, LayerScan, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
-import { formatBytes, formatCpuQuota, formatLimitBytes } from '../../server/units';
+import type { ContainerDiff, ContainerInfo, LayerScan, LimitResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes } from '../../server/units';
 import { describeHolders } from '../namespaceHolders';
 
 /** Engine ids are 64 hex digits: 12 identify them, as docker ps shows; other ids are short already. */
@@ -87,5 +87,16 @@ export function renderPageCache(r: PageCacheReport): string {
     out.push(`  ${l.layer.role} #${l.layer.index} ${l.layer.path}: ${formatBytes(l.residentBytes)} of ${formatBytes(l.bytes)} in ${l.files} files`);
     for (const f of l.topFiles) out.push(`      ${formatBytes(f.residentBytes).padStart(10)}  ${f.path}`);
   }
+  return out.join('\n');
+}
+
+/** A limit change, planned or applied: one line per limit, before → after, and what is in use now. */
+export function renderLimit(r: LimitResult): string {
+  const out = [`${r.name} (cgroup ${r.cgroup.version} ${r.cgroup.path})${r.applied ? '' : ': would change'}`];
+  for (const c of r.changes) {
+    const use = c.usage === null ? '' : `   (${c.unit === 'bytes' ? `uses ${formatBytes(c.usage)}` : `${c.usage} now`})`;
+    out.push(`  ${c.resource.padEnd(7)}${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${use}`);
+  }
+  for (const n of r.notes) out.push(`  note: ${n}`);
   return out.join('\n');
 }

@@ -19,6 +19,7 @@ const repo = path.resolve(__dirname, '..', '..');
 const vsix = (): string | null => (fs.existsSync(path.join(repo, 'dist', 'nodescope.vsix')) ? null : 'needs dist/nodescope.vsix (npm run build && npm run package)');
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('sshd'), probes.command('chromium'), vsix);
 const NEW = 'nodescope-e2e-new';
+const LIMIT = 'nodescope-e2e-limit';
 const LIMITED = 'nodescope-rig-limited';
 /** A container with no shell at all: its root holds /busybox and nothing else. */
 const NOSHELL = 'nodescope-e2e-noshell';
@@ -127,6 +128,20 @@ async function enterAndAskHostname(vs: VsCode, shot: string): Promise<void> {
   await exitAndClose(page);
 }
 
+/** In the quick pick titled `title`: type `label`, Enter on it; returns the labels it offered first. */
+async function quickPick(page: Page, title: RegExp, label: string): Promise<string[]> {
+  const widget = page.locator('.quick-input-widget').filter({ visible: true });
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  // A row's first label-name is its label; a detail line (a home directory) carries another.
+  const offered = await widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
+  await page.keyboard.type(label);
+  // Enter takes the focused row: wait until the filter has put the focus on the one wanted.
+  await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'detached', timeout: 10_000 });
+  return offered.map((t) => t.trim());
+}
+
 /** `exit` in the focused terminal, the exit line, then a key closes it. */
 async function exitAndClose(page: Page): Promise<void> {
   await page.keyboard.type('exit');
@@ -149,6 +164,11 @@ function step(name: string, fn: () => Promise<void>): void {
       await fn();
     } catch (err) {
       await current?.shot(`FAILED-${name.split('.')[0]}`).catch(() => undefined);
+      // What the page and the extension said, so a failure in CI explains itself.
+      if (err instanceof Error && current) {
+        const logged = current.extensionHostErrors().slice(-3).join(' | ') || 'none';
+        err.message += `\nnotifications: ${await notifications(current.page)}\nextension host errors: ${logged}\nNodescope log: ${current.nodescopeLog().slice(-6).join(' | ') || 'empty'}`;
+      }
       throw err;
     }
   });
@@ -189,7 +209,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    spawnSync('docker', ['rm', '-f', NEW]);
+    spawnSync('docker', ['rm', '-f', NEW, LIMIT]);
     removeNoShellContainer();
     await vs?.close();
     sshd?.dispose();
@@ -322,16 +342,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   step('4c. Enter Namespaces as… offers the container\'s shells and users; the terminal runs as the one picked', async () => {
     await contextMenu(page, LIMITED, 'Enter Namespaces as…');
     // Each quick pick lists what the container's own root has; typing filters, Enter takes the match.
-    const pick = async (title: RegExp, label: string): Promise<string[]> => {
-      const widget = page.locator('.quick-input-widget').filter({ visible: true });
-      await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
-      // A row's first label-name is its label; a detail line (the home directory) carries another.
-      const offered = await widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
-      await page.keyboard.type(label);
-      await widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
-      await page.keyboard.press('Enter');
-      return offered.map((t) => t.trim());
-    };
+    const pick = (title: RegExp, label: string): Promise<string[]> => quickPick(page, title, label);
     const shells = await pick(/shell/, '/bin/ash');
     assert.ok(shells.includes('/bin/sh') && shells.includes('/bin/ash'), `shells offered: ${shells.join(', ')}`);
     const users = await pick(/user/, 'app');
@@ -441,6 +452,40 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await vs.shot('07-live-update');
     execFileSync('docker', ['rm', '-f', NEW]);
     await row(page, NEW).first().waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
+  step('7b. Set Limit… asks which limit and how much, shows the change in a modal; then cgroupfs and the tree hold it', async () => {
+    spawnSync('docker', ['rm', '-f', LIMIT]);
+    const id = execFileSync('docker', ['run', '-d', '--name', LIMIT, '--network', 'none', '--memory', '64m', 'nodescope-rig/base:1', 'sleep', '600'], { encoding: 'utf8' }).trim();
+    const limitFile = `/sys/fs/cgroup/memory/docker/${id}/memory.limit_in_bytes`;
+    try {
+      await row(page, new RegExp(`${LIMIT}.*/ 64\\.0 MiB`)).first().waitFor({ timeout: 30_000 });
+      await contextMenu(page, LIMIT, 'Set Limit…');
+      const offered = await quickPick(page, /Set a limit of/, 'Memory');
+      assert.deepEqual(offered, ['Memory', 'Processes', 'CPU']);
+      const input = page.locator('.quick-input-widget').filter({ visible: true });
+      await input.locator('.quick-input-title', { hasText: `Memory limit of ${LIMIT}` }).waitFor({ timeout: 30_000 });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('32m');
+      await page.keyboard.press('Enter');
+      // The modal: what the agent's dry run says will change, and that Docker keeps its own record.
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 30_000 });
+      const said = await dialog.innerText();
+      assert.match(said, new RegExp(`Set the memory limit of ${LIMIT}\\?`));
+      assert.match(said, /memory: 64\.0 MiB → 32\.0 MiB \(uses .*\)/);
+      assert.match(said, /Docker still records the old limits/);
+      assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(64 * 2 ** 20), 'nothing written before the button');
+      await vs.shot('07b-set-limit-modal');
+      await dialog.getByRole('button', { name: 'Set Limit' }).click();
+      await row(page, new RegExp(`${LIMIT}.*/ 32\\.0 MiB`)).first().waitFor({ timeout: 30_000 });
+      assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(32 * 2 ** 20));
+      await page.locator('.notification-toast', { hasText: `${LIMIT}: memory: 64.0 MiB → 32.0 MiB` }).first().waitFor({ timeout: 10_000 });
+      await vs.shot('07c-limit-set');
+    } finally {
+      spawnSync('docker', ['rm', '-f', LIMIT]);
+    }
+    await row(page, LIMIT).first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   step('8. a stopped sshd shows the node disconnected with the reason; started again, it reconnects', async () => {

@@ -18,6 +18,15 @@ describe('nodescope argument parsing', () => {
     });
   });
 
+  it('parses limit flags into the agent\'s units; max lifts a limit', () => {
+    assert.deepEqual(parseArgs(['limit', 'web', '--memory', '256m', '--pids', 'max', '--cpus', '0.5', '--yes']).command, {
+      name: 'limit', container: 'web', limits: { memoryBytes: 256 * 2 ** 20, pidsMax: null, cpus: 0.5 }, yes: true, dryRun: false, json: false,
+    });
+    assert.deepEqual(parseArgs(['limit', 'web', '--pids', '20', '--dry-run', '--json']).command, {
+      name: 'limit', container: 'web', limits: { pidsMax: 20 }, yes: false, dryRun: true, json: true,
+    });
+  });
+
   it('rejects what a person could get wrong, with what to fix', () => {
     const cases: [string[], RegExp][] = [
       [[], /no command given/],
@@ -25,6 +34,13 @@ describe('nodescope argument parsing', () => {
       [['--ssh'], /--ssh needs a value/],
       [['--known-hosts', 'f', 'snapshot'], /go with --ssh/],
       [['layer'], /layer needs a directory/],
+      [['limit', 'web'], /at least one of --memory, --pids, --cpus/],
+      [['limit', '--memory', '1g'], /limit needs a container/],
+      [['limit', 'web', '--memory', 'lots'], /--memory: "lots" is not a size/],
+      [['limit', 'web', '--pids', '0'], /--pids: a limit of 0 stops everything/],
+      [['limit', 'web', '--cpus'], /--cpus needs a value/],
+      [['limit', 'web', '--cpus', '1', '--yes', '--dry-run'], /--dry-run or --yes, not both/],
+      [['snapshot', '--yes'], /unknown option --yes for snapshot/],
       [['layer', 'a', 'b'], /unexpected argument "b"/],
       [['whence', 'c', 'etc/passwd'], /must be absolute/],
       [['snapshot', '--jsn'], /unknown option --jsn for snapshot/],

@@ -1,0 +1,106 @@
+/**
+ * "Set Limit…" on a container: which limit (memory, processes, CPU, each shown with its value and what
+ * is in use now), the new value, then a modal with what the agent's dry run says will change and what
+ * the person should know (the engine keeps its own record). Only the modal's button writes anything.
+ */
+import * as vscode from 'vscode';
+import type { ContainerInfo, LimitParams, LimitResult } from '../../server/protocol';
+import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import type { NodeRegistry } from '../nodes/registry';
+import type { NodeElement } from '../views/nodesView';
+import { pickContainer } from './pick';
+
+interface LimitChoice extends vscode.QuickPickItem {
+  key: 'memoryBytes' | 'pidsMax' | 'cpus';
+  parse: (text: string) => number | null;
+  prompt: string;
+  value: string;
+}
+
+/** The three limits as the container has them now, from the node's last snapshot. */
+function choices(c: ContainerInfo): LimitChoice[] {
+  const cg = c.cgroup;
+  const mem = cg?.memory;
+  const cpu = cg?.cpu;
+  const quotaCpus = cpu?.quotaUs != null && cpu.periodUs ? cpu.quotaUs / cpu.periodUs : null;
+  return [
+    {
+      label: 'Memory',
+      description: mem ? `${formatLimitBytes(mem.limitBytes)} · uses ${formatBytes(mem.usageBytes)}` : 'unknown',
+      key: 'memoryBytes',
+      parse: parseLimitBytes,
+      prompt: 'A size such as 256m or 1.5g (binary units, as docker --memory), or max for no limit',
+      value: mem?.limitBytes != null ? `${Math.round(mem.limitBytes / 2 ** 20)}m` : '',
+    },
+    {
+      label: 'Processes',
+      description: cg?.pids ? `${cg.pids.max ?? 'unlimited'} · ${cg.pids.current ?? '?'} now` : 'unknown',
+      key: 'pidsMax',
+      parse: parseLimitCount,
+      prompt: 'A whole number of processes and threads, or max for no limit',
+      value: cg?.pids?.max != null ? String(cg.pids.max) : '',
+    },
+    {
+      label: 'CPU',
+      description: cpu ? formatCpuQuota(cpu.quotaUs, cpu.periodUs) : 'unknown',
+      key: 'cpus',
+      parse: parseLimitCpus,
+      prompt: 'CPUs of time, such as 0.5 or 2 (as docker --cpus), or max for no limit',
+      value: quotaCpus !== null ? String(Number(quotaCpus.toFixed(3))) : '',
+    },
+  ];
+}
+
+function changeLines(r: LimitResult): string {
+  return r.changes
+    .map((c) => `${c.resource}: ${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${c.usage === null ? '' : c.unit === 'bytes' ? ` (uses ${formatBytes(c.usage)})` : ` (${c.usage} now)`}`)
+    .join('\n');
+}
+
+export function registerLimitCommand(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('nodescope.setLimit', async (el?: NodeElement) => {
+      const choice = await pickContainer(nodes, el);
+      if (!choice) return;
+      const client = choice.session.agent;
+      const name = choice.container.name;
+      if (!client) {
+        void vscode.window.showErrorMessage(`Nodescope: ${choice.session.label} is not connected`);
+        return;
+      }
+      const which = await vscode.window.showQuickPick(choices(choice.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit' });
+      if (!which) return;
+      const text = await vscode.window.showInputBox({
+        title: `${which.label} limit of ${name}`,
+        prompt: which.prompt,
+        value: which.value,
+        validateInput: (v) => {
+          try {
+            which.parse(v);
+            return null;
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+      });
+      if (text === undefined) return;
+      const params: LimitParams = { container: choice.container.id, [which.key]: which.parse(text) };
+      try {
+        // The agent checks everything first (its cgroup alone, not below what is in use) and writes nothing.
+        const plan = await client.request('limit.set', { ...params, dryRun: true });
+        const ok = await vscode.window.showWarningMessage(
+          `Set the ${which.label.toLowerCase()} limit of ${name}?`,
+          { modal: true, detail: `${changeLines(plan)}\n\n${plan.notes.join('.\n')}.` },
+          'Set Limit',
+        );
+        if (ok !== 'Set Limit') return;
+        const done = await client.request('limit.set', params);
+        nodes.log.info(`limit ${name} on ${choice.session.label}: ${changeLines(done).replace(/\n/g, '; ')}`);
+        void vscode.window.showInformationMessage(`Nodescope: ${name}: ${changeLines(done).replace(/\n/g, '; ')}`);
+        await choice.session.refresh().catch(() => undefined);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Nodescope: cannot set the ${which.label.toLowerCase()} limit of ${name}: ${(err as Error).message}`);
+      }
+    }),
+  );
+}

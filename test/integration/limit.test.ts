@@ -1,0 +1,203 @@
+/**
+ * Live limits on the real kernel (cgroup v1 on this hybrid host): a Docker container made for the test,
+ * and a bare unshare container in cgroups the test makes. Every limit is read back from cgroupfs here,
+ * the container's life from docker inspect; the agent's own answers are only what is being checked.
+ * The v2 encodings run on file trees in test/unit/act/limitV2.test.ts (this host's cgroup2 has no
+ * controllers to write).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { AgentMethods } from '../../server/methods';
+import { ErrorCodes, type LimitParams, type LimitResult } from '../../server/protocol';
+import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { refusal } from '../support/refusal';
+
+const repo = path.resolve(__dirname, '..', '..');
+const cli = path.join(repo, 'dist', 'cli.js');
+const bin = path.join(repo, 'bin', 'nodescope');
+const built = (): string | null => (fs.existsSync(cli) ? null : 'needs dist/ (npm run build)');
+const skip = skipUnlessReal(probes.root, probes.docker, probes.command('script'), built);
+
+const MiB = 2 ** 20;
+const CG = '/sys/fs/cgroup';
+const read = (file: string): string => fs.readFileSync(file, 'utf8').trim();
+const inspect = (name: string, fmt: string): string => execFileSync('docker', ['inspect', '-f', fmt, name], { encoding: 'utf8' }).trim();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('live limits on the real kernel', { skip }, () => {
+  const NAME = `nodescope-limit-${process.pid}`;
+  const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-limit-audit-')), 'audit.log');
+  const agent = new AgentMethods();
+  const limit = (p: LimitParams): LimitResult => agent.dispatch('limit.set', p);
+  let id = '';
+  const file = (ctrl: string, name: string): string => path.join(CG, ctrl, 'docker', id, name);
+
+  before(() => {
+    rigUp();
+    spawnSync('docker', ['rm', '-f', NAME]);
+    id = execFileSync('docker', ['run', '-d', '--network', 'none', '--name', NAME, '--memory', '64m', '--pids-limit', '50', '--cpus', '0.5', 'nodescope-rig/base:1', 'sleep', '600'], { encoding: 'utf8' }).trim();
+    process.env.NODESCOPE_AUDIT_LOG = auditLog;
+  });
+  after(() => {
+    spawnSync('docker', ['rm', '-f', NAME]);
+    delete process.env.NODESCOPE_AUDIT_LOG;
+    fs.rmSync(path.dirname(auditLog), { recursive: true, force: true });
+  });
+
+  it('a dry run writes nothing; applied, cgroupfs holds the new limits and the container runs on', () => {
+    const period = Number(read(file('cpu', 'cpu.cfs_period_us')));
+    const before = { mem: read(file('memory', 'memory.limit_in_bytes')), pids: read(file('pids', 'pids.max')), quota: read(file('cpu', 'cpu.cfs_quota_us')) };
+    assert.deepEqual(before, { mem: String(64 * MiB), pids: '50', quota: String(period / 2) }, 'as docker run set them');
+
+    const plan = limit({ container: NAME, memoryBytes: 32 * MiB, pidsMax: 20, cpus: 0.25, dryRun: true });
+    assert.equal(plan.applied, false);
+    assert.deepEqual({ mem: read(file('memory', 'memory.limit_in_bytes')), pids: read(file('pids', 'pids.max')), quota: read(file('cpu', 'cpu.cfs_quota_us')) }, before);
+
+    const done = limit({ container: NAME, memoryBytes: 32 * MiB, pidsMax: 20, cpus: 0.25 });
+    assert.equal(read(file('memory', 'memory.limit_in_bytes')), String(32 * MiB));
+    assert.equal(read(file('pids', 'pids.max')), '20');
+    assert.equal(read(file('cpu', 'cpu.cfs_quota_us')), String(period / 4));
+    assert.deepEqual(done.changes.map((c) => [c.resource, c.file, c.before, c.after]), [
+      ['memory', file('memory', 'memory.limit_in_bytes'), Number(before.mem), 32 * MiB],
+      ['pids', file('pids', 'pids.max'), 50, 20],
+      ['cpu', file('cpu', 'cpu.cfs_quota_us'), 0.5, 0.25],
+    ]);
+    assert.equal(inspect(NAME, '{{.State.Running}}'), 'true');
+    // What the note says is true: Docker's own record still has the old limit.
+    assert.equal(inspect(NAME, '{{.HostConfig.Memory}}'), String(64 * MiB));
+    assert.ok(done.notes.some((n) => n.startsWith('Docker still records the old limits')), done.notes.join(' | '));
+    const memsw = file('memory', 'memory.memsw.limit_in_bytes');
+    if (fs.existsSync(memsw)) assert.ok(done.notes.includes(`memory+swap stays limited to ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes)`), done.notes.join(' | '));
+    // The next snapshot, which the tree is drawn from, says the same.
+    const c = agent.snapshot().containers.find((x) => x.id === id)!;
+    assert.equal(c.cgroup?.memory?.limitBytes, 32 * MiB);
+    assert.equal(c.cgroup?.pids?.max, 20);
+  });
+
+  it('a limit below what the container uses now is refused, and nothing changes', () => {
+    execFileSync('docker', ['exec', '-d', NAME, 'sleep', '300']);
+    execFileSync('docker', ['exec', '-d', NAME, 'sleep', '300']);
+    const pidsNow = Number(read(file('pids', 'pids.current')));
+    assert.ok(pidsNow >= 3, `pids.current ${pidsNow}`);
+    const maxBefore = read(file('pids', 'pids.max'));
+    const pidsRefused = refusal(() => limit({ container: NAME, pidsMax: pidsNow - 1 }));
+    assert.equal(pidsRefused.code, ErrorCodes.NotPermitted);
+    assert.match(pidsRefused.message, new RegExp(`has ${pidsNow} processes now; a pids limit of ${pidsNow - 1} below that`));
+    assert.equal(read(file('pids', 'pids.max')), maxBefore);
+
+    const used = Number(read(file('memory', 'memory.usage_in_bytes')));
+    const memBefore = read(file('memory', 'memory.limit_in_bytes'));
+    const memRefused = refusal(() => limit({ container: NAME, memoryBytes: Math.floor(used / 2 / 4096) * 4096 }));
+    assert.match(memRefused.message, /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill/);
+    assert.equal(read(file('memory', 'memory.limit_in_bytes')), memBefore);
+  });
+
+  it('what the kernel refuses is said in words and leaves the limit as it was: memory above memory+swap', (t) => {
+    const memsw = file('memory', 'memory.memsw.limit_in_bytes');
+    if (!fs.existsSync(memsw)) return t.skip('this kernel has no swap accounting (memory.memsw.*)');
+    const before = read(file('memory', 'memory.limit_in_bytes'));
+    const r = refusal(() => limit({ container: NAME, memoryBytes: Number(read(memsw)) + 64 * MiB }));
+    assert.equal(r.message, `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes); nothing was changed`);
+    assert.equal(read(file('memory', 'memory.limit_in_bytes')), before);
+  });
+
+  it('max lifts a limit', () => {
+    limit({ container: NAME, pidsMax: null, cpus: null });
+    assert.equal(read(file('pids', 'pids.max')), 'max');
+    assert.equal(read(file('cpu', 'cpu.cfs_quota_us')), '-1');
+  });
+
+  it('the audit log has one line per write tried: what was there before and what holds after', () => {
+    const lines = read(auditLog).split('\n').map((l) => JSON.parse(l));
+    assert.ok(lines.every((l) => l.action === 'limit' && l.container.id === id), JSON.stringify(lines.map((l) => l.action)));
+    const memsw = file('memory', 'memory.memsw.limit_in_bytes');
+    const kernelRefused = fs.existsSync(memsw) ? [`the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes)`] : [];
+    assert.deepEqual(lines.map((l) => l.outcome.split(';')[0]), ['applied', ...kernelRefused, 'applied']);
+    assert.deepEqual(lines[0].changes.map((c: { file: string; before: number; after: number }) => [path.basename(c.file), c.before, c.after]), [
+      ['memory.limit_in_bytes', 64 * MiB, 32 * MiB], ['pids.max', 50, 20], ['cpu.cfs_quota_us', 0.5, 0.25],
+    ]);
+  });
+
+  it('CLI: without a terminal nothing changes unless --yes; on a terminal it asks first', () => {
+    const before = read(file('pids', 'pids.max'));
+    const noTty = spawnSync(bin, ['limit', NAME, '--pids', '40'], { encoding: 'utf8', input: '' });
+    assert.equal(noTty.status, 2, noTty.stderr);
+    assert.equal(noTty.stderr.trim(), 'nodescope: limit changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+    assert.equal(read(file('pids', 'pids.max')), before);
+
+    // util-linux script gives the CLI a terminal: it shows the change, then takes only y or yes.
+    const no = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'n\n', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(no.status, 1, no.stdout);
+    assert.match(no.stdout, new RegExp(`pids {3}unlimited → 40 processes`));
+    assert.match(no.stdout, /Apply\? \[y\/N\][\s\S]*nothing was changed/);
+    assert.equal(read(file('pids', 'pids.max')), before);
+    const yes = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'y\n', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(yes.status, 0, yes.stdout);
+    assert.equal(read(file('pids', 'pids.max')), '40');
+
+    const json = spawnSync(bin, ['limit', NAME, '--memory', '40m', '--yes', '--json'], { encoding: 'utf8' });
+    assert.equal(json.status, 0, json.stderr);
+    assert.equal(JSON.parse(json.stdout).changes[0].after, 40 * MiB);
+    assert.equal(read(file('memory', 'memory.limit_in_bytes')), String(40 * MiB));
+  });
+});
+
+describe('live limits on a bare container in cgroups the test made', { skip }, () => {
+  const tag = `nodescope-limit-bare-${process.pid}`;
+  // cpu: a parent with a quota, the container's cgroup below it (the kernel refuses a child quota above it).
+  const dirs = { cpu: path.join(CG, 'cpu', tag, 'box'), memory: path.join(CG, 'memory', tag), pids: path.join(CG, 'pids', tag) };
+  const agent = new AgentMethods();
+  const children: ChildProcess[] = [];
+  let containerId = '';
+
+  before(async () => {
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(CG, 'cpu', tag, 'cpu.cfs_quota_us'), '20000');
+    const joins = Object.values(dirs).map((d) => `echo $$ > ${d}/cgroup.procs`).join('; ');
+    const box = spawn('sh', ['-c', `${joins}; exec unshare --pid --mount --fork --mount-proc sleep 600`], { stdio: 'ignore', detached: true });
+    children.push(box);
+    for (let i = 0; i < 100 && !containerId; i++) {
+      await sleep(50);
+      containerId = agent.snapshot().containers.find((c) => c.cgroup?.paths.memory === `/${tag}`)?.id ?? '';
+    }
+    assert.ok(containerId, 'the bare container did not show up');
+  });
+  after(async () => {
+    for (const c of children) {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    for (let i = 0; i < 100 && Object.values(dirs).some((d) => fs.existsSync(d) && read(path.join(d, 'cgroup.procs'))); i++) await sleep(50);
+    for (const d of [dirs.cpu, path.dirname(dirs.cpu), dirs.memory, dirs.pids]) spawnSync('rmdir', [d]);
+  });
+
+  it('a write the kernel refuses after another succeeded puts the first back', () => {
+    const memBefore = read(path.join(dirs.memory, 'memory.limit_in_bytes'));
+    // memory is written first and takes; the cpu quota of 0.5 CPU is above the parent's 20 ms and is refused.
+    const r = refusal(() => agent.dispatch('limit.set', { container: containerId, memoryBytes: 100 * MiB, cpus: 0.5 }));
+    assert.match(r.message, new RegExp(`^${dirs.cpu}/cpu.cfs_quota_us: the kernel refused 0.5 CPU \\(EINVAL\\); the memory limit already written was put back$`));
+    assert.equal(read(path.join(dirs.memory, 'memory.limit_in_bytes')), memBefore);
+    assert.equal(read(path.join(dirs.cpu, 'cpu.cfs_quota_us')), '-1');
+    // Within the parent's quota it takes.
+    agent.dispatch('limit.set', { container: containerId, cpus: 0.1 });
+    assert.equal(read(path.join(dirs.cpu, 'cpu.cfs_quota_us')), String(Number(read(path.join(dirs.cpu, 'cpu.cfs_period_us'))) / 10));
+  });
+
+  it('its launcher (unshare, in the host pid namespace) is its own; a host process in its cgroup is not', async () => {
+    assert.ok(agent.dispatch('limit.set', { container: containerId, pidsMax: 30, dryRun: true }).changes.length, 'the launcher does not block it');
+    const intruder = spawn('sleep', ['600'], { stdio: 'ignore', detached: true });
+    children.push(intruder);
+    fs.writeFileSync(path.join(dirs.pids, 'cgroup.procs'), String(intruder.pid));
+    const r = refusal(() => agent.dispatch('limit.set', { container: containerId, pidsMax: 30 }));
+    assert.equal(r.code, ErrorCodes.NotPermitted);
+    assert.match(r.message, new RegExp(`'s pids cgroup /${tag} also holds 1 process that is not its own \\(pid ${intruder.pid}, sleep\\): a limit there would apply to them too$`));
+    assert.equal(read(path.join(dirs.pids, 'pids.max')), 'max');
+  });
+});
