@@ -462,7 +462,9 @@ export interface LimitChange {
   before: number | null;
   /** Applied: read back from the kernel after writing (it rounds memory to whole pages). Dry run: what would be written. */
   after: number | null;
-  /** What the container uses now (bytes, processes); null for cpu, which is not a level. */
+  /** true when `after` was read back from the kernel; false for a dry run, or when reading back failed (a note says so). */
+  readBack: boolean;
+  /** What the container uses now (bytes; tasks, i.e. processes and threads); null for cpu, which is not a level. */
   usage: number | null;
 }
 

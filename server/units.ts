@@ -24,11 +24,11 @@ export function formatCpuQuota(quotaUs: number | null, periodUs: number | null):
   return `${Number(cpus.toFixed(2))} CPU (${quotaUs}/${periodUs} µs)`;
 }
 
-/** A limit in its unit, for people: bytes in binary units, processes, CPUs; null is "unlimited". */
+/** A limit in its unit, for people: bytes in binary units, tasks (pids counts threads too), CPUs; null is "unlimited". */
 export function formatLimit(unit: 'bytes' | 'pids' | 'cpus', v: number | null): string {
   if (v === null) return 'unlimited';
   if (unit === 'bytes') return formatBytes(v);
-  return unit === 'cpus' ? `${Number(v.toFixed(3))} CPU` : `${v} processes`;
+  return unit === 'cpus' ? `${Number(v.toFixed(3))} CPU` : `${v} tasks`;
 }
 
 const BINARY: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
@@ -50,11 +50,11 @@ export function parseLimitBytes(text: string): number | null {
   return bytes;
 }
 
-/** A pids limit: a whole number of processes, or "max" → null. */
+/** A pids limit: a whole number of tasks (processes and threads), or "max" → null. */
 export function parseLimitCount(text: string): number | null {
   const t = text.trim();
   if (UNLIMITED.test(t)) return null;
-  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new Error(`"${text}" is not a whole number of processes (or max)`);
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new Error(`"${text}" is not a whole number of tasks (processes and threads), or max`);
   if (Number(t) === 0) throw new Error(ZERO_LIMIT);
   return Number(t);
 }

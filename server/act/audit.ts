@@ -20,7 +20,8 @@ export type AuditRecord =
       action: 'limit';
       container: { id: string; name: string };
       pid: number;
-      changes: { file: string; before: number | null; after: number | null }[];
+      /** `after`: as read back (null: unlimited, or not known when the write failed to be put back or read). */
+      changes: { file: string; before: number | null; requested: number | null; after: number | null }[];
       /** "applied", or the one line the request was refused with after a write was tried. */
       outcome: string;
     };

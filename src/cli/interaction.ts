@@ -29,16 +29,22 @@ function readHidden(prompt: string): Promise<string | undefined> {
   });
 }
 
-/** A yes/no question on the terminal (stderr); only "y" or "yes" is a yes. */
+/** A yes/no question on the terminal (stderr); only "y" or "yes" is a yes, and end of input is a no. */
 export function askYesNo(prompt: string): Promise<boolean> {
   process.stderr.write(prompt);
+  const stdin = process.stdin;
   return new Promise((resolve) => {
-    process.stdin.setEncoding('utf8');
-    process.stdin.once('data', (d: string) => {
-      process.stdin.pause();
-      resolve(/^\s*y(es)?\s*$/i.test(d));
-    });
-    process.stdin.resume();
+    const done = (answer: boolean): void => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.pause();
+      resolve(answer);
+    };
+    const onData = (d: Buffer | string): void => done(/^\s*y(es)?\s*$/i.test(d.toString()));
+    const onEnd = (): void => done(false);
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.resume();
   });
 }
 

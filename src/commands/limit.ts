@@ -30,14 +30,15 @@ function choices(c: ContainerInfo): LimitChoice[] {
       key: 'memoryBytes',
       parse: parseLimitBytes,
       prompt: 'A size such as 256m or 1.5g (binary units, as docker --memory), or max for no limit',
-      value: mem?.limitBytes != null ? `${Math.round(mem.limitBytes / 2 ** 20)}m` : '',
+      // Exactly the limit that holds: accepting the prefill changes nothing.
+      value: mem?.limitBytes == null ? '' : mem.limitBytes % 2 ** 20 === 0 ? `${mem.limitBytes / 2 ** 20}m` : String(mem.limitBytes),
     },
     {
-      label: 'Processes',
+      label: 'Tasks (pids)',
       description: cg?.pids ? `${cg.pids.max ?? 'unlimited'} · ${cg.pids.current ?? '?'} now` : 'unknown',
       key: 'pidsMax',
       parse: parseLimitCount,
-      prompt: 'A whole number of processes and threads, or max for no limit',
+      prompt: 'A whole number of tasks (processes and threads, as docker --pids-limit), or max for no limit',
       value: cg?.pids?.max != null ? String(cg.pids.max) : '',
     },
     {
@@ -46,7 +47,7 @@ function choices(c: ContainerInfo): LimitChoice[] {
       key: 'cpus',
       parse: parseLimitCpus,
       prompt: 'CPUs of time, such as 0.5 or 2 (as docker --cpus), or max for no limit',
-      value: quotaCpus !== null ? String(Number(quotaCpus.toFixed(3))) : '',
+      value: quotaCpus !== null ? String(quotaCpus) : '',
     },
   ];
 }

@@ -462,7 +462,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
       await row(page, new RegExp(`${LIMIT}.*/ 64\\.0 MiB`)).first().waitFor({ timeout: 30_000 });
       await contextMenu(page, LIMIT, 'Set Limit…');
       const offered = await quickPick(page, /Set a limit of/, 'Memory');
-      assert.deepEqual(offered, ['Memory', 'Processes', 'CPU']);
+      assert.deepEqual(offered, ['Memory', 'Tasks (pids)', 'CPU']);
       const input = page.locator('.quick-input-widget').filter({ visible: true });
       await input.locator('.quick-input-title', { hasText: `Memory limit of ${LIMIT}` }).waitFor({ timeout: 30_000 });
       await page.keyboard.press('Control+A');

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { AgentMethods } from '../../server/methods';
 import { ErrorCodes, type LimitParams, type LimitResult } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { formatBytes } from '../../server/units';
 import { refusal } from '../support/refusal';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -71,7 +72,8 @@ describe('live limits on the real kernel', { skip }, () => {
     assert.equal(inspect(NAME, '{{.HostConfig.Memory}}'), String(64 * MiB));
     assert.ok(done.notes.some((n) => n.startsWith('Docker still records the old limits')), done.notes.join(' | '));
     const memsw = file('memory', 'memory.memsw.limit_in_bytes');
-    if (fs.existsSync(memsw)) assert.ok(done.notes.includes(`memory+swap stays limited to ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes)`), done.notes.join(' | '));
+    if (fs.existsSync(memsw)) assert.ok(done.notes.includes(`memory+swap stays limited to ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`), done.notes.join(' | '));
+    assert.ok(done.changes.every((ch) => ch.readBack));
     // The next snapshot, which the tree is drawn from, says the same.
     const c = agent.snapshot().containers.find((x) => x.id === id)!;
     assert.equal(c.cgroup?.memory?.limitBytes, 32 * MiB);
@@ -86,13 +88,13 @@ describe('live limits on the real kernel', { skip }, () => {
     const maxBefore = read(file('pids', 'pids.max'));
     const pidsRefused = refusal(() => limit({ container: NAME, pidsMax: pidsNow - 1 }));
     assert.equal(pidsRefused.code, ErrorCodes.NotPermitted);
-    assert.match(pidsRefused.message, new RegExp(`has ${pidsNow} processes now; a pids limit of ${pidsNow - 1} below that`));
+    assert.match(pidsRefused.message, new RegExp(`has ${pidsNow} tasks \\(processes and threads\\) now; a pids limit of ${pidsNow - 1} below that`));
     assert.equal(read(file('pids', 'pids.max')), maxBefore);
 
     const used = Number(read(file('memory', 'memory.usage_in_bytes')));
     const memBefore = read(file('memory', 'memory.limit_in_bytes'));
     const memRefused = refusal(() => limit({ container: NAME, memoryBytes: Math.floor(used / 2 / 4096) * 4096 }));
-    assert.match(memRefused.message, /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill/);
+    assert.match(memRefused.message, /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill: give at least \d+ bytes$/);
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), memBefore);
   });
 
@@ -101,8 +103,14 @@ describe('live limits on the real kernel', { skip }, () => {
     if (!fs.existsSync(memsw)) return t.skip('this kernel has no swap accounting (memory.memsw.*)');
     const before = read(file('memory', 'memory.limit_in_bytes'));
     const r = refusal(() => limit({ container: NAME, memoryBytes: Number(read(memsw)) + 64 * MiB }));
-    assert.equal(r.message, `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes); nothing was changed`);
+    assert.equal(r.message, `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes); nothing was changed`);
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), before);
+  });
+
+  it('a --pid host container\'s cgroup is its own by its mount namespace (dry run: the rig\'s limits stay as docker set them)', () => {
+    const r = limit({ container: 'nodescope-rig-hostpid', pidsMax: 1000, dryRun: true });
+    assert.equal(r.cgroup.path, `/docker/${inspect('nodescope-rig-hostpid', '{{.Id}}')}`);
+    assert.deepEqual(r.changes.map((c) => [c.resource, c.after, c.readBack]), [['pids', 1000, false]]);
   });
 
   it('max lifts a limit', () => {
@@ -115,10 +123,14 @@ describe('live limits on the real kernel', { skip }, () => {
     const lines = read(auditLog).split('\n').map((l) => JSON.parse(l));
     assert.ok(lines.every((l) => l.action === 'limit' && l.container.id === id), JSON.stringify(lines.map((l) => l.action)));
     const memsw = file('memory', 'memory.memsw.limit_in_bytes');
-    const kernelRefused = fs.existsSync(memsw) ? [`the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${Number(read(memsw)) / MiB} MiB (memory.memsw.limit_in_bytes)`] : [];
+    const kernelRefused = fs.existsSync(memsw) ? [`the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`] : [];
     assert.deepEqual(lines.map((l) => l.outcome.split(';')[0]), ['applied', ...kernelRefused, 'applied']);
-    assert.deepEqual(lines[0].changes.map((c: { file: string; before: number; after: number }) => [path.basename(c.file), c.before, c.after]), [
-      ['memory.limit_in_bytes', 64 * MiB, 32 * MiB], ['pids.max', 50, 20], ['cpu.cfs_quota_us', 0.5, 0.25],
+    if (kernelRefused.length) {
+      // The refused write is recorded with what was asked and what still holds: the old limit.
+      assert.deepEqual(lines[1].changes, [{ file: file('memory', 'memory.limit_in_bytes'), before: 32 * MiB, requested: Number(read(memsw)) + 64 * MiB, after: 32 * MiB }]);
+    }
+    assert.deepEqual(lines[0].changes.map((c: { file: string; before: number; requested: number; after: number }) => [path.basename(c.file), c.before, c.requested, c.after]), [
+      ['memory.limit_in_bytes', 64 * MiB, 32 * MiB, 32 * MiB], ['pids.max', 50, 20, 20], ['cpu.cfs_quota_us', 0.5, 0.25, 0.25],
     ]);
   });
 
@@ -132,8 +144,13 @@ describe('live limits on the real kernel', { skip }, () => {
     // util-linux script gives the CLI a terminal: it shows the change, then takes only y or yes.
     const no = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'n\n', encoding: 'utf8', timeout: 30_000 });
     assert.equal(no.status, 1, no.stdout);
-    assert.match(no.stdout, new RegExp(`pids {3}unlimited → 40 processes`));
+    assert.match(no.stdout, new RegExp(`pids {3}unlimited → 40 tasks`));
     assert.match(no.stdout, /Apply\? \[y\/N\][\s\S]*nothing was changed/);
+    assert.equal(read(file('pids', 'pids.max')), before);
+    // End of input (Ctrl-D at the prompt) is a no, not a hang and not a success.
+    const eof = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: '\x04', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(eof.status, 1, eof.stdout);
+    assert.match(eof.stdout, /nothing was changed/);
     assert.equal(read(file('pids', 'pids.max')), before);
     const yes = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'y\n', encoding: 'utf8', timeout: 30_000 });
     assert.equal(yes.status, 0, yes.stdout);
@@ -197,7 +214,7 @@ describe('live limits on a bare container in cgroups the test made', { skip }, (
     fs.writeFileSync(path.join(dirs.pids, 'cgroup.procs'), String(intruder.pid));
     const r = refusal(() => agent.dispatch('limit.set', { container: containerId, pidsMax: 30 }));
     assert.equal(r.code, ErrorCodes.NotPermitted);
-    assert.match(r.message, new RegExp(`'s pids cgroup /${tag} also holds 1 process that is not its own \\(pid ${intruder.pid}, sleep\\): a limit there would apply to them too$`));
+    assert.match(r.message, new RegExp(`'s pids cgroup /${tag} also holds 1 process that is not its own \\(pid ${intruder.pid}, sleep\\): a limit there would apply to it too$`));
     assert.equal(read(path.join(dirs.pids, 'pids.max')), 'max');
   });
 });

@@ -18,7 +18,7 @@ describe('limits as people write them', () => {
     assert.throws(() => parseLimitBytes('0'), /a limit of 0 stops everything/);
     assert.throws(() => parseLimitBytes('-5m'), /not a size/);
     assert.throws(() => parseLimitBytes('99999999t'), /too large/);
-    assert.throws(() => parseLimitCount('2.5'), /not a whole number of processes/);
+    assert.throws(() => parseLimitCount('2.5'), /not a whole number of tasks \(processes and threads\)/);
     assert.throws(() => parseLimitCount('0'), /a limit of 0 stops everything/);
     assert.throws(() => parseLimitCpus('half'), /not a number of CPUs/);
     assert.throws(() => parseLimitCpus('0.0'), /a limit of 0 stops everything/);
@@ -35,7 +35,7 @@ describe('limits as people write them', () => {
 
   it('writes each unit back for people', () => {
     assert.equal(formatLimit('bytes', 32 * 2 ** 20), '32.0 MiB');
-    assert.equal(formatLimit('pids', 20), '20 processes');
+    assert.equal(formatLimit('pids', 20), '20 tasks');
     assert.equal(formatLimit('cpus', 1 / 3), '0.333 CPU');
     assert.equal(formatLimit('cpus', null), 'unlimited');
   });

@@ -47,6 +47,7 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     assert.equal(read('pids.max'), '10');
     assert.equal(read('cpu.max'), '25000 50000', 'half of a 50 ms period');
     assert.deepEqual(r.cgroup, { version: 'v2', path: '/web' });
+    assert.ok(r.changes.every((c) => c.readBack), 'what holds was read back');
     assert.deepEqual(
       r.changes.map((c) => [c.resource, c.before, c.after, c.usage]),
       [['memory', null, 64 * MiB, 10 * MiB], ['pids', null, 10, 3], ['cpu', null, 0.5, null]],
@@ -76,8 +77,8 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     const { root, read } = v2Tree(t);
     const below = refusal(() => setLimits(container(), lines, { container: 'c1', memoryBytes: 4 * MiB }, { root }));
     assert.equal(below.code, ErrorCodes.NotPermitted);
-    assert.match(below.message, /web uses 10\.0 MiB now; a memory limit of 4\.0 MiB below that .* give at least 10\.0 MiB/);
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2 }, { root })).message, /has 3 processes now/);
+    assert.match(below.message, new RegExp(`web uses 10\\.0 MiB now; a memory limit of 4\\.0 MiB below that .* give at least ${10 * MiB} bytes$`));
+    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2 }, { root })).message, /has 3 tasks \(processes and threads\) now/);
     assert.equal(read('memory.max'), 'max');
 
     const atRoot = refusal(() => setLimits(container(), [{ id: 0, controllers: [], path: '/' }], { container: 'c1', pidsMax: 20 }, { root }));
@@ -91,6 +92,33 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     assert.equal(off.code, ErrorCodes.Unsupported);
     assert.match(off.message, /the cpu controller is not available for web/);
     assert.equal(read('cpu.max'), 'max 100000');
+  });
+
+  it('says when a cgroup above still caps a raised limit (a pod\'s memory over its container\'s)', (t) => {
+    const root = fixtureTree(t, 'nodescope-limit-v2-', {
+      'cgroup.controllers': 'memory pids\n',
+      'pod/cgroup.controllers': 'memory pids\n',
+      'pod/memory.max': `${32 * MiB}\n`,
+      'pod/pids.max': 'max\n',
+      'pod/web/cgroup.controllers': 'memory pids\n',
+      'pod/web/cgroup.procs': `${process.pid}\n`,
+      'pod/web/memory.max': `${16 * MiB}\n`,
+      'pod/web/memory.current': `${MiB}\n`,
+      'pod/web/pids.max': '10\n',
+    });
+    const podLines = [{ id: 0, controllers: [], path: '/pod/web' }];
+    const raised = setLimits(container(), podLines, { container: 'c1', memoryBytes: 64 * MiB, dryRun: true }, { root });
+    assert.ok(raised.notes.includes('/pod above it limits memory to 32.0 MiB: that still caps web'), raised.notes.join(' | '));
+    const within = setLimits(container(), podLines, { container: 'c1', memoryBytes: 24 * MiB, pidsMax: 100, dryRun: true }, { root });
+    assert.ok(!within.notes.some((n) => n.includes('above it')), within.notes.join(' | '));
+  });
+
+  it('a limit file that does not read as a limit is refused, not taken for "unlimited"', (t) => {
+    const { root, read } = v2Tree(t, { 'web/memory.max': '12abc\n' });
+    const r = refusal(() => setLimits(container(), lines, { container: 'c1', memoryBytes: 64 * MiB, pidsMax: 10 }, { root }));
+    assert.equal(r.code, ErrorCodes.Unsupported);
+    assert.match(r.message, /memory\.max says "12abc", which is not a limit Nodescope can read exactly$/);
+    assert.equal(read('pids.max'), 'max', 'nothing written');
   });
 
   it('refuses values that are not limits, in the parameters\' own names', (t) => {
