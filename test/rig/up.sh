@@ -15,6 +15,10 @@ STATE=/run/nodescope-rig
 BARE_CG_V1=/sys/fs/cgroup/memory/nodescope-rig-bare
 BARE_CG_V2=/sys/fs/cgroup/unified/nodescope-rig-bare
 log() { echo "rig: $*" >&2; }
+# The rig's own containerd (start_containerd) sits at containerd's default address.
+CTRD_SOCK=/run/containerd/containerd.sock
+CTR_IMAGE=docker.io/nodescope-rig/base:1
+ctr_() { ctr --address "$CTRD_SOCK" "$@"; }
 
 need() { command -v "$1" >/dev/null || { echo "rig: missing $1 (run scripts/provision.sh as root)" >&2; exit 1; }; }
 
@@ -22,6 +26,11 @@ start_dockerd() {
   if docker info >/dev/null 2>&1; then return; fi
   need dockerd
   log "starting dockerd"
+  # What a killed rig leaves behind (CI runs right after a session's processes are ended): dockerd takes
+  # a socket at containerd's default address for a running containerd and fails when nothing answers
+  # there, and it refuses a pid file whose pid was reused.
+  if [ -S "$CTRD_SOCK" ] && ! ctr_ version >/dev/null 2>&1; then rm -f "$CTRD_SOCK"; fi
+  if ! pgrep -x dockerd >/dev/null; then rm -f /var/run/docker.pid; fi
   mkdir -p /var/lib/docker
   nohup dockerd --storage-driver overlay2 --bridge=none --iptables=false --ip6tables=false \
     >/var/log/nodescope-dockerd.log 2>&1 &
@@ -126,9 +135,6 @@ start_bare() {
 # /var/run/docker/containerd), with the base image imported from Docker and two containers run by ctr:
 # one annotated as the CRI plugin annotates a Kubernetes pod's container, one plain. ctr gives each a new
 # network namespace with only a loopback that stays down.
-CTRD_SOCK=/run/containerd/containerd.sock
-CTR_IMAGE=docker.io/nodescope-rig/base:1
-ctr_() { ctr --address "$CTRD_SOCK" "$@"; }
 
 start_containerd() {
   need containerd; need ctr
@@ -144,15 +150,22 @@ start_containerd() {
   for ns in k8s.io default; do
     ctr_ -n "$ns" images ls -q | grep -qx "$CTR_IMAGE" || docker save nodescope-rig/base:1 | ctr_ -n "$ns" images import - >/dev/null
   done
-  if ! ctr_ -n k8s.io task ls -q | grep -qx nodescope-rig-k8s; then
-    ctr_ -n k8s.io run -d --memory-limit $((48 * 1024 * 1024)) --label nodescope.rig=1 \
-      --annotation io.kubernetes.cri.sandbox-name=web-0 --annotation io.kubernetes.cri.sandbox-namespace=shop \
-      --annotation io.kubernetes.cri.sandbox-uid=uid-web-0 --annotation io.kubernetes.cri.container-name=app \
-      --annotation io.kubernetes.cri.image-name="$CTR_IMAGE" "$CTR_IMAGE" nodescope-rig-k8s sleep 1000000 >/dev/null
-  fi
-  if ! ctr_ -n default task ls -q | grep -qx nodescope-rig-ctr; then
-    ctr_ -n default run -d --label nodescope.rig=1 "$CTR_IMAGE" nodescope-rig-ctr sleep 1000000 >/dev/null
-  fi
+  ctr_task k8s.io nodescope-rig-k8s --memory-limit $((48 * 1024 * 1024)) --label nodescope.rig=1 \
+    --annotation io.kubernetes.cri.sandbox-name=web-0 --annotation io.kubernetes.cri.sandbox-namespace=shop \
+    --annotation io.kubernetes.cri.sandbox-uid=uid-web-0 --annotation io.kubernetes.cri.container-name=app \
+    --annotation io.kubernetes.cri.image-name="$CTR_IMAGE" "$CTR_IMAGE" nodescope-rig-k8s sleep 1000000
+  ctr_task default nodescope-rig-ctr --label nodescope.rig=1 "$CTR_IMAGE" nodescope-rig-ctr sleep 1000000
+}
+
+# ctr_task NS ID RUN-ARGS...: the container's task running, or the container made anew. A containerd
+# that was killed keeps its containers but not their tasks, and `ctr run` refuses an existing container.
+ctr_task() {
+  local ns=$1 id=$2; shift 2
+  if ctr_ -n "$ns" task ls 2>/dev/null | awk -v id="$id" '$1 == id { print $3 }' | grep -qx RUNNING; then return; fi
+  ctr_ -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+  ctr_ -n "$ns" task rm -f "$id" >/dev/null 2>&1 || true
+  ctr_ -n "$ns" containers rm "$id" >/dev/null 2>&1 || true
+  ctr_ -n "$ns" run -d "$@" >/dev/null
 }
 
 stop_containerd() {
