@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   type ContainerInfo,
   type InitializeResult,
+  type LaunchParams,
   type LimitParams,
   type MethodName,
   type Methods,
@@ -22,6 +23,7 @@ import { containerDiff } from './layers/diff';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
+import { launchContainer, stopLaunched } from './act/launch';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { AgentFailure } from './failure';
@@ -188,6 +190,25 @@ export class AgentMethods {
       });
       recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
       return plan;
+    },
+    'launch.start': (p) => {
+      const from = this.container(str(p, 'from'));
+      const o = p as LaunchParams;
+      if (o.name !== undefined && typeof o.name !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"name" must be a string');
+      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
+      return launchContainer(from, o, {
+        taken,
+        audit: (a) =>
+          recordAction(
+            { action: 'launch', container: { id: a.name, name: a.name }, from: { id: from.id, name: from.name }, argv: a.argv, limits: { memoryBytes: o.memoryBytes ?? null, pidsMax: o.pidsMax ?? null, cpus: o.cpus ?? null }, outcome: a.outcome },
+            { version: this.clientVersion },
+          ),
+      });
+    },
+    'launch.stop': (p) => {
+      const name = str(p, 'container');
+      return stopLaunched(name, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
     },
     'limit.set': (p) => {
       const c = this.container(str(p, 'container'));

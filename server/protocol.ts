@@ -479,6 +479,48 @@ export interface LimitResult {
   notes: string[];
 }
 
+/**
+ * A test container launched next to an existing one: an overlay of `from`'s image (lower) layers with a
+ * fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none).
+ */
+export interface LaunchParams {
+  from: string;
+  /** runc's id and the container's hostname; default "<from>-test". */
+  name?: string;
+  /** Default: the argv of `from`'s init process. */
+  command?: string[];
+  memoryBytes?: number | null;
+  pidsMax?: number | null;
+  cpus?: number | null;
+  readOnly?: boolean;
+  tmpfs?: { path: string; sizeBytes: number }[];
+  dryRun?: boolean;
+}
+
+export interface LaunchResult {
+  container: string;
+  name: string;
+  from: { id: string; name: string };
+  /** false for a dry run. */
+  started: boolean;
+  pid: number | null;
+  bundle: string;
+  /** Top-most first, as the overlay stacks them. */
+  lowerdirs: string[];
+  upperdir: string;
+  cgroupPath: string;
+  command: string[];
+  readOnly: boolean;
+  tmpfs: { path: string; sizeBytes: number }[];
+  limits: { memoryBytes: number | null; pidsMax: number | null; cpus: number | null };
+  notes: string[];
+}
+
+export interface StopResult {
+  container: string;
+  removed: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Methods
 // ---------------------------------------------------------------------------------------------------
@@ -512,6 +554,8 @@ export interface Methods {
   'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   'limit.set': { params: LimitParams; result: LimitResult };
+  'launch.start': { params: LaunchParams; result: LaunchResult };
+  'launch.stop': { params: { container: string }; result: StopResult };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;

@@ -7,11 +7,12 @@
  */
 import * as path from 'path';
 import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
-import { renderDiff, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { askYesNo } from './cli/interaction';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
 import { AGENT_VERSION } from '../server/version';
+import type { ParamsOf, ResultOf } from '../server/protocol';
 
 async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   const print = (json: boolean, doc: unknown, text: () => string): void => {
@@ -48,31 +49,52 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'enter':
       return enter(client, cmd);
     case 'limit':
-      return limit(client, cmd, print);
+      return dryRunThenApply(client, 'limit.set', { container: cmd.container, ...cmd.limits }, renderLimit, 'Apply? [y/N] ', cmd, print);
+    case 'launch':
+      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print);
+    case 'stop': {
+      if (!(await confirmed(cmd.yes, `stop and remove ${cmd.container}, with what it wrote`, 'Stop? [y/N] '))) return 1;
+      const r = await client.request('launch.stop', { container: cmd.container });
+      print(cmd.json, r, () => `${r.container}: stopped and removed`);
+      return 0;
+    }
   }
 }
 
 /**
- * The agent checks the request and says what would change (a dry run); a person on a terminal confirms
- * it, a script passes --yes. Nothing is written without one of the two.
+ * A change to the node goes ahead when the person said --yes, or answered yes on the terminal after
+ * seeing `what`. Without a terminal there is no one to ask: nothing is changed (a usage error).
  */
-async function limit(client: AgentClient, cmd: Extract<Command, { name: 'limit' }>, print: (json: boolean, doc: unknown, text: () => string) => void): Promise<number> {
-  const request = { container: cmd.container, ...cmd.limits };
-  const plan = await client.request('limit.set', { ...request, dryRun: true });
+async function confirmed(yes: boolean, what: string, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!process.stdin.isTTY) throw new UsageError('this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+  process.stderr.write(`${what}\n`);
+  if (await askYesNo(question)) return true;
+  process.stderr.write('nodescope: nothing was changed\n');
+  return false;
+}
+
+/**
+ * A change to the node: the agent checks the request and says what would change (a dry run); a person on
+ * a terminal confirms it, a script passes --yes. Nothing is changed without one of the two.
+ */
+async function dryRunThenApply<M extends 'limit.set' | 'launch.start'>(
+  client: AgentClient,
+  method: M,
+  request: ParamsOf<M>,
+  render: (r: ResultOf<M>) => string,
+  question: string,
+  cmd: { dryRun: boolean; yes: boolean; json: boolean },
+  print: (json: boolean, doc: unknown, text: () => string) => void,
+): Promise<number> {
+  const plan = await client.request(method, { ...request, dryRun: true });
   if (cmd.dryRun) {
-    print(cmd.json, plan, () => renderLimit(plan));
+    print(cmd.json, plan, () => render(plan));
     return 0;
   }
-  if (!cmd.yes) {
-    if (!process.stdin.isTTY) throw new UsageError('limit changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
-    process.stderr.write(`${renderLimit(plan)}\n`);
-    if (!(await askYesNo('Apply? [y/N] '))) {
-      process.stderr.write('nodescope: nothing was changed\n');
-      return 1;
-    }
-  }
-  const done = await client.request('limit.set', request);
-  print(cmd.json, done, () => renderLimit(done));
+  if (!(await confirmed(cmd.yes, render(plan), question))) return 1;
+  const done = await client.request(method, request);
+  print(cmd.json, done, () => render(done));
   return 0;
 }
 

@@ -12,6 +12,7 @@ import { registerEnterCommand } from './commands/enter';
 import { registerFileCommands } from './commands/files';
 import { registerPanelCommand } from './commands/panel';
 import { registerLimitCommand } from './commands/limit';
+import { registerLaunchCommands } from './commands/launch';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
   const log = vscode.window.createOutputChannel('Nodescope', { log: true });
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerFileCommands(context, nodes);
   registerPanelCommand(context, nodes);
   registerLimitCommand(context, nodes);
+  registerLaunchCommands(context, nodes);
   log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
   const local = nodes.get(LOCAL_ID);
   if (local) void nodes.connect(local);

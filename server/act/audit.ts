@@ -24,7 +24,9 @@ export type AuditRecord =
       changes: { file: string; before: number | null; requested: number | null; after: number | null }[];
       /** "applied", or the one line the request was refused with after a write was tried. */
       outcome: string;
-    };
+    }
+  | { action: 'launch'; container: { id: string; name: string }; from: { id: string; name: string }; argv: string[]; limits: Record<string, number | null>; outcome: string }
+  | { action: 'stop'; container: { id: string; name: string }; outcome: string };
 
 export function auditLogPath(): string {
   return process.env.NODESCOPE_AUDIT_LOG || DEFAULT_AUDIT_LOG;

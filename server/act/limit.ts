@@ -23,7 +23,7 @@ import { parseCgroupFile, type CgroupLine } from '../discover/procfs';
 import { pageSize } from '../sys/pagecache';
 import { formatBytes, formatLimit } from '../units';
 import { checkOwnCgroup } from './cgroupOwnership';
-import { KNOBS, memory, periodOf, tightestAbove, type Knob, type Reading } from './limitKnobs';
+import { cpu, KNOBS, memory, periodOf, tightestAbove, type Knob, type Reading } from './limitKnobs';
 
 /** The kernel's smallest CFS quota (sched-bwc.rst: 1 ms). */
 const MIN_QUOTA_US = 1000;
@@ -61,8 +61,8 @@ export function cgroupLinesNow(c: ContainerInfo, initPid: number): CgroupLine[] 
   }
 }
 
-/** The requested value of one knob, checked as a number; undefined = leave it alone. */
-function requested(params: LimitParams, key: keyof typeof KNOBS): number | null | undefined {
+/** The requested value of one limit, checked as a number; undefined = leave it alone, null = none. */
+export function requestedLimit(params: Partial<Record<keyof typeof KNOBS, unknown>>, key: keyof typeof KNOBS): number | null | undefined {
   const v = params[key];
   if (v === undefined || v === null) return v;
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)`);
@@ -81,28 +81,30 @@ function onFiles<T>(knob: Knob, dir: ControllerDir, step: () => T): T {
   }
 }
 
-/** Checks a new value against the node and the container's use now; a refusal says what would work. */
-function checkValue(c: ContainerInfo, knob: Knob, value: number | null, now: Reading, d: ControllerDir): void {
+/**
+ * Checks a new limit against the node and what is in use now (null: nothing yet, as for a container
+ * about to be launched); a refusal says what would work. `periodUs`: the CFS period the quota is over.
+ */
+export function checkLimitValue(resource: Knob['resource'], value: number | null, usage: number | null, periodUs: number, name: string): void {
   if (value === null) return;
-  if (knob.resource === 'memory') {
+  if (resource === 'memory') {
     const page = pageSize() ?? 4096;
     if (value < page) throw new AgentFailure(ErrorCodes.InvalidParams, `a memory limit of ${value} bytes is less than one page (${page} bytes)`);
-    if (now.usage !== null && value < now.usage) {
+    if (usage !== null && value < usage) {
       throw new AgentFailure(
         ErrorCodes.NotPermitted,
-        `${c.name} uses ${formatBytes(now.usage)} now; a memory limit of ${formatBytes(value)} below that would make the kernel reclaim or OOM-kill: give at least ${now.usage} bytes`,
+        `${name} uses ${formatBytes(usage)} now; a memory limit of ${formatBytes(value)} below that would make the kernel reclaim or OOM-kill: give at least ${usage} bytes`,
       );
     }
   }
-  if (knob.resource === 'pids' && now.usage !== null && value < now.usage) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name} has ${now.usage} tasks (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${now.usage}`);
+  if (resource === 'pids' && usage !== null && value < usage) {
+    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} has ${usage} tasks (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
   }
-  if (knob.resource === 'cpu') {
+  if (resource === 'cpu') {
     const cpus = os.cpus().length;
     if (value > cpus) throw new AgentFailure(ErrorCodes.InvalidParams, `the node has ${cpus} CPUs; a limit of ${value} CPUs is more than it can give`);
-    const period = periodOf(d);
-    const quota = Math.round(value * period);
-    if (quota < MIN_QUOTA_US) throw new AgentFailure(ErrorCodes.InvalidParams, `${value} CPUs is a quota of ${quota} µs per ${period} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
+    const quota = Math.round(value * periodUs);
+    if (quota < MIN_QUOTA_US) throw new AgentFailure(ErrorCodes.InvalidParams, `${value} CPUs is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
   }
 }
 
@@ -176,7 +178,7 @@ function rollBack(done: Planned[]): Set<Planned> {
 export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitParams, opts: LimitOptions = {}): LimitResult {
   const audit = opts.audit ?? (() => undefined);
   const wanted = (Object.keys(KNOBS) as (keyof typeof KNOBS)[])
-    .map((key) => ({ knob: KNOBS[key] as Knob, value: requested(params, key) }))
+    .map((key) => ({ knob: KNOBS[key] as Knob, value: requestedLimit(params, key) }))
     .filter((w): w is { knob: Knob; value: number | null } => w.value !== undefined);
   if (!wanted.length) throw new AgentFailure(ErrorCodes.InvalidParams, 'give at least one of "memoryBytes", "pidsMax", "cpus"');
 
@@ -186,7 +188,7 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
     checkOwnCgroup(c, knob.controller, dir);
     return onFiles(knob, dir, () => {
       const now = knob.read(dir);
-      checkValue(c, knob, value, now, dir);
+      checkLimitValue(knob.resource, value, now.usage, knob === cpu ? periodOf(dir) : 0, c.name);
       return { knob, value, dir, now, text: knob.encode(value, dir) };
     });
   });

@@ -2,7 +2,7 @@
  * `nodescope` argument parsing: global connection flags, then a command and its arguments. Pure, so
  * every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
  */
-import { parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import { OptionError, takeContainerOptions, type ContainerOptions, type LimitValues } from './containerOptions';
 
 export class UsageError extends Error {}
 
@@ -22,15 +22,10 @@ export type Command =
   | { name: 'pagecache'; target: string; json: boolean; top: number }
   | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
   | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
+  | { name: 'launch'; from: string; options: ContainerOptions; command: string[]; yes: boolean; dryRun: boolean; json: boolean }
+  | { name: 'stop'; container: string; yes: boolean; json: boolean }
   | { name: 'help' }
   | { name: 'version' };
-
-/** New limits as given on the command line: absent = unchanged, null = no limit ("max"). */
-export interface LimitValues {
-  memoryBytes?: number | null;
-  pidsMax?: number | null;
-  cpus?: number | null;
-}
 
 export interface Parsed {
   global: GlobalFlags;
@@ -53,14 +48,17 @@ commands:
   limit CONTAINER [--memory SIZE] [--pids N] [--cpus N] [--dry-run] [--yes] [--json]
                                          change CONTAINER's cgroup limits while it runs (max lifts
                                          one); shows the change and asks first, unless --yes
+  launch CONTAINER [--name N] [--memory SIZE] [--pids N] [--cpus N] [--read-only]
+         [--tmpfs PATH:SIZE] [--dry-run] [--yes] [--json] [-- CMD...]
+                                         a test container on CONTAINER's image layers (a fresh
+                                         writable layer, its own namespaces, runc); CMD defaults to
+                                         what CONTAINER runs
+  stop NAME [--yes]                      stop and remove a container that launch made
 
 CONTAINER is an id, a unique id prefix, or a name. Exit codes: 0 ok, 1 failure, 2 usage.`;
 
-const LIMIT_FLAGS: Record<string, [keyof LimitValues, (text: string) => number | null]> = {
-  '--memory': ['memoryBytes', parseLimitBytes],
-  '--pids': ['pidsMax', parseLimitCount],
-  '--cpus': ['cpus', parseLimitCpus],
-};
+/** Commands that change the node: they show what they will do and ask, unless --yes. */
+const ACTIONS = new Set(['limit', 'launch', 'stop']);
 
 const GLOBAL_VALUE = new Set(['--ssh', '--identity', '--known-hosts', '--jump']);
 
@@ -107,7 +105,15 @@ export function parseArgs(argv: string[]): Parsed {
   if (!name) throw new UsageError('no command given');
   const rest = argv.slice(i + 1);
   const dashdash = rest.indexOf('--');
-  const before = dashdash < 0 ? rest : rest.slice(0, dashdash);
+  let before = dashdash < 0 ? rest : rest.slice(0, dashdash);
+  let options: ContainerOptions = {};
+  if (name === 'limit' || name === 'launch') {
+    try {
+      ({ options, rest: before } = takeContainerOptions(before, name));
+    } catch (err) {
+      throw err instanceof OptionError ? new UsageError(err.message) : err;
+    }
+  }
   const after = dashdash < 0 ? [] : rest.slice(dashdash + 1);
   const json = before.includes('--json');
   let top = 10;
@@ -116,7 +122,6 @@ export function parseArgs(argv: string[]): Parsed {
   let user: string | undefined;
   let yes = false;
   let dryRun = false;
-  const limits: LimitValues = {};
   const positional: string[] = [];
   const value = (flag: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`);
@@ -129,15 +134,8 @@ export function parseArgs(argv: string[]): Parsed {
     else if (a === '--pid' && name === 'enter') pid = positiveInt('--pid', before[++k]);
     else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
     else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
-    else if (name === 'limit' && a in LIMIT_FLAGS) {
-      const [key, parse] = LIMIT_FLAGS[a];
-      try {
-        limits[key] = parse(value(a, before[++k]));
-      } catch (err) {
-        throw new UsageError(`${a}: ${(err as Error).message}`);
-      }
-    } else if (a === '--yes' && name === 'limit') yes = true;
-    else if (a === '--dry-run' && name === 'limit') dryRun = true;
+    else if (a === '--yes' && ACTIONS.has(name)) yes = true;
+    else if (a === '--dry-run' && (name === 'limit' || name === 'launch')) dryRun = true;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${name}`);
     else positional.push(a);
   }
@@ -145,7 +143,8 @@ export function parseArgs(argv: string[]): Parsed {
     if (positional.length < n) throw new UsageError(`${name} needs ${what}`);
     if (positional.length > n) throw new UsageError(`${name}: unexpected argument "${positional[n]}"`);
   };
-  if (after.length && name !== 'enter') throw new UsageError(`${name} takes no command after --`);
+  if (after.length && name !== 'enter' && name !== 'launch') throw new UsageError(`${name} takes no command after --`);
+  if (yes && dryRun) throw new UsageError(`${name}: --dry-run or --yes, not both`);
   switch (name) {
     case 'snapshot':
       want(0, '');
@@ -174,9 +173,14 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, container: positional[0], pid, shell, user, command: after } };
     case 'limit':
       want(1, 'a container');
-      if (!Object.keys(limits).length) throw new UsageError('limit needs at least one of --memory, --pids, --cpus');
-      if (yes && dryRun) throw new UsageError('limit: --dry-run or --yes, not both');
-      return { global, command: { name, container: positional[0], limits, yes, dryRun, json } };
+      if (!Object.keys(options).length) throw new UsageError('limit needs at least one of --memory, --pids, --cpus');
+      return { global, command: { name, container: positional[0], limits: options, yes, dryRun, json } };
+    case 'launch':
+      want(1, 'a container to launch from');
+      return { global, command: { name, from: positional[0], options, command: after, yes, dryRun, json } };
+    case 'stop':
+      want(1, 'a container Nodescope launched');
+      return { global, command: { name, container: positional[0], yes, json } };
     case 'help':
       return { global, command: { name: 'help' } };
     default:

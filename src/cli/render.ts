@@ -1,7 +1,7 @@
 /**
  * The readable (non-JSON) output of the CLI. JSON output is the protocol's documents as they are.
  */
-import type { ContainerDiff, ContainerInfo, LayerScan, LimitResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type { ContainerDiff, ContainerInfo, LaunchResult, LayerScan, LimitResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
 import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes } from '../../server/units';
 import { describeHolders } from '../namespaceHolders';
 
@@ -97,6 +97,20 @@ export function renderLimit(r: LimitResult): string {
     const use = c.usage === null ? '' : `   (${c.unit === 'bytes' ? `uses ${formatBytes(c.usage)}` : `${c.usage} now`})`;
     out.push(`  ${c.resource.padEnd(7)}${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${use}`);
   }
+  for (const n of r.notes) out.push(`  note: ${n}`);
+  return out.join('\n');
+}
+
+/** A launch, planned or done: from which container, which layers, what runs, with which limits. */
+export function renderLaunch(r: LaunchResult): string {
+  const l = r.limits;
+  const out = [
+    `${r.name}${r.started ? ` started, pid ${r.pid}` : ': would start'} (runc, bundle ${r.bundle})`,
+    `  from     ${r.from.name}: ${r.lowerdirs.length} image layers, a fresh writable layer ${r.upperdir}${r.readOnly ? ' (root read-only)' : ''}`,
+    `  command  ${r.command.join(' ')}`,
+    `  limits   memory ${formatLimit('bytes', l.memoryBytes)}, pids ${formatLimit('pids', l.pidsMax)}, cpu ${formatLimit('cpus', l.cpus)}; cgroup ${r.cgroupPath}`,
+  ];
+  for (const t of r.tmpfs) out.push(`  tmpfs    ${t.path} ${formatBytes(t.sizeBytes)}`);
   for (const n of r.notes) out.push(`  note: ${n}`);
   return out.join('\n');
 }

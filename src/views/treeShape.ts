@@ -142,7 +142,8 @@ export function containerItem(nodeId: string, c: ContainerInfo): ItemDesc {
     description: [shortId(c.id), mem ? `mem ${mem}` : null].filter(Boolean).join(' · '),
     tooltip,
     icon: 'vm-running',
-    contextValue: `container.running.${c.runtime}`,
+    // `.launched`: one Nodescope launched, which it may also stop and remove.
+    contextValue: `container.running.${c.runtime}${c.labels['nodescope.launched'] === '1' ? '.launched' : ''}`,
     expandable: true,
     containerId: c.id,
     copyText: c.id,

@@ -488,6 +488,56 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await row(page, LIMIT).first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 
+  step('7c. Launch Test Container from Its Image… starts one on its layers with the limits typed; Stop and Remove takes it away', async () => {
+    const launched = 'nodescope-e2e-launched';
+    try {
+      // The launched container's own menu has Stop and Remove; an engine's container's does not.
+      await row(page, LIMITED).first().click({ button: 'right' });
+      const items = await page.locator('.monaco-menu .action-label').allInnerTexts();
+      assert.ok(items.includes('Launch Test Container from Its Image…') && !items.includes('Stop and Remove Test Container'), items.join(' | '));
+      await page.keyboard.press('Escape');
+      await contextMenu(page, LIMITED, 'Launch Test Container from Its Image…');
+      const input = page.locator('.quick-input-widget').filter({ visible: true });
+      const answer = async (prompt: RegExp, text: string | null): Promise<void> => {
+        await input.locator('.quick-input-message', { hasText: prompt }).waitFor({ timeout: 30_000 });
+        if (text !== null) {
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type(text);
+        }
+        await page.keyboard.press('Enter');
+      };
+      await answer(/Its name/, launched);
+      await answer(/Options as on the command line/, '--memory 48m --pids 40');
+      await answer(/The command/, null);
+      const dialog = page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 30_000 });
+      const said = await dialog.innerText();
+      assert.match(said, new RegExp(`Launch ${launched} from ${LIMITED}'s image on This machine\\?`));
+      assert.match(said, /memory 48\.0 MiB, pids 40 tasks, cpu unlimited/);
+      assert.match(said, /5 image layers|\d+ image layers/);
+      assert.equal(spawnSync('runc', ['state', launched]).status, 1, 'nothing started before the button');
+      await vs.shot('07d-launch-modal');
+      await dialog.getByRole('button', { name: 'Launch' }).click();
+      await expand(row(page, /^\s*runc/));
+      await row(page, new RegExp(`${launched}.*/ 48\\.0 MiB`)).first().waitFor({ timeout: 30_000 });
+      const state = JSON.parse(execFileSync('runc', ['state', launched], { encoding: 'utf8' }));
+      assert.equal(state.status, 'running');
+      assert.equal(fs.readFileSync(`/sys/fs/cgroup/pids/nodescope/${launched}/pids.max`, 'utf8').trim(), '40');
+      await vs.shot('07e-launched');
+      await contextMenu(page, launched, 'Stop and Remove Test Container');
+      const confirm = page.locator('.monaco-dialog-box');
+      await confirm.waitFor({ timeout: 30_000 });
+      await confirm.getByRole('button', { name: 'Stop and Remove' }).click();
+      await row(page, launched).first().waitFor({ state: 'detached', timeout: 30_000 });
+      assert.notEqual(spawnSync('runc', ['state', launched]).status, 0, 'runc no longer knows it');
+      assert.equal(fs.existsSync(`/run/nodescope/launch/${launched}`), false, 'its bundle is gone');
+    } finally {
+      spawnSync('runc', ['delete', '--force', launched]);
+      spawnSync('umount', [`/run/nodescope/launch/${launched}/rootfs`]);
+      fs.rmSync(`/run/nodescope/launch/${launched}`, { recursive: true, force: true });
+    }
+  });
+
   step('8. a stopped sshd shows the node disconnected with the reason; started again, it reconnects', async () => {
     sshd.stop();
     await row(page, /e2e-node.*(disconnected|reconnecting)/).first().waitFor({ timeout: 60_000 });

@@ -138,7 +138,7 @@ describe('live limits on the real kernel', { skip }, () => {
     const before = read(file('pids', 'pids.max'));
     const noTty = spawnSync(bin, ['limit', NAME, '--pids', '40'], { encoding: 'utf8', input: '' });
     assert.equal(noTty.status, 2, noTty.stderr);
-    assert.equal(noTty.stderr.trim(), 'nodescope: limit changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+    assert.equal(noTty.stderr.trim(), 'nodescope: this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
     assert.equal(read(file('pids', 'pids.max')), before);
 
     // util-linux script gives the CLI a terminal: it shows the change, then takes only y or yes.

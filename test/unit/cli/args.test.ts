@@ -27,6 +27,14 @@ describe('nodescope argument parsing', () => {
     });
   });
 
+  it('parses launch options and the command after --; stop takes a name', () => {
+    assert.deepEqual(parseArgs(['launch', 'web', '--name', 'w2', '--memory', '64m', '--read-only', '--tmpfs', '/tmp:16m', '--tmpfs', '/run:1m', '--', 'sh', '-c', 'sleep 9']).command, {
+      name: 'launch', from: 'web', yes: false, dryRun: false, json: false, command: ['sh', '-c', 'sleep 9'],
+      options: { name: 'w2', memoryBytes: 64 * 2 ** 20, readOnly: true, tmpfs: [{ path: '/tmp', sizeBytes: 16 * 2 ** 20 }, { path: '/run', sizeBytes: 2 ** 20 }] },
+    });
+    assert.deepEqual(parseArgs(['stop', 'w2', '--yes']).command, { name: 'stop', container: 'w2', yes: true, json: false });
+  });
+
   it('rejects what a person could get wrong, with what to fix', () => {
     const cases: [string[], RegExp][] = [
       [[], /no command given/],
@@ -41,6 +49,12 @@ describe('nodescope argument parsing', () => {
       [['limit', 'web', '--cpus'], /--cpus needs a value/],
       [['limit', 'web', '--cpus', '1', '--yes', '--dry-run'], /--dry-run or --yes, not both/],
       [['snapshot', '--yes'], /unknown option --yes for snapshot/],
+      [['launch'], /launch needs a container to launch from/],
+      [['launch', 'web', '--tmpfs', 'tmp'], /--tmpfs takes PATH:SIZE with an absolute PATH/],
+      [['launch', 'web', '--tmpfs', '/tmp:max'], /--tmpfs \/tmp: give a size, not max/],
+      [['limit', 'web', '--read-only'], /unknown option --read-only for limit/],
+      [['stop', 'a', 'b'], /stop: unexpected argument "b"/],
+      [['stop', 'a', '--', 'x'], /stop takes no command after --/],
       [['layer', 'a', 'b'], /unexpected argument "b"/],
       [['whence', 'c', 'etc/passwd'], /must be absolute/],
       [['snapshot', '--jsn'], /unknown option --jsn for snapshot/],

@@ -1,0 +1,36 @@
+/** The OCI config a launch hands runc (runtime-spec config.md, config-linux.md); runc runs it for real in test/integration/launch.test.ts. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchSpec } from '../../../server/act/launchSpec';
+import { DOCKER_DEFAULT_CAPS } from '../../../server/discover/capabilities';
+
+const base = { id: 'web-test', args: ['sleep', '60'], env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: { 'nodescope.launched': '1' } };
+
+describe('the OCI config of a launched test container', () => {
+  it('has every namespace of its own but the user one, Docker\'s default capabilities and no new privileges', () => {
+    const spec = launchSpec(base) as { process: Record<string, unknown>; linux: Record<string, unknown>; hostname: string; annotations: unknown };
+    assert.deepEqual((spec.linux.namespaces as { type: string }[]).map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+    const caps = spec.process.capabilities as Record<string, string[]>;
+    for (const set of ['bounding', 'effective', 'permitted']) assert.deepEqual(caps[set], [...DOCKER_DEFAULT_CAPS], set);
+    assert.deepEqual(caps.ambient, []);
+    assert.equal(spec.process.noNewPrivileges, true);
+    assert.equal(spec.hostname, 'web-test');
+    assert.equal(spec.linux.cgroupsPath, '/nodescope/web-test');
+    assert.deepEqual(spec.annotations, { 'nodescope.launched': '1' });
+    assert.ok((spec.linux.maskedPaths as string[]).includes('/proc/kcore'));
+  });
+
+  it('sets only the limits asked for, CPUs as a quota over a 100 ms period', () => {
+    assert.deepEqual((launchSpec(base) as { linux: { resources: object } }).linux.resources, { devices: [{ allow: false, access: 'rwm' }] });
+    const spec = launchSpec({ ...base, memoryBytes: 64 * 2 ** 20, pidsMax: 50, cpus: 0.25 }) as { linux: { resources: Record<string, unknown> } };
+    assert.deepEqual(spec.linux.resources.memory, { limit: 64 * 2 ** 20 });
+    assert.deepEqual(spec.linux.resources.pids, { limit: 50 });
+    assert.deepEqual(spec.linux.resources.cpu, { quota: 25_000, period: 100_000 });
+  });
+
+  it('a read-only root and sized tmpfs mounts', () => {
+    const spec = launchSpec({ ...base, readOnly: true, tmpfs: [{ path: '/tmp', sizeBytes: 16 * 2 ** 20 }] }) as { root: { readonly: boolean }; mounts: { destination: string; options?: string[] }[] };
+    assert.equal(spec.root.readonly, true);
+    assert.deepEqual(spec.mounts.find((m) => m.destination === '/tmp')?.options, ['nosuid', 'nodev', `size=${16 * 2 ** 20}`]);
+  });
+});
