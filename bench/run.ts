@@ -9,6 +9,8 @@
  *      while the scan also counts bytes and reads opaque/redirect xattrs).
  *   3. SSH (bench/ssh.ts): connect + deploy + first snapshot on loopback, again with the agent deployed,
  *      and a snapshot round trip over SSH against the same snapshot run locally.
+ *   4. Launch (bench/launch.ts): `nodescope launch` + `stop` against `runc run -d` + `runc delete` of
+ *      the same container on a bundle made beforehand.
  *
  * Needs root and a built dist/ (`npm run build`). Prints; asserts nothing about wall time.
  */
@@ -18,6 +20,7 @@ import { startNsHost, countProcesses } from './nsHost';
 import { makeLargeLayer } from './largeLayer';
 import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
+import { benchLaunch } from './launch';
 
 const repo = path.resolve(__dirname, '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
   // 3. Over SSH.
   console.log('');
   await benchSsh(repo, RUNS);
+
+  // 4. Launch against runc alone.
+  console.log('');
+  benchLaunch(bin, RUNS);
 }
 
 function fail(msg: string): never {

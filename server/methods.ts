@@ -198,6 +198,8 @@ export class AgentMethods {
       if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
       const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
       return launchContainer(from, o, {
+        // Its command is read from its init: alive, and the process the snapshot saw.
+        initPid: liveTarget(from, this.startTimesOf(from)).target,
         taken,
         audit: (a) =>
           recordAction(
@@ -208,7 +210,9 @@ export class AgentMethods {
     },
     'launch.stop': (p) => {
       const name = str(p, 'container');
-      return stopLaunched(name, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
+      const dryRun = (p as { dryRun?: unknown }).dryRun;
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      return stopLaunched(name, dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
     },
     'limit.set': (p) => {
       const c = this.container(str(p, 'container'));

@@ -518,7 +518,10 @@ export interface LaunchResult {
 
 export interface StopResult {
   container: string;
+  /** false for a dry run. */
   removed: boolean;
+  /** Whether its process runs (dry run: before stopping it; after: false). */
+  running: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -555,7 +558,7 @@ export interface Methods {
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   'limit.set': { params: LimitParams; result: LimitResult };
   'launch.start': { params: LaunchParams; result: LaunchResult };
-  'launch.stop': { params: { container: string }; result: StopResult };
+  'launch.stop': { params: { container: string; dryRun?: boolean }; result: StopResult };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;

@@ -51,9 +51,13 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'limit':
       return dryRunThenApply(client, 'limit.set', { container: cmd.container, ...cmd.limits }, renderLimit, 'Apply? [y/N] ', cmd, print);
     case 'launch':
-      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print);
+      // What runs is what was shown: the plan's name and command go back with the request.
+      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print, (plan) => ({ name: plan.name, command: plan.command }));
     case 'stop': {
-      if (!(await confirmed(cmd.yes, `stop and remove ${cmd.container}, with what it wrote`, 'Stop? [y/N] '))) return 1;
+      // The agent checks first that it is one Nodescope launched, so the question can say what it is.
+      const check = await client.request('launch.stop', { container: cmd.container, dryRun: true });
+      const what = `stop and remove ${check.container}${check.running ? ' (running)' : ' (not running)'}, with what it wrote`;
+      if (!(await confirmed(cmd.yes, what, 'Stop? [y/N] '))) return 1;
       const r = await client.request('launch.stop', { container: cmd.container });
       print(cmd.json, r, () => `${r.container}: stopped and removed`);
       return 0;
@@ -86,6 +90,7 @@ async function dryRunThenApply<M extends 'limit.set' | 'launch.start'>(
   question: string,
   cmd: { dryRun: boolean; yes: boolean; json: boolean },
   print: (json: boolean, doc: unknown, text: () => string) => void,
+  pin: (plan: ResultOf<M>) => Partial<ParamsOf<M>> = () => ({}),
 ): Promise<number> {
   const plan = await client.request(method, { ...request, dryRun: true });
   if (cmd.dryRun) {
@@ -93,7 +98,7 @@ async function dryRunThenApply<M extends 'limit.set' | 'launch.start'>(
     return 0;
   }
   if (!(await confirmed(cmd.yes, render(plan), question))) return 1;
-  const done = await client.request(method, request);
+  const done = await client.request(method, { ...request, ...pin(plan) });
   print(cmd.json, done, () => render(done));
   return 0;
 }

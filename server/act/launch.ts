@@ -12,18 +12,21 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type LaunchParams, type LaunchResult, type StopResult } from '../protocol';
 import { AgentFailure } from '../failure';
 import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
+import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
+import { formatBytes } from '../units';
 
-/** Bundles of launched containers: /run is a tmpfs, so their upper layers live in memory and go at boot. */
-export const LAUNCH_ROOT = '/run/nodescope/launch';
 export const LAUNCHED_LABEL = 'nodescope.launched';
 const RUNC_CANDIDATES = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** How long stop waits for runc to see the killed container stopped. */
+const STOP_DEADLINE_MS = 10_000;
 
 function runcBinary(): string {
   const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'runc'));
@@ -32,21 +35,11 @@ function runcBinary(): string {
   return found;
 }
 
-const runc = (bin: string, args: string[], timeout = 30_000): string => execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout });
-
-/** The last line a failed command wrote, for a one-line error. */
-function lastLine(err: unknown): string {
-  const e = err as { stderr?: string | Buffer; message?: string };
-  const text = `${e.stderr ?? ''}`.trim() || `${e.message ?? err}`;
-  // runc logs as logfmt: time="…" level=error msg="…", with the message's quotes escaped.
-  return text.split('\n').filter(Boolean).pop()!.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '').replace(/\\"/g, '"');
-}
-
 /** The source init's argv, as the default command: "run what that container runs". */
-function commandOf(c: ContainerInfo): string[] {
+function commandOf(c: ContainerInfo, initPid: number): string[] {
   let argv: string[] = [];
   try {
-    argv = fs.readFileSync(`/proc/${c.initPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    argv = fs.readFileSync(`/proc/${initPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
     /* gone: asked for below */
   }
@@ -58,14 +51,41 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.length > 8) throw new AgentFailure(ErrorCodes.InvalidParams, '"tmpfs" must be a list of at most 8 {path, sizeBytes}');
   return v.map((t) => {
-    const { path: p, sizeBytes } = (t ?? {}) as { path?: unknown; sizeBytes?: unknown };
-    if (typeof p !== 'string' || !p.startsWith('/') || p.split('/').includes('..') || p === '/') throw new AgentFailure(ErrorCodes.InvalidParams, `a tmpfs path must be absolute, not /, without "..": got ${JSON.stringify(p)}`);
-    if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) throw new AgentFailure(ErrorCodes.InvalidParams, `the tmpfs at ${p} needs a size in bytes`);
-    return { path: path.posix.normalize(p), sizeBytes };
+    const { path: raw, sizeBytes } = (t ?? {}) as { path?: unknown; sizeBytes?: unknown };
+    const p = typeof raw === 'string' ? path.posix.normalize(raw) : null;
+    if (p === null || !p.startsWith('/') || p === '/' || p.split('/').includes('..') || /[\0,]/.test(p)) {
+      throw new AgentFailure(ErrorCodes.InvalidParams, `a tmpfs path must be absolute, not /, without ".." or commas: got ${JSON.stringify(raw)}`);
+    }
+    const most = Math.floor(os.totalmem() / 2);
+    if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes > most) {
+      throw new AgentFailure(ErrorCodes.InvalidParams, `the tmpfs at ${p} needs a size in bytes, at most half the node's memory (${formatBytes(most)})`);
+    }
+    return { path: p, sizeBytes };
   });
 }
 
+/** The source's image layers as mount options take them: absolute directories, no separators inside. */
+function checkedLowers(from: ContainerInfo): string[] {
+  const lowerdirs = from.rootfs?.overlay?.lowerdirs ?? [];
+  if (!lowerdirs.length || from.rootfs?.overlay?.dataLowerdirs.length) {
+    throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
+  }
+  for (const d of lowerdirs) {
+    if (!d.startsWith('/') || /[,:]/.test(d)) throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
+    let isDir = false;
+    try {
+      isDir = fs.statSync(d).isDirectory();
+    } catch {
+      /* gone */
+    }
+    if (!isDir) throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layer ${d} is gone; refresh and try again`);
+  }
+  return lowerdirs;
+}
+
 export interface LaunchContext {
+  /** The source's init, checked to be alive and the snapshot's (not a reused PID). */
+  initPid: number;
   /** Names already taken on the node (containers in the snapshot). */
   taken: Set<string>;
   audit: (record: { name: string; outcome: string; argv: string[] }) => void;
@@ -73,28 +93,22 @@ export interface LaunchContext {
 
 /** What a launch would do (dry run) or did, after checking everything a person could get wrong. */
 export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext): LaunchResult {
-  const lowerdirs = from.rootfs?.overlay?.lowerdirs ?? [];
-  if (!lowerdirs.length || from.rootfs?.overlay?.dataLowerdirs.length) {
-    throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
-  }
+  const lowerdirs = checkedLowers(from);
   const name = p.name ?? `${from.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50) || 'container'}-test`;
   if (!NAME.test(name)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
-  const bundle = path.join(LAUNCH_ROOT, name);
-  if (ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name))) {
-    throw new AgentFailure(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node; choose another name`);
+  const bundle = bundleOf(name);
+  // A cgroup left by an earlier launch of that name would be reused with its old limits: refused too.
+  if (ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name)) || launchCgroups(name).length) {
+    throw new AgentFailure(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`);
   }
-  if (p.command !== undefined && !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string'))) {
+  if (p.command !== undefined && !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string' && !a.includes('\0')))) {
     throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be a non-empty array of strings');
   }
   if (p.readOnly !== undefined && typeof p.readOnly !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"readOnly" must be true or false');
-  const limits = {
-    memoryBytes: requestedLimit(p, 'memoryBytes') ?? null,
-    pidsMax: requestedLimit(p, 'pidsMax') ?? null,
-    cpus: requestedLimit(p, 'cpus') ?? null,
-  };
+  const limits = { memoryBytes: requestedLimit(p, 'memoryBytes') ?? null, pidsMax: requestedLimit(p, 'pidsMax') ?? null, cpus: requestedLimit(p, 'cpus') ?? null };
   checkLimitValue('memory', limits.memoryBytes, null, CPU_PERIOD_US, name);
   checkLimitValue('cpu', limits.cpus, null, CPU_PERIOD_US, name);
-  const argv = p.command ?? commandOf(from);
+  const argv = p.command ?? commandOf(from, ctx.initPid);
   const tmpfs = checkedTmpfs(p.tmpfs);
   const bin = runcBinary();
   const plan: LaunchResult = {
@@ -105,7 +119,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     pid: null,
     bundle,
     lowerdirs,
-    upperdir: path.join(bundle, 'upper'),
+    upperdir: path.join(bundle, 'rw', 'upper'),
     cgroupPath: `${LAUNCH_CGROUP_PARENT}/${name}`,
     command: argv,
     readOnly: p.readOnly ?? false,
@@ -113,29 +127,30 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     limits,
     notes: [
       `the image layers are ${from.name}'s lower layers, shared with it read-only; what it wrote itself is not there`,
-      'its writable layer is under /run (memory): it goes when removed, or at the next boot',
-      'its own network namespace has only a loopback; Docker\'s default capabilities, no new privileges, no seccomp filter',
-      'the image\'s environment is not copied (it may hold secrets): PATH only',
+      `its writable layer is a tmpfs of at most ${formatBytes(UPPER_BYTES)} (memory): it goes when removed, or at the next boot`,
+      ...(p.command ? [] : [`the command is what ${from.name}'s init shows in /proc/${ctx.initPid}/cmdline; its user and working directory are not copied`]),
+      'it runs as root in /, with PATH as its only environment (the image\'s may hold secrets)',
+      'its own namespaces, the network with a loopback only; Docker\'s default capabilities and no new privileges, but no user namespace, seccomp filter or AppArmor profile',
+      ...(limits.memoryBytes !== null ? ['swap is not limited beyond the kernel\'s own (memory+swap stays unlimited)'] : []),
     ],
   };
   if (p.dryRun) return plan;
 
-  const undo: (() => string | null)[] = [];
-  try {
-    fs.mkdirSync(LAUNCH_ROOT, { recursive: true, mode: 0o700 });
-    fs.mkdirSync(bundle, { mode: 0o700 });
-    undo.push(() => removeDir(bundle));
-    for (const d of ['upper', 'work', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
-    const rootfs = path.join(bundle, 'rootfs');
+  const audit = (outcome: string): void => {
     try {
-      execFileSync('mount', ['-t', 'overlay', `nodescope-${name}`, '-o', `lowerdir=${lowerdirs.join(':')},upperdir=${plan.upperdir},workdir=${path.join(bundle, 'work')}`, rootfs], { stdio: ['ignore', 'pipe', 'pipe'] });
+      ctx.audit({ name, outcome, argv });
+    } catch {
+      /* recordAction reports its own failures; the answer must not be lost to the log */
+    }
+  };
+  try {
+    try {
+      makeBundle(name, lowerdirs);
     } catch (err) {
       throw new AgentFailure(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${lowerdirs.length} layers could not be mounted: ${lastLine(err)}`);
     }
-    undo.push(() => unmount(rootfs));
     const spec = launchSpec({ id: name, args: argv, env: [PATH_ENV, `HOSTNAME=${name}`], readOnly: plan.readOnly, tmpfs, ...limits, annotations: { [LAUNCHED_LABEL]: '1', 'nodescope.from': from.name } });
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-    undo.push(() => removeRuncState(bin, name));
     // runc returns once the container has started. Detached without a terminal, the container keeps
     // runc's stdout and stderr: a file in its bundle, never a pipe the agent would wait on. runc's own
     // complaints land there too.
@@ -150,100 +165,57 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     }
     plan.pid = Number(fs.readFileSync(path.join(bundle, 'pid'), 'utf8').trim());
     plan.started = true;
-    ctx.audit({ name, outcome: 'started', argv });
+    audit('started');
     return plan;
   } catch (err) {
-    const left = [...undo].reverse().map((u) => u()).filter((x): x is string => x !== null);
-    const message = `${err instanceof AgentFailure ? err.message : (err as Error).message}; ${left.length ? `NOT cleaned up: ${left.join(', ')}` : 'nothing was left behind'}`;
-    ctx.audit({ name, outcome: message, argv });
+    const left = tearDown(teardownSteps(bin, name));
+    const message = `${(err as Error).message}; ${left.length ? `NOT cleaned up: ${left.join(', ')}` : 'nothing was left behind'}`;
+    audit(message);
     throw new AgentFailure(err instanceof AgentFailure ? err.code : ErrorCodes.NotPermitted, message);
   }
 }
 
-/** Each undo step returns what it could not remove, or null. */
-function removeDir(dir: string): string | null {
+/** runc's record of `name`, or null when it has none. */
+function runcState(bin: string, name: string): { status: string; bundle: string; annotations?: Record<string, string> } | null {
   try {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return null;
-  } catch (err) {
-    return `${dir} (${(err as NodeJS.ErrnoException).code})`;
-  }
-}
-
-function isMounted(dir: string): boolean {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
-}
-
-function unmount(dir: string): string | null {
-  try {
-    if (isMounted(dir)) execFileSync('umount', [dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    return null;
-  } catch (err) {
-    return `the overlay at ${dir} (${lastLine(err)})`;
-  }
-}
-
-/** runc's state and the cgroups it made; nothing to do when it never got that far. */
-function removeRuncState(bin: string, name: string): string | null {
-  try {
-    runc(bin, ['delete', '--force', name]);
+    return JSON.parse(tool(bin, ['state', name]));
   } catch {
-    /* never created, or already gone */
+    return null;
   }
-  const left: string[] = [];
-  for (const h of cgroupHierarchies()) {
-    const dir = path.join(h, LAUNCH_CGROUP_PARENT, name);
-    if (fs.existsSync(dir)) {
-      try {
-        fs.rmdirSync(dir);
-      } catch (err) {
-        left.push(`${dir} (${(err as NodeJS.ErrnoException).code})`);
-      }
-    }
-    // The parent runc made for launched containers goes with the last of them (busy while others run).
-    try {
-      fs.rmdirSync(path.join(h, LAUNCH_CGROUP_PARENT));
-    } catch {
-      /* absent, or another launched container is in it */
-    }
-  }
-  return fs.existsSync(path.join('/run/runc', name)) ? [`runc state of ${name}`, ...left].join(', ') : left.join(', ') || null;
 }
 
-/** Every cgroup hierarchy's root: v1 controllers (and named ones) and the cgroup2 mount. */
-function cgroupHierarchies(): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .filter((l) => / - cgroup2? /.test(l))
-    .map((l) => l.split(' ')[4]);
-}
-
-/** Stops and removes a container Nodescope launched: its process, runc state, cgroups, overlay, bundle. */
-export function stopLaunched(name: string, audit: (outcome: string) => void): StopResult {
+/**
+ * Stops and removes a container Nodescope launched: its process, runc state, cgroups, overlay, bundle.
+ * Only when its bundle is Nodescope's and runc's record of that name points at that bundle; a dry run
+ * checks that much and says whether it runs.
+ */
+export function stopLaunched(name: string, dryRun: boolean, audit: (outcome: string) => void): StopResult {
   if (!NAME.test(name)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" is not a container name`);
-  const bundle = path.join(LAUNCH_ROOT, name);
+  const bundle = bundleOf(name);
   if (!fs.existsSync(path.join(bundle, 'config.json'))) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${LAUNCH_ROOT}); remove it with the engine that made it`);
+    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`);
   }
   const bin = runcBinary();
+  const state = runcState(bin, name);
+  if (state && (state.bundle !== bundle || (state.annotations && state.annotations[LAUNCHED_LABEL] !== '1'))) {
+    throw new AgentFailure(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
+  }
+  const running = state?.status === 'running';
+  if (dryRun) return { container: name, removed: false, running };
   try {
-    runc(bin, ['kill', name, 'KILL']);
+    tool(bin, ['kill', name, 'KILL']);
   } catch {
     /* already stopped */
   }
-  // runc delete --force also kills; give the kernel a moment to reap before the cgroups are removed.
-  for (let i = 0; i < 50; i++) {
-    try {
-      if (JSON.parse(runc(bin, ['state', name])).status !== 'running') break;
-    } catch {
-      break;
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  }
-  const left = [removeRuncState(bin, name), unmount(path.join(bundle, 'rootfs')), removeDir(bundle)].filter((x): x is string => x !== null);
+  const deadline = Date.now() + STOP_DEADLINE_MS;
+  while (runcState(bin, name)?.status === 'running' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  const left = tearDown(teardownSteps(bin, name));
   const outcome = left.length ? `NOT cleaned up: ${left.join(', ')}` : 'removed';
-  audit(outcome);
-  if (left.length) throw new AgentFailure(ErrorCodes.NotPermitted, `${name} stopped, but ${outcome}`);
-  return { container: name, removed: true };
+  try {
+    audit(outcome);
+  } catch {
+    /* as for launch */
+  }
+  if (left.length) throw new AgentFailure(ErrorCodes.NotPermitted, `${name} was killed, but ${outcome}`);
+  return { container: name, removed: true, running: false };
 }

@@ -51,7 +51,7 @@ export function launchSpec(i: LaunchSpecInput): Record<string, unknown> {
     root: { path: 'rootfs', readonly: i.readOnly },
     hostname: i.id,
     mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },

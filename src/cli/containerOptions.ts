@@ -65,3 +65,34 @@ export function takeContainerOptions(words: string[], which: 'limit' | 'launch')
   }
   return { options, rest };
 }
+
+/**
+ * A command line typed in the editor, split as a POSIX shell would split a simple command: words by
+ * blanks, '…' literal, "…" with \\ escapes, \\ outside quotes. No expansions. Throws on an open quote.
+ */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new OptionError('a \' is not closed');
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (ch === '"') {
+      word ??= '';
+      for (i++; i < line.length && line[i] !== '"'; i++) word += line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '') ? line[++i] : line[i];
+      if (i >= line.length) throw new OptionError('a " is not closed');
+    } else if (ch === '\\') {
+      word = (word ?? '') + (line[++i] ?? '');
+    } else if (/\s/.test(ch)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else {
+      word = (word ?? '') + ch;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
+}

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LaunchParams } from '../../server/protocol';
-import { OptionError, takeContainerOptions, type ContainerOptions } from '../cli/containerOptions';
+import { OptionError, splitWords, takeContainerOptions, type ContainerOptions } from '../cli/containerOptions';
 import { renderLaunch } from '../cli/render';
 import type { NodeRegistry } from '../nodes/registry';
 import type { NodeElement } from '../views/nodesView';
@@ -44,9 +44,20 @@ async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
     },
   });
   if (optionsText === undefined) return undefined;
-  const command = await vscode.window.showInputBox({ title, prompt: `The command, words separated by spaces (empty: what ${from} runs)` });
+  const command = await vscode.window.showInputBox({
+    title,
+    prompt: `The command, quoted as in a shell: sh -c 'sleep 600' (empty: what ${from} runs)`,
+    validateInput: (v) => {
+      try {
+        splitWords(v);
+        return null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
   if (command === undefined) return undefined;
-  const words = command.split(/\s+/).filter(Boolean);
+  const words = splitWords(command);
   return { from: choice.container.id, name, ...(optionsOf(optionsText) as ContainerOptions), command: words.length ? words : undefined };
 }
 
@@ -66,7 +77,8 @@ export function registerLaunchCommands(context: vscode.ExtensionContext, nodes: 
         const plan = await client.request('launch.start', { ...params, dryRun: true });
         const ok = await vscode.window.showWarningMessage(`Launch ${plan.name} from ${choice.container.name}'s image on ${choice.session.label}?`, { modal: true, detail: renderLaunch(plan) }, 'Launch');
         if (ok !== 'Launch') return;
-        const done = await client.request('launch.start', params);
+        // What runs is what the modal showed: the plan's name and command go back with the request.
+        const done = await client.request('launch.start', { ...params, name: plan.name, command: plan.command });
         nodes.log.info(`launch ${done.name} on ${choice.session.label} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`);
         void vscode.window.showInformationMessage(`Nodescope: ${done.name} started (pid ${done.pid}) on ${choice.session.label}`);
         await choice.session.refresh().catch(() => undefined);
@@ -78,9 +90,11 @@ export function registerLaunchCommands(context: vscode.ExtensionContext, nodes: 
       const choice = await connected(el);
       if (!choice) return;
       const name = choice.container.name;
-      const ok = await vscode.window.showWarningMessage(`Stop and remove ${name}?`, { modal: true, detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.' }, 'Stop and Remove');
-      if (ok !== 'Stop and Remove') return;
       try {
+        // The agent checks first that it is one Nodescope launched.
+        await choice.session.agent!.request('launch.stop', { container: name, dryRun: true });
+        const ok = await vscode.window.showWarningMessage(`Stop and remove ${name}?`, { modal: true, detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.' }, 'Stop and Remove');
+        if (ok !== 'Stop and Remove') return;
         await choice.session.agent!.request('launch.stop', { container: name });
         nodes.log.info(`stop ${name} on ${choice.session.label}: removed`);
         void vscode.window.showInformationMessage(`Nodescope: ${name} stopped and removed`);

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AgentMethods } from '../../server/methods';
 import { ErrorCodes, type LaunchParams, type LaunchResult } from '../../server/protocol';
-import { LAUNCH_ROOT } from '../../server/act/launch';
+import { LAUNCH_ROOT } from '../../server/act/launchBundle';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { refusal } from '../support/refusal';
 
@@ -40,8 +40,15 @@ function mountOf(pid: number | 'self', target: string): { options: string; fstyp
   }
   return null;
 }
+/** The cgroups named for a launch in every cgroup hierarchy mounted (v1 controllers, named ones, cgroup2). */
 const cgroupDirs = (name: string): string[] =>
-  ['memory', 'pids', 'cpu', 'unified'].map((h) => `/sys/fs/cgroup/${h}/nodescope/${name}`).filter((d) => fs.existsSync(d));
+  read('/proc/self/mountinfo')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l))
+    .map((l) => path.join(l.split(' ')[4], 'nodescope', name))
+    .filter((d) => fs.existsSync(d));
+/** Docker's default capability set (moby oci/caps/defaults.go) as the kernel prints it in CapBnd. */
+const DOCKER_DEFAULT_CAP_MASK = '00000000a80425fb';
 
 /** Nothing of a launch named `name` is left on the node: runc state, bundle, overlay mount, cgroups. */
 function assertNothingLeft(name: string): void {
@@ -99,7 +106,15 @@ describe('launching a test container from a container\'s image, with real runc',
     const lower = /lowerdir=([^,]+)/.exec(root!.superOptions)![1];
     const dockerLowers = execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', FROM], { encoding: 'utf8' }).trim().split(':');
     assert.deepEqual(lower.split(':').map((d) => fs.realpathSync(d)), dockerLowers.map((d) => fs.realpathSync(d)));
-    assert.match(root!.superOptions, new RegExp(`upperdir=${LAUNCH_ROOT}/${NAME}/upper`));
+    assert.match(root!.superOptions, new RegExp(`upperdir=${LAUNCH_ROOT}/${NAME}/rw/upper`));
+    // The writable layer sits on a sized tmpfs of its own, not on the node's /run.
+    const rw = mountOf('self', `${LAUNCH_ROOT}/${NAME}/rw`);
+    assert.equal(rw?.fstype, 'tmpfs');
+    assert.match(rw!.superOptions, /size=524288k/);
+    // Docker's masked paths that this kernel has are covered by a mount (runc binds /dev/null or a tmpfs).
+    const masked = ['/proc/keys', '/proc/timer_list', '/proc/kcore', '/proc/acpi', '/sys/firmware'].filter((p) => fs.existsSync(p));
+    assert.ok(masked.length, 'this kernel has some of them');
+    for (const p of masked) assert.ok(mountOf(pid, p), `${p} is masked`);
     const tmp = mountOf(pid, '/tmp');
     assert.equal(tmp?.fstype, 'tmpfs');
     assert.match(tmp!.superOptions, /size=16384k/);
@@ -108,8 +123,11 @@ describe('launching a test container from a container\'s image, with real runc',
     assert.equal(read(`/sys/fs/cgroup/pids/nodescope/${NAME}/pids.max`), '30');
     assert.equal(Number(read(`/sys/fs/cgroup/cpu/nodescope/${NAME}/cpu.cfs_quota_us`)) / Number(read(`/sys/fs/cgroup/cpu/nodescope/${NAME}/cpu.cfs_period_us`)), 0.5);
     assert.ok(read(`/sys/fs/cgroup/memory/nodescope/${NAME}/cgroup.procs`).split('\n').includes(String(pid)));
-    // Capabilities as Docker's default, no new privileges: /proc/PID/status against the source's bounding set minus what the rig added.
-    assert.match(read(`/proc/${pid}/status`), /^NoNewPrivs:\s+1$/m);
+    // Docker's default capabilities and no new privileges, as the kernel says.
+    const status = read(`/proc/${pid}/status`);
+    assert.match(status, new RegExp(`^CapBnd:\\s+${DOCKER_DEFAULT_CAP_MASK}$`, 'm'));
+    assert.match(status, new RegExp(`^CapEff:\\s+${DOCKER_DEFAULT_CAP_MASK}$`, 'm'));
+    assert.match(status, /^NoNewPrivs:\s+1$/m);
   });
 
   it('shows in the snapshot as runc\'s, marked as launched, sharing the source\'s layers', () => {
@@ -124,7 +142,15 @@ describe('launching a test container from a container\'s image, with real runc',
     assert.equal(shared.length, started.lowerdirs.length, 'every image layer is shared with the source');
   });
 
-  it('refuses a name that is taken, and stopping what Nodescope did not launch', () => {
+  it('refuses a name that is taken, a cgroup left with that name, a bad tmpfs, and stopping what Nodescope did not launch', () => {
+    const leftover = `/sys/fs/cgroup/pids/nodescope/${NAME}-old`;
+    fs.mkdirSync(leftover, { recursive: true });
+    try {
+      assert.match(refusal(() => launch({ name: `${NAME}-old`, dryRun: true })).message, /or its cgroups \/nodescope\/.*-old are\); choose another name/);
+    } finally {
+      fs.rmdirSync(leftover);
+    }
+    assert.match(refusal(() => launch({ name: `${NAME}-x`, tmpfs: [{ path: '//', sizeBytes: 1024 }], dryRun: true })).message, /a tmpfs path must be absolute, not \//);
     const taken = refusal(() => launch({ name: 'nodescope-rig-readonly', dryRun: true }));
     assert.equal(taken.code, ErrorCodes.InvalidParams);
     assert.match(taken.message, /a container named "nodescope-rig-readonly" is already on this node/);
@@ -136,7 +162,9 @@ describe('launching a test container from a container\'s image, with real runc',
 
   it('stop removes everything it made: process, runc state, overlay, bundle, cgroups', async () => {
     const pid = started.pid!;
-    assert.deepEqual(agent.dispatch('launch.stop', { container: NAME }), { container: NAME, removed: true });
+    assert.deepEqual(agent.dispatch('launch.stop', { container: NAME, dryRun: true }), { container: NAME, removed: false, running: true });
+    assert.equal(runcState(NAME)?.status, 'running', 'a dry run stops nothing');
+    assert.deepEqual(agent.dispatch('launch.stop', { container: NAME }), { container: NAME, removed: true, running: false });
     // Killed: gone, or dead and waiting for its parent (the node's init, which adopted it) to reap it.
     const dead = (): boolean => !fs.existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(read(`/proc/${pid}/status`));
     for (let i = 0; i < 100 && !dead(); i++) await sleep(50);

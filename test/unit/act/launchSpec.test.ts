@@ -2,8 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchSpec } from '../../../server/act/launchSpec';
-import { DOCKER_DEFAULT_CAPS } from '../../../server/discover/capabilities';
 
+/** Docker's default set, as moby's oci/caps/defaults.go lists it (not the agent's own constant). */
+const MOBY_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
 const base = { id: 'web-test', args: ['sleep', '60'], env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: { 'nodescope.launched': '1' } };
 
 describe('the OCI config of a launched test container', () => {
@@ -11,7 +12,7 @@ describe('the OCI config of a launched test container', () => {
     const spec = launchSpec(base) as { process: Record<string, unknown>; linux: Record<string, unknown>; hostname: string; annotations: unknown };
     assert.deepEqual((spec.linux.namespaces as { type: string }[]).map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
     const caps = spec.process.capabilities as Record<string, string[]>;
-    for (const set of ['bounding', 'effective', 'permitted']) assert.deepEqual(caps[set], [...DOCKER_DEFAULT_CAPS], set);
+    for (const set of ['bounding', 'effective', 'permitted']) assert.deepEqual([...caps[set]].sort(), [...MOBY_DEFAULT_CAPS].sort(), set);
     assert.deepEqual(caps.ambient, []);
     assert.equal(spec.process.noNewPrivileges, true);
     assert.equal(spec.hostname, 'web-test');

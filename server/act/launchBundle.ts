@@ -1,0 +1,135 @@
+/**
+ * The node-side pieces of a launched container, made and taken away in order: the bundle directory
+ * under LAUNCH_ROOT, a sized tmpfs for its writable layer, the overlay root, runc's state and the
+ * cgroups runc made. Teardown goes newest first and stops at the first piece it cannot remove: deleting
+ * a bundle through a root that is still mounted would walk into the container's files.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { LAUNCH_CGROUP_PARENT } from './launchSpec';
+
+/** Bundles of launched containers. /run goes at boot, as they should. */
+export const LAUNCH_ROOT = '/run/nodescope/launch';
+/** The writable layer's ceiling: a tmpfs of this size holds upper and work, so a test cannot fill /run. */
+export const UPPER_BYTES = 512 * 2 ** 20;
+const TOOL_TIMEOUT_MS = 30_000;
+
+export const bundleOf = (name: string): string => path.join(LAUNCH_ROOT, name);
+
+/** The last line a failed command wrote, for a one-line error. */
+export function lastLine(err: unknown): string {
+  const e = err as { stderr?: string | Buffer; message?: string };
+  const text = `${e.stderr ?? ''}`.trim() || `${e.message ?? err}`;
+  // runc logs as logfmt: time="…" level=error msg="…", with the message's quotes escaped.
+  return text.split('\n').filter(Boolean).pop()!.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '').replace(/\\"/g, '"');
+}
+
+export function tool(bin: string, args: string[]): string {
+  return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+}
+
+function isMounted(dir: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+}
+
+/** Every cgroup hierarchy's root: v1 controllers, named ones and the cgroup2 mount. */
+export function cgroupHierarchies(): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l))
+    .map((l) => l.split(' ')[4]);
+}
+
+/** The cgroups named for a launch that exist now, in any hierarchy. */
+export function launchCgroups(name: string): string[] {
+  return cgroupHierarchies()
+    .map((h) => path.join(h, LAUNCH_CGROUP_PARENT, name))
+    .filter((d) => fs.existsSync(d));
+}
+
+/** One piece to take away; returns what it could not remove, or null. */
+export type Teardown = () => string | null;
+
+export function unmountStep(dir: string, what: string): Teardown {
+  return () => {
+    try {
+      if (isMounted(dir)) execFileSync('umount', [dir], { stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+      return null;
+    } catch (err) {
+      return `${what} at ${dir} (${lastLine(err)})`;
+    }
+  };
+}
+
+export function removeDirStep(dir: string): Teardown {
+  return () => {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return null;
+    } catch (err) {
+      return `${dir} (${(err as NodeJS.ErrnoException).code})`;
+    }
+  };
+}
+
+/** runc's state (delete --force also kills) and the cgroups it made; nothing to do when it never got that far. */
+export function runcStateStep(bin: string, name: string): Teardown {
+  return () => {
+    try {
+      tool(bin, ['delete', '--force', name]);
+    } catch {
+      /* never created, or already gone */
+    }
+    const left = fs.existsSync(path.join('/run/runc', name)) ? [`runc's state of ${name}`] : [];
+    for (const dir of launchCgroups(name)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch (err) {
+        left.push(`${dir} (${(err as NodeJS.ErrnoException).code})`);
+      }
+    }
+    // The parent runc made for launched containers goes with the last of them (busy while others run).
+    for (const h of cgroupHierarchies()) {
+      try {
+        fs.rmdirSync(path.join(h, LAUNCH_CGROUP_PARENT));
+      } catch {
+        /* absent, or another launched container is in it */
+      }
+    }
+    return left.length ? left.join(', ') : null;
+  };
+}
+
+/** Runs the steps in order and stops at the first that leaves something: later ones depend on it. */
+export function tearDown(steps: Teardown[]): string[] {
+  for (const step of steps) {
+    const left = step();
+    if (left !== null) return [left];
+  }
+  return [];
+}
+
+/** The steps that take a launch's pieces away, newest first. */
+export function teardownSteps(bin: string, name: string): Teardown[] {
+  const bundle = bundleOf(name);
+  return [runcStateStep(bin, name), unmountStep(path.join(bundle, 'rootfs'), 'the overlay root'), unmountStep(path.join(bundle, 'rw'), 'the writable layer\'s tmpfs'), removeDirStep(bundle)];
+}
+
+/**
+ * Makes the bundle's directories and mounts: a tmpfs of UPPER_BYTES for upper/ and work/, the overlay
+ * of `lowerdirs` (top-most first) at rootfs/. Throws with the mount's own words.
+ */
+export function makeBundle(name: string, lowerdirs: string[]): void {
+  const bundle = bundleOf(name);
+  fs.mkdirSync(LAUNCH_ROOT, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(bundle, { mode: 0o700 });
+  for (const d of ['rw', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+  for (const d of ['upper', 'work']) fs.mkdirSync(path.join(bundle, 'rw', d));
+  execFileSync('mount', ['-t', 'overlay', `nodescope-${name}`, '-o', `lowerdir=${lowerdirs.join(':')},upperdir=${bundle}/rw/upper,workdir=${bundle}/rw/work`, path.join(bundle, 'rootfs')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: TOOL_TIMEOUT_MS,
+  });
+}
