@@ -182,10 +182,13 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
     .filter((w): w is { knob: Knob; value: number | null } => w.value !== undefined);
   if (!wanted.length) throw new AgentFailure(ErrorCodes.InvalidParams, 'give at least one of "memoryBytes", "pidsMax", "cpus"');
 
+  // On v2 the three limits share one cgroup: whose processes it holds is looked at once.
+  const owned = new Set<string>();
   const planned: Planned[] = wanted.map(({ knob, value }) => {
     const dir = controllerDir(lines, knob.controller, opts.root);
     if (!dir) throw new AgentFailure(ErrorCodes.Unsupported, `the ${knob.controller} controller is not available for ${c.name} (not mounted, or not enabled in its cgroup)`);
-    checkOwnCgroup(c, knob.controller, dir);
+    if (!owned.has(dir.dir)) checkOwnCgroup(c, knob.controller, dir);
+    owned.add(dir.dir);
     return onFiles(knob, dir, () => {
       const now = knob.read(dir);
       checkLimitValue(knob.resource, value, now.usage, knob === cpu ? periodOf(dir) : 0, c.name);
