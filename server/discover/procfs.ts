@@ -335,14 +335,23 @@ export function readProcessData(pid: number, problems: Problem[]): ProcData | nu
     }
     let denied: string | null = null;
     const namespaces = readNsInodes(`${dir}/ns`, (_t, err) => (denied ??= describe(err)));
-    if (denied) problems.push({ source: `${dir}/ns`, message: denied });
+    let state = stat.state;
+    if (denied) {
+      // A process exiting under us refuses its links (EACCES: no memory left to check access against)
+      // before its /proc entry goes. Read it again: gone or dead since is churn, not a permission problem.
+      const now = lifeNow(dir);
+      if (now === 'gone') return null;
+      if (now === 'exiting') state = 'X';
+      else problems.push({ source: `${dir}/ns`, message: denied });
+    }
     // A process that exited between the reads above has no namespaces left: treat as gone.
     if (NS_TYPES.every((t) => namespaces[t] === null) && !fs.existsSync(dir)) return null;
     // A zombie keeps its /proc entry and its pid and user namespaces (held by its task and credentials),
     // but the kernel has already dropped the others (their links give ENOENT): say why they are null.
+    // A process caught while exiting (state X here) has dropped them, or refuses them, the same way.
     const released = NS_TYPES.filter((t) => namespaces[t] === null);
-    if ((stat.state === 'Z' || stat.state === 'X') && released.length) {
-      problems.push({ source: `${dir}/ns`, message: `zombie process: its ${released.join(', ')} namespaces are already released` });
+    if ((state === 'Z' || state === 'X') && released.length) {
+      problems.push({ source: `${dir}/ns`, message: `${state === 'Z' ? 'zombie' : 'exiting'} process: its ${released.join(', ')} namespaces are already released` });
     }
     const threads = st.threads > 1 ? readThreadNamespaces(pid, namespaces) : [];
     return {
@@ -354,6 +363,22 @@ export function readProcessData(pid: number, problems: Problem[]): ProcData | nu
     problems.push({ source: dir, message: describe(err) });
     return null;
   }
+}
+
+/** PF_EXITING (include/linux/sched.h): set from the start of do_exit, before the task is a zombie. */
+const PF_EXITING = 0x4;
+
+/** Whether the process is gone, exiting (PF_EXITING in stat field 9, or a zombie) or alive, now. */
+function lifeNow(dir: string): 'gone' | 'exiting' | 'alive' {
+  let text: string;
+  try {
+    text = readProcText(`${dir}/stat`);
+  } catch {
+    return 'gone';
+  }
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), rest[6] field 9 (flags).
+  return rest[0] === 'Z' || rest[0] === 'X' || (Number(rest[6]) & PF_EXITING) !== 0 ? 'exiting' : 'alive';
 }
 
 /** Every process on the node (as this agent's /proc shows them), in /proc's order (by pid). */

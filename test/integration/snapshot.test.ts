@@ -222,8 +222,9 @@ describe('snapshot under process churn', { skip }, () => {
       for (let i = 0; i < 8; i++) {
         const s = takeSnapshot();
         const vanished = s.problems.filter((p) => {
-          // A zombie's released namespaces are explained while it is one; reaped since is not "vanished mid-read".
-          if (p.message.startsWith('zombie process: ')) return false;
+          // A zombie's (or an exiting process's) released namespaces are explained while it is one; reaped
+          // since is not "vanished mid-read".
+          if (/^(zombie|exiting) process: /.test(p.message)) return false;
           const m = /^\/proc\/(\d+)\//.exec(p.source);
           return m && !fs.existsSync(`/proc/${m[1]}`);
         });
