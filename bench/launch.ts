@@ -28,7 +28,7 @@ export function benchLaunch(bin: string, runs: number): void {
   for (const d of ['upper', 'work', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
   execFileSync('mount', ['-t', 'overlay', 'nodescope-bench', '-o', `lowerdir=${lowers.stdout.trim()},upperdir=${bundle}/upper,workdir=${bundle}/work`, `${bundle}/rootfs`]);
   try {
-    const spec = launchSpec({ id: anchorId, args: ['sleep', '600'], env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: {} });
+    const spec = launchSpec({ id: anchorId, args: ['sleep', '600'], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: {} });
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
     const runc = timeCommand('runc run -d + runc delete -f (bundle ready)', ['sh', '-c', `runc run -d --bundle ${bundle} ${anchorId} </dev/null >/dev/null 2>&1 && runc delete -f ${anchorId}`], runs);
     console.log(report(runc));

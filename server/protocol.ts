@@ -510,6 +510,8 @@ export interface LaunchResult {
   upperdir: string;
   cgroupPath: string;
   command: string[];
+  /** Who and where the command runs: as the source's bundle says, or root in / for a command given. */
+  runAs: { uid: number; gid: number; cwd: string };
   readOnly: boolean;
   tmpfs: { path: string; sizeBytes: number }[];
   limits: { memoryBytes: number | null; pidsMax: number | null; cpus: number | null };

@@ -20,11 +20,11 @@ import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
 import { formatBytes } from '../units';
+import { DEFAULT_PATH, sourceProcess } from './sourceProcess';
 
 export const LAUNCHED_LABEL = 'nodescope.launched';
 const RUNC_CANDIDATES = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** How long stop waits for runc to see the killed container stopped. */
 const STOP_DEADLINE_MS = 10_000;
 
@@ -33,18 +33,6 @@ function runcBinary(): string {
   const found = [...RUNC_CANDIDATES, ...onPath].find((f) => fs.existsSync(f));
   if (!found) throw new AgentFailure(ErrorCodes.Unsupported, 'no runc on this node: install runc to launch test containers');
   return found;
-}
-
-/** The source init's argv, as the default command: "run what that container runs". */
-function commandOf(c: ContainerInfo, initPid: number): string[] {
-  let argv: string[] = [];
-  try {
-    argv = fs.readFileSync(`/proc/${initPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-  } catch {
-    /* gone: asked for below */
-  }
-  if (!argv.length) throw new AgentFailure(ErrorCodes.InvalidParams, `cannot read ${c.name}'s command; give one`);
-  return argv;
 }
 
 function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
@@ -108,7 +96,11 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   const limits = { memoryBytes: requestedLimit(p, 'memoryBytes') ?? null, pidsMax: requestedLimit(p, 'pidsMax') ?? null, cpus: requestedLimit(p, 'cpus') ?? null };
   checkLimitValue('memory', limits.memoryBytes, null, CPU_PERIOD_US, name);
   checkLimitValue('cpu', limits.cpus, null, CPU_PERIOD_US, name);
-  const argv = p.command ?? commandOf(from, ctx.initPid);
+  // Started as the source was (its bundle's args, cwd and user), unless a command is given: then as root in /.
+  const source = sourceProcess(from, ctx.initPid);
+  if (!p.command && !source) throw new AgentFailure(ErrorCodes.InvalidParams, `cannot read how ${from.name} was started; give a command`);
+  const argv = p.command ?? source!.args;
+  const as = p.command || !source ? { cwd: '/', uid: 0, gid: 0, path: source?.path ?? DEFAULT_PATH } : source;
   const tmpfs = checkedTmpfs(p.tmpfs);
   const bin = runcBinary();
   const plan: LaunchResult = {
@@ -122,14 +114,19 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     upperdir: path.join(bundle, 'rw', 'upper'),
     cgroupPath: `${LAUNCH_CGROUP_PARENT}/${name}`,
     command: argv,
+    runAs: { uid: as.uid, gid: as.gid, cwd: as.cwd },
     readOnly: p.readOnly ?? false,
     tmpfs,
     limits,
     notes: [
       `the image layers are ${from.name}'s lower layers, shared with it read-only; what it wrote itself is not there`,
       `its writable layer is a tmpfs of at most ${formatBytes(UPPER_BYTES)} (memory): it goes when removed, or at the next boot`,
-      ...(p.command ? [] : [`the command is what ${from.name}'s init shows in /proc/${ctx.initPid}/cmdline; its user and working directory are not copied`]),
-      'it runs as root in /, with PATH as its only environment (the image\'s may hold secrets)',
+      ...(p.command
+        ? []
+        : source!.source.endsWith('/cmdline')
+          ? [`no bundle of ${from.name} was found: the command is what ${source!.source} shows (a process may rewrite it), as root in /`]
+          : [`started as ${from.name} was, from ${source!.source}: its args, working directory and user`]),
+      'its environment is PATH only (the image\'s may hold secrets)',
       'its own namespaces, the network with a loopback only; Docker\'s default capabilities and no new privileges, but no user namespace, seccomp filter or AppArmor profile',
       ...(limits.memoryBytes !== null ? ['swap is not limited beyond the kernel\'s own (memory+swap stays unlimited)'] : []),
     ],
@@ -149,7 +146,17 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     } catch (err) {
       throw new AgentFailure(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${lowerdirs.length} layers could not be mounted: ${lastLine(err)}`);
     }
-    const spec = launchSpec({ id: name, args: argv, env: [PATH_ENV, `HOSTNAME=${name}`], readOnly: plan.readOnly, tmpfs, ...limits, annotations: { [LAUNCHED_LABEL]: '1', 'nodescope.from': from.name } });
+    const spec = launchSpec({
+      id: name,
+      args: argv,
+      cwd: as.cwd,
+      user: { uid: as.uid, gid: as.gid },
+      env: [`PATH=${as.path}`, `HOSTNAME=${name}`],
+      readOnly: plan.readOnly,
+      tmpfs,
+      ...limits,
+      annotations: { [LAUNCHED_LABEL]: '1', 'nodescope.from': from.name },
+    });
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
     // runc returns once the container has started. Detached without a terminal, the container keeps
     // runc's stdout and stderr: a file in its bundle, never a pipe the agent would wait on. runc's own

@@ -11,6 +11,8 @@ export interface LaunchSpecInput {
   /** The container's id for runc, its hostname and its cgroup name. */
   id: string;
   args: string[];
+  cwd: string;
+  user: { uid: number; gid: number };
   env: string[];
   readOnly: boolean;
   tmpfs: { path: string; sizeBytes: number }[];
@@ -40,10 +42,10 @@ export function launchSpec(i: LaunchSpecInput): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: i.user,
       args: i.args,
       env: i.env,
-      cwd: '/',
+      cwd: i.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
       noNewPrivileges: true,

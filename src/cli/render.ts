@@ -107,7 +107,7 @@ export function renderLaunch(r: LaunchResult): string {
   const out = [
     `${r.name}${r.started ? ` started, pid ${r.pid}` : ': would start'} (runc, bundle ${r.bundle})`,
     `  from     ${r.from.name}: ${r.lowerdirs.length} image layers, a fresh writable layer ${r.upperdir}${r.readOnly ? ' (root read-only)' : ''}`,
-    `  command  ${JSON.stringify(r.command)}`,
+    `  command  ${JSON.stringify(r.command)} as uid ${r.runAs.uid} gid ${r.runAs.gid} in ${r.runAs.cwd}`,
     `  limits   memory ${formatLimit('bytes', l.memoryBytes)}, pids ${formatLimit('pids', l.pidsMax)}, cpu ${formatLimit('cpus', l.cpus)}; cgroup ${r.cgroupPath}`,
   ];
   for (const t of r.tmpfs) out.push(`  tmpfs    ${t.path} ${formatBytes(t.sizeBytes)}`);

@@ -70,7 +70,7 @@ describe('launching a test container from a container\'s image, with real runc',
     process.env.NODESCOPE_AUDIT_LOG = auditLog;
   });
   after(() => {
-    for (const n of [NAME, `${NAME}-bad`, `${NAME}-cli`]) {
+    for (const n of [NAME, `${NAME}-bad`, `${NAME}-cli`, `${NAME}-as`]) {
       spawnSync('runc', ['delete', '--force', n]);
       spawnSync('umount', [path.join(LAUNCH_ROOT, n, 'rootfs')]);
       fs.rmSync(path.join(LAUNCH_ROOT, n), { recursive: true, force: true });
@@ -82,8 +82,33 @@ describe('launching a test container from a container\'s image, with real runc',
   it('a dry run checks and describes, and makes nothing', () => {
     const plan = launch({ name: NAME, memoryBytes: 48 * MiB, dryRun: true });
     assert.equal(plan.started, false);
-    assert.deepEqual(plan.command, read(`/proc/${execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', FROM], { encoding: 'utf8' }).trim()}/cmdline`).split('\0').filter(Boolean), 'what the source runs');
+    const [cmd, args] = execFileSync('docker', ['inspect', '-f', '{{json .Path}}\n{{json .Args}}', FROM], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(plan.command, [cmd, ...args], 'what Docker started the source with');
     assertNothingLeft(NAME);
+  });
+
+  it('by default starts as the source was started: its args, working directory and user (docker inspect)', async () => {
+    const src = `${NAME}-src`;
+    spawnSync('docker', ['rm', '-f', src]);
+    execFileSync('docker', ['run', '-d', '--name', src, '--network', 'none', '-w', '/data', '-u', '1000:1000', 'nodescope-rig/layers:1', 'sh', '-c', 'exec sleep 600']);
+    try {
+      const user = execFileSync('docker', ['inspect', '-f', '{{.Config.User}}', src], { encoding: 'utf8' }).trim();
+      const wd = execFileSync('docker', ['inspect', '-f', '{{.Config.WorkingDir}}', src], { encoding: 'utf8' }).trim();
+      const [cmd, args] = execFileSync('docker', ['inspect', '-f', '{{json .Path}}\n{{json .Args}}', src], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
+      const r = agent.dispatch('launch.start', { from: src, name: `${NAME}-as` });
+      try {
+        assert.deepEqual(r.command, [cmd, ...args], 'sh -c as Docker started it, not the sleep it exec\'d into');
+        const pid = r.pid!;
+        const status = read(`/proc/${pid}/status`);
+        assert.equal(`${/^Uid:\s+(\d+)/m.exec(status)![1]}:${/^Gid:\s+(\d+)/m.exec(status)![1]}`, user);
+        assert.equal(fs.readlinkSync(`/proc/${pid}/cwd`), wd);
+      } finally {
+        agent.dispatch('launch.stop', { container: `${NAME}-as` });
+      }
+      assertNothingLeft(`${NAME}-as`);
+    } finally {
+      spawnSync('docker', ['rm', '-f', src]);
+    }
   });
 
   it('starts on the source\'s image layers with a fresh upper, its own namespaces, a loopback only, and the limits asked for', () => {
@@ -181,11 +206,13 @@ describe('launching a test container from a container\'s image, with real runc',
   it('the audit log has the launch, the failed one and the stop', () => {
     const lines = read(auditLog).split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => [l.action, l.container.name, l.outcome.split(':')[0]]), [
+      ['launch', `${NAME}-as`, 'started'],
+      ['stop', `${NAME}-as`, 'removed'],
       ['launch', NAME, 'started'],
       ['stop', NAME, 'removed'],
       ['launch', `${NAME}-bad`, `runc could not start ${NAME}-bad`],
     ]);
-    assert.deepEqual(lines[0].argv, ['sleep', '600']);
+    assert.deepEqual(lines[2].argv, ['sleep', '600']);
   });
 
   it('CLI: nothing without a terminal or --yes; --yes launches, stop --yes removes', () => {

@@ -5,7 +5,7 @@ import { launchSpec } from '../../../server/act/launchSpec';
 
 /** Docker's default set, as moby's oci/caps/defaults.go lists it (not the agent's own constant). */
 const MOBY_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
-const base = { id: 'web-test', args: ['sleep', '60'], env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: { 'nodescope.launched': '1' } };
+const base = { id: 'web-test', args: ['sleep', '60'], cwd: '/data', user: { uid: 1000, gid: 1000 }, env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: { 'nodescope.launched': '1' } };
 
 describe('the OCI config of a launched test container', () => {
   it('has every namespace of its own but the user one, Docker\'s default capabilities and no new privileges', () => {
@@ -16,6 +16,7 @@ describe('the OCI config of a launched test container', () => {
     assert.deepEqual(caps.ambient, []);
     assert.equal(spec.process.noNewPrivileges, true);
     assert.equal(spec.hostname, 'web-test');
+    assert.deepEqual([spec.process.cwd, spec.process.user], ['/data', { uid: 1000, gid: 1000 }]);
     assert.equal(spec.linux.cgroupsPath, '/nodescope/web-test');
     assert.deepEqual(spec.annotations, { 'nodescope.launched': '1' });
     assert.ok((spec.linux.maskedPaths as string[]).includes('/proc/kcore'));

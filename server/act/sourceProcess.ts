@@ -1,0 +1,83 @@
+/**
+ * How the source container's own process was started, for a test container to start the same way: the
+ * OCI bundle its runtime ran (config.json: process.args, cwd, user, the PATH of its env) when one can be
+ * found and proven to be this container's; else what the kernel shows (/proc/PID/cmdline, as root in /),
+ * which a process that rewrites its title (nginx, postgres) does not show truly, and the answer says so.
+ *
+ * Where the bundle is: a containerd shim (Docker, containerd, Kubernetes) runs in the bundle directory,
+ * named for the container's id, and is the init's parent; runc records it as the `bundle=` label.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ContainerInfo } from '../protocol';
+import { parseStat } from '../discover/procfs';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface SourceProcess {
+  args: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  /** The PATH of its environment (nothing else of it is copied: it may hold secrets). */
+  path: string;
+  /** Where this came from: the bundle's config.json, or /proc/PID/cmdline. */
+  source: string;
+}
+
+interface OciProcess {
+  args?: unknown;
+  cwd?: unknown;
+  env?: unknown;
+  user?: { uid?: unknown; gid?: unknown };
+}
+
+function bundleCandidates(c: ContainerInfo, initPid: number): string[] {
+  const out: string[] = [];
+  if (c.labels.bundle) out.push(c.labels.bundle);
+  try {
+    const ppid = parseStat(fs.readFileSync(`/proc/${initPid}/stat`, 'utf8')).ppid;
+    const cwd = fs.readlinkSync(`/proc/${ppid}/cwd`);
+    // Only a directory named for this container: a shell or a runtime of something else is not its bundle.
+    if (path.basename(cwd) === c.id) out.push(cwd);
+  } catch {
+    /* no parent to look at */
+  }
+  return out;
+}
+
+function fromBundle(dir: string): SourceProcess | null {
+  const file = path.join(dir, 'config.json');
+  let proc: OciProcess;
+  try {
+    proc = (JSON.parse(fs.readFileSync(file, 'utf8')) as { process?: OciProcess }).process ?? {};
+  } catch {
+    return null;
+  }
+  const { args, cwd, env, user } = proc;
+  if (!Array.isArray(args) || !args.length || !args.every((a) => typeof a === 'string')) return null;
+  const pathEntry = Array.isArray(env) ? env.find((e): e is string => typeof e === 'string' && e.startsWith('PATH=')) : undefined;
+  const id = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
+  return {
+    args: args as string[],
+    cwd: typeof cwd === 'string' && cwd.startsWith('/') ? cwd : '/',
+    uid: id(user?.uid),
+    gid: id(user?.gid),
+    path: pathEntry ? pathEntry.slice(5) : DEFAULT_PATH,
+    source: file,
+  };
+}
+
+export function sourceProcess(c: ContainerInfo, initPid: number): SourceProcess | null {
+  for (const dir of bundleCandidates(c, initPid)) {
+    const found = fromBundle(dir);
+    if (found) return found;
+  }
+  let args: string[] = [];
+  try {
+    args = fs.readFileSync(`/proc/${initPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return null;
+  }
+  return args.length ? { args, cwd: '/', uid: 0, gid: 0, path: DEFAULT_PATH, source: `/proc/${initPid}/cmdline` } : null;
+}
