@@ -58,14 +58,14 @@ async function askShellAndUser(name: string, o: EnterOptions): Promise<{ shell: 
   }
   const shell = await vscode.window.showQuickPick(
     o.shells.map((s, i) => ({ label: s, description: i === 0 ? 'default' : undefined })),
-    { title: `Enter ${name}: shell`, placeHolder: `Shells in ${name}'s root` },
+    { title: `Enter ${name}: shell`, placeHolder: `Shells in ${name}'s root`, ignoreFocusOut: true },
   );
   if (!shell) return undefined;
   const users = o.users.length ? o.users : [{ name: 'root', uid: 0, gid: 0, home: '/root', shell: '' }];
   const noPasswd = o.problems?.find((p) => p.source === '/etc/passwd');
   const user = await vscode.window.showQuickPick(
     users.map((u) => ({ label: u.name, description: `uid ${u.uid} · gid ${u.gid}`, detail: u.home || undefined })),
-    { title: `Enter ${name}: user`, placeHolder: noPasswd ? `${name} has no readable /etc/passwd (${noPasswd.message}): root only` : `Users of ${name}'s /etc/passwd` },
+    { title: `Enter ${name}: user`, ignoreFocusOut: true, placeHolder: noPasswd ? `${name} has no readable /etc/passwd (${noPasswd.message}): root only` : `Users of ${name}'s /etc/passwd` },
   );
   // Without a passwd, root is nsenter's default: no --setuid to look up.
   return user ? { shell: shell.label, user: o.users.length ? user.label : undefined } : undefined;

@@ -30,6 +30,7 @@ async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
   const title = `Launch a test container from ${from}'s image`;
   const name = await vscode.window.showInputBox({
     title,
+    ignoreFocusOut: true,
     prompt: 'Its name (runc\'s id and its hostname)',
     value: `${from.replace(/[^A-Za-z0-9_.-]/g, '-')}-test`,
     validateInput: (v) => (NAME.test(v) ? null : 'letters, digits, _ . - (at most 63), starting with a letter or digit'),
@@ -37,6 +38,7 @@ async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
   if (name === undefined) return undefined;
   const optionsText = await vscode.window.showInputBox({
     title,
+    ignoreFocusOut: true,
     prompt: 'Options as on the command line, e.g. --memory 64m --pids 50 --cpus 0.5 --read-only --tmpfs /tmp:16m (empty: no limits)',
     validateInput: (v) => {
       const o = optionsOf(v);
@@ -46,6 +48,7 @@ async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
   if (optionsText === undefined) return undefined;
   const command = await vscode.window.showInputBox({
     title,
+    ignoreFocusOut: true,
     prompt: `The command, quoted as in a shell: sh -c 'sleep 600' (empty: what ${from} runs)`,
     validateInput: (v) => {
       try {

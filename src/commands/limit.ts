@@ -69,10 +69,11 @@ export function registerLimitCommand(context: vscode.ExtensionContext, nodes: No
         void vscode.window.showErrorMessage(`Nodescope: ${choice.session.label} is not connected`);
         return;
       }
-      const which = await vscode.window.showQuickPick(choices(choice.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit' });
+      const which = await vscode.window.showQuickPick(choices(choice.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit', ignoreFocusOut: true });
       if (!which) return;
       const text = await vscode.window.showInputBox({
         title: `${which.label} limit of ${name}`,
+        ignoreFocusOut: true,
         prompt: which.prompt,
         value: which.value,
         validateInput: (v) => {

@@ -97,8 +97,8 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
     nodescopeLog() {
       const logs = path.join(dir, 'user', 'logs');
       if (!fs.existsSync(logs)) return [];
-      // A log output channel is written to <session>/exthost*/output_logging_*/N-Nodescope.log.
-      const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => /(^|\/)\d+-Nodescope\.log$/.test(f));
+      // A log output channel is written to <session>/exthost*/<publisher.name>/Nodescope.log.
+      const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => /(^|\/)nodescope\.nodescope\/Nodescope\.log$/.test(f));
       return files.flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean));
     },
     async close() {
