@@ -26,7 +26,7 @@ function refuse(what: string, err: unknown): AgentFailure {
 }
 
 /** Every PID in the cgroup at `dir` and below it. */
-export function pidsUnder(dir: string): number[] {
+function pidsUnder(dir: string): number[] {
   const out: number[] = [];
   const walk = (d: string, depth: number): void => {
     if (depth > MAX_DEPTH) throw new AgentFailure(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
@@ -62,7 +62,7 @@ function inItsNamespaces(c: ContainerInfo, pid: number): boolean | null {
 }
 
 /** The process's, or one of its parents', membership; null when it exited meanwhile. */
-export function belongsTo(c: ContainerInfo, pid: number): boolean | null {
+function belongsTo(c: ContainerInfo, pid: number): boolean | null {
   let p = pid;
   for (let i = 0; i < MAX_ANCESTORS; i++) {
     const own = inItsNamespaces(c, p);
@@ -80,7 +80,7 @@ export function belongsTo(c: ContainerInfo, pid: number): boolean | null {
   return false;
 }
 
-export function commOf(pid: number): string {
+function commOf(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
