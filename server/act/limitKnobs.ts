@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type LimitChange, type LimitResource } from '../protocol';
 import { AgentFailure } from '../failure';
-import type { ControllerDir } from '../discover/cgroups';
+import { isV1Unlimited, type ControllerDir } from '../discover/cgroups';
 
 export interface Reading {
   /** In the knob's unit; null = unlimited. */
@@ -32,10 +32,6 @@ export interface Knob {
   /** The text to write for `value` (in the knob's unit; null = unlimited). */
   encode(value: number | null, dir: ControllerDir): string;
 }
-
-/** LONG_MAX, around which v1 prints "unlimited" (PAGE_COUNTER_MAX pages, rounded to the page size). */
-const LONG_MAX = (1n << 63n) - 1n;
-const MAX_PAGE = 65536n;
 
 function text(d: ControllerDir, file: string): string {
   return fs.readFileSync(path.join(d.dir, file), 'utf8').trim();
@@ -63,8 +59,6 @@ function wholeLimit(d: ControllerDir, file: string, t: string, unlimited: (t: st
   return Number(t);
 }
 
-const v1Unlimited = (t: string): boolean => /^\d+$/.test(t) && BigInt(t) <= LONG_MAX && LONG_MAX - BigInt(t) < MAX_PAGE;
-
 export const memory: Knob = {
   resource: 'memory',
   controller: 'memory',
@@ -73,7 +67,7 @@ export const memory: Knob = {
   read(d) {
     const file = this.file(d.version);
     const raw = text(d, file);
-    const limit = wholeLimit(d, file, raw, d.version === 'v1' ? v1Unlimited : (t) => t === 'max');
+    const limit = wholeLimit(d, file, raw, d.version === 'v1' ? isV1Unlimited : (t) => t === 'max');
     return { limit, restore: limit === null && d.version === 'v1' ? '-1' : raw, usage: counter(d, d.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current') };
   },
   encode: (value, d) => (value === null ? (d.version === 'v1' ? '-1' : 'max') : String(value)),

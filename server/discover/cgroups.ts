@@ -64,18 +64,25 @@ const LONG_MAX = (1n << 63n) - 1n;
 /** The largest page size Linux uses (arm64 64 KiB pages). */
 const MAX_PAGE = 65536n;
 
+/** v1's "unlimited" limit: within one page of LONG_MAX, whatever the page size (see u64). */
+export function isV1Unlimited(text: string): boolean {
+  if (!/^\d+$/.test(text)) return false;
+  const big = BigInt(text);
+  return big <= LONG_MAX && LONG_MAX - big < MAX_PAGE;
+}
+
 /**
  * An unsigned counter as a JS number; null when it cannot be represented exactly (a wrong number is
  * worse than none). `unlimitedNearMax` recognises v1's "unlimited" limit, which the kernel prints as
  * PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712 with 4 KiB pages): anything within one page of
  * LONG_MAX is that value, whatever the page size.
  */
-export function u64(text: string | null | undefined, source: string, problems: Problem[], unlimitedNearMax = false): number | null {
+function u64(text: string | null | undefined, source: string, problems: Problem[], unlimitedNearMax = false): number | null {
   if (text == null) return null;
   const t = text.trim();
   if (!/^\d+$/.test(t)) return null;
   const big = BigInt(t);
-  if (unlimitedNearMax && LONG_MAX - big < MAX_PAGE) return null;
+  if (unlimitedNearMax && isV1Unlimited(t)) return null;
   if (big > BigInt(Number.MAX_SAFE_INTEGER)) {
     problems.push({ source, message: `value ${t} exceeds 2^53; not representable exactly` });
     return null;
@@ -84,7 +91,7 @@ export function u64(text: string | null | undefined, source: string, problems: P
 }
 
 /** `max` → null (unlimited), a number → that number. */
-export function maxOrNumber(text: string | null, source: string, problems: Problem[]): number | null {
+function maxOrNumber(text: string | null, source: string, problems: Problem[]): number | null {
   if (text == null) return null;
   const t = text.trim();
   if (t === 'max') return null;
