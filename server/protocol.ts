@@ -320,7 +320,10 @@ export interface Whence {
   provider: LayerRef | null;
   deletedBy: LayerRef | null;
   hiddenByOpaque: LayerRef | null;
-  /** Lower copies of the path that the provider hides, top-most first. */
+  /**
+   * Lower copies of the path that the provider hides, top-most first; for a path that is not visible, the
+   * lower layers that still hold it under the whiteout (deletedBy) or the opaque directory (hiddenByOpaque).
+   */
   shadowed: LayerRef[];
   /** True when the upper layer holds a copy of a path that also exists in a lower layer. */
   copiedUp: boolean;

@@ -113,6 +113,8 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
     const found: (Live & { st: fs.Stats })[] = [];
     let redirectTo: ((l: Live) => string) | null = null;
     let deletedBy: LayerRef | null = null;
+    /** Lower layers that still hold the name a whiteout deleted: the whiteout masks their copies, it does not remove them. */
+    const maskedBelow: LayerRef[] = [];
     let stoppedAt = -1;
 
     for (let k = 0; k < live.length; k++) {
@@ -121,7 +123,14 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
       const st = lstat(candidate);
       const whiteout = st ? isWhiteout(candidate, st) : fs.existsSync(`${path.posix.dirname(candidate)}/${WH_PREFIX}${path.posix.basename(candidate)}`);
       if (whiteout) {
-        if (!found.length) deletedBy = l.ref;
+        if (!found.length) {
+          deletedBy = l.ref;
+          for (const lower of last ? live.slice(k + 1) : []) {
+            const there = redirectTo ? redirectTo(lower) : `${lower.dir}/${name}`;
+            const lst = lstat(there);
+            if (lst && !isWhiteout(there, lst)) maskedBelow.push(lower.ref);
+          }
+        }
         stoppedAt = k;
         break;
       }
@@ -163,7 +172,10 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
     }
     if (!found.length || (!last && !found[0].st.isDirectory())) {
       result.deletedBy = deletedBy;
-      result.hiddenByOpaque = opaqueHiding(cutOff, comps);
+      const hidden = opaqueHiding(cutOff, comps);
+      result.hiddenByOpaque = hidden?.by ?? null;
+      // The copies the whiteout or the opaque directory hides are listed as shadowed: where the path still is.
+      result.shadowed = deletedBy ? maskedBelow : hidden ? [hidden.ref] : [];
       return result;
     }
     if (last) {
@@ -190,10 +202,10 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
   return result;
 }
 
-/** The layer whose opaque directory hides the path, if a lower layer it cut off still has the path. */
-function opaqueHiding(cutOff: { ref: LayerRef; by: LayerRef }[], comps: string[]): LayerRef | null {
+/** The layer whose opaque directory hides the path (by), if a lower layer it cut off (ref) still has the path. */
+function opaqueHiding(cutOff: { ref: LayerRef; by: LayerRef }[], comps: string[]): { ref: LayerRef; by: LayerRef } | null {
   const rel = comps.join('/');
-  return cutOff.find((c) => lstat(`${c.ref.path}/${rel}`) !== null)?.by ?? null;
+  return cutOff.find((c) => lstat(`${c.ref.path}/${rel}`) !== null) ?? null;
 }
 
 /**

@@ -64,6 +64,24 @@ test('.wh. whiteouts delete the name and everything below; a higher copy wins ov
   assert.equal(back.deletedBy, null);
 });
 
+test('a deleted path names the whiteout\'s layer and, as shadowed, the lower layers that still hold it', (t) => {
+  const l = layers(t, { upper: { 'bin/.wh.top': '' }, mid: { 'bin/top': 'image' }, low: { 'bin/top': 'base' } });
+  const top = whence(l.rootfs, 'c', '/bin/top', null);
+  assert.equal(top.visible, false);
+  assert.equal(top.deletedBy, l.upper);
+  assert.deepEqual(top.shadowed, [l.mid, l.low], 'the whiteout masks the copies below; it does not remove them');
+  const never = layers(t, { upper: { 'bin/.wh.top': '' }, mid: {}, low: {} });
+  assert.deepEqual(whence(never.rootfs, 'c', '/bin/top', null).shadowed, [], 'a whiteout over nothing hides nothing');
+  assert.deepEqual(whence(l.rootfs, 'c', '/bin/none', null).shadowed, [], 'in no layer at all');
+});
+
+test('a path under an opaque directory lists, as shadowed, the cut-off layer that still holds it', (t) => {
+  const l = layers(t, { upper: {}, mid: { 'data/.wh..wh..opq': '' }, low: { 'data/old': '' } });
+  const old = whence(l.rootfs, 'c', '/data/old', null);
+  assert.equal(old.hiddenByOpaque, l.mid);
+  assert.deepEqual(old.shadowed, [l.low]);
+});
+
 test('.wh..wh..opq makes a directory opaque: lower contents are hidden by that layer', (t) => {
   const l = layers(t, { upper: {}, mid: { 'data/.wh..wh..opq': '', 'data/new': '' }, low: { 'data/old/deep': '' } });
   const old = whence(l.rootfs, 'c', '/data/old/deep', null);
