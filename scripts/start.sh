@@ -5,7 +5,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
 PORT=${PORT:-8765}
-[ -d node_modules ] || npm ci --no-audit --no-fund
+bash scripts/ensure-deps.sh
 npm run build
 npm run package >/dev/null
 PROFILE=$REPO/.cache/profile

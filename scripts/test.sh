@@ -20,6 +20,7 @@ else
 fi
 
 step "build"
+bash scripts/ensure-deps.sh || { echo "npm test: npm dependencies could not be installed" >&2; exit 1; }
 npm run --silent build || exit 1
 npm run --silent package >/dev/null || exit 1
 
