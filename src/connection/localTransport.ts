@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AgentStderr } from './agentStderr';
 import type { AgentTransport, ExecChannel, ExecOptions } from './transport';
 
 export interface LocalOptions {
@@ -44,8 +45,10 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   const { NODE_EXTRA_CA_CERTS: _unused, ...env } = process.env;
   const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, ELECTRON_RUN_AS_NODE: '1' } });
   let stderr = '';
+  const agentStderr = new AgentStderr();
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
+    agentStderr.feed(d);
   });
   const closeListeners: ((reason: string | null) => void)[] = [];
   let closedByUs = false;
@@ -69,6 +72,7 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
     reader: child.stdout!,
     writer: child.stdin!,
     description: 'this machine',
+    agentStderr,
     onClose: (l) => void closeListeners.push(l),
     exec: (cmd, execOpts) => Promise.resolve(localExec(asRoot(cmd, useSudo), execOpts)),
     async close() {

@@ -18,6 +18,7 @@ import { authHandler } from './sshAuth';
 import { HandshakeDeadline } from './handshakeDeadline';
 import { shellQuote } from './localTransport';
 import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
+import { AgentStderr } from './agentStderr';
 import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
 
 export type { SshTarget } from './sshConfig';
@@ -178,8 +179,10 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
   let closedByUs = false;
   let closed = false;
   let stderr = '';
+  const agentStderr = new AgentStderr();
   channelStderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
+    agentStderr.feed(d);
   });
   const finish = (reason: string | null): void => {
     if (closed) return;
@@ -204,6 +207,7 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
     reader: channel,
     writer: channel,
     description: label(target),
+    agentStderr,
     onClose: (l) => void listeners.push(l),
     async exec(argv, execOpts): Promise<ExecChannel> {
       const marker = sudoMarker();

@@ -6,6 +6,7 @@
  * No `vscode` import anywhere under src/connection/.
  */
 import type { Readable, Writable } from 'stream';
+import type { AgentStderr } from './agentStderr';
 
 export interface AgentTransport {
   /** JSON-RPC from the agent (its stdout). */
@@ -14,6 +15,8 @@ export interface AgentTransport {
   readonly writer: Writable;
   /** For people: `this machine`, `root@node1:22`. */
   readonly description: string;
+  /** The agent's stderr lines that explain a silence (stuck, watch failed); absent when there is no stderr. */
+  readonly agentStderr?: AgentStderr;
   /** Called once when the agent's channel closes; `reason` is null for a close we asked for. */
   onClose(listener: (reason: string | null) => void): void;
   /** Run argv on the node as root, with a pty or with piped stdio (used by "enter"). */
