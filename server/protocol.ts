@@ -222,10 +222,22 @@ export interface CgroupInfo {
 export type LayerRole = 'upper' | 'lower' | 'data';
 
 export interface LayerRef {
+  /**
+   * The directory as the overlay's mount options name it (Docker's relative `l/` links resolved). For a
+   * container's layer this is a string in the mount namespace that made the overlay, not necessarily a
+   * host path: read `hostPath`.
+   */
   path: string;
   role: LayerRole;
   /** 0 = the upper (or the top-most lower when there is no upper); increasing downwards. */
   index: number;
+  /**
+   * A container's layer only (absent for a directory named directly): the directory on the host once
+   * verified there (server/discover/layerTrust.ts), else null, and `path` must not be opened on the host.
+   */
+  hostPath?: string | null;
+  /** Why hostPath is null ("not under an engine's storage root", ...); null when verified. */
+  unverified?: string | null;
 }
 
 export interface OverlayInfo {
@@ -279,7 +291,7 @@ export interface LayerIdentity {
 }
 
 export interface LayerInfo {
-  /** The layer directory (overlay2 `.../diff`, containerd `.../fs`, or any overlay layer dir). */
+  /** The layer directory on the host (overlay2 `.../diff`, containerd `.../fs`): verified layers only. */
   path: string;
   usedBy: string[];
   /** Role per user container (a dir may be the upper of one and a lower of others). */

@@ -20,6 +20,8 @@ import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
 import { formatBytes } from '../units';
+import { storageRoots } from '../discover/engines';
+import { hostLayerDirProblem } from '../discover/layerTrust';
 import { DEFAULT_PATH, sourceProcess } from './sourceProcess';
 
 export const LAUNCHED_LABEL = 'nodescope.launched';
@@ -52,23 +54,29 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
   });
 }
 
-/** The source's image layers as mount options take them: absolute directories, no separators inside. */
+/**
+ * The source's image layers as mount options take them: directories verified on the host (the snapshot's
+ * `hostPath`, layerTrust.ts), checked again now, absolute, with no separators inside. A layer path is a
+ * string of the source's mount namespace until verified: mounting it as it reads could hand the host's
+ * own files to whoever chose that string, so a container with an unverified layer is refused.
+ */
 function checkedLowers(from: ContainerInfo): string[] {
-  const lowerdirs = from.rootfs?.overlay?.lowerdirs ?? [];
-  if (!lowerdirs.length || from.rootfs?.overlay?.dataLowerdirs.length) {
+  const lowers = (from.rootfs?.layers ?? []).filter((l) => l.role === 'lower');
+  if (!lowers.length || from.rootfs?.overlay?.dataLowerdirs.length) {
     throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
   }
-  for (const d of lowerdirs) {
-    if (!d.startsWith('/') || /[,:]/.test(d)) throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
-    let isDir = false;
-    try {
-      isDir = fs.statSync(d).isDirectory();
-    } catch {
-      /* gone */
-    }
-    if (!isDir) throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layer ${d} is gone; refresh and try again`);
+  const unverified = lowers.find((l) => !l.hostPath);
+  if (unverified) {
+    throw new AgentFailure(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: its layer ${JSON.stringify(unverified.path)} is not verified as a directory on the host (${unverified.unverified ?? 'not checked'})`);
   }
-  return lowerdirs;
+  const roots = storageRoots();
+  return lowers.map((l) => {
+    const d = l.hostPath!;
+    if (/[,:]/.test(d)) throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
+    const problem = hostLayerDirProblem(d, roots);
+    if (problem) throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layer ${d} is ${problem} now; refresh and try again`);
+    return d;
+  });
 }
 
 export interface LaunchContext {

@@ -20,12 +20,13 @@ import type { ContainerInfo, IdMapEntry, NsInodes, NsType, Problem, RootfsInfo }
 import { NS_TYPES } from '../protocol';
 import { capabilitySets } from './capabilities';
 import { snapshotCgroupReader } from './cgroups';
-import { claimContainer } from './engines';
+import { claimContainer, containerLayerRecord, storageRoots } from './engines';
+import { verifyLayers } from './layerTrust';
 import type { MountEntry } from './mountinfo';
 import { readMountinfoOf } from './mountinfo';
 import { mountsOf, rootfsOf } from './overlay';
 import type { ProcRecord } from './procfs';
-import { hostnameOf } from '../sys/nsfs';
+import { hostnameOf, nsRelations } from '../sys/nsfs';
 
 export type MountTables = Map<number, { pid: number; mounts: MountEntry[] }>;
 
@@ -97,6 +98,13 @@ export function readIdMap(pid: number, which: 'uid_map' | 'gid_map'): IdMapEntry
 
 const SECCOMP = { 0: 'disabled', 1: 'strict', 2: 'filter' } as const;
 
+/** Whether the init's mount namespace is owned by the agent's (the initial) user namespace; null: unknown. */
+function mountNsOwnedByHost(init: ProcRecord, host: NsInodes): boolean | null {
+  if (init.namespaces.mnt === null || host.user === null) return null;
+  const owner = nsRelations(`/proc/${init.pid}/ns/mnt`, { type: 'mnt', inode: init.namespaces.mnt }).ownerUserNs;
+  return owner === null ? null : owner === host.user;
+}
+
 export function discoverContainers(
   procs: ProcRecord[],
   host: NsInodes,
@@ -105,6 +113,7 @@ export function discoverContainers(
   resolveRelative: (p: string) => string | null,
 ): ContainerDiscovery {
   const groups: Group[] = [];
+  const roots = storageRoots();
   const readCgroup = snapshotCgroupReader();
   const idMaps = new Map<string, IdMapEntry[]>();
   // uid_map and gid_map belong to the user namespace: read once per namespace, not per container.
@@ -156,7 +165,7 @@ export function discoverContainers(
     const table = init.namespaces.mnt !== null ? mountTables.get(init.namespaces.mnt) : undefined;
     const mountEntries = table && corePids.has(table.pid) ? table.mounts : readMountinfoOf(init.pid);
     if (!mountEntries && exists(init.pid)) unknown.push({ source: `/proc/${init.pid}/mountinfo`, message: 'unreadable; root filesystem and mounts unknown' });
-    const rootfs: RootfsInfo | null = mountEntries ? rootfsOf(mountEntries, resolveRelative) : null;
+    let rootfs: RootfsInfo | null = mountEntries ? rootfsOf(mountEntries, resolveRelative) : null;
 
     const cgroupPaths = [...new Set((init.cgroupLines ?? []).map((l) => l.path))];
     let claim = claimContainer({ initPid: init.pid, proc: init, cgroupPaths, rootfs, problems });
@@ -168,6 +177,12 @@ export function discoverContainers(
       if (init.cmdline === '' && (init.ppid === 2 || init.pid === 2)) continue;
       const ownRoot = rootKey(mountEntries);
       if (ownRoot === null || ownRoot === hostRoot) continue; // a host service with private mounts
+    }
+
+    // Layer paths are strings of the container's mount namespace until checked on the host (layerTrust.ts).
+    if (rootfs?.layers.length) {
+      const record = claim ? containerLayerRecord(claim, init.pid) : null;
+      rootfs = { ...rootfs, layers: verifyLayers({ layers: rootfs.layers, initialUserNs: mountNsOwnedByHost(init, host), record, storageRoots: roots }) };
     }
 
     const pidNs = init.namespaces.pid;

@@ -10,11 +10,15 @@ export function buildLayerInventory(containers: ContainerInfo[], records: Map<st
   const byPath = new Map<string, LayerInfo>();
   for (const c of containers) {
     for (const ref of c.rootfs?.layers ?? []) {
-      let layer = byPath.get(ref.path);
+      // Only directories verified on the host are the node's layers; an unverified layer's path is a
+      // string of its container's mount namespace and stays in that container's rootfs, with the reason.
+      const dir = ref.hostPath;
+      if (!dir) continue;
+      let layer = byPath.get(dir);
       if (!layer) {
-        const rec = records.get(ref.path);
-        layer = { path: ref.path, usedBy: [], roles: {}, sizeBytes: rec?.sizeBytes ?? null, identity: rec?.identity ?? null };
-        byPath.set(ref.path, layer);
+        const rec = records.get(dir);
+        layer = { path: dir, usedBy: [], roles: {}, sizeBytes: rec?.sizeBytes ?? null, identity: rec?.identity ?? null };
+        byPath.set(dir, layer);
       }
       if (!layer.usedBy.includes(c.id)) layer.usedBy.push(c.id);
       layer.roles[c.id] = ref.role;

@@ -17,7 +17,7 @@ export function setTaskRoot(root: string): void {
   taskRoot = root;
 }
 
-const SNAPSHOTS = '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots';
+export const SNAPSHOTS = '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots';
 
 function findTask(ctx: EngineContext): { ns: string; id: string; dir: string } | null {
   for (const ns of listDir(taskRoot)) {

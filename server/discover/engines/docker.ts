@@ -2,6 +2,7 @@
  * Docker (moby): container id from the cgroup path, names from containers/<id>/config.v2.json,
  * layer identities from image/overlay2/layerdb (formats.md, "Docker overlay2").
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import type { Problem } from '../../protocol';
 import type { ProcRecord } from '../procfs';
@@ -96,4 +97,29 @@ export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
     }
   }
   return out;
+}
+
+/**
+ * Docker's own record of the directories container `id` runs on, upper first, then lowers top-most first:
+ * what `docker inspect` shows as GraphDriver.Data (moby's overlay2 driver builds UpperDir as
+ * `<mount-id>/diff` and LowerDir from `<mount-id>/lower`, `l/<short>` links resolved), read from the
+ * files dockerd writes as root. Only when dockerd records `initPid` as the container's process
+ * (config.v2.json State.Pid): a cgroup path that merely looks like Docker's names no container of it.
+ */
+export function containerLayers(id: string, initPid: number): { layers: string[]; source: string } | null {
+  const cfg = obj(readJson(path.join(dataRoot, 'containers', id, 'config.v2.json'), []));
+  if (obj(cfg?.State)?.Pid !== initPid) return null;
+  const mountId = readText(path.join(dataRoot, 'image', 'overlay2', 'layerdb', 'mounts', id, 'mount-id'))?.trim();
+  if (!mountId || mountId.includes('/')) return null;
+  const root = overlay2Root();
+  const lower = readText(path.join(root, mountId, 'lower'))?.trim();
+  const lowers: string[] = [];
+  for (const link of lower ? lower.split(':') : []) {
+    try {
+      lowers.push(path.resolve(path.join(root, path.dirname(link)), fs.readlinkSync(path.join(root, link))));
+    } catch {
+      return null; // a link gone mid-read: no record rather than half of one
+    }
+  }
+  return { layers: [path.join(root, mountId, 'diff'), ...lowers], source: `${root}/${mountId}/lower` };
 }

@@ -57,6 +57,24 @@ export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
   return all;
 }
 
+/**
+ * Where engines keep layer directories: Docker's overlay2, containers/storage's overlay (podman, CRI-O)
+ * and containerd's overlayfs snapshotter. Only a directory under one of these can be a container's layer
+ * on the host (layerTrust.ts).
+ */
+export function storageRoots(): string[] {
+  return [docker.overlay2Root(), podman.storageOverlayRoot(), containerd.SNAPSHOTS];
+}
+
+/**
+ * The engine's own record of the directories a container runs on (upper first, then lowers), when that
+ * engine confirms the init process is its container's; null otherwise. Docker only so far: podman keeps
+ * its process record in a database, containerd its snapshot chain in bbolt, neither read here.
+ */
+export function containerLayerRecord(claim: EngineClaim, initPid: number): { layers: string[]; source: string } | null {
+  return claim.runtime === 'docker' ? docker.containerLayers(claim.id, initPid) : null;
+}
+
 /** Directories engines mount relative `l/<ID>` lowerdirs from (see overlay.ts). */
 export function overlayRoots(): string[] {
   return [docker.overlay2Root(), podman.storageOverlayRoot()];
