@@ -33,14 +33,21 @@ export { AgentFailure };
 /** A snapshot younger than this answers container lookups; older ones are retaken. */
 const FRESH_MS = 1000;
 
+/**
+ * A container by full id, unique name or unique id prefix. Several matches are never settled by picking
+ * one: names repeat across engines and pods (every pod may have an "app"), and an action on the wrong
+ * container is worse than a question; the refusal lists each candidate by name, id and engine.
+ */
 export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo {
   const cs = snapshot.containers;
-  const exact = cs.find((c) => c.id === ref) ?? cs.find((c) => c.name === ref);
-  if (exact) return exact;
-  const byPrefix = ref.length >= 1 ? cs.filter((c) => c.id.startsWith(ref)) : [];
-  if (byPrefix.length === 1) return byPrefix[0];
-  if (byPrefix.length > 1) {
-    throw new AgentFailure(ErrorCodes.Ambiguous, `"${ref}" matches ${byPrefix.length} containers (${byPrefix.map((c) => c.name).join(', ')}); give more of the id`);
+  const byId = cs.find((c) => c.id === ref);
+  if (byId) return byId;
+  const byName = cs.filter((c) => c.name === ref);
+  const matches = byName.length ? byName : ref.length >= 1 ? cs.filter((c) => c.id.startsWith(ref)) : [];
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    const shown = matches.map((c) => `${c.name} (id ${/^[0-9a-f]{64}$/.test(c.id) ? c.id.slice(0, 12) : c.id}, ${c.runtime})`).join(', ');
+    throw new AgentFailure(ErrorCodes.Ambiguous, `"${ref}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
   }
   throw new AgentFailure(ErrorCodes.NotFound, `no container "${ref}" on this node (give an id, a unique id prefix, or a name)`);
 }

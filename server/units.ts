@@ -12,6 +12,11 @@ export function formatBytes(n: number | null | undefined): string {
   return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
+/** A count with its noun: "1 file", "2 files"; `many` for nouns whose plural is not noun + "s" ("processes"). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** A limit: null means no limit was set. */
 export function formatLimitBytes(n: number | null): string {
   return n === null ? 'unlimited' : formatBytes(n);
@@ -28,12 +33,23 @@ export function formatCpuQuota(quotaUs: number | null, periodUs: number | null):
 export function formatLimit(unit: 'bytes' | 'pids' | 'cpus', v: number | null): string {
   if (v === null) return 'unlimited';
   if (unit === 'bytes') return formatBytes(v);
-  return unit === 'cpus' ? `${Number(v.toFixed(3))} CPU` : `${v} tasks`;
+  return unit === 'cpus' ? `${Number(v.toFixed(3))} CPU` : plural(v, 'task');
 }
 
 const BINARY: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
-const UNLIMITED = /^(max|unlimited|none|-1)$/i;
+const UNLIMITED = /^(max|unlimited)$/i;
 const ZERO_LIMIT = 'a limit of 0 stops everything: give more, or max for none';
+
+/**
+ * The words for "no limit" are `max` (the kernel's own, as cgroup v2 and pids.max write it) and
+ * `unlimited`. -1 is refused with a word of its own: v1 files and `docker --pids-limit` take it for
+ * "none", so people try it, but a number that silently lifts a limit is a trap; other negative numbers
+ * are refused as not a limit at all.
+ */
+function unlimited(text: string): boolean {
+  if (text === '-1') throw new Error(`${text} does not mean "no limit" here: give max`);
+  return UNLIMITED.test(text);
+}
 
 /**
  * A memory limit as people write it, with binary multiples as docker's --memory takes them: "64m",
@@ -41,7 +57,7 @@ const ZERO_LIMIT = 'a limit of 0 stops everything: give more, or max for none';
  */
 export function parseLimitBytes(text: string): number | null {
   const t = text.trim();
-  if (UNLIMITED.test(t)) return null;
+  if (unlimited(t)) return null;
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/i.exec(t);
   if (!m) throw new Error(`"${text}" is not a size: give bytes or a number with k, m, g or t (binary: 64m = 64 MiB), or max`);
   const bytes = Math.floor(Number(m[1]) * BINARY[m[2].toLowerCase()]);
@@ -53,7 +69,7 @@ export function parseLimitBytes(text: string): number | null {
 /** A pids limit: a whole number of tasks (processes and threads), or "max" → null. */
 export function parseLimitCount(text: string): number | null {
   const t = text.trim();
-  if (UNLIMITED.test(t)) return null;
+  if (unlimited(t)) return null;
   if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new Error(`"${text}" is not a whole number of tasks (processes and threads), or max`);
   if (Number(t) === 0) throw new Error(ZERO_LIMIT);
   return Number(t);
@@ -62,7 +78,7 @@ export function parseLimitCount(text: string): number | null {
 /** A CPU limit in CPUs, as docker's --cpus: "0.5", "2"; "max" → null. */
 export function parseLimitCpus(text: string): number | null {
   const t = text.trim();
-  if (UNLIMITED.test(t)) return null;
+  if (unlimited(t)) return null;
   if (!/^(\d+(\.\d*)?|\.\d+)$/.test(t)) throw new Error(`"${text}" is not a number of CPUs (e.g. 0.5, or max)`);
   if (Number(t) === 0) throw new Error(ZERO_LIMIT);
   return Number(t);

@@ -2,21 +2,26 @@
  * `nodescope`: the command line. The same connection code as the extension (src/connection/), so what
  * the CLI prints is what the extension shows.
  *
- * Exit codes: 0 success, 2 usage error, 1 anything else; errors are one line on stderr. A stack trace
- * appears only with NODESCOPE_DEBUG=1.
+ * Exit codes: 0 success, 2 usage error (an ambiguous CONTAINER too: the person must say which), 1
+ * anything else; errors are one line on stderr, with a pointer to the verb's usage for usage errors. A
+ * stack trace appears only with NODESCOPE_DEBUG=1. Everything printed that came from the node goes
+ * through escapeControls (text) or escapeControlsInJson (--json): names there are the node's to choose.
  */
 import * as path from 'path';
-import { isRelativeDir, parseArgs, UsageError, USAGE, type Command, type GlobalFlags } from './cli/args';
+import { isRelativeDir, parseArgs, usageOf, UsageError, type Command, type GlobalFlags } from './cli/args';
 import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { askYesNo } from './cli/interaction';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
+import { AgentError } from './connection/agentError';
+import { escapeControls, escapeControlsInJson } from '../server/escapeControls';
+import { ErrorCodes } from '../server/protocol';
 import { AGENT_VERSION } from '../server/version';
 import type { ParamsOf, ResultOf } from '../server/protocol';
 
 async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   const print = (json: boolean, doc: unknown, text: () => string): void => {
-    process.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : `${text()}\n`);
+    process.stdout.write(json ? `${escapeControlsInJson(JSON.stringify(doc, null, 2))}\n` : `${text()}\n`);
   };
   switch (cmd.name) {
     case 'snapshot': {
@@ -56,10 +61,10 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'stop': {
       // The agent checks first that it is one Nodescope launched, so the question can say what it is.
       const check = await client.request('launch.stop', { container: cmd.container, dryRun: true });
-      const what = `stop and remove ${check.container}${check.running ? ' (running)' : ' (not running)'}, with what it wrote`;
+      const what = escapeControls(`stop and remove ${check.container}${check.running ? ' (running)' : ' (not running)'}, with what it wrote`);
       if (!(await confirmed(cmd.yes, what, 'Stop? [y/N] '))) return 1;
       const r = await client.request('launch.stop', { container: cmd.container });
-      print(cmd.json, r, () => `${r.container}: stopped and removed`);
+      print(cmd.json, r, () => escapeControls(`${r.container}: stopped and removed`));
       return 0;
     }
   }
@@ -143,14 +148,16 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs(argv);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`nodescope: ${err.message}\n${USAGE}\n`);
+      // The one thing that is wrong, and where the right form is: not the whole usage text.
+      const verb = err.command ? `nodescope ${err.command}` : 'nodescope';
+      process.stderr.write(`${escapeControls(`${verb}: ${err.message}`)}; see \`${verb} --help\`\n`);
       return 2;
     }
     throw err;
   }
   const { global, command } = parsed;
   if (command.name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usageOf(command.topic)}\n`);
     return 0;
   }
   if (command.name === 'version') {
@@ -170,9 +177,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: Error) => {
-    const line = (err.message || String(err)).split('\n')[0];
-    process.stderr.write(`nodescope: ${line}\n`);
+    // The agent's refusals are one line by design: a newline in one came from a name it echoes, and is
+    // escaped with the rest. Other errors (a lost channel's stderr, Node's own) may run on over lines:
+    // their first says what happened.
+    const text = err.message || String(err);
+    const refusal = err instanceof AgentError && (Object.values(ErrorCodes) as number[]).includes(err.code);
+    process.stderr.write(`nodescope: ${escapeControls(refusal ? text : text.split('\n')[0])}\n`);
     if (process.env.NODESCOPE_DEBUG === '1') process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    const ambiguous = err instanceof AgentError && err.code === ErrorCodes.Ambiguous;
+    process.exitCode = err instanceof UsageError || ambiguous ? 2 : 1;
   },
 );

@@ -4,7 +4,15 @@
  */
 import { OptionError, takeContainerOptions, type ContainerOptions, type LimitValues } from './containerOptions';
 
-export class UsageError extends Error {}
+/**
+ * A command line that cannot be run as typed. `command`: the verb it was for, so the one line printed
+ * can point at that verb's own usage (`nodescope whence --help`) instead of the whole list.
+ */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+  }
+}
 
 export interface GlobalFlags {
   ssh?: string;
@@ -24,7 +32,8 @@ export type Command =
   | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'launch'; from: string; options: ContainerOptions; command: string[]; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'stop'; container: string; yes: boolean; json: boolean }
-  | { name: 'help' }
+  /** `topic`: the verb whose usage to print; absent for the whole list. */
+  | { name: 'help'; topic?: string }
   | { name: 'version' };
 
 export interface Parsed {
@@ -32,38 +41,69 @@ export interface Parsed {
   command: Command;
 }
 
-export const USAGE = `usage: nodescope [--ssh user@host[:port] [--identity FILE] [--known-hosts FILE]
-                  [--jump user@host[:port]] [--accept-new-host-key]] <command>
+const GLOBAL_USAGE = `usage: nodescope [--ssh user@host[:port] [--identity FILE] [--known-hosts FILE]
+                  [--jump user@host[:port]] [--accept-new-host-key]] <command>`;
 
-commands:
-  snapshot [--json]                      everything on the node: containers, namespaces, layers
-  layer DIR [--json]                     whiteouts, opaque dirs, redirects, counts of a layer directory
-  whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it
-  diff CONTAINER [--json]                what CONTAINER changed against its image (A/C/D, as docker diff)
-  pagecache CONTAINER|DIR [--json] [--top N]
-                                         page cache resident per layer, next to the cgroup's file charge
-  enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
+/** Each verb's own usage: its synopsis and what it does; `nodescope VERB --help` prints one. */
+const COMMAND_USAGE: Record<string, string> = {
+  snapshot: `  snapshot [--json]                      everything on the node: containers, namespaces, layers`,
+  layer: `  layer DIR [--json]                     whiteouts, opaque dirs, redirects, counts of a layer directory`,
+  whence: `  whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it`,
+  diff: `  diff CONTAINER [--json]                what CONTAINER changed against its image (A/C/D, as docker diff)`,
+  pagecache: `  pagecache CONTAINER|DIR [--json] [--top N]
+                                         page cache resident per layer, next to the cgroup's file charge`,
+  enter: `  enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
                                          run a shell (or CMD) inside all of CONTAINER's namespaces,
-                                         as root or as a user of the container's /etc/passwd
-  limit CONTAINER [--memory SIZE] [--pids N] [--cpus N] [--dry-run] [--yes] [--json]
+                                         as root or as a user of the container's /etc/passwd`,
+  limit: `  limit CONTAINER [--memory SIZE] [--pids N] [--cpus N] [--dry-run] [--yes] [--json]
                                          change CONTAINER's cgroup limits while it runs (max lifts
-                                         one); shows the change and asks first, unless --yes
-  launch CONTAINER [--name N] [--memory SIZE] [--pids N] [--cpus N] [--read-only]
+                                         one); shows the change and asks first, unless --yes`,
+  launch: `  launch CONTAINER [--name N] [--memory SIZE] [--pids N] [--cpus N] [--read-only]
          [--tmpfs PATH:SIZE] [--dry-run] [--yes] [--json] [-- CMD...]
                                          a test container on CONTAINER's image layers (a fresh
                                          writable layer, its own namespaces, runc); CMD defaults to
-                                         what CONTAINER runs
-  stop NAME [--yes]                      stop and remove a container that launch made
+                                         what CONTAINER runs`,
+  stop: `  stop NAME [--yes]                      stop and remove a container that launch made`,
+};
 
-CONTAINER is an id, a unique id prefix, or a name. Exit codes: 0 ok, 1 failure, 2 usage.`;
+const CONTAINER_NOTE = 'CONTAINER is an id, a unique id prefix, or a name.';
+const LIMIT_NOTE = 'SIZE is bytes or a number with k, m, g or t (binary: 64m = 64 MiB); max (or unlimited) lifts a limit.';
+
+export const USAGE = `${GLOBAL_USAGE}
+
+commands:
+${Object.values(COMMAND_USAGE).join('\n')}
+
+${CONTAINER_NOTE} Exit codes: 0 ok, 1 failure, 2 usage.`;
+
+/** The usage of one verb (`nodescope whence --help`), or of all when `topic` is not one. */
+export function usageOf(topic?: string): string {
+  const own = topic === undefined ? undefined : COMMAND_USAGE[topic];
+  if (own === undefined) return USAGE;
+  const notes = [own.includes('CONTAINER') ? CONTAINER_NOTE : '', topic === 'limit' || topic === 'launch' ? LIMIT_NOTE : ''].filter(Boolean);
+  return `usage: nodescope [global options]\n${own}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
+}
+
+/** The positional arguments each verb takes, as its usage names them. */
+const POSITIONALS: Record<string, string[]> = {
+  snapshot: [],
+  layer: ['DIR'],
+  whence: ['CONTAINER', 'PATH'],
+  diff: ['CONTAINER'],
+  pagecache: ['CONTAINER or DIR'],
+  enter: ['CONTAINER'],
+  limit: ['CONTAINER'],
+  launch: ['CONTAINER'],
+  stop: ['NAME'],
+};
 
 /** Commands that change the node: they show what they will do and ask, unless --yes. */
 const ACTIONS = new Set(['limit', 'launch', 'stop']);
 
 const GLOBAL_VALUE = new Set(['--ssh', '--identity', '--known-hosts', '--jump']);
 
-function positiveInt(flag: string, v: string | undefined): number {
-  if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number`);
+function positiveInt(command: string, flag: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number`, command);
   return Number(v);
 }
 
@@ -104,14 +144,22 @@ export function parseArgs(argv: string[]): Parsed {
   const name = argv[i];
   if (!name) throw new UsageError('no command given');
   const rest = argv.slice(i + 1);
+  if (name === 'help') {
+    // `nodescope help whence` as `nodescope whence --help`.
+    if (rest.length > 1 || (rest.length && !(rest[0] in COMMAND_USAGE))) throw new UsageError(`help takes one command (${Object.keys(COMMAND_USAGE).join(', ')})`);
+    return { global, command: { name: 'help', topic: rest[0] } };
+  }
+  if (!(name in COMMAND_USAGE)) throw new UsageError(`unknown command "${name}"`);
   const dashdash = rest.indexOf('--');
   let before = dashdash < 0 ? rest : rest.slice(0, dashdash);
+  // Every verb takes --help, whatever else is on the line: asking is never a mistake.
+  if (before.includes('--help') || before.includes('-h')) return { global, command: { name: 'help', topic: name } };
   let options: ContainerOptions = {};
   if (name === 'limit' || name === 'launch') {
     try {
       ({ options, rest: before } = takeContainerOptions(before, name));
     } catch (err) {
-      throw err instanceof OptionError ? new UsageError(err.message) : err;
+      throw err instanceof OptionError ? new UsageError(err.message, name) : err;
     }
   }
   const after = dashdash < 0 ? [] : rest.slice(dashdash + 1);
@@ -124,65 +172,54 @@ export function parseArgs(argv: string[]): Parsed {
   let dryRun = false;
   const positional: string[] = [];
   const value = (flag: string, v: string | undefined): string => {
-    if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`);
+    if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`, name);
     return v;
   };
   for (let k = 0; k < before.length; k++) {
     const a = before[k];
     if (a === '--json') continue;
-    if (a === '--top' && name === 'pagecache') top = positiveInt('--top', before[++k]);
-    else if (a === '--pid' && name === 'enter') pid = positiveInt('--pid', before[++k]);
+    if (a === '--top' && name === 'pagecache') top = positiveInt(name, '--top', before[++k]);
+    else if (a === '--pid' && name === 'enter') pid = positiveInt(name, '--pid', before[++k]);
     else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
     else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
     else if (a === '--yes' && ACTIONS.has(name)) yes = true;
     else if (a === '--dry-run' && (name === 'limit' || name === 'launch')) dryRun = true;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a} for ${name}`);
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`, name);
     else positional.push(a);
   }
-  const want = (n: number, what: string): void => {
-    if (positional.length < n) throw new UsageError(`${name} needs ${what}`);
-    if (positional.length > n) throw new UsageError(`${name}: unexpected argument "${positional[n]}"`);
-  };
-  if (after.length && name !== 'enter' && name !== 'launch') throw new UsageError(`${name} takes no command after --`);
-  if (yes && dryRun) throw new UsageError(`${name}: --dry-run or --yes, not both`);
+  const usage = (message: string): UsageError => new UsageError(message, name);
+  const names = POSITIONALS[name];
+  if (positional.length < names.length) throw usage(`missing ${names.slice(positional.length).join(' and ')}`);
+  if (positional.length > names.length) throw usage(`unexpected argument "${positional[names.length]}"`);
+  if (after.length && name !== 'enter' && name !== 'launch') throw usage('takes no command after --');
+  if (yes && dryRun) throw usage('--dry-run or --yes, not both');
   switch (name) {
     case 'snapshot':
-      want(0, '');
       return { global, command: { name, json } };
     case 'layer':
-      want(1, 'a directory');
       // A relative path names a directory here; on another node there is nothing it could be relative to.
-      if (global.ssh && !positional[0].startsWith('/')) throw new UsageError(`layer: DIR must be absolute with --ssh, got "${positional[0]}"`);
+      if (global.ssh && !positional[0].startsWith('/')) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, dir: positional[0], json } };
     case 'whence':
-      want(2, 'a container and a path');
-      if (!positional[1].startsWith('/')) throw new UsageError(`whence: PATH must be absolute inside the container, got "${positional[1]}"`);
+      if (!positional[1].startsWith('/')) throw usage(`PATH must be absolute inside the container, got "${positional[1]}"`);
       return { global, command: { name, container: positional[0], path: positional[1], json } };
     case 'diff':
-      want(1, 'a container');
       return { global, command: { name, container: positional[0], json } };
     case 'pagecache':
-      want(1, 'a container or a directory');
-      if (global.ssh && isRelativeDir(positional[0])) throw new UsageError(`pagecache: DIR must be absolute with --ssh, got "${positional[0]}"`);
+      if (global.ssh && isRelativeDir(positional[0])) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, target: positional[0], json, top } };
     case 'enter':
-      if (json) throw new UsageError('enter has no --json');
-      want(1, 'a container');
-      if (shell !== undefined && !shell.startsWith('/')) throw new UsageError(`enter: --shell must be an absolute path in the container, got "${shell}"`);
-      if (shell !== undefined && after.length) throw new UsageError('enter: --shell or a command after --, not both');
+      if (json) throw usage("--json is not an option here: enter's output is the command's own");
+      if (shell !== undefined && !shell.startsWith('/')) throw usage(`--shell must be an absolute path in the container, got "${shell}"`);
+      if (shell !== undefined && after.length) throw usage('--shell or a command after --, not both');
       return { global, command: { name, container: positional[0], pid, shell, user, command: after } };
     case 'limit':
-      want(1, 'a container');
-      if (!Object.keys(options).length) throw new UsageError('limit needs at least one of --memory, --pids, --cpus');
+      if (!Object.keys(options).length) throw usage('give at least one of --memory, --pids, --cpus');
       return { global, command: { name, container: positional[0], limits: options, yes, dryRun, json } };
     case 'launch':
-      want(1, 'a container to launch from');
       return { global, command: { name, from: positional[0], options, command: after, yes, dryRun, json } };
     case 'stop':
-      want(1, 'a container Nodescope launched');
       return { global, command: { name, container: positional[0], yes, json } };
-    case 'help':
-      return { global, command: { name: 'help' } };
     default:
       throw new UsageError(`unknown command "${name}"`);
   }

@@ -4,6 +4,7 @@
  * terminal without echo, and only when there is a terminal: a script gets an auth failure, not a hang.
  */
 import type { Interaction } from '../connection/transport';
+import { escapeControls } from '../../server/escapeControls';
 
 function readHidden(prompt: string): Promise<string | undefined> {
   const stdin = process.stdin;
@@ -56,14 +57,15 @@ export function cliInteraction(verbose: boolean): Interaction {
     keyboardInteractive: async (_name, _instructions, prompts) => {
       const answers: string[] = [];
       for (const p of prompts) {
-        const a = await readHidden(p.prompt);
+        const a = await readHidden(escapeControls(p.prompt)); // the server's words
         if (a === undefined) return undefined;
         answers.push(a);
       }
       return answers;
     },
     log: (level, message) => {
-      if (verbose || level !== 'info') process.stderr.write(`nodescope: ${message}\n`);
+      // Messages carry what the node said (its agent's stderr, a host's banner): escaped like all output.
+      if (verbose || level !== 'info') process.stderr.write(`nodescope: ${escapeControls(message)}\n`);
     },
   };
 }

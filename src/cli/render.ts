@@ -1,9 +1,19 @@
 /**
  * The readable (non-JSON) output of the CLI. JSON output is the protocol's documents as they are.
+ *
+ * Names in these lines come from the node (files, processes, containers, hostnames), so every line is
+ * escaped as a whole before the lines are joined (asLines): a newline or terminal escape inside a name
+ * shows as `\n` or `\x1b` and can never start a line of its own, whichever field it arrived in.
  */
 import type { ContainerDiff, ContainerInfo, LaunchResult, LayerScan, LimitResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
-import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes } from '../../server/units';
+import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, plural } from '../../server/units';
+import { escapeControls } from '../../server/escapeControls';
 import { describeHolders } from '../namespaceHolders';
+
+/** The renderer's lines, each escaped, one per line: the only newlines are the ones put here. */
+function asLines(out: string[]): string {
+  return out.map(escapeControls).join('\n');
+}
 
 /** Engine ids are 64 hex digits: 12 identify them, as docker ps shows; other ids are short already. */
 export function shortId(id: string): string {
@@ -22,14 +32,14 @@ function limitsLine(c: ContainerInfo): string {
 
 export function renderSnapshot(s: Snapshot): string {
   const out: string[] = [];
-  out.push(`${s.host.hostname} — kernel ${s.host.kernel} ${s.host.arch}, cgroup ${s.host.cgroupVersion}, ${s.host.processCount} processes, ${s.namespaces.length} namespaces`);
+  out.push(`${s.host.hostname} — kernel ${s.host.kernel} ${s.host.arch}, cgroup ${s.host.cgroupVersion}, ${plural(s.host.processCount, 'process', 'processes')}, ${plural(s.namespaces.length, 'namespace')}`);
   const byRuntime = new Map<string, ContainerInfo[]>();
   for (const c of s.containers) byRuntime.set(c.runtime, [...(byRuntime.get(c.runtime) ?? []), c]);
   out.push(`containers (${s.containers.length})`);
   for (const [runtime, cs] of [...byRuntime].sort()) {
     out.push(`  ${runtime}`);
     for (const c of cs.sort((a, b) => a.name.localeCompare(b.name))) {
-      const ro = c.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${c.rootfs.layers.length} layers` : 'root unknown';
+      const ro = c.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${plural(c.rootfs.layers.length, 'layer')}` : 'root unknown';
       out.push(`    ${c.name}  ${shortId(c.id)}  pid ${c.initPid}  host ${c.hostname ?? '?'}  ${c.image ?? ''}`.trimEnd());
       out.push(`      ${limitsLine(c)}`);
       out.push(`      root: ${ro}; caps: ${c.capabilities?.effective.length ?? '?'} effective; seccomp ${c.seccomp ?? '?'}; no_new_privs ${c.noNewPrivs ?? '?'}`);
@@ -46,30 +56,45 @@ export function renderSnapshot(s: Snapshot): string {
     out.push(`problems (${s.problems.length})`);
     for (const p of s.problems.slice(0, 20)) out.push(`  ${p.source}: ${p.message}`);
   }
-  return out.join('\n');
+  return asLines(out);
 }
 
 export function renderLayer(l: LayerScan): string {
-  const out = [`${l.path}: ${l.files} files, ${l.dirs} dirs, ${l.symlinks} symlinks, ${formatBytes(l.bytes)}`];
+  const out = [`${l.path}: ${plural(l.files, 'file')}, ${plural(l.dirs, 'dir')}, ${plural(l.symlinks, 'symlink')}, ${formatBytes(l.bytes)}`];
   out.push(`whiteouts (${l.whiteouts.length})`, ...l.whiteouts.map((w) => `  ${w.path}  [${w.kind}]`));
   out.push(`opaque dirs (${l.opaqueDirs.length})`, ...l.opaqueDirs.map((o) => `  ${o.path || '.'}  [${o.kind}]`));
   if (l.redirects.length) out.push(`redirects (${l.redirects.length})`, ...l.redirects.map((r) => `  ${r.path} → ${r.target}`));
   if (l.metacopy.length) out.push(`metacopy (${l.metacopy.length})`, ...l.metacopy.map((m) => `  ${m}`));
   for (const p of l.problems) out.push(`problem: ${p.source}: ${p.message}`);
-  return out.join('\n');
+  return asLines(out);
+}
+
+/**
+ * The inode the container itself sees at the path (lstat through /proc/PID/root), said in words: it
+ * is the check on the layers' answer, so when there is none the line says why.
+ */
+function mergedInode(w: Whence): string {
+  const view = "in the container's own view";
+  if (w.inodes.merged !== null) return `${w.inodes.merged} ${view}`;
+  if (w.problems?.length) return `not known ${view}: it could not be looked at (problems below)`;
+  return `none ${view}: the container does not see this path`;
 }
 
 export function renderWhence(w: Whence): string {
   const ref = (r: { path: string; role: string; index: number } | null): string => (r ? `${r.role} #${r.index} ${r.path}` : '—');
-  const out = [`${w.path} in ${shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : 'not visible'}`];
+  const gone = w.deletedBy || w.hiddenByOpaque;
+  const inNone = !w.visible && !gone && !w.shadowed.length;
+  const out = [`${w.path} in ${shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : `not visible${inNone ? ': not in any layer' : ''}`}`];
   if (w.resolvedPath) out.push(`  resolves to  ${w.resolvedPath} (symlinks followed in the container)`);
   if (w.provider) out.push(`  provided by  ${ref(w.provider)}${w.copiedUp ? '  (copied up)' : ''}`);
   if (w.deletedBy) out.push(`  deleted by   ${ref(w.deletedBy)} (whiteout)`);
   if (w.hiddenByOpaque) out.push(`  hidden by    ${ref(w.hiddenByOpaque)} (opaque directory)`);
-  for (const s of w.shadowed) out.push(`  shadows      ${ref(s)}`);
-  out.push(`  inodes: merged ${w.inodes.merged ?? '?'}${w.inodes.layers.map((l) => `, ${l.role} #${l.index} ${l.inode}`).join('')}`);
+  // Below a whiteout or an opaque directory the older copies are still in their layers, only unseen.
+  for (const s of w.shadowed) out.push(`  ${gone ? 'still in    ' : 'shadows     '} ${ref(s)}`);
+  out.push(`  inode        ${mergedInode(w)}`);
+  if (w.inodes.layers.length) out.push(`  in layers    ${w.inodes.layers.map((l) => `${l.role} #${l.index} inode ${l.inode}`).join(', ')}`);
   for (const p of w.problems ?? []) out.push(`  problem: ${p.source}: ${p.message}`);
-  return out.join('\n');
+  return asLines(out);
 }
 
 /** `docker diff`'s lines, then what was left out and why. */
@@ -78,16 +103,17 @@ export function renderDiff(d: ContainerDiff): string {
   if (!d.changes.length) out.push(`no changes in ${shortId(d.container)}'s writable layer`);
   if (d.truncated) out.push(`… more changes than the ${d.changes.length} shown`);
   for (const p of d.problems) out.push(`problem: ${p.source}: ${p.message}`);
-  return out.join('\n');
+  return asLines(out);
 }
 
 export function renderPageCache(r: PageCacheReport): string {
   const out = [`${r.target}: ${formatBytes(r.residentBytes)} resident (${r.method}); cgroup file charge ${formatBytes(r.cgroupFileBytes)}`];
   for (const l of r.layers) {
-    out.push(`  ${l.layer.role} #${l.layer.index} ${l.layer.path}: ${formatBytes(l.residentBytes)} of ${formatBytes(l.bytes)} in ${l.files} files`);
+    out.push(`  ${l.layer.role} #${l.layer.index} ${l.layer.path}: ${formatBytes(l.residentBytes)} of ${formatBytes(l.bytes)} in ${plural(l.files, 'file')}`);
     for (const f of l.topFiles) out.push(`      ${formatBytes(f.residentBytes).padStart(10)}  ${f.path}`);
   }
-  return out.join('\n');
+  for (const p of r.problems) out.push(`problem: ${p.source}: ${p.message}`);
+  return asLines(out);
 }
 
 /** A limit change, planned or applied: one line per limit, before → after, and what is in use now. */
@@ -98,7 +124,12 @@ export function renderLimit(r: LimitResult): string {
     out.push(`  ${c.resource.padEnd(7)}${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${use}`);
   }
   for (const n of r.notes) out.push(`  note: ${n}`);
-  return out.join('\n');
+  return asLines(out);
+}
+
+/** An argument as sh would take it back, quoted with no backslash (asLines escapes backslashes). */
+function quoteWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
 }
 
 /** A launch, planned or done: from which container, which layers, what runs, with which limits. */
@@ -107,10 +138,12 @@ export function renderLaunch(r: LaunchResult): string {
   const out = [
     `${r.name}${r.started ? ` started, pid ${r.pid}` : ': would start'} (runc, bundle ${r.bundle})`,
     `  from     ${r.from.name}: ${r.lowerdirs.length} image layers, a fresh writable layer ${r.upperdir}${r.readOnly ? ' (root read-only)' : ''}`,
-    `  command  ${JSON.stringify(r.command)} as uid ${r.runAs.uid} gid ${r.runAs.gid} in ${r.runAs.cwd}`,
+    `  command  ${r.command.map(quoteWord).join(' ')} as uid ${r.runAs.uid} gid ${r.runAs.gid} in ${r.runAs.cwd}`,
     `  limits   memory ${formatLimit('bytes', l.memoryBytes)}, pids ${formatLimit('pids', l.pidsMax)}, cpu ${formatLimit('cpus', l.cpus)}; cgroup ${r.cgroupPath}`,
   ];
+  // The host directories the overlay is made of, top-most first: what the person agrees to mount.
+  r.lowerdirs.forEach((d, i) => out.push(`  layer ${String(i).padEnd(3)}${d}`));
   for (const t of r.tmpfs) out.push(`  tmpfs    ${t.path} ${formatBytes(t.sizeBytes)}`);
   for (const n of r.notes) out.push(`  note: ${n}`);
-  return out.join('\n');
+  return asLines(out);
 }

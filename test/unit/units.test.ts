@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLimit, parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import { formatLimit, parseLimitBytes, parseLimitCount, parseLimitCpus, plural } from '../../server/units';
 
 describe('limits as people write them', () => {
   it('reads sizes with binary multiples, as docker --memory does', () => {
@@ -24,6 +24,16 @@ describe('limits as people write them', () => {
     assert.throws(() => parseLimitCpus('0.0'), /a limit of 0 stops everything/);
   });
 
+  it('takes max or unlimited for no limit, and refuses -1 (v1 and docker\'s word for it) saying to give max', () => {
+    for (const parse of [parseLimitBytes, parseLimitCount, parseLimitCpus]) {
+      assert.equal(parse('max'), null);
+      assert.equal(parse('Unlimited'), null);
+      assert.throws(() => parse('-1'), (e: Error) => e.message === '-1 does not mean "no limit" here: give max');
+      assert.throws(() => parse('none'), /not a/);
+      assert.throws(() => parse('-2'), /not a/);
+    }
+  });
+
   it('reads process counts and CPUs', () => {
     assert.equal(parseLimitCount('50'), 50);
     assert.equal(parseLimitCount('max'), null);
@@ -36,7 +46,14 @@ describe('limits as people write them', () => {
   it('writes each unit back for people', () => {
     assert.equal(formatLimit('bytes', 32 * 2 ** 20), '32.0 MiB');
     assert.equal(formatLimit('pids', 20), '20 tasks');
+    assert.equal(formatLimit('pids', 1), '1 task');
     assert.equal(formatLimit('cpus', 1 / 3), '0.333 CPU');
     assert.equal(formatLimit('cpus', null), 'unlimited');
+  });
+
+  it('counts in English', () => {
+    assert.deepEqual([0, 1, 2].map((n) => plural(n, 'file')), ['0 files', '1 file', '2 files']);
+    assert.equal(plural(1, 'process', 'processes'), '1 process');
+    assert.equal(plural(3, 'process', 'processes'), '3 processes');
   });
 });

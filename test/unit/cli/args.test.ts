@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRelativeDir, parseArgs, UsageError } from '../../../src/cli/args';
+import { isRelativeDir, parseArgs, usageOf, USAGE, UsageError } from '../../../src/cli/args';
 
 describe('nodescope argument parsing', () => {
   it('parses global SSH flags before the command', () => {
@@ -35,44 +35,68 @@ describe('nodescope argument parsing', () => {
     assert.deepEqual(parseArgs(['stop', 'w2', '--yes']).command, { name: 'stop', container: 'w2', yes: true, json: false });
   });
 
-  it('rejects what a person could get wrong, with what to fix', () => {
-    const cases: [string[], RegExp][] = [
-      [[], /no command given/],
-      [['frob'], /unknown command "frob"/],
-      [['--ssh'], /--ssh needs a value/],
-      [['--known-hosts', 'f', 'snapshot'], /go with --ssh/],
-      [['layer'], /layer needs a directory/],
-      [['limit', 'web'], /at least one of --memory, --pids, --cpus/],
-      [['limit', '--memory', '1g'], /limit needs a container/],
-      [['limit', 'web', '--memory', 'lots'], /--memory: "lots" is not a size/],
-      [['limit', 'web', '--pids', '0'], /--pids: a limit of 0 stops everything/],
-      [['limit', 'web', '--cpus'], /--cpus needs a value/],
-      [['limit', 'web', '--cpus', '1', '--yes', '--dry-run'], /--dry-run or --yes, not both/],
-      [['snapshot', '--yes'], /unknown option --yes for snapshot/],
-      [['launch'], /launch needs a container to launch from/],
-      [['launch', 'web', '--tmpfs', 'tmp'], /--tmpfs takes PATH:SIZE with an absolute PATH/],
-      [['launch', 'web', '--tmpfs', '/tmp:max'], /--tmpfs \/tmp: give a size, not max/],
-      [['limit', 'web', '--read-only'], /unknown option --read-only for limit/],
-      [['stop', 'a', 'b'], /stop: unexpected argument "b"/],
-      [['stop', 'a', '--', 'x'], /stop takes no command after --/],
-      [['layer', 'a', 'b'], /unexpected argument "b"/],
-      [['whence', 'c', 'etc/passwd'], /must be absolute/],
-      [['snapshot', '--jsn'], /unknown option --jsn for snapshot/],
-      [['enter', 'c', '--json'], /enter has no --json/],
-      [['enter', 'c', '--user'], /--user needs a value/],
-      [['enter', 'c', '--shell', 'bash'], /--shell must be an absolute path in the container, got "bash"/],
-      [['enter', 'c', '--shell', '/bin/sh', '--', 'id'], /--shell or a command after --, not both/],
-      [['pagecache', 'c', '--top'], /--top needs a whole number/],
-      [['snapshot', '--', 'x'], /takes no command after --/],
-      [['--ssh', 'n1', 'layer', 'diff'], /DIR must be absolute with --ssh, got "diff"/],
-      [['--ssh', 'n1', 'pagecache', './diff'], /DIR must be absolute with --ssh/],
+  it('rejects what a person could get wrong, with what to fix, naming the verb it was for', () => {
+    const cases: [string[], string | undefined, RegExp][] = [
+      [[], undefined, /^no command given$/],
+      [['frob'], undefined, /^unknown command "frob"$/],
+      [['--ssh'], undefined, /^--ssh needs a value$/],
+      [['--known-hosts', 'f', 'snapshot'], undefined, /go with --ssh/],
+      [['help', 'frob'], undefined, /^help takes one command \(snapshot, layer, whence/],
+      [['layer'], 'layer', /^missing DIR$/],
+      [['whence'], 'whence', /^missing CONTAINER and PATH$/],
+      [['whence', 'c'], 'whence', /^missing PATH$/],
+      [['limit', 'web'], 'limit', /^give at least one of --memory, --pids, --cpus$/],
+      [['limit', '--memory', '1g'], 'limit', /^missing CONTAINER$/],
+      [['limit', 'web', '--memory', 'lots'], 'limit', /^--memory: "lots" is not a size/],
+      [['limit', 'web', '--pids', '0'], 'limit', /^--pids: a limit of 0 stops everything/],
+      [['limit', 'web', '--pids', '-1'], 'limit', /^--pids: -1 does not mean "no limit" here: give max$/],
+      [['limit', 'web', '--memory', '-1'], 'limit', /^--memory: -1 does not mean "no limit" here: give max$/],
+      [['limit', 'web', '--cpus', '-1'], 'limit', /^--cpus: -1 does not mean "no limit" here: give max$/],
+      [['launch', 'web', '--pids', '-1'], 'launch', /^--pids: -1 does not mean "no limit" here: give max$/],
+      [['limit', 'web', '--cpus'], 'limit', /^--cpus needs a value$/],
+      [['limit', 'web', '--cpus', '1', '--yes', '--dry-run'], 'limit', /^--dry-run or --yes, not both$/],
+      [['snapshot', '--yes'], 'snapshot', /^unknown option --yes$/],
+      [['launch'], 'launch', /^missing CONTAINER$/],
+      [['launch', 'web', '--tmpfs', 'tmp'], 'launch', /^--tmpfs takes PATH:SIZE with an absolute PATH/],
+      [['launch', 'web', '--tmpfs', '/tmp:max'], 'launch', /^--tmpfs \/tmp: give a size, not max$/],
+      [['limit', 'web', '--read-only'], 'limit', /^unknown option --read-only$/],
+      [['stop', 'a', 'b'], 'stop', /^unexpected argument "b"$/],
+      [['stop', 'a', '--', 'x'], 'stop', /^takes no command after --$/],
+      [['layer', 'a', 'b'], 'layer', /^unexpected argument "b"$/],
+      [['whence', 'c', 'etc/passwd'], 'whence', /must be absolute/],
+      [['snapshot', '--jsn'], 'snapshot', /^unknown option --jsn$/],
+      [['enter', 'c', '--json'], 'enter', /^--json is not an option here/],
+      [['enter', 'c', '--user'], 'enter', /^--user needs a value$/],
+      [['enter', 'c', '--shell', 'bash'], 'enter', /--shell must be an absolute path in the container, got "bash"/],
+      [['enter', 'c', '--shell', '/bin/sh', '--', 'id'], 'enter', /--shell or a command after --, not both/],
+      [['pagecache', 'c', '--top'], 'pagecache', /^--top needs a whole number$/],
+      [['snapshot', '--', 'x'], 'snapshot', /takes no command after --/],
+      [['--ssh', 'n1', 'layer', 'diff'], 'layer', /DIR must be absolute with --ssh, got "diff"/],
+      [['--ssh', 'n1', 'pagecache', './diff'], 'pagecache', /DIR must be absolute with --ssh/],
     ];
-    for (const [argv, msg] of cases) assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && msg.test((e as Error).message), argv.join(' '));
+    for (const [argv, verb, msg] of cases) {
+      assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && e.command === verb && msg.test(e.message), argv.join(' '));
+    }
   });
 
   it('answers --help and --version anywhere among the global flags', () => {
-    assert.equal(parseArgs(['--help']).command.name, 'help');
+    assert.deepEqual(parseArgs(['--help']).command, { name: 'help' });
     assert.equal(parseArgs(['--ssh', 'h', '--version']).command.name, 'version');
+  });
+
+  it('takes --help (or -h, or help VERB) on every verb, whatever else is on the line, and shows that verb alone', () => {
+    for (const verb of ['snapshot', 'layer', 'whence', 'diff', 'pagecache', 'enter', 'limit', 'launch', 'stop']) {
+      assert.deepEqual(parseArgs([verb, '--help']).command, { name: 'help', topic: verb });
+      assert.deepEqual(parseArgs(['help', verb]).command, { name: 'help', topic: verb });
+      const own = usageOf(verb);
+      assert.match(own, new RegExp(`^usage: nodescope \\[global options\\]\n  ${verb} `));
+      for (const other of ['whence CONTAINER', 'stop NAME', 'snapshot [--json]'].filter((o) => !o.startsWith(verb))) assert.ok(!own.includes(other), `${verb}'s usage shows ${other}`);
+    }
+    assert.deepEqual(parseArgs(['whence', 'x', '-h']).command, { name: 'help', topic: 'whence' });
+    assert.deepEqual(parseArgs(['limit', 'web', '--pids', 'lots', '--help']).command, { name: 'help', topic: 'limit' }, 'before a bad value is looked at');
+    assert.equal(parseArgs(['enter', 'c', '--', 'ls', '--help']).command.name, 'enter', 'after -- it is the command\'s own');
+    assert.match(usageOf('limit'), /max \(or unlimited\) lifts a limit/);
+    assert.equal(usageOf(), USAGE);
   });
 
   it('tells a pagecache directory from a container by its slash', () => {

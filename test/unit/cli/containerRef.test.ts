@@ -16,11 +16,22 @@ describe('resolving a container reference', () => {
     assert.equal(resolveContainer(s, alpha.id.slice(0, 12)), alpha);
   });
 
-  it('lists the candidates of an ambiguous prefix', () => {
+  it('lists the candidates of an ambiguous prefix, by name, short id and engine', () => {
     assert.throws(
       () => resolveContainer(s, 'a'),
-      (e: any) => e.code === ErrorCodes.Ambiguous && /"a" matches 2 containers \(alpha, beta\); give more of the id/.test(e.message),
+      (e: any) => e.code === ErrorCodes.Ambiguous && e.message === '"a" matches 2 containers: alpha (id a10000000000, docker), beta (id a20000000000, docker); give more of the id',
     );
+  });
+
+  it('never picks one of two containers with the same name', () => {
+    const t = sampleSnapshot();
+    t.containers[1].name = 'alpha';
+    t.containers[1].runtime = 'kubernetes';
+    assert.throws(
+      () => resolveContainer(t, 'alpha'),
+      (e: any) => e.code === ErrorCodes.Ambiguous && e.message === '"alpha" names 2 containers: alpha (id a10000000000, docker), alpha (id a20000000000, kubernetes); give more of the id',
+    );
+    assert.equal(resolveContainer(t, 'a2'), t.containers[1], 'an id prefix still picks one');
   });
 
   it('says what it accepts when nothing matches', () => {
