@@ -13,6 +13,7 @@ import { registerFileCommands } from './commands/files';
 import { registerPanelCommand } from './commands/panel';
 import { registerLimitCommand } from './commands/limit';
 import { registerLaunchCommands } from './commands/launch';
+import { registerRetryCommand } from './commands/retry';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
   const log = vscode.window.createOutputChannel('Nodescope', { log: true });
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerPanelCommand(context, nodes);
   registerLimitCommand(context, nodes);
   registerLaunchCommands(context, nodes);
+  registerRetryCommand(context, nodes);
   log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
   const local = nodes.get(LOCAL_ID);
   if (local) void nodes.connect(local);

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { NodeSession } from '../model/nodeSession';
+import { describeHealth, type NodeHealth } from '../model/nodeHealth';
 import type { NodeRegistry } from '../nodes/registry';
 import {
   containerSections,
@@ -20,6 +21,22 @@ import {
   type ItemDesc,
   type ScanState,
 } from './treeShape';
+
+function nodeIcon(kind: NodeHealth['kind']): vscode.ThemeIcon {
+  switch (kind) {
+    case 'live':
+      return new vscode.ThemeIcon('vm-active');
+    case 'stale':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    case 'connecting':
+    case 'restarting':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'off':
+      return new vscode.ThemeIcon('vm');
+  }
+}
 
 export interface NodeElement {
   session: NodeSession;
@@ -110,25 +127,28 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     return item;
   }
 
+  /**
+   * A node's row says what state it is really in (nodeHealth.ts): live, or stale since when (its data
+   * stays listed, marked), restarting its agent, or failed with the error and a Retry.
+   */
   private nodeItem(s: NodeSession): vscode.TreeItem {
     const item = new vscode.TreeItem(s.label, s.kind === 'local' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = s.id;
     const snap = s.model.snapshot;
-    const states: Record<string, string> = { connecting: 'connecting…', reconnecting: 'reconnecting…', disconnected: 'disconnected' };
-    item.description =
-      s.state === 'connected' && snap
-        ? `${snap.host.hostname} · ${snap.containers.length} containers`
-        : `${states[s.state] ?? s.state}${s.reason ? `: ${s.reason}` : ''}`;
+    const health = s.health;
+    const words = describeHealth(health);
+    const facts = snap ? `${snap.host.hostname} · ${snap.containers.length} containers` : null;
+    item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${facts} · ${words.short}` : words.short;
+    const about = snap
+      ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${snap.host.processCount} processes${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
+      : '';
     item.tooltip = new vscode.MarkdownString(
-      s.state === 'connected' && snap
-        ? `**${s.label}** — ${snap.host.hostname}\n\nkernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${snap.host.processCount} processes\n\nagent ${s.agent?.info.agentVersion} as uid ${s.agent?.info.uid}`
-        : `**${s.label}**: ${states[s.state] ?? s.state}${s.reason ? `\n\n${s.reason}` : ''}`,
+      health.kind === 'live' && snap ? `**${s.label}** — ${snap.host.hostname}\n\n${about}` : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,
     );
-    item.iconPath = new vscode.ThemeIcon(
-      s.state === 'connected' ? 'vm-active' : s.state === 'disconnected' ? (s.reason ? 'vm-outline' : 'vm') : 'loading~spin',
-      s.state === 'disconnected' && s.reason ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
-    );
-    item.contextValue = `node.${s.state === 'connected' ? 'connected' : 'disconnected'}.${s.kind}`;
+    item.iconPath = nodeIcon(health.kind);
+    // The kind of row, then how it is: menus match `^node\.connected` and the suffix (Retry).
+    const suffix = health.kind === 'stale' || health.kind === 'failed' || health.kind === 'restarting' ? `.${health.kind}` : '';
+    item.contextValue = `node.${s.state === 'connected' ? 'connected' : 'disconnected'}.${s.kind}${suffix}`;
     return item;
   }
 
@@ -148,7 +168,8 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     const snap = s.model.snapshot;
     if (!el.desc) {
       if (s.state === 'disconnected' && !s.reason) void this.nodes.connect(s);
-      return snap && s.state === 'connected' ? nodeChildren(s.id, snap).map((desc) => this.element(s, desc, el)) : [];
+      // Data kept through a restart or a failure stays listed: the node's row says it is stale.
+      return snap ? nodeChildren(s.id, snap).map((desc) => this.element(s, desc, el)) : [];
     }
     if (!snap) return [];
     const d = el.desc;
