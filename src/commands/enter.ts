@@ -45,7 +45,14 @@ function connected(choice: ContainerChoice): AgentClient | undefined {
 function openTerminal(nodes: NodeRegistry, client: AgentClient, choice: ContainerChoice, as: { shell?: string; user?: string }): void {
   const who = as.user ? ` as ${as.user}` : '';
   nodes.log.info(`enter ${choice.container.name} on ${choice.session.label}${who}${as.shell ? ` with ${as.shell}` : ''}: opening a terminal`);
-  const pty = enterTerminal(client, choice.container, choice.pid, (msg) => void vscode.window.showErrorMessage(`Nodescope: cannot enter ${choice.container.name}: ${msg}`), as);
+  const pty = enterTerminal(
+    client,
+    choice.container,
+    choice.pid,
+    (msg) => void vscode.window.showErrorMessage(`Nodescope: cannot enter ${choice.container.name}: ${msg}`),
+    as,
+    (code) => nodes.log.info(`enter ${choice.container.name} on ${choice.session.label}${who}: ${code === undefined ? 'closed before the shell ran' : `the shell exited with code ${code}`}`),
+  );
   const terminal = vscode.window.createTerminal({ name: `${choice.container.name}${who} (${choice.session.label})`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
   terminal.show();
 }

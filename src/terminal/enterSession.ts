@@ -30,7 +30,8 @@ export interface TerminalSink {
   write(text: string): void;
   /**
    * Close the terminal (the exit line has been seen and a key pressed, or the start failed), with the
-   * command's exit code when it ran (128 + N for signal N, as a shell reports it) for VS Code's exitStatus.
+   * command's exit code when it ran (128 + N for signal N, as a shell reports it); the adapter decides what
+   * VS Code is told (ptyOutput.ts exitCodeForVsCode).
    */
   close(exitCode?: number): void;
   /** A start that failed, as one line for a notification. */

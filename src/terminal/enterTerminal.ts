@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { AgentClient } from '../connection/agentClient';
 import { EnterSession } from './enterSession';
+import { exitCodeForVsCode } from './ptyOutput';
 
 /** `as`: a shell and a user of the container to enter with (Enter Namespaces as…); default: root, the first shell found. */
 export function enterTerminal(
@@ -15,6 +16,8 @@ export function enterTerminal(
   pid: number | undefined,
   onError: (msg: string) => void,
   as: { shell?: string; user?: string } = {},
+  /** The terminal closed after its command ended with this code (undefined: it never ran). */
+  onClose?: (code: number | undefined) => void,
 ): vscode.Pseudoterminal {
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
@@ -24,8 +27,15 @@ export function enterTerminal(
       plan: () => client.request('enter.plan', { container: container.id, pid, shell: as.shell, user: as.user }),
       exec: (argv, options) => client.transport.exec(argv, options),
     },
-    // The exit code becomes the terminal's exitStatus.code (a task or an extension can read it).
-    { write: (text) => write.fire(text), close: (code) => close.fire(code), error: onError },
+    // The exit line in the terminal shows the code; VS Code is told only a 0 (exitCodeForVsCode says why).
+    {
+      write: (text) => write.fire(text),
+      close: (code) => {
+        onClose?.(code);
+        close.fire(exitCodeForVsCode(code));
+      },
+      error: onError,
+    },
   );
   return {
     onDidWrite: write.event,

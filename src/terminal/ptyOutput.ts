@@ -31,3 +31,15 @@ export function exitLine(code: number | null, signal: string | null): string {
   const how = code !== null ? `exited with code ${code}` : `was ended by ${signal ?? 'a signal'}${hangup}`;
   return `\r\n\x1b[2m[process ${how}; press any key to close]\x1b[0m\r\n`;
 }
+
+/**
+ * The code handed to VS Code when the person closes a terminal whose command ended. VS Code shows any
+ * non-zero code as an error notification ("The terminal process terminated with exit code: 7"), but a
+ * shell that exits with the status of its last command has not failed: the exit line already shows the
+ * code in the terminal (and the log records it). So 0 is passed on, and any other code is not: VS Code
+ * then records the terminal as closed without an exit code (exitStatus.code undefined), which is true of
+ * what it was told, where a non-zero code would be an error that never happened and 0 would be a lie.
+ */
+export function exitCodeForVsCode(code: number | undefined): number | undefined {
+  return code === 0 ? 0 : undefined;
+}

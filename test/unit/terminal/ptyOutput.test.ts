@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitLine, PtyOutput } from '../../../src/terminal/ptyOutput';
+import { exitCodeForVsCode, exitLine, PtyOutput } from '../../../src/terminal/ptyOutput';
 
 describe('pty output', () => {
   it('decodes a UTF-8 character split across chunks', () => {
@@ -15,5 +15,11 @@ describe('pty output', () => {
     assert.match(exitLine(130, null), /exited with code 130/);
     assert.match(exitLine(null, 'SIGKILL'), /ended by SIGKILL;/);
     assert.match(exitLine(null, 'SIGHUP'), /ended by SIGHUP \(the terminal hung up, or the connection to the node closed\)/);
+  });
+
+  it('tells VS Code a 0, and no other code: a non-zero one would show as an error notification', () => {
+    assert.equal(exitCodeForVsCode(0), 0);
+    for (const code of [1, 7, 130, 137]) assert.equal(exitCodeForVsCode(code), undefined, String(code));
+    assert.equal(exitCodeForVsCode(undefined), undefined, 'the shell never ran');
   });
 });
