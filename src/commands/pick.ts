@@ -9,14 +9,15 @@ import type { NodeRegistry } from '../nodes/registry';
 import type { NodeElement } from '../views/nodesView';
 import { shortId } from '../views/treeShape';
 
-export async function pickNode(nodes: NodeRegistry, el: NodeElement | undefined, which: (s: NodeSession) => boolean): Promise<NodeSession | undefined> {
+/** `ask`: ask even when one node fits (for a command that takes the node away, a lone node is not consent). */
+export async function pickNode(nodes: NodeRegistry, el: NodeElement | undefined, which: (s: NodeSession) => boolean, ask = false): Promise<NodeSession | undefined> {
   if (el) return el.session;
   const candidates = nodes.all.filter(which);
   if (!candidates.length) {
     void vscode.window.showInformationMessage('Nodescope: no node fits; add one with "Nodescope: Add Node…"');
     return undefined;
   }
-  if (candidates.length === 1) return candidates[0];
+  if (candidates.length === 1 && !ask) return candidates[0];
   const picked = await vscode.window.showQuickPick(
     candidates.map((s) => ({ label: s.label, description: s.state, session: s })),
     { placeHolder: 'Pick a node' },

@@ -30,6 +30,7 @@ function settings() {
     sshConfigFile: c.get<string>('sshConfigFile', ''),
     extraSshConfigFiles: c.get<string[]>('extraSshConfigFiles', []),
     hosts: c.get<string[]>('hosts', []),
+    hiddenHosts: c.get<string[]>('hiddenHosts', []),
     watchIntervalMs: c.get<number>('watchIntervalMs', 2000),
     maxReconnectAttempts: c.get<number>('reconnect.maxAttempts', 5),
     connectTimeoutSeconds: c.get<number>('connectTimeoutSeconds', 20),
@@ -48,8 +49,16 @@ export function sshConfigFiles(): string[] {
   return [s.sshConfigFile || user, ...s.extraSshConfigFiles, system];
 }
 
+/**
+ * Where a node in the list comes from, which is what removing it has to undo: a line of `nodescope.hosts`,
+ * a Host of the SSH config (hidden through `nodescope.hiddenHosts`, the SSH config is left alone), or
+ * This machine (`nodescope.showThisMachine`).
+ */
+export type NodeOrigin = { kind: 'local' } | { kind: 'setting'; dest: string } | { kind: 'sshConfig'; alias: string };
+
 export class NodeRegistry implements vscode.Disposable {
   private sessions = new Map<string, NodeSession>();
+  private readonly origins = new Map<string, NodeOrigin>();
   private readonly changed = new vscode.EventEmitter<NodeSession | undefined>();
   /** A node's state changed, or its model wholesale (undefined: the list of nodes itself). */
   readonly onDidChange = this.changed.event;
@@ -69,13 +78,17 @@ export class NodeRegistry implements vscode.Disposable {
     return this.sessions.get(id);
   }
 
+  origin(id: string): NodeOrigin | undefined {
+    return this.origins.get(id);
+  }
+
   /** Re-reads settings and the SSH config; keeps existing sessions (and their connections). */
   reload(): void {
     const s = settings();
-    const wanted = new Map<string, { label: string; open: () => Promise<AgentTransport> }>();
+    const wanted = new Map<string, { label: string; origin: NodeOrigin; open: () => Promise<AgentTransport> }>();
     if (s.showThisMachine && process.platform === 'linux') {
       const agentPath = path.join(this.context.extensionPath, 'dist', 'agent-bundle', 'agent.js');
-      wanted.set(LOCAL_ID, { label: 'This machine', open: () => openLocalTransport({ agentPath }) });
+      wanted.set(LOCAL_ID, { label: 'This machine', origin: { kind: 'local' }, open: () => openLocalTransport({ agentPath }) });
     }
     let cfg: SshConfig | undefined;
     try {
@@ -95,12 +108,15 @@ export class NodeRegistry implements vscode.Disposable {
         nodeRuntime: s.nodeRuntime || undefined,
         agentBundleDir: path.join(this.context.extensionPath, 'dist', 'agent-bundle'),
       });
-    for (const alias of cfg ? listConfiguredHosts(cfg) : []) wanted.set(`ssh:${alias}`, { label: alias, open: sshOpen(alias, () => sshTarget(alias)) });
+    const hidden = new Set(s.hiddenHosts);
+    for (const alias of cfg ? listConfiguredHosts(cfg) : []) {
+      if (!hidden.has(alias)) wanted.set(`ssh:${alias}`, { label: alias, origin: { kind: 'sshConfig', alias }, open: sshOpen(alias, () => sshTarget(alias)) });
+    }
     for (const dest of s.hosts) {
       try {
         const d = parseSshCommandLine(dest);
         const label = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
-        wanted.set(`ssh:${dest}`, { label, open: sshOpen(label, () => settingTarget(d, sshTarget(d.host), cfg)) });
+        wanted.set(`ssh:${dest}`, { label, origin: { kind: 'setting', dest }, open: sshOpen(label, () => settingTarget(d, sshTarget(d.host), cfg)) });
       } catch (err) {
         this.log.warn(`nodescope.hosts: ${(err as Error).message}`);
       }
@@ -111,7 +127,9 @@ export class NodeRegistry implements vscode.Disposable {
         this.sessions.delete(id);
       }
     }
+    this.origins.clear();
     for (const [id, w] of wanted) {
+      this.origins.set(id, w.origin);
       if (this.sessions.has(id)) continue;
       const session = new NodeSession(id, w.label, id === LOCAL_ID ? 'local' : 'ssh', w.open, {
         watchIntervalMs: s.watchIntervalMs,
