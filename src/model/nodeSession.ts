@@ -6,7 +6,7 @@
  * live updates again, so they resume by themselves. `health` says what a person should be told: live,
  * stale since when and why, restarting, or failed with the error (nodeHealth.ts). No vscode import.
  */
-import { connectAgent, type AgentClient, type AgentConnection } from '../connection/agentClient';
+import { connectAgent, formatSeconds, type AgentClient, type AgentConnection } from '../connection/agentClient';
 import { NO_ANSWER, type AgentError } from '../connection/agentError';
 import type { AgentTransport } from '../connection/transport';
 import type { InitializeParams, MethodName, Snapshot } from '../../server/protocol';
@@ -89,7 +89,7 @@ export class NodeSession {
     if (waiting) {
       const stuck = this.client?.transport.agentStderr?.latestOf('stuck');
       const said = stuck && stuck.at >= waiting.since ? ` (agent ${stuck.text})` : '';
-      return { kind: 'stale', since, why: `the agent has not answered ${waiting.method} for ${Math.round((Date.now() - waiting.since) / 1000)} s${said}` };
+      return { kind: 'stale', since, why: `the agent has not answered ${waiting.method} for ${formatSeconds(Date.now() - waiting.since)}${said}` };
     }
     return { kind: 'live' };
   }
