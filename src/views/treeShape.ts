@@ -312,6 +312,11 @@ function cgroupFacts(base: string, c: ContainerInfo): ItemDesc[] {
 }
 
 export function layerItem(id: string, s: Snapshot, l: LayerRef, scan: ScanState | undefined, containerId?: string): ItemDesc {
+  const label = l.role === 'upper' ? 'upper (writable)' : `${l.role} #${l.index}`;
+  // Not verified on the host: only a string of the container's mount namespace, never scanned or opened there.
+  if (l.hostPath === null) {
+    return { id, kind: 'layer', label, description: `not verified on the host · ${l.path}`, tooltip: `\`${l.path}\` is what the container's overlay names, not a host directory: ${l.unverified ?? 'not verified'}`, icon: 'warning', expandable: false, containerId, copyText: l.path, inspect: l };
+  }
   const users = containerUsers(s, l.path);
   const shared = users.length > 1 ? `shared by ${users.length} containers` : null;
   let scanned: string | null = null;
@@ -322,7 +327,7 @@ export function layerItem(id: string, s: Snapshot, l: LayerRef, scan: ScanState 
   return {
     id,
     kind: 'layer',
-    label: l.role === 'upper' ? 'upper (writable)' : `${l.role} #${l.index}`,
+    label,
     description: [shared, scanned, compactPath(l.path)].filter(Boolean).join(' · '),
     tooltip: [`\`${l.path}\``, '', shared ?? 'used by this container only', info?.identity?.diffId ? `\n\ndiff id \`${info.identity.diffId}\`` : ''].join('\n'),
     icon: shared ? 'layers-active' : 'layers',
