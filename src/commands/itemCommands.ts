@@ -1,13 +1,14 @@
 /**
  * Copy id, Inspect (the raw JSON in a read-only editor), "which layer provides a path" (whence), and
- * a container's changes against its image (diff).
+ * a container's changes against its image (diff); the last two in the CLI's words (src/cli/render.ts,
+ * which has no vscode import), so the editor and the terminal say the same thing.
  * Read-only documents come from a TextDocumentContentProvider: untitled documents would be editable.
  */
 import * as vscode from 'vscode';
 import type { NodeRegistry } from '../nodes/registry';
 import type { NodeElement } from '../views/nodesView';
 import { pickContainer } from './pick';
-import { renderDiff } from '../cli/render';
+import { renderDiff, renderWhence } from '../cli/render';
 
 const SCHEME = 'nodescope-inspect';
 
@@ -53,7 +54,9 @@ export function registerItemCommands(context: vscode.ExtensionContext, nodes: No
       const p = await vscode.window.showInputBox({ title: `Which layer provides… (${choice.container.name})`, prompt: 'An absolute path inside the container', value: '/etc/passwd', validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute') });
       if (!p) return;
       try {
-        await show(`whence ${choice.container.name} ${p}`, await client.request('whence', { container: choice.container.id, path: p }));
+        // The CLI's words (renderWhence): which layer provides, deleted or hides the path, and where it still is.
+        const w = await client.request('whence', { container: choice.container.id, path: p });
+        await showText(`whence ${choice.container.name} ${p}`, `${renderWhence(w)}\n`, 'plaintext');
       } catch (err) {
         void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
       }
