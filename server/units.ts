@@ -2,6 +2,19 @@
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined) return 'unknown';
+  return scaled(n, (v, digits) => v.toFixed(digits));
+}
+
+/**
+ * A size written as formatBytes writes it, rounded up rather than to the nearest: for "give at least …",
+ * where a figure rounded down would be refused again (usage 323,585 bytes is "316.0 KiB", 323,584).
+ */
+export function formatBytesAtLeast(n: number): string {
+  return scaled(n, (v, digits) => (Math.ceil(v * 10 ** digits) / 10 ** digits).toFixed(digits));
+}
+
+/** n in the largest binary unit that keeps it ≥ 1, with one decimal below 100 and none above. */
+function scaled(n: number, write: (v: number, digits: number) => string): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let u = 0;
@@ -9,7 +22,7 @@ export function formatBytes(n: number | null | undefined): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+  return u === 0 ? `${v} B` : `${write(v, v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
 /** A count with its noun: "1 file", "2 files"; `many` for nouns whose plural is not noun + "s" ("processes"). */

@@ -21,7 +21,7 @@ import { AgentFailure } from '../failure';
 import { controllerDir, type ControllerDir } from '../discover/cgroups';
 import { parseCgroupFile, type CgroupLine } from '../discover/procfs';
 import { pageSize } from '../sys/pagecache';
-import { formatBytes, formatLimit } from '../units';
+import { formatBytes, formatBytesAtLeast, formatLimit, plural } from '../units';
 import { checkOwnCgroup } from './cgroupOwnership';
 import { cpu, KNOBS, memory, periodOf, tightestAbove, type Knob, type Reading } from './limitKnobs';
 
@@ -65,7 +65,8 @@ export function cgroupLinesNow(c: ContainerInfo, initPid: number): CgroupLine[] 
 export function requestedLimit(params: Partial<Record<keyof typeof KNOBS, unknown>>, key: keyof typeof KNOBS): number | null | undefined {
   const v = params[key];
   if (v === undefined || v === null) return v;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)`);
+  // -1 is v1's and docker's "no limit"; here it is refused like any other non-positive number: null says it.
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)${v === -1 ? '; -1 does not mean no limit here' : ''}`);
   if (key !== 'cpus' && !Number.isSafeInteger(v)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a whole number`);
   return v;
 }
@@ -89,22 +90,22 @@ export function checkLimitValue(resource: Knob['resource'], value: number | null
   if (value === null) return;
   if (resource === 'memory') {
     const page = pageSize() ?? 4096;
-    if (value < page) throw new AgentFailure(ErrorCodes.InvalidParams, `a memory limit of ${value} bytes is less than one page (${page} bytes)`);
+    if (value < page) throw new AgentFailure(ErrorCodes.InvalidParams, `a memory limit of ${formatBytes(value)} is less than one page (${formatBytes(page)})`);
     if (usage !== null && value < usage) {
       throw new AgentFailure(
         ErrorCodes.NotPermitted,
-        `${name} uses ${formatBytes(usage)} now; a memory limit of ${formatBytes(value)} below that would make the kernel reclaim or OOM-kill: give at least ${usage} bytes`,
+        `${name} uses ${formatBytes(usage)} now; a memory limit of ${formatBytes(value)} below that would make the kernel reclaim or OOM-kill: give at least ${formatBytesAtLeast(usage)}`,
       );
     }
   }
   if (resource === 'pids' && usage !== null && value < usage) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} has ${usage} tasks (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
+    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} has ${plural(usage, 'task')} (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
   }
   if (resource === 'cpu') {
     const cpus = os.cpus().length;
-    if (value > cpus) throw new AgentFailure(ErrorCodes.InvalidParams, `the node has ${cpus} CPUs; a limit of ${value} CPUs is more than it can give`);
+    if (value > cpus) throw new AgentFailure(ErrorCodes.InvalidParams, `the node has ${plural(cpus, 'CPU')}; a limit of ${plural(value, 'CPU')} is more than it can give`);
     const quota = Math.round(value * periodUs);
-    if (quota < MIN_QUOTA_US) throw new AgentFailure(ErrorCodes.InvalidParams, `${value} CPUs is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
+    if (quota < MIN_QUOTA_US) throw new AgentFailure(ErrorCodes.InvalidParams, `${plural(value, 'CPU')} is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
   }
 }
 

@@ -14,7 +14,7 @@ import * as path from 'path';
 import { AgentMethods } from '../../server/methods';
 import { ErrorCodes, type LimitParams, type LimitResult } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
-import { formatBytes } from '../../server/units';
+import { formatBytes, parseLimitBytes } from '../../server/units';
 import { refusal } from '../support/refusal';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -94,7 +94,10 @@ describe('live limits on the real kernel', { skip }, () => {
     const used = Number(read(file('memory', 'memory.usage_in_bytes')));
     const memBefore = read(file('memory', 'memory.limit_in_bytes'));
     const memRefused = refusal(() => limit({ container: NAME, memoryBytes: Math.floor(used / 2 / 4096) * 4096 }));
-    assert.match(memRefused.message, /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill: give at least \d+ bytes$/);
+    const atLeast = /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill: give at least (\d+(?:\.\d)? [KMG]iB)$/.exec(memRefused.message);
+    assert.ok(atLeast, memRefused.message);
+    // The figure is in the message's own units and enough: typed back, it is not below what the kernel says is used.
+    assert.ok((parseLimitBytes(atLeast[1]) ?? 0) >= Number(read(file('memory', 'memory.usage_in_bytes'))) - 64 * 4096, `${atLeast[1]} vs ${read(file('memory', 'memory.usage_in_bytes'))}`);
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), memBefore);
   });
 
@@ -111,6 +114,23 @@ describe('live limits on the real kernel', { skip }, () => {
     const r = limit({ container: 'nodescope-rig-hostpid', pidsMax: 1000, dryRun: true });
     assert.equal(r.cgroup.path, `/docker/${inspect('nodescope-rig-hostpid', '{{.Id}}')}`);
     assert.deepEqual(r.changes.map((c) => [c.resource, c.after, c.readBack]), [['pids', 1000, false]]);
+  });
+
+  it('-1 is not "no limit": refused by the CLI and by the agent with a word to give max, and cgroupfs keeps its limits', () => {
+    const files = [file('memory', 'memory.limit_in_bytes'), file('pids', 'pids.max'), file('cpu', 'cpu.cfs_quota_us')];
+    const before = files.map(read);
+    for (const flag of ['--memory', '--pids', '--cpus']) {
+      const r = spawnSync(bin, ['limit', NAME, flag, '-1', '--yes'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `nodescope limit: ${flag}: -1 does not mean "no limit" here: give max; see \`nodescope limit --help\`\n`);
+      assert.equal(r.stdout, '');
+    }
+    for (const key of ['memoryBytes', 'pidsMax', 'cpus'] as const) {
+      const r = refusal(() => limit({ container: NAME, [key]: -1 }));
+      assert.equal(r.code, ErrorCodes.InvalidParams);
+      assert.match(r.message, /-1 does not mean no limit here$/);
+    }
+    assert.deepEqual(files.map(read), before);
   });
 
   it('max lifts a limit', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatLimit, parseLimitBytes, parseLimitCount, parseLimitCpus, plural } from '../../server/units';
+import { formatBytes, formatBytesAtLeast, formatLimit, parseLimitBytes, parseLimitCount, parseLimitCpus, plural } from '../../server/units';
 
 describe('limits as people write them', () => {
   it('reads sizes with binary multiples, as docker --memory does', () => {
@@ -49,6 +49,16 @@ describe('limits as people write them', () => {
     assert.equal(formatLimit('pids', 1), '1 task');
     assert.equal(formatLimit('cpus', 1 / 3), '0.333 CPU');
     assert.equal(formatLimit('cpus', null), 'unlimited');
+  });
+
+  it('writes "at least" sizes rounded up, so the figure shown is never below the one needed', () => {
+    assert.equal(formatBytesAtLeast(323584), '316 KiB');
+    assert.equal(formatBytes(323585), '316 KiB');
+    assert.equal(formatBytesAtLeast(323585), '317 KiB');
+    assert.equal(formatBytesAtLeast(10 * 2 ** 20), '10.0 MiB');
+    assert.equal(formatBytesAtLeast(10 * 2 ** 20 + 1), '10.1 MiB');
+    // What is shown can be typed back as it is (--memory "317 KiB") and is enough.
+    for (const n of [1, 1023, 1025, 99 * 1024 + 1, 5e9 + 7]) assert.ok((parseLimitBytes(formatBytesAtLeast(n)) ?? 0) >= n, `${n}: ${formatBytesAtLeast(n)}`);
   });
 
   it('counts in English', () => {
