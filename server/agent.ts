@@ -7,7 +7,7 @@
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName } from './protocol';
 import { AgentMethods, AgentFailure } from './methods';
-import { Watcher } from './watch';
+import { Watcher, watchInterval } from './watch';
 import { AGENT_VERSION } from './version';
 
 // Anything a library prints must not corrupt the JSON-RPC stream.
@@ -49,9 +49,10 @@ function initialize(params: InitializeParams) {
     );
   }
   initialized = true;
-  const interval = params.watchIntervalMs ?? 0;
+  // Clamped to [250 ms, 1 h]; 0, absent or not a number: off (1e12 once overflowed the timer to 1 ms).
+  const interval = watchInterval(params.watchIntervalMs);
   if (interval > 0 && !watcher) {
-    watcher = new Watcher(methods, Math.max(250, interval), (n) => void connection.sendNotification(CHANGED_NOTIFICATION, n));
+    watcher = new Watcher(methods, interval, (n) => connection.sendNotification(CHANGED_NOTIFICATION, n));
     watcher.start();
   }
   return methods.initializeResult(params.clientVersion);

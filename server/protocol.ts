@@ -79,6 +79,8 @@ export interface ProcessInfo {
   threads: ThreadNamespaces[];
   /** Process start time in clock ticks since boot (field 22 of stat): tells a reused PID apart. */
   startTime: number | null;
+  /** `cmdline` is only its first 4 KiB: the agent reads no more of a command line (absent when whole). */
+  truncated?: boolean;
 }
 
 export type NsHolder = 'process' | 'fd' | 'bindmount';
@@ -104,6 +106,8 @@ export interface NamespaceInfo {
   fdHolders: { pid: number; fd: number }[];
   /** "Ealdorman": the top-most, oldest process in the namespace; null when held only by fds/mounts. */
   ealdorman: number | null;
+  /** `bindMounts` lists only the first 64, or has a path cut at 4 KiB (absent when whole). */
+  truncated?: boolean;
 }
 
 export type Runtime =
@@ -154,6 +158,11 @@ export interface ContainerInfo {
   mounts: MountInfo[];
   /** Fields that could not be read for this container, with why. */
   unknown: Problem[];
+  /**
+   * A field the node controls was cut (names, labels, mount paths at 4 KiB each; at most 256 labels and
+   * 4,096 mounts): `unknown` says which. Absent when everything is whole.
+   */
+  truncated?: boolean;
 }
 
 export interface IdMapEntry {
@@ -599,6 +608,8 @@ export const CHANGED_NOTIFICATION = 'nodescope/changed';
 /** JSON-RPC error codes beyond the standard ones. `message` is always one line a person can act on. */
 export const ErrorCodes = {
   InvalidParams: -32602,
+  /** A pass of the watcher failed (a change with nothing else in it): the state last sent, of `takenAt`, stands. */
+  problems?: Problem[];
   NotFound: -32001,
   Ambiguous: -32002,
   NotPermitted: -32003,

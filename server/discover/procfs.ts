@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import type { NsInodes, NsType, Problem, ThreadNamespaces } from '../protocol';
 import { NS_TYPES } from '../protocol';
+import { CMDLINE_MAX_BYTES, utf8Boundary } from './bounded';
 
 export interface ProcStatus {
   capInh: string;
@@ -43,6 +44,8 @@ export interface ProcData {
   ppid: number;
   comm: string;
   cmdline: string | null;
+  /** Only the first CMDLINE_MAX_BYTES of the command line were read: there is more. */
+  cmdlineTruncated: boolean;
   uid: number | null;
   gid: number | null;
   nspid: number[];
@@ -63,8 +66,8 @@ export interface ProcRecord extends ProcData {
  * A whole small /proc file in one open/read/close, into a buffer reused across calls: readFileSync adds an
  * fstat (useless on procfs, where sizes read 0) and a fresh buffer per file, thousands of times a snapshot.
  * A read that returns less than asked is the end of these files: stat and status are single seq_file
- * records and cmdline is copied until the request is filled (fs/seq_file.c seq_read_iter,
- * fs/proc/base.c get_mm_cmdline), so the read that would return 0 is skipped: thousands of syscalls.
+ * records (fs/seq_file.c seq_read_iter), so the read that would return 0 is skipped: thousands of
+ * syscalls. Command lines are read by readCmdline, up to a cap.
  */
 let readBuf = Buffer.allocUnsafe(16384);
 function readProcText(path: string): string {
@@ -83,6 +86,30 @@ function readProcText(path: string): string {
       }
     }
     return readBuf.toString('utf8', 0, len);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The head of /proc/PID/cmdline, NULs as spaces: at most CMDLINE_MAX_BYTES are read, whatever its length.
+ * Reading a whole one costs what it is long (get_mm_cmdline copies from the process's memory); a process
+ * may carry 2 MB of arguments, and 500 of them once made a snapshot too big for one string. One byte past
+ * the cap is asked for, to know whether there is more; a cap that ends on the trailing NUL is no cut.
+ */
+const cmdlineBuf = Buffer.allocUnsafe(CMDLINE_MAX_BYTES + 1);
+const oneByte = Buffer.allocUnsafe(1);
+function readCmdline(path: string): { text: string; truncated: boolean } {
+  const fd = fs.openSync(path, 'r');
+  try {
+    // One read: get_mm_cmdline copies until the request is filled or the arguments end (fs/proc/base.c).
+    const len = fs.readSync(fd, cmdlineBuf, 0, cmdlineBuf.length, null);
+    let truncated = len > CMDLINE_MAX_BYTES;
+    if (truncated && cmdlineBuf[CMDLINE_MAX_BYTES] === 0 && fs.readSync(fd, oneByte, 0, 1, null) === 0) truncated = false;
+    let end = truncated ? utf8Boundary(cmdlineBuf.subarray(0, len), CMDLINE_MAX_BYTES) : Math.min(len, CMDLINE_MAX_BYTES);
+    // A whole one ends with its last argument's NUL (and empty arguments' NULs): not shown.
+    if (!truncated) while (end > 0 && cmdlineBuf[end - 1] === 0) end--;
+    return { text: cmdlineBuf.toString('utf8', 0, end).replace(/\0/g, ' '), truncated };
   } finally {
     fs.closeSync(fd);
   }
@@ -200,6 +227,7 @@ class ProcEntry implements ProcRecord {
   declare readonly ppid: number;
   declare readonly comm: string;
   declare readonly cmdline: string | null;
+  declare readonly cmdlineTruncated: boolean;
   declare readonly uid: number | null;
   declare readonly gid: number | null;
   declare readonly nspid: number[];
@@ -327,8 +355,9 @@ export function readProcessData(pid: number, problems: Problem[]): ProcData | nu
     const stat = parseStat(readProcText(`${dir}/stat`));
     const st = parseStatus(readProcText(`${dir}/status`));
     let cmdline: string | null;
+    let cmdlineTruncated = false;
     try {
-      cmdline = readProcText(`${dir}/cmdline`).replace(/\0+$/, '').replace(/\0/g, ' ');
+      ({ text: cmdline, truncated: cmdlineTruncated } = readCmdline(`${dir}/cmdline`));
     } catch (err) {
       if (gone(err)) return null;
       cmdline = null;
@@ -355,7 +384,7 @@ export function readProcessData(pid: number, problems: Problem[]): ProcData | nu
     }
     const threads = st.threads > 1 ? readThreadNamespaces(pid, namespaces) : [];
     return {
-      pid, ppid: stat.ppid, comm: stat.comm, cmdline, uid: st.uid, gid: st.gid, nspid: st.nspid, startTime: stat.startTime,
+      pid, ppid: stat.ppid, comm: stat.comm, cmdline, cmdlineTruncated, uid: st.uid, gid: st.gid, nspid: st.nspid, startTime: stat.startTime,
       threadCount: st.threads, namespaces, threads, status: st.status, nsFds: readNsFds(pid),
     };
   } catch (err) {

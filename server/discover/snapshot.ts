@@ -9,6 +9,7 @@ import { NS_TYPES, SCHEMA_VERSION } from '../protocol';
 import { detectCgroupVersion } from './cgroups';
 import { discoverContainers } from './containers';
 import { layerIdentities, overlayRoots, setDockerDataRoot } from './engines';
+import { boundContainer, boundNamespace } from './bounded';
 import { buildLayerInventory } from './layerInventory';
 import { readMountTables } from './mountinfo';
 import { buildNamespaces } from './namespaces';
@@ -50,18 +51,25 @@ export function takeSnapshot(opts: { agentVersion?: string } = {}): Snapshot {
   linkNamespaces(namespaces, containers);
   const layers = buildLayerInventory(containers, layerIdentities(problems));
 
-  const processes: ProcessInfo[] = procs.map((p) => ({
-    pid: p.pid,
-    ppid: p.ppid,
-    comm: p.comm,
-    cmdline: p.cmdline,
-    uid: p.uid,
-    namespaces: p.namespaces,
-    nspid: p.nspid,
-    containerId: containerOf.get(p.pid) ?? null,
-    threads: p.threads,
-    startTime: p.startTime,
-  }));
+  const processes: ProcessInfo[] = procs.map((p) => {
+    const info: ProcessInfo = {
+      pid: p.pid,
+      ppid: p.ppid,
+      comm: p.comm,
+      cmdline: p.cmdline,
+      uid: p.uid,
+      namespaces: p.namespaces,
+      nspid: p.nspid,
+      containerId: containerOf.get(p.pid) ?? null,
+      threads: p.threads,
+      startTime: p.startTime,
+    };
+    if (p.cmdlineTruncated) info.truncated = true;
+    return info;
+  });
+  // Names, labels and mount paths come from the node: cut before they reach the wire.
+  containers.forEach(boundContainer);
+  namespaces.forEach(boundNamespace);
 
   return {
     schemaVersion: SCHEMA_VERSION,

@@ -20,6 +20,7 @@ import {
 } from '../connection/sshConfig';
 import type { AgentTransport } from '../connection/transport';
 import { vscodeInteraction } from './interaction';
+import { watchInterval } from '../../server/watch';
 
 export const LOCAL_ID = 'local';
 
@@ -31,7 +32,8 @@ function settings() {
     extraSshConfigFiles: c.get<string[]>('extraSshConfigFiles', []),
     hosts: c.get<string[]>('hosts', []),
     hiddenHosts: c.get<string[]>('hiddenHosts', []),
-    watchIntervalMs: c.get<number>('watchIntervalMs', 2000),
+    // Clamped as the agent clamps it (250 ms to 1 h, 0 off): the setting is sent as it is typed.
+    watchIntervalMs: watchInterval(c.get<number>('watchIntervalMs', 2000)),
     maxReconnectAttempts: c.get<number>('reconnect.maxAttempts', 5),
     connectTimeoutSeconds: c.get<number>('connectTimeoutSeconds', 20),
     remoteNodePath: c.get<string>('remoteNodePath', ''),
