@@ -17,7 +17,7 @@ export function registerFileCommands(context: vscode.ExtensionContext, nodes: No
       }
       const picked = await vscode.window.showOpenDialog({
         title: `Open a file of ${choice.container.name} (read-only, as the container sees it)`,
-        defaultUri: containerFileUri(choice.session.id, choice.container.id, '/'),
+        defaultUri: containerFileUri(choice.session.id, choice.container, '/'),
         canSelectFiles: true,
         canSelectFolders: false,
         canSelectMany: false,

@@ -1,6 +1,6 @@
 /**
- * A container's files in the editor, read-only: `nodescope-files://node/<node id>/<container id>/<path>`.
- * Every call goes to the node's agent (files.stat/list/read), which opens each path inside the container's
+ * A container's files in the editor, read-only, named `/<container name>/<path>` wherever VS Code shows a
+ * file's name (containerFileUri.ts says how the URI carries the node and container). Every call goes to the node's agent (files.stat/list/read), which opens each path inside the container's
  * root (openat2 RESOLVE_IN_ROOT): what the editor shows is what the container sees, mounts included, and
  * a symlink of the container's never leads to a file of the node. Nodescope never writes a container.
  */
@@ -9,18 +9,19 @@ import * as vscode from 'vscode';
 import type { ContainerFileStat } from '../../server/protocol';
 import type { AgentClient } from '../connection/agentClient';
 import type { NodeRegistry } from '../nodes/registry';
+import { containerFileParts, nameSegment, parseContainerFile, type ContainerFileRef } from './containerFileUri';
 
 export const FILES_SCHEME = 'nodescope-files';
 
 /** The URI of `file` (absolute, inside the container) of a container on a node. */
-export function containerFileUri(nodeId: string, containerId: string, file = '/'): vscode.Uri {
-  return vscode.Uri.from({ scheme: FILES_SCHEME, authority: 'node', path: `/${encodeURIComponent(nodeId)}/${containerId}${file === '/' ? '/' : file}` });
+export function containerFileUri(nodeId: string, container: { id: string; name: string }, file = '/'): vscode.Uri {
+  return vscode.Uri.from({ scheme: FILES_SCHEME, ...containerFileParts(nodeId, container.id, container.name, file) });
 }
 
-function parse(uri: vscode.Uri): { nodeId: string; container: string; file: string } {
-  const [, node, container, ...rest] = uri.path.split('/');
-  if (!node || !container) throw vscode.FileSystemError.FileNotFound(uri);
-  return { nodeId: decodeURIComponent(node), container, file: `/${rest.join('/')}` };
+function parse(uri: vscode.Uri): ContainerFileRef {
+  const ref = parseContainerFile(uri.authority, uri.path);
+  if (!ref) throw vscode.FileSystemError.FileNotFound(uri);
+  return ref;
 }
 
 const TYPE: Record<ContainerFileStat['type'], vscode.FileType> = {
@@ -37,11 +38,21 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
   constructor(private readonly nodes: NodeRegistry) {}
 
   private agent(uri: vscode.Uri): { client: AgentClient; container: string; file: string } {
-    const { nodeId, container, file } = parse(uri);
+    const { nodeId, containerId, file } = parse(uri);
     const session = this.nodes.all.find((s) => s.id === nodeId);
     const client = session?.agent;
     if (!client) throw vscode.FileSystemError.Unavailable(`${session?.label ?? nodeId} is not connected`);
-    return { client, container, file };
+    // Above the container's root there is only the folder named after it (see readDirectory).
+    if (file === undefined) throw vscode.FileSystemError.FileNotFound(uri);
+    return { client, container: containerId, file };
+  }
+
+  /** The URI's root, above the container's own: one folder, named after the container. */
+  private aboveRoot(uri: vscode.Uri): { name: string } | undefined {
+    const ref = parse(uri);
+    if (ref.file !== undefined) return undefined;
+    const c = this.nodes.get(ref.nodeId)?.model.container(ref.containerId);
+    return { name: nameSegment(c?.name ?? ref.containerId) };
   }
 
   /** The agent's one-line refusal, as the error VS Code shows for a file. */
@@ -57,6 +68,7 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    if (this.aboveRoot(uri)) return { type: vscode.FileType.Directory, size: 0, mtime: 0, ctime: 0, permissions: vscode.FilePermission.Readonly };
     return this.call(uri, async ({ client, container, file }) => {
       const st = await client.request('files.stat', { container, path: file });
       let type = TYPE[st.type];
@@ -73,6 +85,8 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    const above = this.aboveRoot(uri);
+    if (above) return [[above.name, vscode.FileType.Directory]];
     return this.call(uri, async ({ client, container, file }) => {
       const r = await client.request('files.list', { container, path: file });
       return r.entries.map((e) => [e.name, TYPE[e.type]] as [string, vscode.FileType]);
