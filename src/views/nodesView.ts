@@ -137,13 +137,14 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     const snap = s.model.snapshot;
     const health = s.health;
     const words = describeHealth(health);
-    const facts = snap ? `${snap.host.hostname} · ${snap.containers.length} containers` : null;
+    // "hostname": a bare `vm` beside the node's own label read as a mystery word.
+    const facts = snap ? `hostname ${snap.host.hostname} · ${snap.containers.length} containers` : null;
     item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${facts} · ${words.short}` : words.short;
     const about = snap
       ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${snap.host.processCount} processes${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
       : '';
     item.tooltip = new vscode.MarkdownString(
-      health.kind === 'live' && snap ? `**${s.label}** — ${snap.host.hostname}\n\n${about}` : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,
+      health.kind === 'live' && snap ? `**${s.label}** — the node's hostname is \`${snap.host.hostname}\`\n\n${about}` : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,
     );
     item.iconPath = nodeIcon(health.kind);
     // The kind of row, then how it is: menus match `^node\.connected` and the suffix (Retry).

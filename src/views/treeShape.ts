@@ -6,9 +6,10 @@
  * Ids are stable paths (node/container/section/...), so expansion state survives refreshes and deltas.
  */
 import { describeHolders } from '../namespaceHolders';
-import type { ContainerInfo, LayerRef, LayerScan, NamespaceInfo, NsType, Problem, Snapshot } from '../../server/protocol';
+import type { ContainerInfo, LayerRef, LayerScan, MountInfo, NamespaceInfo, NsType, Problem, Snapshot } from '../../server/protocol';
+import { problemWords } from './problemWords';
 import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
-import { formatBytes, formatCpuQuota, formatLimitBytes } from '../../server/units';
+import { formatBytes, formatCpuQuota, formatLimitBytes, plural } from '../../server/units';
 
 export type ItemKind =
   | 'containers' | 'runtime' | 'container' | 'section' | 'fact' | 'namespace' | 'layer' | 'layerPart'
@@ -98,8 +99,9 @@ export function problemItems(id: string, problems: Problem[]): ItemDesc[] {
     id: `${id}/${i}:${p.source}`,
     kind: 'problem' as const,
     label: p.source,
-    description: p.message,
-    tooltip: `\`${p.source}\`: ${p.message}`,
+    // What the agent could not read, then what that leaves unknown and (in the tooltip) why.
+    description: [p.message, problemWords(p)?.effect].filter(Boolean).join(': '),
+    tooltip: [`\`${p.source}\`: ${p.message}`, problemWords(p)?.why].filter(Boolean).join('\n\n'),
     icon: 'warning',
     expandable: false,
     copyText: `${p.source}: ${p.message}`,
@@ -127,7 +129,7 @@ export function containerItem(nodeId: string, c: ContainerInfo): ItemDesc {
     '',
     `- id: \`${c.id}\``,
     c.image ? `- image: \`${c.image}\`` : null,
-    `- init pid: ${c.initPid}, ${c.pids.length} processes`,
+    `- init pid: ${c.initPid}, ${plural(c.pids.length, 'process', 'processes')}`,
     `- hostname: ${c.hostname ?? 'unknown'}`,
     mem ? `- memory: ${mem}` : null,
     pidsLine(c) ? `- pids: ${pidsLine(c)}` : null,
@@ -248,8 +250,8 @@ export function sectionChildren(nodeId: string, s: Snapshot, c: ContainerInfo, s
       }));
       for (const d of diff.dropped) items.push({ id: `${base}/dropped/${d}`, kind: 'capability', label: d, description: 'dropped (in Docker default)', icon: 'diff-removed', expandable: false });
       items.push(
-        fact(`${base}/bounding`, 'bounding set', `${caps.bounding.length} capabilities`, caps.bounding.join(', ')),
-        fact(`${base}/permitted`, 'permitted set', `${caps.permitted.length} capabilities`),
+        fact(`${base}/bounding`, 'bounding set', plural(caps.bounding.length, 'capability', 'capabilities'), caps.bounding.join(', ')),
+        fact(`${base}/permitted`, 'permitted set', plural(caps.permitted.length, 'capability', 'capabilities')),
         fact(`${base}/inheritable`, 'inheritable set', caps.inheritable.length ? caps.inheritable.join(', ') : 'empty'),
         fact(`${base}/ambient`, 'ambient set', caps.ambient.length ? caps.ambient.join(', ') : 'empty'),
       );
@@ -260,8 +262,8 @@ export function sectionChildren(nodeId: string, s: Snapshot, c: ContainerInfo, s
         id: `${base}/${m.mountId}`,
         kind: 'mount',
         label: m.target,
-        description: `${m.fstype}${m.readOnly ? ' ro' : ''}${m.sizeBytes !== null ? ` size ${formatBytes(m.sizeBytes)}` : ''}`,
-        tooltip: `\`${m.source}\` (${m.fstype}) on \`${m.target}\`\n\noptions: \`${m.options}\``,
+        description: [`${m.fstype}${m.readOnly ? ' ro' : ''}${m.sizeBytes !== null ? ` size ${formatBytes(m.sizeBytes)}` : ''}`, m.root !== '/' ? `from ${compactPath(m.root)}` : null].filter(Boolean).join(' · '),
+        tooltip: mountTooltip(m),
         icon: m.readOnly ? 'lock' : 'folder',
         expandable: false,
         inspect: m,
@@ -322,7 +324,7 @@ export function layerItem(id: string, s: Snapshot, l: LayerRef, scan: ScanState 
   let scanned: string | null = null;
   if (scan === 'loading') scanned = 'scanning…';
   else if (scan && 'error' in scan) scanned = `scan failed: ${scan.error}`;
-  else if (scan) scanned = `${scan.whiteouts.length} whiteouts, ${scan.opaqueDirs.length} opaque${scan.problems.length ? ` (incomplete: ${scan.problems.length} unreadable)` : ''}`;
+  else if (scan) scanned = `${plural(scan.whiteouts.length, 'whiteout')}, ${scan.opaqueDirs.length} opaque${scan.problems.length ? ` (incomplete: ${scan.problems.length} unreadable)` : ''}`;
   const info = s.layers.find((x) => x.path === l.path);
   return {
     id,
@@ -340,15 +342,31 @@ export function layerItem(id: string, s: Snapshot, l: LayerRef, scan: ScanState 
   };
 }
 
-/** `/var/lib/docker/overlay2/<64 hex>/diff` → `overlay2/0123456789ab…/diff`. */
+/**
+ * `/var/lib/docker/overlay2/<64 hex>/diff` → `overlay2/0123456789ab…/diff`; any other 64-digit id in a
+ * path (`/var/lib/docker/containers/<id>/hosts`) → its first 12 digits and `…`.
+ */
 function compactPath(p: string): string {
-  return p.replace(/^.*\/(overlay2|overlay|snapshots)\/([0-9a-f]{12})[0-9a-f]{52}/, '$1/$2…');
+  return p.replace(/^.*\/(overlay2|overlay|snapshots)\/([0-9a-f]{12})[0-9a-f]{52}/, '$1/$2…').replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
+}
+
+/**
+ * Where a mount's content comes from. mountinfo's `source` is the filesystem's device or name, the same
+ * for every bind mount from one disk (`/dev/vda`); its `root` is the directory or file of that filesystem
+ * that the mount shows (proc(5), mountinfo field 4), which for a bind mount is what tells it apart.
+ */
+export function mountTooltip(m: MountInfo): string {
+  const from =
+    m.root === '/'
+      ? `the whole ${m.fstype} filesystem \`${m.source}\``
+      : `\`${m.root}\` of the ${m.fstype} filesystem \`${m.source}\` (only that part of it, as a bind mount or a cgroup namespace shows it, not the whole filesystem)`;
+  return [`**${m.target}**${m.readOnly ? ' (read-only)' : ''}`, '', `shows ${from}`, '', `mount options: \`${m.options}\``, '', `filesystem options: \`${m.superOptions}\``].join('\n');
 }
 
 export function layerParts(id: string, scan: ScanState | undefined): ItemDesc[] {
   if (!scan || scan === 'loading') return [{ id: `${id}/loading`, kind: 'message', label: 'Scanning…', icon: 'loading~spin', expandable: false }];
   if ('error' in scan) return [{ id: `${id}/error`, kind: 'message', label: scan.error, icon: 'error', expandable: false }];
-  const out: ItemDesc[] = [fact(`${id}/size`, 'content', `${scan.files} files, ${scan.dirs} dirs, ${formatBytes(scan.bytes)}`)];
+  const out: ItemDesc[] = [fact(`${id}/size`, 'content', `${plural(scan.files, 'file')}, ${plural(scan.dirs, 'dir')}, ${formatBytes(scan.bytes)}`)];
   for (const w of scan.whiteouts) out.push({ id: `${id}/wh/${w.path}`, kind: 'layerPart', label: `/${w.path}`, description: `deleted (whiteout, ${w.kind})`, icon: 'trash', expandable: false, copyText: `/${w.path}` });
   for (const o of scan.opaqueDirs) out.push({ id: `${id}/opq/${o.path}`, kind: 'layerPart', label: `/${o.path}`, description: `opaque directory (${o.kind})`, icon: 'eye-closed', expandable: false, copyText: `/${o.path}` });
   for (const r of scan.redirects) out.push({ id: `${id}/rd/${r.path}`, kind: 'layerPart', label: `/${r.path}`, description: `redirect → ${r.target}`, icon: 'arrow-right', expandable: false });
@@ -383,7 +401,7 @@ export function namespacesOfType(nodeId: string, s: Snapshot, type: string): Ite
     .filter((n) => n.type === type)
     .map((n) => {
       const names = n.containerIds.map((id) => s.containers.find((c) => c.id === id)?.name ?? shortId(id));
-      const holder = n.processCount ? `${n.processCount} processes` : `held by ${describeHolders(n)}`;
+      const holder = n.processCount ? plural(n.processCount, 'process', 'processes') : `held by ${describeHolders(n)}`;
       return {
         id: `${nodeId}/ns/${type}/${n.inode}`,
         kind: 'namespace' as const,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Snapshot } from '../../../server/protocol';
-import { capabilityDiff, containerSections, containersOf, layerParts, nodeChildren, nodeLayers, problemItems, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
+import { capabilityDiff, containerSections, containersOf, layerItem, layerParts, nodeChildren, nodeLayers, problemItems, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
 
 const snap = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'rig-snapshot.json'), 'utf8')) as Snapshot;
 const limited = snap.containers.find((c) => c.name === 'nodescope-rig-limited')!;
@@ -25,8 +25,31 @@ describe('tree shape on a real rig snapshot', () => {
   it('what the agent could not read is listed, and only when there is something', () => {
     const problems = nodeChildren('n', snap).find((k) => k.kind === 'problems')!;
     assert.equal(problems.description, `${snap.problems.length}`);
-    assert.deepEqual(problemItems(problems.id, snap.problems).map((p) => `${p.label}: ${p.description}`), snap.problems.map((p) => `${p.source}: ${p.message}`));
+    assert.deepEqual(problemItems(problems.id, snap.problems).map((p) => p.label), snap.problems.map((p) => p.source));
+    for (const [i, item] of problemItems(problems.id, snap.problems).entries()) assert.ok(item.description!.startsWith(snap.problems[i].message), item.description);
     assert.ok(!nodeChildren('n', { ...snap, problems: [] }).some((k) => k.kind === 'problems'));
+  });
+
+  it('a problem says what it leaves unknown, and why root can be refused (the rig\'s /proc/1/ns: EACCES)', () => {
+    const [ns] = problemItems('p', [{ source: '/proc/1/ns', message: 'permission denied (EACCES)' }]);
+    assert.equal(ns.description, "permission denied (EACCES): which namespaces process 1 is in is unknown");
+    assert.match(ns.tooltip!, /ptrace read check/);
+    assert.match(ns.tooltip!, /host's namespaces from the agent's own process, not from PID 1/);
+    const [one] = problemItems('p', [{ source: '/proc/42/ns/net', message: 'permission denied (EPERM)' }]);
+    assert.match(one.description!, /which net namespace process 42 is in is unknown$/);
+    const [other] = problemItems('p', [{ source: 'docker:config.v2.json', message: 'not valid JSON' }]);
+    assert.equal(other.description, 'not valid JSON', 'a problem that explains itself is shown as the agent said it');
+  });
+
+  it('a bind mount names the path it shows, not only the disk it is on', () => {
+    const mounts = sectionChildren('n', snap, limited, 'mounts', scans);
+    const hosts = mounts.find((m) => m.label === '/etc/hosts')!;
+    const id = limited.id;
+    assert.equal(hosts.description, `ext4 · from /var/lib/docker/containers/${id.slice(0, 12)}…/hosts`);
+    assert.match(hosts.tooltip!, new RegExp(`shows \`/var/lib/docker/containers/${id}/hosts\` of the ext4 filesystem \`/dev/vda\``));
+    const root = mounts.find((m) => m.label === '/')!;
+    assert.equal(root.description, 'overlay');
+    assert.match(root.tooltip!, /shows the whole overlay filesystem `overlay`/);
   });
 
   it('containers grouped by runtime, with the menu context and the memory line', () => {
@@ -66,10 +89,12 @@ describe('tree shape on a real rig snapshot', () => {
     assert.deepEqual(layers.slice(1).map((l) => l.label), limited.rootfs!.layers.slice(1).map((l) => `lower #${l.index}`));
     assert.ok(layers.some((l) => /shared by 3 containers/.test(l.description!)), 'the busybox base layer');
     const parts = layerParts('x', { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' }], opaqueDirs: [{ path: 'opq', kind: 'xattr' }], redirects: [], metacopy: [], problems: [] });
-    assert.deepEqual(parts.map((p) => `${p.label} ${p.description}`), ['content 1 files, 1 dirs, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)']);
+    assert.deepEqual(parts.map((p) => `${p.label} ${p.description}`), ['content 1 file, 1 dir, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)']);
     assert.equal(layerParts('x', { error: 'permission denied' })[0].label, 'permission denied');
+    const one = { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' as const }], opaqueDirs: [], redirects: [], metacopy: [], problems: [] };
+    assert.match(layerItem('x', snap, limited.rootfs!.layers[1], one).description!, /\b1 whiteout, 0 opaque/, 'counts read as English');
     const partial = layerParts('x', { path: '/l', files: 0, dirs: 1, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [{ source: '/l/secret', message: 'permission denied (EACCES)' }] });
-    assert.deepEqual(partial.slice(1).map((p) => `${p.label} ${p.description}`), ['/l/secret permission denied (EACCES)'], 'an incomplete walk says where');
+    assert.deepEqual(partial.slice(1).map((p) => `${p.label} ${p.description}`), ['/l/secret permission denied (EACCES): what it holds is unknown'], 'an incomplete walk says where');
     const all = nodeLayers('n', snap, scans);
     assert.equal(all.length, snap.layers.length);
     assert.match(all[0].description!, /shared by 3 containers/, 'most shared first');
