@@ -13,6 +13,8 @@ import type { ContainerInfo } from '../protocol';
 import { parseStat } from '../discover/procfs';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** An OCI config.json is a few KiB; more is not one (and is not read whole). */
+const CONFIG_MAX_BYTES = 1024 * 1024;
 
 export interface SourceProcess {
   args: string[];
@@ -32,11 +34,21 @@ interface OciProcess {
   user?: { uid?: unknown; gid?: unknown };
 }
 
+/** What a path a process names is resolved in: its mount namespace and its root directory. */
+function pathSpace(pid: number | 'self'): string {
+  const root = fs.statSync(`/proc/${pid}/root`);
+  return `${fs.statSync(`/proc/${pid}/ns/mnt`).ino} ${root.dev}:${root.ino}`;
+}
+
 function bundleCandidates(c: ContainerInfo, initPid: number): string[] {
   const out: string[] = [];
   if (c.labels.bundle) out.push(c.labels.bundle);
   try {
     const ppid = parseStat(fs.readFileSync(`/proc/${initPid}/stat`, 'utf8')).ppid;
+    // The cwd link names a path in the parent's mount namespace and root: a host path only when that is
+    // the agent's own, and worth believing only from root (a runtime's shim), not from any user's process.
+    const rootOwned = /^Uid:\s+0\s/m.test(fs.readFileSync(`/proc/${ppid}/status`, 'utf8'));
+    if (!rootOwned || pathSpace(ppid) !== pathSpace('self')) return out;
     const cwd = fs.readlinkSync(`/proc/${ppid}/cwd`);
     // Only a directory named for this container: a shell or a runtime of something else is not its bundle.
     if (path.basename(cwd) === c.id) out.push(cwd);
@@ -46,11 +58,30 @@ function bundleCandidates(c: ContainerInfo, initPid: number): string[] {
   return out;
 }
 
+/** A bundle's config.json: a regular file, its last component not followed, opened without blocking (a FIFO). */
+function readConfig(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size > CONFIG_MAX_BYTES) return null;
+    const buf = Buffer.alloc(CONFIG_MAX_BYTES + 1);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return n > CONFIG_MAX_BYTES ? null : buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function fromBundle(dir: string): SourceProcess | null {
   const file = path.join(dir, 'config.json');
   let proc: OciProcess;
   try {
-    proc = (JSON.parse(fs.readFileSync(file, 'utf8')) as { process?: OciProcess }).process ?? {};
+    proc = (JSON.parse(readConfig(file) ?? '') as { process?: OciProcess }).process ?? {};
   } catch {
     return null;
   }
