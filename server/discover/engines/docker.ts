@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Problem } from '../../protocol';
 import type { ProcRecord } from '../procfs';
+import { ownNamespaces } from '../procfs';
 import type { EngineClaim, EngineContext, LayerRecord } from './index';
 import { listDir, obj, readJson, readText, str, stringMap } from './stateFiles';
 
@@ -17,7 +18,10 @@ let dataRoot = '/var/lib/docker';
  * beyond daemon.json).
  */
 export function setDockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json'): string {
-  const dockerd = procs.find((p) => p.comm === 'dockerd');
+  // Any user, or a container, can run a program named dockerd: only root's, resolving paths where the
+  // agent does (its mount namespace), says where Docker's storage is. layerTrust.ts trusts what is under it.
+  const ownMnt = ownNamespaces().mnt;
+  const dockerd = procs.find((p) => p.comm === 'dockerd' && p.uid === 0 && p.namespaces?.mnt === ownMnt);
   const argv = dockerd?.cmdline?.split(' ') ?? [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Problem } from '../../../server/protocol';
 import { fixtureTree } from '../../support/fixtureTree';
-import type { ProcRecord } from '../../../server/discover/procfs';
+import { ownNamespaces, type ProcRecord } from '../../../server/discover/procfs';
 import type { EngineContext } from '../../../server/discover/engines';
 import * as docker from '../../../server/discover/engines/docker';
 import * as podman from '../../../server/discover/engines/podman';
@@ -17,6 +17,8 @@ import * as lxc from '../../../server/discover/engines/lxc';
 import * as nspawn from '../../../server/discover/engines/nspawn';
 
 const ID = 'a'.repeat(64);
+/** A dockerd as the node runs it: root, in the agent's own mount namespace. */
+const hostRoot = { uid: 0, namespaces: ownNamespaces() };
 
 function fixture(t: { after: (fn: () => void) => void }, files: Record<string, string>): string {
   return fixtureTree(t, 'ns-h2-eng-', files);
@@ -38,19 +40,22 @@ test('docker: config.v2.json gives name without slash, image, image id, labels; 
     [`containers/${ID}/config.v2.json`]: JSON.stringify({ Name: '/web', Image: 'sha256:beef', Config: { Image: 'nginx:1', Labels: { a: 'b', n: 1 } } }),
     'daemon.json': '{}',
   });
-  assert.equal(docker.setDockerDataRoot([{ comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]), root);
+  assert.equal(docker.setDockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]), root);
   const c = ctx([`/docker/${ID}`]);
   assert.deepEqual(docker.claim(c), { runtime: 'docker', id: ID, name: 'web', image: 'nginx:1', imageId: 'sha256:beef', pod: null, labels: { a: 'b' } });
   fs.writeFileSync(path.join(root, 'daemon.json'), JSON.stringify({ 'data-root': '/srv/docker' }));
   assert.equal(docker.setDockerDataRoot([], path.join(root, 'daemon.json')), '/srv/docker');
-  assert.equal(docker.setDockerDataRoot([{ comm: 'dockerd', cmdline: 'dockerd --data-root=/x' } as ProcRecord]), '/x');
-  docker.setDockerDataRoot([{ comm: 'dockerd', cmdline: `dockerd -g ${root}` } as ProcRecord]);
+  assert.equal(docker.setDockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: 'dockerd --data-root=/x' } as ProcRecord]), '/x');
+  docker.setDockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd -g ${root}` } as ProcRecord]);
   assert.equal(docker.overlay2Root(), path.join(root, 'overlay2'));
+  // A program named dockerd run by another user, or in another mount namespace, does not move the storage root.
+  const impostors = [{ ...hostRoot, uid: 1000 }, { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: 1 } }, { uid: null, namespaces: hostRoot.namespaces }];
+  for (const who of impostors) assert.equal(docker.setDockerDataRoot([{ ...who, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
 });
 
 test('docker: a malformed config.v2.json is a Problem naming the file, not a crash', (t) => {
   const root = fixture(t, { [`containers/${ID}/config.v2.json`]: '{"Name": "/half' });
-  docker.setDockerDataRoot([{ comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]);
+  docker.setDockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]);
   const c = ctx([`/docker/${ID}`]);
   const claim = docker.claim(c);
   assert.equal(claim?.id, ID);
@@ -66,7 +71,7 @@ test('docker: layerdb chain → overlay2/<cache-id>/diff with diff id and size; 
     [`image/overlay2/layerdb/mounts/${ID}/mount-id`]: 'm1',
     [`image/overlay2/layerdb/mounts/${ID}/init-id`]: 'm1-init',
   });
-  docker.setDockerDataRoot([{ comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]);
+  docker.setDockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]);
   const ids = docker.layerIdentities([]);
   assert.deepEqual(ids.get(path.join(root, 'overlay2/cache1/diff')), {
     identity: { engine: 'docker', id: 'sha256:c1', diffId: 'sha256:d1', cacheId: 'cache1' },
