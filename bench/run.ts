@@ -11,6 +11,8 @@
  *      and a snapshot round trip over SSH against the same snapshot run locally.
  *   4. Launch (bench/launch.ts): `nodescope launch` + `stop` against `runc run -d` + `runc delete` of
  *      the same container on a bundle made beforehand.
+ *   Memory (bench/clientMemory.ts), on the busy host of 1: one snapshot taken as the extension takes it,
+ *   with the client's heap and peak RSS (the extension host's side) and the agent's peak RSS.
  *
  * Needs root and a built dist/ (`npm run build`). Prints; asserts nothing about wall time.
  */
@@ -21,6 +23,7 @@ import { makeLargeLayer } from './largeLayer';
 import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
 import { benchLaunch } from './launch';
+import { measureSnapshotMemory, memoryLines } from './clientMemory';
 
 const repo = path.resolve(__dirname, '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
     console.log(ratioLine('floor (node + reads) / lsns -J', reads, lsns));
     const left = lsns.medianMs * 0.5 - reads.medianMs;
     console.log(`under the 0.5× target, ${left.toFixed(1)} ms would be left for namespaces, mounts, containers and JSON`);
+    // Memory on both sides of one snapshot of this host, as the extension host and its agent hold it.
+    console.log('');
+    for (const line of memoryLines(measureSnapshotMemory(repo))) console.log(line);
   } finally {
     host?.stop();
   }

@@ -24,6 +24,7 @@ import { listInContainer, readInContainer, statInContainer } from './files/conta
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
 import { launchContainer, stopLaunched } from './act/launch';
+import { rootfsOnHost } from './discover/layerTrust';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { AgentFailure } from './failure';
@@ -145,7 +146,7 @@ export class AgentMethods {
       const c = this.container(str(p, 'container'));
       const path = absolutePath(p, 'path');
       if (!c.rootfs?.overlay) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
-      return whence(c.rootfs, c.id, path, c.initPid);
+      return whence(rootfsOnHost(c), c.id, path, c.initPid);
     },
     pagecache: (p) => {
       const target = str(p, 'target');
@@ -155,7 +156,7 @@ export class AgentMethods {
       }
       const c = this.container(target);
       if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
-      return pageCacheOfLayers(c.id, 'container', c.rootfs.layers, c.cgroup?.memory?.fileBytes ?? null, top);
+      return pageCacheOfLayers(c.id, 'container', rootfsOnHost(c).layers, c.cgroup?.memory?.fileBytes ?? null, top);
     },
     'container.diff': (p) => {
       const c = this.container(str(p, 'container'));
@@ -164,7 +165,7 @@ export class AgentMethods {
       if (!c.rootfs?.layers.some((l) => l.role === 'upper')) {
         throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
       }
-      return containerDiff(c.rootfs, c.id, limit);
+      return containerDiff(rootfsOnHost(c), c.id, limit);
     },
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
