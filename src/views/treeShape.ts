@@ -69,6 +69,20 @@ export function capabilityDiff(c: ContainerInfo): { added: string[]; dropped: st
   };
 }
 
+/** Every capability a container holds, in words, for a hover where the table or tree shows only the difference. */
+export function capabilityList(c: ContainerInfo): string {
+  const caps = c.capabilities;
+  if (!caps) return 'capabilities unknown';
+  const diff = capabilityDiff(c);
+  return [
+    `${plural(caps.effective.length, 'effective capability', 'effective capabilities')}: ${caps.effective.join(', ') || 'none'}`,
+    diff.added.length ? `added to Docker's default: ${diff.added.join(', ')}` : null,
+    diff.dropped.length ? `dropped from Docker's default: ${diff.dropped.join(', ')}` : null,
+  ]
+    .filter((x) => x !== null)
+    .join('\n');
+}
+
 function containerUsers(s: Snapshot, path: string): string[] {
   return s.layers.find((l) => l.path === path)?.usedBy ?? [];
 }

@@ -4,7 +4,7 @@
  */
 import type { ContainerInfo, Snapshot } from '../../server/protocol';
 import type { FromWebview, ToWebview } from '../webviews/messages';
-import { capabilityDiff, memoryLine, pidsLine, shortId } from '../views/treeShape';
+import { capabilityDiff, capabilityList, memoryLine, pidsLine, shortId } from '../views/treeShape';
 import { formatCpuQuota } from '../../server/units';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void };
@@ -33,16 +33,18 @@ function containersTable(s: Snapshot): HTMLElement {
   for (const c of [...s.containers].sort((a, b) => a.name.localeCompare(b.name))) {
     const m = c.cgroup?.memory;
     const diff = capabilityDiff(c);
-    const caps = el('td', {}, `${c.capabilities?.effective.length ?? '?'} `);
-    for (const a of diff.added) caps.append(el('span', { class: 'add' }, `+${a.slice(4)} `));
-    for (const d of diff.dropped) caps.append(el('span', { class: 'drop' }, `−${d.slice(4)} `));
+    // A container with many added capabilities would stretch the table past the panel: the cell wraps
+    // between names (each name stays whole) and its hover lists every capability.
+    const caps = el('td', { class: 'caps', title: capabilityList(c) }, `${c.capabilities?.effective.length ?? '?'} `);
+    for (const a of diff.added) caps.append(el('span', { class: 'add' }, `+${a.slice(4)}`), ' ');
+    for (const d of diff.dropped) caps.append(el('span', { class: 'drop' }, `−${d.slice(4)}`), ' ');
     const enter = el('button', { class: 'link', title: 'Open a shell inside this container' }, 'enter');
     enter.addEventListener('click', () => vscode.postMessage({ type: 'enter', containerId: c.id }));
     const inspect = el('button', { class: 'link' }, 'inspect');
     inspect.addEventListener('click', () => vscode.postMessage({ type: 'inspect', containerId: c.id }));
     table.append(
       el('tr', { 'data-container': c.id },
-        el('td', { title: c.id }, el('strong', {}, c.name), el('span', { class: 'muted' }, ` ${shortId(c.id)}`)),
+        el('td', { class: 'name', title: c.id }, el('strong', {}, c.name), el('span', { class: 'muted' }, ` ${shortId(c.id)}`)),
         el('td', {}, c.runtime),
         el('td', {}, usageBar(m?.usageBytes ?? null, m?.limitBytes ?? null), memoryLine(c) ?? 'unknown'),
         el('td', {}, pidsLine(c) ?? 'unknown'),
@@ -105,7 +107,8 @@ function render(node: string, s: Snapshot): void {
     el('h1', {}, `${node}`),
     el('p', { class: 'muted' }, `${s.host.hostname} · kernel ${s.host.kernel} · cgroup ${s.host.cgroupVersion} · ${s.host.processCount} processes · ${s.namespaces.length} namespaces (${hidden.length} without processes) · ${s.layers.length} layers (${shared.length} shared) · ${new Date(s.takenAt).toLocaleTimeString()}`),
     el('h2', {}, `Containers (${s.containers.length})`),
-    containersTable(s),
+    // The table stays inside the panel: long cells wrap (panel.css); anything still wider scrolls in its box.
+    el('div', { class: 'table-box' }, containersTable(s)),
     el('h2', {}, 'Namespaces shared with the host or between containers'),
     namespaceGraph(s) as unknown as HTMLElement,
   );

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Snapshot } from '../../../server/protocol';
-import { capabilityDiff, containerSections, containersOf, layerItem, layerParts, nodeChildren, nodeLayers, problemItems, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
+import { capabilityDiff, capabilityList, containerSections, containersOf, layerItem, layerParts, nodeChildren, nodeLayers, problemItems, runtimeGroups, sectionChildren, namespacesOfType, type ScanState } from '../../../src/views/treeShape';
 
 const snap = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'rig-snapshot.json'), 'utf8')) as Snapshot;
 const limited = snap.containers.find((c) => c.name === 'nodescope-rig-limited')!;
@@ -66,6 +66,10 @@ describe('tree shape on a real rig snapshot', () => {
     assert.deepEqual(sections.map((s) => s.label), ['Overview', 'Namespaces', 'Layers', 'cgroup', 'Capabilities', 'Mounts', 'Processes']);
     assert.match(sections[4].description!, /\+SYS_PTRACE −NET_RAW vs Docker default/);
     assert.deepEqual(capabilityDiff(limited), { added: ['CAP_SYS_PTRACE'], dropped: ['CAP_NET_RAW'] });
+    const list = capabilityList(limited).split('\n');
+    assert.equal(list[0], `${limited.capabilities!.effective.length} effective capabilities: ${limited.capabilities!.effective.join(', ')}`);
+    assert.deepEqual(list.slice(1), ["added to Docker's default: CAP_SYS_PTRACE", "dropped from Docker's default: CAP_NET_RAW"]);
+    assert.equal(capabilityList({ ...limited, capabilities: null }), 'capabilities unknown');
     const cg = sectionChildren('n', snap, limited, 'cgroup', scans);
     const byLabel = Object.fromEntries(cg.map((c) => [c.label, c.description]));
     assert.match(byLabel.memory!, /\/ 64\.0 MiB/);
