@@ -1,0 +1,159 @@
+/**
+ * A node's real state, as a user sees it in a real VS Code (code-server) in Chromium: the local agent that
+ * the extension started is stopped for real (SIGSTOP, found in /proc by its path inside this test's
+ * profile). The node's row and its status bar item must stop calling the data live ("stale since
+ * HH:MM:SS", then "unresponsive, restarting"), the stopped agent must be killed and a new one started,
+ * and the node must come back to live by itself, with live updates: a container started afterwards is
+ * counted on the row (docker is the independent source). Screenshots land in test-results/e2e/.
+ *
+ * The watchdog runs with the extension's defaults (a question every 15 s to an idle agent, 20 s for its
+ * answer, stale after 5 s unanswered): this is what a user waits, so the test waits it too.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { startVsCode, type VsCode } from '../support/codeServer';
+
+const repo = path.resolve(__dirname, '..', '..');
+const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
+const packaged = (): string | null => (fs.existsSync(vsix) ? null : `needs ${vsix} (npm run build && npm run package)`);
+const skip = skipUnlessReal(probes.root, probes.docker, probes.command('chromium'), packaged);
+const CONTAINER = `nodescope-e2e-state-${process.pid}`;
+const CLOCK = /\d\d:\d\d:\d\d/;
+
+function read(p: string): string {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+const alive = (pid: number): boolean => /^State:\s+[^Z]/m.test(read(`/proc/${pid}/status`));
+
+/** The agents this test's code-server started: their command line names the agent inside its profile. */
+function agentsOf(vs: VsCode): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      const argv = read(`/proc/${d}/cmdline`).split('\0');
+      return argv.some((a) => a.startsWith(vs.dir) && a.endsWith(path.join('dist', 'agent-bundle', 'agent.js')));
+    })
+    .map(Number)
+    .filter(alive);
+}
+
+/** Visible rows of the Nodes tree (it keeps hidden copies of some rows for sticky scroll). */
+function rows(page: Page, text: string | RegExp): Locator {
+  return page.locator('[id="workbench.parts.sidebar"] .monaco-list-row', { hasText: text }).filter({ visible: true });
+}
+function nodeRow(page: Page): Locator {
+  return rows(page, 'This machine').first();
+}
+/** Clicks a row until it says it is expanded (a click that lands while the list re-renders is lost). */
+async function expand(page: Page, text: RegExp): Promise<void> {
+  const r = rows(page, text).first();
+  await r.waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 5 && (await r.getAttribute('aria-expanded')) === 'false'; i++) {
+    await r.click();
+    await page.waitForTimeout(400);
+  }
+  assert.notEqual(await r.getAttribute('aria-expanded'), 'false', `${text} did not expand`);
+}
+function statusItem(page: Page): Locator {
+  return page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: 'This machine' }).first();
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, () => {
+  let vs: VsCode;
+  let page: Page;
+
+  before(async () => {
+    rigUp();
+    spawnSync('docker', ['rm', '-f', CONTAINER]);
+    // No SSH hosts: the tree holds This machine only, so its row and status item are the ones checked.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-state-'));
+    const sshConfig = path.join(dir, 'ssh_config');
+    fs.writeFileSync(sshConfig, '');
+    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000 }, { NODESCOPE_VSIX: vsix });
+    page = vs.page;
+  });
+
+  after(async () => {
+    spawnSync('docker', ['rm', '-f', CONTAINER]);
+    // A stopped agent must not outlive a failed run.
+    if (vs) for (const pid of agentsOf(vs)) process.kill(pid, 'SIGKILL');
+    await vs?.close();
+  });
+
+  it('a stopped agent shows stale, then unresponsive, and the node comes back live with live updates', async () => {
+    try {
+      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
+      await until('This machine live', async () => /containers/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      const liveText = await nodeRow(page).innerText();
+      assert.doesNotMatch(liveText, /stale|unresponsive|failed/);
+      await vs.shot('nodestate-01-live');
+
+      const [stopped, ...others] = agentsOf(vs);
+      assert.ok(stopped, 'the extension started an agent in this profile');
+      assert.deepEqual(others, [], 'one agent for one node');
+      process.kill(stopped, 'SIGSTOP');
+      assert.match(read(`/proc/${stopped}/status`), /^State:\s+T/m, 'the agent is stopped');
+
+      // Within a ping interval and the stale threshold (15 s + 5 s), the row and the status bar say so.
+      await until('the row to say stale since', async () => /stale since \d\d:\d\d:\d\d/.test(await nodeRow(page).innerText()), 40_000);
+      const staleRow = await nodeRow(page).innerText();
+      assert.match(staleRow, /\d+ containers · stale since \d\d:\d\d:\d\d/, 'the data stays, marked');
+      await until('the status bar to say stale', async () => /This machine: stale since/.test(await statusItem(page).innerText()), 10_000);
+      assert.ok(CLOCK.test(await statusItem(page).innerText()));
+      assert.equal(await nodeRow(page).locator('.codicon-warning').count(), 1, 'a warning icon on the row');
+      await vs.shot('nodestate-02-stale');
+
+      // Then the verdict (no answer in 20 s): the agent is killed and replaced; the row says so meanwhile.
+      const said = await page.waitForFunction(
+        () => {
+          const bar = document.querySelector('[id="workbench.parts.statusbar"]')?.textContent ?? '';
+          const tree = document.querySelector('[id="workbench.parts.sidebar"]')?.textContent ?? '';
+          return /unresponsive, restarting/.test(bar) && /unresponsive, restarting/.test(tree) ? bar : false;
+        },
+        undefined,
+        { polling: 'raf', timeout: 40_000 },
+      );
+      assert.match(String(await said.jsonValue()), /This machine: unresponsive, restarting \(attempt 1 of \d+\)/);
+      await vs.shot('nodestate-03-unresponsive');
+
+      await until('the node live again', async () => {
+        const t = await nodeRow(page).innerText();
+        return /containers/.test(t) && !/stale|unresponsive|failed/.test(t);
+      }, 60_000);
+      await until('the stopped agent gone from /proc', () => !alive(stopped), 10_000);
+      const [fresh] = agentsOf(vs);
+      assert.ok(fresh && fresh !== stopped, 'a new agent runs');
+      assert.equal(await statusItem(page).innerText().then((t) => t.trim()), 'This machine');
+      assert.ok(vs.nodescopeLog().some((l) => l.includes(`agent pid ${stopped} stopped answering`)), vs.nodescopeLog().slice(-5).join('\n'));
+
+      // Live updates came back by themselves: a container started now shows up under docker.
+      await expand(page, /^\s*Containers/);
+      await expand(page, /^\s*docker/);
+      execFileSync('docker', ['run', '-d', '--network', 'none', '--name', CONTAINER, 'nodescope-rig/base:1', 'sleep', '300'], { stdio: 'ignore' });
+      await rows(page, CONTAINER).first().waitFor({ timeout: 30_000 });
+      await vs.shot('nodestate-04-live-again');
+    } catch (err) {
+      await vs.shot('FAILED-nodestate').catch(() => undefined);
+      throw new Error(`${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-8).join(' | ')}`, { cause: err });
+    }
+  });
+});
