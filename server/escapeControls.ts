@@ -9,14 +9,15 @@
  *  - C1 controls U+0080–U+009F: U+009B is CSI by itself for terminals that honour 8-bit controls;
  *  - bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, the
  *    "Trojan Source" set of CVE-2021-42574) and the line and paragraph separators U+2028/U+2029,
- *    which editors break lines at;
- *  - the backslash itself, so that an escape is never ambiguous: a name holding the four characters
- *    `\x1b` prints as `\\x1b`, one holding ESC as `\x1b`.
- * Everything else (any other Unicode) is printed as it is.
+ *    which editors break lines at.
+ * Everything else (any other Unicode) is printed as it is, the backslash too: escaping twice must change
+ * nothing, because text is escaped where it is made (the agent's error messages echo names escaped,
+ * server/failure.ts) and again where it is printed. A name that spells `\x1b` therefore reads like one
+ * holding ESC; `--json` gives every name exactly.
  */
 
-const CONTROLS = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function hex(ch: string, digits: number): string {
   return ch.charCodeAt(0).toString(16).padStart(digits, '0');

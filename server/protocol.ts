@@ -328,6 +328,8 @@ export interface LayerScan {
   redirects: { path: string; target: string }[];
   metacopy: string[];
   problems: Problem[];
+  /** The walk stopped at a limit (entries or depth, see problems): the figures cover only what was walked. */
+  truncated?: boolean;
 }
 
 export interface Whence {
@@ -389,6 +391,8 @@ export interface PageCacheLayer {
   residentBytes: number;
   /** Files with the most resident bytes, at most `top` of them. */
   topFiles: PageCacheFile[];
+  /** The walk of this layer stopped at a limit (see the report's problems): its figures cover only what was walked. */
+  truncated?: boolean;
 }
 
 export interface PageCacheReport {
@@ -401,6 +405,8 @@ export interface PageCacheReport {
   /** The container's memory cgroup file charge, for comparison: shared pages go to first toucher. */
   cgroupFileBytes: number | null;
   problems: Problem[];
+  /** Some layer's walk stopped at the request's limit (entries or depth): see the layers and problems. */
+  truncated?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------

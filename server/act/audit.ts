@@ -8,9 +8,18 @@
  * log cannot be written (read-only /var, full disk) the action still goes ahead and the failure goes to
  * the agent's stderr, which the client logs: refusing a shell because /var/log is read-only would make
  * Nodescope useless on exactly the locked-down nodes people need to look into.
+ *
+ * The agent is root and the path is fixed, so whoever could plant something there could make root write
+ * where they chose: a symlink at the log's name (to /etc/shadow, say) or a directory of theirs on the way.
+ * So the directory must be root's and writable by root alone, and is opened first (not following a
+ * symlink); the file is opened inside that very directory (through /proc/self/fd, as openat would) with
+ * O_NOFOLLOW, O_NONBLOCK (a FIFO planted there cannot hang the agent) and mode 0600, and must then be a
+ * regular root-owned file with one link and no write access for others. Anything else is not written to,
+ * and the agent says why on stderr. The directories above the log's own (/var/log) are the system's.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { escapeControls, escapeControlsInJson } from '../escapeControls';
 
 export const DEFAULT_AUDIT_LOG = '/var/log/nodescope/audit.log';
 
@@ -32,6 +41,54 @@ export function auditLogPath(): string {
   return process.env.NODESCOPE_AUDIT_LOG || DEFAULT_AUDIT_LOG;
 }
 
+/** Why the log is not fit to be written; the caller says it on stderr. */
+class Unfit extends Error {}
+
+function checkOwnedByRootOnly(what: string, st: fs.Stats): void {
+  if (st.uid !== 0) throw new Unfit(`${what} is owned by uid ${st.uid}, not root`);
+  if (st.mode & 0o022) throw new Unfit(`${what} is writable by ${st.mode & 0o020 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`);
+}
+
+/** Appends `text` to the log with one write, after the checks above. */
+function appendToLog(file: string, text: string): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+  let dirFd: number;
+  try {
+    dirFd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'ELOOP' || code === 'ENOTDIR' ? new Unfit(`${dir} is not a directory (a symlink is not followed)`) : err;
+  }
+  try {
+    checkOwnedByRootOnly(dir, fs.fstatSync(dirFd));
+    let fd: number;
+    try {
+      fd = fs.openSync(
+        `/proc/self/fd/${dirFd}/${path.basename(file)}`,
+        fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+        0o600,
+      );
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw new Unfit(`${file} is a symlink; not followed`);
+      if (code === 'ENXIO') throw new Unfit(`${file} is a FIFO, not a file`);
+      throw err;
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new Unfit(`${file} is not a regular file`);
+      checkOwnedByRootOnly(file, st);
+      if (st.nlink !== 1) throw new Unfit(`${file} has ${st.nlink} hard links; it may be another file's`);
+      fs.writeSync(fd, text);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
 export function recordAction(record: AuditRecord, client: { version: string | null }): void {
   const file = auditLogPath();
   const line = JSON.stringify({
@@ -44,9 +101,10 @@ export function recordAction(record: AuditRecord, client: { version: string | nu
     agentPid: process.pid,
   });
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o750 });
-    fs.appendFileSync(file, `${line}\n`, { mode: 0o640 });
+    appendToLog(file, `${line}\n`);
   } catch (err) {
-    process.stderr.write(`nodescope-agent: audit log ${file} not written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${line}\n`);
+    const why = err instanceof Unfit ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    // The record still reaches the client's log; JSON has escaped C0 already, this the rest (C1, bidi).
+    process.stderr.write(`nodescope-agent: audit log ${escapeControls(file)} not written (${escapeControls(why)}): ${escapeControlsInJson(line)}\n`);
   }
 }

@@ -127,7 +127,7 @@ export function renderLimit(r: LimitResult): string {
   return asLines(out);
 }
 
-/** An argument as sh would take it back, quoted with no backslash (asLines escapes backslashes). */
+/** An argument as sh would take it back: bare when plain, else in single quotes. */
 function quoteWord(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
 }
@@ -137,7 +137,7 @@ export function renderLaunch(r: LaunchResult): string {
   const l = r.limits;
   const out = [
     `${r.name}${r.started ? ` started, pid ${r.pid}` : ': would start'} (runc, bundle ${r.bundle})`,
-    `  from     ${r.from.name}: ${r.lowerdirs.length} image layers, a fresh writable layer ${r.upperdir}${r.readOnly ? ' (root read-only)' : ''}`,
+    `  from     ${r.from.name}: ${plural(r.lowerdirs.length, 'image layer')}, a fresh writable layer ${r.upperdir}${r.readOnly ? ' (root read-only)' : ''}`,
     `  command  ${r.command.map(quoteWord).join(' ')} as uid ${r.runAs.uid} gid ${r.runAs.gid} in ${r.runAs.cwd}`,
     `  limits   memory ${formatLimit('bytes', l.memoryBytes)}, pids ${formatLimit('pids', l.pidsMax)}, cpu ${formatLimit('cpus', l.cpus)}; cgroup ${r.cgroupPath}`,
   ];

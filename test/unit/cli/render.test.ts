@@ -81,6 +81,6 @@ describe('the CLI\'s readable output, whatever the node names things', () => {
   });
 
   it('shows a launch command as sh would take it back', () => {
-    assert.match(renderLaunch(launch), /command +sh -c 'echo '"'"'hi'"'"' \\\\ there' as uid 0/);
+    assert.match(renderLaunch(launch), /command +sh -c 'echo '"'"'hi'"'"' \\ there' as uid 0/);
   });
 });
