@@ -6,7 +6,9 @@
 import * as fs from 'fs';
 import { ErrorCodes, type ContainerFileEntry, type ContainerFileStat } from '../protocol';
 import { AgentFailure } from '../failure';
+import { NotReadable } from '../sys/checkedOpen';
 import { openInRoot, readlinkOfFd } from '../sys/openInRoot';
+import { formatBytes } from '../units';
 
 /** Largest file handed to the editor at once (VS Code reads a file whole). */
 export const MAX_FILE_BYTES = 16 << 20;
@@ -21,6 +23,7 @@ function typeOf(st: fs.Stats): ContainerFileStat['type'] {
 }
 
 function failure(path: string, err: unknown): AgentFailure {
+  if (err instanceof NotReadable) return new AgentFailure(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in the container: not opened`);
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentFailure(ErrorCodes.NotFound, `no such file in the container: ${path}`);
   if (code === 'ELOOP') return new AgentFailure(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave the container (ELOOP)`);
@@ -68,12 +71,34 @@ export function listInContainer(root: string, path: string): { path: string; ent
   });
 }
 
-/** The content of a regular file of the container, refused above `max` bytes. */
+/**
+ * How much is read at a time, always whole: some procfs files refuse other sizes (/proc/PID/pagemap reads
+ * only multiples of 8 bytes: EINVAL). At most max + CHUNK bytes are ever read.
+ */
+const CHUNK = 64 << 10;
+
+/**
+ * The content of a regular file of the container, refused above `max` bytes. The cap counts the bytes
+ * read, not what fstat says: procfs and sysfs files report a size of 0 and can hold any amount
+ * (/proc/1/pagemap, linked as a container's /etc/passwd, reads on for 256 GiB), so reading stops as soon
+ * as more than `max` bytes came.
+ */
 export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES): Buffer {
+  const tooLarge = (): AgentFailure => new AgentFailure(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
   return withFd(root, path, 'read', (fd) => {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in the container: ${path}`);
-    if (st.size > max) throw new AgentFailure(ErrorCodes.Unsupported, `${path} is ${st.size} bytes; files above ${max} are not opened`);
-    return fs.readFileSync(fd);
+    if (st.size > max) throw tooLarge();
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw tooLarge();
+      parts.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+    return Buffer.concat(parts, total);
   });
 }

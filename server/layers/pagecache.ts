@@ -7,7 +7,7 @@
 import type { LayerRef, PageCacheFile, PageCacheLayer, PageCacheReport, Problem } from '../protocol';
 import { pageSize, residentBytes } from '../sys/pagecache';
 import { nativeUnavailableReason } from '../sys/libc';
-import { walkTree } from './walk';
+import { WalkBudget, walkTree } from './walk';
 
 export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', layers: LayerRef[], cgroupFileBytes: number | null, top = 10): PageCacheReport {
   const problems: Problem[] = [];
@@ -18,14 +18,18 @@ export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', lay
     return { target, kind, method: 'cachestat', pageSize: 0, layers: [], residentBytes: 0, cgroupFileBytes, problems: [{ source: target, message: reason }] };
   }
   let method: PageCacheReport['method'] = 'cachestat';
+  // One budget for the request: a container with many layers gets no more walking than one with one.
+  const budget = new WalkBudget();
+  let truncated = false;
   const out: PageCacheLayer[] = layers.map((layer) => {
     const entry: PageCacheLayer = { layer, files: 0, bytes: 0, residentBytes: 0, topFiles: [] };
     const best: PageCacheFile[] = [];
-    walkTree(
+    const walked = walkTree(
       layer.path,
-      ({ rel, abs, dirent }) => {
+      ({ rel, at, dirent }) => {
         if (!dirent.isFile()) return;
-        const r = residentBytes(abs);
+        // `at` names the file through its pinned directory; residentBytes opens only a regular file there.
+        const r = residentBytes(at);
         if (!r) return;
         method = r.method;
         entry.files++;
@@ -34,7 +38,9 @@ export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', lay
         if (r.resident > 0) keepTop(best, { path: rel, bytes: r.bytes, residentBytes: r.resident }, top);
       },
       problems,
+      budget,
     );
+    if (walked.truncated) truncated = entry.truncated = true;
     entry.topFiles = best;
     return entry;
   });
@@ -47,6 +53,7 @@ export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', lay
     residentBytes: out.reduce((s, l) => s + l.residentBytes, 0),
     cgroupFileBytes,
     problems,
+    ...(truncated ? { truncated } : {}),
   };
 }
 

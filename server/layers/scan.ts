@@ -9,8 +9,11 @@
 import * as fs from 'fs';
 import type { LayerScan } from '../protocol';
 import { listXattrs } from '../sys/xattr';
-import { isChardevWhiteout, overlayXattr, WH_OPAQUE, WH_PREFIX } from './overlayMarks';
-import { walkTree } from './walk';
+import { entryMark, isChardevWhiteout, markPrefixes, WH_OPAQUE, WH_PREFIX } from './overlayMarks';
+import { WalkBudget, walkTree } from './walk';
+
+// A bare directory carries no mount: both prefixes are reported, as what it holds (overlayMarks.ts).
+const PREFIXES = markPrefixes(null);
 
 function hasOverlayXattr(names: string[], what: string): boolean {
   return names.includes(`trusted.overlay.${what}`) || names.includes(`user.overlay.${what}`);
@@ -20,7 +23,7 @@ function hasOverlayXattr(names: string[], what: string): boolean {
 const PROGRESS_EVERY = 10_000;
 
 /** Synchronous: a layer is read start to end in one call. onProgress gets the running file count. */
-export function scanLayer(dir: string, opts: { onProgress?: (files: number) => void } = {}): LayerScan {
+export function scanLayer(dir: string, opts: { onProgress?: (files: number) => void; budget?: WalkBudget } = {}): LayerScan {
   let rootStat: fs.Stats;
   try {
     rootStat = fs.lstatSync(dir);
@@ -32,17 +35,19 @@ export function scanLayer(dir: string, opts: { onProgress?: (files: number) => v
   const scan: LayerScan = { path: dir, files: 0, dirs: 0, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [] };
   const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
-  walkTree(
+  // `at` names each entry through its pinned parent directory: l* calls on it never follow the entry,
+  // and no component above it can have been swapped (walk.ts).
+  const walked = walkTree(
     dir,
-    ({ rel, abs, dirent }) => {
+    ({ rel, at, dirFd, dirent }) => {
       const name = dirent.name;
       if (dirent.isDirectory()) {
         scan.dirs++;
-        const names = listXattrs(abs);
+        const names = listXattrs(at);
         if (names.length) {
-          const opaque = overlayXattr(abs, 'opaque');
+          const opaque = entryMark(dirFd, name, 'opaque', PREFIXES);
           if (opaque?.toString() === 'y') scan.opaqueDirs.push({ path: rel, kind: 'xattr' });
-          const redirect = hasOverlayXattr(names, 'redirect') ? overlayXattr(abs, 'redirect') : null;
+          const redirect = hasOverlayXattr(names, 'redirect') ? entryMark(dirFd, name, 'redirect', PREFIXES) : null;
           if (redirect) scan.redirects.push({ path: rel, target: redirect.toString() });
         }
         return;
@@ -64,7 +69,7 @@ export function scanLayer(dir: string, opts: { onProgress?: (files: number) => v
       }
       let st: fs.Stats;
       try {
-        st = fs.lstatSync(abs);
+        st = fs.lstatSync(at);
       } catch {
         return; // removed while we walked
       }
@@ -74,7 +79,7 @@ export function scanLayer(dir: string, opts: { onProgress?: (files: number) => v
       }
       if (!st.isFile()) return; // fifos, sockets, other devices: neither content bytes nor marks
       if (st.size === 0 || st.blocks === 0) {
-        const names = listXattrs(abs);
+        const names = listXattrs(at);
         if (st.size === 0 && hasOverlayXattr(names, 'whiteout')) {
           scan.whiteouts.push({ path: rel, kind: 'xattr' });
           return;
@@ -86,6 +91,8 @@ export function scanLayer(dir: string, opts: { onProgress?: (files: number) => v
       if (opts.onProgress && scan.files % PROGRESS_EVERY === 0) opts.onProgress(scan.files);
     },
     scan.problems,
+    opts.budget,
   );
+  if (walked.truncated) scan.truncated = true;
   return scan;
 }

@@ -9,7 +9,12 @@
  *  - a directory merges with lower directories of the same name, unless it is opaque, which hides every
  *    lower one; with `overlay.redirect` the lower layers are looked up at the redirect's path instead.
  *
- * Every test is an lstat inside a layer directory: nothing follows a symlink on the host. A symlink in the
+ * Every test is an lstat of one name in a layer directory held open by fd, each directory on the way opened
+ * from its parent without following anything (sys/pinnedDir.ts): a container that swaps a directory of
+ * its layer for a link to the host's /etc mid-lookup leads nowhere. Overlay marks are read under the one
+ * xattr prefix the mount uses (overlayMarks.ts); a redirect is followed only as the kernel follows it
+ * (one plain name, or plain names from the layer's root; never `..`), else it is reported and the lookup
+ * stops below it, as the kernel's does (EPERM/EINVAL). A symlink in the
  * middle of the path (`/bin -> usr/bin` on merged-usr images) is resolved the way the container's kernel
  * would, against the container's root: its target is read from the layer that provides it, and the
  * lookup starts again at the resolved path (`resolvedPath`), at most 40 times (Linux's MAXSYMLINKS). The
@@ -19,21 +24,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LayerRef, Problem, RootfsInfo, Whence } from '../protocol';
-import { isOpaqueDir, isWhiteout, overlayXattr, WH_PREFIX } from './overlayMarks';
-
-interface Live {
-  ref: LayerRef;
-  /** Absolute path, inside this layer, of the directory being looked in. */
-  dir: string;
-}
-
-function lstat(p: string): fs.Stats | null {
-  try {
-    return fs.lstatSync(p);
-  } catch {
-    return null;
-  }
-}
+import { entryPath, lstatBeneath, lstatEntry, openChildDir, openDir, openDirBeneath } from '../sys/pinnedDir';
+import { dirMark, entryMark, isOpaqueDir, isWhiteout, markPrefixes, type MarkPrefix, WH_PREFIX } from './overlayMarks';
 
 function fileType(st: fs.Stats): Whence['fileType'] {
   if (st.isFile()) return 'file';
@@ -44,20 +36,72 @@ function fileType(st: fs.Stats): Whence['fileType'] {
 
 /** Linux's limit on symlinks followed in one lookup (include/linux/namei.h MAXSYMLINKS). */
 const MAX_SYMLINKS = 40;
+/** Linux's PATH_MAX: no longer path names anything in the container, so none is looked up. */
+const PATH_MAX = 4096;
 
-export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null): Whence {
+/** A container's lookup layers, each pinned by its root directory's fd, for the lookups of one request. */
+export interface OpenLayers {
+  /** Upper, then lowers top-most first; root is null where the directory could not be opened (a problem says why). */
+  layers: { ref: LayerRef; root: number | null }[];
+  prefixes: readonly MarkPrefix[];
+  /** null when the mount follows redirects; else why it does not. */
+  noRedirects: string | null;
+  problems: Problem[];
+  close(): void;
+}
+
+/** Opens the layers whence looks in (data-only lowers are never looked up by name); close() when done. */
+export function openLayers(rootfs: RootfsInfo): OpenLayers {
   const problems: Problem[] = [];
+  const layers = rootfs.layers
+    .filter((l) => l.role !== 'data')
+    .map((ref) => {
+      try {
+        return { ref, root: openDir(ref.path) };
+      } catch (err) {
+        problems.push({ source: ref.path, message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked up as empty` });
+        return { ref, root: null };
+      }
+    });
+  const o = rootfs.overlay;
+  // fs/overlayfs/params.c: userxattr forces redirect_dir=nofollow; mountinfo shows any other non-default mode.
+  const noRedirects = o?.userxattr ? 'the mount uses userxattr, which never follows redirects' : o?.redirectDir === 'nofollow' ? 'the mount has redirect_dir=nofollow' : null;
+  return {
+    layers,
+    prefixes: markPrefixes(rootfs),
+    noRedirects,
+    problems,
+    close: () => layers.forEach((l) => l.root !== null && fs.closeSync(l.root)),
+  };
+}
+
+export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null, opened?: OpenLayers): Whence {
+  const layers = opened ?? openLayers(rootfs);
+  try {
+    return whenceIn(layers, containerId, rawPath, initPid);
+  } finally {
+    if (!opened) layers.close();
+  }
+}
+
+function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, initPid: number | null): Whence {
+  const problems: Problem[] = [...layers.problems];
   const requested = path.posix.normalize(`/${rawPath}`);
+  if (requested.length >= PATH_MAX) {
+    const r = emptyLookup(containerId, `${requested.slice(0, 64)}…`);
+    r.problems = [{ source: r.path, message: `a path of ${requested.length} bytes, longer than PATH_MAX (${PATH_MAX}): names nothing in the container (ENAMETOOLONG)` }];
+    return r;
+  }
   let at = requested;
-  let result = lookupInLayers(rootfs, containerId, at);
+  let result = lookupInLayers(layers, containerId, at, problems);
   for (let hops = 0; result.symlinkAt; hops++) {
-    if (hops === MAX_SYMLINKS) {
+    if (hops === MAX_SYMLINKS || result.symlinkAt.resolved.length >= PATH_MAX) {
       // The lookup stopped at a symlink: nothing visible, nothing provided, and this says why.
-      problems.push({ source: requested, message: `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved` });
+      problems.push({ source: requested, message: hops === MAX_SYMLINKS ? `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved` : `symlinks on the way lead to a path longer than PATH_MAX (ENAMETOOLONG): not resolved` });
       break;
     }
     at = result.symlinkAt.resolved;
-    result = lookupInLayers(rootfs, containerId, at);
+    result = lookupInLayers(layers, containerId, at, problems);
   }
   delete result.symlinkAt;
   result.path = requested;
@@ -74,19 +118,17 @@ export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string,
         : 'the container sees this path but no layer provides it (a volume or bind mount covers it)',
     });
   }
-  if (problems.length) result.problems = [...(result.problems ?? []), ...problems];
+  if (problems.length) result.problems = problems;
   return result;
 }
 
 /** A lookup, and where it must go on when a component on the way is a symlink. */
 type Lookup = Whence & { symlinkAt?: { resolved: string } };
 
-function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string): Lookup {
-  const normalized = path.posix.normalize(`/${rawPath}`);
-  const comps = normalized.split('/').filter(Boolean);
-  const result: Lookup = {
+function emptyLookup(containerId: string, p: string): Lookup {
+  return {
     container: containerId,
-    path: normalized,
+    path: p,
     visible: false,
     fileType: null,
     provider: null,
@@ -96,10 +138,52 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
     copiedUp: false,
     inodes: { merged: null, layers: [] },
   };
-  const lookup = rootfs.layers.filter((l) => l.role !== 'data');
-  let live: Live[] = lookup.map((ref) => ({ ref, dir: ref.path }));
+}
+
+/**
+ * An overlay.redirect as the kernel takes it (fs/overlayfs/util.c ovl_get_redirect_xattr, namei.c
+ * ovl_lookup_single): absolute, `/` then plain names looked up from each lower layer's root; or one plain
+ * name looked up in the same parent. null for anything else: an empty component, a `/` in a relative one,
+ * `.` or `..` (the kernel's lookup_one refuses those), which could only lead out of the layer.
+ */
+export function parseRedirect(v: string): { absolute: boolean; comps: string[] } | null {
+  const plain = (c: string): boolean => c !== '' && c !== '.' && c !== '..' && !c.includes('\0');
+  if (v.startsWith('/')) {
+    const comps = v.slice(1).split('/');
+    return comps.every(plain) ? { absolute: true, comps } : null;
+  }
+  return plain(v) && !v.includes('/') ? { absolute: false, comps: [v] } : null;
+}
+
+interface Live {
+  ref: LayerRef;
+  /** The layer's root directory fd. */
+  root: number;
+  /** The directory being looked in, inside this layer, pinned. */
+  dir: number;
+}
+
+/** Where a name is looked up in one layer: entry `name` of the pinned directory `dirFd`. */
+interface Spot {
+  dirFd: number;
+  name: string;
+}
+
+interface Found extends Live {
+  spot: Spot;
+  st: fs.Stats;
+  /** The entry itself pinned, when it is a directory (else -1). */
+  self: number;
+}
+
+function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string, problems: Problem[]): Lookup {
+  const normalized = path.posix.normalize(`/${rawPath}`);
+  const comps = normalized.split('/').filter(Boolean);
+  const result = emptyLookup(containerId, normalized);
+  const { prefixes } = layers;
+  let live: Live[] = layers.layers.flatMap((l) => (l.root === null ? [] : [{ ref: l.ref, root: l.root, dir: l.root }]));
   /** Lower layers that an opaque directory on the path cut off, and which layer's directory did. */
-  const cutOff: { ref: LayerRef; by: LayerRef }[] = [];
+  const cutOff: { ref: LayerRef; root: number; by: LayerRef }[] = [];
 
   if (!comps.length) {
     const top = live[0];
@@ -107,131 +191,191 @@ function lookupInLayers(rootfs: RootfsInfo, containerId: string, rawPath: string
     return result;
   }
 
-  for (let i = 0; i < comps.length; i++) {
-    const name = comps[i];
-    const last = i === comps.length - 1;
-    const found: (Live & { st: fs.Stats })[] = [];
-    let redirectTo: ((l: Live) => string) | null = null;
-    let deletedBy: LayerRef | null = null;
-    /** Lower layers that still hold the name a whiteout deleted: the whiteout masks their copies, it does not remove them. */
-    const maskedBelow: LayerRef[] = [];
-    let stoppedAt = -1;
-
-    for (let k = 0; k < live.length; k++) {
-      const l = live[k];
-      const candidate = redirectTo ? redirectTo(l) : `${l.dir}/${name}`;
-      const st = lstat(candidate);
-      const whiteout = st ? isWhiteout(candidate, st) : fs.existsSync(`${path.posix.dirname(candidate)}/${WH_PREFIX}${path.posix.basename(candidate)}`);
-      if (whiteout) {
-        if (!found.length) {
-          deletedBy = l.ref;
-          for (const lower of last ? live.slice(k + 1) : []) {
-            const there = redirectTo ? redirectTo(lower) : `${lower.dir}/${name}`;
-            const lst = lstat(there);
-            if (lst && !isWhiteout(there, lst)) maskedBelow.push(lower.ref);
-          }
+  // fds opened while looking at the previous component (the live directories among them) and this one.
+  let before: number[] = [];
+  let now: number[] = [];
+  try {
+    for (let i = 0; i < comps.length; i++) {
+      const name = comps[i];
+      const last = i === comps.length - 1;
+      const found: Found[] = [];
+      let redirect: { absolute: boolean; comps: string[] } | null = null;
+      let deletedBy: LayerRef | null = null;
+      /** Lower layers that still hold the name a whiteout deleted: the whiteout masks their copies, it does not remove them. */
+      const maskedBelow: LayerRef[] = [];
+      let stoppedAt = -1;
+      /** Where the name is looked up in layer `l`: its live directory, or where a redirect above points (null: not in this layer). */
+      const spotIn = (l: Live): Spot | null => {
+        if (!redirect) return { dirFd: l.dir, name };
+        if (!redirect.absolute) return { dirFd: l.dir, name: redirect.comps[0] };
+        let parent: number;
+        try {
+          parent = openDirBeneath(l.root, redirect.comps.slice(0, -1));
+        } catch {
+          return null;
         }
-        stoppedAt = k;
-        break;
+        now.push(parent);
+        return { dirFd: parent, name: redirect.comps[redirect.comps.length - 1] };
+      };
+
+      for (let k = 0; k < live.length; k++) {
+        const l = live[k];
+        const spot = spotIn(l);
+        if (!spot) continue;
+        const st = lstatEntry(spot.dirFd, spot.name);
+        const whiteout = st ? isWhiteout(spot.dirFd, spot.name, st, prefixes) : lstatEntry(spot.dirFd, `${WH_PREFIX}${spot.name}`) !== null;
+        if (whiteout) {
+          if (!found.length) {
+            deletedBy = l.ref;
+            for (const lower of last ? live.slice(k + 1) : []) {
+              const there = spotIn(lower);
+              const lst = there && lstatEntry(there.dirFd, there.name);
+              if (there && lst && !isWhiteout(there.dirFd, there.name, lst, prefixes)) maskedBelow.push(lower.ref);
+            }
+          }
+          stoppedAt = k;
+          break;
+        }
+        if (!st) continue;
+        if (found.length && !(found[0].st.isDirectory() && st.isDirectory())) {
+          // A lower entry the upper one hides (file over file, file over dir, dir over file).
+          if (last) result.shadowed.push(l.ref);
+          continue;
+        }
+        if (!st.isDirectory()) {
+          found.push({ ...l, spot, st, self: -1 });
+          continue; // keep looking only to list shadowed copies
+        }
+        let self: number;
+        try {
+          self = openChildDir(spot.dirFd, spot.name);
+        } catch {
+          continue; // swapped for a non-directory (or removed) since the lstat: not followed
+        }
+        now.push(self);
+        found.push({ ...l, spot, st, self });
+        if (isOpaqueDir(self, prefixes)) {
+          stoppedAt = k;
+          cutOff.push(...live.slice(k + 1).map((lower) => ({ ref: lower.ref, root: lower.root, by: l.ref })));
+          break;
+        }
+        // A redirect matters only with layers below to look in (the kernel reads it only then).
+        const mark = k < live.length - 1 ? dirMark(self, 'redirect', prefixes) : null;
+        if (mark) {
+          const target = mark.toString();
+          const source = `${l.ref.path}/${comps.slice(0, i + 1).join('/')}`;
+          const parsed = parseRedirect(target);
+          if (layers.noRedirects || !parsed) {
+            // The kernel fails such a lookup (EPERM or EINVAL): nothing below this layer shows through.
+            problems.push({ source, message: `overlay redirect to ${JSON.stringify(target)} not followed: ${layers.noRedirects ?? 'it would leave the layer (only plain names, or /plain/names from the layer root, are followed)'}` });
+            stoppedAt = k;
+            break;
+          }
+          redirect = parsed;
+        }
       }
-      if (!st) continue;
-      if (found.length && !(found[0].st.isDirectory() && st.isDirectory())) {
-        // A lower entry the upper one hides (file over file, file over dir, dir over file).
-        if (last) result.shadowed.push(l.ref);
-        continue;
+      if (last) {
+        for (const f of found) result.inodes.layers.push({ path: f.ref.path, role: f.ref.role, index: f.ref.index, inode: f.st.ino });
       }
-      found.push({ ref: l.ref, dir: candidate, st });
-      if (!st.isDirectory()) continue; // keep looking only to list shadowed copies
-      if (isOpaqueDir(candidate)) {
-        stoppedAt = k;
-        cutOff.push(...live.slice(k + 1).map((lower) => ({ ref: lower.ref, by: l.ref })));
-        break;
-      }
-      const redirect = overlayXattr(candidate, 'redirect');
-      if (redirect) {
-        const target = redirect.toString();
-        redirectTo = target.startsWith('/') ? (lower) => `${lower.ref.path}${target}` : (lower) => `${lower.dir}/${target}`;
-      }
-    }
-    if (last) {
-      for (const f of found) result.inodes.layers.push({ path: f.ref.path, role: f.ref.role, index: f.ref.index, inode: f.st.ino });
-    }
-    if (!last && found.length && found[0].st.isSymbolicLink()) {
-      // The kernel follows it from the container's root (absolute target) or from this directory.
-      let target: string;
-      try {
-        target = fs.readlinkSync(found[0].dir);
-      } catch (err) {
-        result.problems = [{ source: found[0].dir, message: `symlink unreadable (${(err as NodeJS.ErrnoException).code}): not followed` }];
+      if (!last && found.length && found[0].st.isSymbolicLink()) {
+        // The kernel follows it from the container's root (absolute target) or from this directory.
+        let target: string;
+        try {
+          target = fs.readlinkSync(entryPath(found[0].spot.dirFd, found[0].spot.name));
+        } catch (err) {
+          problems.push({ source: `${found[0].ref.path}/${comps.slice(0, i + 1).join('/')}`, message: `symlink unreadable (${(err as NodeJS.ErrnoException).code}): not followed` });
+          return result;
+        }
+        const rest = comps.slice(i + 1);
+        const from = target.startsWith('/') ? target : path.posix.join('/', ...comps.slice(0, i), target);
+        result.symlinkAt = { resolved: path.posix.normalize(path.posix.join('/', from, ...rest)) };
         return result;
       }
-      const rest = comps.slice(i + 1);
-      const from = target.startsWith('/') ? target : path.posix.join('/', ...comps.slice(0, i), target);
-      result.symlinkAt = { resolved: path.posix.normalize(path.posix.join('/', from, ...rest)) };
-      return result;
-    }
-    if (!found.length || (!last && !found[0].st.isDirectory())) {
-      result.deletedBy = deletedBy;
-      const hidden = opaqueHiding(cutOff, comps);
-      result.hiddenByOpaque = hidden?.by ?? null;
-      // The copies the whiteout or the opaque directory hides are listed as shadowed: where the path still is.
-      result.shadowed = deletedBy ? maskedBelow : hidden ? [hidden.ref] : [];
-      return result;
-    }
-    if (last) {
-      const top = found[0];
-      result.visible = true;
-      result.fileType = fileType(top.st);
-      result.provider = top.ref;
-      // Merged directories: every lower directory of the name contributes and is listed as shadowed.
-      const lowerDirs = top.st.isDirectory() ? found.slice(1).map((f) => f.ref) : [];
-      result.shadowed = [...lowerDirs, ...result.shadowed].sort((a, b) => a.index - b.index);
-      if (!top.st.isDirectory()) {
-        // A non-directory hides every lower copy that the lookup did not reach.
-        for (const l of live.slice(live.findIndex((x) => x.ref === top.ref) + 1, stoppedAt < 0 ? undefined : stoppedAt)) {
-          if (!result.shadowed.includes(l.ref) && lstat(`${l.dir}/${name}`)) result.shadowed.push(l.ref);
-        }
-        result.shadowed.sort((a, b) => a.index - b.index);
+      if (!found.length || (!last && !found[0].st.isDirectory())) {
+        result.deletedBy = deletedBy;
+        const hidden = opaqueHiding(cutOff, comps);
+        result.hiddenByOpaque = hidden?.by ?? null;
+        // The copies the whiteout or the opaque directory hides are listed as shadowed: where the path still is.
+        result.shadowed = deletedBy ? maskedBelow : hidden ? [hidden.ref] : [];
+        return result;
       }
-      // Copied up: the upper holds it and either records its origin or a lower copy exists.
-      result.copiedUp = top.ref.role === 'upper' && (overlayXattr(top.dir, 'origin') !== null || result.shadowed.length > 0);
-      return result;
+      if (last) {
+        const top = found[0];
+        result.visible = true;
+        result.fileType = fileType(top.st);
+        result.provider = top.ref;
+        // Merged directories: every lower directory of the name contributes and is listed as shadowed.
+        const lowerDirs = top.st.isDirectory() ? found.slice(1).map((f) => f.ref) : [];
+        result.shadowed = [...lowerDirs, ...result.shadowed].sort((a, b) => a.index - b.index);
+        if (!top.st.isDirectory()) {
+          // A non-directory hides every lower copy that the lookup did not reach.
+          for (const l of live.slice(live.findIndex((x) => x.ref === top.ref) + 1, stoppedAt < 0 ? undefined : stoppedAt)) {
+            if (!result.shadowed.includes(l.ref) && lstatEntry(l.dir, name)) result.shadowed.push(l.ref);
+          }
+          result.shadowed.sort((a, b) => a.index - b.index);
+        }
+        // Copied up: the upper holds it and either records its origin or a lower copy exists.
+        const origin = top.self >= 0 ? dirMark(top.self, 'origin', prefixes) : entryMark(top.spot.dirFd, top.spot.name, 'origin', prefixes);
+        result.copiedUp = top.ref.role === 'upper' && (origin !== null || result.shadowed.length > 0);
+        return result;
+      }
+      live = found.map(({ ref, root, self }) => ({ ref, root, dir: self }));
+      // The previous component's directories are no longer looked in.
+      for (const fd of before) fs.closeSync(fd);
+      before = now;
+      now = [];
     }
-    live = found.map(({ ref, dir }) => ({ ref, dir }));
+    return result;
+  } finally {
+    for (const fd of [...before, ...now]) fs.closeSync(fd);
   }
-  return result;
 }
 
 /** The layer whose opaque directory hides the path (by), if a lower layer it cut off (ref) still has the path. */
-function opaqueHiding(cutOff: { ref: LayerRef; by: LayerRef }[], comps: string[]): { ref: LayerRef; by: LayerRef } | null {
-  const rel = comps.join('/');
-  return cutOff.find((c) => lstat(`${c.ref.path}/${rel}`) !== null) ?? null;
+function opaqueHiding(cutOff: { ref: LayerRef; root: number; by: LayerRef }[], comps: string[]): { ref: LayerRef; by: LayerRef } | null {
+  const c = cutOff.find((x) => lstatBeneath(x.root, comps) !== null);
+  return c ? { ref: c.ref, by: c.by } : null;
 }
 
 /**
  * lstat of the path as the container sees it, through /proc/PID/root. undefined = no container process to
- * look through; null = not there. Walked one component at a time: the kernel would resolve an absolute
+ * look through; null = not there. Walked one component at a time from the root's fd, each directory
+ * opened from its parent without following (sys/pinnedDir.ts): the kernel would resolve an absolute
  * symlink in the middle of the path against OUR root, not the container's, so a symlinked component stops
- * the walk (null, with a Problem) instead of reading a host file.
+ * the walk (undefined, with a Problem) instead of reading a host file.
  */
 function mergedView(pid: number | null, p: string, problems: Problem[]): fs.Stats | null | undefined {
   if (pid === null) return undefined;
   const root = `/proc/${pid}/root`;
-  if (!lstat(root)) {
+  let fd: number;
+  try {
+    // Following the magic link is the point: it is the container's root.
+    fd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NONBLOCK);
+  } catch {
     problems.push({ source: root, message: 'the container process is gone: no merged-view inode' });
     return undefined;
   }
   const comps = p.split('/').filter(Boolean);
-  let at = root;
-  let st: fs.Stats | null = lstat(root);
-  for (let i = 0; i < comps.length; i++) {
-    if (i > 0 && st?.isSymbolicLink()) {
-      problems.push({ source: at, message: `${comps.slice(0, i).join('/')} is a symlink in the container: ask about the path it points to` });
-      return undefined;
+  try {
+    if (!comps.length) return fs.fstatSync(fd);
+    for (let i = 0; i < comps.length; i++) {
+      const st = lstatEntry(fd, comps[i]);
+      if (!st || i === comps.length - 1) return st;
+      if (st.isSymbolicLink()) {
+        problems.push({ source: `${root}/${comps.slice(0, i + 1).join('/')}`, message: `${comps.slice(0, i + 1).join('/')} is a symlink in the container: ask about the path it points to` });
+        return undefined;
+      }
+      let next: number;
+      try {
+        next = openChildDir(fd, comps[i]);
+      } catch {
+        return null; // not a directory (or gone): nothing below it
+      }
+      fs.closeSync(fd);
+      fd = next;
     }
-    at = `${at}/${comps[i]}`;
-    st = lstat(at);
-    if (!st) return null;
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
-  return st;
 }

@@ -6,6 +6,7 @@
  * component by component from here. No magic links (/proc/self/...) are followed either.
  */
 import * as fs from 'fs';
+import { O_PATH, reopenForReading } from './checkedOpen';
 import { errnoName, loadLibc } from './libc';
 
 const SYS_OPENAT2 = { x64: 437, arm64: 437 } as Record<string, number>;
@@ -34,14 +35,16 @@ function openat2Calls(): Calls | null {
   return calls;
 }
 
-/** How to open: `read` a file's content (O_NONBLOCK: a FIFO must not hang the agent), or a `path` handle
- * only, for fstat and directory listings, of the entry itself when it is a symlink (O_PATH|O_NOFOLLOW). */
+/** How to open: `read` a regular file's content or a directory's entries, or a `path` handle only, for
+ * fstat, of the entry itself when it is a symlink (O_PATH|O_NOFOLLOW). */
 export type OpenMode = 'read' | 'path';
-const O_PATH = 0o10000000;
 
 /**
  * An fd for `file` (absolute, as the container names it) inside `root`; the caller closes it.
- * Throws with the errno's name (ENOENT, ELOOP...), or ENOSYS when openat2 is not available here.
+ * Throws with the errno's name (ENOENT, ELOOP...), or ENOSYS when openat2 is not available here; in `read`
+ * mode, NotReadable (checkedOpen.ts) for anything but a regular file or a directory: the lookup opens an
+ * O_PATH handle only, and only a regular file or directory is reopened for reading (O_NONBLOCK), so a
+ * FIFO or device node the container made is never opened, let alone waited on.
  */
 export function openInRoot(root: string, file: string, mode: OpenMode = 'read'): number {
   const c = openat2Calls();
@@ -50,7 +53,7 @@ export function openInRoot(root: string, file: string, mode: OpenMode = 'read'):
   try {
     // struct open_how { u64 flags; u64 mode; u64 resolve; } (include/uapi/linux/openat2.h)
     const how = Buffer.alloc(24);
-    const flags = mode === 'path' ? O_PATH | fs.constants.O_NOFOLLOW : fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+    const flags = mode === 'path' ? O_PATH | fs.constants.O_NOFOLLOW : O_PATH;
     how.writeBigUInt64LE(BigInt(flags | 0o2000000 /* O_CLOEXEC */), 0);
     how.writeBigUInt64LE(BigInt(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), 16);
     // The root itself is ".": openat2 takes no empty path.
@@ -60,7 +63,12 @@ export function openInRoot(root: string, file: string, mode: OpenMode = 'read'):
       const code = errnoName(c.errno());
       throw Object.assign(new Error(code), { code });
     }
-    return fd;
+    if (mode === 'path') return fd;
+    try {
+      return reopenForReading(fd, true).fd;
+    } finally {
+      fs.closeSync(fd);
+    }
   } finally {
     fs.closeSync(dir);
   }

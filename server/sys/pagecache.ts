@@ -5,6 +5,7 @@
  * the page cache every container sharing the layer uses.
  */
 import * as fs from 'fs';
+import { openRegularNoFollow } from './checkedOpen';
 import { loadLibc } from './libc';
 
 const SYS_CACHESTAT = 451;
@@ -93,21 +94,24 @@ export interface Residency {
 
 /**
  * Resident bytes of a regular file (whole pages, as fincore counts them), or null when it cannot be opened
- * (gone, permission). `method` forces one call: tests use it to check the mincore fallback on a kernel with cachestat.
+ * (gone, permission) or is not a regular file. The last component of `path` is never followed and nothing
+ * but a regular file is opened for reading (sys/checkedOpen.ts: a FIFO or device node a container put in
+ * its layer is neither waited on nor opened); inside a layer, pass a race-free path (pinnedDir.ts's
+ * entryPath). `method` forces one call: tests use it to check the mincore fallback on a kernel with cachestat.
  */
 export function residentBytes(path: string, method?: Residency['method']): Residency | null {
   const c = pcCalls();
   const pageBytes = pageSize();
   if (!c || !pageBytes) return null;
-  let fd: number;
+  let opened: { fd: number; st: fs.Stats };
   try {
-    // O_NOFOLLOW: a symlink inside a layer is never followed (the caller passes regular files only).
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    opened = openRegularNoFollow(path);
   } catch {
     return null;
   }
+  const { fd, st } = opened;
   try {
-    const size = fs.fstatSync(fd).size;
+    const size = st.size;
     if (size === 0) return { bytes: 0, resident: 0, method: method ?? (cachestatWorks === false ? 'mincore' : 'cachestat') };
     const cached = method === 'mincore' ? null : viaCachestat(c, fd);
     if (cached !== null) return { bytes: size, resident: cached * pageBytes, method: 'cachestat' };

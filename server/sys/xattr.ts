@@ -1,11 +1,13 @@
 /**
- * Extended attributes, read with the l* calls so a symlink inside a layer is never followed.
+ * Extended attributes, read with the l* calls so a symlink inside a layer is never followed, or from an
+ * open fd (a directory pinned while walked: sys/pinnedDir.ts).
  * overlayfs keeps its bookkeeping here: `trusted.overlay.*`, or `user.overlay.*` with `userxattr`.
  */
 import { loadLibc } from './libc';
 
 interface XattrCalls {
   lgetxattr: (path: string, name: string, out: Buffer, size: number) => number;
+  fgetxattr: (fd: number, name: string, out: Buffer, size: number) => number;
   llistxattr: (path: string, out: Buffer, size: number) => number;
 }
 let calls: XattrCalls | null | undefined;
@@ -16,6 +18,7 @@ function xattrCalls(): XattrCalls | null {
   calls = native
     ? {
         lgetxattr: native.lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)') as XattrCalls['lgetxattr'],
+        fgetxattr: native.lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as XattrCalls['fgetxattr'],
         llistxattr: native.lib.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as XattrCalls['llistxattr'],
       }
     : null;
@@ -36,6 +39,14 @@ export function getXattr(path: string, name: string): Buffer | null {
   const c = xattrCalls();
   if (!c) return null;
   const n = c.lgetxattr(path, name, buf, buf.length);
+  return n < 0 ? null : Buffer.from(buf.subarray(0, n));
+}
+
+/** The attribute's value on what the open fd holds (a pinned directory), or null as for getXattr. */
+export function getXattrOfFd(fd: number, name: string): Buffer | null {
+  const c = xattrCalls();
+  if (!c) return null;
+  const n = c.fgetxattr(fd, name, buf, buf.length);
   return n < 0 ? null : Buffer.from(buf.subarray(0, n));
 }
 
