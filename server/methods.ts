@@ -27,7 +27,8 @@ import { launchContainer, stopLaunched } from './act/launch';
 import { rootfsOnHost } from './discover/layerTrust';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
-import { AgentFailure } from './failure';
+import { AgentFailure, echo } from './failure';
+import { during } from './activity';
 
 export { AgentFailure };
 
@@ -48,9 +49,9 @@ export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
     const shown = matches.map((c) => `${c.name} (id ${/^[0-9a-f]{64}$/.test(c.id) ? c.id.slice(0, 12) : c.id}, ${c.runtime})`).join(', ');
-    throw new AgentFailure(ErrorCodes.Ambiguous, `"${ref}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
+    throw new AgentFailure(ErrorCodes.Ambiguous, `"${echo(ref)}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
   }
-  throw new AgentFailure(ErrorCodes.NotFound, `no container "${ref}" on this node (give an id, a unique id prefix, or a name)`);
+  throw new AgentFailure(ErrorCodes.NotFound, `no container "${echo(ref)}" on this node (give an id, a unique id prefix, or a name)`);
 }
 
 function str(params: unknown, key: string): string {
@@ -61,7 +62,7 @@ function str(params: unknown, key: string): string {
 
 function absolutePath(params: unknown, key: string): string {
   const v = str(params, key);
-  if (!v.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${v}"`);
+  if (!v.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${echo(v)}"`);
   return v;
 }
 
@@ -71,9 +72,9 @@ function existingDir(dir: string): string {
   try {
     st = fs.lstatSync(dir);
   } catch {
-    throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${dir}`);
+    throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${echo(dir)}`);
   }
-  if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${dir}`);
+  if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${echo(dir)}`);
   return dir;
 }
 
@@ -103,7 +104,8 @@ export class AgentMethods {
   }
 
   snapshot(): Snapshot {
-    const snapshot = takeSnapshot({ agentVersion: AGENT_VERSION });
+    // The watcher's ticks come here too: a stuck one is named by the watchdog as a request is.
+    const snapshot = during('taking a snapshot', () => takeSnapshot({ agentVersion: AGENT_VERSION }));
     this.last = { snapshot, at: Date.now() };
     return snapshot;
   }
@@ -134,8 +136,9 @@ export class AgentMethods {
   }
 
   dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
-    const run = this.handlers[method] as ((p: unknown) => Methods[M]['result']) | undefined;
-    if (!run) throw new AgentFailure(-32601, `unknown method "${method}"`);
+    // Own properties only: through the prototype, "toString" would answer and "hasOwnProperty" throw.
+    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: unknown) => Methods[M]['result']) : undefined;
+    if (!run) throw new AgentFailure(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
     return run(params ?? {});
   }
 

@@ -608,18 +608,26 @@ export interface ChangedNotification {
   layers?: LayerInfo[];
   processes?: ProcessInfo[];
   takenAt: string;
+  /** A pass of the watcher failed (a change with nothing else in it): the state last sent, of `takenAt`, stands. */
+  problems?: Problem[];
 }
 export const CHANGED_NOTIFICATION = 'nodescope/changed';
 
 /** JSON-RPC error codes beyond the standard ones. `message` is always one line a person can act on. */
 export const ErrorCodes = {
+  /** JSON-RPC 2.0's own: the body is not JSON, or the message is not a request. */
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
   InvalidParams: -32602,
-  /** A pass of the watcher failed (a change with nothing else in it): the state last sent, of `takenAt`, stands. */
-  problems?: Problem[];
+  /** An unexpected failure in the agent (its stack went to the agent's stderr). */
+  InternalError: -32603,
   NotFound: -32001,
   Ambiguous: -32002,
   NotPermitted: -32003,
   Unsupported: -32004,
   Gone: -32005,
   VersionMismatch: -32006,
+  /** The agent gave up on a request past its deadline; the message says what it was doing. */
+  Timeout: -32007,
 } as const;

@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import type { Problem } from '../protocol';
 import type { ProcRecord } from './procfs';
+import { during } from '../activity';
 
 export interface MountEntry {
   mountId: number;
@@ -89,7 +90,7 @@ export function readMountTables(procs: ProcRecord[], problems: Problem[], hostPi
     if (mnt === null || tables.has(mnt)) continue;
     let mounts: MountEntry[] | null;
     try {
-      mounts = readMountinfoOf(p.pid);
+      mounts = during(`reading mount table of pid ${p.pid}`, () => readMountinfoOf(p.pid));
     } catch (err) {
       if (!tried.has(mnt)) problems.push({ source: `/proc/${p.pid}/mountinfo`, message: (err as Error).message });
       tried.add(mnt);

@@ -47,6 +47,74 @@ function nsCalls(): NsCalls | null {
   return calls;
 }
 
+/** /proc/PID/ns/X and /proc/PID/task/TID/ns/X: links the kernel makes, always to a namespace file. */
+const PROC_NS_LINK = /^\/proc\/\d+\/(?:task\/\d+\/)?ns\/[a-z_]+$/;
+/** /proc/PID/fd/N: a link the kernel makes, to whatever the process has open there now. */
+const PROC_FD_LINK = /^\/proc\/\d+\/fd\/\d+$/;
+const O_PATH = 0o10000000;
+
+let nsfsDevice: number | undefined;
+
+/** What a file that is not a namespace is, for the message: "a FIFO", "a directory". */
+function kindOf(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSymbolicLink()) return 'a symlink';
+  if (st.isDirectory()) return 'a directory';
+  return 'a regular file';
+}
+
+/**
+ * An fd open for reading on the namespace file at `path`, or why not (an errno name, ESRCH when it is
+ * another namespace than `inode`, or what covers the path). The caller closes the fd.
+ *
+ * Only a namespace file is ever opened for reading. A bind-mount holder's path lies in a mount namespace a
+ * container controls: a tmpfs mounted over the directory, or a FIFO bind-mounted over the nsfs mount,
+ * leaves the mount table naming the namespace while the path leads to a FIFO, whose open(O_RDONLY)
+ * blocks until a writer comes (forever); a device's open runs its driver. An fd holder's link may
+ * point to anything once the fd was closed and its number reused. So such paths are opened O_PATH
+ * first (no open of the file itself happens), without following a link at the end (a mount point the
+ * kernel lists is never a symlink; an fd link must be followed, it is how the file is reached), checked
+ * to be on nsfs by device number (all namespace files share nsfs's one superblock) and reopened for
+ * the ioctls through /proc/self/fd, which opens that very inode. /proc/PID/ns links need none of this.
+ */
+function openNamespaceFile(path: string, inode?: number): number | string {
+  const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'open failed';
+  if (PROC_NS_LINK.test(path)) {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, fs.constants.O_RDONLY);
+    } catch (err) {
+      return code(err);
+    }
+    // The holder seen earlier may have exited and its pid been reused: the path then opens another
+    // namespace, whose relations must not be reported as this one's. Same answer as a gone holder.
+    if (inode !== undefined && fs.fstatSync(fd).ino !== inode) {
+      fs.closeSync(fd);
+      return 'ESRCH';
+    }
+    return fd;
+  }
+  let handle: number;
+  try {
+    nsfsDevice ??= fs.statSync('/proc/self/ns/uts').dev;
+    handle = fs.openSync(path, O_PATH | (PROC_FD_LINK.test(path) ? 0 : fs.constants.O_NOFOLLOW));
+  } catch (err) {
+    return code(err);
+  }
+  try {
+    const st = fs.fstatSync(handle);
+    if (st.dev !== nsfsDevice) return `not a namespace file: ${kindOf(st)} is in its place`;
+    if (inode !== undefined && st.ino !== inode) return 'ESRCH';
+    return fs.openSync(`/proc/self/fd/${handle}`, fs.constants.O_RDONLY);
+  } catch (err) {
+    return code(err);
+  } finally {
+    fs.closeSync(handle);
+  }
+}
+
 export interface NsRelations {
   type: NsType | null;
   ownerUserNs: number | null;
@@ -75,16 +143,10 @@ export function nsRelations(path: string, expect?: { type: NsType; inode: number
   const c = nsCalls();
   const none: NsRelations = { type: null, ownerUserNs: null, parent: null, ownerUid: null, error: null };
   if (!c) return { ...none, error: 'native calls unavailable' };
-  let fd: number;
+  const opened = openNamespaceFile(path, expect?.inode);
+  if (typeof opened === 'string') return { ...none, error: opened };
+  const fd = opened;
   try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    return { ...none, error: (err as NodeJS.ErrnoException).code ?? 'open failed' };
-  }
-  try {
-    // The holder seen earlier may have exited and its pid (or fd number) been reused: the path then opens
-    // another namespace, whose relations must not be reported as this one's. Same answer as a gone holder.
-    if (expect && fs.fstatSync(fd).ino !== expect.inode) return { ...none, error: 'ESRCH' };
     // The type is asked only when the caller could not tell (an nsfs file opened by path): a link or a
     // mountinfo root already names it, and this runs for every namespace on the node.
     const flag = expect ? -1 : c.ioctl(fd, NS_GET_NSTYPE);
