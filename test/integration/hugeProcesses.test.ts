@@ -144,7 +144,10 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
   it('answers a snapshot with every shell, its command line cut to 4 KiB and marked truncated', async (t) => {
     const started = Date.now();
     snap = await withDeadline('snapshot', rpc.sendRequest('snapshot', {}) as Promise<Snapshot>, 120_000);
-    t.diagnostic(`snapshot of ${snap.processes.length} processes in ${Date.now() - started} ms, ${JSON.stringify(snap).length} bytes of JSON`);
+    const jsonBytes = Buffer.byteLength(JSON.stringify(snap));
+    t.diagnostic(`snapshot of ${snap.processes.length} processes in ${Date.now() - started} ms, ${jsonBytes} bytes of JSON`);
+    // At most a capped command line and ~1 KiB of other facts per process (uncapped: 900 MB).
+    assert.ok(jsonBytes < snap.processes.length * (CMDLINE_CAP + 1024), `${jsonBytes} bytes of JSON`);
     const byPid = new Map(snap.processes.map((p) => [p.pid, p]));
     for (const pid of shells) {
       const p = byPid.get(pid);
