@@ -9,7 +9,7 @@
 import { connectAgent, formatSeconds, type AgentClient, type AgentConnection } from '../connection/agentClient';
 import { NO_ANSWER, type AgentError } from '../connection/agentError';
 import type { AgentTransport } from '../connection/transport';
-import type { InitializeParams, MethodName, Snapshot } from '../../server/protocol';
+import type { InitializeParams, MethodName, Problem, Snapshot } from '../../server/protocol';
 import { PROTOCOL_VERSION } from '../../server/protocol';
 import { NodeModel } from './nodeModel';
 import { AgentWatchdog } from './agentWatchdog';
@@ -199,6 +199,9 @@ export class NodeSession {
       if (this.client !== client) return;
       // Out-of-order or early deltas: fetch a whole snapshot rather than show something wrong.
       if (!this.model.apply(n)) return void this.refresh().catch(() => undefined);
+      // A pass that failed comes as a change holding only the problem: the state last sent stands, stale.
+      const failed = (n as { problems?: Problem[] }).problems?.find((p) => p.source === 'watch');
+      if (failed) return this.watchFailed(client, failed.message);
       this.freshAt = Date.now();
       if (this.staleWhy) {
         this.staleWhy = null;
@@ -213,14 +216,8 @@ export class NodeSession {
       this.opts.log?.('warn', `${this.label}: connection lost${reason ? `: ${reason}` : ''}`);
       this.retryOrGiveUp(`connection lost${reason ? `: ${reason}` : ''}`);
     });
-    client.transport.agentStderr?.onNote((note) => {
-      if (this.client !== client || note.kind !== 'watch' || this.opts.watchIntervalMs <= 0) return;
-      const why = `live updates failed: ${note.text}`;
-      if (this.staleWhy === why) return;
-      this.opts.log?.('warn', `${this.label}: ${why}`);
-      this.staleWhy = why;
-      this.fire();
-    });
+    // Agents that say a failed pass only on stderr are heard there (the same words: said once).
+    client.transport.agentStderr?.onNote((note) => note.kind === 'watch' && this.watchFailed(client, note.text));
     this.watchdog = new AgentWatchdog(
       client,
       {
@@ -238,7 +235,17 @@ export class NodeSession {
     this.watchdog.start();
   }
 
-  /** Lets go of the current client: its watchdog stops, and what the data is as of is kept. */
+  /** A live-update pass failed on the agent: the data stays as it was, marked stale until new data comes. */
+  private watchFailed(client: AgentConnection, message: string): void {
+    if (this.client !== client || this.opts.watchIntervalMs <= 0) return;
+    const why = `live updates failed: ${message.replace(/^watch: /, '')}`;
+    if (this.staleWhy === why) return;
+    this.opts.log?.('warn', `${this.label}: ${why}`);
+    this.staleWhy = why;
+    this.fire();
+  }
+
+    /** Lets go of the current client: its watchdog stops, and what the data is as of is kept. */
   private drop(): void {
     this.freshAt = this.model.snapshot ? this.dataAsOf() : null;
     this.watchdog?.stop();
@@ -319,10 +326,12 @@ export class NodeSession {
     this.unresponsive = false;
     this.cancelRetry();
     const c = this.client;
+    // An agent that is not answering reads no end of its channel either: kill it rather than close.
+    const silent = this.watchdog?.waiting() != null;
     this.drop();
     this.freshAt = null;
     this.staleWhy = null;
-    await c?.close();
+    await (silent ? c?.kill() : c?.close());
     this.model.clear();
     this.setState('disconnected', null);
   }

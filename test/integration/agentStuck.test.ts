@@ -250,7 +250,7 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
     assert.equal(s.health.kind, 'live');
     process.kill(s.agent!.info.pid, 'SIGUSR2');
     await until('stale', () => s.health.kind === 'stale', 5000);
-    assert.equal((s.health as NodeHealth as { why: string }).why, 'live updates failed: watch: snapshot failed: Invalid string length');
+    assert.equal((s.health as NodeHealth as { why: string }).why, 'live updates failed: snapshot failed: Invalid string length');
     // New data from the watch is proof it works again.
     const id = docker('run', '-d', '--network', 'none', '--name', `${PREFIX}-c`, 'nodescope-rig/base:1', 'sleep', '300');
     await until('the container in the model', () => s.model.container(id) !== undefined);
