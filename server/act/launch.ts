@@ -21,7 +21,7 @@ import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
 import { formatBytes } from '../units';
 import { storageRoots } from '../discover/engines';
-import { hostLayerDirProblem } from '../discover/layerTrust';
+import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, sourceProcess } from './sourceProcess';
 
 export const LAUNCHED_LABEL = 'nodescope.launched';
@@ -67,7 +67,7 @@ function checkedLowers(from: ContainerInfo): string[] {
   }
   const unverified = lowers.find((l) => !l.hostPath);
   if (unverified) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: its layer ${JSON.stringify(unverified.path)} is not verified as a directory on the host (${unverified.unverified ?? 'not checked'})`);
+    throw new AgentFailure(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: ${notVerified(unverified)}`);
   }
   const roots = storageRoots();
   return lowers.map((l) => {

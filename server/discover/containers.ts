@@ -21,12 +21,12 @@ import { NS_TYPES } from '../protocol';
 import { capabilitySets } from './capabilities';
 import { snapshotCgroupReader } from './cgroups';
 import { claimContainer, containerLayerRecord, storageRoots } from './engines';
-import { verifyLayers } from './layerTrust';
+import { mountNsOwnedByHost, verifyLayers } from './layerTrust';
 import type { MountEntry } from './mountinfo';
 import { readMountinfoOf } from './mountinfo';
 import { mountsOf, rootfsOf } from './overlay';
 import type { ProcRecord } from './procfs';
-import { hostnameOf, nsRelations } from '../sys/nsfs';
+import { hostnameOf } from '../sys/nsfs';
 
 export type MountTables = Map<number, { pid: number; mounts: MountEntry[] }>;
 
@@ -97,13 +97,6 @@ export function readIdMap(pid: number, which: 'uid_map' | 'gid_map'): IdMapEntry
 }
 
 const SECCOMP = { 0: 'disabled', 1: 'strict', 2: 'filter' } as const;
-
-/** Whether the init's mount namespace is owned by the agent's (the initial) user namespace; null: unknown. */
-function mountNsOwnedByHost(init: ProcRecord, host: NsInodes): boolean | null {
-  if (init.namespaces.mnt === null || host.user === null) return null;
-  const owner = nsRelations(`/proc/${init.pid}/ns/mnt`, { type: 'mnt', inode: init.namespaces.mnt }).ownerUserNs;
-  return owner === null ? null : owner === host.user;
-}
 
 export function discoverContainers(
   procs: ProcRecord[],
@@ -182,7 +175,7 @@ export function discoverContainers(
     // Layer paths are strings of the container's mount namespace until checked on the host (layerTrust.ts).
     if (rootfs?.layers.length) {
       const record = claim ? containerLayerRecord(claim, init.pid) : null;
-      rootfs = { ...rootfs, layers: verifyLayers({ layers: rootfs.layers, initialUserNs: mountNsOwnedByHost(init, host), record, storageRoots: roots }) };
+      rootfs = { ...rootfs, layers: verifyLayers({ layers: rootfs.layers, initialUserNs: mountNsOwnedByHost(init.pid, init.namespaces.mnt, host.user), record, storageRoots: roots }) };
     }
 
     const pidNs = init.namespaces.pid;

@@ -27,8 +27,11 @@
  * directory there too, while the overlay still holds the tmpfs's.
  */
 import * as path from 'path';
-import type { LayerRef } from '../protocol';
+import { ErrorCodes, type ContainerInfo, type LayerRef, type RootfsInfo } from '../protocol';
+import { AgentFailure } from '../failure';
 import { hostDirIdentity } from '../sys/hostDir';
+import { nsRelations } from '../sys/nsfs';
+import { ownNamespaces } from './procfs';
 
 export interface LayerTrustInput {
   /** The overlay's layers as rootfsOf read them: upper first, then lowers, then data-only lowers. */
@@ -68,4 +71,33 @@ export function verifyLayers(input: LayerTrustInput): LayerRef[] {
     const why = shared ?? hostLayerDirProblem(l.path, input.storageRoots);
     return { ...l, hostPath: why === null ? l.path : null, unverified: why };
   });
+}
+
+/** What a refusal says about a layer that is not a host directory. */
+export function notVerified(l: LayerRef): string {
+  return `its layer ${JSON.stringify(l.path)} is not verified as a directory on the host (${l.unverified ?? 'not checked'})`;
+}
+
+/** Whether the mount namespace `mnt` of `pid` is owned by the agent's (the initial) user namespace; null: unknown. */
+export function mountNsOwnedByHost(pid: number, mnt: number | null, hostUserNs: number | null = ownNamespaces().user): boolean | null {
+  if (mnt === null || hostUserNs === null) return null;
+  // Checked to be the same namespace (a reused pid answers ESRCH, owner null): unknown, never the host's.
+  const owner = nsRelations(`/proc/${pid}/ns/mnt`, { type: 'mnt', inode: mnt }).ownerUserNs;
+  return owner === null ? null : owner === hostUserNs;
+}
+
+/**
+ * The container's overlay root for the verbs that read its layers on the host (whence, diff, page
+ * cache). Its layers are read when all are verified, or when its mount namespace is the initial user
+ * namespace's: root set those strings up (a bare overlay of its own outside the engines' roots), as
+ * root could read them anyway. Refused otherwise: the strings are anyone's, and reading them here would
+ * read whatever the host has at those paths.
+ */
+export function rootfsOnHost(c: ContainerInfo): RootfsInfo {
+  const rootfs = c.rootfs!;
+  const bad = rootfs.layers.find((l) => !l.hostPath);
+  if (bad && mountNsOwnedByHost(c.initPid, c.namespaces.mnt) !== true) {
+    throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(bad)}`);
+  }
+  return rootfs;
 }

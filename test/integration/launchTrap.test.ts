@@ -151,6 +151,16 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
     }
   });
 
+  it('whence and the page cache do not read the named directories on the host either', () => {
+    for (const t of [trap!, forged!]) {
+      for (const [method, params] of [['whence', { container: t.id, path: '/secret.txt' }], ['pagecache', { target: t.id }]] as const) {
+        const r = refusal(() => agent.dispatch(method, params));
+        assert.equal(r.code, ErrorCodes.NotPermitted, method);
+        assert.match(r.message, new RegExp(`^busybox's layers are not read here: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`), method);
+      }
+    }
+  });
+
   it('the forged Docker path is a real Docker layer on the host: the storage root alone does not make it trusted', () => {
     assert.ok(fs.statSync(dockerLayer).isDirectory(), 'it exists on the host');
     // Docker's own record of a container answers only for its own process, not for a process that claims it.
