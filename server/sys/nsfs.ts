@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import type { NsType } from '../protocol';
 import { loadLibc, errnoName } from './libc';
+import { kindOf, openChecked } from './openChecked';
 
 const NS_GET_USERNS = 0xb701;
 const NS_GET_PARENT = 0xb702;
@@ -51,19 +52,8 @@ function nsCalls(): NsCalls | null {
 const PROC_NS_LINK = /^\/proc\/\d+\/(?:task\/\d+\/)?ns\/[a-z_]+$/;
 /** /proc/PID/fd/N: a link the kernel makes, to whatever the process has open there now. */
 const PROC_FD_LINK = /^\/proc\/\d+\/fd\/\d+$/;
-const O_PATH = 0o10000000;
 
 let nsfsDevice: number | undefined;
-
-/** What a file that is not a namespace is, for the message: "a FIFO", "a directory". */
-function kindOf(st: fs.Stats): string {
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  if (st.isSymbolicLink()) return 'a symlink';
-  if (st.isDirectory()) return 'a directory';
-  return 'a regular file';
-}
 
 /**
  * An fd open for reading on the namespace file at `path`, or why not (an errno name, ESRCH when it is
@@ -96,23 +86,13 @@ function openNamespaceFile(path: string, inode?: number): number | string {
     }
     return fd;
   }
-  let handle: number;
-  try {
-    nsfsDevice ??= fs.statSync('/proc/self/ns/uts').dev;
-    handle = fs.openSync(path, O_PATH | (PROC_FD_LINK.test(path) ? 0 : fs.constants.O_NOFOLLOW));
-  } catch (err) {
-    return code(err);
-  }
-  try {
-    const st = fs.fstatSync(handle);
-    if (st.dev !== nsfsDevice) return `not a namespace file: ${kindOf(st)} is in its place`;
-    if (inode !== undefined && st.ino !== inode) return 'ESRCH';
-    return fs.openSync(`/proc/self/fd/${handle}`, fs.constants.O_RDONLY);
-  } catch (err) {
-    return code(err);
-  } finally {
-    fs.closeSync(handle);
-  }
+  const nsfs = (nsfsDevice ??= fs.statSync('/proc/self/ns/uts').dev);
+  const opened = openChecked(
+    path,
+    (st) => (st.dev !== nsfs ? `not a namespace file: ${kindOf(st)} is in its place` : inode !== undefined && st.ino !== inode ? 'ESRCH' : null),
+    PROC_FD_LINK.test(path),
+  );
+  return 'fd' in opened ? opened.fd : opened.why;
 }
 
 export interface NsRelations {

@@ -5,13 +5,19 @@
  */
 import * as fs from 'fs';
 import type { Problem } from '../../protocol';
+import { readRegularFile } from '../../sys/openChecked';
 
+/** Far above any engine's state file (a podman containers.json of thousands of containers is a few MB). */
+const STATE_FILE_MAX = 64 * 1024 * 1024;
+
+/**
+ * A regular file's text, else null. Where these files are looked for can be steered from outside the
+ * engine (dockerd's --data-root is read from whichever process is named dockerd): a FIFO there must not
+ * block the snapshot, nor a device be opened, nor a huge file be read whole.
+ */
 export function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+  const read = readRegularFile(file, STATE_FILE_MAX);
+  return 'data' in read ? read.data.toString('utf8') : null;
 }
 
 export function readJson(file: string, problems: Problem[]): unknown {
