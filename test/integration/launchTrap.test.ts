@@ -197,3 +197,22 @@ describe('a real Docker container\'s layers are verified, and launch mounts exac
     for (const [i, d] of plan.lowerdirs.entries()) assert.ok(text.split('\n').includes(`  layer ${String(i).padEnd(3)}${d}`), `plan shows ${d}`);
   });
 });
+
+describe('a bare overlay root made outside the engines\' storage roots (the rig\'s)', { skip }, () => {
+  const agent = new AgentMethods();
+  let pid: number;
+  before(() => {
+    pid = Number(rigUp().BARE_PID);
+  });
+
+  it('is not launched from, and says why; its layers are still read, as root set them up', () => {
+    const c = agent.snapshot().containers.find((x) => x.initPid === pid)!;
+    assert.equal(nsInode(pid, 'user'), nsInode('self', 'user'), 'the initial user namespace');
+    const upper = /upperdir=([^,]+)/.exec(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'))![1];
+    assert.equal(c.rootfs!.layers[0].path, upper);
+    assert.ok(c.rootfs!.layers.every((l) => l.hostPath === null && l.unverified === "not under an engine's storage root"));
+    const r = refusal(() => agent.dispatch('launch.start', { from: c.id, dryRun: true, command: ['true'] }));
+    assert.equal(r.message, `refusing to launch from ${c.name}: its layer ${JSON.stringify(c.rootfs!.layers[1].path)} is not verified as a directory on the host (not under an engine's storage root)`);
+    assert.equal(agent.dispatch('whence', { container: c.id, path: '/etc/which' }).container, c.id, 'answered, not refused');
+  });
+});
