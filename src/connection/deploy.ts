@@ -1,10 +1,14 @@
 /**
  * Getting the agent onto a node and running it as root:
  *  - one probe round trip learns the architecture, uid, Node.js version, whether `sudo -n` works, and
- *    which agent bundle is already cached in ~/.cache/nodescope/<version>/;
- *  - the bundle (dist/agent-bundle, scripts/bundle-agent.js) is uploaded over SFTP only when the cached
- *    one's hash differs, then checked file by file with `sha256sum -c` on the node; `.bundle-hash` is
- *    written last, so a broken upload is never taken as complete;
+ *    whether ~/.cache/nodescope/<version>/ holds exactly this bundle (its tree digest, below);
+ *  - the bundle (dist/agent-bundle, scripts/bundle-agent.js) is uploaded over SFTP when it does not,
+ *    then checked file by file with `sha256sum -c` on the node; `.bundle-hash` is written last, so a
+ *    broken upload is never taken as complete;
+ *  - the cache is in the login user's home, and a marker file there says nothing about the files next
+ *    to it: what starts as root is checked again, as root, in the same shell that then execs node
+ *    (startScript), against the digest computed here from the local bundle, never against anything
+ *    the node holds. A file changed, added, or made a link since is refused in one line;
  *  - the agent starts directly when the login is root, else through `sudo -n`, else through `sudo -S`
  *    with a password asked once and held in memory for this connection only.
  */
@@ -36,12 +40,49 @@ export function defaultBundleDir(): string {
   return candidates.find((p) => fs.existsSync(path.join(p, 'manifest.json'))) ?? candidates[0];
 }
 
-function bundleVersion(dir: string): { version: string; hash: string; natives: string[]; files: string[] } {
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+function bundleVersion(dir: string): { version: string; hash: string; natives: string[]; files: string[]; digest: string } {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) throw new Error(`agent bundle not found at ${dir}; run \`npm run build\``);
   const text = fs.readFileSync(manifestPath);
   const m = JSON.parse(text.toString()) as { version: string; natives: string[]; files: Record<string, string> };
-  return { version: m.version, hash: createHash('sha256').update(text).digest('hex'), natives: m.natives, files: Object.keys(m.files) };
+  const hash = sha256(text);
+  // Every file the complete cache directory holds, with the hash its content must have.
+  const tree: Record<string, string> = { ...m.files, 'manifest.json': hash, SHA256SUMS: sha256(fs.readFileSync(path.join(dir, 'SHA256SUMS'))), '.bundle-hash': sha256(hash) };
+  return { version: m.version, hash, natives: m.natives, files: Object.keys(m.files), digest: treeDigest(tree) };
+}
+
+/**
+ * The digest DIGEST_SH prints for a directory holding exactly `tree` (path → sha256): sha256sum's line
+ * for each file, `./path` in byte order as `LC_ALL=C sort` puts them, hashed together. One value stands
+ * for every file's content and for the set of files, so nothing can be added (node resolves `x` before
+ * `x.js`) or changed without the digest changing.
+ */
+export function treeDigest(tree: Record<string, string>): string {
+  const lines = Object.entries(tree).map(([p, h]) => ({ key: Buffer.from(`./${p}`), line: `${h}  ./${p}\n` }));
+  lines.sort((a, b) => Buffer.compare(a.key, b.key));
+  return sha256(lines.map((l) => l.line).join(''));
+}
+
+/**
+ * Prints the digest of the current directory's tree, or nothing when it holds anything but directories
+ * and regular files (a symlink could be swapped to point elsewhere; a FIFO would hang sha256sum). POSIX
+ * sh with find, sort -z, xargs -0 and sha256sum: GNU coreutils and busybox both have them.
+ */
+const DIGEST_SH = '[ -z "$(find . ! -type d ! -type f)" ] && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64';
+
+/** The digest of the directory `dirWord` (a shell word) as a shell expression; empty when it is missing or not plain files. */
+const digestOf = (dirWord: string): string => `"$(cd ${dirWord} 2>/dev/null && { ${DIGEST_SH}; })"`;
+
+/**
+ * What runs as root: the cache is checked against `digest` and node is exec'd by the same shell, so
+ * nothing is left to swap between the check and the start but the few milliseconds in which only the
+ * cache's owner (the login user, who could run sudo anyway) can write there.
+ */
+export function startScript(cacheDir: string, digest: string, node: string): string {
+  const refusal = `nodescope: the agent in ${cacheDir} is not the bundle this Nodescope checked (changed on the node since); not starting it as root`;
+  return `if [ ${digestOf(shellQuote(cacheDir))} != ${digest} ]; then echo ${shellQuote(refusal)} >&2; exit 1; fi; exec ${shellQuote(node)} ${shellQuote(`${cacheDir}/agent.js`)}`;
 }
 
 /** Runs a command, collecting stdout; rejects with stderr's last line on a non-zero exit. */
@@ -66,7 +107,7 @@ export function run(client: Client, command: string, input?: string): Promise<st
 }
 
 export async function probeNode(client: Client, remoteNodePath?: string, bundleDir = defaultBundleDir()): Promise<NodeFacts> {
-  const { version } = bundleVersion(bundleDir);
+  const { version, hash, digest } = bundleVersion(bundleDir);
   const nodeCmd = remoteNodePath ? shellQuote(remoteNodePath) : '$(command -v node || true)';
   const script = [
     'uname -m',
@@ -75,7 +116,8 @@ export async function probeNode(client: Client, remoteNodePath?: string, bundleD
     `N=${nodeCmd}; echo "$N"`,
     '[ -n "$N" ] && [ -x "$N" ] && "$N" -v || echo none',
     'sudo -n true 2>/dev/null && echo sudo-ok || echo sudo-no',
-    `cat "$HOME/.cache/nodescope/${version}/.bundle-hash" 2>/dev/null || echo none`,
+    // Not the marker alone: the cached tree's digest, so a changed or added file means a new upload.
+    `D=${digestOf(`"$HOME/.cache/nodescope/${version}"`)}; [ "$D" = ${digest} ] && echo ${hash} || echo none`,
   ].join('; ');
   const lines = (await run(client, `sh -c ${shellQuote(script)}`)).split('\n');
   if (lines.length < 7) throw new Error(`the node's shell answered the probe with ${lines.length} lines instead of 7 (is the login shell printing a banner, or not POSIX?)`);
@@ -104,7 +146,7 @@ function sftpOf(client: Client): Promise<SFTPWrapper> {
  * `dest`: two connections deploying to the same node at once (the extension and the CLI, say) never
  * write into the same files, and an agent is never started from a half-written directory.
  */
-async function upload(client: Client, bundleDir: string, files: string[], dest: string, hash: string): Promise<void> {
+async function upload(client: Client, bundleDir: string, files: string[], dest: string, hash: string, digest: string): Promise<void> {
   const staging = `${dest}.part-${randomBytes(6).toString('hex')}`;
   const dirs = [...new Set(files.map((f) => path.posix.dirname(`${staging}/${f}`)))];
   await run(client, `mkdir -p ${dirs.map(shellQuote).join(' ')}`);
@@ -123,11 +165,12 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
     } catch (err) {
       throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`);
     }
-    // If another connection completed the same bundle meanwhile, keep theirs (it may be running).
+    // If another connection completed the same bundle meanwhile, keep theirs (it may be running); a
+    // cache that only says it is complete (.bundle-hash) but holds other files is replaced.
     const [q, qs] = [shellQuote(dest), shellQuote(staging)];
     await run(
       client,
-      `printf %s ${hash} > ${qs}/.bundle-hash && if [ "$(cat ${q}/.bundle-hash 2>/dev/null)" = ${hash} ]; then rm -rf ${qs}; else rm -rf ${q} && mv ${qs} ${q}; fi`,
+      `printf %s ${hash} > ${qs}/.bundle-hash && if [ ${digestOf(q)} = ${digest} ]; then rm -rf ${qs}; else rm -rf ${q} && mv ${qs} ${q}; fi`,
     );
   } finally {
     await run(client, `rm -rf ${shellQuote(staging)}`).catch(() => undefined);
@@ -192,11 +235,12 @@ export async function deployAgent(
   const uploaded = facts.cachedHash !== bundle.hash;
   if (uploaded) {
     interaction.log('info', `uploading the agent (${bundle.files.length} files) to ${facts.cacheDir}`);
-    await upload(client, bundleDir, bundle.files, facts.cacheDir, bundle.hash);
+    await upload(client, bundleDir, bundle.files, facts.cacheDir, bundle.hash, bundle.digest);
   } else {
     interaction.log('info', `agent ${bundle.version} already on the node; reusing it`);
   }
-  const argv = `${shellQuote(node)} ${shellQuote(`${facts.cacheDir}/agent.js`)}`;
+  // Checked and started in one shell, as root (startScript).
+  const argv = `sh -c ${shellQuote(startScript(facts.cacheDir, bundle.digest, node))}`;
   let sudoPassword: string | undefined;
   const marker = sudoMarker();
   let command: string;

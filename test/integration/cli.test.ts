@@ -2,9 +2,9 @@
  * The `nodescope` CLI as users run it (dist/ bundles), checked against docker inspect, find and the JSON
  * Schema. The agent process itself (lifetime, validation, notifications, enter checks): agent.test.ts.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
@@ -90,23 +90,56 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     }
   });
 
-  it('usage errors exit 2, failures exit 1, each with one line and no stack trace', () => {
-    for (const [args, code, msg] of [
-      [['bogus'], 2, /unknown command "bogus"/],
-      [['whence', 'x'], 2, /whence needs a container and a path/],
-      [['whence', 'x', 'relative'], 2, /must be absolute/],
-      [['--identity', 'k', 'snapshot'], 2, /go with --ssh/],
-      [['whence', 'no-such-container', '/etc'], 1, /no container "no-such-container"/],
-      [['layer', '/no/such/dir'], 1, /no such directory/],
-      [['pagecache', 'nodescope-rig-readonly', '--top', 'x'], 2, /--top needs a whole number/],
-    ] as [string[], number, RegExp][]) {
+  it('usage errors exit 2 with the one error and where the right form is; failures exit 1; one line each, no stack trace', () => {
+    for (const [args, code, line] of [
+      [['bogus'], 2, 'nodescope: unknown command "bogus"; see `nodescope --help`'],
+      [['whence'], 2, 'nodescope whence: missing CONTAINER and PATH; see `nodescope whence --help`'],
+      [['whence', 'x'], 2, 'nodescope whence: missing PATH; see `nodescope whence --help`'],
+      [['whence', 'x', 'relative'], 2, 'nodescope whence: PATH must be absolute inside the container, got "relative"; see `nodescope whence --help`'],
+      [['--identity', 'k', 'snapshot'], 2, 'nodescope: --identity, --known-hosts, --jump and --accept-new-host-key go with --ssh; see `nodescope --help`'],
+      [['pagecache', 'nodescope-rig-readonly', '--top', 'x'], 2, 'nodescope pagecache: --top needs a whole number; see `nodescope pagecache --help`'],
+      [['whence', 'no-such-container', '/etc'], 1, 'nodescope: no container "no-such-container" on this node (give an id, a unique id prefix, or a name)'],
+      [['layer', '/no/such/dir'], 1, 'nodescope: no such directory: /no/such/dir'],
+    ] as [string[], number, string][]) {
       const r = nodescope(args);
       assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
-      const first = r.err.split('\n')[0];
-      assert.match(first, /^nodescope: /);
-      assert.match(first, msg);
-      assert.doesNotMatch(r.err, /^\s+at /m, 'no stack trace');
+      assert.equal(r.err, `${line}\n`, 'one line, not the usage text');
+      assert.equal(r.out, '');
     }
+  });
+
+  it('every verb takes --help and prints its own usage, exit 0', () => {
+    for (const verb of ['snapshot', 'layer', 'whence', 'diff', 'pagecache', 'enter', 'limit', 'launch', 'stop']) {
+      const r = nodescope([verb, '--help']);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.err, '');
+      assert.match(r.out, new RegExp(`^usage: nodescope \\[global options\\]\n  ${verb} `));
+      assert.ok(r.out.split('\n').length < 12, `${verb}: its own usage only:\n${r.out}`);
+    }
+    assert.equal(nodescope(['help', 'whence']).out, nodescope(['whence', '--help']).out);
+  });
+
+  it('an id prefix of several containers lists them (name, id, engine) and exits 2; none is picked', () => {
+    // The rig's containerd and Kubernetes containers both have ids starting "nodescope-rig-".
+    const snap = JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot;
+    const matching = snap.containers.filter((c) => c.id.startsWith('n'));
+    assert.ok(matching.length >= 2, `the rig has ${matching.length} ids starting with n`);
+    const r = nodescope(['whence', 'n', '/etc/passwd']);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.out, '', 'nothing answered for a container picked at random');
+    assert.match(r.err, new RegExp(`^nodescope: "n" matches ${matching.length} containers: .*; give more of the id\n$`));
+    for (const c of matching) assert.ok(r.err.includes(`${c.name} (id ${c.id}, ${c.runtime})`), `${c.name} not listed: ${r.err}`);
+  });
+
+  it('whence says what its merged inode is, checked against stat in the container', () => {
+    const w = nodescope(['whence', 'nodescope-rig-limited', '/etc/passwd']);
+    assert.equal(w.code, 0, w.err);
+    const ino = execFileSync('stat', ['-c', '%i', `/proc/${inspect('nodescope-rig-limited', '{{.State.Pid}}')}/root/etc/passwd`], { encoding: 'utf8' }).trim();
+    assert.match(w.out, new RegExp(`^  inode +${ino} in the container's own view$`, 'm'));
+    const gone = nodescope(['whence', 'nodescope-rig-limited', '/data/gone']);
+    assert.match(gone.out, /^  inode +none in the container's own view: the container does not see this path$/m);
+    assert.match(gone.out, /^  deleted by +lower #\d+ .*\(whiteout\)\n  still in +lower #\d+ /m);
+    assert.doesNotMatch(gone.out + w.out, /\?/);
   });
 
   it('as a user sudo would ask for a password, says so in one line instead of hanging', () => {
@@ -146,6 +179,124 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     assert.ok(rep.residentBytes >= 0);
     const cg = `/sys/fs/cgroup/memory/docker/${inspect('nodescope-rig-limited', '{{.Id}}')}/memory.stat`;
     if (fs.existsSync(cg)) assert.equal(typeof rep.cgroupFileBytes, 'number');
+  });
+});
+
+/**
+ * A bare container whose names are hostile, made here from real kernel objects: its init is a static
+ * binary whose file name is EVIL (so its comm, and the container's name, is EVIL), started with
+ * `exec -a EVIL` (its argv[0]), in a uts namespace whose hostname is one too; its image layer holds a
+ * file named EVIL and one it deletes (a whiteout named EVIL in its upper layer), and it adds another.
+ */
+const EVIL = 'x\n\x1b[31mFAKE';
+/** How the CLI must show EVIL: escaped in place, on the line it belongs to. */
+const SHOWN = 'x\\n\\x1b[31mFAKE';
+/** Raw C0 (other than the lines' own newlines), DEL, C1 and bidi characters: none may reach the terminal. */
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+function assertNoForgery(what: string, out: string): void {
+  assert.doesNotMatch(out, RAW, `${what}: ${JSON.stringify(out.slice(0, 400))}`);
+  // A forged line would begin with what followed the name's newline.
+  for (const line of out.split('\n')) assert.ok(!line.includes('FAKE') || line.includes(SHOWN), `${what}: a line of its own: ${JSON.stringify(line)}`);
+}
+
+describe('names from the node with newlines and terminal escapes', { skip: skip ?? skipUnlessReal(probes.command('gcc'), probes.command('busybox')) }, () => {
+  const dir = fs.mkdtempSync('/tmp/nodescope-cli-evil-');
+  const [lower, upper, work, merged] = ['lower', 'upper', 'work', 'merged'].map((d) => path.join(dir, d));
+  let launcher: ChildProcess | null = null;
+  let id = '';
+  let initPid = 0;
+
+  before(async () => {
+    for (const d of [lower, upper, work, merged]) fs.mkdirSync(d);
+    for (const d of ['bin', 'proc', 'etc', 'tmp']) fs.mkdirSync(path.join(lower, d));
+    fs.copyFileSync(execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim(), path.join(lower, 'bin', 'busybox'));
+    fs.chmodSync(path.join(lower, 'bin', 'busybox'), 0o755);
+    for (const a of ['sh', 'hostname', 'rm']) fs.symlinkSync('busybox', path.join(lower, 'bin', a));
+    fs.writeFileSync(path.join(dir, 'pause.c'), '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n');
+    execFileSync('gcc', ['-static', '-O2', '-o', path.join(lower, 'bin', EVIL), path.join(dir, 'pause.c')]);
+    fs.writeFileSync(path.join(lower, 'etc', EVIL), 'in the image\n'.repeat(1000));
+    fs.writeFileSync(path.join(lower, 'etc', `gone${EVIL}`), 'deleted by the container\n');
+    execFileSync('mount', ['-t', 'overlay', 'nodescope-cli-evil', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, merged]);
+    const script = 'hostname "h$EVIL" && rm "/etc/gone$EVIL" && echo added > "/etc/new$EVIL" && exec -a "$EVIL" "/bin/$EVIL"';
+    launcher = spawn('unshare', ['--pid', '--mount', '--uts', '--ipc', '--fork', '--kill-child', `--root=${merged}`, '/bin/sh', '-c', script], {
+      stdio: 'ignore', detached: true, env: { PATH: '/bin', EVIL },
+    });
+    for (let i = 0; i < 100 && !id; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const snap = JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot;
+      const c = snap.containers.find((x) => x.name === EVIL);
+      if (c) [id, initPid] = [c.id, c.initPid];
+    }
+    assert.ok(id, 'the container with the hostile name did not show up');
+  });
+
+  after(() => {
+    if (launcher?.pid) spawnSync('kill', ['-KILL', `-${launcher.pid}`]);
+    if (initPid) spawnSync('kill', ['-KILL', String(initPid)]);
+    for (let i = 0; i < 50 && spawnSync('umount', [merged]).status !== 0; i++) execFileSync('sleep', ['0.1']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the names are really there: the kernel holds them as given (comm, argv[0], hostname, the layers\' file names)', () => {
+    assert.equal(fs.readFileSync(`/proc/${initPid}/comm`, 'utf8'), `${EVIL}\n`);
+    assert.equal(fs.readFileSync(`/proc/${initPid}/cmdline`, 'utf8'), `${EVIL}\0`);
+    assert.equal(execFileSync('nsenter', ['-t', String(initPid), '--uts', 'hostname'], { encoding: 'utf8' }), `h${EVIL}\n`);
+    assert.ok(fs.statSync(path.join(upper, 'etc', `gone${EVIL}`)).isCharacterDevice(), 'the whiteout');
+  });
+
+  it('snapshot: the container\'s name and hostname are shown escaped, in place', () => {
+    const r = nodescope(['snapshot']);
+    assert.equal(r.code, 0, r.err);
+    assertNoForgery('snapshot', r.out);
+    assert.ok(r.out.includes(`    ${SHOWN}  ${id}  pid ${initPid}  host h${SHOWN}`), r.out);
+  });
+
+  it('snapshot --json: the same names exactly, with nothing raw for a terminal', () => {
+    const r = nodescope(['snapshot', '--json']);
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.out, RAW);
+    const c = (JSON.parse(r.out) as Snapshot).containers.find((x) => x.id === id)!;
+    assert.deepEqual([c.name, c.hostname], [EVIL, `h${EVIL}`]);
+  });
+
+  it('diff, whence, layer and pagecache: file names escaped on their own lines', () => {
+    const diff = nodescope(['diff', id]);
+    assert.equal(diff.code, 0, diff.err);
+    assertNoForgery('diff', diff.out);
+    assert.ok(diff.out.split('\n').includes(`D /etc/gone${SHOWN}`), diff.out);
+    assert.ok(diff.out.split('\n').includes(`A /etc/new${SHOWN}`), diff.out);
+
+    const whence = nodescope(['whence', id, `/etc/${EVIL}`]);
+    assert.equal(whence.code, 0, whence.err);
+    assertNoForgery('whence', whence.out);
+    assert.match(whence.out.split('\n')[0], new RegExp(`^/etc/${SHOWN.replace(/[\\[]/g, '\\$&')} in ${id}: visible \\(file\\)$`));
+
+    const layer = nodescope(['layer', upper]);
+    assert.equal(layer.code, 0, layer.err);
+    assertNoForgery('layer', layer.out);
+    assert.ok(layer.out.split('\n').includes(`  etc/gone${SHOWN}  [chardev]`), layer.out);
+
+    execFileSync('cat', [path.join(merged, 'etc', EVIL)], { stdio: 'ignore' }); // resident in the page cache
+    const pc = nodescope(['pagecache', id]);
+    assert.equal(pc.code, 0, pc.err);
+    assertNoForgery('pagecache', pc.out);
+    assert.ok(pc.out.includes(SHOWN), pc.out);
+  });
+
+  it('launch --dry-run: the plan (or the refusal) shows argv[0] and the name escaped', () => {
+    const r = nodescope(['launch', id, '--dry-run']);
+    assertNoForgery('launch', r.out + r.err);
+    assert.ok((r.out + r.err).includes(SHOWN), r.out + r.err);
+  });
+
+  it('an error that echoes a name prints it escaped, on one line', () => {
+    const r = nodescope(['whence', `${EVIL}-nope`, '/etc']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `nodescope: no container "${SHOWN}-nope" on this node (give an id, a unique id prefix, or a name)\n`);
+    const u = nodescope([`${EVIL}`]);
+    assert.equal(u.code, 2);
+    assert.equal(u.err, `nodescope: unknown command "${SHOWN}"; see \`nodescope --help\`\n`);
   });
 });
 

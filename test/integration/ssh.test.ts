@@ -247,6 +247,60 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     await client.close();
   });
 
+  it('a cached agent changed in the login user\'s home is not started as root: the probe sees it and uploads again', async () => {
+    fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
+    const cache = `/home/${USER}/.cache/nodescope/${manifest.version}`;
+    const mark = path.join(tmp, 'tampered-agent-ran');
+    const login = () => root({ user: USER, identityFiles: ['/nonexistent'] });
+    fs.rmSync(cache, { recursive: true, force: true });
+    const first = scripted({ password: PASSWORD });
+    await (await connectAgent(await openSshTransport(login(), first.interaction))).close();
+    assert.ok(first.logs.some((l) => l.startsWith('uploading the agent')), first.logs.join('\n'));
+    // Only agents started from this cache: other suites may run agents of their own meanwhile.
+    await until('agent exit after close', () => !agentsRunning().some((a) => a.includes(cache)));
+
+    // What the login user (or anything running as them) could do: change a file; the marker stays.
+    assert.equal(fs.readFileSync(path.join(cache, '.bundle-hash'), 'utf8'), createHash('sha256').update(fs.readFileSync(path.join(bundle, 'manifest.json'))).digest('hex'));
+    fs.appendFileSync(path.join(cache, 'agent.js'), `\n;require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran as uid ' + process.getuid());\n`);
+    const second = scripted({ password: PASSWORD });
+    const client = await connectAgent(await openSshTransport(login(), second.interaction));
+    try {
+      assert.equal(client.info.uid, 0);
+      assert.ok(second.logs.some((l) => l.startsWith('uploading the agent')), `uploaded again: ${second.logs.join('\n')}`);
+      assert.equal(fs.existsSync(mark), false, 'the changed agent.js never ran');
+      assert.ok(fs.readFileSync(path.join(cache, 'agent.js')).equals(fs.readFileSync(path.join(bundle, 'agent.js'))), 'the cache holds the bundle again');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a cached agent changed after the probe checked it (while sudo asks its password) is refused as root, in one line', async () => {
+    fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
+    const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
+    const cache = `/home/${USER}/.cache/nodescope/${manifest.version}`;
+    const mark = path.join(tmp, 'late-tampered-agent-ran');
+    const s = scripted({ password: PASSWORD });
+    const ask = s.interaction.askPassword;
+    s.interaction.askPassword = async (prompt) => {
+      // The probe found the cache complete and unchanged; between that and the start, a file is added
+      // where node looks first (a `require('./x')` finds `x` before `x.js`).
+      if (prompt.startsWith('sudo')) fs.writeFileSync(path.join(cache, 'node_modules', 'koffi', 'index'), `require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran');\n`);
+      return ask(prompt);
+    };
+    const t = await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction);
+    assert.ok(s.logs.some((l) => l.includes('already on the node; reusing it')), s.logs.join('\n'));
+    const reason = new Promise<string | null>((r) => t.onClose(r));
+    await assert.rejects(connectAgent(t));
+    assert.equal(
+      await reason,
+      `agent stopped: nodescope: the agent in ${cache} is not the bundle this Nodescope checked (changed on the node since); not starting it as root`,
+    );
+    assert.equal(fs.existsSync(mark), false);
+    assert.deepEqual(agentsRunning().filter((a) => a.includes(cache)), []);
+    fs.rmSync(path.join(cache, 'node_modules', 'koffi', 'index'));
+  });
+
   it('an encrypted key asks for its passphrase', async () => {
     const key = path.join(tmp, 'enc_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'open sesame', '-f', key]);
