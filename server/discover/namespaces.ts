@@ -14,7 +14,6 @@ import { NS_TYPES } from '../protocol';
 import type { MountTables } from './mountinfo';
 import { parseNsLink, type ProcRecord } from './procfs';
 import { agentNsFds, nsRelations } from '../sys/nsfs';
-import { during } from '../activity';
 
 /** Holders remembered per namespace for the ioctls; more than one only matters when a holder exits mid-scan. */
 const MAX_HANDLES = 3;
@@ -77,7 +76,7 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       if (p.pid === process.pid && agent.has(fd)) continue;
       const path = `/proc/${p.pid}/fd/${fd}`;
       // An nsfs file opened by path (procfs.ts NsFd): the type only the ioctl tells.
-      const t = type ?? during(`asking the type of the namespace ${path} holds`, () => nsRelations(path)).type;
+      const t = type ?? nsRelations(path).type;
       if (!t) continue;
       const b = entry(t, inode);
       held(b, 'fd');
@@ -108,7 +107,7 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
     // Try the holders in turn: the first may have exited since it was seen (ENOENT is churn, not a problem).
     let failure: string | null = null;
     for (const path of b.handles) {
-      const rel = during(`asking ${b.info.type}:[${b.info.inode}] for its owner through ${path}`, () => nsRelations(path, b.info));
+      const rel = nsRelations(path, b.info);
       if (rel.error === 'native calls unavailable') {
         nativeMissing = true;
         break;

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import type { NsType } from '../protocol';
 import { loadLibc, errnoName } from './libc';
 import { kindOf, openChecked } from './openChecked';
+import { during } from '../activity';
 
 const NS_GET_USERNS = 0xb701;
 const NS_GET_PARENT = 0xb702;
@@ -87,10 +88,14 @@ function openNamespaceFile(path: string, inode?: number): number | string {
     return fd;
   }
   const nsfs = (nsfsDevice ??= fs.statSync('/proc/self/ns/uts').dev);
-  const opened = openChecked(
-    path,
-    (st) => (st.dev !== nsfs ? `not a namespace file: ${kindOf(st)} is in its place` : inode !== undefined && st.ino !== inode ? 'ESRCH' : null),
-    PROC_FD_LINK.test(path),
+  // Labelled for the watchdog (activity.ts) only here: the path walk through a container's mounts is what
+  // can still hang (a FUSE or NFS server that never answers); /proc/PID/ns links are thousands and cannot.
+  const opened = during(`opening the namespace holder ${path}`, () =>
+    openChecked(
+      path,
+      (st) => (st.dev !== nsfs ? `not a namespace file: ${kindOf(st)} is in its place` : inode !== undefined && st.ino !== inode ? 'ESRCH' : null),
+      PROC_FD_LINK.test(path),
+    ),
   );
   return 'fd' in opened ? opened.fd : opened.why;
 }
