@@ -80,11 +80,12 @@ function mergedInode(w: Whence): string {
   return `none ${view}: the container does not see this path`;
 }
 
-export function renderWhence(w: Whence): string {
+/** `name`: the container's name, when the caller knows it (the editor does); the short id says which one. */
+export function renderWhence(w: Whence, name?: string): string {
   const ref = (r: { path: string; role: string; index: number } | null): string => (r ? `${r.role} #${r.index} ${r.path}` : '—');
   const gone = w.deletedBy || w.hiddenByOpaque;
   const inNone = !w.visible && !gone && !w.shadowed.length;
-  const out = [`${w.path} in ${shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : `not visible${inNone ? ': not in any layer' : ''}`}`];
+  const out = [`${w.path} in ${name ? `${name} (${shortId(w.container)})` : shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : `not visible${inNone ? ': not in any layer' : ''}`}`];
   if (w.resolvedPath) out.push(`  resolves to  ${w.resolvedPath} (symlinks followed in the container)`);
   if (w.provider) out.push(`  provided by  ${ref(w.provider)}${w.copiedUp ? '  (copied up)' : ''}`);
   if (w.deletedBy) out.push(`  deleted by   ${ref(w.deletedBy)} (whiteout)`);

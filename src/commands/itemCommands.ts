@@ -56,7 +56,7 @@ export function registerItemCommands(context: vscode.ExtensionContext, nodes: No
       try {
         // The CLI's words (renderWhence): which layer provides, deleted or hides the path, and where it still is.
         const w = await client.request('whence', { container: choice.container.id, path: p });
-        await showText(`whence ${choice.container.name} ${p}`, `${renderWhence(w)}\n`, 'plaintext');
+        await showText(`whence ${choice.container.name} ${p}`, `${renderWhence(w, choice.container.name)}\n`, 'plaintext');
       } catch (err) {
         void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
       }

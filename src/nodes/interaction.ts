@@ -14,7 +14,7 @@ export function vscodeInteraction(nodeLabel: string, log: vscode.LogOutputChanne
       const who = hostName(host, port);
       const typed = await vscode.window.showInputBox({
         title: `Nodescope: the authenticity of ${who} (${nodeLabel}) can't be established`,
-        prompt: `${keyType} key fingerprint is ${fingerprint}. Trust it only if you know it is this node's key: type yes, or paste the fingerprint you expect, to trust it and connect. Enter alone or Escape refuses. A trusted key is kept in Nodescope's own store; your known_hosts is not changed.`,
+        prompt: `${keyType} key fingerprint is ${fingerprint}. Trust it only if you know it is this node's key: type yes (or paste the fingerprint you expect) to trust it and connect; Enter on the empty box refuses. A trusted key is kept in Nodescope's own store; your known_hosts is not changed.`,
         placeHolder: 'yes / no / the fingerprint',
         ignoreFocusOut: true,
         validateInput: (v) => {
