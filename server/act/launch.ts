@@ -19,7 +19,7 @@ import { AgentFailure } from '../failure';
 import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
-import { formatBytes } from '../units';
+import { formatBytes, plural } from '../units';
 import { storageRoots } from '../discover/engines';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, sourceProcess } from './sourceProcess';
@@ -152,7 +152,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     try {
       makeBundle(name, lowerdirs);
     } catch (err) {
-      throw new AgentFailure(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${lowerdirs.length} layers could not be mounted: ${lastLine(err)}`);
+      throw new AgentFailure(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`);
     }
     const spec = launchSpec({
       id: name,

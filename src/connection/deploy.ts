@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { shellQuote } from './localTransport';
+import { plural } from '../../server/units';
 import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import type { Interaction } from './transport';
 import type { Readable } from 'stream';
@@ -234,7 +235,7 @@ export async function deployAgent(
   }
   const uploaded = facts.cachedHash !== bundle.hash;
   if (uploaded) {
-    interaction.log('info', `uploading the agent (${bundle.files.length} files) to ${facts.cacheDir}`);
+    interaction.log('info', `uploading the agent (${plural(bundle.files.length, 'file')}) to ${facts.cacheDir}`);
     await upload(client, bundleDir, bundle.files, facts.cacheDir, bundle.hash, bundle.digest);
   } else {
     interaction.log('info', `agent ${bundle.version} already on the node; reusing it`);

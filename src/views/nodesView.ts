@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { NodeSession } from '../model/nodeSession';
 import { describeHealth, type NodeHealth } from '../model/nodeHealth';
 import type { NodeRegistry } from '../nodes/registry';
+import { plural } from '../../server/units';
 import {
   containerSections,
   containersOf,
@@ -138,10 +139,10 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     const health = s.health;
     const words = describeHealth(health);
     // "hostname": a bare `vm` beside the node's own label read as a mystery word.
-    const facts = snap ? `hostname ${snap.host.hostname} · ${snap.containers.length} containers` : null;
+    const facts = snap ? `hostname ${snap.host.hostname} · ${plural(snap.containers.length, 'container')}` : null;
     item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${facts} · ${words.short}` : words.short;
     const about = snap
-      ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${snap.host.processCount} processes${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
+      ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${plural(snap.host.processCount, 'process', 'processes')}${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
       : '';
     item.tooltip = new vscode.MarkdownString(
       health.kind === 'live' && snap ? `**${s.label}** — the node's hostname is \`${snap.host.hostname}\`\n\n${about}` : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,

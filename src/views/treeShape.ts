@@ -147,7 +147,7 @@ export function containerItem(nodeId: string, c: ContainerInfo): ItemDesc {
     `- hostname: ${c.hostname ?? 'unknown'}`,
     mem ? `- memory: ${mem}` : null,
     pidsLine(c) ? `- pids: ${pidsLine(c)}` : null,
-    c.rootfs ? `- root: ${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${c.rootfs.layers.length} layers` : null,
+    c.rootfs ? `- root: ${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${plural(c.rootfs.layers.length, 'layer')}` : null,
   ]
     .filter((x) => x !== null)
     .join('\n');
