@@ -140,7 +140,8 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     const words = describeHealth(health);
     // "hostname": a bare `vm` beside the node's own label read as a mystery word.
     const facts = snap ? `hostname ${snap.host.hostname} · ${plural(snap.containers.length, 'container')}` : null;
-    item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${facts} · ${words.short}` : words.short;
+    // The state comes first: a narrow sidebar cuts the end of a description off.
+    item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${words.short} · ${facts}` : words.short;
     const about = snap
       ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${plural(snap.host.processCount, 'process', 'processes')}${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
       : '';
