@@ -525,6 +525,8 @@ export interface LaunchParams {
   readOnly?: boolean;
   tmpfs?: { path: string; sizeBytes: number }[];
   dryRun?: boolean;
+  /** The layer directories of the plan the person confirmed: refused when the source's differ now. */
+  lowerdirs?: string[];
 }
 
 export interface LaunchResult {

@@ -56,8 +56,8 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'limit':
       return dryRunThenApply(client, 'limit.set', { container: cmd.container, ...cmd.limits }, renderLimit, 'Apply? [y/N] ', cmd, print);
     case 'launch':
-      // What runs is what was shown: the plan's name and command go back with the request.
-      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print, (plan) => ({ name: plan.name, command: plan.command }));
+      // What runs is what was shown: the plan's name, command and layers go back with the request.
+      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print, (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }));
     case 'stop': {
       // The agent checks first that it is one Nodescope launched, so the question can say what it is.
       const check = await client.request('launch.stop', { container: cmd.container, dryRun: true });

@@ -90,6 +90,13 @@ export interface LaunchContext {
 /** What a launch would do (dry run) or did, after checking everything a person could get wrong. */
 export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext): LaunchResult {
   const lowerdirs = checkedLowers(from);
+  if (p.lowerdirs !== undefined) {
+    // What is mounted is what was confirmed: a source restarted on other layers since the plan is refused.
+    if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string')) throw new AgentFailure(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');
+    if (p.lowerdirs.length !== lowerdirs.length || p.lowerdirs.some((d, i) => d !== lowerdirs[i])) {
+      throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layers are not the ones the plan showed (it was restarted or recreated); look at the new plan and confirm again`);
+    }
+  }
   const name = p.name ?? `${from.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50) || 'container'}-test`;
   if (!NAME.test(name)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
   const bundle = bundleOf(name);

@@ -80,8 +80,8 @@ export function registerLaunchCommands(context: vscode.ExtensionContext, nodes: 
         const plan = await client.request('launch.start', { ...params, dryRun: true });
         const ok = await vscode.window.showWarningMessage(`Launch ${plan.name} from ${choice.container.name}'s image on ${choice.session.label}?`, { modal: true, detail: renderLaunch(plan) }, 'Launch');
         if (ok !== 'Launch') return;
-        // What runs is what the modal showed: the plan's name and command go back with the request.
-        const done = await client.request('launch.start', { ...params, name: plan.name, command: plan.command });
+        // What runs is what the modal showed: the plan's name, command and layers go back with the request.
+        const done = await client.request('launch.start', { ...params, name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs });
         nodes.log.info(`launch ${done.name} on ${choice.session.label} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`);
         void vscode.window.showInformationMessage(`Nodescope: ${done.name} started (pid ${done.pid}) on ${choice.session.label}`);
         await choice.session.refresh().catch(() => undefined);

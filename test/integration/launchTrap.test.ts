@@ -195,6 +195,12 @@ describe('a real Docker container\'s layers are verified, and launch mounts exac
     assert.deepEqual(plan.lowerdirs, di.GraphDriver.Data.LowerDir.split(':'));
     const text = renderLaunch(plan);
     for (const [i, d] of plan.lowerdirs.entries()) assert.ok(text.split('\n').includes(`  layer ${String(i).padEnd(3)}${d}`), `plan shows ${d}`);
+    // The confirmed plan's layers go back with the launch: other layers than those shown are refused.
+    const again = { from: 'nodescope-rig-limited', name: plan.name, dryRun: true, command: ['true'] };
+    assert.deepEqual(agent.dispatch('launch.start', { ...again, lowerdirs: plan.lowerdirs }).lowerdirs, plan.lowerdirs);
+    const moved = refusal(() => agent.dispatch('launch.start', { ...again, lowerdirs: [...plan.lowerdirs].reverse() }));
+    assert.equal(moved.code, ErrorCodes.Gone);
+    assert.match(moved.message, /^nodescope-rig-limited's layers are not the ones the plan showed/);
   });
 });
 
