@@ -20,6 +20,7 @@ import { startWatchdog } from './agentWatchdog';
 import { echo, oneLine } from './failure';
 import { dieWithParent } from './sys/parentDeath';
 import { CheckedMessageReader } from './rpcInput';
+import { withDeadline } from './requestDeadline';
 
 // Read first: by the time prctl runs, a parent that already died has been replaced by init or a subreaper.
 const startedBy = process.ppid;
@@ -62,7 +63,7 @@ connection.onRequest((method: string, params: unknown) => {
   } catch (err) {
     throw asResponseError(method, err);
   }
-  return isPromise(result) ? withDeadline(result, method, label) : result;
+  return isPromise(result) ? withRequestDeadline(result, method, label) : result;
 });
 
 function answer(method: string, params: unknown): unknown {
@@ -96,15 +97,10 @@ function asResponseError(method: string, err: unknown): ResponseError<void> {
 const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
 
 /** A request answered later: failed at STUCK_MS with what it was doing, if it has not settled by then. */
-function withDeadline(work: Promise<unknown>, method: string, label: string): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ResponseError(ErrorCodes.Timeout, `${label}: no answer in ${Math.round(STUCK_MS / 1000)} s`)), STUCK_MS);
-  });
-  const settled = work.catch((err: unknown) => {
+function withRequestDeadline(work: Promise<unknown>, method: string, label: string): Promise<unknown> {
+  return withDeadline(work, STUCK_MS, label).catch((err: unknown) => {
     throw asResponseError(method, err);
   });
-  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 /**
