@@ -49,13 +49,15 @@ export function kindOf(st: fs.Stats): string {
  * (a size from fstat can lie: /proc files say 0), or why not.
  */
 export function readRegularFile(path: string, maxBytes: number): { data: Buffer } | { why: string } {
-  const opened = openChecked(path, (st) => (st.isFile() ? null : `not a regular file: ${kindOf(st)}`), true);
+  let size = 0;
+  const opened = openChecked(path, (st) => ((size = st.size), st.isFile() ? null : `not a regular file: ${kindOf(st)}`), true);
   if ('why' in opened) return opened;
   try {
     const chunks: Buffer[] = [];
     let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+    // The first read sized by fstat (one read for the usual state file), then growing: the size is only a hint.
+    for (let want = Math.max(size + 1, 4096); ; want = Math.min(want * 2, 1 << 20)) {
+      const chunk = Buffer.allocUnsafe(Math.min(want, maxBytes + 1 - total));
       const n = fs.readSync(opened.fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
