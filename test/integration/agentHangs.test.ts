@@ -19,10 +19,24 @@ import * as os from 'os';
 import * as path from 'path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { inCI, probes, skipUnlessReal } from '../support/real';
+import { startSshd } from '../support/sshd';
 import { agentJs, built, childrenOf, cliJs, hello, inFutexWait, repo, running, sleepMs, spawnAgent, until, within } from '../support/agentProcess';
 import type { NamespaceInfo, Problem, Snapshot } from '../../server/protocol';
 
-const skip = skipUnlessReal(probes.root, probes.command('unshare'), probes.command('setpriv'), built);
+const skip = skipUnlessReal(probes.root, probes.command('unshare'), probes.command('setpriv'), probes.command('ssh'), probes.command('sshd'), built);
+
+/** The pid of the process whose environment holds `entry` (NAME=value), from /proc/PID/environ. */
+function processWithEnv(entry: string): number | undefined {
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(entry)) return Number(d);
+    } catch {
+      /* gone, or a kernel thread */
+    }
+  }
+  return undefined;
+}
 
 /** A process holding a trap, and the namespace the trap hides. */
 interface Trap {
@@ -143,6 +157,26 @@ describe('a stuck agent', { skip }, () => {
       await until(`agent ${agentPid} to exit after its client was killed`, () => !running(agentPid), 3000);
     } finally {
       cli.kill('SIGKILL');
+    }
+  });
+
+  it('goes when its SSH client is killed (the agent run as the deploy step runs it, over a real sshd)', async () => {
+    const sshd = await startSshd();
+    const mark = `nodescope-hang-${process.pid}-${Date.now()}`;
+    // As deploy.ts starts it: `exec node agent.js` in the login's shell, so the agent is the sshd session's child.
+    const remote = `exec env NODESCOPE_HANG_MARK=${mark} NODESCOPE_AGENT_TEST_STALL=snapshot ${process.execPath} ${agentJs}`;
+    const ssh = spawn('ssh', ['-T', '-i', sshd.clientKey, '-o', `UserKnownHostsFile=${sshd.knownHosts}`, '-o', 'BatchMode=yes', '-p', String(sshd.port), 'root@127.0.0.1', remote], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const rpc = createMessageConnection(new StreamMessageReader(ssh.stdout!), new StreamMessageWriter(ssh.stdin!));
+    rpc.listen();
+    try {
+      const agentPid = await until('the agent started over SSH', () => processWithEnv(`NODESCOPE_HANG_MARK=${mark}`), 20_000);
+      await stuck({ rpc }, agentPid);
+      ssh.kill('SIGKILL');
+      await until(`agent ${agentPid} to exit after its SSH client was killed`, () => !running(agentPid), 5000);
+    } finally {
+      ssh.kill('SIGKILL');
+      rpc.dispose();
+      sshd.dispose();
     }
   });
 
