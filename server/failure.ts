@@ -5,6 +5,8 @@
  * a 50 MB name once came back whole in the error. Every echoed value goes through `echo`, and the message
  * as a whole is kept to one bounded line here, whoever built it.
  */
+import { escapeControls } from './escapeControls';
+
 export class AgentFailure extends Error {
   constructor(readonly code: number, message: string) {
     super(oneLine(message));
@@ -16,9 +18,6 @@ export const ECHO_MAX = 200;
 /** Longest message: its head and its tail are kept (the tail often says what to do). */
 const MESSAGE_MAX = 1000;
 
-/** C0 and C1 controls and DEL: a newline would break the one line, ESC would reach a terminal. */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
-const escapeControl = (ch: string): string => (ch === '\n' ? '\\n' : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /** Cut at `n` units without splitting a surrogate pair. */
 function head(s: string, n: number): string {
@@ -29,11 +28,12 @@ function head(s: string, n: number): string {
 /** A value from the client (or the node) as it may appear in a message: at most `max` characters, on one line. */
 export function echo(value: string, max = ECHO_MAX): string {
   const cut = value.length > max ? `${head(value, max)}… (${value.length} characters)` : value;
-  return cut.replace(CONTROLS, escapeControl);
+  return escapeControls(cut);
 }
 
 /** A whole message on one line and at most MESSAGE_MAX characters, its middle cut when longer. */
 export function oneLine(message: string): string {
   const flat = message.length > MESSAGE_MAX ? `${head(message, MESSAGE_MAX - 300)} … ${message.slice(-200)}` : message;
-  return flat.replace(CONTROLS, escapeControl);
+  // Controls, bidi overrides and line separators: a newline would break the one line, ESC would reach a terminal.
+  return escapeControls(flat);
 }
