@@ -7,6 +7,7 @@
  *    /proc), starts a new one (a new pid), and live updates resume: a container started and removed
  *    afterwards reaches the model (checked against docker inspect);
  *  - retries after failures are bounded and said, and Retry starts again;
+ *  - over SSH (a real sshd on loopback) the stopped agent is killed by its pid, not left behind;
  *  - a watch pass the agent reports failed marks the data stale until new data comes.
  * Agents that say a line or stop themselves are the real bundle behind a few lines that do that (the
  * lever: a signal), so every process, pipe and signal here is real.
@@ -21,6 +22,9 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { connectAgent } from '../../src/connection/agentClient';
 import { AgentError, NO_ANSWER } from '../../src/connection/agentError';
 import { openLocalTransport } from '../../src/connection/localTransport';
+import { openSshTransport } from '../../src/connection/sshTransport';
+import type { Interaction } from '../../src/connection/transport';
+import { startSshd } from '../support/sshd';
 import { NodeSession, type SessionOptions } from '../../src/model/nodeSession';
 import type { NodeHealth } from '../../src/model/nodeHealth';
 import { PROTOCOL_VERSION } from '../../server/protocol';
@@ -242,6 +246,31 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
     assert.equal(s.health.kind, 'live');
     assert.notEqual(s.agent!.info.pid, first);
     await s.disconnect();
+  });
+
+  it('over SSH, a stopped agent fails its request at the deadline and is killed, not left behind', async (t) => {
+    if (probes.command('sshd')()) return t.skip('needs sshd');
+    const sshd = await startSshd();
+    try {
+      const target = { host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null, trustStorePath: path.join(dir, 'trust') };
+      const quiet: Interaction = {
+        confirmHostKey: async () => false,
+        askPassword: async () => undefined,
+        askPassphrase: async () => undefined,
+        keyboardInteractive: async () => undefined,
+        log: () => undefined,
+      };
+      const transport = await openSshTransport(target, quiet, { agentBundleDir: path.dirname(agentPath) });
+      const client = await connectAgent(transport, { clientVersion: 'test', deadlines: { snapshot: 1500 } });
+      const pid = client.info.pid;
+      assert.match(read(`/proc/${pid}/cmdline`), /agent\.js/, 'the agent over SSH is a process on this machine');
+      process.kill(pid, 'SIGSTOP');
+      await assert.rejects(client.request('snapshot', {}), (e: Error) => e.message === 'snapshot: no answer in 1.5 s');
+      await client.kill();
+      await until('the stopped agent gone from /proc', () => !alive(pid), 5000);
+    } finally {
+      sshd.dispose();
+    }
   });
 
   it('a watch pass the agent reports failed marks the data stale until new data arrives', async () => {

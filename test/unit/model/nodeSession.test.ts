@@ -76,7 +76,21 @@ describe('node session', () => {
     await s.disconnect();
   });
 
-  it('no retry after Disconnect', async () => {
+  it('health: a failed first connect is failed; while a retry is pending it is restarting, never failed, until the attempts run out', async () => {
+    const s = new NodeSession('x', 'x', 'ssh', () => Promise.reject(new Error('down')), opts({ maxReconnectAttempts: 2 }));
+    await assert.rejects(s.connect());
+    assert.deepEqual(s.health, { kind: 'failed', since: null, error: 'down' });
+    const seen: string[] = [];
+    s.onDidChangeState(() => seen[seen.length - 1] !== s.health.kind && seen.push(s.health.kind));
+    (s as unknown as { retryOrGiveUp(reason: string): void }).retryOrGiveUp('connection lost');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(seen, ['restarting', 'failed']);
+    assert.deepEqual(s.health, { kind: 'failed', since: null, error: 'down (gave up after 2 retries)' });
+    await s.disconnect();
+    assert.deepEqual(s.health, { kind: 'off' });
+  });
+
+    it('no retry after Disconnect', async () => {
     let opens = 0;
     const s = new NodeSession('x', 'x', 'ssh', async () => {
       opens++;
