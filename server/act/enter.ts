@@ -14,6 +14,7 @@ import { ErrorCodes, type ContainerInfo, type ContainerUser, type EnterOptions, 
 import { AgentFailure } from '../failure';
 import { parseStat } from '../discover/procfs';
 import { readInContainer } from '../files/containerFiles';
+import { openInRoot } from '../sys/openInRoot';
 
 const SHELLS = ['/bin/bash', '/usr/bin/bash', '/bin/sh', '/usr/bin/sh', '/bin/ash', '/bin/busybox'];
 const NSENTER_CANDIDATES = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'];
@@ -161,17 +162,36 @@ export function readInside(root: string, file: string, problems: Problem[]): str
   }
 }
 
-/** Whether `file` names an executable inside the container root (see resolveInside). */
+/**
+ * Whether `file` names an executable inside the container root: an O_PATH handle from openat2
+ * RESOLVE_IN_ROOT (sys/openInRoot.ts), every symlink resolved inside the root by the kernel in one lookup,
+ * nothing opened. Only where openat2 is unavailable (Linux < 5.6, no native calls) is the path resolved
+ * here, component by component (resolveInside), which a container racing renames could point at a host
+ * path for the one bit this answers.
+ */
 export function resolvesInside(root: string, file: string): boolean {
-  const at = resolveInside(root, file);
-  return at !== null && at.st.isFile() && (at.st.mode & 0o111) !== 0;
+  let fd: number;
+  try {
+    fd = openInRoot(root, file, 'target');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSYS') return false;
+    const at = resolveInside(root, file);
+    return at !== null && at.st.isFile() && (at.st.mode & 0o111) !== 0;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() && (st.mode & 0o111) !== 0;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
  * `file` inside the container root, following symlinks only within that root (busybox images make
  * /bin/sh a relative link to busybox): an absolute link target is taken relative to the container root,
  * never the host's, and `..` cannot climb above it. Only to tell whether a program is there (nsenter runs
- * it inside the root); files read from the container go through readInside. Its lstat, or null.
+ * it inside the root), where openat2 is unavailable; files read from the container go through readInside.
+ * Its lstat, or null.
  */
 function resolveInside(root: string, file: string, depth = 0): { host: string; st: fs.Stats } | null {
   if (depth > 16) return null;

@@ -35,9 +35,10 @@ function openat2Calls(): Calls | null {
   return calls;
 }
 
-/** How to open: `read` a regular file's content or a directory's entries, or a `path` handle only, for
- * fstat, of the entry itself when it is a symlink (O_PATH|O_NOFOLLOW). */
-export type OpenMode = 'read' | 'path';
+/** How to open: `read` a regular file's content or a directory's entries; a `path` handle only, for
+ * fstat, of the entry itself when it is a symlink (O_PATH|O_NOFOLLOW); or a `target` handle only, of what
+ * the path names with its last symlink followed too, inside the root (O_PATH): nothing is opened. */
+export type OpenMode = 'read' | 'path' | 'target';
 
 /**
  * An fd for `file` (absolute, as the container names it) inside `root`; the caller closes it.
@@ -63,7 +64,7 @@ export function openInRoot(root: string, file: string, mode: OpenMode = 'read'):
       const code = errnoName(c.errno());
       throw Object.assign(new Error(code), { code });
     }
-    if (mode === 'path') return fd;
+    if (mode !== 'read') return fd;
     try {
       return reopenForReading(fd, true).fd;
     } finally {
