@@ -14,7 +14,7 @@ describe('echo and AgentFailure', () => {
   it('never splits a surrogate pair, and escapes control characters', () => {
     const s = 'a'.repeat(ECHO_MAX - 1) + '😀' + 'b';
     assert.equal(echo(s), `${'a'.repeat(ECHO_MAX - 1)}… (${s.length} characters)`);
-    assert.equal(echo('a\nb\u001b[31mc\u009bd'), 'a\\nb\\x1b[31mc\\x9bd');
+    assert.equal(echo('a\nb\u001b[31mc\u009bd\u202e'), 'a\\nb\\x1b[31mc\\x9bd\\u202e');
   });
 
   it('keeps any message on one line of at most about a thousand characters, head and tail kept', () => {
