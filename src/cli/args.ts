@@ -80,7 +80,11 @@ ${CONTAINER_NOTE} Exit codes: 0 ok, 1 failure, 2 usage.`;
 export function usageOf(topic?: string): string {
   const own = topic === undefined ? undefined : COMMAND_USAGE[topic];
   if (own === undefined) return USAGE;
-  const notes = [own.includes('CONTAINER') ? CONTAINER_NOTE : '', topic === 'limit' || topic === 'launch' ? LIMIT_NOTE : ''].filter(Boolean);
+  const notes = [
+    own.includes('CONTAINER') ? CONTAINER_NOTE : '',
+    topic === 'limit' || topic === 'launch' ? LIMIT_NOTE : '',
+    'Global options (--ssh and the flags that go with it): `nodescope --help`.',
+  ].filter(Boolean);
   return `usage: nodescope [global options]\n${own}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
 }
 
