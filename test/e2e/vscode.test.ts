@@ -19,6 +19,8 @@ const repo = path.resolve(__dirname, '..', '..');
 const vsix = (): string | null => (fs.existsSync(path.join(repo, 'dist', 'nodescope.vsix')) ? null : 'needs dist/nodescope.vsix (npm run build && npm run package)');
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('sshd'), probes.command('chromium'), vsix);
 const NEW = 'nodescope-e2e-new';
+/** A container with (almost) every capability added: the longest capabilities cell the overview can get. */
+const CAPS = 'nodescope-e2e-caps';
 const LIMIT = 'nodescope-e2e-limit';
 const LIMITED = 'nodescope-rig-limited';
 /** A container with no shell at all: its root holds /busybox and nothing else. */
@@ -45,11 +47,20 @@ function removeNoShellContainer(): void {
 function inspect(format: string, name = LIMITED): string {
   return execFileSync('docker', ['inspect', '-f', format, name], { encoding: 'utf8' }).trim();
 }
-/** Running Docker containers whose image includes the base image's first layer. */
+/**
+ * Running Docker containers whose image includes the base image's first layer. Images are looked up from
+ * `docker ps`, never by inspecting each container: dockerd can hold a container's lock for minutes (the
+ * hostile rig's containers do), and an image inspect does not wait for it.
+ */
 function containersOnBaseLayer(): number {
   const base = execFileSync('docker', ['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', 'nodescope-rig/base:1'], { encoding: 'utf8' }).trim();
-  const ids = execFileSync('docker', ['ps', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return ids.filter((id) => execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', inspect('{{.Image}}', id)], { encoding: 'utf8' }).includes(base)).length;
+  const images = execFileSync('docker', ['ps', '--format', '{{.Image}}'], { encoding: 'utf8', timeout: 20_000 }).split('\n').filter(Boolean);
+  const layers = new Map<string, string>();
+  const layersOf = (image: string): string => {
+    if (!layers.has(image)) layers.set(image, execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', image], { encoding: 'utf8', timeout: 20_000 }));
+    return layers.get(image)!;
+  };
+  return images.filter((image) => layersOf(image).includes(base)).length;
 }
 const reEscape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -234,7 +245,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    spawnSync('docker', ['rm', '-f', NEW, LIMIT]);
+    spawnSync('docker', ['rm', '-f', NEW, LIMIT, CAPS]);
     removeNoShellContainer();
     await vs?.close();
     sshd?.dispose();
@@ -306,26 +317,45 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await expand(row(page, /^\s*docker/));
   });
 
-  step('3. connecting the SSH host asks about its host key; once trusted, the same containers appear, and Enter works over SSH', async () => {
+  step('3. connecting the SSH host asks about its host key, Enter alone refuses it; typing yes trusts it, the same containers appear, and Enter works over SSH', async () => {
     await collapse(row(page, /This machine/));
     await expand(row(page, 'e2e-node'));
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ timeout: 60_000 });
+    // OpenSSH's question, typed: the fingerprint is shown, and Enter on the empty box is "no".
+    const input = page.locator('.quick-input-widget').filter({ visible: true });
+    const question = input.locator('.quick-input-title', { hasText: `authenticity of [127.0.0.1]:${sshd.port} (e2e-node)` });
+    await question.waitFor({ timeout: 60_000 });
     const fingerprint = execFileSync('ssh-keygen', ['-lf', `${sshd.dir}/host_key.pub`], { encoding: 'utf8' }).split(' ')[1];
-    assert.ok((await dialog.innerText()).includes(fingerprint), 'the modal shows the SHA256 fingerprint');
-    await vs.shot('03a-host-key-modal');
-    await dialog.getByRole('button', { name: 'Trust and Connect' }).click();
-    await row(page, /e2e-node.*vm · \d+ containers/).first().waitFor({ timeout: 60_000 });
-    const local = await row(page, /This machine/).first().innerText();
-    const remote = await row(page, /e2e-node/).first().innerText();
-    assert.equal(/(\d+) containers/.exec(remote)?.[1], /(\d+) containers/.exec(local)?.[1]);
+    assert.ok((await input.innerText()).includes(fingerprint), 'the question shows the SHA256 fingerprint');
+    await vs.shot('03a-host-key-question');
+    await inputFocused(page);
+    await page.keyboard.press('Enter');
+    await question.waitFor({ state: 'detached', timeout: 10_000 });
+    await row(page, /e2e-node.*not trusted/).first().waitFor({ timeout: 30_000 });
+    const store = path.join(sshd.dir, 'nodescope', 'known_hosts');
+    assert.ok(!fs.existsSync(store) || !fs.readFileSync(store, 'utf8').includes(sshd.hostKeyPub.split(' ')[1]), 'nothing trusted by Enter');
+    await vs.shot('03b-host-key-refused');
+    // Asked again: "y" is not an answer (as with ssh), "yes" is.
+    await contextMenu(page, 'e2e-node', 'Connect');
+    await question.waitFor({ timeout: 60_000 });
+    await inputFocused(page);
+    await page.keyboard.type('y');
+    await input.locator('.quick-input-message', { hasText: "type 'yes', 'no' or the fingerprint" }).waitFor({ timeout: 10_000 });
+    await page.keyboard.type('es');
+    await page.keyboard.press('Enter');
+    await row(page, /e2e-node.*hostname vm · \d+ containers/).first().waitFor({ timeout: 60_000 });
+    assert.ok(fs.readFileSync(store, 'utf8').includes(sshd.hostKeyPub.split(' ')[1]), 'the key is kept in Nodescope\'s own store once trusted');
+    // The same count on both (other suites start and stop containers meanwhile: the two catch up within a watch pass or two).
+    const count = async (r: RegExp): Promise<string | undefined> => /(\d+) containers/.exec(await row(page, r).first().innerText())?.[1];
+    await until(page, 'the same container count on both nodes', async () => (await count(/This machine/)) === (await count(/e2e-node/)), 20_000).catch(async () => {
+      assert.equal(await count(/e2e-node/), await count(/This machine/));
+    });
     // The same rig containers, by name, under the SSH node (This machine is collapsed: these rows are its).
     await expand(row(page, /^\s*Containers/));
     await expand(row(page, /^\s*docker/));
     for (const name of ['nodescope-rig-limited', 'nodescope-rig-readonly', 'nodescope-rig-hostpid']) await row(page, name).first().waitFor();
-    await vs.shot('03b-ssh-node-connected');
+    await vs.shot('03c-ssh-node-connected');
     // Enter over SSH: the plan comes from the agent on the node, the shell runs in an SSH pty.
-    await enterAndAskHostname(vs, '03c-ssh-enter-terminal');
+    await enterAndAskHostname(vs, '03d-ssh-enter-terminal');
     await collapse(row(page, 'e2e-node'));
     await expand(row(page, /This machine/));
   });
@@ -423,12 +453,75 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     const expected = execFileSync('docker', ['exec', LIMITED, 'cat', '/etc/passwd'], { encoding: 'utf8' }).trim();
     await until(page, "the container's /etc/passwd in the editor", async () => (await text()).includes('app:x:1000'));
     assert.deepEqual((await text()).split('\n').map((l) => l.trim()).filter(Boolean), expected.split('\n'));
+    // Named by the container's name and the file, nowhere by its 64-digit id (what docker inspect says it is).
+    const id = inspect('{{.Id}}');
+    const tab = page.locator('.tabs-container .tab.active').first();
+    assert.equal((await tab.locator('.label-name').innerText()).trim(), 'passwd');
+    const crumbs = (await page.locator('.breadcrumbs-control').filter({ visible: true }).first().innerText()).replace(/\s+/g, ' ');
+    assert.match(crumbs, new RegExp(`${LIMITED}.*etc.*passwd`), `breadcrumbs: ${crumbs}`);
+    assert.ok(!crumbs.includes(id.slice(0, 12)), `breadcrumbs: ${crumbs}`);
+    await tab.hover();
+    await page.waitForTimeout(1500);
+    const hover = (await page.locator('.workbench-hover, .monaco-hover').filter({ visible: true }).allInnerTexts()).join(' ');
+    assert.ok(!hover.includes(id.slice(0, 12)), `the tab's hover: ${hover}`);
     await vs.shot('04e-container-file');
     // Read-only: typing changes nothing.
     await editor.click();
     await page.keyboard.type('zzz');
     assert.ok(!(await text()).includes('zzz'), 'the editor is read-only');
     await page.keyboard.press('Control+W');
+  });
+
+  step('4f. Which Layer Provides a Path… answers in words: the layer whose whiteout deleted /data/gone and the layer that still holds it; a path in no layer says so', async () => {
+    // The independent answer, from Docker's layer directories: which one holds the whiteout (a 0/0 char
+    // device), which one the file.
+    const lowers = inspect('{{.GraphDriver.Data.LowerDir}}').split(':');
+    const whiteout = lowers.find((d) => fs.lstatSync(`${d}/data/gone`, { throwIfNoEntry: false })?.isCharacterDevice());
+    const holder = lowers.find((d) => fs.lstatSync(`${d}/data/gone`, { throwIfNoEntry: false })?.isFile());
+    assert.ok(whiteout && holder, `docker's lower dirs: ${lowers.join(' ')}`);
+    const ask = async (p: string): Promise<string> => {
+      await contextMenu(page, LIMITED, 'Which Layer Provides a Path…');
+      const input = page.locator('.quick-input-widget').filter({ visible: true });
+      await input.locator('.quick-input-message', { hasText: 'absolute path inside the container' }).waitFor({ timeout: 30_000 });
+      await inputFocused(page);
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(p);
+      await page.keyboard.press('Enter');
+      const editor = page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
+      const text = async (): Promise<string> => (await editor.innerText()).replace(/\u00a0/g, ' ');
+      await until(page, `the answer for ${p} in the editor`, async () => (await text()).startsWith(p));
+      return text();
+    };
+    const gone = await ask('/data/gone');
+    assert.doesNotMatch(gone, /[{}"]/, `words, not JSON: ${gone}`);
+    assert.match(gone, new RegExp(`deleted by +lower #\\d+ ${reEscape(whiteout)} \\(whiteout\\)`), gone);
+    assert.match(gone, new RegExp(`still in +lower #\\d+ ${reEscape(holder)}`), gone);
+    assert.match(gone, /inode +none in the container's own view: the container does not see this path/, gone);
+    assert.doesNotMatch(gone, /merged \?/);
+    await vs.shot('04f-whence-deleted');
+    await page.keyboard.press('Control+W');
+    const none = await ask('/no/such/path-e2e');
+    assert.match(none, /not in any layer/, none);
+    await page.keyboard.press('Control+W');
+  });
+
+  step('4g. a shell that exits 7 shows the code in the terminal and closes on a key, with no error notification', async () => {
+    await contextMenu(page, LIMITED, 'Enter Namespaces…');
+    await until(page, 'the terminal to open', async () => (await terminalText(page)).includes(`entering ${LIMITED}`));
+    await page.locator('.xterm').filter({ visible: true }).first().click();
+    await page.keyboard.type('exit 7');
+    await page.keyboard.press('Enter');
+    await until(page, 'the exit line', async () => (await terminalText(page)).includes('[process exited with code 7; press any key to close]'));
+    await vs.shot('04g-shell-exit-7');
+    const terminals = await page.locator('.xterm').count();
+    await page.keyboard.press('x');
+    await until(page, 'a key to close the terminal', async () => (await page.locator('.xterm').count()) < terminals, 10_000);
+    // VS Code shows its toast right after the terminal closes: give it the time it would take.
+    await page.waitForTimeout(2_000);
+    const toasts = await notifications(page);
+    assert.doesNotMatch(toasts, /exit code|terminated/i, `notifications: ${toasts}`);
+    await until(page, 'the log line', async () => vs.nodescopeLog().some((l) => l.includes(`enter ${LIMITED} on This machine: the shell exited with code 7`)), 10_000);
+    await vs.shot('04g-no-error-toast');
   });
 
   step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {
@@ -450,7 +543,12 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await collapse(layers);
   });
 
-  step('6. the overview webview renders real content', async () => {
+  step('6. the overview webview renders real content; a container with 22 capabilities added keeps the table inside the panel', async () => {
+    spawnSync('docker', ['rm', '-f', CAPS]);
+    // Every capability Docker leaves out by default and knows by name, but SYS_RESOURCE: root here lacks it, so it cannot be given.
+    const more = ['SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_BOOT', 'SYS_NICE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'SYS_PACCT', 'LEASE', 'AUDIT_CONTROL', 'MAC_ADMIN', 'MAC_OVERRIDE', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'DAC_READ_SEARCH', 'LINUX_IMMUTABLE'];
+    execFileSync('docker', ['run', '-d', '--name', CAPS, '--network', 'none', ...more.flatMap((c) => ['--cap-add', c]), 'nodescope-rig/base:1', 'sleep', '600']);
+    await row(page, CAPS).first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('F1');
     await page.keyboard.type('Nodescope: Open Overview');
     await page.keyboard.press('Enter');
@@ -469,6 +567,30 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     assert.match(limitedRow, new RegExp(`${reEscape((Number(inspect('{{.HostConfig.Memory}}')) / 2 ** 20).toFixed(1))} MiB`), limitedRow);
     assert.match(limitedRow, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}')}\\b`), limitedRow);
     await vs.shot('06-overview-webview');
+    // The kernel's count of the container's effective capabilities, against the cell's hover.
+    const capEff = /CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync(`/proc/${inspect('{{.State.Pid}}', CAPS)}/status`, 'utf8'))![1];
+    const effective = [...BigInt(`0x${capEff}`).toString(2)].filter((b) => b === '1').length;
+    let fit: { scroll: number; client: number; title: string } | undefined;
+    for (let i = 0; i < 40 && !fit; i++) {
+      for (const f of page.frames()) {
+        const cell = f.locator(`tr[data-container="${inspect('{{.Id}}', CAPS)}"] td.caps`);
+        if (!(await cell.count().catch(() => 0))) continue;
+        // The table against the panel's body (its box would scroll it rather than grow the page: check both).
+        fit = await f.evaluate(() => ({
+          scroll: Math.max(document.querySelector('table')!.getBoundingClientRect().width, document.documentElement.scrollWidth),
+          client: document.body.clientWidth,
+          title: '',
+        }));
+        fit.title = (await cell.getAttribute('title')) ?? '';
+      }
+      if (!fit) await page.waitForTimeout(500);
+    }
+    assert.ok(fit, 'the container with every capability is in the table');
+    assert.ok(fit.scroll <= fit.client, `the table is ${fit.scroll} px wide in a ${fit.client} px panel`);
+    assert.match(fit.title, new RegExp(`^${effective} effective capabilities: .*CAP_SYS_ADMIN`), fit.title);
+    assert.match(fit.title, /added to Docker's default: .*CAP_SYS_ADMIN/);
+    await vs.shot('06b-overview-many-capabilities');
+    spawnSync('docker', ['rm', '-f', CAPS]);
   });
 
   step('7. a container started while the view is open appears without a refresh', async () => {
@@ -575,5 +697,57 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await sshd.start();
     await row(page, /e2e-node.*vm · \d+ containers/).first().waitFor({ timeout: 90_000 });
     await vs.shot('08b-reconnected');
+  });
+
+  step('9. Add Node… keeps the node in Nodescope\'s settings when Enter takes the default, and connects it at once, without expanding it', async () => {
+    const settingsFile = path.join(vs.dir, 'user', 'User', 'settings.json');
+    const sshConfig = fs.readFileSync(path.join(sshd.dir, 'ssh_config'), 'utf8');
+    const line = `ssh -i ${sshd.clientKey} -p ${sshd.port} root@127.0.0.1`;
+    const label = `root@127.0.0.1:${sshd.port}`;
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Nodescope: Add Node');
+    await page.keyboard.press('Enter');
+    const input = page.locator('.quick-input-widget').filter({ visible: true });
+    await input.locator('.quick-input-title', { hasText: 'Nodescope: Add Node' }).waitFor({ timeout: 30_000 });
+    await inputFocused(page);
+    await page.keyboard.type(line);
+    await page.keyboard.press('Enter');
+    await input.locator('.quick-input-title', { hasText: 'where to keep it' }).waitFor({ timeout: 10_000 });
+    const first = (await input.locator('.quick-input-list .monaco-list-row.focused .label-name').first().innerText()).trim();
+    assert.equal(first, "Keep in Nodescope's settings", 'the default, the one Enter takes');
+    await vs.shot('09a-add-node-where');
+    await page.keyboard.press('Enter');
+    const added = row(page, label);
+    await added.first().waitFor({ timeout: 30_000 });
+    await row(page, new RegExp(`${reEscape(label)}.*hostname vm · \\d+ containers`)).first().waitFor({ timeout: 60_000 });
+    assert.equal(await added.first().getAttribute('aria-expanded'), 'false', 'connected without being expanded');
+    assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['nodescope.hosts'], [line]);
+    assert.equal(fs.readFileSync(path.join(sshd.dir, 'ssh_config'), 'utf8'), sshConfig, 'the SSH config is not touched');
+    await vs.shot('09b-added-node-connected');
+  });
+
+  step('9b. Remove Node takes an added node out of the tree and out of nodescope.hosts', async () => {
+    const settingsFile = path.join(vs.dir, 'user', 'User', 'settings.json');
+    const label = `root@127.0.0.1:${sshd.port}`;
+    await contextMenu(page, label, 'Remove Node');
+    await row(page, label).first().waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['nodescope.hosts'] ?? [], []);
+    await page.locator('.notification-toast', { hasText: `removed ${label}` }).first().waitFor({ timeout: 10_000 });
+    await vs.shot('09c-node-removed');
+  });
+
+  step('9c. Remove Node on an SSH config host hides it through nodescope.hiddenHosts, leaving the SSH config as it was; Undo lists it again', async () => {
+    const settingsFile = path.join(vs.dir, 'user', 'User', 'settings.json');
+    const sshConfig = fs.readFileSync(path.join(sshd.dir, 'ssh_config'), 'utf8');
+    await contextMenu(page, 'e2e-node', 'Remove Node');
+    await row(page, 'e2e-node').first().waitFor({ state: 'detached', timeout: 30_000 });
+    assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['nodescope.hiddenHosts'], ['e2e-node']);
+    assert.equal(fs.readFileSync(path.join(sshd.dir, 'ssh_config'), 'utf8'), sshConfig);
+    const toast = page.locator('.notification-toast', { hasText: 'e2e-node is no longer listed' }).first();
+    await toast.waitFor({ timeout: 10_000 });
+    await vs.shot('09d-ssh-host-hidden');
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await row(page, 'e2e-node').first().waitFor({ timeout: 30_000 });
+    assert.deepEqual(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['nodescope.hiddenHosts'] ?? [], []);
   });
 });
