@@ -111,7 +111,8 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
       assert.ok(stopped, 'the extension started an agent in this profile');
       assert.deepEqual(others, [], 'one agent for one node');
       process.kill(stopped, 'SIGSTOP');
-      assert.match(read(`/proc/${stopped}/status`), /^State:\s+T/m, 'the agent is stopped');
+      // The stop is delivered when the kernel next schedules the process: wait until /proc says so.
+      await until('the agent to be stopped (State: T)', () => /^State:\s+T/m.test(read(`/proc/${stopped}/status`)), 10_000);
 
       // Within a ping interval and the stale threshold (15 s + 5 s), the row and the status bar say so.
       await until('the row to say stale since', async () => /stale since \d\d:\d\d:\d\d/.test(await nodeRow(page).innerText()), 40_000);
