@@ -26,7 +26,8 @@ function nodescope(args: string[], input?: string, env?: NodeJS.ProcessEnv): { c
 const inspect = (name: string, fmt: string): string => execFileSync('docker', ['inspect', '-f', fmt, name], { encoding: 'utf8' }).trim();
 
 describe('the nodescope CLI on this machine', { skip }, () => {
-  before(() => rigUp());
+  let rig: Record<string, string> = {};
+  before(() => (rig = rigUp()));
 
   it('snapshot --json is valid against docs/snapshot.schema.json and names the rig containers as docker does', () => {
     const r = nodescope(['snapshot', '--json']);
@@ -155,7 +156,11 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     assert.equal(nodescope(['enter', 'nodescope-rig-limited', '--', 'hostname']).out.trim(), 'limited-host');
     assert.equal(nodescope(['enter', 'nodescope-rig-limited', '--', 'sh', '-c', 'exit 7']).code, 7);
     assert.equal(nodescope(['enter', 'nodescope-rig-limited', '--', 'cat'], 'through stdin\n').out, 'through stdin\n');
-    const bare = nodescope(['enter', 'sleep', '--', 'cat', '/etc/which']);
+    // By id: a bare container is named by its command, and more than one "sleep" is about (a name two
+    // containers share is refused as ambiguous).
+    const bareId = (JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot).containers.find((c) => c.initPid === Number(rig.BARE_PID))?.id;
+    assert.ok(bareId, `the rig's bare container (pid ${rig.BARE_PID})`);
+    const bare = nodescope(['enter', bareId, '--', 'cat', '/etc/which']);
     assert.equal(bare.out.trim(), 'lower2', 'the bare container sees its own overlay root');
     const wrongPid = nodescope(['enter', 'nodescope-rig-limited', '--pid', String(process.pid), '--', 'true']);
     assert.equal(wrongPid.code, 1);
@@ -188,9 +193,11 @@ describe('the nodescope CLI on this machine', { skip }, () => {
  * `exec -a EVIL` (its argv[0]), in a uts namespace whose hostname is one too; its image layer holds a
  * file named EVIL and one it deletes (a whiteout named EVIL in its upper layer), and it adds another.
  */
-const EVIL = 'x\n\x1b[31mFAKE';
+// Four digits of this run's pid keep two runs of this suite apart and the name within comm's 15 bytes.
+const TAG = String(process.pid % 10000).padStart(4, '0');
+const EVIL = `${TAG}\n\x1b[31mFAKE`;
 /** How the CLI must show EVIL: escaped in place, on the line it belongs to. */
-const SHOWN = 'x\\n\\x1b[31mFAKE';
+const SHOWN = `${TAG}\\n\\x1b[31mFAKE`;
 /** Raw C0 (other than the lines' own newlines), DEL, C1 and bidi characters: none may reach the terminal. */
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
@@ -222,18 +229,34 @@ describe('names from the node with newlines and terminal escapes', { skip: skip 
     launcher = spawn('unshare', ['--pid', '--mount', '--uts', '--ipc', '--fork', '--kill-child', `--root=${merged}`, '/bin/sh', '-c', script], {
       stdio: 'ignore', detached: true, env: { PATH: '/bin', EVIL },
     });
+    // Its init is unshare's child: found by its parent, not by its name (another run's may be about).
+    const ppidOf = (pid: string): string | undefined => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1];
+      } catch {
+        return undefined; // exited meanwhile
+      }
+    };
+    const childOf = (ppid: number): number => Number(fs.readdirSync('/proc').find((p) => /^\d+$/.test(p) && ppidOf(p) === String(ppid)) ?? 0);
     for (let i = 0; i < 100 && !id; i++) {
       await new Promise((r) => setTimeout(r, 100));
+      initPid ||= childOf(launcher.pid!);
+      if (!initPid || fs.readFileSync(`/proc/${initPid}/comm`, 'utf8') !== `${EVIL}\n`) continue; // not exec'd yet
       const snap = JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot;
-      const c = snap.containers.find((x) => x.name === EVIL);
-      if (c) [id, initPid] = [c.id, c.initPid];
+      id = snap.containers.find((x) => x.initPid === initPid)?.id ?? '';
     }
-    assert.ok(id, 'the container with the hostile name did not show up');
+    assert.ok(id, `the container with the hostile name (init ${initPid}) did not show up`);
   });
 
   after(() => {
-    if (launcher?.pid) spawnSync('kill', ['-KILL', `-${launcher.pid}`]);
-    if (initPid) spawnSync('kill', ['-KILL', String(initPid)]);
+    // The init first (unshare --kill-child would also take it), then unshare's whole process group.
+    for (const target of [initPid, -(launcher?.pid ?? 0)].filter(Boolean)) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
     for (let i = 0; i < 50 && spawnSync('umount', [merged]).status !== 0; i++) execFileSync('sleep', ['0.1']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
