@@ -3,7 +3,8 @@
 #
 #   bash test/rig/up.sh            start dockerd if needed, build the images, start the rig's containers,
 #                                  the bare unshare container, a containerd with a Kubernetes-annotated
-#                                  and a plain container, and the bind-mount-only namespace
+#                                  and a plain container, and the bind-mount-only namespace; the hostile
+#                                  image (hostile.sh), whose containers only its own suite starts
 #   bash test/rig/up.sh --down     remove everything the rig made
 #
 # Everything the rig makes is named nodescope-rig-* (containers carry label nodescope.rig=1) so tests can
@@ -75,6 +76,40 @@ DOCKER
     fi
   done
   rm -rf "$ctx"
+}
+
+# The hostile image: the trees and traps of hostile-trees.sh in an image layer, hostile.sh as its
+# entrypoint. Built here (about 2 minutes, once); only the hostile suite runs it, starting and removing its
+# containers itself (label nodescope.hostile=1), so no other suite pays for what it plants. Rebuilt when
+# either script changes: their hash is the image's label.
+HOSTILE_IMAGE=nodescope-rig/hostile:1
+build_hostile() {
+  local here sum ctx
+  here=$(dirname "${BASH_SOURCE[0]}")
+  sum=$(cat "$here/hostile-trees.sh" "$here/hostile.sh" | sha256sum | cut -c1-16)
+  built() { [ "$(docker image inspect -f '{{index .Config.Labels "nodescope.hostile"}}' "$HOSTILE_IMAGE" 2>/dev/null)" = "$sum" ]; }
+  built && return
+  # Suites that start at once wait for one build rather than each running its own.
+  mkdir -p "$STATE" && exec 9>"$STATE/hostile.lock" && flock 9
+  if built; then flock -u 9; return; fi
+  log "building $HOSTILE_IMAGE (200,000 files, 1,900 directories deep: about 2 minutes the first time)"
+  ctx=$(mktemp -d)
+  cp "$here/hostile-trees.sh" "$here/hostile.sh" "$ctx/"
+  # The trees' layer first, so that a change to hostile.sh alone reuses it from the build cache; then a
+  # layer whose whiteout has a hostile name.
+  cat >"$ctx/Dockerfile" <<DOCKER
+FROM nodescope-rig/base:1
+COPY hostile-trees.sh /hostile-trees.sh
+RUN . /hostile-trees.sh && image
+RUN rm "/hostile/gone-\$(printf 'n\\nFORGED\\033[31m')"
+COPY hostile.sh /hostile.sh
+ENTRYPOINT ["/bin/sh", "/hostile.sh", "run"]
+LABEL nodescope.hostile=$sum
+DOCKER
+  DOCKER_BUILDKIT=0 docker build -q -t "$HOSTILE_IMAGE" "$ctx" >/dev/null 2>&1 \
+    || { DOCKER_BUILDKIT=0 docker build -t "$HOSTILE_IMAGE" "$ctx" >&2; exit 1; }
+  rm -rf "$ctx"
+  flock -u 9
 }
 
 run_container() { # name, args...
@@ -186,6 +221,8 @@ start_netns() {
 
 down() {
   docker ps -aq --filter label=nodescope.rig=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker ps -aq --filter label=nodescope.hostile=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker rmi "$HOSTILE_IMAGE" >/dev/null 2>&1 || true
   stop_containerd
   if [ -f "$STATE/bare.launcher" ]; then kill -9 "$(cat "$STATE/bare.launcher")" 2>/dev/null || true; fi
   if [ -f "$STATE/bare.pid" ]; then kill -9 "$(cat "$STATE/bare.pid")" 2>/dev/null || true; fi
@@ -200,6 +237,7 @@ if [ "${1:-}" = --down ]; then down; exit 0; fi
 [ "$(id -u)" = 0 ] || { echo "rig: needs root" >&2; exit 1; }
 start_dockerd
 build_images
+build_hostile
 start_containers
 start_bare
 start_containerd
@@ -209,3 +247,4 @@ echo "BARE_ROOT=$STATE/bare"
 echo "NETNS=/run/netns/nodescope-rig-held"
 for n in limited readonly hostpid; do echo "DOCKER_${n^^}=$(docker inspect -f '{{.Id}}' nodescope-rig-$n)"; done
 echo "CONTAINERD_SOCK=$CTRD_SOCK"
+echo "HOSTILE_IMAGE=$HOSTILE_IMAGE"
