@@ -22,7 +22,7 @@ import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps,
 import { formatBytes, plural } from '../units';
 import { storageRoots } from '../discover/engines';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
-import { DEFAULT_PATH, sourceProcess } from './sourceProcess';
+import { DEFAULT_PATH, LAUNCH_CMDLINE_MAX_BYTES, sourceProcess } from './sourceProcess';
 
 export const LAUNCHED_LABEL = 'nodescope.launched';
 const RUNC_CANDIDATES = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'];
@@ -114,6 +114,9 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   // Started as the source was (its bundle's args, cwd and user), unless a command is given: then as root in /.
   const source = sourceProcess(from, ctx.initPid);
   if (!p.command && !source) throw new AgentFailure(ErrorCodes.InvalidParams, `cannot read how ${from.name} was started; give a command`);
+  if (!p.command && source?.truncated) {
+    throw new AgentFailure(ErrorCodes.InvalidParams, `${from.name}'s command line (${source.source}) is longer than ${formatBytes(LAUNCH_CMDLINE_MAX_BYTES)}, more than is read of it; give a command`);
+  }
   const argv = p.command ?? source!.args;
   const as = p.command || !source ? { cwd: '/', uid: 0, gid: 0, path: source?.path ?? DEFAULT_PATH } : source;
   const tmpfs = checkedTmpfs(p.tmpfs);

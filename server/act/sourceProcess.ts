@@ -15,6 +15,12 @@ import { parseStat } from '../discover/procfs';
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** An OCI config.json is a few KiB; more is not one (and is not read whole). */
 const CONFIG_MAX_BYTES = 1024 * 1024;
+/**
+ * What is read of /proc/PID/cmdline to start the same command: a real one is far shorter, and a container
+ * may give its init megabytes of arguments (get_mm_cmdline copies them all on a whole read). A longer one
+ * is not launched from a prefix: the person is asked for a command.
+ */
+export const LAUNCH_CMDLINE_MAX_BYTES = 256 * 1024;
 
 export interface SourceProcess {
   args: string[];
@@ -25,6 +31,8 @@ export interface SourceProcess {
   path: string;
   /** Where this came from: the bundle's config.json, or /proc/PID/cmdline. */
   source: string;
+  /** The command line was longer than LAUNCH_CMDLINE_MAX_BYTES: `args` is a prefix, not to be run. */
+  truncated?: true;
 }
 
 interface OciProcess {
@@ -77,6 +85,19 @@ function readConfig(file: string): string | null {
   }
 }
 
+/** The first `max` bytes of a file and whether it goes on: one byte more is asked for, no more read. */
+function readHead(file: string, max: number): { data: Buffer; cut: boolean } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.allocUnsafe(max + 1);
+    let len = 0;
+    for (let n = -1; n !== 0 && len < buf.length; len += n) n = fs.readSync(fd, buf, len, buf.length - len, null);
+    return { data: buf.subarray(0, Math.min(len, max)), cut: len > max };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function fromBundle(dir: string): SourceProcess | null {
   const file = path.join(dir, 'config.json');
   let proc: OciProcess;
@@ -104,11 +125,14 @@ export function sourceProcess(c: ContainerInfo, initPid: number): SourceProcess 
     const found = fromBundle(dir);
     if (found) return found;
   }
-  let args: string[] = [];
+  let head: { data: Buffer; cut: boolean };
   try {
-    args = fs.readFileSync(`/proc/${initPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    head = readHead(`/proc/${initPid}/cmdline`, LAUNCH_CMDLINE_MAX_BYTES);
   } catch {
     return null;
   }
-  return args.length ? { args, cwd: '/', uid: 0, gid: 0, path: DEFAULT_PATH, source: `/proc/${initPid}/cmdline` } : null;
+  const args = head.data.toString('utf8').split('\0').filter(Boolean);
+  if (!args.length) return null;
+  const found: SourceProcess = { args, cwd: '/', uid: 0, gid: 0, path: DEFAULT_PATH, source: `/proc/${initPid}/cmdline` };
+  return head.cut ? { ...found, truncated: true } : found;
 }

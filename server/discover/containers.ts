@@ -156,7 +156,7 @@ export function discoverContainers(
     // relative to THAT process's root. Use it only if that process is one of the container's own
     // (a launcher's root is the host's), else read the init's mountinfo.
     const table = init.namespaces.mnt !== null ? mountTables.get(init.namespaces.mnt) : undefined;
-    const mountEntries = table && corePids.has(table.pid) ? table.mounts : readMountinfoOf(init.pid);
+    const mountEntries = table && corePids.has(table.pid) ? table.mounts : readMountinfoOf(init.pid, unknown);
     if (!mountEntries && exists(init.pid)) unknown.push({ source: `/proc/${init.pid}/mountinfo`, message: 'unreadable; root filesystem and mounts unknown' });
     let rootfs: RootfsInfo | null = mountEntries ? rootfsOf(mountEntries, resolveRelative) : null;
 

@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import type { Problem } from '../protocol';
 import type { ProcRecord } from './procfs';
 import { during } from '../activity';
+import { formatBytes } from '../units';
 
 export interface MountEntry {
   mountId: number;
@@ -60,16 +61,60 @@ export function parseMountinfo(text: string): MountEntry[] {
   return out;
 }
 
-/** null when the process is gone (its table went with it, or it moved: the caller tries another). */
-export function readMountinfoOf(pid: number): MountEntry[] | null {
-  let text: string;
+/**
+ * What is read of one mount table at most. A process with CAP_SYS_ADMIN in its mount namespace can hold
+ * up to mount.max (100,000 by default) mounts, each line up to two PATH_MAX paths: hundreds of megabytes
+ * the kernel generates on every read. 16 MiB is ~100,000 lines of a usual length, far beyond the
+ * containers' MOUNTS_MAX kept (bounded.ts) and a host's few thousand.
+ */
+export const MOUNTINFO_MAX_BYTES = 16 * 1024 * 1024;
+const CHUNK = 256 * 1024;
+
+/**
+ * The whole lines in the first `max` bytes of a file, and whether there was more: a read past `max` stops
+ * at the last newline within it. seq_file hands out whole records per read (fs/seq_file.c), so a table cut
+ * here holds only whole mounts.
+ */
+export function readWholeLines(file: string, max: number): { text: string; cut: boolean } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    text = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    const chunks: Buffer[] = [];
+    let len = 0;
+    for (;;) {
+      // One byte past the cap tells a table of exactly `max` bytes from a longer one.
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, max + 1 - len));
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      len += n;
+      if (len > max) break;
+    }
+    const all = Buffer.concat(chunks, len);
+    if (len <= max) return { text: all.toString('utf8'), cut: false };
+    return { text: all.toString('utf8', 0, all.lastIndexOf(0x0a, max - 1) + 1), cut: true };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * null when the process is gone (its table went with it, or it moved: the caller tries another). A table
+ * longer than `max` bytes is cut after its last whole line there, and `problems` is told so.
+ */
+export function readMountinfoOf(pid: number, problems?: Problem[], max = MOUNTINFO_MAX_BYTES): MountEntry[] | null {
+  let read: { text: string; cut: boolean };
+  try {
+    read = readWholeLines(`/proc/${pid}/mountinfo`, max);
   } catch {
     return null;
   }
   // A zombie or exiting process has an empty table: not a real answer.
-  return text ? parseMountinfo(text) : null;
+  if (!read.text) return null;
+  const mounts = parseMountinfo(read.text);
+  if (read.cut) {
+    problems?.push({ source: `/proc/${pid}/mountinfo`, message: `mount table of pid ${pid} cut after ${mounts.length} entries (${formatBytes(max)} read): the mounts after them are not listed` });
+  }
+  return mounts;
 }
 
 export type MountTables = Map<number, { pid: number; mounts: MountEntry[] }>;
@@ -90,7 +135,7 @@ export function readMountTables(procs: ProcRecord[], problems: Problem[], hostPi
     if (mnt === null || tables.has(mnt)) continue;
     let mounts: MountEntry[] | null;
     try {
-      mounts = during(`reading mount table of pid ${p.pid}`, () => readMountinfoOf(p.pid));
+      mounts = during(`reading mount table of pid ${p.pid}`, () => readMountinfoOf(p.pid, problems));
     } catch (err) {
       if (!tried.has(mnt)) problems.push({ source: `/proc/${p.pid}/mountinfo`, message: (err as Error).message });
       tried.add(mnt);

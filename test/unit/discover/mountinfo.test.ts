@@ -2,7 +2,11 @@
 // (the first fixture is the kernel documentation's own example line).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMountinfo, unescapeMountField } from '../../../server/discover/mountinfo';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Problem } from '../../../server/protocol';
+import { parseMountinfo, readMountinfoOf, readWholeLines, unescapeMountField } from '../../../server/discover/mountinfo';
 
 test("the kernel documentation's example line, field by field", () => {
   const [m] = parseMountinfo('36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n');
@@ -57,4 +61,28 @@ test('unescapeMountField leaves text without escapes and lone backslashes alone'
   assert.equal(unescapeMountField('/plain/path'), '/plain/path');
   assert.equal(unescapeMountField('a\\x'), 'a\\x');
   assert.equal(unescapeMountField('\\134040'), '\\040'); // an escaped backslash followed by digits: one pass only
+});
+
+test('a mount table longer than the cap is cut after its last whole line there, and said', () => {
+  // This process's own table, as the kernel writes it; the expected lines are read here whole.
+  const lines = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean);
+  assert.ok(lines.length >= 3, 'this machine has a few mounts');
+  const max = Buffer.byteLength(lines.slice(0, 2).join('\n')) + 1 + 5; // two lines and a part of the third
+  const problems: Problem[] = [];
+  const mounts = readMountinfoOf(process.pid, problems, max)!;
+  assert.deepEqual(mounts, parseMountinfo(lines.slice(0, 2).join('\n') + '\n'));
+  assert.deepEqual(problems, [{ source: `/proc/${process.pid}/mountinfo`, message: `mount table of pid ${process.pid} cut after 2 entries (${max} B read): the mounts after them are not listed` }]);
+  const whole: Problem[] = [];
+  assert.equal(readMountinfoOf(process.pid, whole)!.length, parseMountinfo(lines.join('\n')).length);
+  assert.deepEqual(whole, []);
+});
+
+test('readWholeLines: a file of exactly the cap is whole, one byte more is cut at a line', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wholelines-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'f');
+  fs.writeFileSync(file, 'one\ntwo\n');
+  assert.deepEqual(readWholeLines(file, 8), { text: 'one\ntwo\n', cut: false });
+  assert.deepEqual(readWholeLines(file, 7), { text: 'one\n', cut: true });
+  assert.deepEqual(readWholeLines(file, 3), { text: '', cut: true });
 });
