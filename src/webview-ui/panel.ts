@@ -51,7 +51,7 @@ function containersTable(s: Snapshot): HTMLElement {
         el('td', {}, c.cgroup?.cpu ? formatCpuQuota(c.cgroup.cpu.quotaUs, c.cgroup.cpu.periodUs) : 'unknown'),
         caps,
         el('td', {}, c.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' ro' : ''}, ${c.rootfs.layers.length} layers` : 'unknown'),
-        el('td', {}, enter, inspect),
+        el('td', { class: 'actions' }, enter, inspect),
       ),
     );
   }

@@ -575,12 +575,13 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
       for (const f of page.frames()) {
         const cell = f.locator(`tr[data-container="${inspect('{{.Id}}', CAPS)}"] td.caps`);
         if (!(await cell.count().catch(() => 0))) continue;
-        // The table against the panel's body (its box would scroll it rather than grow the page: check both).
-        fit = await f.evaluate(() => ({
-          scroll: Math.max(document.querySelector('table')!.getBoundingClientRect().width, document.documentElement.scrollWidth),
-          client: document.body.clientWidth,
-          title: '',
-        }));
+        // The table against the box it sits in (which would scroll it rather than grow the page), and the page against the panel.
+        fit = await f.evaluate(() => {
+          const table = document.querySelector('table')!;
+          const box = table.parentElement!;
+          const over = Math.max(table.scrollWidth - box.clientWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          return { scroll: box.clientWidth + over, client: box.clientWidth, title: '' };
+        });
         fit.title = (await cell.getAttribute('title')) ?? '';
       }
       if (!fit) await page.waitForTimeout(500);
