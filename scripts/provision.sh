@@ -6,7 +6,7 @@ set -euo pipefail
 declare -A PKG=(
   [dockerd]=docker.io [containerd]=containerd [ctr]=containerd [runc]=runc [busybox]=busybox-static [sshd]=openssh-server [ssh-keygen]=openssh-client
   [chromium]=chromium [getfattr]=attr [ip]=iproute2 [sudo]=sudo [lsns]=util-linux [nsenter]=util-linux
-  [pkg-config]=pkg-config [krb5-config]=libkrb5-dev [pgrep]=procps [script]=bsdutils [ssh-agent]=openssh-client [capsh]=libcap2-bin [fincore]=util-linux [setfattr]=attr [setpriv]=util-linux
+  [pkg-config]=pkg-config [krb5-config]=libkrb5-dev [pgrep]=procps [script]=bsdutils [ssh-agent]=openssh-client [capsh]=libcap2-bin [fincore]=util-linux [setfattr]=attr [setpriv]=util-linux [dot]=graphviz
 )
 missing=()
 for cmd in "${!PKG[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${PKG[$cmd]}"); done

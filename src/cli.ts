@@ -11,6 +11,9 @@ import * as path from 'path';
 import { isRelativeDir, parseArgs, usageOf, UsageError, type Command, type GlobalFlags } from './cli/args';
 import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { askYesNo } from './cli/interaction';
+import { buildLayerGraph } from './model/graph/layerGraph';
+import { buildNamespaceGraph } from './model/graph/namespaceGraph';
+import { toDot } from './model/graph/dot';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
 import { AgentError } from './connection/agentError';
@@ -58,6 +61,15 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'launch':
       // What runs is what was shown: the plan's name, command and layers go back with the request.
       return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print, (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }));
+    case 'graph': {
+      // The same builders the panels use: what is printed is what they draw.
+      const s = await client.request('snapshot', {});
+      const graph = cmd.of === 'namespaces' ? buildNamespaceGraph(s) : buildLayerGraph(s);
+      // toDot escapes every name itself (controls made visible, DOT quoting); its newlines are its own.
+      if (cmd.format === 'dot') process.stdout.write(toDot(graph, cmd.of));
+      else print(true, graph, () => '');
+      return 0;
+    }
     case 'stop': {
       // The agent checks first that it is one Nodescope launched, so the question can say what it is.
       const check = await client.request('launch.stop', { container: cmd.container, dryRun: true });

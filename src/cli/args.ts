@@ -32,9 +32,14 @@ export type Command =
   | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'launch'; from: string; options: ContainerOptions; command: string[]; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'stop'; container: string; yes: boolean; json: boolean }
+  | { name: 'graph'; of: GraphOf; format: 'json' | 'dot' }
   /** `topic`: the verb whose usage to print; absent for the whole list. */
   | { name: 'help'; topic?: string }
   | { name: 'version' };
+
+/** The graphs `nodescope graph` prints (src/model/graph/). */
+export const GRAPHS = ['namespaces', 'layers'] as const;
+export type GraphOf = (typeof GRAPHS)[number];
 
 export interface Parsed {
   global: GlobalFlags;
@@ -64,6 +69,9 @@ const COMMAND_USAGE: Record<string, string> = {
                                          writable layer, its own namespaces, runc); CMD defaults to
                                          what CONTAINER runs`,
   stop: `  stop NAME [--yes]                      stop and remove a container that launch made`,
+  graph: `  graph namespaces|layers [--format json|dot]
+                                         the namespace or layer sharing graph the panels draw, as
+                                         JSON (nodes, edges; the default) or a Graphviz digraph`,
 };
 
 const CONTAINER_NOTE = 'CONTAINER is an id, a unique id prefix, or a name.';
@@ -99,6 +107,7 @@ const POSITIONALS: Record<string, string[]> = {
   limit: ['CONTAINER'],
   launch: ['CONTAINER'],
   stop: ['NAME'],
+  graph: ['namespaces or layers'],
 };
 
 /** Commands that change the node: they show what they will do and ask, unless --yes. */
@@ -174,6 +183,7 @@ export function parseArgs(argv: string[]): Parsed {
   let user: string | undefined;
   let yes = false;
   let dryRun = false;
+  let format: string | undefined;
   const positional: string[] = [];
   const value = (flag: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`, name);
@@ -188,6 +198,7 @@ export function parseArgs(argv: string[]): Parsed {
     else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
     else if (a === '--yes' && ACTIONS.has(name)) yes = true;
     else if (a === '--dry-run' && (name === 'limit' || name === 'launch')) dryRun = true;
+    else if (a === '--format' && name === 'graph') format = value('--format', before[++k]);
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`, name);
     else positional.push(a);
   }
@@ -224,6 +235,13 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, from: positional[0], options, command: after, yes, dryRun, json } };
     case 'stop':
       return { global, command: { name, container: positional[0], yes, json } };
+    case 'graph': {
+      const of = positional[0];
+      if (!(GRAPHS as readonly string[]).includes(of)) throw usage(`no graph "${of}": namespaces or layers`);
+      if (format !== undefined && format !== 'json' && format !== 'dot') throw usage(`--format is json or dot, got "${format}"`);
+      if (json && format === 'dot') throw usage('--json or --format dot, not both');
+      return { global, command: { name, of: of as GraphOf, format: format === 'dot' ? 'dot' : 'json' } };
+    }
     default:
       throw new UsageError(`unknown command "${name}"`);
   }
