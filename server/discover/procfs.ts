@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import type { NsInodes, NsType, Problem, ThreadNamespaces } from '../protocol';
 import { NS_TYPES } from '../protocol';
 import { CMDLINE_MAX_BYTES, utf8Boundary } from './bounded';
+import { statNoSync } from '../sys/statNoSync';
 
 export interface ProcStatus {
   capInh: string;
@@ -295,16 +296,26 @@ function readThreadNamespaces(pid: number, own: NsInodes): ThreadNamespaces[] {
   return out;
 }
 
-let nsfsDevice: number | undefined;
-/** The device of the nsfs filesystem: an fd on it is a namespace, whatever path it was opened through. */
-function nsfsDev(): number {
-  return (nsfsDevice ??= fs.statSync('/proc/self/ns/net').dev);
+let nsfsDevice: string | null | undefined;
+/**
+ * The device of the nsfs filesystem ("major:minor"): an fd on it is a namespace, whatever path it was
+ * opened through. null without statx (no FFI): then fds opened through a bind mount go unseen rather than
+ * stat-ed in a way that can block (below).
+ */
+function nsfsDev(): string | null {
+  if (nsfsDevice === undefined) {
+    const st = statNoSync('/proc/self/ns/net');
+    nsfsDevice = 'error' in st ? null : `${st.devMajor}:${st.devMinor}`;
+  }
+  return nsfsDevice;
 }
 
 /**
  * The fds of `pid` that hold a namespace. Most links read `net:[4026532…]`; an fd opened through a bind
- * mount reads as that mount's path (`/` once the mount is gone), and then only stat() tells, by the nsfs
- * device. An fd table we may not read (a kernel thread's) or a gone process hides nothing we can see.
+ * mount reads as that mount's path (`/` once the mount is gone), and then only the device tells, nsfs's.
+ * That device comes from statx with AT_STATX_DONT_SYNC: the fd may be a file on a FUSE or NFS server that
+ * never answers, and a plain stat waits for it (sys/statNoSync.ts). An fd table we may not read (a kernel
+ * thread's) or a gone process hides nothing we can see.
  */
 function readNsFds(pid: number): NsFd[] {
   const fds = entriesOf(`/proc/${pid}/fd`);
@@ -325,12 +336,11 @@ function readNsFds(pid: number): NsFd[] {
     // Only path-like targets can be an nsfs file opened by path; sockets, pipes and anon inodes cannot,
     // nor can the ttys and /dev/null that most fds point at (stat-ing those was most of this loop's cost).
     if (!target.startsWith('/') || target.startsWith('/dev/')) continue;
-    try {
-      const st = fs.statSync(path);
-      if (st.dev === nsfsDev()) out.push({ fd: Number(name), type: null, inode: st.ino });
-    } catch {
-      /* closed since */
-    }
+    const nsfs = nsfsDev();
+    if (nsfs === null) continue;
+    const st = statNoSync(path);
+    // An error is an fd closed since, or a file its filesystem will not describe: not a namespace.
+    if (!('error' in st) && `${st.devMajor}:${st.devMinor}` === nsfs) out.push({ fd: Number(name), type: null, inode: st.ino });
   }
   return out;
 }
