@@ -20,6 +20,9 @@ import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
 import { containerDiff } from './layers/diff';
+import { layerStackOf } from './layers/layerStack';
+import { layerReport } from './layers/layerReport';
+import { listLayerDir } from './layers/layerListing';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
@@ -169,6 +172,15 @@ export class AgentMethods {
         throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
       }
       return containerDiff(rootfsOnHost(c), c.id, limit);
+    },
+    // A container (any engine's overlay) or a Docker image; the snapshot the lookup took says who uses each layer.
+    'layers.report': (p) => layerReport(layerStackOf(str(p, 'target'), (r) => this.container(r), () => this.last?.snapshot ?? null), optionalInt(p, 'top') ?? 100),
+    'layers.list': (p) => {
+      const o = p as { path?: unknown; merged?: unknown };
+      if (o.merged !== undefined && typeof o.merged !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"merged" must be true or false');
+      const path = o.path === undefined ? '/' : absolutePath(p, 'path');
+      const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null);
+      return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
     },
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),

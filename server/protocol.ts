@@ -378,6 +378,103 @@ export interface ContainerDiff {
   problems: Problem[];
 }
 
+// Layer report and listing (`nodescope layers`, `nodescope ls`): a container's or an image's layers as dive shows them.
+
+/** What a layer of the stack is: the container's writable layer, Docker's init layer, an image layer, or not known. */
+export type LayerOrigin = 'container' | 'init' | 'image' | null;
+
+export interface ReportLayer {
+  /** 0 = top-most (the upper of a container), increasing downwards, as LayerRef.index. */
+  index: number;
+  /** The layer directory on the host (verified). */
+  path: string;
+  role: LayerRole;
+  origin: LayerOrigin;
+  /** The image history's command for this layer (Docker's image config); null when not known (imported, writable, init). */
+  createdBy: string | null;
+  /** History entries that made no layer (`empty_layer`: ENV, LABEL...) just before this one, in order. */
+  emptyHistory: string[];
+  /** On the top-most image layer: empty history entries after it (a final CMD, LABEL). */
+  trailingHistory?: string[];
+  /** Regular file content, a hard-linked file once (as docker history sizes count it, with symlinkBytes). */
+  bytes: number;
+  /** Lengths of the symlinks' targets: docker history sizes count these too (bytes + symlinkBytes = its size). */
+  symlinkBytes: number;
+  files: number;
+  whiteouts: number;
+  opaqueDirs: number;
+  /** Containers (ids) whose overlay uses this directory, from the snapshot. */
+  usedBy: string[];
+}
+
+export interface ReportTarget {
+  kind: 'container' | 'image';
+  id: string;
+  name: string;
+}
+
+export interface WastedEntry {
+  /** Absolute in the merged view. */
+  path: string;
+  bytes: number;
+  /** Index of the layer holding the unseen copy. */
+  layer: number;
+}
+
+export interface LayerReport {
+  target: ReportTarget;
+  /** Upper first. Data-only lowers are left out (never looked up by name). */
+  layers: ReportLayer[];
+  /** 1 − wastedBytes / totalBytes; 1 when the layers hold no file content. */
+  efficiency: number;
+  /** Bytes in regular files the merged view never shows (overwritten, removed, hidden by an opaque dir). */
+  wastedBytes: number;
+  /** Regular file content of all layers. */
+  totalBytes: number;
+  /** Largest first, at most `top` of them; wastedFiles counts them all. */
+  wasted: WastedEntry[];
+  wastedFiles: number;
+  /** A walk stopped at the request's limit: the figures cover only what was walked (problems say where). */
+  truncated: boolean;
+  problems: Problem[];
+}
+
+/** Against the layers below the listed one: Added, Modified, Removed (a whiteout or an opaque dir hides it), Unmodified. */
+export type ListingMark = 'A' | 'M' | 'R' | 'U';
+
+export interface ListingEntry {
+  name: string;
+  /** What it is now; for R, what the layers below had. */
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  /** Regular file size; 0 otherwise. */
+  bytes: number;
+  mark: ListingMark;
+  /** The layer whose copy is listed (for R: the layer below that had it). */
+  layer: number;
+  /** R because the listed layer holds a whiteout for it. */
+  whiteout?: boolean;
+  /** R because the listed layer made the directory opaque. */
+  hiddenByOpaque?: boolean;
+  /** A directory the listed layer made opaque. */
+  opaque?: boolean;
+}
+
+export interface LayerListing {
+  target: ReportTarget;
+  /** Absolute directory listed. */
+  path: string;
+  layer: number;
+  /** true: the merged view of `layer` and those below; false: `layer` alone. */
+  merged: boolean;
+  /** The listed layer made this directory opaque (or one above it). */
+  opaque: boolean;
+  /** Sorted by name. */
+  entries: ListingEntry[];
+  /** More entries than the listing's limit. */
+  truncated: boolean;
+  problems: Problem[];
+}
+
 export interface PageCacheFile {
   path: string;
   bytes: number;
@@ -585,6 +682,8 @@ export interface Methods {
   whence: { params: { container: string; path: string }; result: Whence };
   pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
   'container.diff': { params: { container: string; limit?: number }; result: ContainerDiff };
+  'layers.report': { params: { target: string; top?: number }; result: LayerReport };
+  'layers.list': { params: { target: string; path?: string; layer?: number; merged?: boolean }; result: LayerListing };
   'files.stat': { params: { container: string; path: string }; result: ContainerFileStat };
   'files.list': { params: { container: string; path: string }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
   'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };

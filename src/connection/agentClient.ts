@@ -51,6 +51,9 @@ export const REQUEST_DEADLINES_MS: Readonly<Record<MethodName, number>> = {
   whence: 30_000,
   pagecache: 60_000,
   'container.diff': 60_000,
+  // Every layer of a stack walked: several layer scans in one request.
+  'layers.report': 120_000,
+  'layers.list': 30_000,
   'files.stat': 15_000,
   'files.list': 30_000,
   'files.read': 30_000,

@@ -1,0 +1,180 @@
+/**
+ * `layers.list`: one directory of a layer stack, as one layer holds it or as the merged view of that
+ * layer and those below sees it (dive's "aggregated" view), each entry marked against the layers below:
+ * A added, M modified (the layers below have it too), R removed (a whiteout, or the directory made
+ * opaque), U unmodified (the listed layer does not touch it; merged view only).
+ *
+ * Lookups follow overlayfs (Documentation/filesystems/overlayfs.rst): top-most layer first; a name in a
+ * higher layer hides it below, two directories merge; a whiteout, a non-directory or an opaque directory
+ * on the way ends the merge for the layers below. Every directory is opened by fd, one component at a
+ * time, never through a symlink (sys/pinnedDir.ts): a link a container plants in a layer leads nowhere.
+ * Below an opaque directory of the listed layer, as in `docker diff`, what it holds is A.
+ */
+import * as fs from 'fs';
+import { ErrorCodes, type LayerListing, type ListingEntry, type Problem } from '../protocol';
+import { AgentFailure, echo } from '../failure';
+import { forEachEntry, lstatEntry, openChildDir, openDir } from '../sys/pinnedDir';
+import { isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX, type MarkPrefix } from './overlayMarks';
+import type { LayerStack } from './layerStack';
+
+/** Names one listing looks at per layer: a directory of millions of entries is not read whole. */
+export const LIST_MAX = 100_000;
+
+type EntryType = ListingEntry['type'];
+
+interface Own {
+  type: EntryType;
+  bytes: number;
+  opaque: boolean;
+}
+
+/** What one layer holds at a directory path. */
+interface LayerDir {
+  /** The layer has the directory. */
+  exists: boolean;
+  /** The layers below see nothing of it: a whiteout, a non-directory or an opaque directory at it or above it. */
+  endsMerge: boolean;
+  /** The directory itself is opaque in this layer. */
+  opaque: boolean;
+  entries: Map<string, Own>;
+  whiteouts: Set<string>;
+  truncated: boolean;
+}
+
+function typeOf(st: fs.Stats): EntryType {
+  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+}
+
+function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPrefix[]): LayerDir {
+  const none = (endsMerge: boolean): LayerDir => ({ exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false });
+  let fd = root;
+  let endsMerge = false;
+  const close = (): void => {
+    if (fd !== root) fs.closeSync(fd);
+  };
+  try {
+    for (const c of comps) {
+      const st = lstatEntry(fd, c);
+      if (!st) return none(endsMerge || lstatEntry(fd, WH_PREFIX + c) !== null);
+      if (!st.isDirectory()) return none(true); // a whiteout or a non-directory: the lower layers' directory is gone
+      let next: number;
+      try {
+        next = openChildDir(fd, c);
+      } catch {
+        return none(true); // swapped for a non-directory since the lstat
+      }
+      close();
+      fd = next;
+      if (isOpaqueDir(fd, prefixes)) endsMerge = true;
+    }
+    const opaque = comps.length > 0 && isOpaqueDir(fd, prefixes);
+    const out: LayerDir = { exists: true, endsMerge: endsMerge || opaque, opaque, entries: new Map(), whiteouts: new Set(), truncated: false };
+    let seen = 0;
+    forEachEntry(fd, (d) => {
+      if (++seen > LIST_MAX) {
+        out.truncated = true;
+        return false;
+      }
+      if (d.name === WH_OPAQUE) return;
+      const st = lstatEntry(fd, d.name);
+      if (!st) return;
+      if (d.name.startsWith(WH_PREFIX) && st.isFile()) {
+        out.whiteouts.add(d.name.slice(WH_PREFIX.length));
+        return;
+      }
+      if (isWhiteout(fd, d.name, st, prefixes)) {
+        out.whiteouts.add(d.name);
+        return;
+      }
+      let dirOpaque = false;
+      if (st.isDirectory()) {
+        try {
+          const child = openChildDir(fd, d.name);
+          try {
+            dirOpaque = isOpaqueDir(child, prefixes);
+          } finally {
+            fs.closeSync(child);
+          }
+        } catch {
+          /* swapped mid-listing: listed without the mark */
+        }
+      }
+      out.entries.set(d.name, { type: typeOf(st), bytes: st.isFile() ? st.size : 0, opaque: dirOpaque });
+    });
+    return out;
+  } finally {
+    close();
+  }
+}
+
+interface Seen extends Own {
+  layer: number;
+}
+
+/** The merged view at the directory of the layers given (top-most first): visible names with their providing layer. */
+function mergedView(dirs: { index: number; dir: LayerDir }[]): Map<string, Seen> {
+  const decided = new Map<string, Seen | null>();
+  for (const { index, dir } of dirs) {
+    for (const [name, e] of dir.entries) if (!decided.has(name)) decided.set(name, { ...e, layer: index });
+    for (const name of dir.whiteouts) if (!decided.has(name)) decided.set(name, null);
+    if (dir.endsMerge) break;
+  }
+  const out = new Map<string, Seen>();
+  for (const [name, e] of decided) if (e) out.set(name, e);
+  return out;
+}
+
+/** Path components of an absolute path in the container; `.` and `..` refused (nothing here resolves them). */
+export function pathComponents(p: string): string[] {
+  if (!p.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
+  const comps = p.split('/').filter(Boolean);
+  if (comps.some((c) => c === '.' || c === '..')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
+  return comps;
+}
+
+export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean): LayerListing {
+  const comps = pathComponents(path);
+  const pos = stack.layers.findIndex((l) => l.index === layer);
+  if (pos < 0) throw new AgentFailure(ErrorCodes.InvalidParams, `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`);
+  const problems: Problem[] = [];
+  const dirs: { index: number; dir: LayerDir }[] = [];
+  for (const l of stack.layers.slice(pos)) {
+    let root: number;
+    try {
+      root = openDir(l.dir);
+    } catch (err) {
+      problems.push({ source: l.dir, message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked at as empty` });
+      dirs.push({ index: l.index, dir: { exists: false, endsMerge: false, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false } });
+      continue;
+    }
+    try {
+      dirs.push({ index: l.index, dir: readLayerDir(root, comps, stack.prefixes) });
+    } finally {
+      fs.closeSync(root);
+    }
+  }
+  const own = dirs[0].dir;
+  const below = mergedView(dirs.slice(1));
+  // Below an opaque directory of the listed layer nothing of the layers below shows: all of it is new.
+  const fresh = own.endsMerge && own.exists;
+  const entries: ListingEntry[] = [];
+  const push = (name: string, e: Seen, mark: ListingEntry['mark'], extra: Partial<ListingEntry> = {}): void => {
+    entries.push({ name, type: e.type, bytes: e.bytes, mark, layer: e.layer, ...(e.opaque && mark !== 'R' ? { opaque: true } : {}), ...extra });
+  };
+  const shown = merged ? mergedView(dirs) : new Map([...own.entries].map(([n, e]) => [n, { ...e, layer: layer }]));
+  for (const [name, e] of shown) {
+    if (e.layer !== layer) push(name, e, 'U');
+    else push(name, e, !fresh && below.has(name) ? 'M' : 'A');
+  }
+  for (const name of own.whiteouts) {
+    const was = below.get(name);
+    if (was && !fresh) push(name, was, 'R', { whiteout: true });
+  }
+  if (own.opaque) {
+    for (const [name, was] of below) if (!own.entries.has(name)) push(name, was, 'R', { hiddenByOpaque: true });
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (!own.exists && !merged) problems.push({ source: `layer ${layer}`, message: `has no directory ${path}` });
+  if (merged && !dirs.some((d) => d.dir.exists)) throw new AgentFailure(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
+  return { target: stack.target, path: `/${comps.join('/')}`, layer, merged, opaque: own.opaque || (own.exists && own.endsMerge), entries, truncated: dirs.some((d) => d.dir.truncated), problems };
+}
