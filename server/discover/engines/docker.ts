@@ -20,9 +20,12 @@ let dataRoot = '/var/lib/docker';
 export function setDockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json'): string {
   // Any user, or a container, can run a program named dockerd: only root's, resolving paths where the
   // agent does (its mount namespace), says where Docker's storage is. layerTrust.ts trusts what is under it.
+  // Unknown namespaces (an unreadable link reads null) match nothing, not each other.
   const ownMnt = ownNamespaces().mnt;
-  const dockerd = procs.find((p) => p.comm === 'dockerd' && p.uid === 0 && p.namespaces?.mnt === ownMnt);
+  const dockerd = ownMnt === null ? undefined : procs.find((p) => p.comm === 'dockerd' && p.uid === 0 && p.namespaces?.mnt === ownMnt);
   const argv = dockerd?.cmdline?.split(' ') ?? [];
+  // A command line cut at 4 KiB (procfs.ts) may end inside the path: its last word is not a whole one.
+  if (dockerd?.cmdlineTruncated) argv.pop();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--data-root=')) return (dataRoot = a.slice('--data-root='.length));

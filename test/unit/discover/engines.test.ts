@@ -51,6 +51,13 @@ test('docker: config.v2.json gives name without slash, image, image id, labels; 
   // A program named dockerd run by another user, or in another mount namespace, does not move the storage root.
   const impostors = [{ ...hostRoot, uid: 1000 }, { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: 1 } }, { uid: null, namespaces: hostRoot.namespaces }];
   for (const who of impostors) assert.equal(docker.setDockerDataRoot([{ ...who, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
+  // Nor one whose mount namespace could not be read.
+  const unread = { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: null } };
+  assert.equal(docker.setDockerDataRoot([{ ...unread, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
+  // A command line cut at 4 KiB may end inside the path: a cut last word is no data root.
+  const cut = { ...hostRoot, comm: 'dockerd', cmdline: `dockerd ${'-D '.repeat(10)}--data-root /var/lib/dock`, cmdlineTruncated: true };
+  assert.equal(docker.setDockerDataRoot([cut as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
+  assert.equal(docker.setDockerDataRoot([{ ...cut, cmdlineTruncated: false } as ProcRecord], path.join(root, 'daemon.json')), '/var/lib/dock');
 });
 
 test('docker: a malformed config.v2.json is a Problem naming the file, not a crash', (t) => {
