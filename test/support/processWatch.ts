@@ -16,6 +16,20 @@ export function peakRssKiB(pid: number): number | null {
   }
 }
 
+/**
+ * The first 4 KiB of a file: enough of an argv to tell a program, and quick where command lines are
+ * 1 MB each (a scan that read them whole would take seconds and miss a process that lives for one).
+ */
+function head(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Processes whose environment holds `mark` (NAME=VALUE) and whose argv matches `argv`. */
 export function markedProcesses(mark: string, argv: RegExp = /./): { pid: number; argv: string }[] {
   const found: { pid: number; argv: string }[] = [];
@@ -23,7 +37,7 @@ export function markedProcesses(mark: string, argv: RegExp = /./): { pid: number
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`).toString('utf8').replace(/\0/g, ' ').trim();
+      const cmd = head(`/proc/${d}/cmdline`).toString('utf8').replace(/\0/g, ' ').trim();
       if (!argv.test(cmd)) continue;
       if (!fs.readFileSync(`/proc/${d}/environ`).includes(needle)) continue;
       found.push({ pid: Number(d), argv: cmd });
