@@ -16,6 +16,11 @@ import { parseStat } from '../discover/procfs';
 
 /** How deep below the container's cgroup the walk goes; deeper is refused rather than left unread. */
 const MAX_DEPTH = 32;
+/**
+ * How many cgroups the walk reads at most: one with CAP_SYS_ADMIN in its cgroup namespace makes as many
+ * children as it likes (cgroup.max.descendants is unlimited by default), each a read and a listing.
+ */
+const MAX_CGROUPS = 4096;
 /** How many parents are followed to find the container's process a nested one descends from. */
 const MAX_ANCESTORS = 64;
 
@@ -28,8 +33,10 @@ function refuse(what: string, err: unknown): AgentFailure {
 /** Every PID in the cgroup at `dir` and below it. */
 function pidsUnder(dir: string): number[] {
   const out: number[] = [];
+  let visited = 0;
   const walk = (d: string, depth: number): void => {
     if (depth > MAX_DEPTH) throw new AgentFailure(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
+    if (++visited > MAX_CGROUPS) throw new AgentFailure(ErrorCodes.NotPermitted, `${dir} has more than ${MAX_CGROUPS} cgroups below it; not limiting what was not looked at`);
     let procs: string;
     let kids: fs.Dirent[];
     try {

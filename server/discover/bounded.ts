@@ -8,7 +8,7 @@
  * Cuts are in UTF-8 bytes (what crosses the wire) and never split a character: a cut string is still
  * valid text, a prefix of the original.
  */
-import type { ContainerInfo, MountInfo, NamespaceInfo } from '../protocol';
+import type { CgroupInfo, ContainerInfo, MountInfo, NamespaceInfo } from '../protocol';
 
 /** A command line is read up to this many bytes (of /proc/PID/cmdline), never more. */
 export const CMDLINE_MAX_BYTES = 4096;
@@ -64,6 +64,7 @@ export function boundContainer(c: ContainerInfo): ContainerInfo {
   }
   c.labels = boundLabels(c.labels, cuts);
   if (c.rootfs) c.rootfs.source = text('rootfs.source', c.rootfs.source);
+  if (c.cgroup) c.cgroup = boundCgroup(c.cgroup, cuts);
   if (c.mounts.length > MOUNTS_MAX) {
     cuts.push(`mounts (${c.mounts.length}, the first ${MOUNTS_MAX} kept)`);
     c.mounts = c.mounts.slice(0, MOUNTS_MAX);
@@ -104,6 +105,20 @@ function boundMount(m: MountInfo): boolean {
     }
   }
   return cut;
+}
+
+/**
+ * A cgroup's paths: a container with CAP_SYS_ADMIN in its cgroup namespace names and nests its cgroups
+ * as it likes (cgroup.max.depth is unlimited by default). The kernel refuses a /proc/PID/cgroup line past
+ * PATH_MAX, so these fit today; the cut keeps that true whatever reads them. The reading is shared by the
+ * containers of one cgroup (cgroups.ts snapshotCgroupReader): a cut one is a copy.
+ */
+function boundCgroup(cg: CgroupInfo, cuts: string[]): CgroupInfo {
+  const path = cutText(cg.path);
+  const entries = Object.entries(cg.paths).map(([k, v]) => [k, v, cutText(v)] as const);
+  if (path === null && entries.every(([, , cut]) => cut === null)) return cg;
+  cuts.push(`cgroup paths (the longest ${Math.max(...[cg.path, ...Object.values(cg.paths)].map((p) => Buffer.byteLength(p)))} bytes)`);
+  return { ...cg, path: path ?? cg.path, paths: Object.fromEntries(entries.map(([k, v, cut]) => [k, cut ?? v])) };
 }
 
 /** Bind-mount targets of a namespace: each a path, and a bounded list of them. */

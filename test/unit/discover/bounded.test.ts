@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { boundContainer, boundNamespace, CMDLINE_MAX_BYTES, cutText, LABELS_MAX, MOUNTS_MAX, TEXT_MAX_BYTES, utf8Boundary } from '../../../server/discover/bounded';
 import { readProcessData } from '../../../server/discover/procfs';
-import type { Problem } from '../../../server/protocol';
+import type { CgroupInfo, Problem } from '../../../server/protocol';
 import { sampleContainer, sampleSnapshot } from '../cli/sampleSnapshot';
 
 describe('cutText', () => {
@@ -55,6 +55,21 @@ describe('boundContainer', () => {
     assert.match(said, /1 label over 4096 bytes/);
     assert.match(said, /mounts \(4106, the first 4096 kept\)/);
     assert.match(said, /paths or options of 1 mount\b/);
+  });
+
+  it('cuts a long cgroup path in a copy: the reading shared with another container of that cgroup stays whole', () => {
+    const [c, other] = [sampleContainer('a'.repeat(64), 'a', 1), sampleContainer('b'.repeat(64), 'b', 1)];
+    const long = `/${'x'.repeat(250)}`.repeat(20);
+    const shared: CgroupInfo = { version: 'v1', path: long, paths: { memory: long, pids: '/short' }, memory: null, cpu: null, pids: null, io: null, pressure: null };
+    c.cgroup = shared;
+    other.cgroup = shared;
+    boundContainer(c);
+    assert.equal(c.cgroup!.path, long.slice(0, TEXT_MAX_BYTES));
+    assert.deepEqual(c.cgroup!.paths, { memory: long.slice(0, TEXT_MAX_BYTES), pids: '/short' });
+    assert.equal(c.truncated, true);
+    assert.match(c.unknown.find((p: Problem) => p.source === 'snapshot')!.message, /cgroup paths \(the longest 5020 bytes\)/);
+    assert.equal(other.cgroup!.path, long, 'the shared reading is not changed');
+    assert.equal(shared.paths.memory, long);
   });
 
   it('leaves an ordinary container as it was, unmarked', () => {
