@@ -4,7 +4,9 @@
  * profile). The node's row and its status bar item must stop calling the data live ("stale since
  * HH:MM:SS", then "unresponsive, restarting"), the stopped agent must be killed and a new one started,
  * and the node must come back to live by itself, with live updates: a container started afterwards is
- * counted on the row (docker is the independent source). Screenshots land in test-results/e2e/.
+ * shown under docker (docker is the independent source). Then an agent that cannot start again (its
+ * bundle moved away): the retries end, the row says "failed" with the error, and its Retry button brings
+ * the node back. Screenshots land in test-results/e2e/.
  *
  * The watchdog runs with the extension's defaults (a question every 15 s to an idle agent, 20 s for its
  * answer, stale after 5 s unanswered): this is what a user waits, so the test waits it too.
@@ -75,6 +77,12 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms: 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** A failed step leaves a screenshot and says what the extension logged last. */
+async function explained(vs: VsCode, err: unknown): Promise<Error> {
+  await vs.shot('FAILED-nodestate').catch(() => undefined);
+  return new Error(`${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-8).join(' | ')}`, { cause: err });
 }
 
 describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, () => {
@@ -156,8 +164,46 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
       await rows(page, CONTAINER).first().waitFor({ timeout: 30_000 });
       await vs.shot('nodestate-04-live-again');
     } catch (err) {
-      await vs.shot('FAILED-nodestate').catch(() => undefined);
-      throw new Error(`${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-8).join(' | ')}`, { cause: err });
+      throw await explained(vs, err);
+    }
+  });
+
+  it('an agent that cannot start again: retries end in "failed" with the error, and Retry on the row brings the node back', async () => {
+    const [agent] = agentsOf(vs);
+    assert.ok(agent, 'a live agent from the step before');
+    const file = read(`/proc/${agent}/cmdline`).split('\0').find((a) => a.startsWith(vs.dir) && a.endsWith('agent.js'))!;
+    // The bundle gone: every restart fails before it spawns anything (as root, a chmod would not stop it).
+    const logged = vs.nodescopeLog().length;
+    fs.renameSync(file, `${file}.away`);
+    try {
+      process.kill(agent, 'SIGKILL');
+      // Five retries with growing delays (1 + 2 + 4 + 8 + 16 s), each said, then it stops and says so.
+      await until('the row to say failed', async () => /This machine\s*failed · stale since \d\d:\d\d:\d\d: .*agent bundle not found/.test(await nodeRow(page).innerText()), 90_000);
+      assert.match(await nodeRow(page).innerText(), /gave up after 5 retries/);
+      assert.equal((await statusItem(page).innerText()).trim(), 'This machine: failed');
+      assert.equal(await nodeRow(page).locator('.codicon-error').count(), 1, 'an error icon on the row');
+      // Each retry is said, numbered up to the last. They count on from the restart of the step before:
+      // the node had not stayed up for a minute since, and an agent that keeps dying is not retried for ever.
+      const attempts = vs.nodescopeLog().slice(logged).filter((l) => /reconnecting in \d+ s/.test(l)).map((l) => Number(/\(attempt (\d) of 5\)/.exec(l)?.[1]));
+      assert.ok(attempts.length > 0 && attempts.every((a, i) => a === 5 - (attempts.length - 1 - i)), `attempts said: ${attempts.join(', ')}`);
+      await nodeRow(page).hover();
+      await vs.shot('nodestate-05-failed');
+    } finally {
+      fs.renameSync(`${file}.away`, file);
+    }
+    try {
+      await nodeRow(page).hover();
+      await nodeRow(page).locator('.action-label[aria-label="Retry"]').click();
+      await until('the node live again after Retry', async () => {
+        const t = await nodeRow(page).innerText();
+        return /\d+ containers?\b/.test(t) && !/stale|unresponsive|failed/.test(t);
+      }, 60_000);
+      const [fresh] = agentsOf(vs);
+      assert.ok(fresh && fresh !== agent && !alive(agent), 'a new agent, the killed one gone');
+      assert.equal((await statusItem(page).innerText()).trim(), 'This machine');
+      await vs.shot('nodestate-06-retried');
+    } catch (err) {
+      throw await explained(vs, err);
     }
   });
 });

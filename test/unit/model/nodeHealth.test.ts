@@ -36,7 +36,8 @@ describe('node health words', () => {
 
   it('failed carries the error and says Retry connects again', () => {
     const w = describeHealth({ kind: 'failed', since: at(9, 0, 0), error: 'initialize: no answer in 20 s (gave up after 5 retries)' });
-    assert.equal(w.short, 'failed: initialize: no answer in 20 s (gave up after 5 retries)');
+    assert.equal(w.short, 'failed · stale since 09:00:00: initialize: no answer in 20 s (gave up after 5 retries)');
+    assert.equal(describeHealth({ kind: 'failed', since: null, error: 'refused' }).short, 'failed: refused');
     assert.equal(w.detail, 'Failed: initialize: no answer in 20 s (gave up after 5 retries). The data shown is as of 09:00:00. Retry connects again.');
     assert.equal(w.level, 'error');
   });
