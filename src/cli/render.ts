@@ -44,11 +44,13 @@ export function renderSnapshot(s: Snapshot): string {
       out.push(`      ${limitsLine(c)}`);
       out.push(`      root: ${ro}; caps: ${c.capabilities?.effective.length ?? '?'} effective; seccomp ${c.seccomp ?? '?'}; no_new_privs ${c.noNewPrivs ?? '?'}`);
       if (c.sharesHostNamespaces.length) out.push(`      shares host namespaces: ${c.sharesHostNamespaces.join(', ')}`);
+      // The agent cut some of what the node gave (a name, labels, mounts, cgroup paths): say which.
+      if (c.truncated) out.push(`      cut: ${c.unknown.find((u) => u.source === 'snapshot')?.message ?? 'some fields were cut at 4 KiB'}`);
     }
   }
   const hidden = s.namespaces.filter((n) => n.processCount === 0);
   out.push(`namespaces: ${s.namespaces.length} (${hidden.length} held only by fds or bind mounts)`);
-  for (const n of hidden) out.push(`  ${n.type}:[${n.inode}] held by ${describeHolders(n)}`);
+  for (const n of hidden) out.push(`  ${n.type}:[${n.inode}] held by ${describeHolders(n)}${n.truncated ? ', …' : ''}`);
   const shared = s.layers.filter((l) => l.usedBy.length > 1);
   out.push(`layers: ${s.layers.length} (${shared.length} shared by several containers)`);
   for (const l of shared) out.push(`  ${l.path}  used by ${l.usedBy.length}`);

@@ -289,7 +289,8 @@ export function sectionChildren(nodeId: string, s: Snapshot, c: ContainerInfo, s
           id: `${base}/${p.pid}`,
           kind: 'process',
           label: `${p.pid} ${p.comm}`,
-          description: [p.nspid.length > 1 ? `pid ${p.nspid[p.nspid.length - 1]} inside` : null, p.cmdline].filter(Boolean).join(' · '),
+          // A command line the agent cut at 4 KiB ends in "…": what is shown is not all of it.
+          description: [p.nspid.length > 1 ? `pid ${p.nspid[p.nspid.length - 1]} inside` : null, p.truncated && p.cmdline ? `${p.cmdline}…` : p.cmdline].filter(Boolean).join(' · '),
           icon: p.pid === c.initPid ? 'star-full' : 'circle-small',
           contextValue: 'process',
           expandable: false,
