@@ -74,7 +74,8 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export class GraphBuilder {
   private readonly nodes = new Map<string, GraphNode>();
-  private readonly edges = new Map<string, GraphEdge>();
+  // source → target → kinds: keyed by the ids themselves, so a repeated edge costs two lookups, no string.
+  private readonly edges = new Map<string, Map<string, GraphEdgeKind[]>>();
 
   get(id: string): GraphNode | undefined {
     return this.nodes.get(id);
@@ -89,14 +90,20 @@ export class GraphBuilder {
   }
 
   edge(source: string, target: string, kind: GraphEdgeKind): void {
-    // JSON of the triple: ids come from the node (container ids, paths), so no separator is safe by itself.
-    const key = JSON.stringify([source, target, kind]);
-    if (!this.edges.has(key)) this.edges.set(key, { source, target, kind });
+    let targets = this.edges.get(source);
+    if (!targets) this.edges.set(source, (targets = new Map()));
+    const kinds = targets.get(target);
+    if (!kinds) targets.set(target, [kind]);
+    else if (!kinds.includes(kind)) kinds.push(kind);
   }
 
   build(): Graph {
     const nodes = [...this.nodes.values()].sort((a, b) => byString(a.id, b.id));
-    const edges = [...this.edges.values()].sort((a, b) => byString(a.source, b.source) || byString(a.target, b.target) || byString(a.kind, b.kind));
+    const edges: GraphEdge[] = [];
+    for (const source of [...this.edges.keys()].sort(byString)) {
+      const targets = this.edges.get(source)!;
+      for (const target of [...targets.keys()].sort(byString)) for (const kind of targets.get(target)!.sort(byString)) edges.push({ source, target, kind });
+    }
     return { nodes, edges };
   }
 }

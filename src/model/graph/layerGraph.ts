@@ -8,12 +8,21 @@ import type { ContainerInfo, LayerRef, Snapshot } from '../../../server/protocol
 import { containerId, GraphBuilder, type Graph, type GraphNode } from './graphModel';
 
 /**
+ * The layer's directory on the host, or null when the agent could not verify one. `hostPath` absent
+ * means `path` names the directory directly (so did every layer from agents older than the field).
+ */
+export function hostDirOf(ref: LayerRef): string | null {
+  return ref.hostPath === undefined ? ref.path : ref.hostPath;
+}
+
+/**
  * A verified layer is named by its host directory, so every container using it meets at one node. An
  * unverified one (a string from another mount namespace's options, not checked on the host) stays the
  * container's own: two containers naming the same string may not mean the same directory.
  */
 export function layerId(c: ContainerInfo, ref: LayerRef): string {
-  return typeof ref.hostPath === 'string' ? `layer:${ref.hostPath}` : `layer:unverified:${c.id}:${ref.path}`;
+  const dir = hostDirOf(ref);
+  return dir !== null ? `layer:${dir}` : `layer:unverified:${c.id}:${ref.path}`;
 }
 
 /**
@@ -39,12 +48,13 @@ export function buildLayerGraph(snapshot: Snapshot): Graph {
     // rootfs.layers is upper first, then lowers top-most first, then data-only lowers: the stack's order.
     for (const ref of c.rootfs?.layers ?? []) {
       const id = layerId(c, ref);
-      const path = typeof ref.hostPath === 'string' ? ref.hostPath : ref.path;
+      const dir = hostDirOf(ref);
+      const path = dir ?? ref.path;
       const node = g.node({ id, kind: 'layer', label: layerLabel(path), path });
       if (ref.role === 'upper') node.writable = true;
-      if (typeof ref.hostPath !== 'string' && ref.unverified) node.unverified = ref.unverified;
-      const size = sizes.get(path);
-      if (typeof size === 'number' && typeof ref.hostPath === 'string') node.sizeBytes = size;
+      if (dir === null) node.unverified = ref.unverified ?? 'not verified on the host';
+      const size = dir === null ? undefined : sizes.get(dir);
+      if (typeof size === 'number') node.sizeBytes = size;
       let set = users.get(id);
       if (!set) users.set(id, (set = new Set()));
       set.add(c.id);

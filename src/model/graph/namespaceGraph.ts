@@ -21,8 +21,10 @@ function holdersOf(ns: NamespaceInfo): NamespaceHolder[] {
 
 export function buildNamespaceGraph(snapshot: Snapshot): Graph {
   const g = new GraphBuilder();
-  const listed = new Map<string, NamespaceInfo>();
-  for (const ns of snapshot.namespaces) listed.set(namespaceId(ns.type, ns.inode), ns);
+  // Looked up by type, then inode (a number): no id string is made to find a namespace again.
+  const listed = new Map<NsType, Map<number, NamespaceInfo>>(NS_TYPES.map((t) => [t, new Map()]));
+  const made = new Map<NsType, Map<number, GraphNode>>(NS_TYPES.map((t) => [t, new Map()]));
+  for (const ns of snapshot.namespaces) listed.get(ns.type)?.set(ns.inode, ns);
 
   /**
    * The node of a namespace, made on first mention. One the agent did not list (an owner or parent kept
@@ -30,77 +32,81 @@ export function buildNamespaceGraph(snapshot: Snapshot): Graph {
    * no fd or mount holding it.
    */
   const nsNode = (type: NsType, inode: number): GraphNode => {
-    const id = namespaceId(type, inode);
-    const known = g.get(id);
+    const byInode = made.get(type)!;
+    const known = byInode.get(inode);
     if (known) return known;
-    const ns = listed.get(id);
-    const node: GraphNode = { id, kind: 'namespace', label: `${type}:[${inode}]`, type, inode };
-    if (!ns) return g.node({ ...node, hidden: true, holders: [] });
-    const holders = holdersOf(ns);
-    if (ns.isHost) node.host = true;
-    node.processes = ns.processCount;
-    if (ns.processCount === 0) node.hidden = true;
-    if (holders.length || node.hidden) node.holders = holders;
+    const node: GraphNode = { id: namespaceId(type, inode), kind: 'namespace', label: `${type}:[${inode}]`, type, inode };
+    const ns = listed.get(type)!.get(inode);
+    if (!ns) {
+      node.hidden = true;
+      node.holders = [];
+    } else {
+      const holders = holdersOf(ns);
+      if (ns.isHost) node.host = true;
+      node.processes = ns.processCount;
+      if (ns.processCount === 0) node.hidden = true;
+      if (holders.length || node.hidden) node.holders = holders;
+    }
+    byInode.set(inode, node);
     return g.node(node);
   };
   for (const ns of snapshot.namespaces) nsNode(ns.type, ns.inode);
 
   // Containers: members of every namespace any of their processes is in (a process that unshared inside
   // a container still makes the container a member of its new namespace).
-  const containerMembers = new Map<string, Set<string>>();
-  const containersIn = new Map<string, number>();
-  const member = (source: string, ns: Partial<NsInodes>): void => {
+  const containers = new Map<string, { id: string; in: Set<GraphNode> }>();
+  const containersIn = new Map<GraphNode, number>();
+  const member = (source: string, ns: Partial<NsInodes>, seen?: Set<GraphNode>): void => {
     for (const type of NS_TYPES) {
       const inode = ns[type];
       if (inode == null) continue;
-      g.edge(source, nsNode(type, inode).id, 'member');
-      if (!source.startsWith('container:')) continue;
-      const set = containerMembers.get(source)!;
-      const nsId = namespaceId(type, inode);
-      if (set.has(nsId)) continue;
-      set.add(nsId);
-      containersIn.set(nsId, (containersIn.get(nsId) ?? 0) + 1);
+      const target = nsNode(type, inode);
+      if (seen) {
+        if (seen.has(target)) continue;
+        seen.add(target);
+        containersIn.set(target, (containersIn.get(target) ?? 0) + 1);
+      }
+      g.edge(source, target.id, 'member');
     }
   };
   for (const c of snapshot.containers) {
-    const id = containerId(c.id);
-    g.node({ id, kind: 'container', label: c.name, containerId: c.id, runtime: c.runtime, sharesHost: [...c.sharesHostNamespaces].sort() });
-    containerMembers.set(id, new Set());
-    member(id, c.namespaces);
+    const entry = { id: containerId(c.id), in: new Set<GraphNode>() };
+    containers.set(c.id, entry);
+    g.node({ id: entry.id, kind: 'container', label: c.name, containerId: c.id, runtime: c.runtime, sharesHost: [...c.sharesHostNamespaces].sort() });
+    member(entry.id, c.namespaces, entry.in);
   }
 
   // Host processes (and any whose container the snapshot does not list): one node per namespace set.
-  const groups = new Map<string, { ns: NsInodes; pids: number[]; comms: Map<number, string> }>();
+  const groups = new Map<string, { ns: NsInodes; procs: { pid: number; comm: string }[] }>();
   for (const p of snapshot.processes) {
-    if (p.containerId !== null && containerMembers.has(containerId(p.containerId))) {
-      member(containerId(p.containerId), p.namespaces);
+    const container = p.containerId === null ? undefined : containers.get(p.containerId);
+    if (container) {
+      member(container.id, p.namespaces, container.in);
       continue;
     }
     const id = processGroupId(p.namespaces);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { ns: p.namespaces, pids: [], comms: new Map() }));
-    group.pids.push(p.pid);
-    group.comms.set(p.pid, p.comm);
+    if (!group) groups.set(id, (group = { ns: p.namespaces, procs: [] }));
+    group.procs.push({ pid: p.pid, comm: p.comm });
   }
   for (const [id, group] of groups) {
-    const pids = group.pids.sort((a, b) => a - b);
+    const procs = group.procs.sort((a, b) => a.pid - b.pid);
     // The oldest processes name the group: pid order is mostly start order, and PID 1's kin come first.
     const names: string[] = [];
-    for (const pid of pids) {
-      const comm = group.comms.get(pid)!;
-      if (!names.includes(comm)) names.push(comm);
+    for (const p of procs) {
+      if (!names.includes(p.comm)) names.push(p.comm);
       if (names.length > GROUP_NAMES) break;
     }
     const shown = names.slice(0, GROUP_NAMES).join(', ') + (names.length > GROUP_NAMES ? ', …' : '');
-    const count = pids.length === 1 ? '1 process' : `${pids.length} processes`;
-    g.node({ id, kind: 'process', label: `${count}: ${shown}`, processes: pids.length, pids });
+    const count = procs.length === 1 ? '1 process' : `${procs.length} processes`;
+    g.node({ id, kind: 'process', label: `${count}: ${shown}`, processes: procs.length, pids: procs.map((p) => p.pid) });
     member(id, group.ns);
   }
 
-  for (const [id, n] of containersIn) if (n >= 2) g.get(id)!.shared = n;
+  for (const [node, n] of containersIn) if (n >= 2) node.shared = n;
 
   for (const ns of snapshot.namespaces) {
-    const id = namespaceId(ns.type, ns.inode);
+    const id = nsNode(ns.type, ns.inode).id;
     if (ns.ownerUserNs !== null) g.edge(id, nsNode('user', ns.ownerUserNs).id, 'owner');
     if (ns.parent !== null && (ns.type === 'pid' || ns.type === 'user')) g.edge(id, nsNode(ns.type, ns.parent).id, 'parent');
   }
