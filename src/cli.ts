@@ -11,6 +11,9 @@ import * as path from 'path';
 import { isRelativeDir, parseArgs, usageOf, UsageError, type Command, type GlobalFlags } from './cli/args';
 import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
 import { askYesNo } from './cli/interaction';
+import { renderLayerReport, renderListing } from './cli/renderLayers';
+import { brokenRules } from './cli/layerOptions';
+import { formatBytes } from '../server/units';
 import { buildLayerGraph } from './model/graph/layerGraph';
 import { buildNamespaceGraph } from './model/graph/namespaceGraph';
 import { toDot } from './model/graph/dot';
@@ -52,6 +55,22 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       const target = isRelativeDir(cmd.target) ? path.resolve(cmd.target) : cmd.target;
       const r = await client.request('pagecache', { target, top: cmd.top });
       print(cmd.json, r, () => renderPageCache(r));
+      return 0;
+    }
+    case 'layers': {
+      const r = await client.request('layers.report', { target: cmd.target });
+      if (cmd.ci) {
+        // dive's CI mode: one line per broken rule, exit 1; nothing printed and 0 when all hold.
+        const broken = brokenRules(r, cmd, formatBytes);
+        if (broken.length) process.stdout.write(`${broken.join('\n')}\n`);
+        return broken.length ? 1 : 0;
+      }
+      print(cmd.json, r, () => renderLayerReport(r, process.stdout.isTTY ? process.stdout.columns : undefined));
+      return 0;
+    }
+    case 'ls': {
+      const l = await client.request('layers.list', { target: cmd.target, path: cmd.path, layer: cmd.layer, merged: cmd.merged });
+      print(cmd.json, l, () => renderListing(l));
       return 0;
     }
     case 'enter':

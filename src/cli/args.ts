@@ -3,6 +3,7 @@
  * every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
  */
 import { OptionError, takeContainerOptions, type ContainerOptions, type LimitValues } from './containerOptions';
+import { DEFAULT_LOWEST_EFFICIENCY, parseRatio, parseSize } from './layerOptions';
 
 /**
  * A command line that cannot be run as typed. `command`: the verb it was for, so the one line printed
@@ -28,6 +29,10 @@ export type Command =
   | { name: 'whence'; container: string; path: string; json: boolean }
   | { name: 'diff'; container: string; json: boolean }
   | { name: 'pagecache'; target: string; json: boolean; top: number }
+  /** `ci`: dive's CI mode, the rules to hold (at least one when ci). */
+  | { name: 'layers'; target: string; json: boolean; ci: boolean; lowestEfficiency?: number; highestWastedBytes?: number }
+  /** `layer` absent: the merged view of the whole stack; given: that layer alone, or up to it with `merged`. */
+  | { name: 'ls'; target: string; path: string; layer?: number; merged: boolean; json: boolean }
   | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
   | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'launch'; from: string; options: ContainerOptions; command: string[]; yes: boolean; dryRun: boolean; json: boolean }
@@ -57,6 +62,13 @@ const COMMAND_USAGE: Record<string, string> = {
   diff: `  diff CONTAINER [--json]                what CONTAINER changed against its image (A/C/D, as docker diff)`,
   pagecache: `  pagecache CONTAINER|DIR [--json] [--top N]
                                          page cache resident per layer, next to the cgroup's file charge`,
+  layers: `  layers CONTAINER|IMAGE [--json] [--ci [--lowest-efficiency R] [--highest-wasted-bytes SIZE]]
+                                         each layer (top first) with the command that made it, its
+                                         size, files, whiteouts; wasted space and efficiency, as dive;
+                                         --ci: exit 1 when a rule is broken (default: efficiency 0.9)`,
+  ls: `  ls CONTAINER|IMAGE [--layer N [--merged]] [PATH] [--json]
+                                         a directory (default /) of the merged view, of layer N alone,
+                                         or merged up to N: entries marked A/M/R/U against the layers below`,
   enter: `  enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
                                          run a shell (or CMD) inside all of CONTAINER's namespaces,
                                          as root or as a user of the container's /etc/passwd`,
@@ -103,6 +115,8 @@ const POSITIONALS: Record<string, string[]> = {
   whence: ['CONTAINER', 'PATH'],
   diff: ['CONTAINER'],
   pagecache: ['CONTAINER or DIR'],
+  layers: ['CONTAINER or IMAGE'],
+  ls: ['CONTAINER or IMAGE'],
   enter: ['CONTAINER'],
   limit: ['CONTAINER'],
   launch: ['CONTAINER'],
@@ -184,6 +198,11 @@ export function parseArgs(argv: string[]): Parsed {
   let yes = false;
   let dryRun = false;
   let format: string | undefined;
+  let ci = false;
+  let lowestEfficiency: number | undefined;
+  let highestWastedBytes: number | undefined;
+  let layer: number | undefined;
+  let merged = false;
   const positional: string[] = [];
   const value = (flag: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`, name);
@@ -197,6 +216,16 @@ export function parseArgs(argv: string[]): Parsed {
     else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
     else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
     else if (a === '--yes' && ACTIONS.has(name)) yes = true;
+    else if (a === '--ci' && name === 'layers') ci = true;
+    else if ((a === '--lowest-efficiency' || a === '--highest-wasted-bytes') && name === 'layers') {
+      try {
+        if (a === '--lowest-efficiency') lowestEfficiency = parseRatio(a, before[++k]);
+        else highestWastedBytes = parseSize(a, before[++k]);
+      } catch (err) {
+        throw new UsageError((err as Error).message, name);
+      }
+    } else if (a === '--layer' && name === 'ls') layer = positiveInt(name, '--layer', before[++k]);
+    else if (a === '--merged' && name === 'ls') merged = true;
     else if (a === '--dry-run' && (name === 'limit' || name === 'launch')) dryRun = true;
     else if (a === '--format' && name === 'graph') format = value('--format', before[++k]);
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`, name);
@@ -205,7 +234,8 @@ export function parseArgs(argv: string[]): Parsed {
   const usage = (message: string): UsageError => new UsageError(message, name);
   const names = POSITIONALS[name];
   if (positional.length < names.length) throw usage(`missing ${names.slice(positional.length).join(' and ')}`);
-  if (positional.length > names.length) throw usage(`unexpected argument "${positional[names.length]}"`);
+  // ls takes an optional PATH after the container.
+  if (positional.length > names.length + (name === 'ls' ? 1 : 0)) throw usage(`unexpected argument "${positional[names.length]}"`);
   if (after.length && name !== 'enter' && name !== 'launch') throw usage('takes no command after --');
   if (yes && dryRun) throw usage('--dry-run or --yes, not both');
   switch (name) {
@@ -223,6 +253,17 @@ export function parseArgs(argv: string[]): Parsed {
     case 'pagecache':
       if (global.ssh && isRelativeDir(positional[0])) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, target: positional[0], json, top } };
+    case 'layers':
+      if ((lowestEfficiency !== undefined || highestWastedBytes !== undefined) && !ci) throw usage('--lowest-efficiency and --highest-wasted-bytes go with --ci');
+      if (ci && json) throw usage('--ci or --json, not both');
+      if (ci && lowestEfficiency === undefined && highestWastedBytes === undefined) lowestEfficiency = DEFAULT_LOWEST_EFFICIENCY;
+      return { global, command: { name, target: positional[0], json, ci, lowestEfficiency, highestWastedBytes } };
+    case 'ls': {
+      const dir = positional[1] ?? '/';
+      if (!dir.startsWith('/')) throw usage(`PATH must be absolute inside the container, got "${dir}"`);
+      if (merged && layer === undefined) throw usage('--merged goes with --layer N (without --layer the listing is the merged view)');
+      return { global, command: { name, target: positional[0], path: dir, layer, merged: layer === undefined || merged, json } };
+    }
     case 'enter':
       if (json) throw usage("--json is not an option here: enter's output is the command's own");
       if (shell !== undefined && !shell.startsWith('/')) throw usage(`--shell must be an absolute path in the container, got "${shell}"`);
