@@ -68,7 +68,19 @@ DOCKER
 FROM nodescope-rig/base:1
 RUN echo other >/other
 DOCKER
-  for img in layers other; do
+  # Wastes a known 1,049,600 bytes (layerReport tests): a 1 MiB file removed by a later layer (1,048,576),
+  # a 24-byte file overwritten (24), a directory made opaque over a 1,000-byte file (1,000); an ENV between
+  # layers and a LABEL after the last make no layer (history folded onto the next layer / the top one).
+  cat >"$ctx/Dockerfile.waste" <<'DOCKER'
+FROM nodescope-rig/base:1
+RUN dd if=/dev/zero of=/big bs=1024 count=1024 2>/dev/null && mkdir -p /etc/app /opqw && printf 'version 1 of the config\n' >/etc/app/conf && dd if=/dev/zero of=/opqw/a bs=1000 count=1 2>/dev/null
+ENV WASTE=1
+RUN rm /big
+RUN printf 'v2\n' >/etc/app/conf
+RUN rm -rf /opqw && mkdir /opqw && echo x >/opqw/b
+LABEL nodescope.waste=1
+DOCKER
+  for img in layers other waste; do
     if ! docker image inspect "nodescope-rig/$img:1" >/dev/null 2>&1; then
       log "building nodescope-rig/$img:1"
       DOCKER_BUILDKIT=0 docker build -q -f "$ctx/Dockerfile.$img" -t "nodescope-rig/$img:1" "$ctx" >/dev/null 2>&1 \
