@@ -235,7 +235,8 @@ export function parseArgs(argv: string[]): Parsed {
   const names = POSITIONALS[name];
   if (positional.length < names.length) throw usage(`missing ${names.slice(positional.length).join(' and ')}`);
   // ls takes an optional PATH after the container.
-  if (positional.length > names.length + (name === 'ls' ? 1 : 0)) throw usage(`unexpected argument "${positional[names.length]}"`);
+  const most = names.length + (name === 'ls' ? 1 : 0);
+  if (positional.length > most) throw usage(`unexpected argument "${positional[most]}"`);
   if (after.length && name !== 'enter' && name !== 'launch') throw usage('takes no command after --');
   if (yes && dryRun) throw usage('--dry-run or --yes, not both');
   switch (name) {
