@@ -27,6 +27,7 @@ import {
   type ResultOf,
 } from '../../server/protocol';
 import { AgentError, CHANNEL_LOST, NO_ANSWER } from './agentError';
+import { MAX_MESSAGE_BYTES, MessageSizeGuard } from './messageSizeGuard';
 import type { AgentTransport } from './transport';
 
 /** vscode-jsonrpc's own codes for a channel that broke, as opposed to an answer from the agent. */
@@ -100,6 +101,8 @@ export interface ConnectOptions {
   clientVersion?: string;
   /** Per-method deadlines over REQUEST_DEADLINES_MS (tests shorten them). */
   deadlines?: Partial<Record<MethodName, number>>;
+  /** One message's body at most (MAX_MESSAGE_BYTES; tests lower it): a larger one closes the channel. */
+  maxMessageBytes?: number;
 }
 
 /** "30 s", "2.5 s": how long, for people. */
@@ -109,7 +112,16 @@ export function formatSeconds(ms: number): string {
 }
 
 export async function connectAgent(transport: AgentTransport, opts: ConnectOptions = {}): Promise<AgentConnection> {
-  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(transport.reader), new StreamMessageWriter(transport.writer));
+  // A message over the bound is not read: the channel is closed, and every request fails saying why.
+  let refused: string | null = null;
+  const guard = new MessageSizeGuard(opts.maxMessageBytes ?? MAX_MESSAGE_BYTES, (why) => {
+    // What follows is read and dropped (the agent is not left blocked on a full pipe) until it closes.
+    refused = why;
+    void transport.close().catch(() => undefined);
+  });
+  // pipe() does not carry a source's error on: the reader hears of it as it did without the guard.
+  transport.reader.on('error', (err) => guard.destroy(err));
+  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(transport.reader.pipe(guard)), new StreamMessageWriter(transport.writer));
   const changed: ((n: ChangedNotification) => void)[] = [];
   const closed: ((reason: string | null) => void)[] = [];
   const noAnswer: ((err: AgentError, method: MethodName) => void)[] = [];
@@ -125,7 +137,7 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
     changed.forEach((l) => l(n));
   });
   transport.onClose((reason) => {
-    closeReason = closing ? null : reason;
+    closeReason = refused ?? (closing ? null : reason);
     markClosed();
     connection.dispose();
     closed.forEach((l) => l(closeReason ?? null));
