@@ -6,6 +6,7 @@
 import type { LayerListing, LayerReport, ReportLayer } from '../../server/protocol';
 import { escapeControls } from '../../server/escapeControls';
 import { formatBytes, plural } from '../../server/units';
+import { shortId } from './render';
 
 /** A line cut to `width` characters with an ellipsis; whole when width is undefined (not a terminal). */
 function cut(line: string, width: number | undefined): string {
@@ -23,7 +24,7 @@ function madeBy(l: ReportLayer): string {
 
 /** The stack, top first, as a table cut to `width`; then efficiency and the largest wasted files. */
 export function renderLayerReport(r: LayerReport, width?: number, wastedShown = 10): string {
-  const lines: string[] = [`${r.target.kind} ${escapeControls(r.target.name)}  ${r.target.id.replace(/^sha256:/, '').slice(0, 12)}`];
+  const lines: string[] = [`${r.target.kind} ${escapeControls(r.target.name)}  ${shortId(r.target.id.replace(/^sha256:/, ''))}`];
   const head = ['#', 'ROLE', 'SIZE', 'FILES', 'WHITEOUTS', 'OPAQUE', 'CREATED BY'];
   const rows = r.layers.map((l) => [String(l.index), l.origin === 'init' ? 'init' : l.role, formatBytes(l.bytes), String(l.files), String(l.whiteouts), String(l.opaqueDirs), madeBy(l)]);
   const widths = head.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
