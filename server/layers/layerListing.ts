@@ -124,6 +124,15 @@ function mergedView(dirs: { index: number; dir: LayerDir }[]): Map<string, Seen>
   return out;
 }
 
+/** Whether the merged view has the directory: a layer has it before one ends the merge (a link or a whiteout over it). */
+function visibleDir(dirs: { dir: LayerDir }[]): boolean {
+  for (const { dir } of dirs) {
+    if (dir.exists) return true;
+    if (dir.endsMerge) return false;
+  }
+  return false;
+}
+
 /** Path components of an absolute path in the container; `.` and `..` refused (nothing here resolves them). */
 export function pathComponents(p: string): string[] {
   if (!p.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
@@ -175,6 +184,6 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (!own.exists && !merged) problems.push({ source: `layer ${layer}`, message: `has no directory ${path}` });
-  if (merged && !dirs.some((d) => d.dir.exists)) throw new AgentFailure(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
+  if (merged && !visibleDir(dirs)) throw new AgentFailure(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
   return { target: stack.target, path: `/${comps.join('/')}`, layer, merged, opaque: own.opaque || (own.exists && own.endsMerge), entries, truncated: dirs.some((d) => d.dir.truncated), problems };
 }
