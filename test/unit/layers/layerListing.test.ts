@@ -52,7 +52,7 @@ test('a symlink in a layer is not followed: not to the node\'s /etc, and it hide
 });
 
 test('a layer index the stack does not have is refused in one line', (t) => {
-  assert.throws(() => listLayerDir(stack(t), '/', 2, false), /^Error: no layer 2 in test: its layers are 0 to 1$|no layer 2 in test: its layers are 0 to 1/);
+  assert.throws(() => listLayerDir(stack(t), '/', 2, false), /no layer 2 in test: its layers are 0 to 1$/);
 });
 
 test('the report counts the marks and wastes what the top layer hides or replaces', (t) => {
