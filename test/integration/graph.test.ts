@@ -3,8 +3,9 @@
  * lsns -J (util-linux) for namespaces, their types, owners and parents; readlink of /proc/PID/ns/* done
  * here for the containers' processes (docker top lists them); stat of nsfs paths for hidden namespaces;
  * docker inspect GraphDriver for layer stacks; Graphviz's own parser for the DOT output.
- * The test makes its own kernel objects: a Docker container sharing the host's pid namespace, and a
- * network namespace held only by an fd (its unshare has exited). The rig's netns held only by a bind
+ * The test makes its own kernel objects: a Docker container sharing the host's pid namespace, a
+ * network namespace held only by an fd (its unshare has exited), and a pid namespace owned by a nested
+ * user namespace (so owner and parent edges point elsewhere than at the host's). The rig's netns held only by a bind
  * mount is used as it is.
  */
 import { after, before, describe, it } from 'node:test';
@@ -65,6 +66,8 @@ describe('nodescope graph on the real rig', { skip }, () => {
   const hostpid = `nodescope-graph-hostpid-${process.pid}`;
   let unshared: ChildProcess | undefined;
   let holder: ChildProcess | undefined;
+  let nested: ChildProcess | undefined;
+  let nestedNs: { user: string; pid: string } | undefined;
   let fdNs = '';
   let graph: Graph;
   /**
@@ -106,12 +109,21 @@ describe('nodescope graph on the real rig', { skip }, () => {
     assert.equal(fs.readlinkSync(`/proc/${holder.pid}/fd/3`), fdNs, 'the holder did not open the netns');
     unshared.kill('SIGKILL');
     await new Promise((r) => (unshared!.exitCode !== null || unshared!.signalCode !== null ? r(null) : unshared!.once('exit', r)));
+    // unshare stays in the host's pid namespace; its child is PID 1 of the new one (killed with unshare).
+    nested = spawn('unshare', ['--user', '--pid', '--fork', '--kill-child', 'sleep', '300'], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !nestedNs; i++) {
+      await sleep(50);
+      const child = execFileSync('sh', ['-c', `pgrep -P ${nested.pid} || true`], { encoding: 'utf8' }).trim();
+      if (child && fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'sleep') nestedNs = { user: fs.readlinkSync(`/proc/${child}/ns/user`), pid: fs.readlinkSync(`/proc/${child}/ns/pid`) };
+    }
+    assert.ok(nestedNs, 'unshare --user --pid did not start');
     graph = JSON.parse(nodescope(['graph', 'namespaces']));
   });
 
   after(() => {
     holder?.kill('SIGKILL');
     unshared?.kill('SIGKILL');
+    nested?.kill('SIGKILL');
     spawnSync('docker', ['rm', '-f', hostpid], { stdio: 'ignore' });
   });
 
@@ -135,6 +147,8 @@ describe('nodescope graph on the real rig', { skip }, () => {
 
   it('draws owner and parent edges exactly as lsns ONS and PNS', async () => {
     const { rows, graph } = await stable();
+    const listed = new Set(rows.map((r) => `${r.type}:[${r.ns}]`));
+    assert.ok(listed.has(nestedNs!.user) && listed.has(nestedNs!.pid), 'the nested user and pid namespaces are compared');
     for (const row of rows) {
       const id = `ns:${row.type}:${row.ns}`;
       const owners = graph.edges.filter((e) => e.kind === 'owner' && e.source === id).map((e) => e.target);
