@@ -332,7 +332,10 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       ['snapshot --json', () => ['snapshot', '--json'], false],
       ['whence of a deleted hostile name', () => ['whence', main.id, `/hostile/gone-${H}`], true],
       ['whence of a hostile link', () => ['whence', main.id, `/hostile/links/${H}`], true],
-      ['diff', () => ['diff', main.id], true],
+      // The main container's diff is cut at 10,000 of its 400,000 changes, in the walk's order: which
+      // names make it is the file system's choice, so the names are looked for in a small container's.
+      ['diff', () => ['diff', main.id], false],
+      ['diff of a small writable layer', () => ['diff', variants.get('zero-shells')!.id], true],
       ['layer of the writable layer', () => ['layer', main.upperDir], true],
       ['layer of the image layer with a hostile whiteout', () => ['layer', main.lowerDirs.find((d) => isWhiteout(path.join(d, `hostile/gone-${H}`)))!], true],
       ['pagecache', () => ['pagecache', main.id, '--top', '50'], true],

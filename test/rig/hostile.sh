@@ -58,6 +58,8 @@ main() {
 }
 
 variant() {
+  # A few hostile names in its writable layer too: small enough for a diff to show them all.
+  hostile_names /upper
   case $1 in
     fifo-passwd) rm -f /etc/passwd && mkfifo /etc/passwd ;;
     zero-shells) rm -f /etc/shells && mknod /etc/shells c 1 5 ;;
