@@ -87,6 +87,7 @@ const COMMAND_USAGE: Record<string, string> = {
 };
 
 const CONTAINER_NOTE = 'CONTAINER is an id, a unique id prefix, or a name.';
+const IMAGE_NOTE = 'IMAGE is a Docker image id, id prefix, or repository[:tag] (a container by that name is taken first).';
 const LIMIT_NOTE = 'SIZE is bytes or a number with k, m, g or t (binary: 64m = 64 MiB); max (or unlimited) lifts a limit.';
 
 export const USAGE = `${GLOBAL_USAGE}
@@ -102,6 +103,7 @@ export function usageOf(topic?: string): string {
   if (own === undefined) return USAGE;
   const notes = [
     own.includes('CONTAINER') ? CONTAINER_NOTE : '',
+    own.includes('IMAGE') ? IMAGE_NOTE : '',
     topic === 'limit' || topic === 'launch' ? LIMIT_NOTE : '',
     'Global options (--ssh and the flags that go with it): `nodescope --help`.',
   ].filter(Boolean);
