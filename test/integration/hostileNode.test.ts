@@ -26,7 +26,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { built, hello, repo, sleepMs, spawnAgent, within, type AgentChild } from '../support/agentProcess';
 import { FORGED, HOSTILE_NAME, hostileImage, namesInside, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer, type HostileVariant } from '../support/hostileContainer';
 import { markedProcesses, peakRssKiB, runWatched } from '../support/processWatch';
-import type { ContainerDiff, ContainerFileEntry, ContainerFileStat, LayerScan, LaunchResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type { ContainerDiff, ContainerFileEntry, ContainerFileStat, LayerListing, LayerReport, LayerScan, LaunchResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
 
 /** Every request, and every CLI command, must have finished by then. */
 const DEADLINE_MS = 60_000;
@@ -262,6 +262,30 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       }
     }));
 
+  it('layers.report and layers.list: answered, bounded, only its own layers, never the node\'s / or /etc', () =>
+    sweep(async (agents, faults) => {
+      const r = await agents.call<LayerReport>('layers.report', 'layers.report', { target: main.id, top: 50 });
+      if (r?.ok) {
+        foreignLayers('layers.report', r.value.layers.map((l) => l.path), faults);
+        leakedPaths('layers.report', r.value.wasted.map((w) => w.path), faults);
+      } else if (r) faults.push(`layers.report: failed: ${r.message}`);
+      const lists: [string, object][] = [
+        ['merged /hostile/wide', { path: '/hostile/wide' }],
+        ['merged /race/d', { path: '/race/d' }],
+        ['merged /hostile/links/hostroot', { path: '/hostile/links/hostroot' }],
+        ['merged /hostroot/etc', { path: '/hostroot/etc' }],
+        ['upper alone, 1,000 deep in /upper/deep', { path: `/upper/deep${deep(1000)}`, layer: 0, merged: false }],
+        ['upper alone /upper/wide', { path: '/upper/wide', layer: 0, merged: false }],
+      ];
+      for (const [title, params] of lists) {
+        const what = `layers.list ${title}`;
+        const a = await agents.call<LayerListing>(what, 'layers.list', { target: main.id, ...params });
+        if (!a?.ok) continue;
+        const leaked = a.value.entries.map((e) => e.name).filter((n) => node.nodeOnlyNames.has(n));
+        if (leaked.length) faults.push(`${what}: lists the node's ${leaked.slice(0, 5).join(', ')}`);
+      }
+    }));
+
   const trapPaths = ['/shadowlink', '/hostroot/etc/shadow', '/hostile/links/hostshadow', '/hostile/links/relshadow', '/upper/links/relshadow', '/race/d/shadow', '/hostile/fifo', '/upper/fifo', '/hostile/zero', '/upper/zero', '/dev/zero', '/hostile/links/loop1', '/hostile/links/self'];
 
   it('files.read: no node file, no endless read; a hostile-named file reads as its layer holds it', () =>
@@ -341,6 +365,11 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       ['pagecache', () => ['pagecache', main.id, '--top', '50'], true],
       ['launch --dry-run', () => ['launch', main.id, '--name', `hostile-dry-${process.pid}`, '--dry-run'], true],
       ['limit --dry-run', () => ['limit', main.id, '--memory', '1g', '--dry-run'], false],
+      ['layers', () => ['layers', main.id], false],
+      ['ls of hostile names', () => ['ls', main.id, '/hostile/names'], true],
+      ['ls of the writable layer alone', () => ['ls', main.id, '--layer', '0', '/upper/names'], true],
+      ['graph namespaces', () => ['graph', 'namespaces'], false],
+      ['graph layers', () => ['graph', 'layers'], false],
     ];
     for (const [title, args, showsNames] of cliRuns) {
       it(`${title}: finishes, bounded, and prints no raw control character nor a forged line`, async () => {
