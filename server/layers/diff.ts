@@ -139,11 +139,7 @@ function imageChildren(layers: OpenLayers, dir: string, budget: WalkBudget): str
     try {
       // Counted in the request's budget: an image directory can be as large as any other.
       forEachEntry(fd, (d) => {
-        if (budget.entriesLeft <= 0) {
-          budget.exhausted = true;
-          return false;
-        }
-        budget.entriesLeft--;
+        if (!budget.take()) return false;
         if (d.name !== WH_OPAQUE) names.add(d.name.startsWith(WH_PREFIX) ? d.name.slice(WH_PREFIX.length) : d.name);
       });
     } catch {

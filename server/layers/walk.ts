@@ -29,6 +29,11 @@ export interface WalkEntry {
 export interface WalkLimits {
   maxEntries: number;
   maxDepth: number;
+  /** Wall time one request may walk for. Walks run on the agent's one thread, and what is done per entry
+   * (a diff looks each change up through the image's layers) can make a few hundred thousand entries take
+   * minutes: past this the request answers with what it has, before the client's deadline (30-120 s) and
+   * the agent's own watchdog (60 s) give up on it. */
+  maxMillis?: number;
 }
 
 /**
@@ -36,15 +41,46 @@ export interface WalkLimits {
  * walking here; deeper than any real tree (PATH_MAX alone keeps usable paths far shallower), and few
  * enough fds.
  */
-export const WALK_LIMITS: WalkLimits = { maxEntries: 2_000_000, maxDepth: 256 };
+export const WALK_LIMITS: WalkLimits = { maxEntries: 2_000_000, maxDepth: 256, maxMillis: 20_000 };
 
 /** What one request has left to walk; pass the same budget to every walk of the request. */
 export class WalkBudget {
   entriesLeft: number;
-  /** Set once the entry limit stopped a walk: later walks of the request look at nothing. */
+  /** Set once a limit stopped a walk: later walks of the request look at nothing. */
   exhausted = false;
+  /** Which limit: the entries or the time. */
+  stoppedBy: 'entries' | 'time' | null = null;
+  private readonly deadline: number;
+  private sinceClock = 0;
   constructor(readonly limits: WalkLimits = WALK_LIMITS) {
     this.entriesLeft = limits.maxEntries;
+    this.deadline = Date.now() + (limits.maxMillis ?? Infinity);
+  }
+
+  /** Counts one entry; false (and exhausted from then on) once the entries or the time are used up. The
+   * clock is read every 64 entries: cheap beside the per-entry syscalls, and fine-grained enough. */
+  take(): boolean {
+    if (this.exhausted) return false;
+    if (this.entriesLeft <= 0) return this.stop('entries');
+    if (++this.sinceClock >= 64) {
+      this.sinceClock = 0;
+      if (Date.now() > this.deadline) return this.stop('time');
+    }
+    this.entriesLeft--;
+    return true;
+  }
+
+  /** The Problem's words for where the walk stopped. */
+  stoppedMessage(): string {
+    return this.stoppedBy === 'time'
+      ? `stopped after ${+((this.limits.maxMillis ?? 0) / 1000).toFixed(1)} s (the request's time limit): the figures cover only what was walked`
+      : `stopped after ${this.limits.maxEntries.toLocaleString('en')} entries (the request's limit): the figures cover only what was walked`;
+  }
+
+  private stop(why: 'entries' | 'time'): false {
+    this.exhausted = true;
+    this.stoppedBy = why;
+    return false;
   }
 }
 
@@ -77,11 +113,7 @@ export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, 
   const readFrame = (f: Frame): void => {
     if (budget.exhausted) return;
     forEachEntry(f.fd, (dirent) => {
-      if (budget.entriesLeft <= 0) {
-        budget.exhausted = true;
-        return false;
-      }
-      budget.entriesLeft--;
+      if (!budget.take()) return false;
       const rel = f.rel ? `${f.rel}/${dirent.name}` : dirent.name;
       const descend = visit({ rel, abs: `${root}/${rel}`, at: entryPath(f.fd, dirent.name), dirFd: f.fd, dirent });
       // getdents types describe the entry itself, never a link's target; the open below checks again.
@@ -141,7 +173,7 @@ export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, 
   if (budget.exhausted) {
     truncated = true;
     if (!problems.some((p) => p.message.startsWith('stopped after '))) {
-      problems.push({ source: root, message: `stopped after ${budget.limits.maxEntries.toLocaleString('en')} entries (the request's limit): the figures cover only what was walked` });
+      problems.push({ source: root, message: budget.stoppedMessage() });
     }
   }
   return { truncated };

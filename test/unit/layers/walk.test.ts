@@ -29,6 +29,24 @@ test('a walk stops after the request\'s entries, says so, and a second walk of t
   assert.equal(seen, 20, 'the budget is the request\'s, not the walk\'s');
 });
 
+test('a walk whose visits are slow stops at the request\'s time limit, says so, and the rest of the request gets nothing', (t) => {
+  const root = fixtureTree(t, 'ns-walk-slow-', files(400));
+  const budget = new WalkBudget({ maxEntries: 1_000_000, maxDepth: 10, maxMillis: 100 });
+  const problems: Problem[] = [];
+  let seen = 0;
+  // 1 ms of work per entry (a diff's lookup through the image's layers stands here): 400 entries would take 400 ms.
+  const slowVisit = (): void => {
+    seen++;
+    for (const end = Date.now() + 1; Date.now() < end; );
+  };
+  assert.deepEqual(walkTree(root, slowVisit, problems, budget), { truncated: true });
+  assert.ok(seen >= 64 && seen < 400, `stopped part way (after ${seen} of 400 entries)`);
+  assert.deepEqual(problems, [{ source: root, message: "stopped after 0.1 s (the request's time limit): the figures cover only what was walked" }]);
+  const before = seen;
+  walkTree(root, slowVisit, [], budget);
+  assert.equal(seen, before, 'the time is the request\'s, not the walk\'s');
+});
+
 test('a walk goes no deeper than its depth limit and says where it stopped', (t) => {
   const root = fixtureTree(t, 'ns-walk-deep-', { 'a/b/c/d/e/f': 'x' });
   const problems: Problem[] = [];
