@@ -21,6 +21,7 @@ import { echo, oneLine } from './failure';
 import { dieWithParent } from './sys/parentDeath';
 import { CheckedMessageReader } from './rpcInput';
 import { withDeadline } from './requestDeadline';
+import { chunkedJsonEncoder } from './jsonChunks';
 
 // Read first: by the time prctl runs, a parent that already died has been replaced by init or a subreaper.
 const startedBy = process.ppid;
@@ -44,7 +45,8 @@ if (parentWatch === 'orphaned') {
 if (parentWatch) process.stderr.write(`nodescope-agent: not tied to its parent's life (${parentWatch}); relying on its channel\n`);
 startWatchdog({ stuckMs: STUCK_MS, exitMs: EXIT_MS, requireFrom: __filename });
 
-const writer = new StreamMessageWriter(process.stdout);
+// Replies are written as chunks of bytes, never as one string the size of the node (jsonChunks.ts).
+const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: chunkedJsonEncoder });
 const connection = createMessageConnection(new CheckedMessageReader(new StreamMessageReader(process.stdin), (reply) => void writer.write(reply as Message)), writer);
 const methods = new AgentMethods();
 let initialized = false;
