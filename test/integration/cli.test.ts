@@ -109,6 +109,12 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     }
   });
 
+  it('a reader that stops early (| head) ends the output quietly: exit 0, no EPIPE stack trace', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${bin}" snapshot --json | head -c 10 >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+  });
+
   it('every verb takes --help and prints its own usage, exit 0', () => {
     for (const verb of ['snapshot', 'layer', 'whence', 'diff', 'pagecache', 'enter', 'limit', 'launch', 'stop']) {
       const r = nodescope([verb, '--help']);
