@@ -1,10 +1,10 @@
-// One config, four bundles (see shared docs/architecture.md):
+// One config, four bundles (README.md, "What is where"):
 //   dist/extension.js  the VS Code extension host side
 //   dist/cli.js        the `nodescope` command line (same connection code as the extension)
 //   dist/agent.js      the node-side agent, uploaded to nodes; targets Node 18+
 //   dist/webview/*.js  browser code for the panels
-// koffi stays external: its native part is shipped beside the agent per architecture (see
-// scripts/bundle-agent-native.js), never inlined into a bundle.
+// koffi stays external: scripts/bundle-agent.js ships it (with its native part) beside the agent,
+// never inlined into a bundle.
 'use strict';
 const path = require('path');
 const webpack = require('webpack');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions a project-local Node 24 and code-server (VS Code served to a browser) under .cache/, once.
 # code-server needs Node 24 and its native modules must build against Node 24's headers, not the
-# machine's Node 20 (see shared/docs/environment.md). Prints the code-server binary's path.
+# machine's Node 20 (code-server's native modules are built for the Node that runs them). Prints the code-server binary's path.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=$REPO/.cache

@@ -8,7 +8,7 @@
  * Nothing is half-made: every step of a launch that fails is undone (runc's state, the overlay mount,
  * the bundle, the cgroups), and the answer says if anything could not be. Only containers whose bundle
  * is under LAUNCH_ROOT (Nodescope's) can be removed here; an engine's containers are its own business.
- * runc only: crun refuses hybrid cgroup hosts (shared/docs/environment.md).
+ * runc only: crun refuses hybrid cgroup hosts ("cgroups in hybrid mode not supported").
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';

@@ -9,7 +9,7 @@
 #
 # Everything the rig makes is named nodescope-rig-* (containers carry label nodescope.rig=1) so tests can
 # find it and tear it down. Loopback only: containers run with --network none and the engine with
-# --bridge=none --iptables=false (shared/docs/environment.md). Prints KEY=VALUE facts at the end for tests.
+# --bridge=none --iptables=false (no traffic but loopback on these machines). Prints KEY=VALUE facts at the end for tests.
 set -euo pipefail
 
 STATE=/run/nodescope-rig

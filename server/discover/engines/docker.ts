@@ -1,6 +1,6 @@
 /**
  * Docker (moby): container id from the cgroup path, names from containers/<id>/config.v2.json,
- * layer identities from image/overlay2/layerdb (formats.md, "Docker overlay2").
+ * layer identities from image/overlay2/layerdb (<chain id>/cache-id names the overlay2 directory).
  */
 import * as fs from 'fs';
 import * as path from 'path';

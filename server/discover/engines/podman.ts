@@ -1,5 +1,5 @@
 /**
- * podman and CRI-O, both on containers/storage (formats.md): the container id comes from the cgroup
+ * podman and CRI-O, both on containers/storage: the container id comes from the cgroup
  * path (`libpod-<id>.scope`, `crio-<id>.scope`, cgroupfs `/libpod_parent/libpod-<id>`), names and image
  * from overlay-containers/containers.json, whose `metadata` field is itself a JSON string written by
  * the engine (podman: `name`, `image-name`; CRI-O: `pod-name`, `pod-id`, `metadata-name`, ...).
