@@ -108,6 +108,11 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
   let vs: VsCode;
   let page: Page;
   const hostile = new Map<(typeof VARIANTS)[number], HostileContainer>();
+  /** Row or status bar texts seen saying the node is not live, sampled every 500 ms while the traps run. */
+  const notLive: string[] = [];
+  /** How many samples read the row at all: a watcher that read nothing checked nothing. */
+  let samples = 0;
+  let watcher: NodeJS.Timeout | undefined;
   /** Highest VmHWM of the extension host seen so far, sampled while the traps run. */
   let hostPeakKiB = 0;
   let sampler: NodeJS.Timeout | undefined;
@@ -151,6 +156,7 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
 
   after(async () => {
     if (sampler) clearInterval(sampler);
+    if (watcher) clearInterval(watcher);
     for (const c of hostile.values()) removeHostile(c);
     await vs?.close();
   });
@@ -161,6 +167,19 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await icon.click();
     await until('This machine live (row and status bar)', () => live(page), LIVE_MS);
     await vs.shot('hostile-01-live');
+    // From now on the node must never be shown stale, unresponsive or failed (checked in step 5).
+    let busy = false;
+    watcher = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void Promise.all([nodeRow(page).innerText({ timeout: 1000 }).catch(() => ''), statusItem(page).innerText({ timeout: 1000 }).catch(() => '')])
+        .then(([row, bar]) => {
+          const said = `${row} | ${bar}`.replace(/\s+/g, ' ');
+          if (/This machine/.test(row)) samples++;
+          if (/stale|unresponsive|failed/.test(said) && notLive.length < 5) notLive.push(`${new Date().toISOString().slice(11, 19)} ${said}`);
+        })
+        .finally(() => (busy = false));
+    }, 500);
   });
 
   step('2. the hostile containers are in the tree; a hostile process name forges no line (its newline shows as ⏎)', async () => {
@@ -249,7 +268,47 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await until('This machine live after Enter as…', () => live(page), ANSWER_MS);
   });
 
-  step('5. the extension host stayed within its memory bound throughout', async () => {
+  /** The error Open File on pagemap-passwd's /etc/passwd showed, for the todo after it. */
+  let openFileError = '';
+  step('4b. Open File in Container… on /etc/passwd of the pagemap-passwd container ends in an error notification that says why, in time', async () => {
+    const c = hostile.get('pagemap-passwd')!.name;
+    await contextMenu(page, c, 'Open File in Container…');
+    const dialog = page.locator('.quick-input-widget').filter({ visible: true });
+    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'etc' }).first().waitFor({ timeout: ANSWER_MS });
+    await page.keyboard.type('etc/');
+    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'passwd' }).first().waitFor({ timeout: ANSWER_MS });
+    await page.keyboard.type('passwd');
+    await page.waitForTimeout(300);
+    const started = Date.now();
+    await page.keyboard.press('Enter');
+    // The read stops at the size cap (counted in bytes read: pagemap's stat says 0) and says so.
+    const toast = page.locator('.notification-toast', { hasText: /\/etc\/passwd: more than 16\.0 MiB/ }).first();
+    await toast.waitFor({ timeout: ANSWER_MS });
+    const took = Date.now() - started;
+    openFileError = (await toast.locator('.notification-list-item-message').innerText()).trim();
+    await page.waitForTimeout(500); // the toast fades in
+    await vs.shot('hostile-05b-open-pagemap-passwd');
+    assert.ok(took < ANSWER_MS, `answered after ${took} ms`);
+    assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'no editor opened');
+    // Error toasts stay until dismissed.
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Notifications: Clear All Notifications');
+    await page.keyboard.press('Enter');
+    await toast.waitFor({ state: 'detached', timeout: 10_000 });
+    await until('This machine live after Open File', () => live(page), ANSWER_MS);
+  });
+
+  // Known fault, reported: the command lets the file system's error through, so VS Code words it
+  // ("Error running command nodescope.openFile: cannot open nodescope-files://<128 hex digits>/…. Detail:
+  // … This is likely caused by the extension…") instead of Nodescope's one line naming the container.
+  it('4c. that error is one line of Nodescope\'s own, naming the container, not the raw URI', { todo: 'nodescope.openFile does not catch the read error yet' }, () => {
+    assert.ok(openFileError, 'step 4b showed the error');
+    assert.doesNotMatch(openFileError, /Error running command|nodescope-files:\/\/|likely caused by the extension/, openFileError);
+  });
+
+  step('5. the node was never shown stale, unresponsive or failed, and the extension host stayed within its memory bound', async () => {
+    assert.deepEqual(notLive, [], 'what the row and status bar said');
+    assert.ok(samples >= 10, `the node's row read ${samples} times`);
     const hosts = extensionHosts();
     assert.equal(hosts.length, 1, `one extension host marked ${MARK}: ${hosts.join(', ')}`);
     hostPeakKiB = Math.max(hostPeakKiB, peakRssKiB(hosts[0]) ?? 0);
