@@ -7,6 +7,7 @@ import type { NodeSession } from '../model/nodeSession';
 import { describeHealth, type NodeHealth } from '../model/nodeHealth';
 import type { NodeRegistry } from '../nodes/registry';
 import { plural } from '../../server/units';
+import { escapeControls } from '../../server/escapeControls';
 import {
   containerSections,
   containersOf,
@@ -119,9 +120,11 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   getTreeItem(el: NodeElement): vscode.TreeItem {
     if (!el.desc) return this.nodeItem(el.session);
     const d = el.desc;
-    const item = new vscode.TreeItem(d.label, d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Labels carry names a container chose (process names, files, hostnames): control characters are
+    // shown escaped, as the CLI shows them, never handed to the page raw.
+    const item = new vscode.TreeItem(escapeControls(d.label), d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${el.session.id}|${d.id}`;
-    item.description = d.description;
+    item.description = d.description === undefined ? undefined : escapeControls(d.description);
     if (d.tooltip) item.tooltip = new vscode.MarkdownString(d.tooltip);
     if (d.icon) item.iconPath = new vscode.ThemeIcon(d.icon);
     item.contextValue = d.contextValue ?? d.kind;

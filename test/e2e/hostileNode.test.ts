@@ -5,8 +5,8 @@
  * process in one of them that names itself with a newline and a colour escape. (The main variant takes a
  * minute or two to get ready; the integration suite covers it.) What a user sees must stay true:
  *  - This machine connects and stays live (its row and the status bar), and Refresh completes;
- *  - the hostile containers are in the tree, and a hostile process name forges no line (raw control
- *    characters in labels are a known fault, checked as a todo);
+ *  - the hostile containers are in the tree, and a hostile process name forges no line and reaches the
+ *    page with its control characters escaped;
  *  - Enter Namespaces as… on the pagemap-passwd container answers within its deadline and says why there
  *    are no users to pick, instead of hanging or opening a blank terminal;
  *  - the extension host's peak memory (VmHWM from /proc, the process found by a mark in its environment
@@ -182,7 +182,7 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     }, 500);
   });
 
-  step('2. the hostile containers are in the tree; a hostile process name forges no line (its newline shows as ⏎)', async () => {
+  step('2. the hostile containers are in the tree; a hostile process name forges no line (its newline and escape show as \\n and \\x1b)', async () => {
     await expand(page, /^\s*Containers/);
     await expand(page, /^\s*docker/);
     for (const c of hostile.values()) await rows(page, c.name).first().waitFor({ timeout: 30_000 });
@@ -195,7 +195,7 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await proc.waitFor({ timeout: 30_000 });
     const label = await proc.locator('.label-name').first().innerText();
     assert.match(label, new RegExp(`^\\d+ c.*${FORGED}`), `the hostile process's label: ${JSON.stringify(label)}`);
-    assert.match(label, /c\u23ce/, 'the newline shown as a visible sign');
+    assert.match(label, /c\\nFORGED\\x1b\[31m/, 'the newline and the escape shown escaped, as the CLI shows them');
     assert.doesNotMatch(await sidebar(page).innerText(), FORGED_LINE, 'a hostile name forged a line of the tree');
     await proc.hover();
     await vs.shot('hostile-03-hostile-process');
@@ -204,10 +204,8 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     assert.ok(await live(page), 'still live while the traps are in the tree');
   });
 
-  // Known fault, reported (not this file's to fix): the tree passes a process's comm to VS Code unescaped.
-  // VS Code itself draws the newline as ⏎, so no line is forged, but the ESC reaches the page raw (the
-  // CLI escapes it as \e). Kept as a todo: it runs and says what it finds without failing the suite.
-  it('2b. tree labels carry no raw control character', { todo: 'the tree does not escape control characters in names yet' }, async () => {
+  // The tree escapes control characters in names as the CLI does (\n, \e): no ESC reaches the page raw.
+  step('2b. tree labels carry no raw control character', async () => {
     const zero = hostile.get('zero-shells')!.name;
     await expand(page, zero);
     await expand(page, /^\s*Processes\s*\d/);
@@ -268,7 +266,7 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await until('This machine live after Enter as…', () => live(page), ANSWER_MS);
   });
 
-  /** The error Open File on pagemap-passwd's /etc/passwd showed, for the todo after it. */
+  /** The error Open File on pagemap-passwd's /etc/passwd showed, for the check after it. */
   let openFileError = '';
   step('4b. Open File in Container… on /etc/passwd of the pagemap-passwd container ends in an error notification that says why, in time', async () => {
     const c = hostile.get('pagemap-passwd')!.name;
@@ -298,11 +296,11 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await until('This machine live after Open File', () => live(page), ANSWER_MS);
   });
 
-  // Known fault, reported: the command lets the file system's error through, so VS Code words it
-  // ("Error running command nodescope.openFile: cannot open nodescope-files://<128 hex digits>/…. Detail:
-  // … This is likely caused by the extension…") instead of Nodescope's one line naming the container.
-  it('4c. that error is one line of Nodescope\'s own, naming the container, not the raw URI', { todo: 'nodescope.openFile does not catch the read error yet' }, () => {
+  // Not VS Code's wording of a provider's error ("Error running command nodescope.openFile: cannot open
+  // nodescope-files://<128 hex digits>/…. Detail: … This is likely caused by the extension…").
+  step('4c. that error is one line of Nodescope\'s own, naming the container, not the raw URI', async () => {
     assert.ok(openFileError, 'step 4b showed the error');
+    assert.ok(openFileError.includes(hostile.get('pagemap-passwd')!.name), `names the container: ${openFileError}`);
     assert.doesNotMatch(openFileError, /Error running command|nodescope-files:\/\/|likely caused by the extension/, openFileError);
   });
 
