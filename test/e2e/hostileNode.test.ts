@@ -25,6 +25,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { FORGED, hostileImage, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer } from '../support/hostileContainer';
 import { markedProcesses, peakRssKiB } from '../support/processWatch';
+import { collapse, contextMenu, expand, nodeRow, rows, sidebar, statusItem, until } from '../support/nodesTreePage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = path.join(repo, 'dist', 'nodescope.vsix');
@@ -46,53 +47,11 @@ const FORGED_LINE = new RegExp(`^[^\\S\\n]*${FORGED}`, 'm');
 /** The comm the hostile process sets itself (hostile.sh's big_process does the same): 15 bytes at most. */
 const HOSTILE_COMM = 'c\\nFORGED\\033[31m';
 
-function sidebar(page: Page): Locator {
-  return page.locator('[id="workbench.parts.sidebar"]');
-}
-/** Visible rows only: the tree keeps hidden copies of some rows (sticky scroll) in the page. */
-function rows(page: Page, text: string | RegExp): Locator {
-  return sidebar(page).locator('.monaco-list-row', { hasText: text }).filter({ visible: true });
-}
-const nodeRow = (page: Page): Locator => rows(page, 'This machine').first();
-const statusItem = (page: Page): Locator => page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: 'This machine' }).first();
-
 /** Live: the row counts containers and says nothing of stale, unresponsive or failed; the status bar says the name alone. */
 async function live(page: Page): Promise<boolean> {
   const row = await nodeRow(page).innerText().catch(() => '');
   const bar = await statusItem(page).innerText().catch(() => '');
   return /\d+ containers?\b/.test(row) && !/stale|unresponsive|failed/.test(row) && bar.trim() === 'This machine';
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Clicks a row until it says it is expanded (a click that lands while the list re-renders is lost). */
-async function expand(page: Page, text: string | RegExp): Promise<void> {
-  const r = rows(page, text).first();
-  await r.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 5 && (await r.getAttribute('aria-expanded')) === 'false'; i++) {
-    await r.click();
-    await page.waitForTimeout(400);
-  }
-  assert.notEqual(await r.getAttribute('aria-expanded'), 'false', `${text} did not expand`);
-}
-async function collapse(page: Page, text: string | RegExp): Promise<void> {
-  const r = rows(page, text).first();
-  if ((await r.getAttribute('aria-expanded').catch(() => null)) === 'true') await r.click();
-}
-
-/** Right-click a tree row, then click an item of its context menu (after the pause VS Code needs). */
-async function contextMenu(page: Page, rowText: string, itemText: string): Promise<void> {
-  await rows(page, rowText).first().click({ button: 'right' });
-  const item = page.locator('.monaco-menu .action-label', { hasText: itemText }).first();
-  await item.waitFor();
-  await page.waitForTimeout(600);
-  await item.click();
 }
 
 async function notifications(page: Page): Promise<string> {

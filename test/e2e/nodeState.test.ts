@@ -20,6 +20,7 @@ import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
+import { expand, nodeRow, rows, statusItem, until } from '../support/nodesTreePage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -48,35 +49,6 @@ function agentsOf(vs: VsCode): number[] {
     })
     .map(Number)
     .filter(alive);
-}
-
-/** Visible rows of the Nodes tree (it keeps hidden copies of some rows for sticky scroll). */
-function rows(page: Page, text: string | RegExp): Locator {
-  return page.locator('[id="workbench.parts.sidebar"] .monaco-list-row', { hasText: text }).filter({ visible: true });
-}
-function nodeRow(page: Page): Locator {
-  return rows(page, 'This machine').first();
-}
-/** Clicks a row until it says it is expanded (a click that lands while the list re-renders is lost). */
-async function expand(page: Page, text: RegExp): Promise<void> {
-  const r = rows(page, text).first();
-  await r.waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 5 && (await r.getAttribute('aria-expanded')) === 'false'; i++) {
-    await r.click();
-    await page.waitForTimeout(400);
-  }
-  assert.notEqual(await r.getAttribute('aria-expanded'), 'false', `${text} did not expand`);
-}
-function statusItem(page: Page): Locator {
-  return page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: 'This machine' }).first();
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 /** A failed step leaves a screenshot and says what the extension logged last. */
