@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LAUNCH_CGROUP_PARENT } from './launchSpec';
+import { readOwnMountinfo } from '../discover/mountinfo';
 
 /** Bundles of launched containers. /run goes at boot, as they should. */
 export const LAUNCH_ROOT = '/run/nodescope/launch';
@@ -30,13 +31,12 @@ export function tool(bin: string, args: string[]): string {
 }
 
 function isMounted(dir: string): boolean {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+  return readOwnMountinfo().split('\n').some((l) => l.split(' ')[4] === dir);
 }
 
 /** Every cgroup hierarchy's root: v1 controllers, named ones and the cgroup2 mount. */
 export function cgroupHierarchies(): string[] {
-  return fs
-    .readFileSync('/proc/self/mountinfo', 'utf8')
+  return readOwnMountinfo()
     .split('\n')
     .filter((l) => / - cgroup2? /.test(l))
     .map((l) => l.split(' ')[4]);

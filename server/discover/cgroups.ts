@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CgroupInfo, CgroupVersion, Pressure, PressureLine, Problem } from '../protocol';
+import { MOUNTINFO_MAX_BYTES, readWholeLines } from './mountinfo';
 
 export interface CgroupLine {
   id: number;
@@ -23,7 +24,8 @@ export interface CgroupLine {
 export function detectCgroupVersion(mountsFile = '/proc/self/mounts'): CgroupVersion {
   let text = '';
   try {
-    text = fs.readFileSync(mountsFile, 'utf8');
+    // Bounded like every mount table; the cgroup mounts are made at boot and come first.
+    text = readWholeLines(mountsFile, MOUNTINFO_MAX_BYTES).text;
   } catch {
     // fall through to the layout probe below
   }

@@ -98,6 +98,18 @@ export function readWholeLines(file: string, max: number): { text: string; cut: 
 }
 
 /**
+ * The agent's own mount table, for code that acts on it (launch's teardown, its cgroups). A privileged
+ * container with a shared bind mount can add mounts here too, so it is bounded like any other; and a table
+ * past the cap is refused rather than read in part, since a mount missing from it would look like a plain
+ * directory to a teardown.
+ */
+export function readOwnMountinfo(): string {
+  const { text, cut } = readWholeLines('/proc/self/mountinfo', MOUNTINFO_MAX_BYTES);
+  if (cut) throw new Error(`the agent's own mount table is over ${formatBytes(MOUNTINFO_MAX_BYTES)}: not acting on part of it`);
+  return text;
+}
+
+/**
  * null when the process is gone (its table went with it, or it moved: the caller tries another). A table
  * longer than `max` bytes is cut after its last whole line there, and `problems` is told so.
  */

@@ -121,4 +121,13 @@ describe('a mount namespace with tens of thousands of mounts', { skip, timeout: 
     assert.equal(got.mounts, Math.min(kept, MOUNTS_MAX));
     assert.equal(got.truncated, true);
   });
+
+  it("the agent's own table over 16 MiB: what launch acts on is refused, not read in part", () => {
+    assert.ok(filled, 'the namespace of the test before is still up');
+    // The agent's code run as a process of that namespace, where /proc/self/mountinfo is the long table.
+    const probe = `const { readOwnMountinfo } = require(${JSON.stringify(path.join(repo, 'server', 'discover', 'mountinfo.ts'))});
+      try { readOwnMountinfo(); console.log('read whole'); } catch (err) { console.log(err.message); }`;
+    const r = spawnSync('nsenter', ['-t', String(filled.init), '-m', `--wd=${repo}`, process.execPath, '--import', 'tsx', '-e', probe], { encoding: 'utf8', cwd: repo, timeout: 60_000 });
+    assert.equal(r.stdout.trim(), "the agent's own mount table is over 16.0 MiB: not acting on part of it", r.stderr);
+  });
 });
