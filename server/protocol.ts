@@ -403,6 +403,8 @@ export interface ReportLayer {
   files: number;
   whiteouts: number;
   opaqueDirs: number;
+  /** Directories carrying an `overlay.redirect` mark (a directory renamed with redirect_dir=on: its content lives at the path the mark names). */
+  redirects: number;
   /** Containers (ids) whose overlay uses this directory, from the snapshot. */
   usedBy: string[];
 }
@@ -411,6 +413,8 @@ export interface ReportTarget {
   kind: 'container' | 'image';
   id: string;
   name: string;
+  /** Whose image store the history came from: Docker's (image/overlay2) or containerd's (content store + snapshotter). Absent for a container. */
+  engine?: 'docker' | 'containerd';
 }
 
 export interface WastedEntry {
@@ -471,6 +475,65 @@ export interface LayerListing {
   /** Sorted by name. */
   entries: ListingEntry[];
   /** More entries than the listing's limit. */
+  truncated: boolean;
+  problems: Problem[];
+}
+
+// Layer explorer (`layers.explore`): one page of one directory, for a tree that loads lazily.
+
+/** An entry of an explorer page: a listing entry and whether expanding it shows anything. */
+export interface ExplorerEntry extends ListingEntry {
+  /**
+   * A directory (not R) whose view holds at least one entry: the same view as the page (the layer alone, or
+   * merged up to the layer), before filters. False for anything else and for R entries (what a removal
+   * hid is listed by asking for the layer below).
+   */
+  hasChildren: boolean;
+}
+
+export interface LayerExploreParams {
+  /** Container (id, unique prefix, name) or image (id, prefix, repository[:tag]; Docker's or containerd's). */
+  target: string;
+  /** The report's layer index: 0 = top-most. Default 0. */
+  layer?: number;
+  /** Absolute directory in the container's file system; default "/". No `.` or `..` components. */
+  path?: string;
+  /** true (default): the merged view up to and including `layer` (dive's "aggregated"); false: the layer alone. */
+  merged?: boolean;
+  /** Index of the first entry returned, in the filtered list sorted by name (byte order); default 0. */
+  offset?: number;
+  /** Entries per page, 1 to 5000; default 500. */
+  limit?: number;
+  /** Leave out U entries (dive's "changes only"): what the listed layer does not touch. */
+  changesOnly?: boolean;
+  /**
+   * Path filter, at most 1024 characters. With any of `* ? [` it is a glob: `*` and `?` within one
+   * component, `**` across components, `[abc]`/`[a-z]`/`[!x]` a class; a glob holding `/` is matched
+   * against the entry's whole absolute path (`/usr/**.so`), one without against its name
+   * (`*.so`). Otherwise it is a case-sensitive substring of the absolute path. Only non-directories are
+   * filtered: directories always stay listed, so the tree below them stays reachable.
+   */
+  pattern?: string;
+}
+
+export interface LayerExplorePage {
+  target: ReportTarget;
+  /** Absolute directory listed. */
+  path: string;
+  layer: number;
+  merged: boolean;
+  /** The listed layer made this directory opaque (or one above it). */
+  opaque: boolean;
+  /** Entries after the filters, in the whole directory (the page holds `entries.length` of them from `offset`). */
+  total: number;
+  /** Entries of the directory before the filters. */
+  unfiltered: number;
+  /** Per mark, after the filters. */
+  marks: Record<ListingMark, number>;
+  offset: number;
+  /** Sorted by name (byte order), `limit` at most. */
+  entries: ExplorerEntry[];
+  /** A layer's directory held more names than one listing reads (LIST_MAX): the listing covers only those. */
   truncated: boolean;
   problems: Problem[];
 }
@@ -684,6 +747,7 @@ export interface Methods {
   'container.diff': { params: { container: string; limit?: number }; result: ContainerDiff };
   'layers.report': { params: { target: string; top?: number }; result: LayerReport };
   'layers.list': { params: { target: string; path?: string; layer?: number; merged?: boolean }; result: LayerListing };
+  'layers.explore': { params: LayerExploreParams; result: LayerExplorePage };
   'files.stat': { params: { container: string; path: string }; result: ContainerFileStat };
   'files.list': { params: { container: string; path: string }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
   'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };

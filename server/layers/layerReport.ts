@@ -7,6 +7,9 @@
  * where. Sizes come from lstat, never from opening a file. Per entry: one lstat for files and symlinks,
  * xattrs only where overlayfs puts marks (directories: opaque; zero-size files: xattr whiteouts).
  *
+ * Redirects (`overlay.redirect` on a directory, redirect_dir=on) are counted, not followed: engines do not
+ * make them in image layers, only a container renaming a lower directory in its writable layer can.
+ *
  * `bytes` counts regular file content once per inode within a layer, as moby's overlay2 DiffSize
  * (pkg/directory Size) does for `docker history`; that also counts symlinks' lengths, reported apart as
  * `symlinkBytes` (bytes + symlinkBytes = the docker history size).
@@ -28,7 +31,7 @@ export function layerReport(stack: LayerStack, top: number, budget = new WalkBud
   const counter = new WasteCounter();
   let truncated = false;
   const layers: ReportLayer[] = stack.layers.map((l) => {
-    const r: ReportLayer = { index: l.index, path: l.dir, role: l.role, origin: l.origin, createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), bytes: 0, symlinkBytes: 0, files: 0, whiteouts: 0, opaqueDirs: 0, usedBy: l.usedBy };
+    const r: ReportLayer = { index: l.index, path: l.dir, role: l.role, origin: l.origin, createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), bytes: 0, symlinkBytes: 0, files: 0, whiteouts: 0, opaqueDirs: 0, redirects: 0, usedBy: l.usedBy };
     counter.beginLayer(l.index);
     const inodes = new Set<number>();
     const walked = walkTree(
@@ -40,6 +43,8 @@ export function layerReport(stack: LayerStack, top: number, budget = new WalkBud
           const names = listXattrs(at);
           const opaque = hasMark(names, stack.prefixes, 'opaque') && entryMark(dirFd, name, 'opaque', stack.prefixes)?.toString() === 'y';
           if (opaque) r.opaqueDirs++;
+          // Only the mount's own prefix counts: a container may set the other one on its directories, and the kernel ignores it.
+          if (hasMark(names, stack.prefixes, 'redirect')) r.redirects++;
           counter.add({ path: rel, kind: opaque ? 'opaqueDir' : 'dir', bytes: 0 });
           return;
         }

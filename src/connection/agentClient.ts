@@ -55,6 +55,8 @@ export const REQUEST_DEADLINES_MS: Readonly<Record<MethodName, number>> = {
   // Every layer of a stack walked: several layer scans in one request.
   'layers.report': 120_000,
   'layers.list': 30_000,
+  // One directory page; the first reads the whole directory (up to 100,000 names per layer), later pages come from the agent's cache.
+  'layers.explore': 30_000,
   'files.stat': 15_000,
   'files.list': 30_000,
   'files.read': 30_000,

@@ -68,7 +68,7 @@ describe('CI rules', () => {
 });
 
 describe('the layers table', () => {
-  const layer = { path: '/l', role: 'lower' as const, origin: 'image' as const, emptyHistory: [], bytes: 1, symlinkBytes: 0, files: 1, whiteouts: 0, opaqueDirs: 0, usedBy: [] };
+  const layer = { path: '/l', role: 'lower' as const, origin: 'image' as const, emptyHistory: [], bytes: 1, symlinkBytes: 0, files: 1, whiteouts: 0, opaqueDirs: 0, redirects: 0, usedBy: [] };
   const r: LayerReport = {
     target: { kind: 'image', id: 'sha256:' + 'ab'.repeat(32), name: 'evil\x1b[31m:1' },
     layers: [{ ...layer, index: 0, createdBy: `RUN echo ${'x'.repeat(200)}` }, { ...layer, index: 1, createdBy: 'RUN \x1b]0;title\x07 x' }],
