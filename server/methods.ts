@@ -10,6 +10,7 @@ import {
   type ContainerInfo,
   type InitializeResult,
   type LaunchParams,
+  type LayerExploreParams,
   type LimitParams,
   type MethodName,
   type Methods,
@@ -23,6 +24,7 @@ import { containerDiff } from './layers/diff';
 import { layerStackOf } from './layers/layerStack';
 import { layerReport } from './layers/layerReport';
 import { listLayerDir } from './layers/layerListing';
+import { explore } from './layers/layerExplorer';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
@@ -182,6 +184,8 @@ export class AgentMethods {
       const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null);
       return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
     },
+    // The layer explorer's pages: parameters checked in explore(), the target resolved as for layers.list.
+    'layers.explore': (p) => explore(layerStackOf(str(p, 'target'), (r) => this.container(r), () => null), p as LayerExploreParams),
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.read': (p) => {

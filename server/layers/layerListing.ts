@@ -16,6 +16,7 @@ import { AgentFailure, echo } from '../failure';
 import { forEachEntry, lstatEntry, openChildDir, openDir } from '../sys/pinnedDir';
 import { isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX, type MarkPrefix } from './overlayMarks';
 import type { LayerStack } from './layerStack';
+import type { WalkBudget } from './walk';
 
 /** Names one listing looks at per layer: a directory of millions of entries is not read whole. */
 export const LIST_MAX = 100_000;
@@ -45,7 +46,17 @@ function typeOf(st: fs.Stats): EntryType {
   return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
 }
 
-function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPrefix[]): LayerDir {
+/** How much of a layer's directory one read looks at, and whether its subdirectories are opened for their opaque mark. */
+export interface ReadOptions {
+  max: number;
+  childMarks: boolean;
+  /** Shared by every read of one request: its entries and its time (walk.ts). */
+  budget?: WalkBudget;
+}
+
+const FULL_READ: ReadOptions = { max: LIST_MAX, childMarks: true };
+
+function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPrefix[], opts: ReadOptions = FULL_READ): LayerDir {
   const none = (endsMerge: boolean): LayerDir => ({ exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false });
   let fd = root;
   let endsMerge = false;
@@ -71,7 +82,7 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
     const out: LayerDir = { exists: true, endsMerge: endsMerge || opaque, opaque, entries: new Map(), whiteouts: new Set(), truncated: false };
     let seen = 0;
     forEachEntry(fd, (d) => {
-      if (++seen > LIST_MAX) {
+      if (++seen > opts.max || (opts.budget && !opts.budget.take())) {
         out.truncated = true;
         return false;
       }
@@ -87,7 +98,7 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
         return;
       }
       let dirOpaque = false;
-      if (st.isDirectory()) {
+      if (st.isDirectory() && opts.childMarks) {
         try {
           const child = openChildDir(fd, d.name);
           try {
@@ -141,13 +152,17 @@ export function pathComponents(p: string): string[] {
   return comps;
 }
 
-export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean): LayerListing {
-  const comps = pathComponents(path);
+/** The position in the stack of the layer the report calls `layer`; a bad index is refused in one line. */
+export function layerPosition(stack: LayerStack, layer: number): number {
   const pos = stack.layers.findIndex((l) => l.index === layer);
   if (pos < 0) throw new AgentFailure(ErrorCodes.InvalidParams, `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`);
-  const problems: Problem[] = [];
+  return pos;
+}
+
+/** The directory at `comps` in the layer at `pos` and every layer below it, each opened by fd from its root. */
+function readLayers(stack: LayerStack, pos: number, comps: string[], problems: Problem[], opts: ReadOptions = FULL_READ, count = Infinity): { index: number; dir: LayerDir }[] {
   const dirs: { index: number; dir: LayerDir }[] = [];
-  for (const l of stack.layers.slice(pos)) {
+  for (const l of stack.layers.slice(pos, pos + count)) {
     let root: number;
     try {
       root = openDir(l.dir);
@@ -157,11 +172,32 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
       continue;
     }
     try {
-      dirs.push({ index: l.index, dir: readLayerDir(root, comps, stack.prefixes) });
+      dirs.push({ index: l.index, dir: readLayerDir(root, comps, stack.prefixes, opts) });
     } finally {
       fs.closeSync(root);
     }
+    // Below the listed layer, the layers under an opaque directory or a whiteout are never seen at this
+    // path: not read. (The listed layer's own opaque dir still needs the layers below: what it hides is R.)
+    if (dirs.length > 1 && dirs[dirs.length - 1].dir.endsMerge) break;
   }
+  return dirs;
+}
+
+/**
+ * Whether the directory at `comps` shows anything in the view (the layer at `pos` alone, or merged up to
+ * it): a short read of each layer, `max` names at most; a directory with more is taken as not empty.
+ */
+export function hasEntries(stack: LayerStack, pos: number, comps: string[], merged: boolean, budget?: WalkBudget): boolean {
+  const dirs = readLayers(stack, pos, comps, [], { max: 64, childMarks: false, budget }, merged ? Infinity : 1);
+  if (!merged) return dirs[0].dir.entries.size > 0 || dirs[0].dir.whiteouts.size > 0 || dirs[0].dir.truncated;
+  return dirs.some((d) => d.dir.truncated) || mergedView(dirs).size > 0;
+}
+
+export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean, budget?: WalkBudget): LayerListing {
+  const comps = pathComponents(path);
+  const pos = layerPosition(stack, layer);
+  const problems: Problem[] = [];
+  const dirs = readLayers(stack, pos, comps, problems, budget ? { ...FULL_READ, budget } : FULL_READ);
   const own = dirs[0].dir;
   const below = mergedView(dirs.slice(1));
   // Below an opaque directory of the listed layer nothing of the layers below shows: all of it is new.
