@@ -16,7 +16,8 @@ import {
   type Methods,
   type Snapshot,
 } from './protocol';
-import { takeSnapshot } from './discover/snapshot';
+import { observeNode } from './discover/snapshot';
+import { storageRoots, type EngineOptions, type EngineRoots } from './discover/engines';
 import { scanLayer } from './layers/scan';
 import { whence } from './layers/whence';
 import { pageCacheOfLayers } from './layers/pagecache';
@@ -90,10 +91,18 @@ function optionalInt(params: unknown, key: string): number | undefined {
   return v;
 }
 
+export interface AgentOptions {
+  /** Where engines keep their state; by default found on the node with each snapshot. */
+  engines?: EngineOptions;
+}
+
 export class AgentMethods {
-  private last: { snapshot: Snapshot; at: number } | null = null;
+  /** The last snapshot, and the engine roots it found: requests about its containers look there. */
+  private last: { snapshot: Snapshot; engineRoots: EngineRoots; at: number } | null = null;
   /** What the client said it is at the handshake, for the audit log. */
   private clientVersion: string | null = null;
+
+  constructor(private readonly options: AgentOptions = {}) {}
 
   initializeResult(clientVersion?: unknown): InitializeResult {
     this.clientVersion = typeof clientVersion === 'string' ? clientVersion : null;
@@ -110,8 +119,8 @@ export class AgentMethods {
 
   snapshot(): Snapshot {
     // The watcher's ticks come here too: a stuck one is named by the watchdog as a request is.
-    const snapshot = during('taking a snapshot', () => takeSnapshot({ agentVersion: AGENT_VERSION }));
-    this.last = { snapshot, at: Date.now() };
+    const { snapshot, engineRoots } = during('taking a snapshot', () => observeNode({ agentVersion: AGENT_VERSION, engines: this.options.engines }));
+    this.last = { snapshot, engineRoots, at: Date.now() };
     return snapshot;
   }
 
@@ -138,6 +147,12 @@ export class AgentMethods {
   /** Start times the last snapshot saw for the container's processes (the PID-reuse check of enter). */
   private startTimesOf(c: ContainerInfo): Map<number, number | null> {
     return new Map(this.last!.snapshot.processes.filter((q) => q.containerId === c.id).map((q) => [q.pid, q.startTime]));
+  }
+
+  /** The last snapshot's engine roots, taking one when there is none yet. */
+  private engineRoots(): EngineRoots {
+    if (!this.last) this.snapshot();
+    return this.last!.engineRoots;
   }
 
   dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
@@ -176,16 +191,16 @@ export class AgentMethods {
       return containerDiff(rootfsOnHost(c), c.id, limit);
     },
     // A container (any engine's overlay) or a Docker image; the snapshot the lookup took says who uses each layer.
-    'layers.report': (p) => layerReport(layerStackOf(str(p, 'target'), (r) => this.container(r), () => this.last?.snapshot ?? null), optionalInt(p, 'top') ?? 100),
+    'layers.report': (p) => layerReport(layerStackOf(str(p, 'target'), (r) => this.container(r), () => this.last?.snapshot ?? null, () => this.engineRoots()), optionalInt(p, 'top') ?? 100),
     'layers.list': (p) => {
       const o = p as { path?: unknown; merged?: unknown };
       if (o.merged !== undefined && typeof o.merged !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"merged" must be true or false');
       const path = o.path === undefined ? '/' : absolutePath(p, 'path');
-      const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null);
+      const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots());
       return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
     },
     // The layer explorer's pages: parameters checked in explore(), the target resolved as for layers.list.
-    'layers.explore': (p) => explore(layerStackOf(str(p, 'target'), (r) => this.container(r), () => null), p as LayerExploreParams),
+    'layers.explore': (p) => explore(layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots()), p as LayerExploreParams),
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.read': (p) => {
@@ -228,6 +243,7 @@ export class AgentMethods {
         // Its command is read from its init: alive, and the process the snapshot saw.
         initPid: liveTarget(from, this.startTimesOf(from)).target,
         taken,
+        storageRoots: storageRoots(this.last!.engineRoots),
         audit: (a) =>
           recordAction(
             { action: 'launch', container: { id: a.name, name: a.name }, from: { id: from.id, name: from.name }, argv: a.argv, limits: { memoryBytes: o.memoryBytes ?? null, pidsMax: o.pidsMax ?? null, cpus: o.cpus ?? null }, outcome: a.outcome },

@@ -20,7 +20,6 @@ import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
 import { formatBytes, plural } from '../units';
-import { storageRoots } from '../discover/engines';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, LAUNCH_CMDLINE_MAX_BYTES, sourceProcess } from './sourceProcess';
 
@@ -60,7 +59,7 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
  * string of the source's mount namespace until verified: mounting it as it reads could hand the host's
  * own files to whoever chose that string, so a container with an unverified layer is refused.
  */
-function checkedLowers(from: ContainerInfo): string[] {
+function checkedLowers(from: ContainerInfo, roots: string[]): string[] {
   const lowers = (from.rootfs?.layers ?? []).filter((l) => l.role === 'lower');
   if (!lowers.length || from.rootfs?.overlay?.dataLowerdirs.length) {
     throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
@@ -69,7 +68,6 @@ function checkedLowers(from: ContainerInfo): string[] {
   if (unverified) {
     throw new AgentFailure(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: ${notVerified(unverified)}`);
   }
-  const roots = storageRoots();
   return lowers.map((l) => {
     const d = l.hostPath!;
     if (/[,:]/.test(d)) throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
@@ -85,11 +83,13 @@ export interface LaunchContext {
   /** Names already taken on the node (containers in the snapshot). */
   taken: Set<string>;
   audit: (record: { name: string; outcome: string; argv: string[] }) => void;
+  /** Where engines keep layer directories (engines/index.ts storageRoots): a layer must still be under one. */
+  storageRoots: string[];
 }
 
 /** What a launch would do (dry run) or did, after checking everything a person could get wrong. */
 export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext): LaunchResult {
-  const lowerdirs = checkedLowers(from);
+  const lowerdirs = checkedLowers(from, ctx.storageRoots);
   if (p.lowerdirs !== undefined) {
     // What is mounted is what was confirmed: a source restarted on other layers since the plan is refused.
     if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string')) throw new AgentFailure(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');

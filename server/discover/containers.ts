@@ -20,7 +20,7 @@ import type { ContainerInfo, IdMapEntry, NsInodes, NsType, Problem, RootfsInfo }
 import { NS_TYPES } from '../protocol';
 import { capabilitySets } from './capabilities';
 import { snapshotCgroupReader } from './cgroups';
-import { claimContainer, containerLayerRecord, storageRoots } from './engines';
+import { claimContainer, containerLayerRecord, storageRoots, type EngineRoots } from './engines';
 import { mountNsOwnedByHost, verifyLayers } from './layerTrust';
 import type { MountEntry } from './mountinfo';
 import { readMountinfoOf } from './mountinfo';
@@ -104,9 +104,10 @@ export function discoverContainers(
   mountTables: MountTables,
   problems: Problem[],
   resolveRelative: (p: string) => string | null,
+  engineRoots: EngineRoots,
 ): ContainerDiscovery {
   const groups: Group[] = [];
-  const roots = storageRoots();
+  const roots = storageRoots(engineRoots);
   const readCgroup = snapshotCgroupReader();
   const idMaps = new Map<string, IdMapEntry[]>();
   // uid_map and gid_map belong to the user namespace: read once per namespace, not per container.
@@ -161,7 +162,7 @@ export function discoverContainers(
     let rootfs: RootfsInfo | null = mountEntries ? rootfsOf(mountEntries, resolveRelative) : null;
 
     const cgroupPaths = [...new Set((init.cgroupLines ?? []).map((l) => l.path))];
-    let claim = claimContainer({ initPid: init.pid, proc: init, cgroupPaths, rootfs, problems });
+    let claim = claimContainer({ initPid: init.pid, proc: init, cgroupPaths, rootfs, problems, roots: engineRoots });
     if (claim && seenIds.has(claim.id)) claim = null; // nested inside an already-listed container
 
     if (g.hostPid && !claim) {
@@ -174,7 +175,7 @@ export function discoverContainers(
 
     // Layer paths are strings of the container's mount namespace until checked on the host (layerTrust.ts).
     if (rootfs?.layers.length) {
-      const record = claim ? containerLayerRecord(claim, init.pid) : null;
+      const record = claim ? containerLayerRecord(engineRoots, claim, init.pid) : null;
       rootfs = { ...rootfs, layers: verifyLayers({ layers: rootfs.layers, initialUserNs: mountNsOwnedByHost(init.pid, init.namespaces.mnt, host.user), record, storageRoots: roots }) };
     }
 

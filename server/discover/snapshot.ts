@@ -8,7 +8,7 @@ import type { ContainerInfo, NamespaceInfo, ProcessInfo, Problem, Snapshot } fro
 import { NS_TYPES, SCHEMA_VERSION } from '../protocol';
 import { detectCgroupVersion } from './cgroups';
 import { discoverContainers } from './containers';
-import { layerIdentities, overlayRoots, setDockerDataRoot } from './engines';
+import { layerIdentities, overlayRoots, resolveEngineRoots, type EngineOptions, type EngineRoots } from './engines';
 import { boundContainer, boundNamespace } from './bounded';
 import { buildLayerInventory } from './layerInventory';
 import { readMountTables } from './mountinfo';
@@ -39,17 +39,28 @@ function linkNamespaces(namespaces: NamespaceInfo[], containers: ContainerInfo[]
   }
 }
 
-export function takeSnapshot(opts: { agentVersion?: string } = {}): Snapshot {
+export interface SnapshotOptions {
+  agentVersion?: string;
+  /** Where engines keep their state (tests: fixture trees); by default found on the node. */
+  engines?: EngineOptions;
+}
+
+export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
+  return observeNode(opts).snapshot;
+}
+
+/** A snapshot, and the engine roots it was taken with: later requests about its containers look there. */
+export function observeNode(opts: SnapshotOptions = {}): { snapshot: Snapshot; engineRoots: EngineRoots } {
   const problems: Problem[] = [];
   const procs = readProcesses(problems);
   const host = ownNamespaces();
   const mountTables = readMountTables(procs, problems, host.pid);
   const namespaces = buildNamespaces(procs, host, mountTables, problems);
 
-  setDockerDataRoot(procs);
-  const { containers, containerOf } = discoverContainers(procs, host, mountTables, problems, relativeLayerResolver(overlayRoots()));
+  const engineRoots = resolveEngineRoots(procs, opts.engines);
+  const { containers, containerOf } = discoverContainers(procs, host, mountTables, problems, relativeLayerResolver(overlayRoots(engineRoots)), engineRoots);
   linkNamespaces(namespaces, containers);
-  const layers = buildLayerInventory(containers, layerIdentities(problems));
+  const layers = buildLayerInventory(containers, layerIdentities(engineRoots, problems));
 
   const processes: ProcessInfo[] = procs.map((p) => {
     const info: ProcessInfo = {
@@ -71,7 +82,7 @@ export function takeSnapshot(opts: { agentVersion?: string } = {}): Snapshot {
   containers.forEach(boundContainer);
   namespaces.forEach(boundNamespace);
 
-  return {
+  const snapshot: Snapshot = {
     schemaVersion: SCHEMA_VERSION,
     takenAt: new Date().toISOString(),
     agentVersion: opts.agentVersion ?? 'dev',
@@ -89,4 +100,5 @@ export function takeSnapshot(opts: { agentVersion?: string } = {}): Snapshot {
     layers,
     problems: dedupeProblems(problems),
   };
+  return { snapshot, engineRoots };
 }

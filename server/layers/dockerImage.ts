@@ -36,14 +36,15 @@ export interface DockerImage {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-function imageRoot(): string {
-  return path.join(path.dirname(overlay2Root()), 'image', 'overlay2');
+/** Docker's image store under its data root (engines/docker.ts dockerDataRoot). */
+function imageRoot(dataRoot: string): string {
+  return path.join(dataRoot, 'image', 'overlay2');
 }
 
 /** repository:tag → image id, from repositories.json. */
-function repositories(problems: Problem[]): Map<string, string> {
+function repositories(dataRoot: string, problems: Problem[]): Map<string, string> {
   const out = new Map<string, string>();
-  const repos = obj(obj(readJson(path.join(imageRoot(), 'repositories.json'), problems))?.Repositories);
+  const repos = obj(obj(readJson(path.join(imageRoot(dataRoot), 'repositories.json'), problems))?.Repositories);
   for (const tags of Object.values(repos ?? {})) {
     for (const [ref, id] of Object.entries(obj(tags) ?? {})) if (typeof id === 'string') out.set(ref, id);
   }
@@ -54,14 +55,14 @@ function repositories(problems: Problem[]): Map<string, string> {
  * The image `ref` names (full or prefix id, with or without `sha256:`, or repository[:tag]), or null when
  * Docker has none by that name. Several ids sharing a prefix is refused as Ambiguous.
  */
-export function findDockerImage(ref: string, problems: Problem[]): { id: string; name: string } | null {
-  const repos = repositories(problems);
+export function findDockerImage(dataRoot: string, ref: string, problems: Problem[]): { id: string; name: string } | null {
+  const repos = repositories(dataRoot, problems);
   const nameOf = (id: string): string => [...repos].find(([, v]) => v === id)?.[0] ?? id.slice(7, 19);
   const tagged = repos.get(ref) ?? (ref.includes(':') || ref.includes('@') ? undefined : repos.get(`${ref}:latest`));
   if (tagged) return { id: tagged, name: ref.includes(':') ? ref : `${ref}:latest` };
   const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
   if (!/^[0-9a-f]{1,64}$/.test(hex)) return null;
-  const ids = listDir(path.join(imageRoot(), 'imagedb', 'content', 'sha256')).filter((h) => HEX64.test(h) && h.startsWith(hex));
+  const ids = listDir(path.join(imageRoot(dataRoot), 'imagedb', 'content', 'sha256')).filter((h) => HEX64.test(h) && h.startsWith(hex));
   if (ids.length > 1) throw new AgentFailure(ErrorCodes.Ambiguous, `"${echo(ref)}" matches ${ids.length} images: give more of the id`);
   return ids.length ? { id: `sha256:${ids[0]}`, name: nameOf(`sha256:${ids[0]}`) } : null;
 }
@@ -93,10 +94,10 @@ export function foldHistory(history: unknown[], layerCount: number): Pick<Docker
 }
 
 /** The image with id `id` (`sha256:<hex>`): its layers bottom-up with their history. */
-export function readDockerImage(id: string, name: string, problems: Problem[]): DockerImage {
+export function readDockerImage(dataRoot: string, id: string, name: string, problems: Problem[]): DockerImage {
   const hex = id.slice(7);
   if (!id.startsWith('sha256:') || !HEX64.test(hex)) throw new AgentFailure(ErrorCodes.InvalidParams, `not an image id: ${echo(id)}`);
-  const file = path.join(imageRoot(), 'imagedb', 'content', 'sha256', hex);
+  const file = path.join(imageRoot(dataRoot), 'imagedb', 'content', 'sha256', hex);
   const cfg = obj(readJson(file, problems));
   if (!cfg) throw new AgentFailure(ErrorCodes.NotFound, `image ${echo(name)}: its config ${file} is unreadable or missing`);
   const diffIds = (Array.isArray(obj(cfg.rootfs)?.diff_ids) ? (obj(cfg.rootfs)!.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string');
@@ -104,10 +105,10 @@ export function readDockerImage(id: string, name: string, problems: Problem[]): 
   const folded = foldHistory(history, diffIds.length);
   if (!folded) problems.push({ source: file, message: `its history has not one entry per layer (${diffIds.length} layers): no createdBy` });
   const layers: DockerImageLayer[] = chainIds(diffIds).map((chain, i) => {
-    const cacheFile = path.join(imageRoot(), 'layerdb', 'sha256', chain.replace(/^sha256:/, ''), 'cache-id');
+    const cacheFile = path.join(imageRoot(dataRoot), 'layerdb', 'sha256', chain.replace(/^sha256:/, ''), 'cache-id');
     const cacheId = HEX64.test(chain.slice(7)) ? readText(cacheFile)?.trim() : undefined;
     // A cache id names a directory under overlay2/: nothing with a slash or a dot in it.
-    const dir = cacheId && /^[0-9a-zA-Z_-]+$/.test(cacheId) ? path.join(overlay2Root(), cacheId, 'diff') : '';
+    const dir = cacheId && /^[0-9a-zA-Z_-]+$/.test(cacheId) ? path.join(overlay2Root(dataRoot), cacheId, 'diff') : '';
     if (!dir) problems.push({ source: cacheFile, message: `layer ${i} (${chain}) has no usable cache id: not read` });
     return { dir, ...(folded?.[i] ?? { createdBy: null, emptyHistory: [] }) };
   });

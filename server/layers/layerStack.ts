@@ -11,7 +11,7 @@
 import { ErrorCodes, type ContainerInfo, type LayerOrigin, type LayerRole, type Problem, type ReportTarget, type Snapshot } from '../protocol';
 import { AgentFailure, echo } from '../failure';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
-import { storageRoots } from '../discover/engines';
+import { storageRoots, type EngineRoots } from '../discover/engines';
 import { markPrefixes, type MarkPrefix } from './overlayMarks';
 import { findDockerImage, readDockerImage, type DockerImageLayer } from './dockerImage';
 
@@ -41,7 +41,7 @@ function usedByOf(snapshot: Snapshot | null, dir: string): string[] {
   return snapshot?.layers.find((l) => l.path === dir)?.usedBy ?? [];
 }
 
-function containerStack(c: ContainerInfo, snapshot: Snapshot | null): LayerStack {
+function containerStack(c: ContainerInfo, snapshot: Snapshot | null, roots: EngineRoots): LayerStack {
   if (!c.rootfs?.overlay || !c.rootfs.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
   const problems: Problem[] = [];
   const unverified = c.rootfs.layers.find((l) => l.role !== 'data' && !l.hostPath);
@@ -50,7 +50,7 @@ function containerStack(c: ContainerInfo, snapshot: Snapshot | null): LayerStack
   const history = new Map<string, DockerImageLayer>();
   if (c.runtime === 'docker' && c.imageId) {
     try {
-      for (const l of readDockerImage(c.imageId, c.image ?? c.imageId, problems).layers) if (l.dir) history.set(l.dir, l);
+      for (const l of readDockerImage(roots.docker, c.imageId, c.image ?? c.imageId, problems).layers) if (l.dir) history.set(l.dir, l);
     } catch (err) {
       problems.push({ source: c.imageId, message: `image history unreadable: ${(err as Error).message}` });
     }
@@ -67,19 +67,19 @@ function containerStack(c: ContainerInfo, snapshot: Snapshot | null): LayerStack
   return { target: { kind: 'container', id: c.id, name: c.name }, layers, prefixes: markPrefixes(c.rootfs), problems };
 }
 
-function imageStack(ref: string, snapshot: Snapshot | null): LayerStack | null {
+function imageStack(ref: string, snapshot: Snapshot | null, roots: EngineRoots): LayerStack | null {
   const problems: Problem[] = [];
-  const found = findDockerImage(ref, problems);
+  const found = findDockerImage(roots.docker, ref, problems);
   if (!found) {
     if (ref.startsWith('docker.io/') || /^[^/]+\.[^/]+\//.test(ref)) {
       throw new AgentFailure(ErrorCodes.NotFound, `no container or Docker image "${echo(ref)}" on this node (containerd's images are not read: give a running container of it)`);
     }
     return null;
   }
-  const image = readDockerImage(found.id, found.name, problems);
-  const roots = storageRoots();
+  const image = readDockerImage(roots.docker, found.id, found.name, problems);
+  const layerRoots = storageRoots(roots);
   const bottomUp = image.layers.map((l, i) => {
-    const why = l.dir ? hostLayerDirProblem(l.dir, roots) : 'no cache id';
+    const why = l.dir ? hostLayerDirProblem(l.dir, layerRoots) : 'no cache id';
     if (why) throw new AgentFailure(ErrorCodes.NotPermitted, `image ${echo(found.name)}: layer ${image.layers.length - 1 - i} (${echo(l.dir)}) is not read: ${why}`);
     return l;
   });
@@ -91,14 +91,15 @@ function imageStack(ref: string, snapshot: Snapshot | null): LayerStack | null {
 /**
  * The stack `ref` names: a container (id, unique prefix, name), else a Docker image (id, prefix,
  * repository[:tag]). A container's ambiguity or refusal is its own answer; only "not found" goes on to images.
+ * `engineRoots` is asked after the container lookup, which may have taken the snapshot they come from.
  */
-export function layerStackOf(ref: string, container: (ref: string) => ContainerInfo, snapshot: () => Snapshot | null): LayerStack {
+export function layerStackOf(ref: string, container: (ref: string) => ContainerInfo, snapshot: () => Snapshot | null, engineRoots: () => EngineRoots): LayerStack {
   try {
-    return containerStack(container(ref), snapshot());
+    return containerStack(container(ref), snapshot(), engineRoots());
   } catch (err) {
     if (!(err instanceof AgentFailure && err.code === ErrorCodes.NotFound)) throw err;
   }
-  const image = imageStack(ref, snapshot());
+  const image = imageStack(ref, snapshot(), engineRoots());
   if (!image) throw new AgentFailure(ErrorCodes.NotFound, `no container or Docker image "${echo(ref)}" on this node (give a container id or name, or an image id or repository:tag)`);
   return image;
 }

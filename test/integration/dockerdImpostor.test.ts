@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { probes, skipUnlessReal } from '../support/real';
 import { readProcess } from '../../server/discover/procfs';
-import { setDockerDataRoot } from '../../server/discover/engines/docker';
+import { dockerDataRoot } from '../../server/discover/engines/docker';
 import type { Problem } from '../../server/protocol';
 
 const skip = skipUnlessReal(probes.root, probes.command('unshare'), probes.command('setpriv'));
@@ -43,7 +43,7 @@ describe('a program named dockerd that is not the node\'s', { skip, timeout: 60_
     const p = readProcess(pid, problems);
     assert.ok(p, `pid ${pid} is alive`);
     assert.match(p.cmdline ?? '', new RegExp(`--data-root=${evil}`));
-    return setDockerDataRoot([p], noDaemonJson);
+    return dockerDataRoot([p], noDaemonJson);
   }
 
   before(() => {
@@ -55,8 +55,6 @@ describe('a program named dockerd that is not the node\'s', { skip, timeout: 60_
 
   after(() => {
     for (const c of running) c.kill('SIGKILL');
-    // The default again for whatever runs next in this process.
-    setDockerDataRoot([], noDaemonJson);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -36,6 +36,8 @@ const lowerdirOf = (pid: number): string | null => {
 const mountedAt = (dir: string): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const inspect = (name: string): any => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
+/** Docker's data root as dockerd reports it, for reading its record of a container's layers. */
+const dockerRoot = (): string => execFileSync('docker', ['info', '--format', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim();
 
 interface Trap {
   child: ChildProcess;
@@ -165,7 +167,7 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
     assert.ok(fs.statSync(dockerLayer).isDirectory(), 'it exists on the host');
     // Docker's own record of a container answers only for its own process, not for a process that claims it.
     const limited = inspect('nodescope-rig-limited');
-    assert.equal(containerLayers(limited.Id, forged!.pid), null);
+    assert.equal(containerLayers(dockerRoot(), limited.Id, forged!.pid), null);
   });
 });
 
@@ -184,8 +186,8 @@ describe('a real Docker container\'s layers are verified, and launch mounts exac
       assert.ok(c.rootfs!.layers.every((l) => l.unverified === null));
       for (const dir of graph) assert.ok(snap.layers.some((l) => l.path === dir && l.usedBy.includes(di.Id)), `${dir} in the node's layers`);
       // Docker's record as read for a container in a user namespace: the same directories, for its own pid only.
-      assert.deepEqual(containerLayers(di.Id, di.State.Pid), { layers: graph, source: `${path.dirname(di.GraphDriver.Data.UpperDir)}/lower` });
-      assert.equal(containerLayers(di.Id, di.State.Pid + 1), null);
+      assert.deepEqual(containerLayers(dockerRoot(), di.Id, di.State.Pid), { layers: graph, source: `${path.dirname(di.GraphDriver.Data.UpperDir)}/lower` });
+      assert.equal(containerLayers(dockerRoot(), di.Id, di.State.Pid + 1), null);
     }
   });
 

@@ -7,19 +7,11 @@
  */
 import * as path from 'path';
 import type { PodInfo, Problem } from '../../protocol';
-import type { EngineClaim, EngineContext, LayerRecord } from './index';
+import type { Engine, EngineClaim, EngineContext, EngineRoots, LayerRecord } from './engine';
 import { listDir, obj, readJson, readText, stringMap } from './stateFiles';
 
-export let taskRoot = '/run/containerd/io.containerd.runtime.v2.task';
-
-/** Tests point this at a fixture tree. */
-export function setTaskRoot(root: string): void {
-  taskRoot = root;
-}
-
-export const SNAPSHOTS = '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots';
-
 function findTask(ctx: EngineContext): { ns: string; id: string; dir: string } | null {
+  const taskRoot = ctx.roots.containerdTasks;
   for (const ns of listDir(taskRoot)) {
     for (const id of listDir(path.join(taskRoot, ns))) {
       const dir = path.join(taskRoot, ns, id);
@@ -31,7 +23,7 @@ function findTask(ctx: EngineContext): { ns: string; id: string; dir: string } |
   return null;
 }
 
-export function claim(ctx: EngineContext): EngineClaim | null {
+function claim(ctx: EngineContext): EngineClaim | null {
   const task = findTask(ctx);
   if (!task) return null;
   const spec = obj(readJson(path.join(task.dir, 'config.json'), ctx.problems));
@@ -61,10 +53,18 @@ export function claim(ctx: EngineContext): EngineClaim | null {
  * The overlayfs snapshotter keeps its ids in a bbolt database (metadata.db) we do not parse; the
  * snapshot id is the directory name itself, which is the identity containerd uses for it.
  */
-export function layerIdentities(_problems: Problem[]): Map<string, LayerRecord> {
+function layerIdentities(roots: EngineRoots, _problems: Problem[]): Map<string, LayerRecord> {
   const out = new Map<string, LayerRecord>();
-  for (const n of listDir(SNAPSHOTS)) {
-    out.set(path.join(SNAPSHOTS, n, 'fs'), { identity: { engine: 'containerd', id: n, diffId: null, cacheId: null }, sizeBytes: null });
+  for (const n of listDir(roots.containerdSnapshots)) {
+    out.set(path.join(roots.containerdSnapshots, n, 'fs'), { identity: { engine: 'containerd', id: n, diffId: null, cacheId: null }, sizeBytes: null });
   }
   return out;
 }
+
+/** containerd, and Kubernetes pods through its CRI plugin. */
+export const containerd: Engine = {
+  runtimes: ['containerd', 'kubernetes'],
+  claim,
+  layerIdentities,
+  storageRoots: (roots) => [roots.containerdSnapshots],
+};

@@ -7,17 +7,15 @@ import * as path from 'path';
 import type { Problem } from '../../protocol';
 import type { ProcRecord } from '../procfs';
 import { ownNamespaces } from '../procfs';
-import type { EngineClaim, EngineContext, LayerRecord } from './index';
+import { DEFAULT_ENGINE_ROOTS, type ContainerLayerRecord, type Engine, type EngineClaim, type EngineContext, type EngineRoots, type LayerRecord } from './engine';
 import { listDir, obj, readJson, readText, str, stringMap } from './stateFiles';
-
-let dataRoot = '/var/lib/docker';
 
 /**
  * Docker's data root: dockerd's `--data-root`/`-g` flag, else daemon.json's `data-root` (or the old
- * `graph`), else the default. Called once per snapshot with the process list (cheap: no extra reads
+ * `graph`), else `fallback`. Called once per snapshot with the process list (cheap: no extra reads
  * beyond daemon.json).
  */
-export function setDockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json'): string {
+export function dockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json', fallback = DEFAULT_ENGINE_ROOTS.docker): string {
   // Any user, or a container, can run a program named dockerd: only root's, resolving paths where the
   // agent does (its mount namespace), says where Docker's storage is. layerTrust.ts trusts what is under it.
   // Unknown namespaces (an unreadable link reads null) match nothing, not each other.
@@ -28,15 +26,14 @@ export function setDockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker
   if (dockerd?.cmdlineTruncated) argv.pop();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a.startsWith('--data-root=')) return (dataRoot = a.slice('--data-root='.length));
-    if ((a === '--data-root' || a === '-g' || a === '--graph') && argv[i + 1]) return (dataRoot = argv[i + 1]);
+    if (a.startsWith('--data-root=')) return a.slice('--data-root='.length);
+    if ((a === '--data-root' || a === '-g' || a === '--graph') && argv[i + 1]) return argv[i + 1];
   }
   const cfg = obj(readJson(daemonJson, []));
-  dataRoot = str(cfg?.['data-root']) ?? str(cfg?.graph) ?? '/var/lib/docker';
-  return dataRoot;
+  return str(cfg?.['data-root']) ?? str(cfg?.graph) ?? fallback;
 }
 
-export function overlay2Root(): string {
+export function overlay2Root(dataRoot: string): string {
   return path.join(dataRoot, 'overlay2');
 }
 
@@ -51,10 +48,10 @@ export function dockerIdFromCgroup(paths: string[]): string | null {
   return null;
 }
 
-export function claim(ctx: EngineContext): EngineClaim | null {
+function claim(ctx: EngineContext): EngineClaim | null {
   const id = dockerIdFromCgroup(ctx.cgroupPaths);
   if (!id) return null;
-  const file = path.join(dataRoot, 'containers', id, 'config.v2.json');
+  const file = path.join(ctx.roots.docker, 'containers', id, 'config.v2.json');
   const cfg = obj(readJson(file, ctx.problems));
   if (!cfg) {
     // The cgroup says Docker; without the config we still know the engine and id, not the name.
@@ -77,9 +74,10 @@ export function claim(ctx: EngineContext): EngineClaim | null {
  * layerdb/sha256/<chain-id>/{cache-id,diff,size} → `<root>/overlay2/<cache-id>/diff`; and each
  * container's own layers (layerdb/mounts/<id>/{mount-id,init-id}), which have no chain or diff id.
  */
-export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
+function layerIdentities(roots: EngineRoots, problems: Problem[]): Map<string, LayerRecord> {
   const out = new Map<string, LayerRecord>();
-  const layerdb = path.join(dataRoot, 'image', 'overlay2', 'layerdb');
+  const overlay2 = overlay2Root(roots.docker);
+  const layerdb = path.join(roots.docker, 'image', 'overlay2', 'layerdb');
   for (const chain of listDir(path.join(layerdb, 'sha256'))) {
     const dir = path.join(layerdb, 'sha256', chain);
     const cacheId = readText(path.join(dir, 'cache-id'))?.trim();
@@ -88,7 +86,7 @@ export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
     const sizeText = readText(path.join(dir, 'size'))?.trim();
     const size = sizeText && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
     if (sizeText && size === null) problems.push({ source: path.join(dir, 'size'), message: `not a byte count: ${sizeText.slice(0, 40)}` });
-    out.set(path.join(overlay2Root(), cacheId, 'diff'), {
+    out.set(path.join(overlay2, cacheId, 'diff'), {
       identity: { engine: 'docker', id: `sha256:${chain}`, diffId, cacheId },
       sizeBytes: size,
     });
@@ -97,7 +95,7 @@ export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
     for (const f of ['mount-id', 'init-id']) {
       const cacheId = readText(path.join(layerdb, 'mounts', cid, f))?.trim();
       if (!cacheId) continue;
-      out.set(path.join(overlay2Root(), cacheId, 'diff'), {
+      out.set(path.join(overlay2, cacheId, 'diff'), {
         identity: { engine: 'docker', id: null, diffId: null, cacheId },
         sizeBytes: null,
       });
@@ -113,12 +111,12 @@ export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
  * files dockerd writes as root. Only when dockerd records `initPid` as the container's process
  * (config.v2.json State.Pid): a cgroup path that merely looks like Docker's names no container of it.
  */
-export function containerLayers(id: string, initPid: number): { layers: string[]; source: string } | null {
+export function containerLayers(dataRoot: string, id: string, initPid: number): ContainerLayerRecord | null {
   const cfg = obj(readJson(path.join(dataRoot, 'containers', id, 'config.v2.json'), []));
   if (obj(cfg?.State)?.Pid !== initPid) return null;
   const mountId = readText(path.join(dataRoot, 'image', 'overlay2', 'layerdb', 'mounts', id, 'mount-id'))?.trim();
   if (!mountId || mountId.includes('/')) return null;
-  const root = overlay2Root();
+  const root = overlay2Root(dataRoot);
   const lower = readText(path.join(root, mountId, 'lower'))?.trim();
   const lowers: string[] = [];
   for (const link of lower ? lower.split(':') : []) {
@@ -130,3 +128,12 @@ export function containerLayers(id: string, initPid: number): { layers: string[]
   }
   return { layers: [path.join(root, mountId, 'diff'), ...lowers], source: `${root}/${mountId}/lower` };
 }
+
+export const docker: Engine = {
+  runtimes: ['docker'],
+  claim,
+  layerIdentities,
+  storageRoots: (roots) => [overlay2Root(roots.docker)],
+  linkRoots: (roots) => [overlay2Root(roots.docker)],
+  containerLayers: (roots, c, initPid) => containerLayers(roots.docker, c.id, initPid),
+};

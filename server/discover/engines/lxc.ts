@@ -2,7 +2,7 @@
  * LXC: the container's cgroup is `/lxc/<name>` (LXC < 4) or `lxc.payload.<name>` / `lxc.payload/<name>`
  * (LXC 4+, which keeps its monitor in `lxc.monitor.<name>`). The name is all LXC records there.
  */
-import type { EngineClaim, EngineContext } from './index';
+import type { Engine, EngineClaim, EngineContext } from './engine';
 
 const PATTERNS = [/(?:^|\/)lxc\/([^/]+)/, /(?:^|\/)lxc\.payload[./]([^/]+)/];
 
@@ -16,8 +16,10 @@ export function lxcNameFromCgroup(paths: string[]): string | null {
   return null;
 }
 
-export function claim(ctx: EngineContext): EngineClaim | null {
+function claim(ctx: EngineContext): EngineClaim | null {
   const name = lxcNameFromCgroup(ctx.cgroupPaths);
   if (!name) return null;
   return { runtime: 'lxc', id: name, name, image: null, imageId: null, pod: null, labels: {} };
 }
+
+export const lxc: Engine = { runtimes: ['lxc'], claim };

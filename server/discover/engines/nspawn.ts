@@ -2,7 +2,7 @@
  * systemd-nspawn: machines run in `machine.slice/machine-<name>.scope`, the name escaped by systemd's
  * unit-name escaping (systemd.unit(5): `-` becomes `\x2d`, other bytes `\xNN`).
  */
-import type { EngineClaim, EngineContext } from './index';
+import type { Engine, EngineClaim, EngineContext } from './engine';
 
 const SCOPE = /machine\.slice\/machine-(.+?)\.scope(?:\/|$)/;
 
@@ -18,8 +18,10 @@ export function nspawnNameFromCgroup(paths: string[]): string | null {
   return null;
 }
 
-export function claim(ctx: EngineContext): EngineClaim | null {
+function claim(ctx: EngineContext): EngineClaim | null {
   const name = nspawnNameFromCgroup(ctx.cgroupPaths);
   if (!name) return null;
   return { runtime: 'nspawn', id: name, name, image: null, imageId: null, pod: null, labels: {} };
 }
+
+export const nspawn: Engine = { runtimes: ['nspawn'], claim };

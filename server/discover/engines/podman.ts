@@ -6,18 +6,11 @@
  */
 import * as path from 'path';
 import type { PodInfo, Problem } from '../../protocol';
-import type { EngineClaim, EngineContext, LayerRecord } from './index';
+import type { Engine, EngineClaim, EngineContext, EngineRoots, LayerRecord } from './engine';
 import { obj, readJson, str } from './stateFiles';
 
-export let storageRoot = '/var/lib/containers/storage';
-
-/** Tests point this at a fixture tree. */
-export function setStorageRoot(root: string): void {
-  storageRoot = root;
-}
-
-export function storageOverlayRoot(): string {
-  return path.join(storageRoot, 'overlay');
+function overlayRoot(roots: EngineRoots): string {
+  return path.join(roots.containersStorage, 'overlay');
 }
 
 const CGROUP_ID = /(libpod|crio)-([0-9a-f]{64})(?:\.scope)?(?:\/|$)/;
@@ -31,12 +24,12 @@ function parseMetadata(v: unknown): Record<string, unknown> | null {
   }
 }
 
-export function claim(ctx: EngineContext): EngineClaim | null {
+function claim(ctx: EngineContext): EngineClaim | null {
   let match: RegExpExecArray | null = null;
   for (const p of ctx.cgroupPaths) if ((match = CGROUP_ID.exec(p))) break;
   if (!match) return null;
   const [, kind, id] = match;
-  const file = path.join(storageRoot, 'overlay-containers', 'containers.json');
+  const file = path.join(ctx.roots.containersStorage, 'overlay-containers', 'containers.json');
   const list = readJson(file, ctx.problems);
   const entry = Array.isArray(list) ? list.map(obj).find((c) => c?.id === id) ?? null : null;
   const meta = parseMetadata(entry?.metadata);
@@ -63,19 +56,28 @@ export function claim(ctx: EngineContext): EngineClaim | null {
 }
 
 /** overlay-layers/layers.json: `[{id, parent, diff-digest, diff-size, ...}]` → `<root>/overlay/<id>/diff`. */
-export function layerIdentities(problems: Problem[]): Map<string, LayerRecord> {
+function layerIdentities(roots: EngineRoots, problems: Problem[]): Map<string, LayerRecord> {
   const out = new Map<string, LayerRecord>();
-  const list = readJson(path.join(storageRoot, 'overlay-layers', 'layers.json'), problems);
+  const list = readJson(path.join(roots.containersStorage, 'overlay-layers', 'layers.json'), problems);
   if (!Array.isArray(list)) return out;
   for (const raw of list) {
     const layer = obj(raw);
     const id = str(layer?.id);
     if (!id) continue;
     const size = layer?.['diff-size'];
-    out.set(path.join(storageOverlayRoot(), id, 'diff'), {
+    out.set(path.join(overlayRoot(roots), id, 'diff'), {
       identity: { engine: 'containers-storage', id, diffId: str(layer?.['diff-digest']), cacheId: null },
       sizeBytes: typeof size === 'number' && Number.isSafeInteger(size) ? size : null,
     });
   }
   return out;
 }
+
+/** podman and CRI-O: one engine, since both keep their containers in containers/storage. */
+export const podman: Engine = {
+  runtimes: ['podman', 'cri-o'],
+  claim,
+  layerIdentities,
+  storageRoots: (roots) => [overlayRoot(roots)],
+  linkRoots: (roots) => [overlayRoot(roots)],
+};

@@ -5,23 +5,15 @@
  * mistaken for the container's init.
  */
 import * as path from 'path';
-import type { EngineClaim, EngineContext } from './index';
+import type { Engine, EngineClaim, EngineContext, EngineRoots } from './engine';
 import { listDir, obj, readJson, str } from './stateFiles';
 
-export let stateRoots = ['/run/runc'];
-const CONTAINERD_RUNC = '/run/containerd/runc';
-
-/** Tests point this at fixture trees. */
-export function setStateRoots(roots: string[]): void {
-  stateRoots = roots;
+function stateRoots(roots: EngineRoots): string[] {
+  return [...roots.runc, ...listDir(roots.containerdRunc).map((ns) => path.join(roots.containerdRunc, ns))];
 }
 
-function roots(): string[] {
-  return [...stateRoots, ...listDir(CONTAINERD_RUNC).map((ns) => path.join(CONTAINERD_RUNC, ns))];
-}
-
-export function claim(ctx: EngineContext): EngineClaim | null {
-  for (const root of roots()) {
+function claim(ctx: EngineContext): EngineClaim | null {
+  for (const root of stateRoots(ctx.roots)) {
     for (const id of listDir(root)) {
       const file = path.join(root, id, 'state.json');
       const state = obj(readJson(file, ctx.problems));
@@ -40,3 +32,5 @@ export function claim(ctx: EngineContext): EngineClaim | null {
   }
   return null;
 }
+
+export const runc: Engine = { runtimes: ['runc'], claim };
