@@ -6,6 +6,7 @@
 // koffi stays external: scripts/bundle-agent.js ships it (with its native part) beside the agent,
 // never inlined into a bundle.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const webpack = require('webpack');
 const { version } = require('./package.json');
@@ -18,6 +19,28 @@ const tsRule = {
   exclude: /node_modules/,
   use: [{ loader: 'ts-loader', options: { transpileOnly: true } }],
 };
+
+function panelEntries() {
+  const dir = path.resolve(__dirname, 'src', 'panels');
+  const entries = {};
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    const main = path.join(dir, name, 'web', 'main.ts');
+    if (fs.existsSync(main)) entries[name] = `./src/panels/${name}/web/main.ts`;
+  }
+  return entries;
+}
+
+/** The codicon font and its stylesheet, beside the panel bundles (the .vsix carries no node_modules). */
+class CopyCodicons {
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('CopyCodicons', () => {
+      const from = path.resolve(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+      const to = path.resolve(__dirname, 'dist', 'webview', 'codicons');
+      fs.mkdirSync(to, { recursive: true });
+      for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, f), path.join(to, f));
+    });
+  }
+}
 
 /** @type {(name: string, entry: string, extra?: object) => import('webpack').Configuration} */
 function nodeBundle(name, entry, extra = {}) {
@@ -56,7 +79,9 @@ module.exports = [
   {
     name: 'webview',
     target: 'web',
-    entry: { panel: './src/webview-ui/panel.ts' },
+    // One bundle per panel page: src/panels/<name>/web/main.ts → dist/webview/<name>.js.
+    entry: Object.assign({ panel: './src/webview-ui/panel.ts' }, panelEntries()),
+    plugins: [new CopyCodicons()],
     output: { path: path.resolve(__dirname, 'dist', 'webview'), filename: '[name].js' },
     resolve: { extensions: ['.ts', '.js'] },
     module: { rules: [tsRule] },

@@ -14,6 +14,7 @@ import { registerPanelCommand } from './commands/panel';
 import { registerLimitCommand } from './commands/limit';
 import { registerLaunchCommands } from './commands/launch';
 import { registerRetryCommand } from './commands/retry';
+import { registerPanels } from './panels/host/allPanels';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
   const log = vscode.window.createOutputChannel('Nodescope', { log: true });
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerLimitCommand(context, nodes);
   registerLaunchCommands(context, nodes);
   registerRetryCommand(context, nodes);
+  registerPanels(context, nodes, log);
   log.info(`Nodescope ${context.extension.packageJSON.version} activated`);
   const local = nodes.get(LOCAL_ID);
   if (local) void nodes.connect(local);

@@ -1,0 +1,14 @@
+/**
+ * Every node panel, registered once at activation (serializers must exist before VS Code restores panels).
+ * A panel's folder exports `register<Name>Panel(context, nodes, panels)`, which registers its kind and its
+ * commands; add one line here per panel.
+ */
+import type * as vscode from 'vscode';
+import type { NodeRegistry } from '../../nodes/registry';
+import { NodePanels } from './nodePanels';
+
+export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegistry, log: vscode.LogOutputChannel): NodePanels {
+  const panels = new NodePanels(context, nodes, log);
+  context.subscriptions.push(panels);
+  return panels;
+}
