@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything. As root on Debian/Ubuntu it provisions what is missing (Docker engine, sshd,
-# Chromium, …), builds and packages the extension, stands up the rig (real containers, a bare unshare
+# Chromium, …), lints (npm run lint), builds and packages the extension, stands up the rig (real containers, a bare unshare
 # container, a bind-mount-only netns), then runs the unit, integration and end-to-end suites in turn.
 # With CI=true a missing real part fails its suite instead of skipping it (test/support/real.ts).
 set -uo pipefail
@@ -19,8 +19,12 @@ else
   bash scripts/provision.sh || echo "npm test: continuing; suites needing the parts above will be skipped" >&2
 fi
 
-step "build"
+step "lint"
 bash scripts/ensure-deps.sh || { echo "npm test: npm dependencies could not be installed" >&2; exit 1; }
+# Fail fast: layer rules, import cycles and formatting take well under a minute; the suites take many.
+npm run --silent lint || { echo "npm test: npm run lint failed (npm run format fixes formatting)" >&2; exit 1; }
+
+step "build"
 npm run --silent build || exit 1
 npm run --silent package >/dev/null || exit 1
 
