@@ -4,16 +4,17 @@
  * (layerTrust.ts): a container's layer by its `hostPath`, an image's by the same check on the path its
  * cache id names. The image history gives each image layer its `createdBy` (dockerImage.ts).
  *
- * containerd images (its content store, a bbolt metadata database) are not read: such an image is
- * refused as unsupported, while a running containerd container is reported from its overlay (without
- * createdBy).
+ * A containerd image is read from containerd's metadata, content store and overlayfs snapshotter
+ * (containerdImage.ts), when Docker has no image by that name; a containerd or Kubernetes container's
+ * layers get their createdBy from its image there too.
  */
 import { ErrorCodes, type ContainerInfo, type LayerOrigin, type LayerRole, type Problem, type ReportTarget, type Snapshot } from '../protocol';
 import { AgentFailure, echo } from '../failure';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { storageRoots, type EngineRoots } from '../discover/engines';
 import { markPrefixes, type MarkPrefix } from './overlayMarks';
-import { findDockerImage, readDockerImage, type DockerImageLayer } from './dockerImage';
+import { findDockerImage, readDockerImage, type DockerImage, type DockerImageLayer } from './dockerImage';
+import { containerdContainerImage, readContainerdImage } from './containerdImage';
 
 export interface StackLayer {
   index: number;
@@ -46,14 +47,20 @@ function containerStack(c: ContainerInfo, snapshot: Snapshot | null, roots: Engi
   const problems: Problem[] = [];
   const unverified = c.rootfs.layers.find((l) => l.role !== 'data' && !l.hostPath);
   if (unverified) throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(unverified)}`);
-  // The image's history, by layer directory: Docker only (its image config names what made each layer).
+  // The image's history, by layer directory (its image config names what made each layer).
   const history = new Map<string, DockerImageLayer>();
-  if (c.runtime === 'docker' && c.imageId) {
-    try {
+  try {
+    if (c.runtime === 'docker' && c.imageId) {
       for (const l of readDockerImage(roots.docker, c.imageId, c.image ?? c.imageId, problems).layers) if (l.dir) history.set(l.dir, l);
-    } catch (err) {
-      problems.push({ source: c.imageId, message: `image history unreadable: ${(err as Error).message}` });
+    } else if (c.runtime === 'containerd' || c.runtime === 'kubernetes') {
+      // A plain ctr container's spec names no image: containerd's own record of the container does.
+      const lowers = new Set(c.rootfs.layers.map((l) => l.hostPath));
+      for (const name of c.image ? [c.image] : containerdContainerImage(roots.containerdSnapshots, c.id)) {
+        for (const l of readContainerdImage(roots.containerdSnapshots, name, problems, (dirs) => dirs.every((d) => lowers.has(d)))?.layers ?? []) history.set(l.dir, l);
+      }
     }
+  } catch (err) {
+    problems.push({ source: c.imageId ?? c.image ?? c.name, message: `image history unreadable: ${(err as Error).message}` });
   }
   const layers = c.rootfs.layers
     .filter((l) => l.role !== 'data')
@@ -67,25 +74,28 @@ function containerStack(c: ContainerInfo, snapshot: Snapshot | null, roots: Engi
   return { target: { kind: 'container', id: c.id, name: c.name }, layers, prefixes: markPrefixes(c.rootfs), problems };
 }
 
+/** Image layers, bottom-up, as the stack's top-most-first layers; each directory verified on the host first. */
+function imageLayers(image: DockerImage, snapshot: Snapshot | null, roots: EngineRoots): StackLayer[] {
+  const layerRoots = storageRoots(roots);
+  image.layers.forEach((l, i) => {
+    const why = l.dir ? hostLayerDirProblem(l.dir, layerRoots) : 'no cache id';
+    if (why) throw new AgentFailure(ErrorCodes.NotPermitted, `image ${echo(image.name)}: layer ${image.layers.length - 1 - i} (${echo(l.dir)}) is not read: ${why}`);
+  });
+  return [...image.layers].reverse().map((l, index): StackLayer => ({ index, dir: l.dir, role: 'lower', origin: 'image', createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), usedBy: usedByOf(snapshot, l.dir) }));
+}
+
+/** Docker's image by that name, else containerd's; null when neither has one. */
 function imageStack(ref: string, snapshot: Snapshot | null, roots: EngineRoots): LayerStack | null {
   const problems: Problem[] = [];
   const found = findDockerImage(roots.docker, ref, problems);
-  if (!found) {
-    if (ref.startsWith('docker.io/') || /^[^/]+\.[^/]+\//.test(ref)) {
-      throw new AgentFailure(ErrorCodes.NotFound, `no container or Docker image "${echo(ref)}" on this node (containerd's images are not read: give a running container of it)`);
-    }
-    return null;
+  // Both engines mount image layers with trusted.overlay xattrs (they run as root).
+  if (found) {
+    const image = readDockerImage(roots.docker, found.id, found.name, problems);
+    return { target: { kind: 'image', id: image.id, name: image.name, engine: 'docker' }, layers: imageLayers(image, snapshot, roots), prefixes: ['trusted.overlay.'], problems };
   }
-  const image = readDockerImage(roots.docker, found.id, found.name, problems);
-  const layerRoots = storageRoots(roots);
-  const bottomUp = image.layers.map((l, i) => {
-    const why = l.dir ? hostLayerDirProblem(l.dir, layerRoots) : 'no cache id';
-    if (why) throw new AgentFailure(ErrorCodes.NotPermitted, `image ${echo(found.name)}: layer ${image.layers.length - 1 - i} (${echo(l.dir)}) is not read: ${why}`);
-    return l;
-  });
-  const layers = bottomUp.reverse().map((l, index): StackLayer => ({ index, dir: l.dir, role: 'lower', origin: 'image', createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), usedBy: usedByOf(snapshot, l.dir) }));
-  // dockerd mounts image layers with trusted.overlay xattrs (it runs as root).
-  return { target: { kind: 'image', id: image.id, name: image.name }, layers, prefixes: ['trusted.overlay.'], problems };
+  const image = readContainerdImage(roots.containerdSnapshots, ref, problems);
+  if (!image) return null;
+  return { target: { kind: 'image', id: image.id, name: image.name, engine: 'containerd' }, layers: imageLayers(image, snapshot, roots), prefixes: ['trusted.overlay.'], problems };
 }
 
 /**
@@ -100,6 +110,6 @@ export function layerStackOf(ref: string, container: (ref: string) => ContainerI
     if (!(err instanceof AgentFailure && err.code === ErrorCodes.NotFound)) throw err;
   }
   const image = imageStack(ref, snapshot(), engineRoots());
-  if (!image) throw new AgentFailure(ErrorCodes.NotFound, `no container or Docker image "${echo(ref)}" on this node (give a container id or name, or an image id or repository:tag)`);
+  if (!image) throw new AgentFailure(ErrorCodes.NotFound, `no container or image "${echo(ref)}" on this node, in Docker or containerd (give a container id or name, or an image id or repository:tag)`);
   return image;
 }
