@@ -27,6 +27,7 @@ import { layerReport } from './layers/layerReport';
 import { listLayerDir } from './layers/layerListing';
 import { explore } from './layers/layerExplorer';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
+import { layerFileHandlers } from './files/layerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
 import { launchContainer, stopLaunched } from './act/launch';
@@ -203,6 +204,11 @@ export class AgentMethods {
     'layers.explore': (p) => explore(layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots()), p as LayerExploreParams),
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
+    // Every layer's files and the merged view up to any layer (server/files/layerFiles.ts), of a stack found as layers.list finds it.
+    ...layerFileHandlers((t) => {
+      const stack = layerStackOf(t, (r) => this.container(r), () => null, () => this.engineRoots());
+      return { stack, rootfs: stack.target.kind === 'container' ? this.container(stack.target.id).rootfs : null };
+    }),
     'files.read': (p) => {
       const path = absolutePath(p, 'path');
       // Base64 only here, for the JSON-RPC answer: the agent's own readers take the bytes.

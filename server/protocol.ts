@@ -594,6 +594,40 @@ export interface ContainerFileEntry {
   type: 'file' | 'dir' | 'symlink' | 'other';
 }
 
+/**
+ * Which files the layerFiles.* methods read: the layer `layer` of `target` (a container or a Docker image,
+ * as layers.list takes it; 0 = top-most, as LayerRef.index) alone, or with `merged` the overlay of that
+ * layer and every layer below it, as the kernel merges them (the image as it stood when the layer was made).
+ */
+export interface LayerView {
+  target: string;
+  layer: number;
+  merged: boolean;
+}
+
+/** What the file decorations show: the layer that serves an entry, and the overlay marks on it. */
+export interface LayerFileMarks {
+  /** The layer whose copy is shown. */
+  layer: number;
+  /** A whiteout (a layer's own view only: the merged view does not show deleted names). */
+  whiteout?: true;
+  /** A directory the serving layer made opaque. */
+  opaque?: true;
+  /** Served by the writable layer while a lower layer holds it too: the container changed the image's copy. */
+  copiedUp?: true;
+}
+
+export interface LayerFileStat extends ContainerFileStat {
+  marks: LayerFileMarks;
+  /** The stack around the view, for comparisons: its top-most image layer (null: none known), its bottom layer. */
+  imageLayer: number | null;
+  bottomLayer: number;
+}
+
+export interface LayerFileEntry extends ContainerFileEntry {
+  marks: LayerFileMarks;
+}
+
 /** An account from the container's own /etc/passwd (not the node's). */
 export interface ContainerUser {
   name: string;
@@ -751,6 +785,9 @@ export interface Methods {
   'files.stat': { params: { container: string; path: string }; result: ContainerFileStat };
   'files.list': { params: { container: string; path: string }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
   'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };
+  'layerFiles.stat': { params: LayerView & { path: string }; result: LayerFileStat };
+  'layerFiles.list': { params: LayerView & { path: string }; result: { path: string; entries: LayerFileEntry[]; truncated: boolean } };
+  'layerFiles.read': { params: LayerView & { path: string }; result: { path: string; size: number; base64: string; layer: number } };
   'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
   'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   'limit.set': { params: LimitParams; result: LimitResult };

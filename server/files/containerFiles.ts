@@ -15,19 +15,20 @@ export const MAX_FILE_BYTES = 16 << 20;
 /** Entries listed per directory; a larger directory is cut, and says so. */
 export const MAX_ENTRIES = 10_000;
 
-function typeOf(st: fs.Stats): ContainerFileStat['type'] {
+export function typeOf(st: fs.Stats): ContainerFileStat['type'] {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
   return 'other';
 }
 
-function failure(path: string, err: unknown): AgentFailure {
-  if (err instanceof NotReadable) return new AgentFailure(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in the container: not opened`);
+/** An fs error or NotReadable as one line; `where` names what was read ("the container", "layer 2 of web"). */
+export function failure(path: string, err: unknown, where = 'the container'): AgentFailure {
+  if (err instanceof NotReadable) return new AgentFailure(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in ${where}: not opened`);
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentFailure(ErrorCodes.NotFound, `no such file in the container: ${path}`);
-  if (code === 'ELOOP') return new AgentFailure(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave the container (ELOOP)`);
-  if (code === 'EXDEV') return new AgentFailure(ErrorCodes.Unsupported, `${path} leads outside the container's root`);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentFailure(ErrorCodes.NotFound, `no such file in ${where}: ${path}`);
+  if (code === 'ELOOP') return new AgentFailure(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave ${where} (ELOOP)`);
+  if (code === 'EXDEV') return new AgentFailure(ErrorCodes.Unsupported, `${path} leads outside ${where}`);
   return new AgentFailure(-32603, `${path}: ${code ?? (err as Error).message}`);
 }
 
@@ -50,12 +51,18 @@ function withFd<T>(root: string, path: string, mode: 'read' | 'path', use: (fd: 
 
 /** lstat of `path` in the container (a symlink is described, not followed), with a link's target. */
 export function statInContainer(root: string, path: string): ContainerFileStat {
-  return withFd(root, path, 'path', (fd) => {
-    const st = fs.fstatSync(fd);
-    const type = typeOf(st);
-    const target = type === 'symlink' ? readlinkOfFd(fd) : undefined;
-    return { path, type, size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ...(target !== undefined ? { target } : {}) };
-  });
+  return withFd(root, path, 'path', (fd) => statOfFd(path, fd));
+}
+
+/** What an O_PATH|O_NOFOLLOW fd holds, described as `path`, with a symlink's target. */
+export function statOfFd(path: string, fd: number): ContainerFileStat {
+  const st = fs.fstatSync(fd);
+  return describeStats(path, st, st.isSymbolicLink() ? readlinkOfFd(fd) : undefined);
+}
+
+/** An lstat as the protocol carries it. */
+export function describeStats(path: string, st: fs.Stats, target?: string): ContainerFileStat {
+  return { path, type: typeOf(st), size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ...(target !== undefined ? { target } : {}) };
 }
 
 /** The entries of a directory of the container, sorted by name, at most MAX_ENTRIES. */
@@ -84,21 +91,24 @@ const CHUNK = 64 << 10;
  * as more than `max` bytes came.
  */
 export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES): Buffer {
+  return withFd(root, path, 'read', (fd) => readOpenFile(fd, path, 'the container', max));
+}
+
+/** The content of the regular file open as `fd` (the caller closes it), bounded as readInContainer says. */
+export function readOpenFile(fd: number, path: string, where: string, max = MAX_FILE_BYTES): Buffer {
   const tooLarge = (): AgentFailure => new AgentFailure(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
-  return withFd(root, path, 'read', (fd) => {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in the container: ${path}`);
-    if (st.size > max) throw tooLarge();
-    const parts: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > max) throw tooLarge();
-      parts.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-    }
-    return Buffer.concat(parts, total);
-  });
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in ${where}: ${path}`);
+  if (st.size > max) throw tooLarge();
+  const parts: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    total += n;
+    if (total > max) throw tooLarge();
+    parts.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+  }
+  return Buffer.concat(parts, total);
 }

@@ -78,13 +78,30 @@ export function openLayers(rootfs: RootfsInfo): OpenLayers {
 export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null, opened?: OpenLayers): Whence {
   const layers = opened ?? openLayers(rootfs);
   try {
-    return whenceIn(layers, containerId, rawPath, initPid);
+    const { served: _served, ...found } = whenceIn(layers, containerId, rawPath, initPid);
+    return found;
   } finally {
     if (!opened) layers.close();
   }
 }
 
-function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, initPid: number | null): Whence {
+/**
+ * Where the entry at `rawPath` is in the layers that hold it, top-most first (server/files/layerFiles.ts
+ * opens it there): one layer for anything but a directory, every merged one for a directory. `comps` is
+ * its path inside that layer, redirects applied. Symlinks on the way are followed, the last one not.
+ */
+export interface Served {
+  ref: LayerRef;
+  comps: string[];
+}
+
+/** whence without the container's own view: the lookup in `layers` alone, and where its entry is served from. */
+export function lookupServed(layers: OpenLayers, rawPath: string): { found: Whence; served: Served[] } {
+  const { served, ...found } = whenceIn(layers, '', rawPath, null);
+  return { found, served: served ?? [] };
+}
+
+function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, initPid: number | null): Lookup {
   const problems: Problem[] = [...layers.problems];
   const requested = path.posix.normalize(`/${rawPath}`);
   if (requested.length >= PATH_MAX) {
@@ -123,7 +140,7 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
 }
 
 /** A lookup, and where it must go on when a component on the way is a symlink. */
-type Lookup = Whence & { symlinkAt?: { resolved: string } };
+type Lookup = Whence & { symlinkAt?: { resolved: string }; served?: Served[] };
 
 function emptyLookup(containerId: string, p: string): Lookup {
   return {
@@ -161,6 +178,8 @@ interface Live {
   root: number;
   /** The directory being looked in, inside this layer, pinned. */
   dir: number;
+  /** Its path inside the layer (a redirect makes it differ from the path looked up). */
+  at: string[];
 }
 
 /** Where a name is looked up in one layer: entry `name` of the pinned directory `dirFd`. */
@@ -181,13 +200,13 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
   const comps = normalized.split('/').filter(Boolean);
   const result = emptyLookup(containerId, normalized);
   const { prefixes } = layers;
-  let live: Live[] = layers.layers.flatMap((l) => (l.root === null ? [] : [{ ref: l.ref, root: l.root, dir: l.root }]));
+  let live: Live[] = layers.layers.flatMap((l) => (l.root === null ? [] : [{ ref: l.ref, root: l.root, dir: l.root, at: [] as string[] }]));
   /** Lower layers that an opaque directory on the path cut off, and which layer's directory did. */
   const cutOff: { ref: LayerRef; root: number; by: LayerRef }[] = [];
 
   if (!comps.length) {
     const top = live[0];
-    if (top) Object.assign(result, { visible: true, fileType: 'dir', provider: top.ref, shadowed: live.slice(1).map((l) => l.ref) });
+    if (top) Object.assign(result, { visible: true, fileType: 'dir', provider: top.ref, shadowed: live.slice(1).map((l) => l.ref), served: live.map((l) => ({ ref: l.ref, comps: [] })) });
     return result;
   }
 
@@ -217,6 +236,8 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
         now.push(parent);
         return { dirFd: parent, name: redirect.comps[redirect.comps.length - 1] };
       };
+      /** The path inside layer `l` of what spotIn found there. */
+      const inLayer = (l: Live, spot: Spot): string[] => (redirect?.absolute ? redirect.comps : [...l.at, spot.name]);
 
       for (let k = 0; k < live.length; k++) {
         const l = live[k];
@@ -243,7 +264,7 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
           continue;
         }
         if (!st.isDirectory()) {
-          found.push({ ...l, spot, st, self: -1 });
+          found.push({ ...l, spot, st, self: -1, at: inLayer(l, spot) });
           continue; // keep looking only to list shadowed copies
         }
         let self: number;
@@ -253,7 +274,7 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
           continue; // swapped for a non-directory (or removed) since the lstat: not followed
         }
         now.push(self);
-        found.push({ ...l, spot, st, self });
+        found.push({ ...l, spot, st, self, at: inLayer(l, spot) });
         if (isOpaqueDir(self, prefixes)) {
           stoppedAt = k;
           cutOff.push(...live.slice(k + 1).map((lower) => ({ ref: lower.ref, root: lower.root, by: l.ref })));
@@ -302,6 +323,7 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
       if (last) {
         const top = found[0];
         result.visible = true;
+        result.served = found.map((f) => ({ ref: f.ref, comps: f.at }));
         result.fileType = fileType(top.st);
         result.provider = top.ref;
         // Merged directories: every lower directory of the name contributes and is listed as shadowed.
@@ -319,7 +341,7 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
         result.copiedUp = top.ref.role === 'upper' && (origin !== null || result.shadowed.length > 0);
         return result;
       }
-      live = found.map(({ ref, root, self }) => ({ ref, root, dir: self }));
+      live = found.map(({ ref, root, self, at }) => ({ ref, root, dir: self, at }));
       // The previous component's directories are no longer looked in.
       for (const fd of before) fs.closeSync(fd);
       before = now;
