@@ -12,12 +12,13 @@
  */
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type Message } from 'vscode-jsonrpc/node';
 import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName } from './protocol';
-import { AgentMethods, AgentFailure } from './methods';
+import { AgentMethods } from './methods';
 import { Watcher, watchInterval } from './watch';
 import { AGENT_VERSION } from './version';
 import { during } from './activity';
 import { startWatchdog } from './agentWatchdog';
-import { echo, oneLine } from './failure';
+import { refuse, echo, oneLine } from './failure';
+import { AgentError } from './agentError';
 import { dieWithParent } from './sys/parentDeath';
 import { CheckedMessageReader } from './rpcInput';
 import { withDeadline } from './requestDeadline';
@@ -70,7 +71,7 @@ connection.onRequest((method: string, params: unknown) => {
 
 function answer(method: string, params: unknown): unknown {
   if (method === 'initialize') return initialize(params as InitializeParams);
-  if (!initialized) throw new AgentFailure(ErrorCodes.InvalidParams, `call initialize before ${echo(method)}`);
+  if (!initialized) throw refuse(ErrorCodes.InvalidParams, `call initialize before ${echo(method)}`);
   if (method === 'shutdown') {
     setImmediate(() => exit(0));
     return null;
@@ -88,7 +89,8 @@ function aboutParams(params: unknown): string {
 }
 
 function asResponseError(method: string, err: unknown): ResponseError<void> {
-  if (err instanceof AgentFailure) return new ResponseError(err.code, err.message);
+  // oneLine again: every refusal is made one line by refuse(), and nothing else reaches the wire longer.
+  if (err instanceof AgentError) return new ResponseError(err.code, oneLine(err.message));
   // An unexpected failure still answers with one line; the stack goes to stderr for the log (bounded:
   // its first line repeats the message, which may quote a huge input).
   const e = err instanceof Error ? err : new Error(String(err));
@@ -116,9 +118,9 @@ function stallForTests(): never {
 }
 
 function initialize(params: InitializeParams) {
-  if (!params || typeof params.protocolVersion !== 'number') throw new AgentFailure(ErrorCodes.InvalidParams, 'initialize needs protocolVersion');
+  if (!params || typeof params.protocolVersion !== 'number') throw refuse(ErrorCodes.InvalidParams, 'initialize needs protocolVersion');
   if (params.protocolVersion !== PROTOCOL_VERSION) {
-    throw new AgentFailure(
+    throw refuse(
       ErrorCodes.VersionMismatch,
       `agent speaks protocol ${PROTOCOL_VERSION}, client ${params.protocolVersion}: redeploy the agent from this client`,
     );

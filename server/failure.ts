@@ -1,23 +1,23 @@
 /**
- * A request the agent refuses or cannot answer: a JSON-RPC error code and one line a person can act on.
+ * A request the agent refuses or cannot answer: a JSON-RPC error code (protocol.ts ErrorCodes) and one
+ * line a person can act on, as an AgentError (agentError.ts).
  *
  * Error messages quote what the client sent ("no container "x""), and what a client sends is unbounded:
  * a 50 MB name once came back whole in the error. Every echoed value goes through `echo`, and the message
  * as a whole is kept to one bounded line here, whoever built it.
  */
+import { AgentError } from './agentError';
 import { escapeControls } from './escapeControls';
 
-export class AgentFailure extends Error {
-  constructor(readonly code: number, message: string) {
-    super(oneLine(message));
-  }
+/** The agent's refusal: `throw refuse(ErrorCodes.NotFound, \`no container "${echo(ref)}"\`)`. */
+export function refuse(code: number, message: string): AgentError {
+  return new AgentError(code, oneLine(message));
 }
 
 /** Longest echoed value, in UTF-16 units, before it is cut with an ellipsis. */
 export const ECHO_MAX = 200;
 /** Longest message: its head and its tail are kept (the tail often says what to do). */
 const MESSAGE_MAX = 1000;
-
 
 /** Cut at `n` units without splitting a surrogate pair. */
 function head(s: string, n: number): string {

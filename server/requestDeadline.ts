@@ -4,14 +4,14 @@
  * A request answered synchronously cannot be failed while it runs (the thread is busy with it): for those
  * the watchdog thread reports and, past the hard limit, ends the agent (agentWatchdog.ts).
  */
-import { AgentFailure } from './failure';
+import { refuse } from './failure';
 import { ErrorCodes } from './protocol';
 
 export function withDeadline<T>(work: Promise<T>, ms: number, doing: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     const after = ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-    timer = setTimeout(() => reject(new AgentFailure(ErrorCodes.Timeout, `${doing}: no answer in ${after}`)), ms);
+    timer = setTimeout(() => reject(refuse(ErrorCodes.Timeout, `${doing}: no answer in ${after}`)), ms);
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -19,7 +19,7 @@ import { buildNamespaceGraph } from './model/graph/namespaceGraph';
 import { toDot } from './model/graph/dot';
 import { shellExitCode } from './terminal/ptyOutput';
 import type { AgentClient } from './connection/agentClient';
-import { AgentError } from './connection/agentError';
+import { AgentError } from '../server/agentError';
 import { escapeControls, escapeControlsInJson } from '../server/escapeControls';
 import { ErrorCodes } from '../server/protocol';
 import { AGENT_VERSION } from '../server/version';

@@ -11,7 +11,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { parseStat } from '../discover/procfs';
 
 /** How deep below the container's cgroup the walk goes; deeper is refused rather than left unread. */
@@ -26,8 +27,8 @@ const MAX_ANCESTORS = 64;
 
 const gone = (err: unknown): boolean => ['ENOENT', 'ESRCH'].includes((err as NodeJS.ErrnoException).code ?? '');
 
-function refuse(what: string, err: unknown): AgentFailure {
-  return new AgentFailure(ErrorCodes.NotPermitted, `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), so cannot tell whose processes a limit would reach`);
+function cannotRead(what: string, err: unknown): AgentError {
+  return refuse(ErrorCodes.NotPermitted, `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), so cannot tell whose processes a limit would reach`);
 }
 
 /** Every PID in the cgroup at `dir` and below it. */
@@ -35,8 +36,8 @@ function pidsUnder(dir: string): number[] {
   const out: number[] = [];
   let visited = 0;
   const walk = (d: string, depth: number): void => {
-    if (depth > MAX_DEPTH) throw new AgentFailure(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
-    if (++visited > MAX_CGROUPS) throw new AgentFailure(ErrorCodes.NotPermitted, `${dir} has more than ${MAX_CGROUPS} cgroups below it; not limiting what was not looked at`);
+    if (depth > MAX_DEPTH) throw refuse(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
+    if (++visited > MAX_CGROUPS) throw refuse(ErrorCodes.NotPermitted, `${dir} has more than ${MAX_CGROUPS} cgroups below it; not limiting what was not looked at`);
     let procs: string;
     let kids: fs.Dirent[];
     try {
@@ -44,7 +45,7 @@ function pidsUnder(dir: string): number[] {
       kids = fs.readdirSync(d, { withFileTypes: true });
     } catch (err) {
       if (gone(err) && d !== dir) return; // a child cgroup removed meanwhile
-      throw refuse(path.join(d, 'cgroup.procs'), err);
+      throw cannotRead(path.join(d, 'cgroup.procs'), err);
     }
     for (const l of procs.split('\n')) if (l) out.push(Number(l));
     for (const k of kids) if (k.isDirectory()) walk(path.join(d, k.name), depth + 1);
@@ -98,12 +99,12 @@ function commOf(pid: number): string {
 /** Refuses unless the cgroup is not the node's root and every process in and below it is the container's. */
 export function checkOwnCgroup(c: ContainerInfo, controller: string, cg: { path: string; dir: string }): void {
   if (cg.path === '/') {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name} is in the node's root ${controller} cgroup: a limit there would not be its own`);
+    throw refuse(ErrorCodes.NotPermitted, `${c.name} is in the node's root ${controller} cgroup: a limit there would not be its own`);
   }
   const others = pidsUnder(cg.dir).filter((p) => belongsTo(c, p) === false);
   if (others.length) {
     const one = others.length === 1;
-    throw new AgentFailure(
+    throw refuse(
       ErrorCodes.NotPermitted,
       `${c.name}'s ${controller} cgroup ${cg.path} also holds ${others.length} process${one ? '' : 'es'} that ${one ? 'is' : 'are'} not its own (pid ${others[0]}, ${commOf(others[0])}): a limit there would apply to ${one ? 'it' : 'them'} too`,
     );

@@ -11,7 +11,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type ContainerUser, type EnterOptions, type EnterPlan, type Problem } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { parseStat } from '../discover/procfs';
 import { readInContainer } from '../files/containerFiles';
 import { openInRoot } from '../sys/openInRoot';
@@ -38,14 +39,14 @@ export function liveTarget(c: ContainerInfo, recordedStart: Map<number, number |
   // still has a stat file but no namespaces left to enter, so it counts as gone too.
   const now = processNow(target);
   if (!c.pids.includes(target)) {
-    if (now) throw new AgentFailure(ErrorCodes.InvalidParams, `process ${target} is not in ${c.name}`);
-    throw new AgentFailure(ErrorCodes.Gone, `no process ${target} on this node (it may have exited); refresh and try again`);
+    if (now) throw refuse(ErrorCodes.InvalidParams, `process ${target} is not in ${c.name}`);
+    throw refuse(ErrorCodes.Gone, `no process ${target} on this node (it may have exited); refresh and try again`);
   }
-  if (!now || now.state === 'Z' || now.state === 'X') throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
+  if (!now || now.state === 'Z' || now.state === 'X') throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
   const startTime = now.startTime;
   // The snapshot has the start time of every process; a different one now means the PID was reused.
   const known = recordedStart.get(target) ?? null;
-  if (known !== null && known !== startTime) throw new AgentFailure(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
+  if (known !== null && known !== startTime) throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
   return { target, startTime };
 }
 
@@ -83,7 +84,7 @@ function resolveUser(c: ContainerInfo, root: string, user: string): { name: stri
   if (known) return { name: known.name, uid: known.uid, gid: known.gid, home: known.home };
   if (numeric !== null) return { name: null, uid: numeric, gid: 0, home: null };
   const why = problems.length ? ` (${problems[0].message})` : '';
-  throw new AgentFailure(ErrorCodes.NotFound, `no user "${user}" in ${c.name}'s /etc/passwd${why}; give a name from it or a numeric uid`);
+  throw refuse(ErrorCodes.NotFound, `no user "${user}" in ${c.name}'s /etc/passwd${why}; give a name from it or a numeric uid`);
 }
 
 /** Plans the entry; see EnterRequest. */
@@ -94,7 +95,7 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   // have trimmed PATH, which is why the usual places come first.
   const pathDirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.posix.join(d, 'nsenter'));
   const nsenter = [...NSENTER_CANDIDATES, ...pathDirs].find((p) => fs.existsSync(p));
-  if (!nsenter) throw new AgentFailure(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
+  if (!nsenter) throw refuse(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
 
   const root = `/proc/${target}/root`;
   let run: string[];
@@ -105,7 +106,7 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
     const wanted = shell ? [shell] : SHELLS;
     found = wanted.find((s) => resolvesInside(root, s)) ?? null;
     if (!found) {
-      throw new AgentFailure(
+      throw refuse(
         ErrorCodes.Unsupported,
         `no shell in ${c.name}'s root (tried ${wanted.join(', ')}); pass a command to run instead`,
       );
@@ -156,7 +157,7 @@ export function readInside(root: string, file: string, problems: Problem[]): str
   try {
     return readInContainer(root, file, MAX_READ).toString('utf8');
   } catch (err) {
-    const notThere = err instanceof AgentFailure && err.code === ErrorCodes.NotFound;
+    const notThere = err instanceof AgentError && err.code === ErrorCodes.NotFound;
     problems.push({ source: file, message: notThere ? "not in the container's root" : `unreadable in the container's root (${(err as Error).message})` });
     return null;
   }

@@ -15,7 +15,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type LaunchParams, type LaunchResult, type StopResult } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
 import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
@@ -32,22 +33,22 @@ const STOP_DEADLINE_MS = 10_000;
 function runcBinary(): string {
   const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'runc'));
   const found = [...RUNC_CANDIDATES, ...onPath].find((f) => fs.existsSync(f));
-  if (!found) throw new AgentFailure(ErrorCodes.Unsupported, 'no runc on this node: install runc to launch test containers');
+  if (!found) throw refuse(ErrorCodes.Unsupported, 'no runc on this node: install runc to launch test containers');
   return found;
 }
 
 function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.length > 8) throw new AgentFailure(ErrorCodes.InvalidParams, '"tmpfs" must be a list of at most 8 {path, sizeBytes}');
+  if (!Array.isArray(v) || v.length > 8) throw refuse(ErrorCodes.InvalidParams, '"tmpfs" must be a list of at most 8 {path, sizeBytes}');
   return v.map((t) => {
     const { path: raw, sizeBytes } = (t ?? {}) as { path?: unknown; sizeBytes?: unknown };
     const p = typeof raw === 'string' ? path.posix.normalize(raw) : null;
     if (p === null || !p.startsWith('/') || p === '/' || p.split('/').includes('..') || /[\0,]/.test(p)) {
-      throw new AgentFailure(ErrorCodes.InvalidParams, `a tmpfs path must be absolute, not /, without ".." or commas: got ${JSON.stringify(raw)}`);
+      throw refuse(ErrorCodes.InvalidParams, `a tmpfs path must be absolute, not /, without ".." or commas: got ${JSON.stringify(raw)}`);
     }
     const most = Math.floor(os.totalmem() / 2);
     if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes > most) {
-      throw new AgentFailure(ErrorCodes.InvalidParams, `the tmpfs at ${p} needs a size in bytes, at most half the node's memory (${formatBytes(most)})`);
+      throw refuse(ErrorCodes.InvalidParams, `the tmpfs at ${p} needs a size in bytes, at most half the node's memory (${formatBytes(most)})`);
     }
     return { path: p, sizeBytes };
   });
@@ -62,17 +63,17 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
 function checkedLowers(from: ContainerInfo, roots: string[]): string[] {
   const lowers = (from.rootfs?.layers ?? []).filter((l) => l.role === 'lower');
   if (!lowers.length || from.rootfs?.overlay?.dataLowerdirs.length) {
-    throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
+    throw refuse(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
   }
   const unverified = lowers.find((l) => !l.hostPath);
   if (unverified) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: ${notVerified(unverified)}`);
+    throw refuse(ErrorCodes.NotPermitted, `refusing to launch from ${from.name}: ${notVerified(unverified)}`);
   }
   return lowers.map((l) => {
     const d = l.hostPath!;
-    if (/[,:]/.test(d)) throw new AgentFailure(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
+    if (/[,:]/.test(d)) throw refuse(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
     const problem = hostLayerDirProblem(d, roots);
-    if (problem) throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layer ${d} is ${problem} now; refresh and try again`);
+    if (problem) throw refuse(ErrorCodes.Gone, `${from.name}'s layer ${d} is ${problem} now; refresh and try again`);
     return d;
   });
 }
@@ -92,30 +93,30 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   const lowerdirs = checkedLowers(from, ctx.storageRoots);
   if (p.lowerdirs !== undefined) {
     // What is mounted is what was confirmed: a source restarted on other layers since the plan is refused.
-    if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string')) throw new AgentFailure(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');
+    if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string')) throw refuse(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');
     if (p.lowerdirs.length !== lowerdirs.length || p.lowerdirs.some((d, i) => d !== lowerdirs[i])) {
-      throw new AgentFailure(ErrorCodes.Gone, `${from.name}'s layers are not the ones the plan showed (it was restarted or recreated); look at the new plan and confirm again`);
+      throw refuse(ErrorCodes.Gone, `${from.name}'s layers are not the ones the plan showed (it was restarted or recreated); look at the new plan and confirm again`);
     }
   }
   const name = p.name ?? `${from.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50) || 'container'}-test`;
-  if (!NAME.test(name)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
+  if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
   const bundle = bundleOf(name);
   // A cgroup left by an earlier launch of that name would be reused with its old limits: refused too.
   if (ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name)) || launchCgroups(name).length) {
-    throw new AgentFailure(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`);
+    throw refuse(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`);
   }
   if (p.command !== undefined && !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string' && !a.includes('\0')))) {
-    throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be a non-empty array of strings');
+    throw refuse(ErrorCodes.InvalidParams, '"command" must be a non-empty array of strings');
   }
-  if (p.readOnly !== undefined && typeof p.readOnly !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"readOnly" must be true or false');
+  if (p.readOnly !== undefined && typeof p.readOnly !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"readOnly" must be true or false');
   const limits = { memoryBytes: requestedLimit(p, 'memoryBytes') ?? null, pidsMax: requestedLimit(p, 'pidsMax') ?? null, cpus: requestedLimit(p, 'cpus') ?? null };
   checkLimitValue('memory', limits.memoryBytes, null, CPU_PERIOD_US, name);
   checkLimitValue('cpu', limits.cpus, null, CPU_PERIOD_US, name);
   // Started as the source was (its bundle's args, cwd and user), unless a command is given: then as root in /.
   const source = sourceProcess(from, ctx.initPid);
-  if (!p.command && !source) throw new AgentFailure(ErrorCodes.InvalidParams, `cannot read how ${from.name} was started; give a command`);
+  if (!p.command && !source) throw refuse(ErrorCodes.InvalidParams, `cannot read how ${from.name} was started; give a command`);
   if (!p.command && source?.truncated) {
-    throw new AgentFailure(ErrorCodes.InvalidParams, `${from.name}'s command line (${source.source}) is longer than ${formatBytes(LAUNCH_CMDLINE_MAX_BYTES)}, more than is read of it; give a command`);
+    throw refuse(ErrorCodes.InvalidParams, `${from.name}'s command line (${source.source}) is longer than ${formatBytes(LAUNCH_CMDLINE_MAX_BYTES)}, more than is read of it; give a command`);
   }
   const argv = p.command ?? source!.args;
   const as = p.command || !source ? { cwd: '/', uid: 0, gid: 0, path: source?.path ?? DEFAULT_PATH } : source;
@@ -162,7 +163,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     try {
       makeBundle(name, lowerdirs);
     } catch (err) {
-      throw new AgentFailure(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`);
+      throw refuse(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`);
     }
     const spec = launchSpec({
       id: name,
@@ -184,7 +185,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     try {
       execFileSync(bin, ['run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), name], { stdio: ['ignore', log, log], timeout: 30_000 });
     } catch (err) {
-      throw new AgentFailure(ErrorCodes.NotPermitted, `runc could not start ${name}: ${lastLine({ stderr: fs.readFileSync(logFile, 'utf8'), message: (err as Error).message })}`);
+      throw refuse(ErrorCodes.NotPermitted, `runc could not start ${name}: ${lastLine({ stderr: fs.readFileSync(logFile, 'utf8'), message: (err as Error).message })}`);
     } finally {
       fs.closeSync(log);
     }
@@ -196,7 +197,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     const left = tearDown(teardownSteps(bin, name));
     const message = `${(err as Error).message}; ${left.length ? `NOT cleaned up: ${left.join(', ')}` : 'nothing was left behind'}`;
     audit(message);
-    throw new AgentFailure(err instanceof AgentFailure ? err.code : ErrorCodes.NotPermitted, message);
+    throw refuse(err instanceof AgentError ? err.code : ErrorCodes.NotPermitted, message);
   }
 }
 
@@ -215,15 +216,15 @@ function runcState(bin: string, name: string): { status: string; bundle: string;
  * checks that much and says whether it runs.
  */
 export function stopLaunched(name: string, dryRun: boolean, audit: (outcome: string) => void): StopResult {
-  if (!NAME.test(name)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" is not a container name`);
+  if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a container name`);
   const bundle = bundleOf(name);
   if (!fs.existsSync(path.join(bundle, 'config.json'))) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`);
+    throw refuse(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`);
   }
   const bin = runcBinary();
   const state = runcState(bin, name);
   if (state && (state.bundle !== bundle || (state.annotations && state.annotations[LAUNCHED_LABEL] !== '1'))) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
+    throw refuse(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
   }
   const running = state?.status === 'running';
   if (dryRun) return { container: name, removed: false, running };
@@ -241,6 +242,6 @@ export function stopLaunched(name: string, dryRun: boolean, audit: (outcome: str
   } catch {
     /* as for launch */
   }
-  if (left.length) throw new AgentFailure(ErrorCodes.NotPermitted, `${name} was killed, but ${outcome}`);
+  if (left.length) throw refuse(ErrorCodes.NotPermitted, `${name} was killed, but ${outcome}`);
   return { container: name, removed: true, running: false };
 }

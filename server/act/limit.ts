@@ -17,7 +17,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type LimitChange, type LimitParams, type LimitResult, type Runtime } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { controllerDir, type ControllerDir } from '../discover/cgroups';
 import { parseCgroupFile, type CgroupLine } from '../discover/procfs';
 import { pageSize } from '../sys/pagecache';
@@ -57,7 +58,7 @@ export function cgroupLinesNow(c: ContainerInfo, initPid: number): CgroupLine[] 
   try {
     return parseCgroupFile(fs.readFileSync(`/proc/${initPid}/cgroup`, 'utf8'));
   } catch {
-    throw new AgentFailure(ErrorCodes.Gone, `process ${initPid} of ${c.name} is gone; refresh and try again`);
+    throw refuse(ErrorCodes.Gone, `process ${initPid} of ${c.name} is gone; refresh and try again`);
   }
 }
 
@@ -66,8 +67,8 @@ export function requestedLimit(params: Partial<Record<keyof typeof KNOBS, unknow
   const v = params[key];
   if (v === undefined || v === null) return v;
   // -1 is v1's and docker's "no limit"; here it is refused like any other non-positive number: null says it.
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)${v === -1 ? '; -1 does not mean no limit here' : ''}`);
-  if (key !== 'cpus' && !Number.isSafeInteger(v)) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a whole number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)${v === -1 ? '; -1 does not mean no limit here' : ''}`);
+  if (key !== 'cpus' && !Number.isSafeInteger(v)) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a whole number`);
   return v;
 }
 
@@ -76,9 +77,9 @@ function onFiles<T>(knob: Knob, dir: ControllerDir, step: () => T): T {
   try {
     return step();
   } catch (err) {
-    if (err instanceof AgentFailure) throw err;
+    if (err instanceof AgentError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new AgentFailure(ErrorCodes.Unsupported, `${e.path ?? dir.dir}: cannot read the ${knob.resource} limit (${e.code ?? e.message})`);
+    throw refuse(ErrorCodes.Unsupported, `${e.path ?? dir.dir}: cannot read the ${knob.resource} limit (${e.code ?? e.message})`);
   }
 }
 
@@ -90,22 +91,22 @@ export function checkLimitValue(resource: Knob['resource'], value: number | null
   if (value === null) return;
   if (resource === 'memory') {
     const page = pageSize() ?? 4096;
-    if (value < page) throw new AgentFailure(ErrorCodes.InvalidParams, `a memory limit of ${formatBytes(value)} is less than one page (${formatBytes(page)})`);
+    if (value < page) throw refuse(ErrorCodes.InvalidParams, `a memory limit of ${formatBytes(value)} is less than one page (${formatBytes(page)})`);
     if (usage !== null && value < usage) {
-      throw new AgentFailure(
+      throw refuse(
         ErrorCodes.NotPermitted,
         `${name} uses ${formatBytes(usage)} now; a memory limit of ${formatBytes(value)} below that would make the kernel reclaim or OOM-kill: give at least ${formatBytesAtLeast(usage)}`,
       );
     }
   }
   if (resource === 'pids' && usage !== null && value < usage) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${name} has ${plural(usage, 'task')} (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
+    throw refuse(ErrorCodes.NotPermitted, `${name} has ${plural(usage, 'task')} (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
   }
   if (resource === 'cpu') {
     const cpus = os.cpus().length;
-    if (value > cpus) throw new AgentFailure(ErrorCodes.InvalidParams, `the node has ${plural(cpus, 'CPU')}; a limit of ${plural(value, 'CPU')} is more than it can give`);
+    if (value > cpus) throw refuse(ErrorCodes.InvalidParams, `the node has ${plural(cpus, 'CPU')}; a limit of ${plural(value, 'CPU')} is more than it can give`);
     const quota = Math.round(value * periodUs);
-    if (quota < MIN_QUOTA_US) throw new AgentFailure(ErrorCodes.InvalidParams, `${plural(value, 'CPU')} is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
+    if (quota < MIN_QUOTA_US) throw refuse(ErrorCodes.InvalidParams, `${plural(value, 'CPU')} is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
   }
 }
 
@@ -181,13 +182,13 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
   const wanted = (Object.keys(KNOBS) as (keyof typeof KNOBS)[])
     .map((key) => ({ knob: KNOBS[key] as Knob, value: requestedLimit(params, key) }))
     .filter((w): w is { knob: Knob; value: number | null } => w.value !== undefined);
-  if (!wanted.length) throw new AgentFailure(ErrorCodes.InvalidParams, 'give at least one of "memoryBytes", "pidsMax", "cpus"');
+  if (!wanted.length) throw refuse(ErrorCodes.InvalidParams, 'give at least one of "memoryBytes", "pidsMax", "cpus"');
 
   // On v2 the three limits share one cgroup: whose processes it holds is looked at once.
   const owned = new Set<string>();
   const planned: Planned[] = wanted.map(({ knob, value }) => {
     const dir = controllerDir(lines, knob.controller, opts.root);
-    if (!dir) throw new AgentFailure(ErrorCodes.Unsupported, `the ${knob.controller} controller is not available for ${c.name} (not mounted, or not enabled in its cgroup)`);
+    if (!dir) throw refuse(ErrorCodes.Unsupported, `the ${knob.controller} controller is not available for ${c.name} (not mounted, or not enabled in its cgroup)`);
     if (!owned.has(dir.dir)) checkOwnCgroup(c, knob.controller, dir);
     owned.add(dir.dir);
     return onFiles(knob, dir, () => {
@@ -213,7 +214,7 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
           changes: [...done, p].map((q) => ({ file: fileOf(q), before: q.now.limit, requested: q.value, after: failed.has(q) ? null : q.now.limit })),
           outcome: message,
         });
-        throw new AgentFailure(ErrorCodes.NotPermitted, message);
+        throw refuse(ErrorCodes.NotPermitted, message);
       }
     }
   }

@@ -11,7 +11,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type LimitChange, type LimitResource } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { isV1Unlimited, type ControllerDir } from '../discover/cgroups';
 
 export interface Reading {
@@ -48,8 +49,8 @@ function counter(d: ControllerDir, file: string): number | null {
   return /^\d+$/.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : null;
 }
 
-function unreadable(d: ControllerDir, file: string, t: string): AgentFailure {
-  return new AgentFailure(ErrorCodes.Unsupported, `${path.join(d.dir, file)} says "${t}", which is not a limit Nodescope can read exactly`);
+function unreadable(d: ControllerDir, file: string, t: string): AgentError {
+  return refuse(ErrorCodes.Unsupported, `${path.join(d.dir, file)} says "${t}", which is not a limit Nodescope can read exactly`);
 }
 
 /** A whole-number limit file: `unlimited` texts → null, a number → that number, anything else refused. */
@@ -89,7 +90,7 @@ export const pids: Knob = {
 export function periodOf(d: ControllerDir): number {
   const p = d.version === 'v1' ? text(d, 'cpu.cfs_period_us') : text(d, 'cpu.max').split(/\s+/)[1];
   const n = Number(p);
-  if (!Number.isInteger(n) || n <= 0) throw new AgentFailure(ErrorCodes.Unsupported, `${d.dir}: cannot read the CPU period ("${p}")`);
+  if (!Number.isInteger(n) || n <= 0) throw refuse(ErrorCodes.Unsupported, `${d.dir}: cannot read the CPU period ("${p}")`);
   return n;
 }
 

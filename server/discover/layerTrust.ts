@@ -28,7 +28,7 @@
  */
 import * as path from 'path';
 import { ErrorCodes, type ContainerInfo, type LayerRef, type RootfsInfo } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
 import { hostDirIdentity } from '../sys/hostDir';
 import { nsRelations } from '../sys/nsfs';
 import { ownNamespaces } from './procfs';
@@ -97,7 +97,7 @@ export function rootfsOnHost(c: ContainerInfo): RootfsInfo {
   const rootfs = c.rootfs!;
   const bad = rootfs.layers.find((l) => !l.hostPath);
   if (bad && mountNsOwnedByHost(c.initPid, c.namespaces.mnt) !== true) {
-    throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(bad)}`);
+    throw refuse(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(bad)}`);
   }
   return rootfs;
 }

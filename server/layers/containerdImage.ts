@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type Problem } from '../protocol';
-import { AgentFailure, echo } from '../failure';
+import { refuse, echo } from '../failure';
 import { obj, readJson, str } from '../discover/engines/stateFiles';
 import { BoltFile, uvarint } from './boltFile';
 import { chainIds, foldHistory, type DockerImage, type DockerImageLayer } from './dockerImage';
@@ -123,7 +123,7 @@ function readBolt(file: string): BoltFile {
   try {
     return BoltFile.read(file);
   } catch (err) {
-    throw new AgentFailure(ErrorCodes.NotFound, `containerd's records are unreadable: ${(err as Error).message}`);
+    throw refuse(ErrorCodes.NotFound, `containerd's records are unreadable: ${(err as Error).message}`);
   }
 }
 
@@ -145,14 +145,14 @@ export function readContainerdImage(snapshots: string, ref: string, problems: Pr
   const found = candidates(meta, ref);
   if (!found.length) return null;
   if (new Set(found.map((c) => c.digest)).size > 1) {
-    throw new AgentFailure(ErrorCodes.Ambiguous, `"${echo(ref)}" names ${found.length} containerd images: ${found.map((c) => `${echo(c.name)} in ${echo(c.namespace)}`).join(', ')}; give the full name`);
+    throw refuse(ErrorCodes.Ambiguous, `"${echo(ref)}" names ${found.length} containerd images: ${found.map((c) => `${echo(c.name)} in ${echo(c.namespace)}`).join(', ')}; give the full name`);
   }
   const snapDb = readBolt(dirs.snapshotterDb);
   let unpackedNowhere = '';
   for (const c of found) {
     const cfgDigest = configDigest(dirs.content, c, problems);
     const cfg = cfgDigest ? blob(dirs.content, cfgDigest, problems) : null;
-    if (!cfgDigest || !cfg) throw new AgentFailure(ErrorCodes.NotFound, `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`);
+    if (!cfgDigest || !cfg) throw refuse(ErrorCodes.NotFound, `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`);
     const diffIds = (Array.isArray(obj(cfg.rootfs)?.diff_ids) ? (obj(cfg.rootfs)!.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string' && DIGEST.test(d));
     const folded = foldHistory(Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [], diffIds.length);
     const chains = chainIds(diffIds);
@@ -169,5 +169,5 @@ export function readContainerdImage(snapshots: string, ref: string, problems: Pr
     return { id: cfgDigest, name: c.name, namespace: c.namespace, layers };
   }
   if (!unpackedNowhere) return null; // unpacked, but not as the layers asked for (another namespace's)
-  throw new AgentFailure(ErrorCodes.Unsupported, `containerd image ${echo(found[0].name)}: ${unpackedNowhere}`);
+  throw refuse(ErrorCodes.Unsupported, `containerd image ${echo(found[0].name)}: ${unpackedNowhere}`);
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { ErrorCodes, type Problem } from '../protocol';
-import { AgentFailure, echo } from '../failure';
+import { refuse, echo } from '../failure';
 import { overlay2Root } from '../discover/engines/docker';
 import { listDir, obj, readJson, readText, str } from '../discover/engines/stateFiles';
 
@@ -63,7 +63,7 @@ export function findDockerImage(dataRoot: string, ref: string, problems: Problem
   const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
   if (!/^[0-9a-f]{1,64}$/.test(hex)) return null;
   const ids = listDir(path.join(imageRoot(dataRoot), 'imagedb', 'content', 'sha256')).filter((h) => HEX64.test(h) && h.startsWith(hex));
-  if (ids.length > 1) throw new AgentFailure(ErrorCodes.Ambiguous, `"${echo(ref)}" matches ${ids.length} images: give more of the id`);
+  if (ids.length > 1) throw refuse(ErrorCodes.Ambiguous, `"${echo(ref)}" matches ${ids.length} images: give more of the id`);
   return ids.length ? { id: `sha256:${ids[0]}`, name: nameOf(`sha256:${ids[0]}`) } : null;
 }
 
@@ -96,10 +96,10 @@ export function foldHistory(history: unknown[], layerCount: number): Pick<Docker
 /** The image with id `id` (`sha256:<hex>`): its layers bottom-up with their history. */
 export function readDockerImage(dataRoot: string, id: string, name: string, problems: Problem[]): DockerImage {
   const hex = id.slice(7);
-  if (!id.startsWith('sha256:') || !HEX64.test(hex)) throw new AgentFailure(ErrorCodes.InvalidParams, `not an image id: ${echo(id)}`);
+  if (!id.startsWith('sha256:') || !HEX64.test(hex)) throw refuse(ErrorCodes.InvalidParams, `not an image id: ${echo(id)}`);
   const file = path.join(imageRoot(dataRoot), 'imagedb', 'content', 'sha256', hex);
   const cfg = obj(readJson(file, problems));
-  if (!cfg) throw new AgentFailure(ErrorCodes.NotFound, `image ${echo(name)}: its config ${file} is unreadable or missing`);
+  if (!cfg) throw refuse(ErrorCodes.NotFound, `image ${echo(name)}: its config ${file} is unreadable or missing`);
   const diffIds = (Array.isArray(obj(cfg.rootfs)?.diff_ids) ? (obj(cfg.rootfs)!.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string');
   const history = Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [];
   const folded = foldHistory(history, diffIds.length);

@@ -11,7 +11,7 @@
  * each other. Small directories are not kept: reading them again costs less than holding them.
  */
 import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingMark } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
 import { hasEntries, layerPosition, listLayerDir, pathComponents } from './layerListing';
 import { pathTest } from './pathPattern';
 import { WalkBudget } from './walk';
@@ -52,13 +52,13 @@ function listingFor(stack: LayerStack, pos: number, path: string, merged: boolea
 
 function intIn(v: unknown, name: string, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" must be an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw refuse(ErrorCodes.InvalidParams, `"${name}" must be an integer from ${min} to ${max}`);
   return v;
 }
 
 function boolOr(v: unknown, name: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, `"${name}" must be true or false`);
+  if (typeof v !== 'boolean') throw refuse(ErrorCodes.InvalidParams, `"${name}" must be true or false`);
   return v;
 }
 
@@ -71,7 +71,7 @@ export function explore(stack: LayerStack, p: Omit<LayerExploreParams, 'target'>
   const changesOnly = boolOr(p.changesOnly, 'changesOnly', false);
   const offset = intIn(p.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
   const limit = intIn(p.limit, 'limit', 1, PAGE_MAX, PAGE_DEFAULT);
-  if (p.pattern !== undefined && typeof p.pattern !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"pattern" must be a string');
+  if (p.pattern !== undefined && typeof p.pattern !== 'string') throw refuse(ErrorCodes.InvalidParams, '"pattern" must be a string');
   const test = p.pattern ? pathTest(p.pattern) : null;
 
   const listing = listingFor(stack, pos, path, merged, offset, budget);

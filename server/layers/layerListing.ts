@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import { ErrorCodes, type LayerListing, type ListingEntry, type Problem } from '../protocol';
-import { AgentFailure, echo } from '../failure';
+import { refuse, echo } from '../failure';
 import { forEachEntry, lstatEntry, openChildDir, openDir } from '../sys/pinnedDir';
 import { isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX, type MarkPrefix } from './overlayMarks';
 import type { LayerStack } from './layerStack';
@@ -146,16 +146,16 @@ function visibleDir(dirs: { dir: LayerDir }[]): boolean {
 
 /** Path components of an absolute path in the container; `.` and `..` refused (nothing here resolves them). */
 export function pathComponents(p: string): string[] {
-  if (!p.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
+  if (!p.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
   const comps = p.split('/').filter(Boolean);
-  if (comps.some((c) => c === '.' || c === '..')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
+  if (comps.some((c) => c === '.' || c === '..')) throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
   return comps;
 }
 
 /** The position in the stack of the layer the report calls `layer`; a bad index is refused in one line. */
 export function layerPosition(stack: LayerStack, layer: number): number {
   const pos = stack.layers.findIndex((l) => l.index === layer);
-  if (pos < 0) throw new AgentFailure(ErrorCodes.InvalidParams, `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`);
+  if (pos < 0) throw refuse(ErrorCodes.InvalidParams, `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`);
   return pos;
 }
 
@@ -220,6 +220,6 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (!own.exists && !merged) problems.push({ source: `layer ${layer}`, message: `has no directory ${path}` });
-  if (merged && !visibleDir(dirs)) throw new AgentFailure(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
+  if (merged && !visibleDir(dirs)) throw refuse(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
   return { target: stack.target, path: `/${comps.join('/')}`, layer, merged, opaque: own.opaque || (own.exists && own.endsMerge), entries, truncated: dirs.some((d) => d.dir.truncated), problems };
 }

@@ -9,7 +9,8 @@
  * layers get their createdBy from its image there too.
  */
 import { ErrorCodes, type ContainerInfo, type LayerOrigin, type LayerRole, type Problem, type ReportTarget, type Snapshot } from '../protocol';
-import { AgentFailure, echo } from '../failure';
+import { refuse, echo } from '../failure';
+import { AgentError } from '../agentError';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { storageRoots, type EngineRoots } from '../discover/engines';
 import { markPrefixes, type MarkPrefix } from './overlayMarks';
@@ -43,10 +44,10 @@ function usedByOf(snapshot: Snapshot | null, dir: string): string[] {
 }
 
 function containerStack(c: ContainerInfo, snapshot: Snapshot | null, roots: EngineRoots): LayerStack {
-  if (!c.rootfs?.overlay || !c.rootfs.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
+  if (!c.rootfs?.overlay || !c.rootfs.layers.length) throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
   const problems: Problem[] = [];
   const unverified = c.rootfs.layers.find((l) => l.role !== 'data' && !l.hostPath);
-  if (unverified) throw new AgentFailure(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(unverified)}`);
+  if (unverified) throw refuse(ErrorCodes.NotPermitted, `${c.name}'s layers are not read here: ${notVerified(unverified)}`);
   // The image's history, by layer directory (its image config names what made each layer).
   const history = new Map<string, DockerImageLayer>();
   try {
@@ -79,7 +80,7 @@ function imageLayers(image: DockerImage, snapshot: Snapshot | null, roots: Engin
   const layerRoots = storageRoots(roots);
   image.layers.forEach((l, i) => {
     const why = l.dir ? hostLayerDirProblem(l.dir, layerRoots) : 'no cache id';
-    if (why) throw new AgentFailure(ErrorCodes.NotPermitted, `image ${echo(image.name)}: layer ${image.layers.length - 1 - i} (${echo(l.dir)}) is not read: ${why}`);
+    if (why) throw refuse(ErrorCodes.NotPermitted, `image ${echo(image.name)}: layer ${image.layers.length - 1 - i} (${echo(l.dir)}) is not read: ${why}`);
   });
   return [...image.layers].reverse().map((l, index): StackLayer => ({ index, dir: l.dir, role: 'lower', origin: 'image', createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), usedBy: usedByOf(snapshot, l.dir) }));
 }
@@ -107,9 +108,9 @@ export function layerStackOf(ref: string, container: (ref: string) => ContainerI
   try {
     return containerStack(container(ref), snapshot(), engineRoots());
   } catch (err) {
-    if (!(err instanceof AgentFailure && err.code === ErrorCodes.NotFound)) throw err;
+    if (!(err instanceof AgentError && err.code === ErrorCodes.NotFound)) throw err;
   }
   const image = imageStack(ref, snapshot(), engineRoots());
-  if (!image) throw new AgentFailure(ErrorCodes.NotFound, `no container or image "${echo(ref)}" on this node, in Docker or containerd (give a container id or name, or an image id or repository:tag)`);
+  if (!image) throw refuse(ErrorCodes.NotFound, `no container or image "${echo(ref)}" on this node, in Docker or containerd (give a container id or name, or an image id or repository:tag)`);
   return image;
 }

@@ -9,7 +9,7 @@
  * node, and no name may make a filter slow.
  */
 import { ErrorCodes } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
 
 export const PATTERN_MAX = 1024;
 
@@ -100,8 +100,8 @@ function globMatch(tokens: Token[], s: string): boolean {
 
 /** The test a pattern stands for; refuses one that is too long or holds a NUL, in one line. */
 export function pathTest(pattern: string): PathTest {
-  if (pattern.length > PATTERN_MAX) throw new AgentFailure(ErrorCodes.InvalidParams, `"pattern" is longer than ${PATTERN_MAX} characters`);
-  if (pattern.includes('\0')) throw new AgentFailure(ErrorCodes.InvalidParams, '"pattern" must not hold a NUL character');
+  if (pattern.length > PATTERN_MAX) throw refuse(ErrorCodes.InvalidParams, `"pattern" is longer than ${PATTERN_MAX} characters`);
+  if (pattern.includes('\0')) throw refuse(ErrorCodes.InvalidParams, '"pattern" must not hold a NUL character');
   if (!/[*?[]/.test(pattern)) return (abs) => abs.includes(pattern);
   const tokens = compile(pattern);
   return pattern.includes('/') ? (abs) => globMatch(tokens, abs) : (_abs, name) => globMatch(tokens, name);

@@ -19,6 +19,7 @@ import {
 } from 'vscode-jsonrpc/node';
 import {
   CHANGED_NOTIFICATION,
+  ClientErrorCodes,
   PROTOCOL_VERSION,
   type ChangedNotification,
   type InitializeResult,
@@ -26,7 +27,7 @@ import {
   type ParamsOf,
   type ResultOf,
 } from '../../server/protocol';
-import { AgentError, CHANNEL_LOST, NO_ANSWER } from './agentError';
+import { AgentError } from '../../server/agentError';
 import { MAX_MESSAGE_BYTES, MessageSizeGuard } from './messageSizeGuard';
 import type { AgentTransport } from './transport';
 
@@ -154,11 +155,11 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
     const stuck = transport.agentStderr?.latestOf('stuck');
     // Only a line said since the agent last answered is about this silence.
     const why = stuck && stuck.at >= lastHeardAt ? ` (agent ${stuck.text})` : '';
-    return new AgentError(NO_ANSWER, `${method}: no answer in ${formatSeconds(ms)}${why}`);
+    return new AgentError(ClientErrorCodes.NoAnswer, `${method}: no answer in ${formatSeconds(ms)}${why}`);
   };
 
   const call = async <M extends MethodName>(method: M, params: ParamsOf<M>, ro?: RequestOptions): Promise<ResultOf<M>> => {
-    if (closeReason !== undefined) throw new AgentError(CHANNEL_LOST, `agent on ${transport.description} is not connected${closeReason ? `: ${closeReason}` : ''}`);
+    if (closeReason !== undefined) throw new AgentError(ClientErrorCodes.ChannelLost, `agent on ${transport.description} is not connected${closeReason ? `: ${closeReason}` : ''}`);
     const ms = ro?.timeoutMs ?? deadlines[method];
     const entry = { method, since: Date.now() };
     pending.add(entry);
@@ -185,7 +186,7 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
       // The stream can end a moment before the transport learns why (the process's exit, sudo's
       // complaint on stderr): wait briefly for that, so the person reads the reason, not "disposed".
       await Promise.race([closedOnce, new Promise((r) => setTimeout(r, 2000).unref())]);
-      throw new AgentError(CHANNEL_LOST, `agent on ${transport.description} stopped answering${closeReason ? `: ${closeReason}` : ''}`);
+      throw new AgentError(ClientErrorCodes.ChannelLost, `agent on ${transport.description} stopped answering${closeReason ? `: ${closeReason}` : ''}`);
     } finally {
       clearTimeout(timer);
       pending.delete(entry);

@@ -2,16 +2,16 @@
  * The agent's methods run inside this process: for the CLI run as root on the node it inspects. Starting
  * a second Node.js for the agent and passing megabytes of snapshot through JSON-RPC was most of a local
  * `nodescope snapshot`'s wall time; here the CLI calls the very same AgentMethods the agent serves, and
- * gets the same answers and the same one-line errors (AgentFailure → AgentError with the agent's code).
+ * gets the same answers and the same one-line errors (the very AgentError the agent would answer with).
  *
  * Only as root on Linux: otherwise the agent runs as a child through sudo (localTransport.ts). The
  * extension never uses this: its host process must not run as root nor block on a snapshot.
  */
 import { Readable, Writable } from 'stream';
-import { AgentMethods, AgentFailure } from '../../server/methods';
-import type { MethodName, ParamsOf, ResultOf } from '../../server/protocol';
+import { AgentMethods } from '../../server/methods';
+import { AgentError } from '../../server/agentError';
+import { ClientErrorCodes, ErrorCodes, type MethodName, type ParamsOf, type ResultOf } from '../../server/protocol';
 import type { AgentClient } from './agentClient';
-import { AgentError } from './agentError';
 import { localExec } from './localTransport';
 
 /** Whether this process may serve the agent's methods itself: root on Linux, unless told not to. */
@@ -36,13 +36,13 @@ export function inProcessAgent(clientVersion: string): AgentClient {
       close: async () => undefined,
     },
     async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-      if (!open) throw new AgentError(-32099, 'agent on this machine is not connected');
+      if (!open) throw new AgentError(ClientErrorCodes.ChannelLost, 'agent on this machine is not connected');
       try {
         return methods.dispatch(method, params) as ResultOf<M>;
       } catch (err) {
-        if (err instanceof AgentFailure) throw new AgentError(err.code, err.message);
+        if (err instanceof AgentError) throw err;
         // As the agent answers an unexpected failure: one line, the method named.
-        throw new AgentError(-32603, `${method} failed: ${(err as Error).message}`);
+        throw new AgentError(ErrorCodes.InternalError, `${method} failed: ${(err as Error).message}`);
       }
     },
     onChanged: () => undefined,

@@ -13,9 +13,9 @@
  * Pings go out only when nothing is waiting: a long request (a layer walk) has its own deadline, and a
  * ping behind it would only measure that request. No vscode import.
  */
-import { NO_ANSWER, type AgentError } from '../connection/agentError';
+import type { AgentError } from '../../server/agentError';
 import type { AgentConnection } from '../connection/agentClient';
-import type { InitializeParams, MethodName } from '../../server/protocol';
+import { ClientErrorCodes, type InitializeParams, type MethodName } from '../../server/protocol';
 
 export interface WatchdogOptions {
   /** An idle agent is asked this often whether it still answers (0: only after a deadline). */
@@ -87,7 +87,7 @@ export class AgentWatchdog {
   }
 
   private missed(err: AgentError, method: MethodName): void {
-    if (this.stopped || err.code !== NO_ANSWER) return;
+    if (this.stopped || err.code !== ClientErrorCodes.NoAnswer) return;
     if (this.pinging && method === 'initialize') return; // the ping's own deadline: ping() decides
     this.firstMiss ??= err.message;
     void this.ping();
@@ -103,7 +103,7 @@ export class AgentWatchdog {
       if (!this.stopped) this.events.answered();
     } catch (err) {
       // A lost channel is the session's onClose to handle; only silence is this watchdog's verdict.
-      if (this.stopped || (err as AgentError).code !== NO_ANSWER) return;
+      if (this.stopped || (err as AgentError).code !== ClientErrorCodes.NoAnswer) return;
       const why = this.firstMiss ?? (err as Error).message;
       this.stop();
       this.events.unresponsive(why);

@@ -7,10 +7,10 @@
  * stale since when and why, restarting, or failed with the error (nodeHealth.ts). No vscode import.
  */
 import { connectAgent, formatSeconds, type AgentClient, type AgentConnection } from '../connection/agentClient';
-import { NO_ANSWER, type AgentError } from '../connection/agentError';
+import type { AgentError } from '../../server/agentError';
 import type { AgentTransport } from '../connection/transport';
 import type { InitializeParams, MethodName, Problem, Snapshot } from '../../server/protocol';
-import { PROTOCOL_VERSION } from '../../server/protocol';
+import { ClientErrorCodes, PROTOCOL_VERSION } from '../../server/protocol';
 import { NodeModel } from './nodeModel';
 import { AgentWatchdog } from './agentWatchdog';
 import type { NodeHealth } from './nodeHealth';
@@ -167,7 +167,7 @@ export class NodeSession {
     } catch (err) {
       // connectAgent closes its transport when the handshake fails; a failed first snapshot leaves the
       // agent running, so end it here (killed when it did not answer: a stuck agent reads no EOF).
-      if ((err as AgentError).code === NO_ANSWER) await client?.kill().catch(() => undefined);
+      if ((err as AgentError).code === ClientErrorCodes.NoAnswer) await client?.kill().catch(() => undefined);
       else await client?.close().catch(() => undefined);
       const msg = (err as Error).message.split('\n')[0];
       this.opts.log?.('error', `${this.label}: ${msg}`);

@@ -20,14 +20,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { connectAgent } from '../../src/connection/agentClient';
-import { AgentError, NO_ANSWER } from '../../src/connection/agentError';
+import { AgentError } from '../../server/agentError';
 import { openLocalTransport } from '../../src/connection/localTransport';
 import { openSshTransport } from '../../src/connection/sshTransport';
 import type { Interaction } from '../../src/connection/transport';
 import { startSshd } from '../support/sshd';
 import { NodeSession, type SessionOptions } from '../../src/model/nodeSession';
 import type { NodeHealth } from '../../src/model/nodeHealth';
-import { PROTOCOL_VERSION } from '../../server/protocol';
+import { ClientErrorCodes, PROTOCOL_VERSION } from '../../server/protocol';
 
 const agentPath = path.resolve(__dirname, '..', '..', 'dist', 'agent-bundle', 'agent.js');
 const built = (): string | null => (fs.existsSync(agentPath) ? null : 'needs dist/agent-bundle (npm run build)');
@@ -132,7 +132,7 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
       );
       const took = Date.now() - t0;
       assert.ok(err instanceof AgentError);
-      assert.equal(err.code, NO_ANSWER);
+      assert.equal(err.code, ClientErrorCodes.NoAnswer);
       assert.equal(err.message, 'snapshot: no answer in 1.5 s');
       assert.ok(took >= 1450 && took < 3000, `failed after ${took} ms`);
       // A per-request deadline wins over the method's.

@@ -12,7 +12,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { connectAgent } from '../../src/connection/agentClient';
 import { openLocalTransport } from '../../src/connection/localTransport';
-import { AgentError, CHANNEL_LOST } from '../../src/connection/agentError';
+import { AgentError } from '../../server/agentError';
+import { ClientErrorCodes } from '../../server/protocol';
 import { probes, skipUnlessReal } from '../support/real';
 
 const skip = skipUnlessReal(probes.root);
@@ -76,7 +77,7 @@ describe('a message from the agent over the client\'s bound', { skip, timeout: 6
   it('10 GB announced and sent: refused at its header, in a moment, with bounded memory', async () => {
     const { err, ms, grewBytes } = await snapshotFrom('endless');
     assert.ok(err instanceof AgentError, `failed with an AgentError, not ${String(err)}`);
-    assert.equal(err.code, CHANNEL_LOST);
+    assert.equal(err.code, ClientErrorCodes.ChannelLost);
     assert.match(err.message, /^agent on .* stopped answering: a message of 9\.3 GiB from the agent is over the 256 MiB a client takes$/);
     assert.ok(ms < 10_000, `answered in ${ms} ms`);
     assert.ok(grewBytes < 128 * 1024 * 1024, `the client grew by ${grewBytes} bytes`);

@@ -1,11 +1,11 @@
-/** The AgentFailure a synchronous agent call is refused with; fails the test when it is answered instead. */
-import { AgentFailure } from '../../server/failure';
+/** The AgentError a synchronous agent call is refused with; fails the test when it is answered instead. */
+import { AgentError } from '../../server/agentError';
 
-export function refusal(fn: () => unknown): AgentFailure {
+export function refusal(fn: () => unknown): AgentError {
   try {
     fn();
   } catch (e) {
-    if (e instanceof AgentFailure) return e;
+    if (e instanceof AgentError) return e;
     throw e;
   }
   throw new Error('the request was answered, not refused');

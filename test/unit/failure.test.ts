@@ -1,10 +1,11 @@
 /** What the agent quotes back in an error is bounded and stays on one line (issue 8: a 50 MB name came back whole). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AgentFailure, echo, ECHO_MAX } from '../../server/failure';
+import { refuse, echo, ECHO_MAX } from '../../server/failure';
+import { ErrorCodes } from '../../server/protocol';
 import { invalidMessage } from '../../server/rpcInput';
 
-describe('echo and AgentFailure', () => {
+describe('echo and refuse', () => {
   it('leaves a short value as it is, and cuts a long one saying how long it was', () => {
     assert.equal(echo('web'), 'web');
     const cut = echo('x'.repeat(50 * 1024 * 1024));
@@ -18,7 +19,7 @@ describe('echo and AgentFailure', () => {
   });
 
   it('keeps any message on one line of at most about a thousand characters, head and tail kept', () => {
-    const f = new AgentFailure(-32001, `no container "${'y'.repeat(100_000)}"\non this node; refresh and try again`);
+    const f = refuse(ErrorCodes.NotFound, `no container "${'y'.repeat(100_000)}"\non this node; refresh and try again`);
     assert.doesNotMatch(f.message, /\n/);
     assert.ok(f.message.length <= 1010, `${f.message.length}`);
     assert.ok(f.message.startsWith('no container "yyy'));

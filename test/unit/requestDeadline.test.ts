@@ -2,14 +2,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { withDeadline } from '../../server/requestDeadline';
-import { AgentFailure } from '../../server/failure';
+import { AgentError } from '../../server/agentError';
 import { ErrorCodes } from '../../server/protocol';
 
 describe('withDeadline', () => {
   it('fails a promise that never settles at the deadline, naming what it was doing', async () => {
     const t0 = Date.now();
     const err = await withDeadline(new Promise(() => undefined), 300, 'answering launch.start (from web)').catch((e: unknown) => e);
-    assert.ok(err instanceof AgentFailure);
+    assert.ok(err instanceof AgentError);
     assert.equal(err.code, ErrorCodes.Timeout);
     assert.equal(err.message, 'answering launch.start (from web): no answer in 300 ms');
     assert.ok(Date.now() - t0 >= 290);
