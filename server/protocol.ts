@@ -224,6 +224,13 @@ export interface CgroupInfo {
   io: {
     /** One entry per device with a limit; each value null when unlimited. */
     limits: { device: string; rbps: number | null; wbps: number | null; riops: number | null; wiops: number | null }[];
+    /**
+     * Bytes read and written since the cgroup was made, summed over devices: v2 io.stat rbytes/wbytes; v1
+     * blkio.throttle.io_service_bytes_recursive, which the kernel keeps only for a cgroup with a throttle
+     * rule (null without one: unknown, not 0). Optional: older agents do not send them.
+     */
+    readBytes?: number | null;
+    writeBytes?: number | null;
   } | null;
   pressure: { cpu: Pressure | null; memory: Pressure | null; io: Pressure | null } | null;
 }

@@ -161,6 +161,50 @@ function v1IoLimits(read: Reader): IoLimit[] {
   return [...byDevice.values()];
 }
 
+/** Bytes read and written, summed over devices; each null when the file says nothing about it. */
+export interface IoBytes {
+  readBytes: number | null;
+  writeBytes: number | null;
+}
+
+/** The counters only grow, so a sum that ends within 2^53 was exact all along; past it, unknown, not rounded. */
+function exact(sum: number | null): number | null {
+  return sum === null || Number.isSafeInteger(sum) ? sum : null;
+}
+
+/** v2 io.stat: `8:16 rbytes=1459200 wbytes=314773504 rios=192 wios=353 dbytes=0 dios=0` per device. */
+export function parseIoStat(text: string): IoBytes {
+  let readBytes: number | null = null;
+  let writeBytes: number | null = null;
+  for (const line of text.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    if (!/^\d+:\d+$/.test(parts[0] ?? '')) continue;
+    for (const kv of parts.slice(1)) {
+      const m = /^(rbytes|wbytes)=(\d+)$/.exec(kv);
+      if (m && m[1] === 'rbytes') readBytes = (readBytes ?? 0) + Number(m[2]);
+      if (m && m[1] === 'wbytes') writeBytes = (writeBytes ?? 0) + Number(m[2]);
+    }
+  }
+  return { readBytes: exact(readBytes), writeBytes: exact(writeBytes) };
+}
+
+/**
+ * v1 blkio.*io_service_bytes*: `8:0 Read 4096` … per device and operation, then `Total N`. A cgroup that
+ * did no I/O has only `Total 0`: that is 0 bytes each way, not unknown.
+ */
+export function parseIoServiceBytes(text: string): IoBytes {
+  let readBytes: number | null = null;
+  let writeBytes: number | null = null;
+  let sawTotal = false;
+  for (const line of text.split('\n')) {
+    const m = /^(\d+:\d+) (Read|Write) (\d+)$/.exec(line.trim());
+    if (m && m[2] === 'Read') readBytes = (readBytes ?? 0) + Number(m[3]);
+    if (m && m[2] === 'Write') writeBytes = (writeBytes ?? 0) + Number(m[3]);
+    if (/^Total \d+$/.test(line.trim())) sawTotal = true;
+  }
+  return sawTotal ? { readBytes: exact(readBytes ?? 0), writeBytes: exact(writeBytes ?? 0) } : { readBytes: exact(readBytes), writeBytes: exact(writeBytes) };
+}
+
 /** The directory of a v1 controller: `cpu,cpuacct` co-mounts and `name=systemd` named hierarchies too. */
 function v1Dir(root: string, line: CgroupLine, controller: string): string | null {
   const candidates = [line.controllers.join(','), controller, controller.replace(/^name=/, '')];
@@ -252,7 +296,16 @@ function readV1(lines: CgroupLine[], v2Line: CgroupLine | undefined, problems: P
     : null;
 
   const blkio = readerFor('blkio');
-  const io = blkio ? { limits: v1IoLimits(blkio) } : null;
+  // v1 keeps byte counts only in blk-throttle (the bfq ones need bfq as the scheduler), and throttle counts
+  // only a cgroup with a throttle rule: measured on 6.18, 1 MiB of O_DIRECT writes in a Docker container left
+  // `Total 0` without --device-write-bps and 1048576 with it. Without a rule the counts are unknown, not 0.
+  let io: CgroupInfo['io'] = null;
+  if (blkio) {
+    const limits = v1IoLimits(blkio);
+    // Quietly: a count the kernel does not offer is unknown, not a problem with the limits read above.
+    const serviced = limits.length > 0 ? quietReader(dirOf('blkio'))('blkio.throttle.io_service_bytes_recursive') : null;
+    io = { limits, ...(serviced != null ? parseIoServiceBytes(serviced) : { readBytes: null, writeBytes: null }) };
+  }
 
   const v2 = v2Line ? v2Root(root) : null;
   const pressure = v2 && v2Line ? pressureFrom(quietReader(path.join(v2, v2Line.path))) : null;
@@ -315,7 +368,10 @@ function readV2(line: CgroupLine, problems: Problem[], root: string): CgroupInfo
   const pids = enabled.has('pids')
     ? { max: maxOrNumber(read('pids.max'), src('pids.max'), problems), current: u64(read('pids.current'), src('pids.current'), problems) }
     : null;
-  const io = enabled.has('io') ? { limits: parseIoMax(read('io.max') ?? '') } : null;
+  const ioStat = enabled.has('io') ? quietReader(dir)('io.stat') : null;
+  const io = enabled.has('io')
+    ? { limits: parseIoMax(read('io.max') ?? ''), ...(ioStat != null ? parseIoStat(ioStat) : { readBytes: null, writeBytes: null }) }
+    : null;
 
   return { version: 'v2', path: line.path, paths: { '': line.path }, memory, cpu, pids, io, pressure: pressureFrom(quietReader(dir)) };
 }
@@ -382,6 +438,10 @@ function withoutHostUsage(info: CgroupInfo, lines: CgroupLine[], v2Line: CgroupL
   if (info.cpu && atRoot(info.version === 'v2' ? 'cpu' : 'cpuacct')) {
     info.cpu.usageUsec = null;
     note('cpu');
+  }
+  if (info.io && atRoot(info.version === 'v2' ? 'io' : 'blkio')) {
+    Object.assign(info.io, { readBytes: null, writeBytes: null });
+    note('io');
   }
   if (info.pids && atRoot('pids')) {
     info.pids.current = null;

@@ -11,6 +11,7 @@ import type { NsInodes, NsType, Problem, ThreadNamespaces } from '../protocol';
 import { NS_TYPES } from '../protocol';
 import { CMDLINE_MAX_BYTES, utf8Boundary } from './bounded';
 import { statNoSync } from '../sys/statNoSync';
+import { readLsmLabel } from './security';
 
 export interface ProcStatus {
   capInh: string;
@@ -256,12 +257,7 @@ class ProcEntry implements ProcRecord {
 
   get lsmLabel(): string | null {
     if (this.lsmCache === undefined) {
-      try {
-        // The label text ends with a newline and sometimes a NUL; "unconfined" is a label too.
-        this.lsmCache = fs.readFileSync(`/proc/${this.pid}/attr/current`, 'utf8').replace(/\0/g, '').trim() || null;
-      } catch {
-        this.lsmCache = null;
-      }
+      this.lsmCache = readLsmLabel(this.pid);
     }
     return this.lsmCache;
   }
