@@ -840,3 +840,14 @@ export const ErrorCodes = {
   /** The agent gave up on a request past its deadline; the message says what it was doing. */
   Timeout: -32007,
 } as const;
+
+/**
+ * The client's own codes, never sent by the agent (the CLI prints these, unlike the agent's one-line
+ * refusals, by their first line). In JSON-RPC's server-error range, where vscode-jsonrpc puts its own.
+ */
+export const ClientErrorCodes = {
+  /** The channel to the agent closed or broke: nothing more will be answered on it. */
+  ChannelLost: -32099,
+  /** The agent did not answer within the request's deadline; it may still be working, or be stuck. */
+  NoAnswer: -32098,
+} as const;
