@@ -4,6 +4,7 @@
  * Everything runs in one process group per set and is killed by `stop()`; the sleeps also end on their own.
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 
 export interface NsHost {
   processes: number;
@@ -40,7 +41,5 @@ export async function startNsHost(sets: number, perSet: number, lifetimeSec = 60
 }
 
 export function countProcesses(): number {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const fs = require('fs') as typeof import('fs');
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
 }

@@ -22,7 +22,7 @@ const quiet: Interaction = {
 
 export async function benchSsh(repo: string, runs: number): Promise<void> {
   const bundle = path.join(repo, 'dist', 'agent-bundle');
-  const version = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8')).version as string;
+  const { version } = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8')) as { version: string };
   const sshd = await startSshd();
   try {
     const target = { host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null };

@@ -3,7 +3,7 @@
 // nothing else: no compiler, no npm. manifest.json lists every file with its SHA-256; its own hash
 // identifies the bundle, which the deploy step compares to decide whether to upload again.
 'use strict';
-const crypto = require('crypto');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -61,7 +61,7 @@ const files = {};
   for (const n of fs.readdirSync(dir).sort()) {
     const p = path.join(dir, n);
     if (fs.statSync(p).isDirectory()) walk(p);
-    else files[path.relative(out, p)] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    else files[path.relative(out, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
   }
 })(out);
 const version = require(path.join(repo, 'package.json')).version;

@@ -111,7 +111,7 @@ function fromBundle(dir: string): SourceProcess | null {
   const pathEntry = Array.isArray(env) ? env.find((e): e is string => typeof e === 'string' && e.startsWith('PATH=')) : undefined;
   const id = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0);
   return {
-    args: args as string[],
+    args: args,
     cwd: typeof cwd === 'string' && cwd.startsWith('/') ? cwd : '/',
     uid: id(user?.uid),
     gid: id(user?.gid),

@@ -193,11 +193,11 @@ export function parseStatus(text: string): { uid: number | null; gid: number | n
     threads: firstNum('Threads') ?? 1,
     status: caps.every((c) => c !== undefined)
       ? {
-          capInh: caps[0]!,
-          capPrm: caps[1]!,
-          capEff: caps[2]!,
-          capBnd: caps[3]!,
-          capAmb: caps[4]!,
+          capInh: caps[0],
+          capPrm: caps[1],
+          capEff: caps[2],
+          capBnd: caps[3],
+          capAmb: caps[4],
           noNewPrivs: nnp === undefined ? null : nnp === '1',
           seccomp: seccomp === 0 || seccomp === 1 || seccomp === 2 ? seccomp : null,
           seccompFilters: firstNum('Seccomp_filters'),

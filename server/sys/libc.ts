@@ -15,7 +15,7 @@ let loadError: string | null = null;
 export function loadLibc(): { koffi: typeof Koffi; lib: Koffi.LibraryHandle } | null {
   if (koffiModule === undefined) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: a node where koffi's native part fails still runs the agent without native calls
       koffiModule = require('koffi') as typeof Koffi;
       libc = koffiModule.load('libc.so.6');
     } catch (err) {

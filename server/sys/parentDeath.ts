@@ -18,7 +18,7 @@ const SIGKILL = 9;
  * Returns 'orphaned' when the parent is already gone (the caller exits), null when armed, or why it
  * could not be armed (native calls unavailable, prctl refused): the watchdog's channel check remains.
  */
-export function dieWithParent(parent: number): 'orphaned' | null | string {
+export function dieWithParent(parent: number): string | null {
   const native = loadLibc();
   if (!native) return nativeUnavailableReason() ?? 'native calls unavailable';
   const prctl = native.lib.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)') as (...a: number[]) => number;

@@ -164,7 +164,7 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
     try {
       await run(client, `cd ${shellQuote(staging)} && sha256sum -c --quiet SHA256SUMS`);
     } catch (err) {
-      throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`);
+      throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`, { cause: err });
     }
     // If another connection completed the same bundle meanwhile, keep theirs (it may be running); a
     // cache that only says it is complete (.bundle-hash) but holds other files is replaced.
@@ -204,7 +204,7 @@ async function uploadRuntime(client: Client, local: string, facts: NodeFacts, in
   try {
     version = (await run(client, `${shellQuote(dest)} -v`)).trim();
   } catch (err) {
-    throw new Error(`the uploaded Node.js runtime does not run on this ${facts.arch} node (${(err as Error).message}); give one built for linux-${ARCH[facts.arch] ?? facts.arch}`);
+    throw new Error(`the uploaded Node.js runtime does not run on this ${facts.arch} node (${(err as Error).message}); give one built for linux-${ARCH[facts.arch] ?? facts.arch}`, { cause: err });
   }
   if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < MIN_NODE_MAJOR) throw new Error(`the uploaded Node.js runtime is ${version}; the agent needs ${MIN_NODE_MAJOR}+`);
   return dest;

@@ -46,7 +46,7 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, ELECTRON_RUN_AS_NODE: '1' } });
   let stderr = '';
   const agentStderr = new AgentStderr();
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
     agentStderr.feed(d);
   });
@@ -69,8 +69,8 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
     child.once('error', (err) => reject(new Error(`cannot start the agent: ${err.message}`)));
   });
   return {
-    reader: child.stdout!,
-    writer: child.stdin!,
+    reader: child.stdout,
+    writer: child.stdin,
     description: 'this machine',
     agentStderr,
     onClose: (l) => void closeListeners.push(l),
@@ -78,7 +78,7 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
     async close() {
       if (exited) return;
       closedByUs = true;
-      child.stdin!.end();
+      child.stdin.end();
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           child.kill('SIGKILL');

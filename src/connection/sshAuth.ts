@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OpenSSHAgent, utils, type AnyAuthMethod } from 'ssh2';
+import { OpenSSHAgent, utils, type AnyAuthMethod, type ParsedKey } from 'ssh2';
 import type { SshTarget } from './sshConfig';
 import type { Interaction } from './transport';
 
@@ -107,7 +107,8 @@ function publicBlobOf(file: string): Buffer | null {
   for (const candidate of [`${file}.pub`, file]) {
     try {
       const parsed = utils.parseKey(fs.readFileSync(candidate));
-      if (!(parsed instanceof Error)) return (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
+      // ssh2 returns an array for a file of several keys, which its typings do not say.
+      if (!(parsed instanceof Error)) return (Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed).getPublicSSH();
     } catch {
       /* absent or unreadable: try the next form */
     }

@@ -97,11 +97,11 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       host: t.host,
       port: t.port ?? 22,
       username: t.user ?? os.userInfo().username,
-      sock: sock as ConnectConfig['sock'],
+      sock: sock,
       readyTimeout: 0, // the deadline above replaces it
       keepaliveInterval: t.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
-      hostVerifier: hostVerifier(t, interaction, opts, refusal) as ConnectConfig['hostVerifier'],
+      hostVerifier: hostVerifier(t, interaction, opts, refusal),
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(hostKeyFiles(t), t.host, t.port ?? 22) as ServerHostKeyAlgorithm[] | undefined },
       authHandler: authHandler(t, interaction) as ConnectConfig['authHandler'],
     };

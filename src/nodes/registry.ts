@@ -136,7 +136,7 @@ export class NodeRegistry implements vscode.Disposable {
       const session = new NodeSession(id, w.label, id === LOCAL_ID ? 'local' : 'ssh', w.open, {
         watchIntervalMs: s.watchIntervalMs,
         maxReconnectAttempts: s.maxReconnectAttempts,
-        clientVersion: String(this.context.extension.packageJSON.version),
+        clientVersion: String((this.context.extension.packageJSON as { version: unknown }).version),
         log: (level, msg) => this.log[level](msg),
       });
       // A session dropped by reload() may still report its last close: it is no longer in the tree.

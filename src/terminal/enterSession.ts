@@ -55,7 +55,7 @@ export class EnterSession {
     this.state = 'starting';
     if (dims) this.size = dims;
     let channel: ExecChannel;
-    let started = this.size;
+    let started: { cols: number; rows: number };
     try {
       const plan = await this.target.plan();
       if (this.closed()) return;

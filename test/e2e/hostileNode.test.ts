@@ -20,7 +20,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { FORGED, hostileImage, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer } from '../support/hostileContainer';

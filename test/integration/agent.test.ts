@@ -38,7 +38,7 @@ async function until<T>(what: string, probe: () => T | null | undefined | false,
 function rawAgent(env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; rpc: MessageConnection; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [agent], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   rpc.listen();
   return { child, rpc, exited };
 }
@@ -187,7 +187,7 @@ describe('the agent process', { skip }, () => {
     assert.equal(r.code, ErrorCodes.Gone, r.message);
     assert.match(r.message, new RegExp(`${kids[0]}.*refresh and try again`));
     // The other one is still there, and entering through it works.
-    const plan = (await rpc.sendRequest('enter.plan', { container: name, pid: kids[1], command: ['true'] })) as { argv: string[] };
+    const plan = await rpc.sendRequest<{ argv: string[] }>('enter.plan', { container: name, pid: kids[1], command: ['true'] });
     assert.deepEqual(plan.argv.slice(1, 4), ['--target', String(kids[1]), '--all']);
     child.stdin!.end();
     await exited;
@@ -199,7 +199,7 @@ describe('the agent process', { skip }, () => {
     try {
       const { rpc, child, exited } = rawAgent({ ...process.env, NODESCOPE_AUDIT_LOG: log, SUDO_USER: 'alice' });
       await hello(rpc);
-      const plan = (await rpc.sendRequest('enter.plan', { container: 'nodescope-rig-limited', command: ['hostname'] })) as { argv: string[] };
+      const plan = await rpc.sendRequest<{ argv: string[] }>('enter.plan', { container: 'nodescope-rig-limited', command: ['hostname'] });
       const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(records.length, 1);
       assert.equal(records[0].action, 'enter');

@@ -121,7 +121,7 @@ describe('the agent under fuzzed JSON-RPC input', { skip }, () => {
     agent.frame('{"id":"f5","method":"snapshot"}');
     const noVersion = await until('the reply to id f5', () => agent.replies.find((x) => x.id === 'f5'));
     assert.equal(noVersion.error?.code, ErrorCodes.InvalidRequest);
-    assert.match(noVersion.error!.message, /"jsonrpc" must be "2\.0"/);
+    assert.match(noVersion.error.message, /"jsonrpc" must be "2\.0"/);
 
     // A header without a length, then one whose length is not a number: errors, and the stream stays in step.
     // (One at a time: the reader stops at a broken header until more input comes.)

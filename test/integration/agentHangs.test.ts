@@ -55,8 +55,8 @@ async function startTrap(argv: string[], dir: string, holderIn: string): Promise
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const stop = (): void => {
     child.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -126,7 +126,7 @@ describe('the agent and the FIFO traps', { skip }, () => {
     const agent = spawnAgent();
     try {
       await hello(agent.rpc);
-      const answer = agent.rpc.sendRequest('snapshot', {}) as Promise<Snapshot>;
+      const answer = agent.rpc.sendRequest<Snapshot>('snapshot', {});
       const snapshot = await within(90_000, answer, null);
       assert.ok(snapshot, `the snapshot came back within 90 s (agent: ${agent.stderr().trim()})`);
       assertTrapReported(snapshot, trap, 'uts');
@@ -166,7 +166,7 @@ describe('a stuck agent', { skip }, () => {
     // As deploy.ts starts it: `exec node agent.js` in the login's shell, so the agent is the sshd session's child.
     const remote = `exec env NODESCOPE_HANG_MARK=${mark} NODESCOPE_AGENT_TEST_STALL=snapshot ${process.execPath} ${agentJs}`;
     const ssh = spawn('ssh', ['-T', '-i', sshd.clientKey, '-o', `UserKnownHostsFile=${sshd.knownHosts}`, '-o', 'BatchMode=yes', '-p', String(sshd.port), 'root@127.0.0.1', remote], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const rpc = createMessageConnection(new StreamMessageReader(ssh.stdout!), new StreamMessageWriter(ssh.stdin!));
+    const rpc = createMessageConnection(new StreamMessageReader(ssh.stdout), new StreamMessageWriter(ssh.stdin));
     rpc.listen();
     try {
       const agentPid = await until('the agent started over SSH', () => processWithEnv(`NODESCOPE_HANG_MARK=${mark}`), 20_000);
@@ -187,7 +187,7 @@ describe('a stuck agent', { skip }, () => {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: stall,
     });
-    const rpc = createMessageConnection(new StreamMessageReader(parent.stdout!), new StreamMessageWriter(parent.stdin!));
+    const rpc = createMessageConnection(new StreamMessageReader(parent.stdout), new StreamMessageWriter(parent.stdin));
     rpc.listen();
     try {
       const agentPid = await until('the agent', () => childrenOf(parent.pid!)[0]);
@@ -197,7 +197,7 @@ describe('a stuck agent', { skip }, () => {
     } finally {
       parent.kill('SIGKILL');
       rpc.dispose();
-      parent.stdin!.destroy();
+      parent.stdin.destroy();
     }
   });
 

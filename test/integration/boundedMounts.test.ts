@@ -49,7 +49,7 @@ async function filledNamespace(name: string): Promise<Filled> {
   ].join('\n');
   const child = spawn('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`the namespace's shell exited (${code}) before its mounts were made`)));
   });
   // unshare --fork waits for its child, the namespace's pid 1.

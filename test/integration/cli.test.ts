@@ -144,8 +144,8 @@ describe('the nodescope CLI on this machine', { skip }, () => {
     const ino = execFileSync('stat', ['-c', '%i', `/proc/${inspect('nodescope-rig-limited', '{{.State.Pid}}')}/root/etc/passwd`], { encoding: 'utf8' }).trim();
     assert.match(w.out, new RegExp(`^  inode +${ino} in the container's own view$`, 'm'));
     const gone = nodescope(['whence', 'nodescope-rig-limited', '/data/gone']);
-    assert.match(gone.out, /^  inode +none in the container's own view: the container does not see this path$/m);
-    assert.match(gone.out, /^  deleted by +lower #\d+ .*\(whiteout\)\n  still in +lower #\d+ /m);
+    assert.match(gone.out, /^ {2}inode +none in the container's own view: the container does not see this path$/m);
+    assert.match(gone.out, /^ {2}deleted by +lower #\d+ .*\(whiteout\)\n {2}still in +lower #\d+ /m);
     assert.doesNotMatch(gone.out + w.out, /\?/);
   });
 

@@ -82,7 +82,7 @@ describe('containerd and Kubernetes on a real containerd', { skip }, () => {
       const i = info(ns, id);
       const mount = snapshotterMount(ns, i.Snapshotter, i.SnapshotKey);
       assert.deepEqual(c.rootfs?.layers.map((l) => [l.role, l.path]), [['upper', mount.upper], ...mount.lowers.map((p) => ['lower', p])]);
-      for (const l of c.rootfs!.layers) {
+      for (const l of c.rootfs.layers) {
         const inv = snap.layers.find((x) => x.path === l.path);
         assert.ok(inv?.usedBy.includes(id), `${l.path} lists ${id}`);
         // The snapshot id is the directory under snapshots/: .../snapshots/<id>/fs.

@@ -6,7 +6,6 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { EnterOptions } from '../../server/protocol';
 import { AgentMethods } from '../../server/methods';
 import { readInside } from '../../server/act/enter';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
@@ -23,7 +22,7 @@ describe('enter as a user of the container', { skip }, () => {
   before(() => rigUp());
 
   it('offers the users of the container\'s /etc/passwd and the shells its root has', () => {
-    const o = new AgentMethods().dispatch('enter.options', { container: LIMITED }) as EnterOptions;
+    const o = new AgentMethods().dispatch('enter.options', { container: LIMITED });
     const passwd = dockerExec(LIMITED, 'cat', '/etc/passwd').trim().split('\n').map((l) => l.split(':'));
     assert.deepEqual(o.users.map((u) => [u.name, u.uid, u.gid, u.home, u.shell]), passwd.map((f) => [f[0], Number(f[2]), Number(f[3]), f[5], f[6]]));
     for (const sh of dockerExec(LIMITED, 'cat', '/etc/shells').trim().split('\n')) assert.ok(o.shells.includes(sh), `${sh} from /etc/shells`);

@@ -207,7 +207,7 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         const w = a.value;
         const inodes = [w.inodes.merged, ...w.inodes.layers.map((l) => l.inode)];
         if (inodes.includes(node.shadow.ino)) faults.push(`${what}: reports the inode of the node's /etc/shadow (${node.shadow.ino})`);
-        foreignLayers(what, [w.provider, w.deletedBy, w.hiddenByOpaque, ...w.shadowed].filter((r) => r !== null).map((r) => r!.path), faults);
+        foreignLayers(what, [w.provider, w.deletedBy, w.hiddenByOpaque, ...w.shadowed].filter((r) => r !== null).map((r) => r.path), faults);
       }
       // A control: the plain paths do get answers (else the checks above looked at nothing).
       if (answered < 2) faults.push(`whence: only ${answered} of ${paths.length} paths answered`);

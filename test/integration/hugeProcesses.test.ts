@@ -143,7 +143,7 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
 
   it('answers a snapshot with every shell, its command line cut to 4 KiB and marked truncated', async (t) => {
     const started = Date.now();
-    snap = await withDeadline('snapshot', rpc.sendRequest('snapshot', {}) as Promise<Snapshot>, 120_000);
+    snap = await withDeadline('snapshot', rpc.sendRequest<Snapshot>('snapshot', {}), 120_000);
     const jsonBytes = Buffer.byteLength(JSON.stringify(snap));
     t.diagnostic(`snapshot of ${snap.processes.length} processes in ${Date.now() - started} ms, ${jsonBytes} bytes of JSON`);
     // At most a capped command line and ~1 KiB of other facts per process (uncapped: 900 MB).
@@ -189,7 +189,7 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
     const seen = notes.length;
     await until('a notification with it gone', () => notes.length > seen, 120_000);
     assert.equal(fs.existsSync(`/proc/${child.pid}`), true, 'the agent is alive');
-    const again = await withDeadline('snapshot after the passes', rpc.sendRequest('snapshot', {}) as Promise<Snapshot>, 120_000);
+    const again = await withDeadline('snapshot after the passes', rpc.sendRequest<Snapshot>('snapshot', {}), 120_000);
     assert.ok(again.processes.length >= PROCESSES);
     t.diagnostic(`${notes.length} notifications`);
   });

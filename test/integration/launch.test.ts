@@ -127,22 +127,22 @@ describe('launching a test container from a container\'s image, with real runc',
     // Its root, as it sees it: an overlay of exactly the source's image layers (docker inspect), read-only.
     const root = mountOf(pid, '/');
     assert.equal(root?.fstype, 'overlay');
-    assert.match(root!.options, /^ro\b/, 'read-only root');
-    const lower = /lowerdir=([^,]+)/.exec(root!.superOptions)![1];
+    assert.match(root.options, /^ro\b/, 'read-only root');
+    const lower = /lowerdir=([^,]+)/.exec(root.superOptions)![1];
     const dockerLowers = execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', FROM], { encoding: 'utf8' }).trim().split(':');
     assert.deepEqual(lower.split(':').map((d) => fs.realpathSync(d)), dockerLowers.map((d) => fs.realpathSync(d)));
-    assert.match(root!.superOptions, new RegExp(`upperdir=${LAUNCH_ROOT}/${NAME}/rw/upper`));
+    assert.match(root.superOptions, new RegExp(`upperdir=${LAUNCH_ROOT}/${NAME}/rw/upper`));
     // The writable layer sits on a sized tmpfs of its own, not on the node's /run.
     const rw = mountOf('self', `${LAUNCH_ROOT}/${NAME}/rw`);
     assert.equal(rw?.fstype, 'tmpfs');
-    assert.match(rw!.superOptions, /size=524288k/);
+    assert.match(rw.superOptions, /size=524288k/);
     // Docker's masked paths that this kernel has are covered by a mount (runc binds /dev/null or a tmpfs).
     const masked = ['/proc/keys', '/proc/timer_list', '/proc/kcore', '/proc/acpi', '/sys/firmware'].filter((p) => fs.existsSync(p));
     assert.ok(masked.length, 'this kernel has some of them');
     for (const p of masked) assert.ok(mountOf(pid, p), `${p} is masked`);
     const tmp = mountOf(pid, '/tmp');
     assert.equal(tmp?.fstype, 'tmpfs');
-    assert.match(tmp!.superOptions, /size=16384k/);
+    assert.match(tmp.superOptions, /size=16384k/);
 
     assert.equal(read(`/sys/fs/cgroup/memory/nodescope/${NAME}/memory.limit_in_bytes`), String(48 * MiB));
     assert.equal(read(`/sys/fs/cgroup/pids/nodescope/${NAME}/pids.max`), '30');

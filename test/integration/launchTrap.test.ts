@@ -67,7 +67,7 @@ async function setTrap(cover: string, named: string): Promise<Trap> {
   ].join('; ');
   const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'unshare', '-Urm', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (b) => (stderr += b));
+  child.stderr.on('data', (b) => (stderr += b));
   const pid = child.pid!;
   for (let i = 0; i < 100; i++) {
     if (lowerdirOf(pid)?.endsWith(`:${named}`) && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'busybox') break;

@@ -119,7 +119,7 @@ describe('layers on real overlay directories', { skip }, () => {
     const gone = whence(rootfs, 'x', '/data/gone', pid);
     assert.equal(gone.visible, false);
     assert.ok(gone.deletedBy);
-    assert.match(sh(`find ${gone.deletedBy!.path}/data -maxdepth 1 -type c`), /\/data\/gone\n/, 'the layer named holds the 0/0 device');
+    assert.match(sh(`find ${gone.deletedBy.path}/data -maxdepth 1 -type c`), /\/data\/gone\n/, 'the layer named holds the 0/0 device');
     assert.equal(sh(`docker exec nodescope-rig-limited sh -c 'test -e /data/gone && echo yes || echo no'`).trim(), 'no');
     const old = whence(rootfs, 'x', '/opq/old', pid);
     assert.equal(old.visible, false);

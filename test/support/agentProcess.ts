@@ -27,9 +27,9 @@ export interface AgentChild {
 export function spawnAgent(env: NodeJS.ProcessEnv = process.env): AgentChild {
   const child = spawn(process.execPath, [agentJs], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  const rpc = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   rpc.listen();
   return { child, rpc, exited, stderr: () => err };
 }

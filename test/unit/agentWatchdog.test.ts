@@ -25,11 +25,11 @@ async function underWatchdog(body: string): Promise<{ status: number | null; sig
     setTimeout(() => { ${body} }, 200);`;
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: repo, stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const [status, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
-  child.stdin!.destroy();
+  child.stdin.destroy();
   return { status, signal, stderr };
 }
 

@@ -91,7 +91,7 @@ export class GraphBuilder {
 
   edge(source: string, target: string, kind: GraphEdgeKind): void {
     let targets = this.edges.get(source);
-    if (!targets) this.edges.set(source, (targets = new Map()));
+    if (!targets) this.edges.set(source, (targets = new Map<string, GraphEdgeKind[]>()));
     const kinds = targets.get(target);
     if (!kinds) targets.set(target, [kind]);
     else if (!kinds.includes(kind)) kinds.push(kind);

@@ -21,7 +21,7 @@ function record_(log: string): string {
   const write = process.stderr.write;
   let said = '';
   process.env.NODESCOPE_AUDIT_LOG = log;
-  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => ((said += chunk), true));
   try {
     recordAction(record, { version: 'test' });
   } finally {

@@ -70,7 +70,7 @@ describe('the CLI\'s readable output, whatever the node names things', () => {
     assert.match(renderWhence({ ...whence, visible: true, inodes: { merged: 99, layers: [] } }), /inode +99 in the container's own view/);
     assert.doesNotMatch(renderWhence(whence), /\?/);
     // Deleted: the layer that deleted it and the one that still holds it.
-    assert.match(renderWhence(whence), /deleted by +lower #1 .*\n(.*\n)*  still in +lower #3 \/var\/lib\/l3\/diff/);
+    assert.match(renderWhence(whence), /deleted by +lower #1 .*\n(.*\n)* {2}still in +lower #3 \/var\/lib\/l3\/diff/);
     assert.match(renderWhence({ ...whence, deletedBy: null, hiddenByOpaque: null, shadowed: [] }), /not visible: not in any layer/);
     assert.match(renderWhence(whence, 'web'), /^\/bin\/top in web \(cccccccccccc\): not visible/, 'the editor names the container');
   });

@@ -19,6 +19,7 @@ describe('the snapshot JSON Schema', () => {
   });
 
   it('rejects each kind of mistake where it is', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each case breaks the snapshot's types on purpose
     const cases: [string, (s: any) => void, RegExp][] = [
       ['a limit as a string', (s) => (s.containers[0].cgroup.memory.limitBytes = '64M'), /\/containers\/0\/cgroup\/memory\/limitBytes/],
       ['a missing hostname', (s) => delete s.host.hostname, /^\/host$/],

@@ -64,11 +64,11 @@ describe('boundContainer', () => {
     c.cgroup = shared;
     other.cgroup = shared;
     boundContainer(c);
-    assert.equal(c.cgroup!.path, long.slice(0, TEXT_MAX_BYTES));
-    assert.deepEqual(c.cgroup!.paths, { memory: long.slice(0, TEXT_MAX_BYTES), pids: '/short' });
+    assert.equal(c.cgroup.path, long.slice(0, TEXT_MAX_BYTES));
+    assert.deepEqual(c.cgroup.paths, { memory: long.slice(0, TEXT_MAX_BYTES), pids: '/short' });
     assert.equal(c.truncated, true);
     assert.match(c.unknown.find((p: Problem) => p.source === 'snapshot')!.message, /cgroup paths \(the longest 5020 bytes\)/);
-    assert.equal(other.cgroup!.path, long, 'the shared reading is not changed');
+    assert.equal(other.cgroup.path, long, 'the shared reading is not changed');
     assert.equal(shared.paths.memory, long);
   });
 

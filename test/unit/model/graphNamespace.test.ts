@@ -53,7 +53,7 @@ describe('namespace graph', () => {
   it('makes each container a member of exactly the namespaces its processes are in', () => {
     for (const c of snap.containers) {
       const expected = new Set<string>();
-      for (const p of snap.processes.filter((x) => x.containerId === c.id)) for (const t of NS_TYPES) if (p.namespaces[t] !== null) expected.add(namespaceId(t, p.namespaces[t]!));
+      for (const p of snap.processes.filter((x) => x.containerId === c.id)) for (const t of NS_TYPES) if (p.namespaces[t] !== null) expected.add(namespaceId(t, p.namespaces[t]));
       const got = g.edges.filter((e) => e.kind === 'member' && e.source === `container:${c.id}`).map((e) => e.target);
       assert.deepEqual(got.sort(), [...expected].sort(), c.name);
     }
@@ -141,7 +141,7 @@ describe('namespace graph', () => {
 /** A node with `containers` containers of 8 namespaces each (the rest host-only), and host processes. */
 function synthetic(namespaces: number, processes: number, containers: number): Snapshot {
   const s = load();
-  const hostNs = s.host.namespaces as NsInodes;
+  const hostNs = s.host.namespaces;
   const userNs = hostNs.user!;
   const ns: NamespaceInfo[] = [];
   let inode = 5_000_000_000;

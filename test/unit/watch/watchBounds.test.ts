@@ -4,6 +4,7 @@
  * snapshots are compared without building their JSON text.
  */
 import { describe, it } from 'node:test';
+import { inspect } from 'util';
 import assert from 'node:assert/strict';
 import { nextDelay, sameData, watchInterval, Watcher, WATCH_INTERVAL_MAX_MS, WATCH_INTERVAL_MIN_MS } from '../../../server/watch';
 import type { AgentMethods } from '../../../server/methods';
@@ -15,7 +16,7 @@ const TIMER_MAX = 2 ** 31 - 1;
 
 describe('watch interval', () => {
   it('is off for 0, absent, negative or not a number', () => {
-    for (const v of [0, undefined, null, -1, -1e12, Number.NaN, '2000', {}, true]) assert.equal(watchInterval(v), 0, String(v));
+    for (const v of [0, undefined, null, -1, -1e12, Number.NaN, '2000', {}, true]) assert.equal(watchInterval(v), 0, inspect(v));
   });
 
   it('is clamped to [250 ms, 1 h]', () => {
