@@ -34,10 +34,8 @@ import { launchContainer, stopLaunched } from './act/launch';
 import { rootfsOnHost } from './discover/layerTrust';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
-import { AgentFailure, echo } from './failure';
+import { refuse, echo } from './failure';
 import { during } from './activity';
-
-export { AgentFailure };
 
 /** A snapshot younger than this answers container lookups; older ones are retaken. */
 const FRESH_MS = 1000;
@@ -56,20 +54,20 @@ export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
     const shown = matches.map((c) => `${c.name} (id ${/^[0-9a-f]{64}$/.test(c.id) ? c.id.slice(0, 12) : c.id}, ${c.runtime})`).join(', ');
-    throw new AgentFailure(ErrorCodes.Ambiguous, `"${echo(ref)}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
+    throw refuse(ErrorCodes.Ambiguous, `"${echo(ref)}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
   }
-  throw new AgentFailure(ErrorCodes.NotFound, `no container "${echo(ref)}" on this node (give an id, a unique id prefix, or a name)`);
+  throw refuse(ErrorCodes.NotFound, `no container "${echo(ref)}" on this node (give an id, a unique id prefix, or a name)`);
 }
 
 function str(params: unknown, key: string): string {
   const v = (params as Record<string, unknown> | null)?.[key];
-  if (typeof v !== 'string' || !v) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a non-empty string`);
+  if (typeof v !== 'string' || !v) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a non-empty string`);
   return v;
 }
 
 function absolutePath(params: unknown, key: string): string {
   const v = str(params, key);
-  if (!v.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${echo(v)}"`);
+  if (!v.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${echo(v)}"`);
   return v;
 }
 
@@ -79,16 +77,16 @@ function existingDir(dir: string): string {
   try {
     st = fs.lstatSync(dir);
   } catch {
-    throw new AgentFailure(ErrorCodes.NotFound, `no such directory: ${echo(dir)}`);
+    throw refuse(ErrorCodes.NotFound, `no such directory: ${echo(dir)}`);
   }
-  if (!st.isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory: ${echo(dir)}`);
+  if (!st.isDirectory()) throw refuse(ErrorCodes.InvalidParams, `not a directory: ${echo(dir)}`);
   return dir;
 }
 
 function optionalInt(params: unknown, key: string): number | undefined {
   const v = (params as Record<string, unknown> | null)?.[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new AgentFailure(ErrorCodes.InvalidParams, `"${key}" must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a non-negative integer`);
   return v;
 }
 
@@ -141,7 +139,7 @@ export class AgentMethods {
   private rootOf(p: unknown): string {
     const c = this.container(str(p, 'container'));
     const root = `/proc/${c.initPid}/root`;
-    if (!fs.existsSync(root)) throw new AgentFailure(ErrorCodes.Gone, `${c.name}'s process ${c.initPid} is gone; refresh and try again`);
+    if (!fs.existsSync(root)) throw refuse(ErrorCodes.Gone, `${c.name}'s process ${c.initPid} is gone; refresh and try again`);
     return root;
   }
 
@@ -159,7 +157,7 @@ export class AgentMethods {
   dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
     // Own properties only: through the prototype, "toString" would answer and "hasOwnProperty" throw.
     const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: unknown) => Methods[M]['result']) : undefined;
-    if (!run) throw new AgentFailure(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
+    if (!run) throw refuse(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
     return run(params ?? {});
   }
 
@@ -169,7 +167,7 @@ export class AgentMethods {
     whence: (p) => {
       const c = this.container(str(p, 'container'));
       const path = absolutePath(p, 'path');
-      if (!c.rootfs?.overlay) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
+      if (!c.rootfs?.overlay) throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
       return whence(rootfsOnHost(c), c.id, path, c.initPid);
     },
     pagecache: (p) => {
@@ -179,15 +177,15 @@ export class AgentMethods {
         return pageCacheOfLayers(existingDir(target), 'dir', [{ path: target, role: 'lower', index: 0 }], null, top);
       }
       const c = this.container(target);
-      if (!c.rootfs?.layers.length) throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
+      if (!c.rootfs?.layers.length) throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is not an overlay: no layers to measure`);
       return pageCacheOfLayers(c.id, 'container', rootfsOnHost(c).layers, c.cgroup?.memory?.fileBytes ?? null, top);
     },
     'container.diff': (p) => {
       const c = this.container(str(p, 'container'));
       const limit = optionalInt(p, 'limit') ?? 10_000;
-      if (limit < 1 || limit > 1_000_000) throw new AgentFailure(ErrorCodes.InvalidParams, '"limit" must be from 1 to 1000000');
+      if (limit < 1 || limit > 1_000_000) throw refuse(ErrorCodes.InvalidParams, '"limit" must be from 1 to 1000000');
       if (!c.rootfs?.layers.some((l) => l.role === 'upper')) {
-        throw new AgentFailure(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
+        throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
       }
       return containerDiff(rootfsOnHost(c), c.id, limit);
     },
@@ -195,7 +193,7 @@ export class AgentMethods {
     'layers.report': (p) => layerReport(layerStackOf(str(p, 'target'), (r) => this.container(r), () => this.last?.snapshot ?? null, () => this.engineRoots()), optionalInt(p, 'top') ?? 100),
     'layers.list': (p) => {
       const o = p as { path?: unknown; merged?: unknown };
-      if (o.merged !== undefined && typeof o.merged !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"merged" must be true or false');
+      if (o.merged !== undefined && typeof o.merged !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"merged" must be true or false');
       const path = o.path === undefined ? '/' : absolutePath(p, 'path');
       const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots());
       return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
@@ -222,13 +220,13 @@ export class AgentMethods {
     'enter.plan': (p) => {
       const c = this.container(str(p, 'container'));
       const o = p as { shell?: unknown; user?: unknown; command?: unknown };
-      if (o.shell !== undefined && typeof o.shell !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"shell" must be a string');
+      if (o.shell !== undefined && typeof o.shell !== 'string') throw refuse(ErrorCodes.InvalidParams, '"shell" must be a string');
       // A passwd name (POSIX portable characters, as useradd allows) or a numeric uid: nothing else reaches nsenter.
       if (o.user !== undefined && !(typeof o.user === 'string' && /^(\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?)$/.test(o.user))) {
-        throw new AgentFailure(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
+        throw refuse(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
       }
       if (o.command !== undefined && !(Array.isArray(o.command) && o.command.every((a) => typeof a === 'string'))) {
-        throw new AgentFailure(ErrorCodes.InvalidParams, '"command" must be an array of strings');
+        throw refuse(ErrorCodes.InvalidParams, '"command" must be an array of strings');
       }
       const plan = planEnter(c, this.startTimesOf(c), {
         pid: optionalInt(p, 'pid'),
@@ -242,8 +240,8 @@ export class AgentMethods {
     'launch.start': (p) => {
       const from = this.container(str(p, 'from'));
       const o = p as LaunchParams;
-      if (o.name !== undefined && typeof o.name !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"name" must be a string');
-      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      if (o.name !== undefined && typeof o.name !== 'string') throw refuse(ErrorCodes.InvalidParams, '"name" must be a string');
+      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
       const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
       return launchContainer(from, o, {
         // Its command is read from its init: alive, and the process the snapshot saw.
@@ -260,13 +258,13 @@ export class AgentMethods {
     'launch.stop': (p) => {
       const name = str(p, 'container');
       const dryRun = (p as { dryRun?: unknown }).dryRun;
-      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
       return stopLaunched(name, dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
     },
     'limit.set': (p) => {
       const c = this.container(str(p, 'container'));
       const o = p as LimitParams;
-      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
       // The init process as it is now (alive, not a reused PID): its /proc/PID/cgroup says where to write.
       const { target } = liveTarget(c, this.startTimesOf(c));
       return setLimits(c, cgroupLinesNow(c, target), o, {

@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import { ErrorCodes, type ContainerFileEntry, type ContainerFileStat } from '../protocol';
-import { AgentFailure } from '../failure';
+import { refuse } from '../failure';
+import { AgentError } from '../agentError';
 import { NotReadable } from '../sys/checkedOpen';
 import { openInRoot, readlinkOfFd } from '../sys/openInRoot';
 import { formatBytes } from '../units';
@@ -23,13 +24,13 @@ export function typeOf(st: fs.Stats): ContainerFileStat['type'] {
 }
 
 /** An fs error or NotReadable as one line; `where` names what was read ("the container", "layer 2 of web"). */
-export function failure(path: string, err: unknown, where = 'the container'): AgentFailure {
-  if (err instanceof NotReadable) return new AgentFailure(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in ${where}: not opened`);
+export function failure(path: string, err: unknown, where = 'the container'): AgentError {
+  if (err instanceof NotReadable) return refuse(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in ${where}: not opened`);
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new AgentFailure(ErrorCodes.NotFound, `no such file in ${where}: ${path}`);
-  if (code === 'ELOOP') return new AgentFailure(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave ${where} (ELOOP)`);
-  if (code === 'EXDEV') return new AgentFailure(ErrorCodes.Unsupported, `${path} leads outside ${where}`);
-  return new AgentFailure(-32603, `${path}: ${code ?? (err as Error).message}`);
+  if (code === 'ENOENT' || code === 'ENOTDIR') return refuse(ErrorCodes.NotFound, `no such file in ${where}: ${path}`);
+  if (code === 'ELOOP') return refuse(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave ${where} (ELOOP)`);
+  if (code === 'EXDEV') return refuse(ErrorCodes.Unsupported, `${path} leads outside ${where}`);
+  return refuse(ErrorCodes.InternalError, `${path}: ${code ?? (err as Error).message}`);
 }
 
 function withFd<T>(root: string, path: string, mode: 'read' | 'path', use: (fd: number) => T): T {
@@ -42,7 +43,7 @@ function withFd<T>(root: string, path: string, mode: 'read' | 'path', use: (fd: 
   try {
     return use(fd);
   } catch (err) {
-    if (err instanceof AgentFailure) throw err;
+    if (err instanceof AgentError) throw err;
     throw failure(path, err);
   } finally {
     fs.closeSync(fd);
@@ -68,7 +69,7 @@ export function describeStats(path: string, st: fs.Stats, target?: string): Cont
 /** The entries of a directory of the container, sorted by name, at most MAX_ENTRIES. */
 export function listInContainer(root: string, path: string): { path: string; entries: ContainerFileEntry[]; truncated: boolean } {
   return withFd(root, path, 'read', (fd) => {
-    if (!fs.fstatSync(fd).isDirectory()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory in the container: ${path}`);
+    if (!fs.fstatSync(fd).isDirectory()) throw refuse(ErrorCodes.InvalidParams, `not a directory in the container: ${path}`);
     // The fd's /proc link names the directory the kernel opened inside the root; reading it lists that.
     const dirents = fs.readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
     const entries = dirents
@@ -96,9 +97,9 @@ export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES
 
 /** The content of the regular file open as `fd` (the caller closes it), bounded as readInContainer says. */
 export function readOpenFile(fd: number, path: string, where: string, max = MAX_FILE_BYTES): Buffer {
-  const tooLarge = (): AgentFailure => new AgentFailure(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
+  const tooLarge = (): AgentError => refuse(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
   const st = fs.fstatSync(fd);
-  if (!st.isFile()) throw new AgentFailure(ErrorCodes.InvalidParams, `not a regular file in ${where}: ${path}`);
+  if (!st.isFile()) throw refuse(ErrorCodes.InvalidParams, `not a regular file in ${where}: ${path}`);
   if (st.size > max) throw tooLarge();
   const parts: Buffer[] = [];
   let total = 0;
