@@ -14,7 +14,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorCodes, type ContainerFileStat, type LayerFileEntry, type LayerFileMarks, type LayerFileStat, type LayerRef, type Methods, type RootfsInfo } from '../protocol';
-import { AgentFailure, echo } from '../failure';
+import { refuse, echo } from '../failure';
+import { AgentError } from '../agentError';
 import { O_PATH, reopenForReading } from '../sys/checkedOpen';
 import { entryPath, forEachEntry, lstatEntry, openChildDir, openDirBeneath } from '../sys/pinnedDir';
 import { lookupServed, openLayers, type OpenLayers, type Served } from '../layers/whence';
@@ -52,7 +53,7 @@ function openView(src: ViewSource, v: ViewParams): OpenView {
   const pos = stack.layers.findIndex((l) => l.index === v.layer);
   if (pos < 0) {
     const ix = stack.layers.map((l) => l.index);
-    throw new AgentFailure(ErrorCodes.InvalidParams, `no layer ${v.layer} in ${echo(stack.target.name)} (its layers are ${Math.min(...ix)} to ${Math.max(...ix)})`);
+    throw refuse(ErrorCodes.InvalidParams, `no layer ${v.layer} in ${echo(stack.target.name)} (its layers are ${Math.min(...ix)} to ${Math.max(...ix)})`);
   }
   const refs: LayerRef[] = (v.merged ? stack.layers.slice(pos) : [stack.layers[pos]]).map((l) => ({ path: l.dir, role: l.role, index: l.index }));
   // An image has no mount: dockerd mounts its layers following redirects, as openLayers assumes without one.
@@ -61,7 +62,7 @@ function openView(src: ViewSource, v: ViewParams): OpenView {
   const where = v.merged ? `${name} up to layer ${v.layer}` : `layer ${v.layer} of ${name}`;
   if (layers.problems.length) {
     layers.close();
-    throw new AgentFailure(ErrorCodes.Unsupported, `${where}: ${layers.problems[0].source}: ${layers.problems[0].message}`);
+    throw refuse(ErrorCodes.Unsupported, `${where}: ${layers.problems[0].source}: ${layers.problems[0].message}`);
   }
   return { layers, where, layer: refs[0] };
 }
@@ -77,14 +78,14 @@ function withView<T>(src: ViewSource, v: ViewParams, use: (o: OpenView) => T): T
 
 /** The path's components; `.` and `..` refused, not resolved: the client names paths as the view shows them. */
 function checkedPath(p: string): string {
-  if (!p.startsWith('/')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
-  if (p.split('/').some((c) => c === '.' || c === '..')) throw new AgentFailure(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
+  if (!p.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
+  if (p.split('/').some((c) => c === '.' || c === '..')) throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
   return `/${p.split('/').filter(Boolean).join('/')}`;
 }
 
 function rootOf(o: OpenView, ref: LayerRef): number {
   const root = o.layers.layers.find((l) => l.ref.index === ref.index)?.root;
-  if (root === undefined || root === null) throw new AgentFailure(-32603, `layer ${ref.index} is not open`);
+  if (root === undefined || root === null) throw refuse(ErrorCodes.InternalError, `layer ${ref.index} is not open`);
   return root;
 }
 
@@ -113,7 +114,7 @@ function withServed<T>(o: OpenView, s: Served, p: string, use: (fd: number) => T
   try {
     return use(fd);
   } catch (err) {
-    throw err instanceof AgentFailure ? err : failure(p, err, o.where);
+    throw err instanceof AgentError ? err : failure(p, err, o.where);
   } finally {
     fs.closeSync(fd);
   }
@@ -125,15 +126,15 @@ function resolve(o: OpenView, p: string, follow: boolean): ReturnType<typeof loo
   for (let hops = 0; ; hops++) {
     const r = lookupServed(o.layers, at);
     if (!follow || r.found.fileType !== 'symlink' || !r.served.length) return { ...r, at: r.found.resolvedPath ?? at };
-    if (hops === MAX_LINKS) throw new AgentFailure(ErrorCodes.InvalidParams, `${p}: more than ${MAX_LINKS} symlinks in ${o.where} (ELOOP)`);
+    if (hops === MAX_LINKS) throw refuse(ErrorCodes.InvalidParams, `${p}: more than ${MAX_LINKS} symlinks in ${o.where} (ELOOP)`);
     const link = withServed(o, r.served[0], p, (fd) => statOfFd(p, fd).target ?? '');
     // Resolved as the kernel resolves it in the view: from its root (absolute) or its directory; never above the root.
     at = path.posix.resolve(path.posix.dirname(r.found.resolvedPath ?? at), link);
   }
 }
 
-function notFound(o: OpenView, p: string): AgentFailure {
-  return new AgentFailure(ErrorCodes.NotFound, `no such file in ${o.where}: ${p}`);
+function notFound(o: OpenView, p: string): AgentError {
+  return refuse(ErrorCodes.NotFound, `no such file in ${o.where}: ${p}`);
 }
 
 function opaqueAt(o: OpenView, s: Served): boolean {
@@ -262,7 +263,7 @@ export function listInLayers(src: ViewSource, v: ViewParams, rawPath: string): {
   return withView(src, v, (o) => {
     const r = resolve(o, p, true);
     if (!r.found.visible) throw notFound(o, p);
-    if (r.found.fileType !== 'dir') throw new AgentFailure(ErrorCodes.InvalidParams, `not a directory in ${o.where}: ${p}`);
+    if (r.found.fileType !== 'dir') throw refuse(ErrorCodes.InvalidParams, `not a directory in ${o.where}: ${p}`);
     const { entries, truncated } = entriesOf(o, r.served, v.merged);
     if (!v.merged && o.layer.role === 'upper') {
       // The writable layer alone: what the layers below also show here was copied up (or replaced).
@@ -299,10 +300,10 @@ export function readInLayers(src: ViewSource, v: ViewParams, rawPath: string): {
 /** A request's view and path, checked. */
 function viewOf(p: unknown): ViewParams & { target: string; path: string } {
   const o = (p ?? {}) as Record<string, unknown>;
-  if (typeof o.target !== 'string' || !o.target) throw new AgentFailure(ErrorCodes.InvalidParams, '"target" must be a non-empty string');
-  if (typeof o.layer !== 'number' || !Number.isInteger(o.layer) || o.layer < 0) throw new AgentFailure(ErrorCodes.InvalidParams, '"layer" must be a non-negative integer');
-  if (typeof o.merged !== 'boolean') throw new AgentFailure(ErrorCodes.InvalidParams, '"merged" must be true or false');
-  if (typeof o.path !== 'string') throw new AgentFailure(ErrorCodes.InvalidParams, '"path" must be a string');
+  if (typeof o.target !== 'string' || !o.target) throw refuse(ErrorCodes.InvalidParams, '"target" must be a non-empty string');
+  if (typeof o.layer !== 'number' || !Number.isInteger(o.layer) || o.layer < 0) throw refuse(ErrorCodes.InvalidParams, '"layer" must be a non-negative integer');
+  if (typeof o.merged !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"merged" must be true or false');
+  if (typeof o.path !== 'string') throw refuse(ErrorCodes.InvalidParams, '"path" must be a string');
   return { target: o.target, layer: o.layer, merged: o.merged, path: o.path };
 }
 
