@@ -24,11 +24,17 @@ function madeBy(l: ReportLayer): string {
 
 /** The stack, top first, as a table cut to `width`; then efficiency and the largest wasted files. */
 export function renderLayerReport(r: LayerReport, width?: number, wastedShown = 10): string {
-  const lines: string[] = [`${r.target.kind} ${escapeControls(r.target.name)}  ${shortId(r.target.id.replace(/^sha256:/, ''))}`];
-  const head = ['#', 'ROLE', 'SIZE', 'FILES', 'WHITEOUTS', 'OPAQUE', 'CREATED BY'];
-  const rows = r.layers.map((l) => [String(l.index), l.origin === 'init' ? 'init' : l.role, formatBytes(l.bytes), String(l.files), String(l.whiteouts), String(l.opaqueDirs), madeBy(l)]);
+  const engine = r.target.engine ? ` (${r.target.engine})` : '';
+  const lines: string[] = [`${r.target.kind} ${escapeControls(r.target.name)}${engine}  ${shortId(r.target.id.replace(/^sha256:/, ''))}`];
+  // Redirects and users get a column only where some layer has them: the command keeps the width.
+  const optional = [
+    { head: 'REDIRECTS', cell: (l: ReportLayer) => String(l.redirects), shown: r.layers.some((l) => l.redirects > 0) },
+    { head: 'CONTAINERS', cell: (l: ReportLayer) => String(l.usedBy.length), shown: r.layers.some((l) => l.usedBy.length > 0) },
+  ].filter((c) => c.shown);
+  const head = ['#', 'ROLE', 'SIZE', 'FILES', 'WHITEOUTS', 'OPAQUE', ...optional.map((c) => c.head), 'CREATED BY'];
+  const rows = r.layers.map((l) => [String(l.index), l.origin === 'init' ? 'init' : l.role, formatBytes(l.bytes), String(l.files), String(l.whiteouts), String(l.opaqueDirs), ...optional.map((c) => c.cell(l)), madeBy(l)]);
   const widths = head.slice(0, -1).map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const row = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? escapeControls(c) : i >= 2 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const row = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? escapeControls(c) : i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   lines.push(row(head), ...rows.map(row));
   lines.push('', `efficiency ${(r.efficiency * 100).toFixed(2)}%, ${formatBytes(r.wastedBytes)} wasted of ${formatBytes(r.totalBytes)} in ${plural(r.wastedFiles, 'file')} the merged view never shows`);
   for (const w of r.wasted.slice(0, wastedShown)) lines.push(`  ${formatBytes(w.bytes).padStart(10)}  layer ${String(w.layer).padEnd(3)} ${escapeControls(w.path)}`);

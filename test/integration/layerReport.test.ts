@@ -3,7 +3,8 @@
 // commands against `docker history --no-trunc`, sizes against `docker history --human=false`, whiteouts
 // and opaque dirs against find and getfattr on the layer directories, A/M/R marks against `docker diff`;
 // wasted space on nodescope-rig/waste:1, built to waste 1,049,600 bytes; dive's CI exit codes on both
-// sides of each threshold; a containerd container's base layer against the Docker image it came from.
+// sides of each threshold; a containerd container's base layer against the Docker image it came from,
+// and containerd's own copy of that image read by the name ctr lists.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
@@ -103,6 +104,8 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
       assert.equal(l.whiteouts, count('-type', 'c'), l.path);
       const opaque = execFileSync('sh', ['-c', 'getfattr -R -h -n trusted.overlay.opaque --only-values --absolute-names "$1" 2>/dev/null | tr -cd y | wc -c', 'sh', l.path], { encoding: 'utf8' });
       assert.equal(l.opaqueDirs, Number(opaque.trim()), l.path);
+      const redirects = execFileSync('sh', ['-c', 'getfattr -R -h -n trusted.overlay.redirect --absolute-names "$1" 2>/dev/null | grep -c "^trusted.overlay.redirect=" || true', 'sh', l.path], { encoding: 'utf8' });
+      assert.equal(l.redirects, Number(redirects.trim()), l.path);
     }
     // The rig's known marks: the whiteout of /data/gone, /opq opaque in the image and again in the container.
     assert.deepEqual(r.layers.map((l) => [l.whiteouts, l.opaqueDirs]).slice(0, 1), [[1, 1]]);
@@ -172,13 +175,28 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
     const r = json<LayerReport>('layers', 'nodescope-rig-ctr');
     const base = r.layers[r.layers.length - 1];
     assert.equal(base.bytes + base.symlinkBytes, dockerHistory('nodescope-rig/base:1').at(-1)!.size);
+    assert.equal(base.origin, 'image', 'its image found in containerd\'s records');
   });
 
-  it('an unknown container or image, a containerd image, a bad layer index: one line, exit 1, nothing on stdout', () => {
+  it('reads a containerd image by the name ctr lists it under: containerd\'s copy of the rig\'s base image, gated by --ci', () => {
+    const ref = 'docker.io/nodescope-rig/base:1';
+    assert.ok(execFileSync('ctr', ['-n', 'default', 'images', 'ls', '-q'], { encoding: 'utf8' }).split('\n').includes(ref));
+    const r = json<LayerReport>('layers', ref);
+    assert.deepEqual([r.target.kind, r.target.engine, r.target.name], ['image', 'containerd', ref]);
+    assert.match(r.layers[0].path, /^\/var\/lib\/containerd\/io\.containerd\.snapshotter\.v1\.overlayfs\/snapshots\/\d+\/fs$/);
+    assert.deepEqual(r.layers.map((l) => l.bytes + l.symlinkBytes), [dockerHistory('nodescope-rig/base:1').at(-1)!.size]);
+    assert.equal(cli('layers', ref, '--ci', '--highest-wasted-bytes', '0').status, 0);
+    const table = cli('layers', ref);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout.split('\n')[0], /^image docker\.io\/nodescope-rig\/base:1 \(containerd\)  [0-9a-f]{12}$/);
+  });
+
+  it('an unknown container or image, a bad layer index: one line, exit 1, nothing on stdout', () => {
     for (const [args, msg] of [
-      [['layers', 'no-such-thing'], /^nodescope: no container or Docker image "no-such-thing" on this node/],
-      [['ls', 'no-such-thing'], /^nodescope: no container or Docker image "no-such-thing"/],
-      [['layers', 'docker.io/nodescope-rig/base:1'], /containerd's images are not read: give a running container of it/],
+      [['layers', 'no-such-thing'], /^nodescope: no container or image "no-such-thing" on this node, in Docker or containerd/],
+      [['ls', 'no-such-thing'], /^nodescope: no container or image "no-such-thing"/],
+      [['layers', 'docker.io/no-such/image:1'], /^nodescope: no container or image "docker\.io\/no-such\/image:1"/],
+      [['ls', 'docker.io/nodescope-rig/base:1', '--layer', '1'], /^nodescope: no layer 1 in docker\.io\/nodescope-rig\/base:1: its layers are 0 to 0$/],
       [['ls', NAME, '--layer', '99'], /^nodescope: no layer 99 in nodescope-layers-\d+: its layers are 0 to 5$/],
       [['ls', NAME, '/no/such/dir'], /^nodescope: no directory \/no\/such\/dir in nodescope-layers-\d+ up to layer 0$/],
     ] as [string[], RegExp][]) {
