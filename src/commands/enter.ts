@@ -4,65 +4,50 @@
  * from its own root by the agent: enter.options).
  */
 import * as vscode from 'vscode';
-import type { EnterOptions } from '../../server/protocol';
-import type { AgentClient } from '../connection/agentClient';
 import type { NodeRegistry } from '../nodes/registry';
+import type { EnterOptions } from '../../server/protocol';
 import { enterTerminal } from '../terminal/enterTerminal';
-import type { NodeElement } from '../views/nodesView';
-import { pickContainer, type ContainerChoice } from './pick';
+import { CommandFailure, failingAs } from './commandFailure';
+import { registerNodescopeCommand, showFailure, type CommandContext, type ContainerTarget } from './registerCommand';
 
-export function registerEnterCommand(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('nodescope.enter', async (el?: NodeElement) => {
-      const choice = await pickContainer(nodes, el);
-      const client = choice && connected(choice);
-      if (client) openTerminal(nodes, client, choice, {});
-    }),
-    vscode.commands.registerCommand('nodescope.enterAs', async (el?: NodeElement) => {
-      const choice = await pickContainer(nodes, el);
-      const client = choice && connected(choice);
-      if (!client) return;
-      let options: EnterOptions;
-      try {
-        options = await client.request('enter.options', { container: choice.container.id, pid: choice.pid });
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: cannot enter ${choice.container.name}: ${(err as Error).message}`);
-        return;
-      }
-      const as = await askShellAndUser(choice.container.name, options);
-      if (as) openTerminal(nodes, client, choice, as);
-      else nodes.log.info(`enter ${choice.container.name}: cancelled at the shell or user pick`);
-    }),
+export function registerEnterCommand(extension: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  const context: CommandContext = { extension, nodes };
+  registerNodescopeCommand(context, 'nodescope.enter', (target) => openTerminal(context, target, {}), { target: 'container' });
+  registerNodescopeCommand(
+    context,
+    'nodescope.enterAs',
+    async (target) => {
+      const name = target.container.name;
+      const options = await failingAs(`cannot enter ${name}`, () => target.client.request('enter.options', { container: target.container.id, pid: target.pid }));
+      const as = await askShellAndUser(name, options);
+      if (as) openTerminal(context, target, as);
+      else context.nodes.log.info(`enter ${name}: cancelled at the shell or user pick`);
+    },
+    { target: 'container' },
   );
 }
 
-function connected(choice: ContainerChoice): AgentClient | undefined {
-  const client = choice.session.agent;
-  if (!client) void vscode.window.showErrorMessage(`Nodescope: ${choice.session.label} is not connected`);
-  return client ?? undefined;
-}
-
-function openTerminal(nodes: NodeRegistry, client: AgentClient, choice: ContainerChoice, as: { shell?: string; user?: string }): void {
+function openTerminal(context: CommandContext, target: ContainerTarget, as: { shell?: string; user?: string }): void {
+  const { container, session } = target;
+  const log = context.nodes.log;
   const who = as.user ? ` as ${as.user}` : '';
-  nodes.log.info(`enter ${choice.container.name} on ${choice.session.label}${who}${as.shell ? ` with ${as.shell}` : ''}: opening a terminal`);
+  log.info(`enter ${container.name} on ${session.label}${who}${as.shell ? ` with ${as.shell}` : ''}: opening a terminal`);
   const pty = enterTerminal(
-    client,
-    choice.container,
-    choice.pid,
-    (msg) => void vscode.window.showErrorMessage(`Nodescope: cannot enter ${choice.container.name}: ${msg}`),
+    target.client,
+    container,
+    target.pid,
+    // The terminal says it too; the notification is the wrapper's one line.
+    (msg) => showFailure(context, 'nodescope.enter', new CommandFailure(`cannot enter ${container.name}: ${msg}`)),
     as,
-    (code) => nodes.log.info(`enter ${choice.container.name} on ${choice.session.label}${who}: ${code === undefined ? 'closed before the shell ran' : `the shell exited with code ${code}`}`),
+    (code) => log.info(`enter ${container.name} on ${session.label}${who}: ${code === undefined ? 'closed before the shell ran' : `the shell exited with code ${code}`}`),
   );
-  const terminal = vscode.window.createTerminal({ name: `${choice.container.name}${who} (${choice.session.label})`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
+  const terminal = vscode.window.createTerminal({ name: `${container.name}${who} (${session.label})`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
   terminal.show();
 }
 
-/** Two quick picks: a shell of the container, then one of its users (root first). undefined = cancelled. */
+/** Two quick picks: a shell of the container, then one of its users (root first). undefined = cancelled; no shell at all fails. */
 async function askShellAndUser(name: string, o: EnterOptions): Promise<{ shell: string; user?: string } | undefined> {
-  if (!o.shells.length) {
-    void vscode.window.showErrorMessage(`Nodescope: ${name} has no shell in its root; use Enter Namespaces with a command from the CLI instead`);
-    return undefined;
-  }
+  if (!o.shells.length) throw new CommandFailure(`${name} has no shell in its root; use Enter Namespaces with a command from the CLI instead`);
   const shell = await vscode.window.showQuickPick(
     o.shells.map((s, i) => ({ label: s, description: i === 0 ? 'default' : undefined })),
     { title: `Enter ${name}: shell`, placeHolder: `Shells in ${name}'s root`, ignoreFocusOut: true },

@@ -6,13 +6,16 @@
  */
 import * as vscode from 'vscode';
 import type { NodeRegistry } from '../nodes/registry';
-import type { NodeElement } from '../views/nodesView';
-import { pickContainer } from './pick';
 import { renderDiff, renderWhence } from '../cli/render';
+import { copyTextOf, inspectOf } from '../views/tree/itemTargets';
+import { SnapshotIndex } from '../views/tree/snapshotIndex';
+import { pickContainer } from './pick';
+import { registerNodescopeCommand, type CommandContext } from './registerCommand';
 
 const SCHEME = 'nodescope-inspect';
 
-export function registerItemCommands(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
+export function registerItemCommands(extension: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  const context: CommandContext = { extension, nodes };
   const docs = new Map<string, string>();
   const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => docs.get(uri.toString()) ?? '' };
   let seq = 0;
@@ -24,42 +27,40 @@ export function registerItemCommands(context: vscode.ExtensionContext, nodes: No
     await vscode.window.showTextDocument(doc, { preview: true });
   };
   const show = (name: string, value: unknown): Promise<void> => showText(name, `${JSON.stringify(value, null, 2)}\n`, 'json');
-  context.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider),
-    vscode.commands.registerCommand('nodescope.copyId', async (el?: NodeElement) => {
-      const text = el?.desc?.copyText ?? (await pickContainer(nodes, el))?.container.id;
-      if (text) await vscode.env.clipboard.writeText(text);
-    }),
-    vscode.commands.registerCommand('nodescope.inspect', async (el?: NodeElement) => {
-      if (el?.desc?.inspect !== undefined) return show(el.desc.label, el.desc.inspect);
-      const choice = await pickContainer(nodes, el);
-      if (choice) await show(choice.container.name, choice.container);
-    }),
-    vscode.commands.registerCommand('nodescope.diff', async (el?: NodeElement) => {
-      const choice = await pickContainer(nodes, el);
-      const client = choice?.session.agent;
-      if (!choice || !client) return;
-      try {
-        const d = await client.request('container.diff', { container: choice.container.id });
-        // The lines docker diff prints (A added, C changed, D deleted), for any engine's overlay container.
-        await showText(`changes ${choice.container.name}`, `${renderDiff(d)}\n`, 'plaintext');
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
-      }
-    }),
-    vscode.commands.registerCommand('nodescope.whence', async (el?: NodeElement) => {
-      const choice = await pickContainer(nodes, el);
-      const client = choice?.session.agent;
-      if (!choice || !client) return;
-      const p = await vscode.window.showInputBox({ title: `Which layer provides… (${choice.container.name})`, prompt: 'An absolute path inside the container', value: '/etc/passwd', validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute') });
+  context.extension.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(SCHEME, provider));
+
+  // Copy and Inspect read the node's last snapshot only: they work on a node that is not answering too.
+  registerNodescopeCommand(context, 'nodescope.copyId', async (el) => {
+    const text = (el?.item && copyTextOf(el.item)) ?? (await pickContainer(nodes, el))?.container.id;
+    if (text) await vscode.env.clipboard.writeText(text);
+  });
+  registerNodescopeCommand(context, 'nodescope.inspect', async (el) => {
+    const snap = el?.session.model.snapshot;
+    const record = el?.item && snap ? inspectOf(el.item, new SnapshotIndex(snap)) : undefined;
+    if (record) return show(record.name, record.value);
+    const choice = await pickContainer(nodes, el);
+    if (choice) await show(choice.container.name, choice.container);
+  });
+  registerNodescopeCommand(
+    context,
+    'nodescope.diff',
+    async ({ client, container }) => {
+      const d = await client.request('container.diff', { container: container.id });
+      // The lines docker diff prints (A added, C changed, D deleted), for any engine's overlay container.
+      await showText(`changes ${container.name}`, `${renderDiff(d)}\n`, 'plaintext');
+    },
+    { target: 'container' },
+  );
+  registerNodescopeCommand(
+    context,
+    'nodescope.whence',
+    async ({ client, container }) => {
+      const p = await vscode.window.showInputBox({ title: `Which layer provides… (${container.name})`, prompt: 'An absolute path inside the container', value: '/etc/passwd', validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute') });
       if (!p) return;
-      try {
-        // The CLI's words (renderWhence): which layer provides, deleted or hides the path, and where it still is.
-        const w = await client.request('whence', { container: choice.container.id, path: p });
-        await showText(`whence ${choice.container.name} ${p}`, `${renderWhence(w, choice.container.name)}\n`, 'plaintext');
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
-      }
-    }),
+      // The CLI's words (renderWhence): which layer provides, deleted or hides the path, and where it still is.
+      const w = await client.request('whence', { container: container.id, path: p });
+      await showText(`whence ${container.name} ${p}`, `${renderWhence(w, container.name)}\n`, 'plaintext');
+    },
+    { target: 'container' },
   );
 }

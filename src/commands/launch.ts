@@ -5,12 +5,12 @@
  * the modals' buttons change the node.
  */
 import * as vscode from 'vscode';
+import type { NodeRegistry } from '../nodes/registry';
 import type { LaunchParams } from '../../server/protocol';
 import { OptionError, splitWords, takeContainerOptions, type ContainerOptions } from '../cli/containerOptions';
 import { renderLaunch } from '../cli/render';
-import type { NodeRegistry } from '../nodes/registry';
-import type { NodeElement } from '../views/nodesView';
-import { pickContainer, type ContainerChoice } from './pick';
+import { checkedBy } from './inputCheck';
+import { confirmThenApply, registerNodescopeCommand, type CommandContext, type ContainerTarget } from './registerCommand';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
@@ -25,7 +25,7 @@ function optionsOf(text: string): ContainerOptions | string {
   }
 }
 
-async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
+async function ask(choice: ContainerTarget): Promise<LaunchParams | undefined> {
   const from = choice.container.name;
   const title = `Launch a test container from ${from}'s image`;
   const name = await vscode.window.showInputBox({
@@ -50,61 +50,43 @@ async function ask(choice: ContainerChoice): Promise<LaunchParams | undefined> {
     title,
     ignoreFocusOut: true,
     prompt: `The command, quoted as in a shell: sh -c 'sleep 600' (empty: what ${from} runs)`,
-    validateInput: (v) => {
-      try {
-        splitWords(v);
-        return null;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
+    validateInput: checkedBy(splitWords),
   });
   if (command === undefined) return undefined;
   const words = splitWords(command);
   return { from: choice.container.id, name, ...(optionsOf(optionsText) as ContainerOptions), command: words.length ? words : undefined };
 }
 
-export function registerLaunchCommands(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
-  const connected = async (el?: NodeElement): Promise<ContainerChoice | undefined> => {
-    const choice = await pickContainer(nodes, el);
-    if (choice && !choice.session.agent) void vscode.window.showErrorMessage(`Nodescope: ${choice.session.label} is not connected`);
-    return choice?.session.agent ? choice : undefined;
-  };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('nodescope.launch', async (el?: NodeElement) => {
-      const choice = await connected(el);
-      const params = choice && (await ask(choice));
-      if (!choice || !params) return;
-      const client = choice.session.agent!;
-      try {
-        const plan = await client.request('launch.start', { ...params, dryRun: true });
-        const ok = await vscode.window.showWarningMessage(`Launch ${plan.name} from ${choice.container.name}'s image on ${choice.session.label}?`, { modal: true, detail: renderLaunch(plan) }, 'Launch');
-        if (ok !== 'Launch') return;
-        // What runs is what the modal showed: the plan's name, command and layers go back with the request.
-        const done = await client.request('launch.start', { ...params, name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs });
-        nodes.log.info(`launch ${done.name} on ${choice.session.label} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`);
-        void vscode.window.showInformationMessage(`Nodescope: ${done.name} started (pid ${done.pid}) on ${choice.session.label}`);
-        await choice.session.refresh().catch(() => undefined);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: cannot launch from ${choice.container.name}: ${(err as Error).message}`);
-      }
-    }),
-    vscode.commands.registerCommand('nodescope.stopLaunched', async (el?: NodeElement) => {
-      const choice = await connected(el);
-      if (!choice) return;
-      const name = choice.container.name;
-      try {
-        // The agent checks first that it is one Nodescope launched.
-        await choice.session.agent!.request('launch.stop', { container: name, dryRun: true });
-        const ok = await vscode.window.showWarningMessage(`Stop and remove ${name}?`, { modal: true, detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.' }, 'Stop and Remove');
-        if (ok !== 'Stop and Remove') return;
-        await choice.session.agent!.request('launch.stop', { container: name });
-        nodes.log.info(`stop ${name} on ${choice.session.label}: removed`);
-        void vscode.window.showInformationMessage(`Nodescope: ${name} stopped and removed`);
-        await choice.session.refresh().catch(() => undefined);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: cannot stop ${name}: ${(err as Error).message}`);
-      }
-    }),
-  );
+export function registerLaunchCommands(extension: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  const context: CommandContext = { extension, nodes };
+  registerNodescopeCommand(context, 'nodescope.launch', (target) => launch(context, target), { target: 'container' });
+  registerNodescopeCommand(context, 'nodescope.stopLaunched', (target) => stopLaunched(context, target), { target: 'container' });
+}
+
+async function launch(context: CommandContext, target: ContainerTarget): Promise<void> {
+  const params = await ask(target);
+  if (!params) return;
+  const from = target.container.name;
+  const on = target.session.label;
+  await confirmThenApply(context, target, {
+    method: 'launch.start',
+    request: params,
+    failure: `cannot launch from ${from}`,
+    question: (plan) => ({ message: `Launch ${plan.name} from ${from}'s image on ${on}?`, detail: renderLaunch(plan), button: 'Launch' }),
+    // What runs is what the modal showed: the plan's name, command and layers go back with the request.
+    pin: (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
+    said: (done) => ({ log: `launch ${done.name} on ${on} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`, notify: `${done.name} started (pid ${done.pid}) on ${on}` }),
+  });
+}
+
+async function stopLaunched(context: CommandContext, target: ContainerTarget): Promise<void> {
+  const name = target.container.name;
+  // The agent's dry run checks first that it is one Nodescope launched.
+  await confirmThenApply(context, target, {
+    method: 'launch.stop',
+    request: { container: name },
+    failure: `cannot stop ${name}`,
+    question: () => ({ message: `Stop and remove ${name}?`, detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.', button: 'Stop and Remove' }),
+    said: () => ({ log: `stop ${name} on ${target.session.label}: removed`, notify: `${name} stopped and removed` }),
+  });
 }

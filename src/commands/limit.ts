@@ -4,11 +4,11 @@
  * the person should know (the engine keeps its own record). Only the modal's button writes anything.
  */
 import * as vscode from 'vscode';
-import type { ContainerInfo, LimitParams, LimitResult } from '../../server/protocol';
-import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
 import type { NodeRegistry } from '../nodes/registry';
-import type { NodeElement } from '../views/nodesView';
-import { pickContainer } from './pick';
+import type { ContainerInfo, LimitResult } from '../../server/protocol';
+import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import { checkedBy } from './inputCheck';
+import { confirmThenApply, registerNodescopeCommand, type CommandContext, type ContainerTarget } from './registerCommand';
 
 interface LimitChoice extends vscode.QuickPickItem {
   key: 'memoryBytes' | 'pidsMax' | 'cpus';
@@ -58,51 +58,30 @@ function changeLines(r: LimitResult): string {
     .join('\n');
 }
 
-export function registerLimitCommand(context: vscode.ExtensionContext, nodes: NodeRegistry): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('nodescope.setLimit', async (el?: NodeElement) => {
-      const choice = await pickContainer(nodes, el);
-      if (!choice) return;
-      const client = choice.session.agent;
-      const name = choice.container.name;
-      if (!client) {
-        void vscode.window.showErrorMessage(`Nodescope: ${choice.session.label} is not connected`);
-        return;
-      }
-      const which = await vscode.window.showQuickPick(choices(choice.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit', ignoreFocusOut: true });
-      if (!which) return;
-      const text = await vscode.window.showInputBox({
-        title: `${which.label} limit of ${name}`,
-        ignoreFocusOut: true,
-        prompt: which.prompt,
-        value: which.value,
-        validateInput: (v) => {
-          try {
-            which.parse(v);
-            return null;
-          } catch (err) {
-            return (err as Error).message;
-          }
-        },
-      });
-      if (text === undefined) return;
-      const params: LimitParams = { container: choice.container.id, [which.key]: which.parse(text) };
-      try {
-        // The agent checks everything first (its cgroup alone, not below what is in use) and writes nothing.
-        const plan = await client.request('limit.set', { ...params, dryRun: true });
-        const ok = await vscode.window.showWarningMessage(
-          `Set the ${which.label.toLowerCase()} limit of ${name}?`,
-          { modal: true, detail: `${changeLines(plan)}\n\n${plan.notes.join('.\n')}.` },
-          'Set Limit',
-        );
-        if (ok !== 'Set Limit') return;
-        const done = await client.request('limit.set', params);
-        nodes.log.info(`limit ${name} on ${choice.session.label}: ${changeLines(done).replace(/\n/g, '; ')}`);
-        void vscode.window.showInformationMessage(`Nodescope: ${name}: ${changeLines(done).replace(/\n/g, '; ')}`);
-        await choice.session.refresh().catch(() => undefined);
-      } catch (err) {
-        void vscode.window.showErrorMessage(`Nodescope: cannot set the ${which.label.toLowerCase()} limit of ${name}: ${(err as Error).message}`);
-      }
-    }),
-  );
+export function registerLimitCommand(extension: vscode.ExtensionContext, nodes: NodeRegistry): void {
+  const context: CommandContext = { extension, nodes };
+  registerNodescopeCommand(context, 'nodescope.setLimit', (target) => setLimit(context, target), { target: 'container' });
+}
+
+async function setLimit(context: CommandContext, target: ContainerTarget): Promise<void> {
+  const name = target.container.name;
+  const which = await vscode.window.showQuickPick(choices(target.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit', ignoreFocusOut: true });
+  if (!which) return;
+  const text = await vscode.window.showInputBox({
+    title: `${which.label} limit of ${name}`,
+    ignoreFocusOut: true,
+    prompt: which.prompt,
+    value: which.value,
+    validateInput: checkedBy(which.parse),
+  });
+  if (text === undefined) return;
+  const what = which.label.toLowerCase();
+  // The agent checks everything first (its cgroup alone, not below what is in use) and writes nothing.
+  await confirmThenApply(context, target, {
+    method: 'limit.set',
+    request: { container: target.container.id, [which.key]: which.parse(text) },
+    failure: `cannot set the ${what} limit of ${name}`,
+    question: (plan) => ({ message: `Set the ${what} limit of ${name}?`, detail: `${changeLines(plan)}\n\n${plan.notes.join('.\n')}.`, button: 'Set Limit' }),
+    said: (done) => ({ log: `limit ${name} on ${target.session.label}: ${changeLines(done).replace(/\n/g, '; ')}`, notify: `${name}: ${changeLines(done).replace(/\n/g, '; ')}` }),
+  });
 }

@@ -6,8 +6,9 @@ import * as vscode from 'vscode';
 import type { ContainerInfo } from '../../server/protocol';
 import type { NodeSession } from '../model/nodeSession';
 import type { NodeRegistry } from '../nodes/registry';
-import type { NodeElement } from '../views/nodesView';
-import { shortId } from '../views/treeShape';
+import type { NodeElement } from '../views/nodeElement';
+import { containerOf } from '../views/tree/itemTargets';
+import { shortId } from '../model/format/container';
 
 /** `ask`: ask even when one node fits (for a command that takes the node away, a lone node is not consent). */
 export async function pickNode(nodes: NodeRegistry, el: NodeElement | undefined, which: (s: NodeSession) => boolean, ask = false): Promise<NodeSession | undefined> {
@@ -31,10 +32,12 @@ export interface ContainerChoice {
   pid?: number;
 }
 
+/** The row's container (and process), else one picked from the containers of the connected nodes. */
 export async function pickContainer(nodes: NodeRegistry, el: NodeElement | undefined): Promise<ContainerChoice | undefined> {
-  if (el?.desc?.containerId) {
-    const container = el.session.model.container(el.desc.containerId);
-    if (container) return { session: el.session, container, pid: el.desc.pid };
+  const of = el?.item && containerOf(el.item);
+  if (el && of) {
+    const container = el.session.model.container(of.containerId);
+    if (container) return { session: el.session, container, pid: of.pid };
   }
   const items = nodes.all
     .filter((s) => s.state === 'connected')

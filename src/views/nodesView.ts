@@ -1,6 +1,7 @@
 /**
- * The Nodes view: a thin adapter from tree descriptors (treeShape.ts) to VS Code TreeItems. Expanding a
- * disconnected SSH node connects it; expanding a layer asks the agent to scan it, once.
+ * The Nodes view: a thin adapter from row shapes (tree/*.ts, one module per kind) to VS Code TreeItems.
+ * Expanding a disconnected SSH node connects it; expanding a layer asks the agent to scan it, once.
+ * Each node's snapshot is indexed once per change (tree/snapshotIndex.ts); hovers are made on hover.
  */
 import * as vscode from 'vscode';
 import type { NodeSession } from '../model/nodeSession';
@@ -8,21 +9,16 @@ import { describeHealth, type NodeHealth } from '../model/nodeHealth';
 import type { NodeRegistry } from '../nodes/registry';
 import { plural } from '../../server/units';
 import { escapeControls } from '../../server/escapeControls';
-import {
-  containerSections,
-  containersOf,
-  layerParts,
-  layerUsers,
-  namespacesOfType,
-  namespaceTypes,
-  nodeChildren,
-  nodeLayers,
-  problemItems,
-  runtimeGroups,
-  sectionChildren,
-  type ItemDesc,
-  type ScanState,
-} from './treeShape';
+import type { ScanState, TreeItemShape } from './tree/item';
+import { nodeChildren } from './tree/node';
+import { containerSections, containersOf, runtimeGroups } from './tree/container';
+import { sectionChildren } from './tree/section';
+import { namespacesOfType, namespaceTypes } from './tree/namespace';
+import { layerParts, layerUsers, nodeLayers } from './tree/layer';
+import { problemItems } from './tree/problem';
+import { SnapshotIndex } from './tree/snapshotIndex';
+import { tooltipOf } from './tree/tooltip';
+import type { NodeElement } from './nodeElement';
 
 function nodeIcon(kind: NodeHealth['kind']): vscode.ThemeIcon {
   switch (kind) {
@@ -40,12 +36,7 @@ function nodeIcon(kind: NodeHealth['kind']): vscode.ThemeIcon {
   }
 }
 
-export interface NodeElement {
-  session: NodeSession;
-  desc?: ItemDesc;
-  /** The element this one was listed under (undefined for a node). */
-  parent?: NodeElement;
-}
+export type { NodeElement } from './nodeElement';
 
 export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<NodeElement | undefined>();
@@ -53,6 +44,8 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   /** Per node: layer path → scan. */
   private readonly scans = new Map<string, Map<string, ScanState>>();
   private readonly roots = new Map<string, NodeElement>();
+  /** Per node: its snapshot indexed, dropped whenever the model changes (deltas change it in place). */
+  private readonly indexes = new Map<string, SnapshotIndex>();
   /**
    * Elements by id, reused across getChildren calls: VS Code refreshes exactly the element object it was
    * given, so a targeted refresh needs the same object that the tree holds.
@@ -64,11 +57,14 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     this.subscriptions = [
       nodes.onDidChange((session) => {
         if (session && session.state !== 'connected') this.scans.delete(session.id);
+        if (session) this.indexes.delete(session.id);
+        else this.indexes.clear();
         this.changed.fire(session ? this.rootOf(session) : undefined);
       }),
       // The agent reports changes every few seconds; refresh only what they touch, so the rest of the
       // tree (and whatever the user is clicking) stays put.
       nodes.onDidChangeModel(({ session, change }) => {
+        this.indexes.delete(session.id);
         for (const id of change.removed) this.forget(`${session.id}|${session.id}/c/${id}`);
         if (change.full) {
           this.forget(`${session.id}|`);
@@ -98,36 +94,52 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     for (const key of [...this.elements.keys()]) if (key.startsWith(prefix)) this.elements.delete(key);
   }
 
-  private element(session: NodeSession, desc: ItemDesc, parent: NodeElement): NodeElement {
-    const key = `${session.id}|${desc.id}`;
+  private element(session: NodeSession, item: TreeItemShape, parent: NodeElement): NodeElement {
+    const key = `${session.id}|${item.id}`;
     const el = this.elements.get(key);
     if (el) {
-      el.desc = desc;
+      el.item = item;
       el.parent = parent;
       return el;
     }
-    const created = { session, desc, parent };
+    const created = { session, item, parent };
     this.elements.set(key, created);
     return created;
   }
 
   private scansOf(session: NodeSession): Map<string, ScanState> {
     let m = this.scans.get(session.id);
-    if (!m) this.scans.set(session.id, (m = new Map()));
+    if (!m) this.scans.set(session.id, (m = new Map<string, ScanState>()));
     return m;
   }
 
+  /** The node's snapshot, indexed once until its model changes again; undefined before the first one. */
+  private indexOf(session: NodeSession): SnapshotIndex | undefined {
+    const snap = session.model.snapshot;
+    if (!snap) return undefined;
+    let ix = this.indexes.get(session.id);
+    if (ix?.snapshot !== snap) this.indexes.set(session.id, (ix = new SnapshotIndex(snap)));
+    return ix;
+  }
+
   getTreeItem(el: NodeElement): vscode.TreeItem {
-    if (!el.desc) return this.nodeItem(el.session);
-    const d = el.desc;
+    if (!el.item) return this.nodeItem(el.session);
+    const d = el.item;
     // Labels carry names a container chose (process names, files, hostnames): control characters are
     // shown escaped, as the CLI shows them, never handed to the page raw.
     const item = new vscode.TreeItem(escapeControls(d.label), d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `${el.session.id}|${d.id}`;
     item.description = d.description === undefined ? undefined : escapeControls(d.description);
-    if (d.tooltip) item.tooltip = new vscode.MarkdownString(d.tooltip);
     if (d.icon) item.iconPath = new vscode.ThemeIcon(d.icon);
-    item.contextValue = d.contextValue ?? d.kind;
+    item.contextValue = d.contextValue;
+    return item;
+  }
+
+  /** The hover, made only for the row hovered (VS Code asks when `tooltip` is unset). */
+  resolveTreeItem(item: vscode.TreeItem, el: NodeElement): vscode.TreeItem {
+    const ix = el.item && this.indexOf(el.session);
+    const tooltip = ix && tooltipOf(el.item!, ix);
+    if (tooltip) item.tooltip = new vscode.MarkdownString(tooltip);
     return item;
   }
 
@@ -163,7 +175,7 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     try {
       return this.childrenOf(el);
     } catch (err) {
-      this.nodes.log.error(`tree: children of ${el?.desc?.id ?? el?.session.id ?? 'root'}: ${(err as Error).stack ?? err}`);
+      this.nodes.log.error(`tree: children of ${el?.item?.id ?? el?.session.id ?? 'root'}: ${(err as Error).stack ?? err}`);
       return [];
     }
   }
@@ -171,43 +183,45 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   private childrenOf(el?: NodeElement): NodeElement[] {
     if (!el) return this.nodes.all.map((s) => this.rootOf(s));
     const s = el.session;
-    const snap = s.model.snapshot;
-    if (!el.desc) {
+    const ix = this.indexOf(s);
+    if (!el.item) {
       if (s.state === 'disconnected' && !s.reason) void this.nodes.connect(s);
       // Data kept through a restart or a failure stays listed: the node's row says it is stale.
-      return snap ? nodeChildren(s.id, snap).map((desc) => this.element(s, desc, el)) : [];
+      return ix ? nodeChildren(s.id, ix).map((item) => this.element(s, item, el)) : [];
     }
-    if (!snap) return [];
-    const d = el.desc;
-    const wrap = (ds: ItemDesc[]): NodeElement[] => ds.map((desc) => this.element(s, desc, el));
-    const c = d.containerId ? snap.containers.find((x) => x.id === d.containerId) : undefined;
+    if (!ix) return [];
+    const d = el.item;
+    const wrap = (items: TreeItemShape[]): NodeElement[] => items.map((item) => this.element(s, item, el));
     switch (d.kind) {
       case 'containers':
-        return wrap(runtimeGroups(s.id, snap));
+        return wrap(runtimeGroups(s.id, ix));
       case 'runtime':
-        return wrap(containersOf(s.id, snap, d.label));
-      case 'container':
+        return wrap(containersOf(s.id, ix, d.runtime));
+      case 'container': {
+        const c = ix.container(d.containerId);
         return c ? wrap(containerSections(s.id, c)) : [];
+      }
       case 'section': {
+        const c = ix.container(d.containerId);
         if (!c) return [];
-        const section = d.id.slice(d.id.lastIndexOf('/') + 1);
-        const items = wrap(sectionChildren(s.id, snap, c, section, this.scansOf(s)));
+        const items = wrap(sectionChildren(s.id, ix, c, d.section, this.scansOf(s)));
         // Whiteout and opaque counts belong on the layer rows as soon as the Layers section opens.
-        if (section === 'layers') void this.scanInTurn(items);
+        if (d.section === 'layers') void this.scanInTurn(items);
         return items;
       }
       case 'nodeNamespaces':
-        return wrap(namespaceTypes(s.id, snap));
+        return wrap(namespaceTypes(s.id, ix));
       case 'nsType':
-        return wrap(namespacesOfType(s.id, snap, d.label));
+        return wrap(namespacesOfType(s.id, ix, d.nsType));
       case 'nodeLayers':
-        return wrap(nodeLayers(s.id, snap, this.scansOf(s)));
+        return wrap(nodeLayers(s.id, ix, this.scansOf(s)));
       case 'problems':
-        return wrap(problemItems(d.id, snap.problems));
+        return wrap(problemItems(d.id, ix.snapshot.problems));
       case 'layer': {
-        const scan = this.scansOf(s).get(d.layerPath!);
-        if (!scan) void this.scan(el, d.layerPath!);
-        const users = d.containerId ? [] : layerUsers(d.id, snap, d.layerPath!);
+        const path = d.ref.path;
+        const scan = this.scansOf(s).get(path);
+        if (!scan) void this.scan(el, path);
+        const users = d.containerId ? [] : layerUsers(d.id, ix, path);
         return wrap([...users, ...layerParts(d.id, scan)]);
       }
       default:
@@ -222,9 +236,9 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
    */
   private async scanInTurn(layers: NodeElement[]): Promise<void> {
     const scans = layers.length ? this.scansOf(layers[0].session) : undefined;
-    const todo = layers.filter((el) => el.desc?.layerPath && !scans!.has(el.desc.layerPath));
-    for (const el of todo) scans!.set(el.desc!.layerPath!, 'loading');
-    for (const el of todo) await this.scan(el, el.desc!.layerPath!);
+    const todo = layers.flatMap((el) => (el.item?.kind === 'layer' && el.item.verified && !scans!.has(el.item.ref.path) ? [{ el, path: el.item.ref.path }] : []));
+    for (const { path } of todo) scans!.set(path, 'loading');
+    for (const { el, path } of todo) await this.scan(el, path);
   }
 
   private async scan(el: NodeElement, layerPath: string): Promise<void> {
@@ -242,7 +256,7 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
   }
 
   dispose(): void {
-    this.subscriptions.forEach((d) => d.dispose());
+    for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { NodeSession } from '../../model/nodeSession';
+import { containerElement } from '../../views/nodeElement';
 import type { ContainerAction, NodePanelRequests, PanelLink } from '../nodePanelContract';
 import { check } from '../protocol';
 import type { RequestHandlers } from './panelHost';
@@ -23,7 +24,7 @@ const PANELS: PanelLink[] = ['overview', 'namespaceGraph', 'layerGraph', 'resour
 
 /** The argument the tree's container commands take (a container row of the Nodes view). */
 export function containerArgument(session: NodeSession, containerId: string): unknown {
-  return { session, desc: { containerId, id: containerId, kind: 'container', label: '', expandable: false } };
+  return containerElement(session, containerId);
 }
 
 export function baseRequests(session: NodeSession, openPanel: (panel: PanelLink, session: NodeSession, subject: string | null) => boolean): RequestHandlers<{ requests: NodePanelRequests; notifications: Record<string, never> }> {

@@ -11,7 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import type { LayerRef } from '../../../server/protocol';
 import { hostLayerDirProblem, verifyLayers } from '../../../server/discover/layerTrust';
-import { layerItem } from '../../../src/views/treeShape';
+import { layerItem } from '../../../src/views/tree/layer';
+import { SnapshotIndex } from '../../../src/views/tree/snapshotIndex';
+import { tooltipOf } from '../../../src/views/tree/tooltip';
 import type { Snapshot } from '../../../server/protocol';
 
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-layertrust-'));
@@ -74,12 +76,13 @@ describe('layer trust', () => {
   });
 
   it('the tree shows an unverified layer as such and offers no scan of it', () => {
-    const snap = { layers: [{ path: '/root/s', usedBy: ['x'], roles: {}, sizeBytes: null, identity: null }] } as unknown as Snapshot;
-    const item = layerItem('i', snap, { ...ref('/root/s', 1), hostPath: null, unverified: 'why' }, undefined, 'c');
+    const snap = { containers: [], namespaces: [], processes: [], layers: [{ path: '/root/s', usedBy: ['x'], roles: {}, sizeBytes: null, identity: null }] } as unknown as Snapshot;
+    const ix = new SnapshotIndex(snap);
+    const item = layerItem('i', ix, { ...ref('/root/s', 1), hostPath: null, unverified: 'why' }, undefined, 'c');
     assert.equal(item.expandable, false);
-    assert.equal(item.layerPath, undefined);
-    assert.equal(item.contextValue, undefined);
+    assert.equal(item.verified, false, 'the view scans verified layers only');
+    assert.equal(item.contextValue, 'layer');
     assert.equal(item.description, 'not verified on the host · /root/s');
-    assert.match(item.tooltip!, /not a host directory: why$/);
+    assert.match(tooltipOf(item, ix)!, /not a host directory: why$/);
   });
 });

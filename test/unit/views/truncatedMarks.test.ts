@@ -4,7 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sectionChildren, type ScanState } from '../../../src/views/treeShape';
+import type { ScanState, ItemOf } from '../../../src/views/tree/item';
+import { sectionChildren } from '../../../src/views/tree/section';
+import { SnapshotIndex } from '../../../src/views/tree/snapshotIndex';
 import { renderSnapshot } from '../../../src/cli/render';
 import { boundContainer, boundNamespace } from '../../../server/discover/bounded';
 import { sampleSnapshot } from '../cli/sampleSnapshot';
@@ -15,7 +17,7 @@ test('the tree ends a cut command line with "…", and leaves a whole one as it 
   const cut = 'x'.repeat(4096);
   s.processes.push({ ...s.processes[0], pid: 101, cmdline: cut, truncated: true });
   c.pids.push(101);
-  const items = sectionChildren('n', s, c, 'processes', new Map<string, ScanState>());
+  const items = sectionChildren('n', new SnapshotIndex(s), c, 'processes', new Map<string, ScanState>()) as ItemOf<'process'>[];
   assert.equal(items.find((i) => i.pid === 101)!.description, `pid 1 inside · ${cut}…`);
   assert.equal(items.find((i) => i.pid === 100)!.description, 'pid 1 inside · sleep 300');
 });
