@@ -110,7 +110,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode], [noSrc]) },
   },
   {
-    files: ['src/webview-ui/**', 'src/panels/web/**', 'src/panels/**/web/**'],
+    files: ['src/panels/web/**', 'src/panels/**/web/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode, ...noNodeBuiltins], [noNodePrefix]) },
   },

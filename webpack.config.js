@@ -80,7 +80,7 @@ module.exports = [
     name: 'webview',
     target: 'web',
     // One bundle per panel page: src/panels/<name>/web/main.ts → dist/webview/<name>.js.
-    entry: Object.assign({ panel: './src/webview-ui/panel.ts' }, panelEntries()),
+    entry: panelEntries(),
     plugins: [new CopyCodicons()],
     output: { path: path.resolve(__dirname, 'dist', 'webview'), filename: '[name].js' },
     resolve: { extensions: ['.ts', '.js'] },

@@ -6,9 +6,13 @@
 import type * as vscode from 'vscode';
 import type { NodeRegistry } from '../../nodes/registry';
 import { NodePanels } from './nodePanels';
+import { registerOverviewPanel } from '../overview/host';
+import { registerLayerGraphPanel } from '../layerGraph/host';
 
 export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegistry, log: vscode.LogOutputChannel): NodePanels {
   const panels = new NodePanels(context, nodes, log);
   context.subscriptions.push(panels);
+  registerOverviewPanel(context, nodes, panels);
+  registerLayerGraphPanel(context, nodes, panels);
   return panels;
 }

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { NodeSession } from '../../model/nodeSession';
 import type { NodeRegistry } from '../../nodes/registry';
-import type { NodePanelContract, PersistedPanelState } from '../nodePanelContract';
+import type { NodePanelContract, NodePanelRequests, PersistedPanelState } from '../nodePanelContract';
 import { SnapshotDiffer } from '../snapshotDelta';
 import { baseRequests } from './baseRequests';
 import { PanelHost, type RequestHandlers } from './panelHost';
@@ -35,10 +35,13 @@ export interface NodePanelKind<C extends NodePanelContract> {
   /** Post the snapshot then its changes (notifications `snapshot` / `delta`). */
   feedsSnapshot: boolean;
   /** Answers to the page's requests. Called once per panel. */
-  handlers(ctx: NodePanelContext<C>): RequestHandlers<C>;
+  handlers(ctx: NodePanelContext<C>): KindHandlers<C>;
   /** Anything else to wire when the panel opens (timers, extra listeners: use ctx.host.track). */
   opened?(ctx: NodePanelContext<C>): void;
 }
+
+/** A kind's own request handlers: the base requests (baseRequests.ts) are answered for every kind, and a kind may override them. */
+export type KindHandlers<C extends NodePanelContract> = Omit<RequestHandlers<C>, keyof NodePanelRequests> & Partial<Pick<RequestHandlers<C>, keyof NodePanelRequests>>;
 
 /** Opens (or reveals) the kind's panel for a node. */
 export type OpenNodePanel = (session: NodeSession, subject?: string | null) => void;
@@ -73,6 +76,11 @@ export class NodePanels implements vscode.Disposable {
     };
     this.openers.set(kind.script, opener);
     return opener;
+  }
+
+  /** The short names (scripts) of the kinds registered so far: what a page may link to with openPanel. */
+  kinds(): string[] {
+    return [...this.openers.keys()];
   }
 
   dispose(): void {
