@@ -6,6 +6,7 @@
 import type * as vscode from 'vscode';
 import type { NodeRegistry } from '../../nodes/registry';
 import { NodePanels } from './nodePanels';
+import { registerNamespaceGraphPanel } from '../namespaceGraph/host';
 import { registerOverviewPanel } from '../overview/host';
 import { registerLayerGraphPanel } from '../layerGraph/host';
 
@@ -14,5 +15,6 @@ export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegi
   context.subscriptions.push(panels);
   registerOverviewPanel(context, nodes, panels);
   registerLayerGraphPanel(context, nodes, panels);
+  registerNamespaceGraphPanel(context, nodes, panels);
   return panels;
 }

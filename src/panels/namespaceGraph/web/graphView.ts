@@ -1,0 +1,234 @@
+/**
+ * The drawing half of the page: cytoscape.js behind a small interface, so the page's DOM logic (toolbar,
+ * search, details) runs in tests without a canvas (cytoscape `headless`) and the adapter is the one place
+ * that knows cytoscape. Updates are in place: the same nodes and edges (a container's usage changed) only
+ * restyle; a new layout runs only when nodes or edges come or go.
+ */
+import cytoscape from 'cytoscape';
+import elk from 'cytoscape-elk';
+import type { NsType } from '../../../../server/protocol';
+import { structureKey, type ViewGraph } from './elements';
+import { graphStyle, type Palette } from './graphStyle';
+
+cytoscape.use(elk);
+
+/**
+ * Which layout: ELK layered reads best (members left, namespaces, then their owners and parents), and is
+ * what runs up to `ELK_MAX_NODES`; past that, breadthfirst (bench/panels.ts measures both on 5,000 nodes).
+ */
+export type LayoutName = 'elk' | 'breadthfirst' | 'cose' | 'grid';
+export const ELK_MAX_NODES = 1500;
+
+export interface Viewport {
+  zoom: number;
+  pan: { x: number; y: number };
+}
+
+export interface PlacedNode {
+  id: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  label: string;
+  classes: string[];
+}
+
+export interface GraphView {
+  /** Draws `g`; resolves after the layout settled. True when a layout ran (the structure changed). */
+  setGraph(g: ViewGraph): Promise<boolean>;
+  setHiddenTypes(types: ReadonlySet<NsType>): void;
+  /** Selects one node (null: none); `centre` pans it into the middle. */
+  select(id: string | null, centre: boolean): void;
+  onSelect(fn: (id: string | null) => void): void;
+  viewport(): Viewport;
+  setViewport(v: Viewport): void;
+  onViewport(fn: (v: Viewport) => void): void;
+  fit(): void;
+  /** The visible nodes where they are drawn, and the visible edges (for the SVG export). */
+  placed(): { nodes: PlacedNode[]; edges: { source: string; target: string; kind: string }[] };
+  /** The whole graph as PNG, base64 without the data: prefix. */
+  png(background: string): string;
+  setPalette(p: Palette): void;
+  has(id: string): boolean;
+}
+
+export interface CytoscapeViewOptions {
+  /** Where to draw; null for a headless instance (tests, no canvas). */
+  container: HTMLElement | null;
+  palette: Palette;
+  /** Forces one layout (bench, tests); else by size as above. */
+  layout?: LayoutName;
+}
+
+export function layoutFor(nodes: number, forced?: LayoutName): LayoutName {
+  return forced ?? (nodes <= ELK_MAX_NODES ? 'elk' : 'breadthfirst');
+}
+
+function layoutOptions(name: LayoutName): cytoscape.LayoutOptions {
+  switch (name) {
+    case 'elk':
+      return {
+        name: 'elk',
+        fit: true,
+        padding: 24,
+        animate: false,
+        // Layered, left to right: containers and processes, their namespaces, then owners and parents.
+        elk: {
+          algorithm: 'layered',
+          'elk.direction': 'RIGHT',
+          'elk.spacing.nodeNode': 10,
+          'elk.layered.spacing.nodeNodeBetweenLayers': 70,
+          'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+          'elk.separateConnectedComponents': false,
+        },
+      } as cytoscape.LayoutOptions;
+    case 'breadthfirst':
+      return { name: 'breadthfirst', fit: true, padding: 24, animate: false, directed: true, spacingFactor: 1, avoidOverlap: false, grid: false };
+    case 'cose':
+      return { name: 'cose', fit: true, padding: 24, animate: false, numIter: 1000 };
+    case 'grid':
+      return { name: 'grid', fit: true, padding: 24, animate: false, avoidOverlap: true };
+  }
+}
+
+export class CytoscapeView implements GraphView {
+  readonly cy: cytoscape.Core;
+  private key = '';
+  private hiddenTypes: ReadonlySet<NsType> = new Set();
+  private readonly selectListeners: ((id: string | null) => void)[] = [];
+  private readonly viewportListeners: ((v: Viewport) => void)[] = [];
+  /** Set while the page itself selects, so its own selection is not echoed back as a user's. */
+  private quiet = false;
+
+  constructor(private readonly options: CytoscapeViewOptions) {
+    this.cy = cytoscape({
+      container: options.container ?? undefined,
+      headless: options.container === null,
+      styleEnabled: true,
+      style: graphStyle(options.palette),
+      minZoom: 0.02,
+      maxZoom: 4,
+      wheelSensitivity: 0.3,
+      selectionType: 'single',
+      boxSelectionEnabled: false,
+    });
+    this.cy.on('select unselect', 'node', () => {
+      if (this.quiet) return;
+      const sel = this.cy.$('node:selected');
+      for (const fn of this.selectListeners) fn(sel.nonempty() ? sel.first().id() : null);
+    });
+    this.cy.on('viewport', () => {
+      const v = this.viewport();
+      for (const fn of this.viewportListeners) fn(v);
+    });
+  }
+
+  async setGraph(g: ViewGraph): Promise<boolean> {
+    const key = structureKey(g);
+    const cy = this.cy;
+    const relayout = key !== this.key;
+    this.key = key;
+    cy.batch(() => {
+      const want = new Set<string>();
+      for (const n of g.nodes) want.add(n.id);
+      for (const e of g.edges) want.add(e.id);
+      cy.elements().forEach((ele) => {
+        if (!want.has(ele.id())) ele.remove();
+      });
+      const add: cytoscape.ElementDefinition[] = [];
+      for (const n of g.nodes) {
+        const data = { id: n.id, label: n.label, w: n.w, h: n.h, nsType: n.nsType };
+        const classes = this.classesOf(n.classes, n.nsType);
+        const ele = cy.getElementById(n.id);
+        if (ele.empty()) add.push({ group: 'nodes', data, classes });
+        else ele.data(data).classes(classes);
+      }
+      for (const e of g.edges) {
+        if (cy.getElementById(e.id).empty()) add.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target }, classes: [e.kind] });
+      }
+      if (add.length) cy.add(add);
+    });
+    if (!relayout) return false;
+    await this.layout();
+    return true;
+  }
+
+  private classesOf(classes: string[], nsType: NsType | undefined): string[] {
+    return nsType && this.hiddenTypes.has(nsType) ? [...classes, 'filtered'] : classes;
+  }
+
+  private layout(): Promise<void> {
+    const name = layoutFor(this.cy.nodes().length, this.options.layout);
+    const layout = this.cy.layout(layoutOptions(name));
+    const done = new Promise<void>((resolve) => layout.one('layoutstop', () => resolve()));
+    layout.run();
+    return done;
+  }
+
+  setHiddenTypes(types: ReadonlySet<NsType>): void {
+    this.hiddenTypes = types;
+    this.cy.batch(() => {
+      this.cy.nodes('.namespace').forEach((n) => {
+        n.toggleClass('filtered', types.has(n.data('nsType') as NsType));
+      });
+    });
+  }
+
+  select(id: string | null, centre: boolean): void {
+    this.quiet = true;
+    try {
+      this.cy.$(':selected').unselect();
+      if (id === null) return;
+      const n = this.cy.getElementById(id);
+      if (n.empty()) return;
+      n.select();
+      if (centre) this.cy.center(n);
+    } finally {
+      this.quiet = false;
+    }
+  }
+
+  onSelect(fn: (id: string | null) => void): void {
+    this.selectListeners.push(fn);
+  }
+
+  viewport(): Viewport {
+    const p = this.cy.pan();
+    return { zoom: this.cy.zoom(), pan: { x: p.x, y: p.y } };
+  }
+
+  setViewport(v: Viewport): void {
+    this.cy.viewport({ zoom: v.zoom, pan: v.pan });
+  }
+
+  onViewport(fn: (v: Viewport) => void): void {
+    this.viewportListeners.push(fn);
+  }
+
+  fit(): void {
+    this.cy.fit(this.cy.elements(':visible'), 24);
+  }
+
+  placed(): ReturnType<GraphView['placed']> {
+    const nodes: PlacedNode[] = [];
+    this.cy.nodes(':visible').forEach((n) => {
+      const p = n.position();
+      nodes.push({ id: n.id(), x: p.x, y: p.y, w: n.data('w') as number, h: n.data('h') as number, label: n.data('label') as string, classes: n.classes() });
+    });
+    const edges = this.cy.edges(':visible').map((e) => ({ source: e.source().id(), target: e.target().id(), kind: e.classes()[0] ?? '' }));
+    return { nodes, edges };
+  }
+
+  png(background: string): string {
+    return this.cy.png({ output: 'base64', full: true, bg: background, scale: 2, maxWidth: 8000, maxHeight: 8000 });
+  }
+
+  setPalette(p: Palette): void {
+    this.cy.style(graphStyle(p));
+  }
+
+  has(id: string): boolean {
+    return this.cy.getElementById(id).nonempty();
+  }
+}
