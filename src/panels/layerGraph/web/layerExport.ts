@@ -1,7 +1,6 @@
 /**
- * The layer graph as SVG, from the boxes where the canvas placed them and the edges' end points as
- * cytoscape routes them (straight segments between those ends). Colours are the palette's, resolved
- * from the theme when the export was made.
+ * The layer graph as SVG, from the boxes where the canvas placed them, edges as straight segments between
+ * them. Colours are the palette's, resolved from the theme when the export was made.
  */
 import type cytoscape from 'cytoscape';
 import type { LayerPalette } from './layerCanvas';
@@ -26,9 +25,13 @@ export function layerGraphSvg(cy: cytoscape.Core, p: LayerPalette): string {
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="${p.lines}"/></marker></defs>`,
     `<rect x="${f(x0)}" y="${f(y0)}" width="${f(w)}" height="${f(h)}" fill="${p.background}"/>`,
   ];
+  // ELK lays the stacks out downwards, so an edge leaves the bottom of the box above and enters the top
+  // of the box below (a headless instance, as in tests, has no routed end points to ask for).
+  const rim = (n: cytoscape.NodeSingular, side: 1 | -1) => ({ x: n.position().x, y: n.position().y + (side * Number(n.data('h'))) / 2 });
   cy.edges().forEach((e) => {
-    const a = e.sourceEndpoint();
-    const b = e.targetEndpoint();
+    const down = e.source().position().y <= e.target().position().y;
+    const a = rim(e.source(), down ? 1 : -1);
+    const b = rim(e.target(), down ? -1 : 1);
     parts.push(`<line x1="${f(a.x)}" y1="${f(a.y)}" x2="${f(b.x)}" y2="${f(b.y)}" stroke="${p.lines}" stroke-width="1.5" marker-end="url(#arrow)"/>`);
   });
   cy.nodes().forEach((n) => {
