@@ -10,9 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { AgentMethods } from '../../server/methods';
 import { layerStackOf } from '../../server/layers/layerStack';
-import { layerFileHandlers } from '../../server/files/layerFiles';
+import { layerFileHandlers, listInLayers, readInLayers, statInLayers, type ViewParams, type ViewSource } from '../../server/files/layerFiles';
+import type { StackLayer } from '../../server/layers/layerStack';
 import { DEFAULT_ENGINE_ROOTS } from '../../server/discover/engines/engine';
 import type { ContainerInfo, LayerFileEntry, LayerFileStat } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
@@ -156,5 +159,48 @@ describe("every layer's files, merged up to a layer or alone", { skip }, () => {
       () => handlers['layerFiles.read']({ target: ctr, layer: 0, merged: true, path: '/etc/passwd' }),
       (err: Error) => /layers are not read here: its layer ".*" is not verified as a directory on the host \(not under an engine's storage root\)$/.test(err.message) && !err.message.includes('\n'),
     );
+  });
+});
+
+describe('a real overlay mounted here: a renamed directory (overlay.redirect) and a whiteout, against the mounted merged view', { skip }, () => {
+  let dir = '';
+  let merged = '';
+  let src: ViewSource;
+  const view = (layer: number, merged: boolean): ViewParams => ({ layer, merged });
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-layerfiles-'));
+    const [low, up, work] = ['low', 'up', 'work'].map((n) => path.join(dir, n));
+    merged = path.join(dir, 'merged');
+    sh(`mkdir -p ${low}/d/sub ${low}/keep ${up} ${work} ${merged} && echo low-a >${low}/d/a && echo x >${low}/d/sub/x && echo k >${low}/keep/k`);
+    sh(`mount -t overlay nodescope-layerfiles -o lowerdir=${low},upperdir=${up},workdir=${work},redirect_dir=on ${merged}`);
+    // What a container does in its root: the kernel writes the redirect, the whiteouts and the copy-up.
+    sh(`cd ${merged} && mv d renamed && echo new >renamed/b && rm keep/k`);
+    assert.equal(sh(`getfattr --only-values -n trusted.overlay.redirect ${up}/renamed`), 'd', 'the kernel made a redirect');
+    const layers: StackLayer[] = [
+      { index: 0, dir: up, role: 'upper', origin: 'container', createdBy: null, emptyHistory: [], usedBy: [] },
+      { index: 1, dir: low, role: 'lower', origin: 'image', createdBy: null, emptyHistory: [], usedBy: [] },
+    ];
+    src = { stack: { target: { kind: 'container', id: 'x', name: 'bare' }, layers, prefixes: ['trusted.overlay.'], problems: [] }, rootfs: null };
+  });
+  after(() => {
+    sh(`umount ${merged} 2>/dev/null || true`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads and lists through the redirect as the kernel's merged view does", () => {
+    assert.deepEqual(listInLayers(src, view(0, true), '/renamed').entries.map((e) => e.name), fs.readdirSync(`${merged}/renamed`).sort());
+    assert.deepEqual(listInLayers(src, view(0, true), '/renamed/sub').entries.map((e) => e.name), fs.readdirSync(`${merged}/renamed/sub`).sort());
+    const a = readInLayers(src, view(0, true), '/renamed/a');
+    assert.deepEqual([a.data.toString(), a.layer], [fs.readFileSync(`${merged}/renamed/a`, 'utf8'), 1], 'served by the lower layer, at the path the redirect names');
+    assert.equal(readInLayers(src, view(0, true), '/renamed/b').data.toString(), fs.readFileSync(`${merged}/renamed/b`, 'utf8'));
+    for (const p of ['/d', '/keep/k']) {
+      assert.equal(fs.existsSync(merged + p), false);
+      assert.throws(() => statInLayers(src, view(0, true), p), /^AgentError: no such file in bare up to layer 0: /);
+    }
+    assert.deepEqual(statInLayers(src, view(0, false), '/d').marks, { layer: 0, whiteout: true }, 'the renamed directory leaves a whiteout in the upper');
+    assert.deepEqual(statInLayers(src, view(0, false), '/keep/k').marks, { layer: 0, whiteout: true });
+    // Below the upper, the lower layer alone: the directory under its old name.
+    assert.deepEqual(listInLayers(src, view(1, true), '/d').entries.map((e) => e.name), ['a', 'sub']);
   });
 });
