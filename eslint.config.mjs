@@ -32,6 +32,12 @@ const noNodePrefix = { regex: '^node:', message: browserOnly };
  * merges them, so each layer's block lists all of its restrictions and the blocks' files do not overlap.
  */
 const restrictImports = (paths, patterns = []) => ['error', { paths, patterns }];
+// require('vscode') and import('vscode') are calls, which no-restricted-imports does not look at.
+const noVscodeCalls = [
+  'error',
+  { selector: "CallExpression[callee.name='require'][arguments.0.value='vscode']", message: noVscode.message },
+  { selector: "ImportExpression[source.value='vscode']", message: noVscode.message },
+];
 
 export default tseslint.config(
   {
@@ -103,15 +109,18 @@ export default tseslint.config(
   // ---- layers (README.md, "What is where") ----
   {
     files: ['src/connection/**', 'src/model/**'],
-    rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode]) },
+    rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode]), 'no-restricted-syntax': noVscodeCalls },
   },
   {
     files: ['server/**'],
-    rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode], [noSrc]) },
+    rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode], [noSrc]), 'no-restricted-syntax': noVscodeCalls },
   },
   {
     files: ['src/panels/web/**', 'src/panels/**/web/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { '@typescript-eslint/no-restricted-imports': restrictImports([noVscode, ...noNodeBuiltins], [noNodePrefix]) },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': restrictImports([noVscode, ...noNodeBuiltins], [noNodePrefix]),
+      'no-restricted-syntax': noVscodeCalls,
+    },
   },
 );
