@@ -199,7 +199,7 @@ export class AgentMethods {
       return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
     },
     // The layer explorer's pages: parameters checked in explore(), the target resolved as for layers.list.
-    'layers.explore': (p) => explore(layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots()), p as LayerExploreParams),
+    'layers.explore': (p) => explore(p as LayerExploreParams, () => layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots())),
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
     // Every layer's files and the merged view up to any layer (server/files/layerFiles.ts), of a stack found as layers.list finds it.

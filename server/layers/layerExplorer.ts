@@ -6,9 +6,11 @@
  * to the page; only the page's directories are then looked into, for `hasChildren`.
  *
  * Paging needs the whole directory read once (the total, and the order by name, depend on every entry).
- * The first page (offset 0) always reads it afresh; later pages of the same view come from that read for
- * up to CACHE_MS, so a scroll through 100,000 entries reads the directory once and the pages agree with
- * each other. Small directories are not kept: reading them again costs less than holding them.
+ * The first page (offset 0) always resolves the target and reads the directory afresh; later pages of the
+ * same view (same target string, layer, path, merged) come from that read and that stack for up to
+ * CACHE_MS, so a scroll through 100,000 entries reads the directory once, looks the target up once, and
+ * the pages agree with each other. Small directories are not kept: reading them again costs less than
+ * holding them.
  */
 import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingMark } from '../protocol';
 import { refuse } from '../failure';
@@ -28,26 +30,30 @@ const CACHE_SIZE = 4;
 
 interface Cached {
   at: number;
+  /** The stack the first page resolved: later pages neither look the target up again nor take a snapshot. */
+  stack: LayerStack;
   listing: LayerListing;
 }
 
 const cache = new Map<string, Cached>();
 
-function cacheKey(stack: LayerStack, pos: number, path: string, merged: boolean): string {
-  return JSON.stringify([stack.target.id, stack.layers.slice(pos).map((l) => l.dir), path, merged]);
-}
-
-function listingFor(stack: LayerStack, pos: number, path: string, merged: boolean, offset: number, budget: WalkBudget): LayerListing {
-  const key = cacheKey(stack, pos, path, merged);
+/**
+ * The listing of the view, with the stack it was read from: for a later page (offset > 0) the first
+ * page's, while fresh; else read now, the target resolved again.
+ */
+function listingFor(p: LayerExploreParams, path: string, layer: number, merged: boolean, offset: number, resolve: () => LayerStack, budget: WalkBudget): { stack: LayerStack; pos: number; listing: LayerListing } {
+  const key = JSON.stringify([p.target, layer, path, merged]);
   const hit = cache.get(key);
-  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS) return hit.listing;
+  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS) return { stack: hit.stack, pos: layerPosition(hit.stack, layer), listing: hit.listing };
   cache.delete(key);
-  const listing = listLayerDir(stack, path, stack.layers[pos].index, merged, budget);
+  const stack = resolve();
+  const pos = layerPosition(stack, layer);
+  const listing = listLayerDir(stack, path, layer, merged, budget);
   if (listing.entries.length >= CACHE_FROM) {
-    cache.set(key, { at: Date.now(), listing });
+    cache.set(key, { at: Date.now(), stack, listing });
     while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
-  return listing;
+  return { stack, pos, listing };
 }
 
 function intIn(v: unknown, name: string, min: number, max: number, dflt: number): number {
@@ -62,11 +68,14 @@ function boolOr(v: unknown, name: string, dflt: boolean): boolean {
   return v;
 }
 
-/** One page of the directory `p.path` as `p` asks for it; `stack` is the target's, already resolved. */
-export function explore(stack: LayerStack, p: Omit<LayerExploreParams, 'target'>, budget = new WalkBudget()): LayerExplorePage {
+/** One page of the directory `p.path` as `p` asks for it; `resolve` finds the target's stack (a container lookup, a snapshot). */
+export function explore(p: LayerExploreParams, resolve: () => LayerStack, budget = new WalkBudget()): LayerExplorePage {
+  // The target names the cached listing too: checked here, before anything is looked up by it.
+  if (typeof p.target !== 'string') throw refuse(ErrorCodes.InvalidParams, '"target" must be a string');
+  if (p.path !== undefined && typeof p.path !== 'string') throw refuse(ErrorCodes.InvalidParams, '"path" must be a string');
   const path = p.path ?? '/';
   const comps = pathComponents(path);
-  const pos = layerPosition(stack, intIn(p.layer, 'layer', 0, Number.MAX_SAFE_INTEGER, 0));
+  const layer = intIn(p.layer, 'layer', 0, Number.MAX_SAFE_INTEGER, 0);
   const merged = boolOr(p.merged, 'merged', true);
   const changesOnly = boolOr(p.changesOnly, 'changesOnly', false);
   const offset = intIn(p.offset, 'offset', 0, Number.MAX_SAFE_INTEGER, 0);
@@ -74,7 +83,7 @@ export function explore(stack: LayerStack, p: Omit<LayerExploreParams, 'target'>
   if (p.pattern !== undefined && typeof p.pattern !== 'string') throw refuse(ErrorCodes.InvalidParams, '"pattern" must be a string');
   const test = p.pattern ? pathTest(p.pattern) : null;
 
-  const listing = listingFor(stack, pos, path, merged, offset, budget);
+  const { stack, pos, listing } = listingFor(p, `/${comps.join('/')}`, layer, merged, offset, resolve, budget);
   const base = listing.path === '/' ? '/' : `${listing.path}/`;
   const kept = listing.entries.filter((e) => (!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name)));
   const marks: Record<ListingMark, number> = { A: 0, M: 0, R: 0, U: 0 };
