@@ -117,6 +117,10 @@ function stallForTests(): never {
   throw new Error('unreachable: a stall ended');
 }
 
+/**
+ * Checked by hand, not by the params schema: any client, of any protocol version, must get the version
+ * mismatch answered, whatever else its params hold; the rest is read leniently (watch.ts watchInterval).
+ */
 function initialize(params: InitializeParams) {
   if (!params || typeof params.protocolVersion !== 'number') throw refuse(ErrorCodes.InvalidParams, 'initialize needs protocolVersion');
   if (params.protocolVersion !== PROTOCOL_VERSION) {

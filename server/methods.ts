@@ -1,6 +1,7 @@
 /**
  * The agent's requests, each validated here before anything touches the node: the agent trusts no
- * client, so types, absolute paths and container references are checked on this side too.
+ * client, so types (against the schemas generated from protocol.ts, paramsCheck.ts), absolute paths and
+ * container references are checked on this side too.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,11 +10,9 @@ import {
   PROTOCOL_VERSION,
   type ContainerInfo,
   type InitializeResult,
-  type LaunchParams,
-  type LayerExploreParams,
-  type LimitParams,
   type MethodName,
   type Methods,
+  type ParamsOf,
   type Snapshot,
 } from './protocol';
 import { observeNode } from './discover/snapshot';
@@ -36,6 +35,7 @@ import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { refuse, echo } from './failure';
 import { during } from './activity';
+import { checkParams } from './paramsCheck';
 
 /** A snapshot younger than this answers container lookups; older ones are retaken. */
 const FRESH_MS = 1000;
@@ -59,14 +59,11 @@ export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo
   throw refuse(ErrorCodes.NotFound, `no container "${echo(ref)}" on this node (give an id, a unique id prefix, or a name)`);
 }
 
-function str(params: unknown, key: string): string {
-  const v = (params as Record<string, unknown> | null)?.[key];
-  if (typeof v !== 'string' || !v) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a non-empty string`);
-  return v;
-}
-
-function absolutePath(params: unknown, key: string): string {
-  const v = str(params, key);
+/**
+ * The path `v` of params field `key`, when absolute. The params schema has made it a non-empty string
+ * (paramsCheck.ts); where it may lead is for each method to check, from a root it pins.
+ */
+function absolutePath(key: string, v: string): string {
   if (!v.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be an absolute path, got "${echo(v)}"`);
   return v;
 }
@@ -81,13 +78,6 @@ function existingDir(dir: string): string {
   }
   if (!st.isDirectory()) throw refuse(ErrorCodes.InvalidParams, `not a directory: ${echo(dir)}`);
   return dir;
-}
-
-function optionalInt(params: unknown, key: string): number | undefined {
-  const v = (params as Record<string, unknown> | null)?.[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a non-negative integer`);
-  return v;
 }
 
 export interface AgentOptions {
@@ -136,8 +126,8 @@ export class AgentMethods {
   }
 
   /** /proc/PID/root of the container's init: its root, with its mounts, as it sees them. */
-  private rootOf(p: unknown): string {
-    const c = this.container(str(p, 'container'));
+  private rootOf(p: { container: string }): string {
+    const c = this.container(p.container);
     const root = `/proc/${c.initPid}/root`;
     if (!fs.existsSync(root)) throw refuse(ErrorCodes.Gone, `${c.name}'s process ${c.initPid} is gone; refresh and try again`);
     return root;
@@ -156,23 +146,26 @@ export class AgentMethods {
 
   dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
     // Own properties only: through the prototype, "toString" would answer and "hasOwnProperty" throw.
-    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: unknown) => Methods[M]['result']) : undefined;
+    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: ParamsOf<M>) => Methods[M]['result']) : undefined;
     if (!run) throw refuse(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
-    return run(params ?? {});
+    // Checked against the schema generated from protocol.ts: the handlers read their params as typed.
+    const p = params ?? {};
+    checkParams(method, p);
+    return run(p as ParamsOf<M>);
   }
 
-  private readonly handlers: { [M in MethodName]?: (p: unknown) => Methods[M]['result'] } = {
+  private readonly handlers: { [M in MethodName]?: (p: ParamsOf<M>) => Methods[M]['result'] } = {
     snapshot: () => this.snapshot(),
-    'layer.scan': (p) => scanLayer(existingDir(absolutePath(p, 'path'))),
+    'layer.scan': (p) => scanLayer(existingDir(absolutePath('path', p.path))),
     whence: (p) => {
-      const c = this.container(str(p, 'container'));
-      const path = absolutePath(p, 'path');
+      const c = this.container(p.container);
+      const path = absolutePath('path', p.path);
       if (!c.rootfs?.overlay) throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
       return whence(rootfsOnHost(c), c.id, path, c.initPid);
     },
     pagecache: (p) => {
-      const target = str(p, 'target');
-      const top = optionalInt(p, 'top') ?? 10;
+      const target = p.target;
+      const top = p.top ?? 10;
       if (target.startsWith('/')) {
         return pageCacheOfLayers(existingDir(target), 'dir', [{ path: target, role: 'lower', index: 0 }], null, top);
       }
@@ -181,8 +174,8 @@ export class AgentMethods {
       return pageCacheOfLayers(c.id, 'container', rootfsOnHost(c).layers, c.cgroup?.memory?.fileBytes ?? null, top);
     },
     'container.diff': (p) => {
-      const c = this.container(str(p, 'container'));
-      const limit = optionalInt(p, 'limit') ?? 10_000;
+      const c = this.container(p.container);
+      const limit = p.limit ?? 10_000;
       if (limit < 1 || limit > 1_000_000) throw refuse(ErrorCodes.InvalidParams, '"limit" must be from 1 to 1000000');
       if (!c.rootfs?.layers.some((l) => l.role === 'upper')) {
         throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
@@ -190,84 +183,65 @@ export class AgentMethods {
       return containerDiff(rootfsOnHost(c), c.id, limit);
     },
     // A container (any engine's overlay) or a Docker image; the snapshot the lookup took says who uses each layer.
-    'layers.report': (p) => layerReport(layerStackOf(str(p, 'target'), (r) => this.container(r), () => this.last?.snapshot ?? null, () => this.engineRoots()), optionalInt(p, 'top') ?? 100),
+    'layers.report': (p) => layerReport(layerStackOf(p.target, (r) => this.container(r), () => this.last?.snapshot ?? null, () => this.engineRoots()), p.top ?? 100),
     'layers.list': (p) => {
-      const o = p as { path?: unknown; merged?: unknown };
-      if (o.merged !== undefined && typeof o.merged !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"merged" must be true or false');
-      const path = o.path === undefined ? '/' : absolutePath(p, 'path');
-      const stack = layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots());
-      return listLayerDir(stack, path, optionalInt(p, 'layer') ?? 0, o.merged === true);
+      const path = p.path === undefined ? '/' : absolutePath('path', p.path);
+      const stack = layerStackOf(p.target, (r) => this.container(r), () => null, () => this.engineRoots());
+      return listLayerDir(stack, path, p.layer ?? 0, p.merged === true);
     },
     // The layer explorer's pages: parameters checked in explore(), the target resolved as for layers.list.
-    'layers.explore': (p) => explore(p as LayerExploreParams, () => layerStackOf(str(p, 'target'), (r) => this.container(r), () => null, () => this.engineRoots())),
-    'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath(p, 'path')),
-    'files.list': (p) => listInContainer(this.rootOf(p), absolutePath(p, 'path')),
+    'layers.explore': (p) => explore(p, () => layerStackOf(p.target, (r) => this.container(r), () => null, () => this.engineRoots())),
+    'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath('path', p.path)),
+    'files.list': (p) => listInContainer(this.rootOf(p), absolutePath('path', p.path)),
     // Every layer's files and the merged view up to any layer (server/files/layerFiles.ts), of a stack found as layers.list finds it.
     ...layerFileHandlers((t) => {
       const stack = layerStackOf(t, (r) => this.container(r), () => null, () => this.engineRoots());
       return { stack, rootfs: stack.target.kind === 'container' ? this.container(stack.target.id).rootfs : null };
     }),
     'files.read': (p) => {
-      const path = absolutePath(p, 'path');
+      const path = absolutePath('path', p.path);
       // Base64 only here, for the JSON-RPC answer: the agent's own readers take the bytes.
       const data = readInContainer(this.rootOf(p), path);
       return { path, size: data.length, base64: data.toString('base64') };
     },
     'enter.options': (p) => {
-      const c = this.container(str(p, 'container'));
-      return enterOptions(c, this.startTimesOf(c), optionalInt(p, 'pid'));
+      const c = this.container(p.container);
+      return enterOptions(c, this.startTimesOf(c), p.pid);
     },
     'enter.plan': (p) => {
-      const c = this.container(str(p, 'container'));
-      const o = p as { shell?: unknown; user?: unknown; command?: unknown };
-      if (o.shell !== undefined && typeof o.shell !== 'string') throw refuse(ErrorCodes.InvalidParams, '"shell" must be a string');
+      const c = this.container(p.container);
       // A passwd name (POSIX portable characters, as useradd allows) or a numeric uid: nothing else reaches nsenter.
-      if (o.user !== undefined && !(typeof o.user === 'string' && /^(\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?)$/.test(o.user))) {
+      if (p.user !== undefined && !/^(\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?)$/.test(p.user)) {
         throw refuse(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
       }
-      if (o.command !== undefined && !(Array.isArray(o.command) && o.command.every((a) => typeof a === 'string'))) {
-        throw refuse(ErrorCodes.InvalidParams, '"command" must be an array of strings');
-      }
-      const plan = planEnter(c, this.startTimesOf(c), {
-        pid: optionalInt(p, 'pid'),
-        shell: o.shell as string | undefined,
-        user: o.user as string | undefined,
-        command: o.command as string[] | undefined,
-      });
+      const plan = planEnter(c, this.startTimesOf(c), { pid: p.pid, shell: p.shell, user: p.user, command: p.command });
       recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
       return plan;
     },
     'launch.start': (p) => {
-      const from = this.container(str(p, 'from'));
-      const o = p as LaunchParams;
-      if (o.name !== undefined && typeof o.name !== 'string') throw refuse(ErrorCodes.InvalidParams, '"name" must be a string');
-      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      const from = this.container(p.from);
       const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
-      return launchContainer(from, o, {
+      return launchContainer(from, p, {
         // Its command is read from its init: alive, and the process the snapshot saw.
         initPid: liveTarget(from, this.startTimesOf(from)).target,
         taken,
         storageRoots: storageRoots(this.last!.engineRoots),
         audit: (a) =>
           recordAction(
-            { action: 'launch', container: { id: a.name, name: a.name }, from: { id: from.id, name: from.name }, argv: a.argv, limits: { memoryBytes: o.memoryBytes ?? null, pidsMax: o.pidsMax ?? null, cpus: o.cpus ?? null }, outcome: a.outcome },
+            { action: 'launch', container: { id: a.name, name: a.name }, from: { id: from.id, name: from.name }, argv: a.argv, limits: { memoryBytes: p.memoryBytes ?? null, pidsMax: p.pidsMax ?? null, cpus: p.cpus ?? null }, outcome: a.outcome },
             { version: this.clientVersion },
           ),
       });
     },
     'launch.stop': (p) => {
-      const name = str(p, 'container');
-      const dryRun = (p as { dryRun?: unknown }).dryRun;
-      if (dryRun !== undefined && typeof dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
-      return stopLaunched(name, dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
+      const name = p.container;
+      return stopLaunched(name, p.dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
     },
     'limit.set': (p) => {
-      const c = this.container(str(p, 'container'));
-      const o = p as LimitParams;
-      if (o.dryRun !== undefined && typeof o.dryRun !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"dryRun" must be true or false');
+      const c = this.container(p.container);
       // The init process as it is now (alive, not a reused PID): its /proc/PID/cgroup says where to write.
       const { target } = liveTarget(c, this.startTimesOf(c));
-      return setLimits(c, cgroupLinesNow(c, target), o, {
+      return setLimits(c, cgroupLinesNow(c, target), p, {
         audit: (a) => recordAction({ action: 'limit', container: { id: c.id, name: c.name }, pid: target, changes: a.changes, outcome: a.outcome }, { version: this.clientVersion }),
       });
     },

@@ -500,7 +500,7 @@ export interface ExplorerEntry extends ListingEntry {
 
 export interface LayerExploreParams {
   /** Container (id, unique prefix, name) or image (id, prefix, repository[:tag]; Docker's or containerd's). */
-  target: string;
+  target: Subject;
   /** The report's layer index: 0 = top-most. Default 0. */
   layer?: number;
   /** Absolute directory in the container's file system; default "/". No `.` or `..` components. */
@@ -607,8 +607,8 @@ export interface ContainerFileEntry {
  * layer and every layer below it, as the kernel merges them (the image as it stood when the layer was made).
  */
 export interface LayerView {
-  target: string;
-  layer: number;
+  target: Subject;
+  layer: Count;
   merged: boolean;
 }
 
@@ -675,7 +675,7 @@ export type LimitResource = 'memory' | 'pids' | 'cpu';
  * below what the container uses now is refused (the kernel would reclaim, OOM-kill or refuse forks).
  */
 export interface LimitParams {
-  container: string;
+  container: Subject;
   memoryBytes?: number | null;
   pidsMax?: number | null;
   /** CPUs' worth of time per period, e.g. 0.5; written as the CFS quota over the cgroup's own period. */
@@ -715,7 +715,7 @@ export interface LimitResult {
  * fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none).
  */
 export interface LaunchParams {
-  from: string;
+  from: Subject;
   /** runc's id and the container's hostname; default "<from>-test". */
   name?: string;
   /** Default: the argv of `from`'s init process. */
@@ -763,6 +763,20 @@ export interface StopResult {
 // Methods
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * What a request is about: a container (id, unique id prefix or name), an image, or a path. Never empty.
+ * The agent checks every request's params against schemas made from these types
+ * (server/protocolParams.schema.json, `npm run schema`); the annotations below are part of them.
+ * @minLength 1
+ */
+export type Subject = string;
+/**
+ * A count, a layer index or a process id.
+ * @asType integer
+ * @minimum 0
+ */
+export type Count = number;
+
 export interface InitializeParams {
   clientVersion: string;
   protocolVersion: number;
@@ -782,24 +796,24 @@ export interface InitializeResult {
 export interface Methods {
   initialize: { params: InitializeParams; result: InitializeResult };
   snapshot: { params: Record<string, never>; result: Snapshot };
-  'layer.scan': { params: { path: string }; result: LayerScan };
-  whence: { params: { container: string; path: string }; result: Whence };
-  pagecache: { params: { target: string; top?: number }; result: PageCacheReport };
-  'container.diff': { params: { container: string; limit?: number }; result: ContainerDiff };
-  'layers.report': { params: { target: string; top?: number }; result: LayerReport };
-  'layers.list': { params: { target: string; path?: string; layer?: number; merged?: boolean }; result: LayerListing };
+  'layer.scan': { params: { path: Subject }; result: LayerScan };
+  whence: { params: { container: Subject; path: Subject }; result: Whence };
+  pagecache: { params: { target: Subject; top?: Count }; result: PageCacheReport };
+  'container.diff': { params: { container: Subject; limit?: Count }; result: ContainerDiff };
+  'layers.report': { params: { target: Subject; top?: Count }; result: LayerReport };
+  'layers.list': { params: { target: Subject; path?: Subject; layer?: Count; merged?: boolean }; result: LayerListing };
   'layers.explore': { params: LayerExploreParams; result: LayerExplorePage };
-  'files.stat': { params: { container: string; path: string }; result: ContainerFileStat };
-  'files.list': { params: { container: string; path: string }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
-  'files.read': { params: { container: string; path: string }; result: { path: string; size: number; base64: string } };
+  'files.stat': { params: { container: Subject; path: Subject }; result: ContainerFileStat };
+  'files.list': { params: { container: Subject; path: Subject }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
+  'files.read': { params: { container: Subject; path: Subject }; result: { path: string; size: number; base64: string } };
   'layerFiles.stat': { params: LayerView & { path: string }; result: LayerFileStat };
   'layerFiles.list': { params: LayerView & { path: string }; result: { path: string; entries: LayerFileEntry[]; truncated: boolean } };
   'layerFiles.read': { params: LayerView & { path: string }; result: { path: string; size: number; base64: string; layer: number } };
-  'enter.options': { params: { container: string; pid?: number }; result: EnterOptions };
-  'enter.plan': { params: { container: string; pid?: number; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
+  'enter.options': { params: { container: Subject; pid?: Count }; result: EnterOptions };
+  'enter.plan': { params: { container: Subject; pid?: Count; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
   'limit.set': { params: LimitParams; result: LimitResult };
   'launch.start': { params: LaunchParams; result: LaunchResult };
-  'launch.stop': { params: { container: string; dryRun?: boolean }; result: StopResult };
+  'launch.stop': { params: { container: Subject; dryRun?: boolean }; result: StopResult };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;
