@@ -9,6 +9,8 @@ import { NodePanels } from './nodePanels';
 import { registerNamespaceGraphPanel } from '../namespaceGraph/host';
 import { registerOverviewPanel } from '../overview/host';
 import { registerLayerGraphPanel } from '../layerGraph/host';
+import { registerResourcesPanel } from '../resources/host';
+import { registerSecurityPanel } from '../security/host';
 
 export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegistry, log: vscode.LogOutputChannel): NodePanels {
   const panels = new NodePanels(context, nodes, log);
@@ -16,5 +18,7 @@ export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegi
   registerOverviewPanel(context, nodes, panels);
   registerLayerGraphPanel(context, nodes, panels);
   registerNamespaceGraphPanel(context, nodes, panels);
+  registerResourcesPanel(context, nodes, panels);
+  registerSecurityPanel(context, nodes, panels);
   return panels;
 }

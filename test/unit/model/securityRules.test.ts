@@ -31,7 +31,7 @@ test('CAP_SYS_ADMIN with seccomp off is privileged-like; each alone is not', () 
   const both = securityRow(container({ caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_ADMIN'], seccomp: 'disabled' }));
   const flag = both.flags.find((f) => f.rule === 'sys-admin-no-seccomp');
   assert.equal(flag?.severity, 'critical');
-  assert.match(flag!.reason, /CAP_SYS_ADMIN with seccomp off/);
+  assert.match(flag.reason, /CAP_SYS_ADMIN with seccomp off/);
   assert.deepEqual(both.added, ['CAP_SYS_ADMIN']);
   assert.ok(!rules(container({ caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_ADMIN'] })).includes('sys-admin-no-seccomp'));
   assert.ok(rules(container({ caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_ADMIN'] })).includes('sys-admin'));
