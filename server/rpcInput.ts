@@ -2,8 +2,8 @@
  * What reaches the agent's JSON-RPC connection, checked first. vscode-jsonrpc logs a message it cannot
  * parse or classify and answers nothing, so a client that sent one would wait for ever; JSON-RPC 2.0
  * (section 5.1) answers both, with id null when the id cannot be known:
- *  - -32700 Parse error: the body is not JSON (or the frame around it is broken);
- *  - -32600 Invalid Request: JSON that is not a request, a notification nor a response (an array, a
+ *  - ErrorCodes.ParseError (-32700): the body is not JSON (or the frame around it is broken);
+ *  - ErrorCodes.InvalidRequest (-32600): JSON that is not a request, a notification nor a response (an array, a
  *    number, an id that is an object, a missing "jsonrpc": "2.0", cancel params without an id).
  * Everything else passes on unchanged, in order.
  */
@@ -14,7 +14,7 @@ import { echo } from './failure';
 export interface ErrorReply {
   jsonrpc: '2.0';
   id: string | number | null;
-  error: { code: number; message: string };
+  error: { code: (typeof ErrorCodes)['ParseError' | 'InvalidRequest']; message: string };
 }
 
 const isId = (v: unknown): v is string | number => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
@@ -71,6 +71,6 @@ export class CheckedMessageReader implements MessageReader {
   }
 }
 
-function errorReply(id: string | number | null, code: number, message: string): ErrorReply {
+function errorReply(id: string | number | null, code: ErrorReply['error']['code'], message: string): ErrorReply {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }

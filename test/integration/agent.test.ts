@@ -142,7 +142,7 @@ describe('the agent process', { skip }, () => {
       ['pagecache', { target: 'nodescope-rig-limited', top: -1 }, ErrorCodes.InvalidParams, /"top" must be a non-negative integer/],
       ['enter.plan', { container: 'nodescope-rig-limited', command: 'sh' }, ErrorCodes.InvalidParams, /"command" must be an array of strings/],
       ['enter.plan', { container: 'nodescope-rig-limited', pid: 'one' }, ErrorCodes.InvalidParams, /"pid" must be a non-negative integer/],
-      ['frobnicate', {}, -32601, /unknown method "frobnicate"/],
+      ['frobnicate', {}, ErrorCodes.MethodNotFound, /unknown method "frobnicate"/],
     ];
     for (const [method, params, code, msg] of cases) {
       const r = await refusal(rpc.sendRequest(method, params));
