@@ -66,7 +66,8 @@ export function resourcesTable(rows: ResourceRow[], sort: ResourceSort, selected
     }),
   );
   const body = sortRows(rows, sort).map((r) => {
-    const tr = el('tr', { 'data-id': r.id, class: r.id === selected ? 'selected' : '', tabindex: '0', 'aria-selected': String(r.id === selected) }, ...cells(r).map((c) => el('td', {}, c)));
+    // The raw limit rides along for tests and scripts that read the page (the cell shows it in binary units).
+    const tr = el('tr', { 'data-id': r.id, 'data-memory-limit': String(r.memoryLimit ?? ''), class: r.id === selected ? 'selected' : '', tabindex: '0', 'aria-selected': String(r.id === selected) }, ...cells(r).map((c) => el('td', {}, c)));
     tr.addEventListener('click', () => onSelect(r.id));
     tr.addEventListener('keydown', (e) => e.key === 'Enter' && onSelect(r.id));
     return tr;
