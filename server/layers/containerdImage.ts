@@ -17,7 +17,7 @@ import { ErrorCodes, type Problem } from '../protocol';
 import { refuse, echo } from '../failure';
 import { obj, readJson, str } from '../discover/engines/stateFiles';
 import { BoltFile, uvarint } from './boltFile';
-import { chainIds, foldHistory, type DockerImage, type DockerImageLayer } from './dockerImage';
+import { chainIds, configLayers, type DockerImage, type DockerImageLayer } from './dockerImage';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
@@ -153,9 +153,9 @@ export function readContainerdImage(snapshots: string, ref: string, problems: Pr
     const cfgDigest = configDigest(dirs.content, c, problems);
     const cfg = cfgDigest ? blob(dirs.content, cfgDigest, problems) : null;
     if (!cfgDigest || !cfg) throw refuse(ErrorCodes.NotFound, `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`);
-    const diffIds = (Array.isArray(obj(cfg.rootfs)?.diff_ids) ? (obj(cfg.rootfs)!.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string' && DIGEST.test(d));
-    const folded = foldHistory(Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [], diffIds.length);
-    const chains = chainIds(diffIds);
+    const { diffIds, history } = configLayers(cfg, cfgDigest, problems);
+    // A chain id names a snapshot: only well-formed digests go into one.
+    const chains = chainIds(diffIds).map((c) => (DIGEST.test(c) ? c : ''));
     const layerDirs = chains.map((chain) => snapshotDir(meta, snapDb, snapshots, c.namespace, chain));
     const missing = layerDirs.findIndex((d) => d === null);
     if (missing >= 0) {
@@ -164,8 +164,7 @@ export function readContainerdImage(snapshots: string, ref: string, problems: Pr
     }
     // Each namespace unpacks its own snapshots: a container's image is the one whose directories it mounts.
     if (!fits(layerDirs as string[])) continue;
-    if (!folded) problems.push({ source: cfgDigest, message: `its history has not one entry per layer (${diffIds.length} layers): no createdBy` });
-    const layers: DockerImageLayer[] = layerDirs.map((dir, i) => ({ dir: dir!, ...(folded?.[i] ?? { createdBy: null, emptyHistory: [] }) }));
+    const layers: DockerImageLayer[] = layerDirs.map((dir, i) => ({ dir: dir!, ...history[i] }));
     return { id: cfgDigest, name: c.name, namespace: c.namespace, layers };
   }
   if (!unpackedNowhere) return null; // unpacked, but not as the layers asked for (another namespace's)

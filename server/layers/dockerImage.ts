@@ -75,8 +75,8 @@ export function chainIds(diffIds: string[]): string[] {
 }
 
 /** History folded onto layers, bottom-up: null when the history does not have one entry per layer. */
-export function foldHistory(history: unknown[], layerCount: number): Pick<DockerImageLayer, 'createdBy' | 'emptyHistory' | 'trailingHistory'>[] | null {
-  const out: Pick<DockerImageLayer, 'createdBy' | 'emptyHistory' | 'trailingHistory'>[] = [];
+export function foldHistory(history: unknown[], layerCount: number): LayerHistory[] | null {
+  const out: LayerHistory[] = [];
   let pending: string[] = [];
   for (const h of history) {
     const e = obj(h);
@@ -93,6 +93,20 @@ export function foldHistory(history: unknown[], layerCount: number): Pick<Docker
   return out;
 }
 
+type LayerHistory = Pick<DockerImageLayer, 'createdBy' | 'emptyHistory' | 'trailingHistory'>;
+
+/**
+ * What an image config (Docker's or containerd's: the same OCI/Docker config) says of its layers: the
+ * diff ids bottom-up, and each layer's history (none known when the history does not fit, said once).
+ */
+export function configLayers(cfg: Record<string, unknown>, source: string, problems: Problem[]): { diffIds: string[]; history: LayerHistory[] } {
+  const rootfs = obj(cfg.rootfs);
+  const diffIds = (Array.isArray(rootfs?.diff_ids) ? (rootfs.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string');
+  const folded = foldHistory(Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [], diffIds.length);
+  if (!folded) problems.push({ source, message: `its history has not one entry per layer (${diffIds.length} layers): no createdBy` });
+  return { diffIds, history: folded ?? diffIds.map(() => ({ createdBy: null, emptyHistory: [] })) };
+}
+
 /** The image with id `id` (`sha256:<hex>`): its layers bottom-up with their history. */
 export function readDockerImage(dataRoot: string, id: string, name: string, problems: Problem[]): DockerImage {
   const hex = id.slice(7);
@@ -100,17 +114,14 @@ export function readDockerImage(dataRoot: string, id: string, name: string, prob
   const file = path.join(imageRoot(dataRoot), 'imagedb', 'content', 'sha256', hex);
   const cfg = obj(readJson(file, problems));
   if (!cfg) throw refuse(ErrorCodes.NotFound, `image ${echo(name)}: its config ${file} is unreadable or missing`);
-  const diffIds = (Array.isArray(obj(cfg.rootfs)?.diff_ids) ? (obj(cfg.rootfs)!.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string');
-  const history = Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [];
-  const folded = foldHistory(history, diffIds.length);
-  if (!folded) problems.push({ source: file, message: `its history has not one entry per layer (${diffIds.length} layers): no createdBy` });
+  const { diffIds, history } = configLayers(cfg, file, problems);
   const layers: DockerImageLayer[] = chainIds(diffIds).map((chain, i) => {
     const cacheFile = path.join(imageRoot(dataRoot), 'layerdb', 'sha256', chain.replace(/^sha256:/, ''), 'cache-id');
     const cacheId = HEX64.test(chain.slice(7)) ? readText(cacheFile)?.trim() : undefined;
     // A cache id names a directory under overlay2/: nothing with a slash or a dot in it.
     const dir = cacheId && /^[0-9a-zA-Z_-]+$/.test(cacheId) ? path.join(overlay2Root(dataRoot), cacheId, 'diff') : '';
     if (!dir) problems.push({ source: cacheFile, message: `layer ${i} (${chain}) has no usable cache id: not read` });
-    return { dir, ...(folded?.[i] ?? { createdBy: null, emptyHistory: [] }) };
+    return { dir, ...history[i] };
   });
   return { id, name, layers };
 }
