@@ -1,8 +1,9 @@
 /**
  * Every request's params checked against the schemas generated from protocol.ts
  * (protocolParams.schema.json, compiled by ajv at build time into generated/paramsValidators.js) before
- * its method runs: types, required fields, non-empty subjects and non-negative counts. What a schema cannot say stays with the method: that a path is absolute and
- * safe to walk, that a user name is one nsenter may take, that a limit is one the kernel accepts.
+ * its method runs: types, required fields, non-empty subjects and non-negative counts. What a schema
+ * cannot say stays with the method: that a path is absolute and safe to walk, that a user name is one
+ * nsenter may take, that a limit is one the kernel accepts.
  *
  * A refusal names the field and what it must be, in the words the hand checks used before
  * ('"top" must be a non-negative integer'), described from the field's schema rather than from the
@@ -35,7 +36,7 @@ function resolved(s: Schema | undefined): Schema | undefined {
 }
 
 /** What a value of schema `s` is, as a person reads it: "a non-empty string", "a number or null". */
-export function describe(s: Schema | undefined): string {
+function describe(s: Schema | undefined): string {
   const r = resolved(s);
   if (!r) return 'something else';
   if (r.anyOf) return r.anyOf.map(describe).join(' or ');
