@@ -13,6 +13,8 @@
  *      the same container on a bundle made beforehand.
  *   Memory (bench/clientMemory.ts), on the busy host of 1: one snapshot taken as the extension takes it,
  *   with the client's heap and peak RSS (the extension host's side) and the agent's peak RSS.
+ *   Panel posts (bench/panelDeltas.ts), on a busy host like 1's: a panel's first full post against the delta
+ *   posted when one container changes (goal: under 1 %).
  *
  * Needs root and a built dist/ (`npm run build`). Prints; asserts nothing about wall time.
  */
@@ -24,6 +26,7 @@ import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
 import { benchLaunch } from './launch';
 import { measureSnapshotMemory, memoryLines } from './clientMemory';
+import { panelDeltaLines } from './panelDeltas';
 
 const repo = path.resolve(__dirname, '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -63,6 +66,9 @@ async function main(): Promise<void> {
   } finally {
     host?.stop();
   }
+  // Bytes a panel is posted per update, on a busy node of its own (bench/panelDeltas.ts).
+  console.log('');
+  for (const line of await panelDeltaLines(repo)) console.log(line);
 
   // 2. Layer scan vs find.
   console.log('');
