@@ -10,7 +10,7 @@
  * on stderr from the watchdog naming what it is doing; after EXIT_MS the agent exits (EX_TEMPFAIL) so the
  * client starts a new one. A request answered by a promise fails at STUCK_MS with that label instead.
  */
-import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type Message } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName } from './protocol';
 import { AgentMethods } from './methods';
 import { Watcher, watchInterval } from './watch';
@@ -48,7 +48,7 @@ startWatchdog({ stuckMs: STUCK_MS, exitMs: EXIT_MS, requireFrom: __filename });
 
 // Replies are written as chunks of bytes, never as one string the size of the node (jsonChunks.ts).
 const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: chunkedJsonEncoder });
-const connection = createMessageConnection(new CheckedMessageReader(new StreamMessageReader(process.stdin), (reply) => void writer.write(reply as Message)), writer);
+const connection = createMessageConnection(new CheckedMessageReader(new StreamMessageReader(process.stdin), (reply) => void writer.write(reply)), writer);
 const methods = new AgentMethods();
 let initialized = false;
 let watcher: Watcher | null = null;

@@ -162,14 +162,14 @@ async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' 
  * when taken: loading the SSH and JSON-RPC stacks for a local run cost more than the run itself.
  */
 async function openClient(global: GlobalFlags): Promise<AgentClient> {
-  /* eslint-disable @typescript-eslint/no-var-requires */
+  /* eslint-disable @typescript-eslint/no-require-imports -- each path loaded only when taken (above) */
   if (!global.ssh) {
     const local = require('./connection/inProcessAgent') as typeof import('./connection/inProcessAgent');
     if (local.canRunAgentInProcess()) return local.inProcessAgent(AGENT_VERSION);
   }
   const { openTransportFor } = require('./cli/transportFor') as typeof import('./cli/transportFor');
   const { connectAgent } = require('./connection/agentClient') as typeof import('./connection/agentClient');
-  /* eslint-enable @typescript-eslint/no-var-requires */
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return connectAgent(await openTransportFor(global), { clientVersion: AGENT_VERSION });
 }
 

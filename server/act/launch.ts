@@ -204,7 +204,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
 /** runc's record of `name`, or null when it has none. */
 function runcState(bin: string, name: string): { status: string; bundle: string; annotations?: Record<string, string> } | null {
   try {
-    return JSON.parse(tool(bin, ['state', name]));
+    return JSON.parse(tool(bin, ['state', name])) as { status: string; bundle: string; annotations?: Record<string, string> };
   } catch {
     return null;
   }

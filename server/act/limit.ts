@@ -180,7 +180,7 @@ function rollBack(done: Planned[]): Set<Planned> {
 export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitParams, opts: LimitOptions = {}): LimitResult {
   const audit = opts.audit ?? (() => undefined);
   const wanted = (Object.keys(KNOBS) as (keyof typeof KNOBS)[])
-    .map((key) => ({ knob: KNOBS[key] as Knob, value: requestedLimit(params, key) }))
+    .map((key) => ({ knob: KNOBS[key], value: requestedLimit(params, key) }))
     .filter((w): w is { knob: Knob; value: number | null } => w.value !== undefined);
   if (!wanted.length) throw refuse(ErrorCodes.InvalidParams, 'give at least one of "memoryBytes", "pidsMax", "cpus"');
 

@@ -188,7 +188,7 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
     assert.equal(cli('layers', ref, '--ci', '--highest-wasted-bytes', '0').status, 0);
     const table = cli('layers', ref);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout.split('\n')[0], /^image docker\.io\/nodescope-rig\/base:1 \(containerd\)  [0-9a-f]{12}$/);
+    assert.match(table.stdout.split('\n')[0], /^image docker\.io\/nodescope-rig\/base:1 \(containerd\) {2}[0-9a-f]{12}$/);
   });
 
   it('an unknown container or image, a bad layer index: one line, exit 1, nothing on stdout', () => {

@@ -88,7 +88,7 @@ describe('the layers table', () => {
   it('shows redirects and the containers sharing a layer only where some layer has them, and the engine', () => {
     const shared: LayerReport = { ...r, target: { ...r.target, engine: 'containerd' }, layers: [{ ...r.layers[0], redirects: 2, usedBy: ['a', 'b'] }, r.layers[1]] };
     const lines = renderLayerReport(shared).split('\n');
-    assert.match(lines[0], /^image evil\\x1b\[31m:1 \(containerd\)  abababababab$/);
+    assert.match(lines[0], /^image evil\\x1b\[31m:1 \(containerd\) {2}abababababab$/);
     assert.match(lines[1], /^#\s+ROLE\s+SIZE\s+FILES\s+WHITEOUTS\s+OPAQUE\s+REDIRECTS\s+CONTAINERS\s+CREATED BY$/);
     assert.match(lines[2], /^0\s+lower\s+1 B\s+1\s+0\s+0\s+2\s+2\s+RUN echo x/);
     assert.doesNotMatch(renderLayerReport(r).split('\n')[1], /REDIRECTS|CONTAINERS/);
