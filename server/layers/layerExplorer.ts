@@ -3,7 +3,9 @@
  * entries is loaded as it is scrolled. The directory is listed by listLayerDir (layerListing.ts: the
  * layer alone or merged up to it, each entry marked A/M/R/U, every directory opened by fd from the
  * verified layer root), filtered (changes only, a path pattern: pathPattern.ts), sorted by name, and cut
- * to the page; only the page's directories are then looked into, for `hasChildren`.
+ * to the page. The directory is read by name and type only (getdents); the page's entries alone are then
+ * sized, their directories checked for an opaque mark and looked into for `hasChildren`: a page of
+ * 100,000 costs one readdir, not 100,000 lstat and 100,000 opens.
  *
  * Paging needs the whole directory read once (the total, and the order by name, depend on every entry).
  * The first page (offset 0) always resolves the target and reads the directory afresh; later pages of the
@@ -14,7 +16,7 @@
  */
 import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingMark } from '../protocol';
 import { refuse } from '../failure';
-import { hasEntries, layerPosition, listLayerDir, pathComponents } from './layerListing';
+import { hasEntries, layerPosition, listLayerDir, pathComponents, statPage } from './layerListing';
 import { pathTest } from './pathPattern';
 import { WalkBudget } from './walk';
 import type { LayerStack } from './layerStack';
@@ -48,7 +50,8 @@ function listingFor(p: LayerExploreParams, path: string, layer: number, merged: 
   cache.delete(key);
   const stack = resolve();
   const pos = layerPosition(stack, layer);
-  const listing = listLayerDir(stack, path, layer, merged, budget);
+  // No sizes, no child marks: those only for the page returned (statPage), not for 100,000 entries.
+  const listing = listLayerDir(stack, path, layer, merged, budget, false);
   if (listing.entries.length >= CACHE_FROM) {
     cache.set(key, { at: Date.now(), stack, listing });
     while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
@@ -88,7 +91,10 @@ export function explore(p: LayerExploreParams, resolve: () => LayerStack, budget
   const kept = listing.entries.filter((e) => (!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name)));
   const marks: Record<ListingMark, number> = { A: 0, M: 0, R: 0, U: 0 };
   for (const e of kept) marks[e.mark]++;
-  const entries: ExplorerEntry[] = kept.slice(offset, offset + limit).map((e) => ({
+  // Copies: the cached listing stays as read, sizes are looked at now, for this page.
+  const page = kept.slice(offset, offset + limit).map((e) => ({ ...e }));
+  statPage(stack, comps, page);
+  const entries: ExplorerEntry[] = page.map((e) => ({
     ...e,
     hasChildren: e.type === 'dir' && e.mark !== 'R' && hasEntries(stack, pos, [...comps, e.name], merged, budget),
   }));

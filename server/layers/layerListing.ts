@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import { ErrorCodes, type LayerListing, type ListingEntry, type Problem } from '../protocol';
 import { refuse, echo } from '../failure';
-import { forEachEntry, lstatEntry, openChildDir, openDir } from '../sys/pinnedDir';
+import { forEachEntry, lstatEntry, openChildDir, openDir, openDirBeneath } from '../sys/pinnedDir';
 import { dirMark, isChardevWhiteout, isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX, type MarkPrefix } from './overlayMarks';
 import type { LayerStack } from './layerStack';
 import type { WalkBudget } from './walk';
@@ -50,11 +50,22 @@ function typeOf(st: fs.Stats): EntryType {
 export interface ReadOptions {
   max: number;
   childMarks: boolean;
+  /**
+   * lstat every entry for its size. Without: the type comes from getdents (DT_*), sizes are 0 and
+   * only devices, entries of unknown type and files that may be xattr whiteouts are looked at; the
+   * explorer then sizes just the page it returns (statPage).
+   */
+  sizes?: boolean;
   /** Shared by every read of one request: its entries and its time (walk.ts). */
   budget?: WalkBudget;
 }
 
-const FULL_READ: ReadOptions = { max: LIST_MAX, childMarks: true };
+const FULL_READ: ReadOptions = { max: LIST_MAX, childMarks: true, sizes: true };
+
+/** The entry's type from getdents where it is one of ours, else null (a device, a FIFO, or DT_UNKNOWN: lstat it). */
+function direntType(d: fs.Dirent): EntryType | null {
+  return d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : null;
+}
 
 function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPrefix[], opts: ReadOptions = FULL_READ): LayerDir {
   const none = (endsMerge: boolean): LayerDir => ({ exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false });
@@ -92,18 +103,20 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
         return false;
       }
       if (d.name === WH_OPAQUE) return;
-      const st = lstatEntry(fd, d.name);
-      if (!st) return;
-      if (d.name.startsWith(WH_PREFIX) && st.isFile()) {
+      const known = direntType(d);
+      if (d.name.startsWith(WH_PREFIX) && known === 'file') {
         out.whiteouts.add(d.name.slice(WH_PREFIX.length));
         return;
       }
-      if (isChardevWhiteout(st) || (xattrWhiteouts && isWhiteout(fd, d.name, st, prefixes))) {
+      const st = opts.sizes !== false || known === null || (xattrWhiteouts && known === 'file') ? lstatEntry(fd, d.name) : null;
+      if (!st && (opts.sizes !== false || known === null)) return; // gone since getdents
+      if (st && (isChardevWhiteout(st) || (xattrWhiteouts && isWhiteout(fd, d.name, st, prefixes)))) {
         out.whiteouts.add(d.name);
         return;
       }
+      const type = st ? typeOf(st) : known!;
       let dirOpaque = false;
-      if (st.isDirectory() && opts.childMarks) {
+      if (type === 'dir' && opts.childMarks) {
         try {
           const child = openChildDir(fd, d.name);
           try {
@@ -115,7 +128,7 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
           /* swapped mid-listing: listed without the mark */
         }
       }
-      out.entries.set(d.name, { type: typeOf(st), bytes: st.isFile() ? st.size : 0, opaque: dirOpaque });
+      out.entries.set(d.name, { type, bytes: st?.isFile() ? st.size : 0, opaque: dirOpaque });
     });
     return out;
   } finally {
@@ -198,11 +211,53 @@ export function hasEntries(stack: LayerStack, pos: number, comps: string[], merg
   return dirs.some((d) => d.dir.truncated) || mergedView(dirs).size > 0;
 }
 
-export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean, budget?: WalkBudget): LayerListing {
+/**
+ * Sizes and opaque marks for the entries of one page of a listing read without them (`sizes: false`,
+ * no child marks): each entry looked at in the layer that provides it, the directory opened by fd from
+ * that layer's root. An entry gone since the listing keeps size 0.
+ */
+export function statPage(stack: LayerStack, comps: string[], entries: ListingEntry[]): void {
+  const byLayer = new Map<number, ListingEntry[]>();
+  for (const e of entries) if (e.type === 'file' || (e.type === 'dir' && e.mark !== 'R')) byLayer.set(e.layer, [...(byLayer.get(e.layer) ?? []), e]);
+  for (const [index, list] of byLayer) {
+    const l = stack.layers.find((x) => x.index === index);
+    if (!l) continue;
+    let root: number | null = null;
+    let dir: number | null = null;
+    try {
+      root = openDir(l.dir);
+      dir = openDirBeneath(root, comps);
+      for (const e of list) {
+        if (e.type === 'file') {
+          const st = lstatEntry(dir, e.name);
+          e.bytes = st?.isFile() ? st.size : 0;
+          continue;
+        }
+        try {
+          const child = openChildDir(dir, e.name);
+          try {
+            if (isOpaqueDir(child, stack.prefixes)) e.opaque = true;
+          } finally {
+            fs.closeSync(child);
+          }
+        } catch {
+          /* swapped since the listing: no mark */
+        }
+      }
+    } catch {
+      /* the directory went away since the listing: sizes stay 0 */
+    } finally {
+      if (dir !== null) fs.closeSync(dir);
+      if (root !== null) fs.closeSync(root);
+    }
+  }
+}
+
+export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean, budget?: WalkBudget, sizes = true): LayerListing {
   const comps = pathComponents(path);
   const pos = layerPosition(stack, layer);
   const problems: Problem[] = [];
-  const dirs = readLayers(stack, pos, comps, problems, budget ? { ...FULL_READ, budget } : FULL_READ);
+  const dirs = readLayers(stack, pos, comps, problems, { ...FULL_READ, budget, sizes, childMarks: sizes });
   const own = dirs[0].dir;
   const below = mergedView(dirs.slice(1));
   // Below an opaque directory of the listed layer nothing of the layers below shows: all of it is new.

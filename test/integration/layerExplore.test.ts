@@ -121,6 +121,20 @@ describe('layers.explore and containerd images on the real rig', { skip }, () =>
     }
   });
 
+  it('sizes the page\'s files as stat in the container does, and marks a directory made opaque as getfattr sees it', () => {
+    const sizes = new Map(docker('exec', NAME, 'sh', '-c', 'cd /data/keep && stat -c "%n %s" * && cd /bin && stat -c "%n %s" busybox').split('\n').filter(Boolean).map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]));
+    const page = (dir: string, name: string) => agent.dispatch('layers.explore', { target: NAME, path: dir, limit: 5000 }).entries.find((e) => e.name === name)!;
+    assert.equal(page('/data/keep', 'k').bytes, sizes.get('k'));
+    assert.equal(page('/bin', 'busybox').bytes, sizes.get('busybox'));
+    assert.ok(sizes.get('busybox')! > 100_000);
+    const upper = JSON.parse(docker('inspect', '-f', '{{json .GraphDriver.Data}}', NAME)).UpperDir as string;
+    const mark = execFileSync('getfattr', ['-h', '-n', 'trusted.overlay.opaque', '--only-values', path.join(upper, 'opq')], { encoding: 'utf8' });
+    assert.equal(mark, 'y');
+    const opq = page('/', 'opq');
+    assert.deepEqual([opq.mark, opq.layer, opq.opaque], ['M', 0, true]);
+    assert.equal(page('/', 'data').opaque, undefined);
+  });
+
   it('filters by glob and by substring as the same list filtered by hand', () => {
     const bin = docker('exec', NAME, 'ls', '-A', '/bin').split('\n').filter(Boolean);
     const glob = allPages(agent, { target: NAME, path: '/bin', pattern: '*sh' }).entries.map((e) => e.name);

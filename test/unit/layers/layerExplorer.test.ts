@@ -50,6 +50,14 @@ test('pages are consecutive slices of one sorted list; the total is the whole di
   assert.equal(lookups, 1);
 });
 
+test('the page\'s files are sized from the layer that provides them, removed ones from the layer below', (t) => {
+  const s = stack(t);
+  const bytes = (p: ReturnType<typeof explore>) => p.entries.map((e) => `${e.name} ${e.bytes}`);
+  assert.deepEqual(bytes(explore(s, { path: '/e' })), ['f 5', 'g 1', 'lib.so 1', 'sub 0']);
+  assert.deepEqual(bytes(explore(s, { path: '/', merged: false })).filter((x) => x.startsWith('gone')), ['gone 5']);
+  assert.equal(explore(s, { path: '/', merged: false }).entries.find((e) => e.name === 'd')?.opaque, true);
+});
+
 test('changes only leaves out what the listed layer does not touch', (t) => {
   const p = explore(stack(t), { path: '/e', changesOnly: true });
   assert.deepEqual(names(p), ['M f', 'A lib.so']);
