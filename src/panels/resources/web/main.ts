@@ -107,14 +107,14 @@ function render(): void {
     const exportButton = el('button', { class: 'link', title: 'Save these series as JSON' }, icon('json'), ' JSON');
     exportButton.addEventListener('click', exportJson);
     chartSection.append(el('div', { class: 'toolbar' }, el('h2', {}, name), el('span', { class: 'spacer' }), el('span', { class: 'muted' }, 'PNG:'), ...pngButtons, exportButton));
-    charts.show(seriesOf(all, id), chartsOf !== id);
-    chartsOf = id;
     chartSection.append(charts.element);
   } else {
-    chartsOf = null;
     chartSection.append(el('p', { class: 'muted' }, 'Select a container to see its charts.'));
   }
   root.replaceChildren(...head, problem, el('div', { class: 'table-box' }, table), chartSection);
+  // Drawn once in the page, so that the charts take the width they are given.
+  if (id) charts.show(seriesOf(all, id), chartsOf !== id);
+  chartsOf = id;
 }
 
 bridge.on('init', (init) => {
