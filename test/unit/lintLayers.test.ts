@@ -20,7 +20,7 @@ before(async () => {
   eslint = new ESLint({
     cwd: root,
     overrideConfigFile: true,
-    overrideConfig: [{ files: ['**/*.ts'] }, tseslint.configs.base as Linter.Config, ...layers],
+    overrideConfig: [{ files: ['**/*.ts'] }, tseslint.configs.base, ...layers],
   });
 });
 
