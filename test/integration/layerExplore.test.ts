@@ -20,6 +20,7 @@ import type { LayerExplorePage, LayerExploreParams, LayerReport } from '../../se
 import { AgentMethods } from '../../server/methods';
 import { layerReport } from '../../server/layers/layerReport';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { dockerHistory, historyRows } from '../support/dockerHistory';
 
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('ctr'), probes.command('getfattr'));
 const NAME = `nodescope-explore-${process.pid}`;
@@ -54,14 +55,6 @@ function exported(container: string): Map<string, Set<string>> {
     children.get(parent)!.add(path.posix.basename(p));
   }
   return children;
-}
-
-/** `docker history` rows newest first: the created-by command and the size. */
-function dockerHistory(image: string): { createdBy: string; size: number }[] {
-  return docker('history', '--no-trunc', '--human=false', '--format', '{{json .CreatedBy}}\t{{.Size}}', image)
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => ({ createdBy: JSON.parse(line.split('\t')[0]) as string, size: Number(line.split('\t')[1]) }));
 }
 
 describe('layers.explore and containerd images on the real rig', { skip }, () => {
@@ -150,8 +143,8 @@ describe('layers.explore and containerd images on the real rig', { skip }, () =>
     // Saved from Docker and imported: the same config blob, so the same id.
     assert.equal(r.target.id, docker('image', 'inspect', '-f', '{{.Id}}', LAYERED).trim());
     const theirs = dockerHistory(LAYERED);
-    const ours = r.layers.flatMap((l) => [...[...(l.trailingHistory ?? [])].reverse().map((c) => ({ createdBy: c, size: 0 })), { createdBy: l.createdBy ?? '', size: l.bytes + l.symlinkBytes }, ...[...l.emptyHistory].reverse().map((c) => ({ createdBy: c, size: 0 }))]);
-    assert.deepEqual(ours, theirs);
+    assert.ok(r.layers.every((l) => l.origin === 'image'));
+    assert.deepEqual(historyRows(r.layers), theirs);
     // A view of the top layer's snapshot (named by its chain id) mounts every layer: lowerdir is top first.
     const key = `nodescope-explore-view-${process.pid}`;
     const top = topChainId(docker('image', 'inspect', '-f', '{{json .RootFS.Layers}}', LAYERED));

@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { LayerListing, LayerReport, ReportLayer } from '../../server/protocol';
+import type { LayerListing, LayerReport } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { dockerHistory, historyRows } from '../support/dockerHistory';
 
 const repo = path.resolve(__dirname, '..', '..');
 const bin = path.join(repo, 'bin', 'nodescope');
@@ -32,26 +33,6 @@ const graphDriver = (ref: string): string[] => {
   const d = JSON.parse(docker('inspect', '-f', '{{json .GraphDriver.Data}}', ref)) as { UpperDir: string; LowerDir?: string };
   return [d.UpperDir, ...(d.LowerDir ? d.LowerDir.split(':') : [])];
 };
-
-/** `docker history` rows, newest first, as our report predicts them: each layer's folded entries, top-most first. */
-function historyRows(layers: ReportLayer[]): { createdBy: string; size: number | null }[] {
-  const rows: { createdBy: string; size: number | null }[] = [];
-  for (const l of layers.filter((x) => x.origin === 'image')) {
-    for (const t of [...(l.trailingHistory ?? [])].reverse()) rows.push({ createdBy: t, size: 0 });
-    rows.push({ createdBy: l.createdBy ?? '', size: l.bytes + l.symlinkBytes });
-    for (const e of [...l.emptyHistory].reverse()) rows.push({ createdBy: e, size: 0 });
-  }
-  return rows;
-}
-function dockerHistory(image: string): { createdBy: string; size: number }[] {
-  return docker('history', '--no-trunc', '--human=false', '--format', '{{json .CreatedBy}}\t{{.Size}}', image)
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [by, size] = line.split('\t');
-      return { createdBy: JSON.parse(by) as string, size: Number(size) };
-    });
-}
 
 describe('nodescope layers and ls against Docker', { skip }, () => {
   before(() => {
