@@ -15,6 +15,8 @@ import { sectionChildren } from '../../../src/views/tree/section';
 import { SnapshotIndex } from '../../../src/views/tree/snapshotIndex';
 import { tooltipOf } from '../../../src/views/tree/tooltip';
 import { containerOf, copyTextOf, inspectOf } from '../../../src/views/tree/itemTargets';
+import { containerElement } from '../../../src/views/nodeElement';
+import type { NodeSession } from '../../../src/model/nodeSession';
 import { rigSnapshot, syntheticSnapshot } from './syntheticSnapshot';
 
 const snap = rigSnapshot();
@@ -91,6 +93,8 @@ describe('tree rows as kinds', () => {
     assert.equal(copyTextOf(caps.find((c) => c.label === 'CAP_NET_RAW')!), undefined, 'a dropped capability is not one it holds');
     const held = namespacesOfType('n', ix, 'net').find((n) => n.contextValue === 'namespace.net.held')!;
     assert.equal(containerOf(held), undefined, 'a namespace only a bind mount holds belongs to no container: Enter asks');
+    const fromPanel = containerElement({ id: 'local' } as NodeSession, limited.id);
+    assert.deepEqual(containerOf(fromPanel.item!), { containerId: limited.id }, 'a panel hands commands a container as its row would');
   });
 
   it('every row has the context value its menus match, and ids are unique', () => {
