@@ -27,6 +27,8 @@ interface Own {
   type: EntryType;
   bytes: number;
   opaque: boolean;
+  /** The layer (report index) holding it: set when read, so views share the records instead of copying them. */
+  layer: number;
 }
 
 /** What one layer holds at a directory path. */
@@ -67,7 +69,7 @@ function direntType(d: fs.Dirent): EntryType | null {
   return d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : null;
 }
 
-function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPrefix[], opts: ReadOptions = FULL_READ): LayerDir {
+function readLayerDir(root: number, index: number, comps: string[], prefixes: readonly MarkPrefix[], opts: ReadOptions = FULL_READ): LayerDir {
   const none = (endsMerge: boolean): LayerDir => ({ exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false });
   let fd = root;
   let endsMerge = false;
@@ -128,7 +130,7 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
           /* swapped mid-listing: listed without the mark */
         }
       }
-      out.entries.set(d.name, { type, bytes: st?.isFile() ? st.size : 0, opaque: dirOpaque });
+      out.entries.set(d.name, { type, bytes: st?.isFile() ? st.size : 0, opaque: dirOpaque, layer: index });
     });
     return out;
   } finally {
@@ -136,17 +138,20 @@ function readLayerDir(root: number, comps: string[], prefixes: readonly MarkPref
   }
 }
 
-interface Seen extends Own {
-  layer: number;
-}
+type Seen = Own;
 
 /** The merged view at the directory of the layers given (top-most first): visible names with their providing layer. */
 function mergedView(dirs: { index: number; dir: LayerDir }[]): Map<string, Seen> {
+  // One layer alone decides the view (the usual case for a big directory): its own map, not a copy.
+  const reach = dirs.findIndex((d) => d.dir.endsMerge);
+  const seen = reach < 0 ? dirs : dirs.slice(0, reach + 1);
+  const holding = seen.filter((d) => d.dir.entries.size || d.dir.whiteouts.size);
+  if (holding.length === 0) return new Map();
+  if (holding.length === 1) return holding[0].dir.entries;
   const decided = new Map<string, Seen | null>();
-  for (const { index, dir } of dirs) {
-    for (const [name, e] of dir.entries) if (!decided.has(name)) decided.set(name, { ...e, layer: index });
+  for (const { dir } of seen) {
+    for (const [name, e] of dir.entries) if (!decided.has(name)) decided.set(name, e);
     for (const name of dir.whiteouts) if (!decided.has(name)) decided.set(name, null);
-    if (dir.endsMerge) break;
   }
   const out = new Map<string, Seen>();
   for (const [name, e] of decided) if (e) out.set(name, e);
@@ -190,7 +195,7 @@ function readLayers(stack: LayerStack, pos: number, comps: string[], problems: P
       continue;
     }
     try {
-      dirs.push({ index: l.index, dir: readLayerDir(root, comps, stack.prefixes, opts) });
+      dirs.push({ index: l.index, dir: readLayerDir(root, l.index, comps, stack.prefixes, opts) });
     } finally {
       fs.closeSync(root);
     }
@@ -266,7 +271,7 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
   const push = (name: string, e: Seen, mark: ListingEntry['mark'], extra: Partial<ListingEntry> = {}): void => {
     entries.push({ name, type: e.type, bytes: e.bytes, mark, layer: e.layer, ...(e.opaque && mark !== 'R' ? { opaque: true } : {}), ...extra });
   };
-  const shown = merged ? mergedView(dirs) : new Map([...own.entries].map(([n, e]) => [n, { ...e, layer: layer }]));
+  const shown = merged ? mergedView(dirs) : own.entries;
   for (const [name, e] of shown) {
     if (e.layer !== layer) push(name, e, 'U');
     else push(name, e, !fresh && below.has(name) ? 'M' : 'A');
