@@ -143,6 +143,10 @@ describe('the agent process', { skip }, () => {
       ['enter.plan', { container: 'nodescope-rig-limited', command: 'sh' }, ErrorCodes.InvalidParams, /"command" must be an array of strings/],
       ['enter.plan', { container: 'nodescope-rig-limited', pid: 'one' }, ErrorCodes.InvalidParams, /"pid" must be a non-negative integer/],
       ['frobnicate', {}, ErrorCodes.MethodNotFound, /unknown method "frobnicate"/],
+      // Refused by the schema generated from protocol.ts, before the method looks for the container.
+      ['limit.set', { container: `none-${process.pid}`, memoryBytes: '1G' }, ErrorCodes.InvalidParams, /^"memoryBytes" must be a number or null$/],
+      ['launch.start', { from: `none-${process.pid}`, tmpfs: [{ path: '/tmp' }] }, ErrorCodes.InvalidParams, /^"tmpfs\[0\]\.sizeBytes" must be a number$/],
+      ['layers.list', { target: '' }, ErrorCodes.InvalidParams, /^"target" must be a non-empty string$/],
     ];
     for (const [method, params, code, msg] of cases) {
       const r = await refusal(rpc.sendRequest(method, params));
