@@ -14,7 +14,7 @@
  * the pages agree with each other. Small directories are not kept: reading them again costs less than
  * holding them.
  */
-import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingMark } from '../protocol';
+import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingEntry, type ListingMark } from '../protocol';
 import { refuse } from '../failure';
 import { hasEntries, layerPosition, listLayerDir, pathComponents, statPage } from './layerListing';
 import { pathTest } from './pathPattern';
@@ -35,6 +35,13 @@ interface Cached {
   /** The stack the first page resolved: later pages neither look the target up again nor take a snapshot. */
   stack: LayerStack;
   listing: LayerListing;
+  /** The listing filtered, by filter (changes only, pattern): a scroll asks the same filter page after page. */
+  filtered: Map<string, Filtered>;
+}
+
+interface Filtered {
+  kept: ListingEntry[];
+  marks: Record<ListingMark, number>;
 }
 
 const cache = new Map<string, Cached>();
@@ -43,20 +50,21 @@ const cache = new Map<string, Cached>();
  * The listing of the view, with the stack it was read from: for a later page (offset > 0) the first
  * page's, while fresh; else read now, the target resolved again.
  */
-function listingFor(p: LayerExploreParams, path: string, layer: number, merged: boolean, offset: number, resolve: () => LayerStack, budget: WalkBudget): { stack: LayerStack; pos: number; listing: LayerListing } {
+function listingFor(p: LayerExploreParams, path: string, layer: number, merged: boolean, offset: number, resolve: () => LayerStack, budget: WalkBudget): { stack: LayerStack; pos: number; listing: LayerListing; filtered: Map<string, Filtered> } {
   const key = JSON.stringify([p.target, layer, path, merged]);
   const hit = cache.get(key);
-  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS) return { stack: hit.stack, pos: layerPosition(hit.stack, layer), listing: hit.listing };
+  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS) return { stack: hit.stack, pos: layerPosition(hit.stack, layer), listing: hit.listing, filtered: hit.filtered };
   cache.delete(key);
   const stack = resolve();
   const pos = layerPosition(stack, layer);
   // No sizes, no child marks: those only for the page returned (statPage), not for 100,000 entries.
   const listing = listLayerDir(stack, path, layer, merged, budget, false);
+  const filtered = new Map<string, Filtered>();
   if (listing.entries.length >= CACHE_FROM) {
-    cache.set(key, { at: Date.now(), stack, listing });
+    cache.set(key, { at: Date.now(), stack, listing, filtered });
     while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
-  return { stack, pos, listing };
+  return { stack, pos, listing, filtered };
 }
 
 function intIn(v: unknown, name: string, min: number, max: number, dflt: number): number {
@@ -86,11 +94,20 @@ export function explore(p: LayerExploreParams, resolve: () => LayerStack, budget
   if (p.pattern !== undefined && typeof p.pattern !== 'string') throw refuse(ErrorCodes.InvalidParams, '"pattern" must be a string');
   const test = p.pattern ? pathTest(p.pattern) : null;
 
-  const { stack, pos, listing } = listingFor(p, `/${comps.join('/')}`, layer, merged, offset, resolve, budget);
-  const base = listing.path === '/' ? '/' : `${listing.path}/`;
-  const kept = listing.entries.filter((e) => (!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name)));
-  const marks: Record<ListingMark, number> = { A: 0, M: 0, R: 0, U: 0 };
-  for (const e of kept) marks[e.mark]++;
+  const { stack, pos, listing, filtered } = listingFor(p, `/${comps.join('/')}`, layer, merged, offset, resolve, budget);
+  const filterKey = JSON.stringify([changesOnly, p.pattern ?? '']);
+  let f = filtered.get(filterKey);
+  if (!f) {
+    const base = listing.path === '/' ? '/' : `${listing.path}/`;
+    const kept = listing.entries.filter((e) => (!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name)));
+    const marks: Record<ListingMark, number> = { A: 0, M: 0, R: 0, U: 0 };
+    for (const e of kept) marks[e.mark]++;
+    f = { kept, marks };
+    filtered.set(filterKey, f);
+    // A filter box typed into makes a filter per keystroke: the last few are kept.
+    while (filtered.size > CACHE_SIZE) filtered.delete(filtered.keys().next().value as string);
+  }
+  const { kept, marks } = f;
   // Copies: the cached listing stays as read, sizes are looked at now, for this page.
   const page = kept.slice(offset, offset + limit).map((e) => ({ ...e }));
   statPage(stack, comps, page);
