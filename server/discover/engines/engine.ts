@@ -1,8 +1,9 @@
 /**
  * What every engine module provides, in a module of its own: engines import only this, and the list in
- * index.ts imports the engines, so nothing imports back the module that imports it. (lxkns does the
- * same with its decorator plugins: the Decorator type sits in a leaf package, each plugin implements it,
- * and only the program's main pulls the plugins in.)
+ * index.ts imports the engines, so nothing imports back the module that imports it. lxkns keeps its
+ * container decorators apart the same way (the `Decorate` function type in a leaf package, each decorator
+ * package implementing it); they register themselves in go-plugger's groups from their init(), where
+ * here the one list names each engine, in the order they are asked.
  *
  * Where engines keep their state is not module state: it is an `EngineRoots` passed in with each call,
  * resolved once per snapshot (Docker's data root is whatever root's dockerd was started with) or given
