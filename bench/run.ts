@@ -11,6 +11,8 @@
  *      and a snapshot round trip over SSH against the same snapshot run locally.
  *   4. Launch (bench/launch.ts): `nodescope launch` + `stop` against `runc run -d` + `runc delete` of
  *      the same container on a bundle made beforehand.
+ *   5. Layers (bench/layers.ts): `nodescope layers` on a 20-layer image against `dive --ci` where installed,
+ *      else `find` + `du` over the same directories; layers.explore's pages of a 100,000-entry directory.
  *   Memory (bench/clientMemory.ts), on the busy host of 1: one snapshot taken as the extension takes it,
  *   with the client's heap and peak RSS (the extension host's side) and the agent's peak RSS.
  *   Panel posts (bench/panelDeltas.ts), on a busy host like 1's: a panel's first full post against the delta
@@ -25,6 +27,7 @@ import { makeLargeLayer } from './largeLayer';
 import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
 import { benchLaunch } from './launch';
+import { benchLayers } from './layers';
 import { measureSnapshotMemory, memoryLines } from './clientMemory';
 import { panelDeltaLines } from './panelDeltas';
 
@@ -93,6 +96,10 @@ async function main(): Promise<void> {
   // 4. Launch against runc alone.
   console.log('');
   benchLaunch(bin, RUNS);
+
+  // 5. Layers against find + du (or dive), and the explorer's pages of a large directory.
+  console.log('');
+  await benchLayers(repo, bin, RUNS);
 }
 
 function fail(msg: string): never {
