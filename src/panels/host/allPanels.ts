@@ -11,6 +11,7 @@ import { registerOverviewPanel } from '../overview/host';
 import { registerLayerGraphPanel } from '../layerGraph/host';
 import { registerResourcesPanel } from '../resources/host';
 import { registerSecurityPanel } from '../security/host';
+import { registerLayerExplorerPanel } from '../layerExplorer/host';
 
 export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegistry, log: vscode.LogOutputChannel): NodePanels {
   const panels = new NodePanels(context, nodes, log);
@@ -20,5 +21,6 @@ export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegi
   registerNamespaceGraphPanel(context, nodes, panels);
   registerResourcesPanel(context, nodes, panels);
   registerSecurityPanel(context, nodes, panels);
+  registerLayerExplorerPanel(context, nodes, panels);
   return panels;
 }
