@@ -26,7 +26,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { built, hello, repo, sleepMs, spawnAgent, within, type AgentChild } from '../support/agentProcess';
 import { FORGED, HOSTILE_NAME, hostileImage, namesInside, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer, type HostileVariant } from '../support/hostileContainer';
 import { markedProcesses, peakRssKiB, runWatched } from '../support/processWatch';
-import type { ContainerDiff, ContainerFileEntry, ContainerFileStat, LayerListing, LayerReport, LayerScan, LaunchResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type { ContainerDiff, ContainerFileEntry, ContainerFileStat, LayerExplorePage, LayerListing, LayerReport, LayerScan, LaunchResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
 
 /** Every request, and every CLI command, must have finished by then. */
 const DEADLINE_MS = 60_000;
@@ -262,7 +262,7 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       }
     }));
 
-  it('layers.report and layers.list: answered, bounded, only its own layers, never the node\'s / or /etc', () =>
+  it('layers.report, layers.list and layers.explore: answered, bounded, only its own layers, never the node\'s / or /etc', () =>
     sweep(async (agents, faults) => {
       const r = await agents.call<LayerReport>('layers.report', 'layers.report', { target: main.id, top: 50 });
       if (r?.ok) {
@@ -283,6 +283,16 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         if (!a?.ok) continue;
         const leaked = a.value.entries.map((e) => e.name).filter((n) => node.nodeOnlyNames.has(n));
         if (leaked.length) faults.push(`${what}: lists the node's ${leaked.slice(0, 5).join(', ')}`);
+      }
+      // The explorer's pages of the same directories, a later page and a filter too: the same guarantee.
+      for (const [title, params] of lists) {
+        for (const extra of [{}, { offset: 500, limit: 500 }, { changesOnly: true, pattern: '*sh*' }]) {
+          const what = `layers.explore ${title} ${JSON.stringify(extra)}`;
+          const a = await agents.call<LayerExplorePage>(what, 'layers.explore', { target: main.id, merged: true, ...params, ...extra });
+          if (!a?.ok) continue;
+          const leaked = a.value.entries.map((e) => e.name).filter((n) => node.nodeOnlyNames.has(n));
+          if (leaked.length) faults.push(`${what}: lists the node's ${leaked.slice(0, 5).join(', ')}`);
+        }
       }
     }));
 
