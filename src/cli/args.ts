@@ -1,9 +1,14 @@
 /**
- * `nodescope` argument parsing: global connection flags, then a command and its arguments. Pure, so
- * every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
+ * `nodescope` argument parsing: global connection flags, then a command and its arguments, read with
+ * node:util's parseArgs against the option tables of src/cli/verbOptions.ts (which the usage texts are
+ * made from too). Pure, so every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
  */
-import { OptionError, takeContainerOptions, type ContainerOptions, type LimitValues } from './containerOptions';
-import { DEFAULT_LOWEST_EFFICIENCY, parseRatio, parseSize } from './layerOptions';
+import { parseArgs as tokenize } from 'node:util';
+import { applyContainerOption, type ContainerOptions, type LimitValues } from './containerOptions';
+import { DEFAULT_LOWEST_EFFICIENCY } from './layerOptions';
+import { GLOBAL_OPTIONS, parserOptions, VERBS, word, type OptionDef } from './verbOptions';
+
+export { USAGE, usageOf } from './usageText';
 
 /**
  * A command line that cannot be run as typed. `command`: the verb it was for, so the one line printed
@@ -51,91 +56,6 @@ export interface Parsed {
   command: Command;
 }
 
-const GLOBAL_USAGE = `usage: nodescope [--ssh user@host[:port] [--identity FILE] [--known-hosts FILE]
-                  [--jump user@host[:port]] [--accept-new-host-key]] <command>`;
-
-/** Each verb's own usage: its synopsis and what it does; `nodescope VERB --help` prints one. */
-const COMMAND_USAGE: Record<string, string> = {
-  snapshot: `  snapshot [--json]                      everything on the node: containers, namespaces, layers`,
-  layer: `  layer DIR [--json]                     whiteouts, opaque dirs, redirects, counts of a layer directory`,
-  whence: `  whence CONTAINER PATH [--json]         which layer provides PATH in CONTAINER, or what deleted/hid it`,
-  diff: `  diff CONTAINER [--json]                what CONTAINER changed against its image (A/C/D, as docker diff)`,
-  pagecache: `  pagecache CONTAINER|DIR [--json] [--top N]
-                                         page cache resident per layer, next to the cgroup's file charge`,
-  layers: `  layers CONTAINER|IMAGE [--json] [--ci [--lowest-efficiency R] [--highest-wasted-bytes SIZE]]
-                                         each layer (top first) with the command that made it, its
-                                         size, files, whiteouts; wasted space and efficiency, as dive;
-                                         --ci: exit 1 when a rule is broken (default: efficiency 0.9)`,
-  ls: `  ls CONTAINER|IMAGE [--layer N [--merged]] [PATH] [--json]
-                                         a directory (default /) of the merged view, of layer N alone,
-                                         or merged up to N: entries marked A/M/R/U against the layers below`,
-  enter: `  enter CONTAINER [--pid PID] [--shell PATH] [--user NAME|UID] [-- CMD...]
-                                         run a shell (or CMD) inside all of CONTAINER's namespaces,
-                                         as root or as a user of the container's /etc/passwd`,
-  limit: `  limit CONTAINER [--memory SIZE] [--pids N] [--cpus N] [--dry-run] [--yes] [--json]
-                                         change CONTAINER's cgroup limits while it runs (max lifts
-                                         one); shows the change and asks first, unless --yes`,
-  launch: `  launch CONTAINER [--name N] [--memory SIZE] [--pids N] [--cpus N] [--read-only]
-         [--tmpfs PATH:SIZE] [--dry-run] [--yes] [--json] [-- CMD...]
-                                         a test container on CONTAINER's image layers (a fresh
-                                         writable layer, its own namespaces, runc); CMD defaults to
-                                         what CONTAINER runs`,
-  stop: `  stop NAME [--yes]                      stop and remove a container that launch made`,
-  graph: `  graph namespaces|layers [--format json|dot]
-                                         the namespace or layer sharing graph the panels draw, as
-                                         JSON (nodes, edges; the default) or a Graphviz digraph`,
-};
-
-const CONTAINER_NOTE = 'CONTAINER is an id, a unique id prefix, or a name.';
-const IMAGE_NOTE = 'IMAGE is a Docker image id, id prefix, or repository[:tag] (a container by that name is taken first).';
-const LIMIT_NOTE = 'SIZE is bytes or a number with k, m, g or t (binary: 64m = 64 MiB); max (or unlimited) lifts a limit.';
-
-export const USAGE = `${GLOBAL_USAGE}
-
-commands:
-${Object.values(COMMAND_USAGE).join('\n')}
-
-${CONTAINER_NOTE} Exit codes: 0 ok, 1 failure, 2 usage.`;
-
-/** The usage of one verb (`nodescope whence --help`), or of all when `topic` is not one. */
-export function usageOf(topic?: string): string {
-  const own = topic === undefined ? undefined : COMMAND_USAGE[topic];
-  if (own === undefined) return USAGE;
-  const notes = [
-    own.includes('CONTAINER') ? CONTAINER_NOTE : '',
-    own.includes('IMAGE') ? IMAGE_NOTE : '',
-    topic === 'limit' || topic === 'launch' ? LIMIT_NOTE : '',
-    'Global options (--ssh and the flags that go with it): `nodescope --help`.',
-  ].filter(Boolean);
-  return `usage: nodescope [global options]\n${own}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
-}
-
-/** The positional arguments each verb takes, as its usage names them. */
-const POSITIONALS: Record<string, string[]> = {
-  snapshot: [],
-  layer: ['DIR'],
-  whence: ['CONTAINER', 'PATH'],
-  diff: ['CONTAINER'],
-  pagecache: ['CONTAINER or DIR'],
-  layers: ['CONTAINER or IMAGE'],
-  ls: ['CONTAINER or IMAGE'],
-  enter: ['CONTAINER'],
-  limit: ['CONTAINER'],
-  launch: ['CONTAINER'],
-  stop: ['NAME'],
-  graph: ['namespaces or layers'],
-};
-
-/** Commands that change the node: they show what they will do and ask, unless --yes. */
-const ACTIONS = new Set(['limit', 'launch', 'stop']);
-
-const GLOBAL_VALUE = new Set(['--ssh', '--identity', '--known-hosts', '--jump']);
-
-function positiveInt(command: string, flag: string, v: string | undefined): number {
-  if (v === undefined || !/^\d+$/.test(v)) throw new UsageError(`${flag} needs a whole number`, command);
-  return Number(v);
-}
-
 /**
  * pagecache takes a container or a directory. Container names and ids never contain a slash, so
  * anything with one (or `.`/`..`) is a directory; an absolute one is sent as is.
@@ -144,102 +64,96 @@ export function isRelativeDir(target: string): boolean {
   return !target.startsWith('/') && (target === '.' || target === '..' || target.includes('/'));
 }
 
-export function parseArgs(argv: string[]): Parsed {
+/** The words as parseArgs' tokens (options, positionals, the `--`), in order, against the options `defs`. */
+function tokensOf(args: string[], defs: OptionDef[]) {
+  return tokenize({ args, options: parserOptions(defs), strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
+/** The global flags up to the verb, and where the verb is; help or version as soon as either is seen. */
+function parseGlobal(argv: string[]): { global: GlobalFlags; verbAt: number } | Parsed {
   const global: GlobalFlags = { identity: [], knownHosts: [], jump: [], acceptNewHostKey: false };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') return { global, command: { name: 'help' } };
-    if (a === '--version' || a === '-V') return { global, command: { name: 'version' } };
-    if (a === '--accept-new-host-key') {
+  for (const t of tokensOf(argv, GLOBAL_OPTIONS)) {
+    if (t.kind === 'positional') return { global, verbAt: t.index };
+    if (t.kind === 'option-terminator') throw new UsageError('unknown option --');
+    if (t.name === 'help') return { global, command: { name: 'help' } };
+    if (t.name === 'version') return { global, command: { name: 'version' } };
+    const def = GLOBAL_OPTIONS.find((d) => d.name === t.name);
+    if (!def) throw new UsageError(`unknown option ${t.rawName}`);
+    if (def.value === undefined) {
       global.acceptNewHostKey = true;
       continue;
     }
-    if (GLOBAL_VALUE.has(a)) {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      if (a === '--ssh') global.ssh = v;
-      else if (a === '--identity') global.identity.push(v);
-      else if (a === '--known-hosts') global.knownHosts.push(v);
-      else global.jump.push(v);
+    if (t.value === undefined || t.value.startsWith('--')) throw new UsageError(`${t.rawName} needs a value`);
+    if (t.name === 'ssh') global.ssh = t.value;
+    else if (t.name === 'identity') global.identity.push(t.value);
+    else if (t.name === 'known-hosts') global.knownHosts.push(t.value);
+    else global.jump.push(t.value);
+  }
+  return { global, verbAt: argv.length };
+}
+
+/** A verb's options and positional arguments, each value read by its option's definition. */
+function parseVerbWords(name: string, words: string[]): { values: Map<string, unknown>; options: ContainerOptions; positional: string[] } {
+  const defs = VERBS[name].options;
+  const values = new Map<string, unknown>();
+  const options: ContainerOptions = {};
+  const positional: string[] = [];
+  for (const t of tokensOf(words, defs)) {
+    if (t.kind === 'option-terminator') break;
+    if (t.kind === 'positional') {
+      // parseArgs takes a lone `-` as an argument; no verb has a use for one.
+      if (t.value.startsWith('-')) throw new UsageError(`unknown option ${t.value}`, name);
+      positional.push(t.value);
       continue;
     }
-    if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    break;
+    const def = defs.find((d) => d.name === t.name);
+    if (!def) throw new UsageError(`unknown option ${t.rawName}`, name);
+    try {
+      if (def.container) applyContainerOption(options, def.container, t.rawName, t.value);
+      else if (def.value !== undefined) values.set(def.name, (def.read ?? word)(t.rawName, t.value));
+      else if (t.value !== undefined) throw new Error(`${t.rawName} takes no value`);
+      else values.set(def.name, true);
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
   }
+  return { values, options, positional };
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const head = parseGlobal(argv);
+  if ('command' in head) return head;
+  const { global, verbAt } = head;
   if ((global.identity.length || global.knownHosts.length || global.jump.length || global.acceptNewHostKey) && !global.ssh) {
     throw new UsageError('--identity, --known-hosts, --jump and --accept-new-host-key go with --ssh');
   }
-  const name = argv[i];
+  const name = argv[verbAt];
   if (!name) throw new UsageError('no command given');
-  const rest = argv.slice(i + 1);
+  const rest = argv.slice(verbAt + 1);
   if (name === 'help') {
     // `nodescope help whence` as `nodescope whence --help`.
-    if (rest.length > 1 || (rest.length && !(rest[0] in COMMAND_USAGE))) throw new UsageError(`help takes one command (${Object.keys(COMMAND_USAGE).join(', ')})`);
+    if (rest.length > 1 || (rest.length && !(rest[0] in VERBS))) throw new UsageError(`help takes one command (${Object.keys(VERBS).join(', ')})`);
     return { global, command: { name: 'help', topic: rest[0] } };
   }
-  if (!(name in COMMAND_USAGE)) throw new UsageError(`unknown command "${name}"`);
+  if (!(name in VERBS)) throw new UsageError(`unknown command "${name}"`);
   const dashdash = rest.indexOf('--');
-  let before = dashdash < 0 ? rest : rest.slice(0, dashdash);
-  // Every verb takes --help, whatever else is on the line: asking is never a mistake.
+  const before = dashdash < 0 ? rest : rest.slice(0, dashdash);
+  // Every verb takes --help, whatever else is on the line (even as another flag's value): asking is never a mistake.
   if (before.includes('--help') || before.includes('-h')) return { global, command: { name: 'help', topic: name } };
-  let options: ContainerOptions = {};
-  if (name === 'limit' || name === 'launch') {
-    try {
-      ({ options, rest: before } = takeContainerOptions(before, name));
-    } catch (err) {
-      throw err instanceof OptionError ? new UsageError(err.message, name) : err;
-    }
-  }
   const after = dashdash < 0 ? [] : rest.slice(dashdash + 1);
-  const json = before.includes('--json');
-  let top = 10;
-  let pid: number | undefined;
-  let shell: string | undefined;
-  let user: string | undefined;
-  let yes = false;
-  let dryRun = false;
-  let format: string | undefined;
-  let ci = false;
-  let lowestEfficiency: number | undefined;
-  let highestWastedBytes: number | undefined;
-  let layer: number | undefined;
-  let merged = false;
-  const positional: string[] = [];
-  const value = (flag: string, v: string | undefined): string => {
-    if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`, name);
-    return v;
-  };
-  for (let k = 0; k < before.length; k++) {
-    const a = before[k];
-    if (a === '--json') continue;
-    if (a === '--top' && name === 'pagecache') top = positiveInt(name, '--top', before[++k]);
-    else if (a === '--pid' && name === 'enter') pid = positiveInt(name, '--pid', before[++k]);
-    else if (a === '--shell' && name === 'enter') shell = value('--shell', before[++k]);
-    else if (a === '--user' && name === 'enter') user = value('--user', before[++k]);
-    else if (a === '--yes' && ACTIONS.has(name)) yes = true;
-    else if (a === '--ci' && name === 'layers') ci = true;
-    else if ((a === '--lowest-efficiency' || a === '--highest-wasted-bytes') && name === 'layers') {
-      try {
-        if (a === '--lowest-efficiency') lowestEfficiency = parseRatio(a, before[++k]);
-        else highestWastedBytes = parseSize(a, before[++k]);
-      } catch (err) {
-        throw new UsageError((err as Error).message, name);
-      }
-    } else if (a === '--layer' && name === 'ls') layer = positiveInt(name, '--layer', before[++k]);
-    else if (a === '--merged' && name === 'ls') merged = true;
-    else if (a === '--dry-run' && (name === 'limit' || name === 'launch')) dryRun = true;
-    else if (a === '--format' && name === 'graph') format = value('--format', before[++k]);
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`, name);
-    else positional.push(a);
-  }
+  const { values, options, positional } = parseVerbWords(name, rest);
+  const flag = (k: string): boolean => values.get(k) === true;
+  const num = (k: string): number | undefined => values.get(k) as number | undefined;
+  const str = (k: string): string | undefined => values.get(k) as string | undefined;
+  const json = flag('json');
+  const yes = flag('yes');
+  const dryRun = flag('dry-run');
   const usage = (message: string): UsageError => new UsageError(message, name);
-  const names = POSITIONALS[name];
-  if (positional.length < names.length) throw usage(`missing ${names.slice(positional.length).join(' and ')}`);
-  // ls takes an optional PATH after the container.
-  const most = names.length + (name === 'ls' ? 1 : 0);
+  const { args, optionalArg, command: takesCommand } = VERBS[name];
+  if (positional.length < args.length) throw usage(`missing ${args.slice(positional.length).map((a) => a.replace('|', ' or ')).join(' and ')}`);
+  const most = args.length + (optionalArg ? 1 : 0);
   if (positional.length > most) throw usage(`unexpected argument "${positional[most]}"`);
-  if (after.length && name !== 'enter' && name !== 'launch') throw usage('takes no command after --');
+  if (after.length && !takesCommand) throw usage('takes no command after --');
   if (yes && dryRun) throw usage('--dry-run or --yes, not both');
   switch (name) {
     case 'snapshot':
@@ -255,23 +169,31 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, container: positional[0], json } };
     case 'pagecache':
       if (global.ssh && isRelativeDir(positional[0])) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
-      return { global, command: { name, target: positional[0], json, top } };
-    case 'layers':
+      return { global, command: { name, target: positional[0], json, top: num('top') ?? 10 } };
+    case 'layers': {
+      const ci = flag('ci');
+      let lowestEfficiency = num('lowest-efficiency');
+      const highestWastedBytes = num('highest-wasted-bytes');
       if ((lowestEfficiency !== undefined || highestWastedBytes !== undefined) && !ci) throw usage('--lowest-efficiency and --highest-wasted-bytes go with --ci');
       if (ci && json) throw usage('--ci or --json, not both');
       if (ci && lowestEfficiency === undefined && highestWastedBytes === undefined) lowestEfficiency = DEFAULT_LOWEST_EFFICIENCY;
       return { global, command: { name, target: positional[0], json, ci, lowestEfficiency, highestWastedBytes } };
+    }
     case 'ls': {
+      const layer = num('layer');
+      const merged = flag('merged');
       const dir = positional[1] ?? '/';
       if (!dir.startsWith('/')) throw usage(`PATH must be absolute inside the container, got "${dir}"`);
       if (merged && layer === undefined) throw usage('--merged goes with --layer N (without --layer the listing is the merged view)');
       return { global, command: { name, target: positional[0], path: dir, layer, merged: layer === undefined || merged, json } };
     }
-    case 'enter':
+    case 'enter': {
+      const shell = str('shell');
       if (json) throw usage("--json is not an option here: enter's output is the command's own");
       if (shell !== undefined && !shell.startsWith('/')) throw usage(`--shell must be an absolute path in the container, got "${shell}"`);
       if (shell !== undefined && after.length) throw usage('--shell or a command after --, not both');
-      return { global, command: { name, container: positional[0], pid, shell, user, command: after } };
+      return { global, command: { name, container: positional[0], pid: num('pid'), shell, user: str('user'), command: after } };
+    }
     case 'limit':
       if (!Object.keys(options).length) throw usage('give at least one of --memory, --pids, --cpus');
       return { global, command: { name, container: positional[0], limits: options, yes, dryRun, json } };
@@ -281,6 +203,7 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, container: positional[0], yes, json } };
     case 'graph': {
       const of = positional[0];
+      const format = str('format');
       if (!(GRAPHS as readonly string[]).includes(of)) throw usage(`no graph "${of}": namespaces or layers`);
       if (format !== undefined && format !== 'json' && format !== 'dot') throw usage(`--format is json or dot, got "${format}"`);
       if (json && format === 'dot') throw usage('--json or --format dot, not both');

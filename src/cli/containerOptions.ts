@@ -20,12 +20,6 @@ export interface ContainerOptions extends LimitValues {
   tmpfs?: { path: string; sizeBytes: number }[];
 }
 
-const LIMIT_FLAGS: Record<string, [keyof LimitValues, (text: string) => number | null]> = {
-  '--memory': ['memoryBytes', parseLimitBytes],
-  '--pids': ['pidsMax', parseLimitCount],
-  '--cpus': ['cpus', parseLimitCpus],
-};
-
 /** `/tmp:16m` → a tmpfs at /tmp of 16 MiB. */
 function tmpfsOf(text: string): { path: string; sizeBytes: number } {
   const colon = text.lastIndexOf(':');
@@ -37,31 +31,62 @@ function tmpfsOf(text: string): { path: string; sizeBytes: number } {
 }
 
 /**
+ * One option that shapes a container: how it is typed, what its value is called in the usage (absent for
+ * a switch), which verbs take it, and how it sets the options. The CLI's option tables and its usage are
+ * made from this list (src/cli/verbOptions.ts), the editor's box reads the same list.
+ */
+export interface ContainerOptionDef {
+  name: string;
+  value?: string;
+  multiple?: boolean;
+  verbs: readonly ('limit' | 'launch')[];
+  set: (options: ContainerOptions, text: string) => void;
+}
+
+const BOTH = ['limit', 'launch'] as const;
+const LAUNCH = ['launch'] as const;
+
+export const CONTAINER_OPTIONS: readonly ContainerOptionDef[] = [
+  { name: 'name', value: 'N', verbs: LAUNCH, set: (o, v) => (o.name = v) },
+  { name: 'memory', value: 'SIZE', verbs: BOTH, set: (o, v) => (o.memoryBytes = parseLimitBytes(v)) },
+  { name: 'pids', value: 'N', verbs: BOTH, set: (o, v) => (o.pidsMax = parseLimitCount(v)) },
+  { name: 'cpus', value: 'N', verbs: BOTH, set: (o, v) => (o.cpus = parseLimitCpus(v)) },
+  { name: 'read-only', verbs: LAUNCH, set: (o) => (o.readOnly = true) },
+  { name: 'tmpfs', value: 'PATH:SIZE', multiple: true, verbs: LAUNCH, set: (o, v) => (o.tmpfs = [...(o.tmpfs ?? []), tmpfsOf(v)]) },
+];
+
+/** The options `which` takes, in the order its usage shows them. */
+export function containerOptionsOf(which: 'limit' | 'launch'): ContainerOptionDef[] {
+  return CONTAINER_OPTIONS.filter((d) => d.verbs.includes(which));
+}
+
+/**
+ * Sets one option typed as `flag` (`--memory`) with `text` (undefined for a switch, or when nothing
+ * followed the flag). A value must not look like another flag; an error names the flag.
+ */
+export function applyContainerOption(options: ContainerOptions, def: ContainerOptionDef, flag: string, text: string | undefined): void {
+  if (def.value !== undefined && (text === undefined || text.startsWith('--'))) throw new OptionError(`${flag} needs a value`);
+  try {
+    def.set(options, text ?? '');
+  } catch (err) {
+    if (err instanceof OptionError) throw err;
+    throw new OptionError(`${flag}: ${(err as Error).message}`);
+  }
+}
+
+/**
  * Takes the options `which` allows out of `words` and returns them with the words left over (the
  * caller's own flags and arguments). A flag's value is the next word; an error names the flag.
  */
 export function takeContainerOptions(words: string[], which: 'limit' | 'launch'): { options: ContainerOptions; rest: string[] } {
   const options: ContainerOptions = {};
   const rest: string[] = [];
+  const defs = containerOptionsOf(which);
   for (let k = 0; k < words.length; k++) {
     const a = words[k];
-    const value = (): string => {
-      const v = words[++k];
-      if (v === undefined || v.startsWith('--')) throw new OptionError(`${a} needs a value`);
-      return v;
-    };
-    try {
-      if (a in LIMIT_FLAGS) {
-        const [key, parse] = LIMIT_FLAGS[a];
-        options[key] = parse(value());
-      } else if (which === 'launch' && a === '--name') options.name = value();
-      else if (which === 'launch' && a === '--read-only') options.readOnly = true;
-      else if (which === 'launch' && a === '--tmpfs') options.tmpfs = [...(options.tmpfs ?? []), tmpfsOf(value())];
-      else rest.push(a);
-    } catch (err) {
-      if (err instanceof OptionError) throw err;
-      throw new OptionError(`${a}: ${(err as Error).message}`);
-    }
+    const def = a.startsWith('--') ? defs.find((d) => d.name === a.slice(2)) : undefined;
+    if (!def) rest.push(a);
+    else applyContainerOption(options, def, a, def.value === undefined ? undefined : words[++k]);
   }
   return { options, rest };
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRelativeDir, parseArgs, usageOf, USAGE, UsageError } from '../../../src/cli/args';
+import { VERBS } from '../../../src/cli/verbOptions';
 
 describe('nodescope argument parsing', () => {
   it('parses global SSH flags before the command', () => {
@@ -102,5 +103,33 @@ describe('nodescope argument parsing', () => {
   it('tells a pagecache directory from a container by its slash', () => {
     assert.deepEqual(['web', 'a1b2', '/var/lib/x', './x', 'x/y', '.', '..'].map(isRelativeDir), [false, false, false, true, true, true, true]);
     assert.deepEqual(parseArgs(['--ssh', 'n1', 'pagecache', 'web']).command, { name: 'pagecache', target: 'web', json: false, top: 10 });
+  });
+});
+
+describe('the option tables the parser and the usage are made from', () => {
+  it('shows every option a verb takes in its usage, except those kept out of it, and parses each', () => {
+    for (const [verb, def] of Object.entries(VERBS)) {
+      const own = usageOf(verb);
+      for (const o of def.options) {
+        const typed = `--${o.name}${o.value === undefined ? '' : ` ${o.value}`}`;
+        assert.equal(own.includes(typed), !o.hidden, `${verb}: ${typed}`);
+        // Any option is known to the parser: an error, if any, is about its value or the line, never "unknown option".
+        const argv = [verb, ...def.args.map((a) => (a === 'PATH' ? '/p' : a === 'namespaces|layers' ? 'layers' : 'x')), `--${o.name}`];
+        try {
+          parseArgs(argv);
+        } catch (e) {
+          assert.ok(e instanceof UsageError && !/unknown option/.test(e.message), `${argv.join(' ')}: ${(e as Error).message}`);
+        }
+      }
+    }
+  });
+
+  it('takes a value after = as well as the next word (parseArgs), and refuses one on a switch', () => {
+    assert.deepEqual(parseArgs(['--ssh=root@n1', 'limit', 'web', '--cpus=2', '--yes']), {
+      global: { ssh: 'root@n1', identity: [], knownHosts: [], jump: [], acceptNewHostKey: false },
+      command: { name: 'limit', container: 'web', limits: { cpus: 2 }, yes: true, dryRun: false, json: false },
+    });
+    assert.throws(() => parseArgs(['snapshot', '--json=yes']), /^UsageError: --json takes no value$|--json takes no value/);
+    assert.throws(() => parseArgs(['snapshot', '-']), /unknown option -$/);
   });
 });
