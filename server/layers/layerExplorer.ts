@@ -99,11 +99,22 @@ export function explore(p: LayerExploreParams, resolve: () => LayerStack, budget
   let f = filtered.get(filterKey);
   if (!f) {
     const base = listing.path === '/' ? '/' : `${listing.path}/`;
-    const kept = listing.entries.filter((e) => (!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name)));
+    // Filtering counts against the request's budget too: a pattern of many stars over 100,000 long hostile
+    // names is linear, but long; past the request's time the filter stops and the page says so.
+    let cut = false;
+    const kept: ListingEntry[] = [];
+    for (const e of listing.entries) {
+      if (test && !budget.take()) {
+        cut = true;
+        break;
+      }
+      if ((!changesOnly || e.mark !== 'U') && (!test || e.type === 'dir' || test(base + e.name, e.name))) kept.push(e);
+    }
     const marks: Record<ListingMark, number> = { A: 0, M: 0, R: 0, U: 0 };
     for (const e of kept) marks[e.mark]++;
     f = { kept, marks };
-    filtered.set(filterKey, f);
+    // A filtering cut short is not kept: the next page tries again rather than serve part of the list.
+    if (!cut) filtered.set(filterKey, f);
     // A filter box typed into makes a filter per keystroke: the last few are kept.
     while (filtered.size > CACHE_SIZE) filtered.delete(filtered.keys().next().value as string);
   }

@@ -8,6 +8,7 @@ import type { LayerStack } from '../../../server/layers/layerStack';
 import { explore as explorePage } from '../../../server/layers/layerExplorer';
 import type { LayerExploreParams } from '../../../server/protocol';
 import { pathTest } from '../../../server/layers/pathPattern';
+import { WalkBudget } from '../../../server/layers/walk';
 import { fixtureTree } from '../../support/fixtureTree';
 
 function stack(t: { after: (fn: () => void) => void }, many = 0): LayerStack {
@@ -103,4 +104,16 @@ test('bad parameters are refused in one line', (t) => {
   assert.throws(() => explore(s, { path: '/e/../..' }), /must not hold \. or \.\./);
   assert.throws(() => explore(s, { pattern: 'x'.repeat(1025) }), /longer than 1024/);
   assert.throws(() => explore(s, { path: '/nope' }), /no directory \/nope in test up to layer 0/);
+});
+
+test('a filter that runs past the request\'s time stops, and the page says it is cut short', (t) => {
+  const s = stack(t, 3000);
+  // The listing read whole by a first page; a later page filters it with no time left.
+  assert.equal(explore(s, { path: '/big' }).total, 3000);
+  const budget = new WalkBudget({ maxEntries: 2_000_000, maxDepth: 256, maxMillis: -1 }); // already past
+  const p = explorePage({ target: s.layers[0].dir, path: '/big', pattern: '*f*', offset: 10 }, () => s, budget);
+  assert.equal(p.unfiltered, 3000, 'the listing itself is whole');
+  assert.equal(p.truncated, true);
+  assert.ok(p.total < 3000, `${p.total}`);
+  assert.match(p.problems.map((x) => x.message).join('\n'), /request's time limit/);
 });
