@@ -92,10 +92,11 @@ function readLayerDir(root: number, index: number, comps: string[], prefixes: re
       if (isOpaqueDir(fd, prefixes)) endsMerge = true;
     }
     const opaque = comps.length > 0 && isOpaqueDir(fd, prefixes);
-    // The kernel honours a whiteout made of a zero-size file with an overlay.whiteout xattr only in a
-    // directory marked overlay.opaque=x (Linux 6.7+, "ovl: mark xwhiteouts directory with
-    // overlay.opaque='x'"): elsewhere such a file is a file, and one getxattr per empty file is saved
-    // (a directory of 100,000 empty files took 4 s more to list).
+    // A listing is what readdir of the mounted overlay shows, and readdir takes a zero-size file with an
+    // overlay.whiteout xattr for a whiteout only in a directory marked overlay.opaque=x (Linux 6.7+,
+    // "ovl: mark xwhiteouts directory with overlay.opaque='x'"); elsewhere it lists it (a lookup of the
+    // name then fails: the kernel's own two views, checked in layerExplore.test.ts). So one getxattr per
+    // empty file is needed only there (a directory of 100,000 empty files took 4 s more to list).
     const xattrWhiteouts = dirMark(fd, 'opaque', prefixes)?.toString() === 'x';
     const out: LayerDir = { exists: true, endsMerge: endsMerge || opaque, opaque, entries: new Map(), whiteouts: new Set(), truncated: false };
     let seen = 0;

@@ -19,6 +19,7 @@ import * as path from 'path';
 import type { LayerExplorePage, LayerExploreParams, LayerReport } from '../../server/protocol';
 import { AgentMethods } from '../../server/methods';
 import { layerReport } from '../../server/layers/layerReport';
+import { explore } from '../../server/layers/layerExplorer';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { dockerHistory, historyRows } from '../support/dockerHistory';
 
@@ -177,6 +178,38 @@ describe('layers.explore and containerd images on the real rig', { skip }, () =>
     assert.throws(() => agent.dispatch('layers.explore', { target: `no-such-image-${process.pid}` }), /no container or image "no-such-image-\d+" on this node, in Docker or containerd/);
     assert.throws(() => agent.dispatch('layers.explore', { target: CTR_REF, layer: 4 }), /no layer 4 in docker\.io\/nodescope-rig\/layers:1: its layers are 0 to 3$/);
     assert.throws(() => agent.dispatch('layers.explore', { target: NAME, limit: 5001 }), /"limit" must be an integer from 1 to 5000/);
+  });
+
+  it('lists an xattr whiteout as readdir of the mounted overlay does (only in a directory marked opaque=x), and counts it as lookups do', (t) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-xwhiteout-'));
+    const merged = path.join(tmp, 'merged');
+    t.after(() => {
+      spawnSync('umount', [merged]);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    });
+    for (const d of ['low/etc', 'low/plain', 'mid/etc', 'mid/plain', 'up', 'work', 'merged']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
+    for (const f of ['low/etc/c', 'low/etc/keep', 'low/plain/d', 'low/plain/keep']) fs.writeFileSync(path.join(tmp, f), 'lower');
+    // The same zero-size file with the whiteout xattr in both; only etc is marked as holding such whiteouts.
+    for (const f of ['mid/etc/c', 'mid/plain/d']) {
+      fs.writeFileSync(path.join(tmp, f), '');
+      execFileSync('setfattr', ['-n', 'trusted.overlay.whiteout', '-v', 'y', path.join(tmp, f)]);
+    }
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'x', path.join(tmp, 'mid/etc')]);
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${tmp}/mid:${tmp}/low,upperdir=${tmp}/up,workdir=${tmp}/work`, merged]);
+    const layer = (index: number, dir: string) => ({ index, dir: path.join(tmp, dir), role: index ? ('lower' as const) : ('upper' as const), origin: null, createdBy: null, emptyHistory: [], usedBy: [] });
+    const stack = { target: { kind: 'container' as const, id: `x-${tmp}`, name: 'x' }, layers: [layer(0, 'up'), layer(1, 'mid'), layer(2, 'low')], prefixes: ['trusted.overlay.' as const], problems: [] };
+    for (const dir of ['/etc', '/plain']) {
+      const page = explore({ target: stack.target.id, path: dir }, () => stack);
+      assert.deepEqual(page.entries.filter((e) => e.mark !== 'R').map((e) => e.name), fs.readdirSync(merged + dir).sort(), dir);
+      const alone = explore({ target: stack.target.id, path: dir, layer: 1, merged: false }, () => stack);
+      assert.deepEqual(alone.entries.map((e) => `${e.mark} ${e.name}`), dir === '/etc' ? ['R c'] : ['M d'], `${dir} in the middle layer alone`);
+    }
+    // The kernel's lookup, unlike its readdir, takes the unmarked one for a whiteout too: the layer report
+    // counts what lookups see (the copy below is unreachable), the listing what readdir shows.
+    assert.equal(fs.existsSync(path.join(merged, 'plain/d')), false);
+    const r = layerReport(stack, 10);
+    assert.deepEqual(r.layers.map((l) => [l.whiteouts, l.files]), [[0, 0], [2, 0], [0, 4]]);
+    assert.deepEqual(r.wasted.map((w) => w.path).sort(), ['/etc/c', '/plain/d']);
   });
 
   it('counts overlay redirects as getfattr sees them, on an overlay mounted with redirect_dir=on', (t) => {
