@@ -100,6 +100,7 @@ export class BoltFile {
 
   private *walk(p: Buffer, depth: number): Generator<BoltItem> {
     if (depth > MAX_DEPTH) throw new BoltError(`${this.source}: deeper than ${MAX_DEPTH} levels`);
+    if (p.length < PAGE_HEADER) throw new BoltError(`${this.source}: a page shorter than its header`);
     const flags = p.readUInt16LE(8);
     const count = p.readUInt16LE(10);
     const bytes = (at: number, len: number): Buffer => {
