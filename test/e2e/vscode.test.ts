@@ -543,7 +543,7 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     await collapse(layers);
   });
 
-  step('6. the overview webview renders real content; a container with 22 capabilities added keeps the table inside the panel', async () => {
+  step('6. the overview webview renders real content with links to the other panels; a container with 22 capabilities added keeps the table inside the panel', async () => {
     spawnSync('docker', ['rm', '-f', CAPS]);
     // Every capability Docker leaves out by default and knows by name, but SYS_RESOURCE: root here lacks it, so it cannot be given.
     const more = ['SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_BOOT', 'SYS_NICE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'SYS_PACCT', 'LEASE', 'AUDIT_CONTROL', 'MAC_ADMIN', 'MAC_OVERRIDE', 'NET_BROADCAST', 'IPC_LOCK', 'IPC_OWNER', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'DAC_READ_SEARCH', 'LINUX_IMMUTABLE'];
@@ -558,11 +558,11 @@ describe('Nodescope in a real VS Code', { skip, timeout: 600_000 }, () => {
     for (let i = 0; i < 60 && !limitedRow; i++) {
       for (const f of page.frames()) {
         const tr = f.locator('tr', { hasText: LIMITED });
-        if ((await tr.count().catch(() => 0)) && (await f.locator('svg line').count().catch(() => 0))) limitedRow = await tr.first().innerText();
+        if ((await tr.count().catch(() => 0)) && (await f.locator('.panel-links button[data-panel="layerGraph"]:not([disabled])').count().catch(() => 0))) limitedRow = await tr.first().innerText();
       }
       if (!limitedRow) await page.waitForTimeout(500);
     }
-    assert.ok(limitedRow, 'the webview shows the containers table and the namespace graph');
+    assert.ok(limitedRow, 'the webview shows the containers table and a working link to the layer graph');
     // The row carries the limits Docker reports, not just the name.
     assert.match(limitedRow, new RegExp(`${reEscape((Number(inspect('{{.HostConfig.Memory}}')) / 2 ** 20).toFixed(1))} MiB`), limitedRow);
     assert.match(limitedRow, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}')}\\b`), limitedRow);

@@ -52,7 +52,7 @@ test('the snapshot draws each stack; the shared base layer is listed once, used 
   const shared = document.querySelectorAll('.shared-layers li');
   assert.equal(shared.length, 1);
   assert.equal((shared[0] as HTMLElement).dataset.path, base);
-  assert.match(shared[0].textContent!, /used by 3/);
+  assert.match(shared[0].textContent, /used by 3/);
 });
 
 test('selecting the shared layer shows its users and asks for its walks; the answer fills the pane', async () => {

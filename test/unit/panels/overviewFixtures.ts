@@ -64,7 +64,7 @@ export function container(s: ContainerSpec): ContainerInfo {
     },
     mounts: [],
     unknown: [],
-  } as ContainerInfo;
+  };
 }
 
 export function snapshot(containers: ContainerInfo[], takenAt = '2026-12-02T05:00:00.000Z'): Snapshot {

@@ -5,6 +5,7 @@
  */
 import cytoscape from 'cytoscape';
 import elk from 'cytoscape-elk';
+import { boxNodeStyle } from '../../web/graphBoxStyle';
 import { shapeOf, type DrawnGraph } from './layerElements';
 
 cytoscape.use(elk);
@@ -44,24 +45,7 @@ export function readLayerPalette(): LayerPalette {
 
 function stylesheet(p: LayerPalette): cytoscape.StylesheetJson {
   return [
-    {
-      selector: 'node',
-      style: {
-        shape: 'round-rectangle',
-        width: 'data(w)',
-        height: 'data(h)',
-        label: 'data(label)',
-        'text-wrap': 'wrap',
-        'text-valign': 'center',
-        'text-halign': 'center',
-        'font-size': 11,
-        'font-family': p.font,
-        color: p.foreground,
-        'background-color': p.box,
-        'border-width': 1,
-        'border-color': p.border,
-      },
-    },
+    boxNodeStyle({ font: p.font, foreground: p.foreground, fill: p.box, border: p.border }),
     { selector: 'node.container', style: { 'border-color': p.container, 'border-width': 2, 'background-color': p.container, 'background-opacity': 0.18 } },
     { selector: 'node.shared', style: { 'border-color': p.shared, 'border-width': 3 } },
     { selector: 'node.writable', style: { 'border-color': p.writable, 'border-style': 'dashed', 'border-width': 2 } },
@@ -85,7 +69,6 @@ export class LayerCanvas {
       style: stylesheet(palette),
       minZoom: 0.05,
       maxZoom: 3,
-      wheelSensitivity: 0.3,
       selectionType: 'single',
       boxSelectionEnabled: false,
       autoungrabify: true,

@@ -46,7 +46,6 @@ function canDraw(): boolean {
 }
 
 let palette = readLayerPalette();
-const canvas = new LayerCanvas(canDraw() ? canvasBox : null, palette);
 let graph: Graph = { nodes: [], edges: [] };
 let selected: string | null = (bridge.viewState as ViewState | undefined)?.selected ?? null;
 /** Walks answered, per layer and its users: a layer whose users changed may have been walked through a container that left. */
@@ -90,6 +89,8 @@ root.replaceChildren(
   status,
   el('div', { class: 'body' }, canvasBox, side),
 );
+// After the box is in the page: cytoscape measures its container when it starts.
+const canvas = new LayerCanvas(canDraw() ? canvasBox : null, palette);
 
 function nodeById(id: string | null): GraphNode | undefined {
   return id === null ? undefined : graph.nodes.find((n) => n.id === id);

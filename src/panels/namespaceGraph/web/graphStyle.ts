@@ -4,6 +4,7 @@
  * canvas style and the SVG export use it.
  */
 import type cytoscape from 'cytoscape';
+import { boxNodeStyle } from '../../web/graphBoxStyle';
 
 export interface Palette {
   background: string;
@@ -50,24 +51,7 @@ export function readPalette(root: Element): Palette {
 
 export function graphStyle(p: Palette): cytoscape.StylesheetJson {
   return [
-    {
-      selector: 'node',
-      style: {
-        shape: 'round-rectangle',
-        width: 'data(w)',
-        height: 'data(h)',
-        label: 'data(label)',
-        'text-wrap': 'wrap',
-        'text-valign': 'center',
-        'text-halign': 'center',
-        'font-size': 11,
-        'font-family': p.font,
-        color: p.foreground,
-        'background-color': p.nodeFill,
-        'border-width': 1,
-        'border-color': p.border,
-      },
-    },
+    boxNodeStyle({ font: p.font, foreground: p.foreground, fill: p.nodeFill, border: p.border }),
     { selector: 'node.container', style: { 'background-color': p.container, 'background-opacity': 0.22, 'border-color': p.container, 'border-width': 2 } },
     { selector: 'node.group, node.process', style: { shape: 'rectangle', 'background-color': p.processes, 'background-opacity': 0.16, 'border-color': p.processes } },
     { selector: 'node.host', style: { 'border-color': p.host, 'border-width': 3, 'background-color': p.host, 'background-opacity': 0.14 } },

@@ -8,16 +8,19 @@ import cytoscape from 'cytoscape';
 import elk from 'cytoscape-elk';
 import type { NsType } from '../../../../server/protocol';
 import { structureKey, type ViewGraph } from './elements';
+import { bandLayout } from './bandLayout';
 import { graphStyle, type Palette } from './graphStyle';
 
 cytoscape.use(elk);
 
 /**
- * Which layout: ELK layered reads best (members left, namespaces, then their owners and parents), and is
- * what runs up to `ELK_MAX_NODES`; past that, breadthfirst (bench/panels.ts measures both on 5,000 nodes).
+ * Which layout: ELK layered reads best (members left, namespaces, then their owners and parents) and is
+ * what runs up to `ELK_MAX_NODES`; past that, bandLayout.ts (linear time, the same reading direction).
+ * bench/panels.ts measures ELK, breadthfirst, cose and bands on the 5,000-node graph: only bands stays
+ * near a second there.
  */
-export type LayoutName = 'elk' | 'breadthfirst' | 'cose' | 'grid';
-export const ELK_MAX_NODES = 1500;
+export type LayoutName = 'elk' | 'bands' | 'breadthfirst' | 'cose' | 'grid';
+export const ELK_MAX_NODES = 300;
 
 export interface Viewport {
   zoom: number;
@@ -62,11 +65,15 @@ export interface CytoscapeViewOptions {
 }
 
 export function layoutFor(nodes: number, forced?: LayoutName): LayoutName {
-  return forced ?? (nodes <= ELK_MAX_NODES ? 'elk' : 'breadthfirst');
+  return forced ?? (nodes <= ELK_MAX_NODES ? 'elk' : 'bands');
 }
 
-function layoutOptions(name: LayoutName): cytoscape.LayoutOptions {
+function layoutOptions(name: LayoutName, g: ViewGraph): cytoscape.LayoutOptions {
   switch (name) {
+    case 'bands': {
+      const at = bandLayout(g);
+      return { name: 'preset', fit: true, padding: 24, animate: false, positions: (n: cytoscape.NodeSingular) => at.get(n.id()) ?? { x: 0, y: 0 } } as cytoscape.LayoutOptions;
+    }
     case 'elk':
       return {
         name: 'elk',
@@ -150,7 +157,7 @@ export class CytoscapeView implements GraphView {
       if (add.length) cy.add(add);
     });
     if (!relayout) return false;
-    await this.layout();
+    await this.layout(g);
     return true;
   }
 
@@ -158,9 +165,9 @@ export class CytoscapeView implements GraphView {
     return nsType && this.hiddenTypes.has(nsType) ? [...classes, 'filtered'] : classes;
   }
 
-  private layout(): Promise<void> {
+  private layout(g: ViewGraph): Promise<void> {
     const name = layoutFor(this.cy.nodes().length, this.options.layout);
-    const layout = this.cy.layout(layoutOptions(name));
+    const layout = this.cy.layout(layoutOptions(name, g));
     const done = new Promise<void>((resolve) => layout.one('layoutstop', () => resolve()));
     layout.run();
     return done;

@@ -13,7 +13,7 @@ import { readPalette } from './graphStyle';
 import { CytoscapeView, type LayoutName } from './graphView';
 import { NamespaceGraphPage } from './page';
 
-const LAYOUTS: LayoutName[] = ['elk', 'breadthfirst', 'cose', 'grid'];
+const LAYOUTS: LayoutName[] = ['elk', 'bands', 'breadthfirst', 'cose', 'grid'];
 
 const root = document.getElementById('root')!;
 const forced = LAYOUTS.find((l) => l === root.dataset.layout);
