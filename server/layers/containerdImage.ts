@@ -16,7 +16,7 @@ import * as path from 'path';
 import { ErrorCodes, type Problem } from '../protocol';
 import { refuse, echo } from '../failure';
 import { obj, readJson, str } from '../discover/engines/stateFiles';
-import { BoltFile, uvarint } from './boltFile';
+import { BoltError, BoltFile, uvarint } from './boltFile';
 import { chainIds, configLayers, type DockerImage, type DockerImageLayer } from './dockerImage';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -133,6 +133,16 @@ function readBolt(file: string): BoltFile {
  * The same image in several namespaces is read from the first whose layers are all unpacked and `fits`.
  */
 export function readContainerdImage(snapshots: string, ref: string, problems: Problem[], fits: (dirs: string[]) => boolean = () => true): ContainerdImage | null {
+  try {
+    return findImage(snapshots, ref, problems, fits);
+  } catch (err) {
+    // A database torn mid-write (or damaged) is one line, not an internal error with a stack.
+    if (err instanceof BoltError) throw refuse(ErrorCodes.NotFound, `containerd's records are unreadable: ${err.message}`);
+    throw err;
+  }
+}
+
+function findImage(snapshots: string, ref: string, problems: Problem[], fits: (dirs: string[]) => boolean): ContainerdImage | null {
   const dirs = dirsOf(snapshots);
   if (!fs.existsSync(dirs.meta)) return null; // no containerd on this node
   let meta: BoltFile;
