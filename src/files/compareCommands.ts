@@ -7,6 +7,11 @@
  * Below: the same path in the merged view up to the layer under the one that serves the file, i.e. the
  * file as it was before that layer changed it. Image: the merged view of the image's layers alone (no
  * writable layer, no Docker init layer), i.e. the file as the image has it.
+ *
+ * package.json's menus match the scheme as `resourceScheme =~ /^nodescope-f[i]les$/`, not `== nodescope-files`:
+ * in code-server (VS Code 1.139 web, remote extension host) a when clause holding the word "file" anywhere
+ * never matched an editor of this scheme (measured: `=~ /^nodescope-fil/` matched, `=~ /^nodescope-file/`
+ * did not; its context key said "nodescope-files"), presumably rewritten for remote `file` resources.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
