@@ -46,7 +46,8 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-res-'));
     const sshConfig = path.join(dir, 'ssh_config');
     fs.writeFileSync(sshConfig, '');
-    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000 }, { NODESCOPE_VSIX: vsix });
+    // Dark first, named: the profile's default theme is not what the dark screenshots must show.
+    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000, 'workbench.colorTheme': 'Default Dark Modern' }, { NODESCOPE_VSIX: vsix });
     page = vs.page;
   });
 

@@ -44,6 +44,10 @@ test('rows sorted by risk, each flag with its reason', () => {
   assert.ok(row(tracer.id).querySelector('li[data-rule="host-pid-ptrace"]'));
   assert.match(row(tracer.id).querySelector('td.caps')!.textContent, /\+SYS_PTRACE −NET_RAW/);
   assert.equal(row(plain.id).querySelector('td.caps')!.textContent, "Docker's default");
+  // Info flags are tags with the reason as their hover: nearly every container has them.
+  const info = row(plain.id).querySelector<HTMLElement>('span[data-rule="new-privs"]')!;
+  assert.equal(info.textContent.trim(), 'no_new_privs off');
+  assert.match(info.title, /a setuid file inside can raise/);
   assert.match(document.querySelector('.summary')!.textContent, /3 containers: .*2 privileged-like/);
 });
 

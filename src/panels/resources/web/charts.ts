@@ -88,6 +88,22 @@ function canDraw(): boolean {
 
 const CHART_HEIGHT = 150;
 
+/** Tick steps a person reads at a glance: binary for bytes (16 MiB, not 47.7 MiB), whole numbers for counts. */
+function increments(unit: Unit): number[] | undefined {
+  const steps = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+  if (unit === 'bytes' || unit === 'bytesPerSec') return [0, 1, 2, 3, 4].flatMap((k) => steps.map((m) => m * 1024 ** k));
+  if (unit === 'count') return [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+  return undefined;
+}
+
+/** A chart with nothing known in it says why instead of drawing empty axes. */
+function unknownNote(spec: ChartSpec): string | null {
+  if (spec.lines.some((l) => l.values.some((v) => v !== null))) return null;
+  if (spec.key === 'io') return 'Unknown: a cgroup v1 keeps no byte counts without a throttle rule on a device.';
+  if (spec.key === 'pressure') return 'No PSI files for this cgroup.';
+  return 'Unknown for this container.';
+}
+
 /** What is not drawn but said: how many samples, the latest value of each line, the OOM kills. */
 function legend(spec: ChartSpec, oom: ContainerSeries['oomKills']): HTMLElement {
   const items = spec.lines.map((l) => {
@@ -126,6 +142,8 @@ export class ContainerCharts {
       const box = this.boxes.get(spec.key)!;
       box.dataset.samples = String(s.t.length);
       box.querySelector('.legend')!.replaceWith(legend(spec, s.oomKills));
+      // Known now where it was not when drawn (or the other way): draw again.
+      if (!unknownNote(spec) !== this.plots.has(spec.key) && this.drawable) return this.show(s, true);
       const u = this.plots.get(spec.key);
       if (u) {
         // uPlot draws gaps for null; its types ask for number | null | undefined per point.
@@ -172,10 +190,15 @@ export class ContainerCharts {
       return;
     }
     const fg = themeColour('--vscode-descriptionForeground', '#888');
-    const grid = themeColour('--vscode-charts-lines', 'rgba(128,128,128,0.3)');
+    const grid = themeColour('--vscode-panel-border', themeColour('--vscode-charts-lines', 'rgba(128,128,128,0.3)'));
     const red = themeColour('--vscode-charts-red', '#f14c4c');
     const font = `11px ${themeColour('--vscode-font-family', 'sans-serif')}`;
     for (const { spec, plot } of boxes) {
+      const note = unknownNote(spec);
+      if (note) {
+        plot.replaceChildren(el('p', { class: 'muted unknown-chart' }, note));
+        continue;
+      }
       const oom = s.oomKills;
       const opts: uPlot.Options = {
         width: this.widthOf(spec.key),
@@ -185,7 +208,7 @@ export class ContainerCharts {
         scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, spec.unit === 'percent' ? 1 : 0) * 1.1 || 1] } },
         axes: [
           { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font },
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 80, values: (_u, splits) => splits.map((v) => formatValue(v, spec.unit)) },
+          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 80, incrs: increments(spec.unit), values: (_u, splits) => splits.map((v) => formatValue(v, spec.unit)) },
         ],
         series: [
           {},

@@ -20,13 +20,14 @@ export function sortSecurityRows(rows: SecurityRow[], by: SecuritySort): Securit
   return [...rows].sort((a, b) => cmp[by](a, b) || a.name.localeCompare(b.name));
 }
 
+/** Critical and warning flags with their reason written out; the info flags (most containers have them) as tags, the reason their hover. */
 function flagList(flags: SecurityFlag[]): HTMLElement {
   if (!flags.length) return el('span', { class: 'muted' }, 'none');
-  return el(
-    'ul',
-    { class: 'flags' },
-    ...flags.map((f) => el('li', { class: `flag ${f.severity}`, 'data-rule': f.rule }, icon(SEVERITY_ICON[f.severity], f.severity), ' ', el('span', { class: 'reason' }, f.reason))),
-  );
+  const serious = flags.filter((f) => f.severity !== 'info');
+  const infos = flags.filter((f) => f.severity === 'info');
+  const items = serious.map((f) => el('li', { class: `flag ${f.severity}`, 'data-rule': f.rule }, icon(SEVERITY_ICON[f.severity], f.severity), ' ', el('span', { class: 'reason' }, f.reason)));
+  if (infos.length) items.push(el('li', { class: 'infos' }, ...infos.map((f) => el('span', { class: 'flag info tag-info', 'data-rule': f.rule, title: f.reason }, icon(SEVERITY_ICON.info), ` ${f.short}`))));
+  return el('ul', { class: 'flags' }, ...items);
 }
 
 const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'on' : 'off');
