@@ -7,7 +7,7 @@
  * from `docker inspect` (GraphDriver's directories, read here), not from Nodescope. Screenshots land in
  * test-results/e2e/layerfiles-*.png.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { nodeRow, until } from '../support/nodesTreePage';
+import { stepsWithShots } from '../support/e2eSteps';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = path.join(repo, 'dist', 'nodescope.vsix');
@@ -75,16 +76,7 @@ describe('layer files in a real VS Code: open a file from a lower layer, compare
   let page: Page;
   let written = -1;
 
-  function step(name: string, fn: () => Promise<void>): void {
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        await vs?.shot(`FAILED-layerfiles-${name.split('.')[0]}`).catch(() => undefined);
-        throw err;
-      }
-    });
-  }
+  const step = stepsWithShots('layerfiles', () => vs);
 
   before(async () => {
     rigUp();
