@@ -1,12 +1,24 @@
 /**
  * OpenSSH client configuration (man 5 ssh_config), the parts Nodescope honours: Host blocks with
- * patterns (`*`, `?`, `!negation`, several per line), Include (globs; relative paths from ~/.ssh for the
+ * patterns (`*`, `?`, `!negation`, several per line), Match blocks on host, originalhost, user and
+ * localuser (`all` too, each negatable with `!`), Include (globs; relative paths from ~/.ssh for the
  * user's file, /etc/ssh for the system's), and for each keyword the FIRST value obtained wins, across the
- * user's file then the system's. `Match` blocks are skipped (their conditions need a running ssh).
+ * user's file then the system's. The files are read with the ssh-config library (its lines, quoting and
+ * Match criteria); which blocks apply is decided here, because the library's own `compute` runs
+ * `Match exec` commands and nslookup, and knows no Include. A Match criterion that needs a running ssh
+ * (exec, canonical, final, localnetwork, tagged…) is not guessed at: its block is skipped and said so in
+ * `unsupported`.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Line } from 'ssh-config' with { 'resolution-mode': 'import' };
+
+// ssh-config is an ES module with a CommonJS build (its "require" export), which is what runs here;
+// TypeScript's node16 resolution sees only its module types, so they are named for the import side.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sshConfigLib = require('ssh-config') as typeof import('ssh-config', { with: { 'resolution-mode': 'import' } });
+const { parse: parseConfigText, LineType } = sshConfigLib;
 
 export interface SshTarget {
   host: string;
@@ -25,8 +37,22 @@ export interface SshTarget {
   trustStorePath?: string;
 }
 
-interface Block {
+/** One criterion of a Match line: its keyword (lower case, `!` kept) and its argument, if it takes one. */
+type MatchCriterion = [keyword: string, argument: string | undefined];
+
+/** When a block applies: a Host line's patterns, or a Match line's criteria (all of which must hold). */
+interface Condition {
+  /** Host patterns; none for a Match block. */
   patterns: string[];
+  match?: MatchCriterion[];
+}
+
+interface Block extends Condition {
+  /**
+   * The blocks an Include was in, which must apply too: ssh reads a file included inside a block that
+   * does not apply as one where nothing matches (its SSHCONF_NEVERMATCH).
+   */
+  within: Condition[];
   options: [string, string][];
   file: string;
 }
@@ -34,6 +60,8 @@ interface Block {
 export interface SshConfig {
   blocks: Block[];
   files: string[];
+  /** Match lines whose blocks were skipped, one line each: where, and which criterion Nodescope cannot judge. */
+  unsupported: string[];
 }
 
 const home = (): string => process.env.HOME || os.homedir();
@@ -70,9 +98,34 @@ function expandGlob(p: string): string[] {
   }
 }
 
-function parseFile(file: string, baseDir: string, blocks: Block[], seen: Set<string>, depth: number): void {
-  if (depth > 16 || seen.has(file)) return;
-  seen.add(file);
+/** A directive's value as one line of words: a quoted word keeps its quotes, for splitArgs. */
+function valueText(value: Extract<Line, { param: string }>['value']): string {
+  return typeof value === 'string' ? value : value.map((v) => (v.quoted ? `"${v.val}"` : v.val)).join(' ');
+}
+
+/** Match keywords that take no argument (ssh_config(5)). */
+const BARE_CRITERIA = new Set(['all', 'canonical', 'final']);
+/** The criteria judged here; the others need a running ssh (exec runs a command, final a second pass…). */
+const JUDGED_CRITERIA = new Set(['all', 'host', 'originalhost', 'user', 'localuser']);
+
+function criteriaOf(words: string[]): MatchCriterion[] {
+  const out: MatchCriterion[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const keyword = words[i].toLowerCase();
+    out.push([keyword, BARE_CRITERIA.has(keyword.replace(/^!/, '')) ? undefined : words[++i]]);
+  }
+  return out;
+}
+
+interface ParseState {
+  blocks: Block[];
+  seen: Set<string>;
+  unsupported: string[];
+}
+
+function parseFile(file: string, baseDir: string, state: ParseState, depth: number, within: Condition[]): void {
+  if (depth > 16 || state.seen.has(file)) return;
+  state.seen.add(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -80,49 +133,47 @@ function parseFile(file: string, baseDir: string, blocks: Block[], seen: Set<str
     return;
   }
   // Lines before any Host apply to every host.
-  let current: Block = { patterns: ['*'], options: [], file };
-  blocks.push(current);
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(\S+?)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-    if (!m) continue;
-    const key = m[1].toLowerCase();
-    const value = m[2].trim();
-    if (key === 'host') {
-      current = { patterns: splitArgs(value), options: [], file };
-      blocks.push(current);
-    } else if (key === 'match') {
-      current = { patterns: [], options: [], file }; // never matches: see the header comment
-      blocks.push(current);
+  let current: Block = { patterns: ['*'], within, options: [], file };
+  state.blocks.push(current);
+  const take = (line: Line): void => {
+    if (line.type !== LineType.DIRECTIVE) return;
+    const key = line.param.toLowerCase();
+    const value = valueText(line.value).trim();
+    if (key === 'host' || key === 'match') {
+      const words = typeof line.value === 'string' ? splitArgs(line.value) : line.value.map((v) => v.val);
+      if (key === 'host') current = { patterns: words, within, options: [], file };
+      else {
+        current = { patterns: [], match: criteriaOf(words), within, options: [], file };
+        const unjudged = current.match!.find(([k]) => !JUDGED_CRITERIA.has(k.replace(/^!/, '')));
+        if (unjudged) state.unsupported.push(`${file}: "Match ${value}" skipped: Nodescope does not evaluate "${unjudged[0]}"`);
+      }
+      state.blocks.push(current);
+      if ('config' in line) for (const sub of line.config) take(sub);
     } else if (key === 'include') {
       for (const inc of splitArgs(value)) {
         const p = expandTilde(inc);
         for (const f of expandGlob(path.isAbsolute(p) ? p : path.join(baseDir, p))) {
-          // The included file's lines before its first Host belong to the block that includes it.
-          const sub: Block[] = [];
-          parseFile(f, baseDir, sub, seen, depth + 1);
-          if (sub[0]) sub[0] = { ...sub[0], patterns: current.patterns };
-          blocks.push(...sub);
+          // Every block of the included file applies only where the block that includes it applies.
+          parseFile(f, baseDir, state, depth + 1, [...within, { patterns: current.patterns, match: current.match }]);
         }
       }
-      current = { patterns: current.patterns, options: [], file };
-      blocks.push(current);
+      current = { patterns: current.patterns, match: current.match, within, options: [], file };
+      state.blocks.push(current);
     } else {
       current.options.push([key, value]);
     }
-  }
+  };
+  for (const line of parseConfigText(text)) take(line);
 }
 
 export function readSshConfig(files: string[] = defaultConfigFiles()): SshConfig {
-  const blocks: Block[] = [];
-  const seen = new Set<string>();
+  const state: ParseState = { blocks: [], seen: new Set(), unsupported: [] };
   for (const f of files) {
     const file = expandTilde(f);
     const baseDir = file.startsWith('/etc/ssh') ? '/etc/ssh' : path.join(home(), '.ssh');
-    parseFile(file, baseDir, blocks, seen, 0);
+    parseFile(file, baseDir, state, 0, []);
   }
-  return { blocks, files };
+  return { blocks: state.blocks, files, unsupported: state.unsupported };
 }
 
 export function hostMatches(patterns: string[], host: string): boolean {
@@ -144,11 +195,37 @@ export function listConfiguredHosts(cfg: SshConfig): string[] {
   return out;
 }
 
+/** What a Match line is judged against, as ssh does it: the values obtained so far. */
+interface MatchContext {
+  /** HostName obtained so far (%h expanded), else the alias. */
+  host: string;
+  originalHost: string;
+  /** User obtained so far, else the local user. */
+  user: string;
+  localUser: string;
+}
+
+/** Every criterion holds; one Nodescope cannot judge holds never (its block was reported as skipped). */
+function matchHolds(criteria: MatchCriterion[], ctx: MatchContext): boolean {
+  return criteria.every(([keyword, arg]) => {
+    const negated = keyword.startsWith('!');
+    const against = { host: ctx.host, originalhost: ctx.originalHost, user: ctx.user, localuser: ctx.localUser }[keyword.replace(/^!/, '')];
+    let hit: boolean;
+    if (keyword.replace(/^!/, '') === 'all') hit = true;
+    else if (against === undefined || arg === undefined) return false;
+    else hit = hostMatches(arg.split(','), against);
+    return hit !== negated;
+  });
+}
+
 /** All values of each keyword that apply to `alias`, in file order (first wins for single-valued ones). */
 function optionsFor(cfg: SshConfig, alias: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const localUser = os.userInfo().username;
   for (const b of cfg.blocks) {
-    if (!hostMatches(b.patterns, alias)) continue;
+    const ctx = { host: out.get('hostname')?.[0].replace(/%h/g, alias) ?? alias, originalHost: alias, user: out.get('user')?.[0] ?? localUser, localUser };
+    const holds = (c: Condition): boolean => (c.match ? matchHolds(c.match, ctx) : hostMatches(c.patterns, alias));
+    if (!holds(b) || !b.within.every(holds)) continue;
     for (const [k, v] of b.options) out.set(k, [...(out.get(k) ?? []), v]);
   }
   return out;
@@ -279,7 +356,7 @@ export function settingTarget(d: SshCommandLine, base: SshTarget, cfg: SshConfig
     user: d.user ?? base.user,
     port: d.port ?? base.port,
     identityFiles: d.identityFile ? [expandTilde(d.identityFile)] : base.identityFiles,
-    jump: d.jump ? jumpHops(cfg ?? { blocks: [], files: [] }, d.jump) : base.jump,
+    jump: d.jump ? jumpHops(cfg ?? { blocks: [], files: [], unsupported: [] }, d.jump) : base.jump,
   };
 }
 

@@ -128,7 +128,7 @@ describe('ssh_config', () => {
         '  IdentityAgent ~/agent-%h.sock',
         '  UserKnownHostsFile ~/.ssh/kh_%h /tmp/kh2',
         'Match host a5',
-        '  User never-applies',
+        '  User from-match',
         'Host a5',
         '  GlobalKnownHostsFile none',
         '  UserKnownHostsFile /tmp/only',
@@ -146,7 +146,7 @@ describe('ssh_config', () => {
       assert.deepEqual(a4.knownHostsFiles, [path.join(d, '.ssh', 'kh_a4'), '/tmp/kh2', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
       const a5 = resolveHost(c, 'a5');
       assert.deepEqual(a5.knownHostsFiles, ['/tmp/only']);
-      assert.notEqual(a5.user, 'never-applies', 'Match blocks are not applied');
+      assert.equal(a5.user, 'from-match', 'a Match host block applies, as in ssh');
       assert.equal(resolveHost(c, 'other').knownHostsFiles, undefined, 'nothing set: the defaults apply');
     } finally {
       for (const [k, v] of Object.entries(saved)) {
