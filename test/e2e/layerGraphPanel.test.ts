@@ -78,6 +78,8 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
 
   it('layer graph: palette, context menus, the shared base layer against docker inspect, live update, reload, themes; overview links', async () => {
     await step('open', async () => {
+      setTheme(vs, 'Default Dark Modern');
+      await until('the dark theme', async () => (await page.locator('.monaco-workbench.vs-dark').count()) > 0, 20_000);
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
       await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
       await palette(page, 'Nodescope: Show Layer Graph');
