@@ -136,28 +136,43 @@ export class CytoscapeView implements GraphView {
     const cy = this.cy;
     const relayout = key !== this.key;
     this.key = key;
+    const name = layoutFor(g.nodes.length, this.options.layout);
+    // The banded layout is computed, not run: its positions go in with the elements (one pass, no events).
+    const at = relayout && name === 'bands' ? bandLayout(g) : null;
     cy.batch(() => {
+      // One walk over what is drawn; a lookup per element (getElementById) makes a collection each time,
+      // which at 17,000 elements was most of the time spent.
+      const drawn = new Map<string, cytoscape.SingularElementReturnValue>();
+      cy.elements().forEach((ele) => void drawn.set(ele.id(), ele));
       const want = new Set<string>();
       for (const n of g.nodes) want.add(n.id);
       for (const e of g.edges) want.add(e.id);
-      cy.elements().forEach((ele) => {
-        if (!want.has(ele.id())) ele.remove();
-      });
+      for (const [id, ele] of drawn) if (!want.has(id)) ele.remove();
       const add: cytoscape.ElementDefinition[] = [];
       for (const n of g.nodes) {
-        const data = { id: n.id, label: n.label, w: n.w, h: n.h, nsType: n.nsType };
         const classes = this.classesOf(n.classes, n.nsType);
-        const ele = cy.getElementById(n.id);
-        if (ele.empty()) add.push({ group: 'nodes', data, classes });
-        else ele.data(data).classes(classes);
+        const ele = drawn.get(n.id);
+        const position = at?.get(n.id);
+        if (!ele) {
+          add.push({ group: 'nodes', data: { id: n.id, label: n.label, w: n.w, h: n.h, nsType: n.nsType }, classes, position });
+          continue;
+        }
+        // Only what changed is touched: each change restyles the element.
+        if (ele.data('label') !== n.label) ele.data({ label: n.label, w: n.w, h: n.h });
+        if (ele.classes().join(' ') !== classes.join(' ')) ele.classes(classes);
+        if (position) ele.position(position);
       }
       for (const e of g.edges) {
-        if (cy.getElementById(e.id).empty()) add.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target }, classes: [e.kind] });
+        if (!drawn.has(e.id)) add.push({ group: 'edges', data: { id: e.id, source: e.source, target: e.target }, classes: [e.kind] });
       }
       if (add.length) cy.add(add);
     });
     if (!relayout) return false;
-    await this.layout(g);
+    if (at) {
+      this.fit();
+      return true;
+    }
+    await this.layout(g, name);
     return true;
   }
 
@@ -165,8 +180,7 @@ export class CytoscapeView implements GraphView {
     return nsType && this.hiddenTypes.has(nsType) ? [...classes, 'filtered'] : classes;
   }
 
-  private layout(g: ViewGraph): Promise<void> {
-    const name = layoutFor(this.cy.nodes().length, this.options.layout);
+  private layout(g: ViewGraph, name: LayoutName): Promise<void> {
     const layout = this.cy.layout(layoutOptions(name, g));
     const done = new Promise<void>((resolve) => layout.one('layoutstop', () => resolve()));
     layout.run();
