@@ -68,7 +68,7 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
   try {
     page.window.document.body.innerHTML = '<main id="root"></main>';
     await import('../../../src/panels/layerExplorer/web/main');
-    const doc = page.window.document;
+    const doc = page.window.document as unknown as Document;
     assert.deepEqual(page.posted.splice(0), [{ kind: 'ready' }]);
     page.deliver({ kind: 'notify', method: 'init', params: { nodeId: 'local', nodeLabel: 'This machine', subject: 'c1' } });
     page.deliver({ kind: 'notify', method: 'connection', params: { connected: true, reason: null } });
@@ -86,7 +86,7 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
     assert.deepEqual(seen.map((s) => s.method), ['report', 'explore']);
     assert.deepEqual(seen[1].params, { layer: 0, path: '/', merged: false, offset: 0, limit: 500, changesOnly: false, pattern: '' }, 'the writable layer alone first: what the container changed');
 
-    const cards = [...doc.querySelectorAll('li.layer')];
+    const cards = [...doc.querySelectorAll<HTMLElement>('li.layer')];
     assert.equal(cards.length, 3);
     assert.match(cards[1].textContent!, /RUN \/bin\/sh -c rm \/etc\/motd/);
     assert.match(cards[1].textContent!, /1 whiteout.*1 opaque dir/);
@@ -99,12 +99,12 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
     assert.match(doc.querySelector('.row[data-path="/motd"]')!.textContent!, /whiteout/);
 
     // Select layer 1: the tree starts over for that layer.
-    (cards[1] as HTMLElement).click();
+    cards[1].click();
     await answerAll(page, answer, seen);
     assert.equal(seen.at(-1)!.params.layer, 1);
 
     // Expand /big: 100,000 entries, loaded 500 at a time, rendered a screenful at a time.
-    (doc.querySelector('.row[data-path="/big"]') as HTMLElement).click();
+    doc.querySelector<HTMLElement>('.row[data-path="/big"]')!.click();
     await answerAll(page, answer, seen);
     const bigRequests = () => seen.filter((s) => s.params?.path === '/big').map((s) => s.params.offset);
     assert.deepEqual(bigRequests(), [0]);
@@ -113,7 +113,7 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
     assert.equal(doc.querySelector('.vlist-spacer')!.getAttribute('style')?.match(/height: (\d+)px/)?.[1], String((3 + 500 + 1) * 22), 'the spacer holds every loaded row and the "more" row');
 
     // Scroll to the end of what is loaded: the "more" row comes into view and the next page is asked for, once.
-    const box = doc.querySelector('.vlist') as HTMLElement;
+    const box = doc.querySelector<HTMLElement>('.vlist')!;
     box.scrollTop = 500 * 22;
     box.dispatchEvent(new page.window.Event('scroll') as unknown as Event);
     await new Promise((r) => setTimeout(r, 40));

@@ -113,7 +113,7 @@ test('the page bridge: notifications reach listeners, requests settle by id, ini
 
     const answer = bridge.request('openPanel', { panel: 'security' });
     const failed = bridge.request('openPanel', { panel: 'overview' });
-    const [, r1, r2] = page.posted as { id: number }[];
+    const [, r1, r2] = page.posted as unknown as { id: number }[];
     page.deliver({ kind: 'response', id: r2.id, error: 'no such panel' });
     page.deliver({ kind: 'response', id: r1.id, result: null });
     assert.equal(await answer, null);
