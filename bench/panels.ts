@@ -3,7 +3,7 @@
  * snapshot message to a stable layout (target ≤ 1 s), and the frame time while panning it (target ≤ 16 ms).
  * The page is dist/webview/namespaceGraph.js in a plain page with a fake acquireVsCodeApi (no VS Code:
  * what is measured is the page's own work). Each layout the panel could use is measured on the same graph,
- * so the choice in graphView.ts (ELK layered up to ELK_MAX_NODES, breadthfirst past it) can be checked.
+ * so the choice in graphView.ts (ELK layered up to ELK_MAX_NODES, the banded layout past it) can be checked.
  *
  * Frame times: Chromium runs with its frame rate limit off, so the interval between animation frames is the
  * time the page takes to draw one (pan step, redraw), not the display's 16.7 ms.

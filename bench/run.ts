@@ -18,6 +18,8 @@
  *   Panel posts (bench/panelDeltas.ts), on a busy host like 1's: a panel's first full post against the delta
  *   posted when one container changes (goal: under 1 %).
  *
+ *   6. Namespace graph panel (bench/panels.ts), in Chromium: a synthetic 5,000-node namespace graph from
+ *      the snapshot message to a stable layout (target ≤ 1 s) and the frame time while panning (≤ 16 ms).
  * Needs root and a built dist/ (`npm run build`). Prints; asserts nothing about wall time.
  */
 import * as fs from 'fs';
@@ -27,6 +29,7 @@ import { makeLargeLayer } from './largeLayer';
 import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
 import { benchLaunch } from './launch';
+import { benchNamespaceGraph } from './panels';
 import { benchLayers } from './layers';
 import { measureSnapshotMemory, memoryLines } from './clientMemory';
 import { panelDeltaLines } from './panelDeltas';
@@ -100,6 +103,10 @@ async function main(): Promise<void> {
   // 5. Layers against find + du (or dive), and the explorer's pages of a large directory.
   console.log('');
   await benchLayers(repo, bin, RUNS);
+
+  // 6. The namespace graph panel in Chromium.
+  console.log('');
+  await benchNamespaceGraph();
 }
 
 function fail(msg: string): never {
