@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, readSshConfig } from '../connection/sshConfig';
+import { listConfiguredHosts, parseSshCommandLine, readSshConfig } from '../connection/sshConfig';
+import { withHostBlock } from '../connection/sshConfigWrite';
 import type { NodeRegistry } from '../nodes/registry';
 import { sshConfigFiles } from '../nodes/registry';
 
@@ -56,7 +57,10 @@ export async function addNode(nodes: NodeRegistry): Promise<void> {
   if (session && session.state === 'disconnected') await nodes.connect(session);
 }
 
-/** Appends `Host <alias>` for the destination to the user's SSH config; the alias, or undefined when cancelled. */
+/**
+ * Adds `Host <alias>` for the destination after the user's SSH config, whose own text, comments and
+ * indents stay as they were (src/connection/sshConfigWrite.ts); the alias, or undefined when cancelled.
+ */
 async function writeHostBlock(nodes: NodeRegistry, configFile: string, d: ReturnType<typeof parseSshCommandLine>): Promise<string | undefined> {
   // ssh takes the first Host block that matches: a second block with a name already in use would be
   // silently ignored, so refuse the name here.
@@ -73,16 +77,16 @@ async function writeHostBlock(nodes: NodeRegistry, configFile: string, d: Return
     validateInput: (v) => (taken.has(v) ? `Host ${v} is already in the SSH config; pick another name` : null),
   });
   if (!alias) return undefined;
-  let block: string;
+  const before = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '';
+  let after: string;
   try {
-    block = hostBlockFor(alias, d);
+    after = withHostBlock(before, alias, d);
   } catch (err) {
     void vscode.window.showErrorMessage(`Nodescope: ${(err as Error).message}`);
     return undefined;
   }
   fs.mkdirSync(path.dirname(configFile), { recursive: true, mode: 0o700 });
-  const before = fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : '';
-  fs.writeFileSync(configFile, `${before}${before && !before.endsWith('\n') ? '\n' : ''}\n${block}\n`, { mode: 0o600 });
+  fs.writeFileSync(configFile, after, { mode: 0o600 });
   nodes.log.info(`added Host ${alias} to ${configFile}`);
   // A name hidden earlier with Remove Node is wanted again now.
   const cfg = vscode.workspace.getConfiguration('nodescope');

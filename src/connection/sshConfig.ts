@@ -12,12 +12,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Line } from 'ssh-config' with { 'resolution-mode': 'import' };
+import type * as SshConfigLib from 'ssh-config' with { 'resolution-mode': 'import' };
 
 // ssh-config is an ES module with a CommonJS build (its "require" export), which is what runs here;
 // TypeScript's node16 resolution sees only its module types, so they are named for the import side.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const sshConfigLib = require('ssh-config') as typeof import('ssh-config', { with: { 'resolution-mode': 'import' } });
+const sshConfigLib = require('ssh-config') as typeof SshConfigLib;
 const { parse: parseConfigText, LineType } = sshConfigLib;
 
 export interface SshTarget {
@@ -99,7 +99,7 @@ function expandGlob(p: string): string[] {
 }
 
 /** A directive's value as one line of words: a quoted word keeps its quotes, for splitArgs. */
-function valueText(value: Extract<Line, { param: string }>['value']): string {
+function valueText(value: Extract<SshConfigLib.Line, { param: string }>['value']): string {
   return typeof value === 'string' ? value : value.map((v) => (v.quoted ? `"${v.val}"` : v.val)).join(' ');
 }
 
@@ -135,7 +135,7 @@ function parseFile(file: string, baseDir: string, state: ParseState, depth: numb
   // Lines before any Host apply to every host.
   let current: Block = { patterns: ['*'], within, options: [], file };
   state.blocks.push(current);
-  const take = (line: Line): void => {
+  const take = (line: SshConfigLib.Line): void => {
     if (line.type !== LineType.DIRECTIVE) return;
     const key = line.param.toLowerCase();
     const value = valueText(line.value).trim();
@@ -328,21 +328,6 @@ export interface SshCommandLine {
   jump?: string;
   /** Options given that Nodescope does not carry over (to tell the person, not to drop silently). */
   ignored: string[];
-}
-
-/** The block "Add node…" offers to append to the user's ssh config. */
-export function hostBlockFor(alias: string, d: Omit<SshCommandLine, 'ignored'>): string {
-  if (!/^[\w.-]+$/.test(alias)) throw new Error(`"${alias}" cannot be a Host alias (letters, digits, . _ - only)`);
-  return [
-    `Host ${alias}`,
-    `    HostName ${d.host}`,
-    d.user ? `    User ${d.user}` : null,
-    d.port && d.port !== 22 ? `    Port ${d.port}` : null,
-    d.identityFile ? `    IdentityFile ${d.identityFile}` : null,
-    d.jump ? `    ProxyJump ${d.jump}` : null,
-  ]
-    .filter(Boolean)
-    .join('\n');
 }
 
 /**

@@ -95,6 +95,7 @@ export class NodeRegistry implements vscode.Disposable {
     let cfg: SshConfig | undefined;
     try {
       cfg = readSshConfig(sshConfigFiles());
+      for (const skipped of cfg.unsupported) this.log.warn(`SSH config: ${skipped}`);
     } catch (err) {
       this.log.error(`cannot read the SSH config: ${(err as Error).message}`);
     }

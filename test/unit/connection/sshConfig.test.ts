@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { hostBlockFor, listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost, settingTarget } from '../../../src/connection/sshConfig';
+import { listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost, settingTarget } from '../../../src/connection/sshConfig';
+import { hostBlockFor } from '../../../src/connection/sshConfigWrite';
 
 function configDir(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-sshcfg-'));
@@ -77,7 +78,7 @@ describe('ssh_config', () => {
     assert.deepEqual(parseSshCommandLine('root@n2:2200'), { user: 'root', host: 'n2', port: 2200, ignored: [] });
     assert.throws(() => parseSshDestination('root@host:abc'), /port must be a number/);
     assert.throws(() => parseSshDestination('h:70000'), /out of range/);
-    assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n    HostName 10.0.0.5\n    User root\n    Port 2222');
+    assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n  HostName 10.0.0.5\n  User root\n  Port 2222');
   });
 
   it('a kept ssh command line in nodescope.hosts wins over the config, and its jump hops resolve through it', () => {
@@ -111,7 +112,7 @@ describe('ssh_config', () => {
     assert.throws(() => parseSshCommandLine('ssh -J root@b:abc n8'), /port must be a number/);
     assert.equal(
       hostBlockFor('n9', { host: '10.0.0.5', user: 'root', identityFile: '~/.ssh/k', jump: 'bastion' }),
-      'Host n9\n    HostName 10.0.0.5\n    User root\n    IdentityFile ~/.ssh/k\n    ProxyJump bastion',
+      'Host n9\n  HostName 10.0.0.5\n  User root\n  IdentityFile ~/.ssh/k\n  ProxyJump bastion',
     );
   });
 
