@@ -137,9 +137,15 @@ describe('layer files in a real VS Code: open a file from a lower layer, compare
     await pick(page, 'Up to layer 0');
     await openInDialog(page, ['etc', 'app', 'conf']);
     await until('the editor shows the container copy', async () => (await page.locator('.view-line', { hasText: 'changed by the container' }).filter({ visible: true }).count()) > 0, ANSWER_MS);
+    // The decoration of a copied-up file (layerDecorations.ts): the tab's label carries its colour and badge classes.
+    const label = page.locator('.tabs-container .tab.active .monaco-icon-label').first();
+    await until('the copied-up file decorated', async () => /monaco-decoration-itemColor-/.test((await label.getAttribute('class')) ?? ''), ANSWER_MS);
+    // The badge's letter lives in a generated CSS rule; its presence and the colour class are what the page shows of it.
+    assert.match((await label.getAttribute('class')) ?? '', /monaco-decoration-itemBadge-/, 'the copied-up badge');
+    await vs.shot('layerfiles-3-copied-up-decorated');
     await palette(page, 'Nodescope: Compare with Image');
     await until('the diff against the image', async () => (await side(page, 'original').catch(() => '')).includes('v2') && (await side(page, 'modified').catch(() => '')).includes('changed by the container'), ANSWER_MS);
     await page.waitForTimeout(500);
-    await vs.shot('layerfiles-3-compare-with-image');
+    await vs.shot('layerfiles-4-compare-with-image');
   });
 });
