@@ -48,7 +48,8 @@ function factsRows(f: FactsState | undefined): HTMLElement[] {
   if (!f || f.state === 'loading') return row('Files', el('span', { class: 'muted' }, 'walking the layer…'));
   if (f.state === 'failed') return row('Files', el('span', { class: 'error' }, f.reason));
   const x = f.facts;
-  const resident = x.residentBytes === null ? 'not measured' : `${formatBytes(x.residentBytes)} of ${formatBytes(x.bytes)}${x.bytes ? ` (${Math.round((x.residentBytes / x.bytes) * 100)}%)` : ''}`;
+  // Residency is counted in whole pages, so a layer whose every file is cached shows a little over its bytes: 100 % at most.
+  const resident = x.residentBytes === null ? 'not measured' : `${formatBytes(x.residentBytes)} of ${formatBytes(x.bytes)}${x.bytes ? ` (${Math.min(100, Math.round((x.residentBytes / x.bytes) * 100))}%)` : ''}`;
   return [
     ...row('Files', `${x.files.toLocaleString('en')} · ${formatBytes(x.bytes)}${x.truncated ? ' (walk stopped at its limit)' : ''}`),
     ...row('Whiteouts', el('span', { class: 'figure', 'data-fact': 'whiteouts' }, String(x.whiteouts))),
