@@ -7,10 +7,19 @@ import type { LayerReport, ReportLayer } from '../../../../server/protocol';
 import { formatBytes, plural } from '../../../../server/units';
 import { el, icon } from '../../web/dom';
 
-const ROLE_WORDS: Record<string, string> = { upper: 'writable', lower: 'image', init: 'init' };
-
+/** What a layer is to people: the engine's record (origin) first, the overlay's role when the engine says nothing. */
 function roleWord(l: ReportLayer): string {
-  return ROLE_WORDS[l.role] ?? l.role;
+  if (l.role === 'upper') return 'writable';
+  if (l.origin === 'init') return 'init';
+  if (l.origin === 'image') return 'image';
+  return l.role === 'data' ? 'data-only' : 'lower';
+}
+
+/** Why a layer has no history command. */
+function noCommand(l: ReportLayer): string {
+  if (l.role === 'upper') return 'what the container changed';
+  if (l.origin === 'init') return "made by the engine at start (/etc/hosts, /etc/resolv.conf, …)";
+  return 'no history entry (imported, or made by the engine)';
 }
 
 function counts(l: ReportLayer): HTMLElement {
@@ -34,7 +43,7 @@ function folded(entries: string[], where: string): HTMLElement | null {
 export function stackView(report: LayerReport, selected: number, select: (index: number) => void): HTMLElement {
   const list = el('ol', { class: 'stack', role: 'listbox', 'aria-label': 'Layers, top first' });
   for (const l of report.layers) {
-    const command = l.createdBy ?? (l.role === 'upper' ? 'what the container changed' : 'no history (imported, or made by the engine)');
+    const command = l.createdBy ?? noCommand(l);
     const card = el(
       'li',
       { class: `layer${l.index === selected ? ' selected' : ''}`, role: 'option', 'aria-selected': String(l.index === selected), 'data-layer': String(l.index), tabindex: '0', title: l.path },
