@@ -4,12 +4,12 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readSshConfig, resolveHost } from '../../../src/connection/sshConfig';
 import { probes, skipUnlessReal } from '../../support/real';
+import { sshDashG } from '../../support/sshDashG';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'sshConfig');
 
@@ -23,19 +23,13 @@ function fixtureConfig(): string {
   return file;
 }
 
-/** What OpenSSH makes of the file for `alias`: its ssh -G lines as keyword → value. */
-function sshG(file: string, alias: string): Map<string, string> {
-  const out = execFileSync('ssh', ['-G', '-F', file, alias], { encoding: 'utf8', timeout: 10_000 });
-  return new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
-}
-
 describe('Match and Include, as ssh -G reads them', { skip: skipUnlessReal(probes.command('ssh')) }, () => {
   const file = fixtureConfig();
   const cfg = readSshConfig([file]);
 
   for (const alias of ['web', 'db', 'cache', 'other']) {
     it(`${alias}: host, port, user and timeouts as ssh -G`, () => {
-      const ssh = sshG(file, alias);
+      const ssh = sshDashG(file, alias);
       const t = resolveHost(cfg, alias);
       assert.deepEqual(
         { host: t.host, port: String(t.port), user: t.user, alive: String((t.keepaliveIntervalMs ?? 0) / 1000), timeout: String((t.connectTimeoutMs ?? 0) / 1000) },

@@ -4,13 +4,13 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readSshConfig, resolveHost } from '../../../src/connection/sshConfig';
 import { hostBlockFor, withHostBlock } from '../../../src/connection/sshConfigWrite';
 import { probes, skipUnlessReal } from '../../support/real';
+import { sshDashG } from '../../support/sshDashG';
 
 const handKept = fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'sshConfig', 'comments.conf'), 'utf8');
 
@@ -47,8 +47,7 @@ describe('Add Node writes a Host block into the SSH config', () => {
   });
 
   it('ssh reads the written file as meant', { skip: skipUnlessReal(probes.command('ssh')) }, () => {
-    const out = execFileSync('ssh', ['-G', '-F', written(result), 'n1'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    const g = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+    const g = sshDashG(written(result), 'n1');
     assert.deepEqual(
       [g.get('hostname'), g.get('port'), g.get('user'), g.get('identityfile'), g.get('proxyjump'), g.get('serveraliveinterval')],
       ['10.0.0.5', '2222', 'root', '/keys/with space/id', 'bastion', '30'],
