@@ -62,8 +62,12 @@ async function openInDialog(page: Page, names: string[]): Promise<void> {
     await dialog.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: ANSWER_MS });
     await page.keyboard.type(i < names.length - 1 ? `${name}/` : name);
   }
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
+  // An Enter that lands while the dialog still lists the directory is taken as "select a file": press again.
+  for (let i = 0; i < 4 && (await dialog.count()) > 0; i++) {
+    await page.waitForTimeout(500);
+    if (await dialog.count()) await page.keyboard.press('Enter');
+    await page.waitForTimeout(1000);
+  }
 }
 
 /** The text of one side of the visible diff editor (Monaco renders lines as .view-line). */
