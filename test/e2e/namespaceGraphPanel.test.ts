@@ -107,6 +107,9 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     });
 
     await step('reload', async () => {
+      // The context menu left focus in the tree; the palette opens from the editor.
+      await page.keyboard.press('Escape');
+      await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
       await palette(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       const f = await drawn(120_000);

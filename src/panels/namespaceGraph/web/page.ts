@@ -168,7 +168,8 @@ export class NamespaceGraphPage {
       if (this.state.viewport) this.view.setViewport(this.state.viewport);
     }
     if (this.state.selected && !this.view.has(this.state.selected)) this.state.selected = null;
-    this.view.select(this.state.selected, false);
+    // After a new layout the selection is centred again (the layout fitted the whole graph).
+    this.view.select(this.state.selected, laidOut);
     if (this.state.query && !this.matches.length) this.matches = search(this.graph, s, this.state.query);
     this.showCount();
     this.renderDetails();
