@@ -17,7 +17,7 @@ import type { Frame, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, nodeRow, until } from '../support/nodesTreePage';
-import { frameWith, palette, setTheme, tabs } from '../support/panelPage';
+import { frameWith, palette, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -38,6 +38,17 @@ function baseLayerDir(): string {
 function dockerUsersOf(dir: string): string[] {
   const ids = docker('ps', '-q').split('\n').filter(Boolean);
   return ids.filter((id) => (docker('inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', id).split(':')).includes(dir));
+}
+
+/**
+ * Picks a colour theme with "Preferences: Color Theme", as a person would: after a window reload the
+ * workbench here did not apply a theme written to settings.json (setTheme) within 20 s.
+ */
+async function pickTheme(page: Page, theme: string): Promise<void> {
+  await palette(page, 'Preferences: Color Theme');
+  await page.keyboard.type(theme);
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
 }
 
 describe('the layer graph and overview panels in a real VS Code', { skip, timeout: 600_000 }, () => {
@@ -134,7 +145,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       await contextMenu(page, LIMITED, 'Show Layer Graph');
       const id = docker('inspect', '-f', '{{.Id}}', LIMITED);
       const f = await frameWith(page, `[data-selected="container:${id}"]`);
-      assert.match(await f.locator('aside.details h2').innerText(), new RegExp(LIMITED));
+      assert.match(await f.locator('aside.details .selected h2').innerText(), new RegExp(LIMITED));
       await until('a tab for the container', async () => (await tabs(page)).some((t) => t.includes(`Layers: This machine · ${LIMITED}`)), 10_000);
       await vs.shot('layergraph-03-container');
     });
@@ -148,7 +159,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     });
 
     await step('light', async () => {
-      setTheme(vs, 'Default Light Modern');
+      await pickTheme(page, 'Default Light Modern');
       await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 20_000);
       const f = await frameWith(page, '.shared-layers');
       await f.locator('body.vscode-light').waitFor({ timeout: 20_000 });
@@ -161,7 +172,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       const f = await frameWith(page, '.panel-links button[data-panel="layerGraph"]:not([disabled])');
       await f.locator(`tr`, { hasText: LIMITED }).first().waitFor();
       await vs.shot('overview-01-light');
-      setTheme(vs, 'Default Dark Modern');
+      await pickTheme(page, 'Default Dark Modern');
       await until('the dark theme', async () => (await page.locator('.monaco-workbench.vs-dark').count()) > 0, 20_000);
       await page.waitForTimeout(1000);
       await vs.shot('overview-02-dark');
