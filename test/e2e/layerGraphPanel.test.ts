@@ -41,11 +41,14 @@ function dockerUsersOf(dir: string): string[] {
 }
 
 /**
- * Picks a colour theme with "Preferences: Color Theme", as a person would: after a window reload the
+ * Picks a colour theme with "Preferences: Color Theme" (its keys), as a person would: after a window reload the
  * workbench here did not apply a theme written to settings.json (setTheme) within 20 s.
  */
 async function pickTheme(page: Page, theme: string): Promise<void> {
-  await palette(page, 'Preferences: Color Theme');
+  // Ctrl+K Ctrl+T: the palette's first match for the command's name is "Browse Color Themes in Marketplace".
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('Control+t');
+  await page.locator('.quick-input-widget input').filter({ visible: true }).first().waitFor();
   await page.keyboard.type(theme);
   await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: theme }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
