@@ -43,7 +43,7 @@ export type ParamsCheck = (p: unknown) => string | null;
 
 /** Small checks the panels' contracts compose (no validation library in the page bundle). */
 export const check = {
-  none: (): ParamsCheck => (p) => (p === undefined || p === null || (typeof p === 'object' && Object.keys(p as object).length === 0) ? null : 'takes no params'),
+  none: (): ParamsCheck => (p) => (p === undefined || p === null || (typeof p === 'object' && Object.keys(p).length === 0) ? null : 'takes no params'),
   object:
     (fields: Record<string, (v: unknown) => boolean>): ParamsCheck =>
     (p) => {

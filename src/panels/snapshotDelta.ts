@@ -66,15 +66,21 @@ export class SnapshotDiffer {
       if (ch.upserted.length || ch.removed.length) (d as Record<Collection, unknown>)[c] = ch;
     }
     const host = JSON.stringify(s.host);
-    if (host !== this.host) (this.host = host), (d.host = s.host);
+    if (host !== this.host) {
+      this.host = host;
+      d.host = s.host;
+    }
     const problems = JSON.stringify(s.problems);
-    if (problems !== this.problems) (this.problems = problems), (d.problems = s.problems);
+    if (problems !== this.problems) {
+      this.problems = problems;
+      d.problems = s.problems;
+    }
     return d;
   }
 
   private diffCollection<C extends Collection>(c: C, s: Snapshot): KeyedChanges<Snapshot[C][number]> {
     const before = this.posted![c];
-    const key = KEYS[c] as (x: Snapshot[C][number]) => string;
+    const key = KEYS[c];
     const seen = new Set<string>();
     const upserted: Snapshot[C][number][] = [];
     for (const x of s[c] as Snapshot[C][number][]) {

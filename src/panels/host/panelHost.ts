@@ -102,7 +102,7 @@ export class PanelHost<C extends PanelContract> implements vscode.Disposable {
       return this.post({ kind: 'response', id: m.id, error: `${m.method}: ${bad}` });
     }
     try {
-      const result = await h.run(m.params as never);
+      const result = await h.run(m.params);
       this.post({ kind: 'response', id: m.id, result });
     } catch (e) {
       this.post({ kind: 'response', id: m.id, error: e instanceof Error ? e.message : String(e) });

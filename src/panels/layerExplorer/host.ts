@@ -43,7 +43,7 @@ export const layerExplorerKind: NodePanelKind<LayerExplorerContract> = {
   feedsSnapshot: false,
   handlers: ({ session, subject }) => ({
     report: {
-      check: (p) => (p === null || p === undefined || (typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) ? null : 'takes no params'),
+      check: check.none(),
       run: () => agentOf(session).request('layers.report', { target: subjectOf(subject), top: 50 }),
     },
     explore: {

@@ -27,7 +27,7 @@ export class Bridge<C extends PanelContract> {
   request<M extends keyof C['requests'] & string>(method: M, params: C['requests'][M]['params']): Promise<C['requests'][M]['result']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve, reject });
       this.api.postMessage({ kind: 'request', id, method, params });
     });
   }
@@ -74,7 +74,7 @@ export class NodePanelBridge<C extends NodePanelContract> extends Bridge<C> {
   constructor(api?: VsCodeApi) {
     super(api);
     this.on('init', (init) => {
-      this.initValue = init as NodePanelInit;
+      this.initValue = init;
       const prev = this.persisted();
       this.setState({ nodeId: init.nodeId, subject: init.subject, view: prev?.nodeId === init.nodeId ? prev.view : undefined } satisfies PersistedPanelState);
     });
