@@ -48,7 +48,8 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-nsgraph-'));
     const sshConfig = path.join(dir, 'ssh_config');
     fs.writeFileSync(sshConfig, '');
-    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 2000 }, { NODESCOPE_VSIX: vsix });
+    // Dark first, named: code-server's own default theme is a light one.
+    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 2000, 'workbench.colorTheme': 'Default Dark Modern' }, { NODESCOPE_VSIX: vsix });
     page = vs.page;
   });
 
@@ -123,7 +124,7 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
 
     await step('light', async () => {
       setTheme(vs, 'Default Light Modern');
-      await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 20_000);
+      await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 60_000);
       const f = await drawn();
       await f.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1500);
