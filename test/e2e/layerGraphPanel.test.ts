@@ -162,7 +162,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     });
 
     await step('light', async () => {
-      await pickTheme(page, 'Default Light Modern');
+      await pickTheme(page, 'Light Modern');
       await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 20_000);
       const f = await frameWith(page, '.shared-layers');
       await f.locator('body.vscode-light').waitFor({ timeout: 20_000 });
@@ -175,7 +175,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       const f = await frameWith(page, '.panel-links button[data-panel="layerGraph"]:not([disabled])');
       await f.locator(`tr`, { hasText: LIMITED }).first().waitFor();
       await vs.shot('overview-01-light');
-      await pickTheme(page, 'Default Dark Modern');
+      await pickTheme(page, 'Dark Modern');
       await until('the dark theme', async () => (await page.locator('.monaco-workbench.vs-dark').count()) > 0, 20_000);
       await page.waitForTimeout(1000);
       await vs.shot('overview-02-dark');
