@@ -84,11 +84,26 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     }
   }
 
-  /** The base layer's entry in the shared-layers list, once it says `used by N`. */
-  async function usedBy(f: Frame, n: number): Promise<string> {
+  /**
+   * The base layer's entry in the shared-layers list, once it says `used by N` with N what docker says at
+   * that moment (other tests on this machine start and remove containers on the same base image).
+   */
+  async function usedBy(f: Frame): Promise<string> {
     const item = f.locator(`.shared-layers li[data-path="${base()}"]`);
-    await until(`the base layer used by ${n}`, async () => new RegExp(`used by ${n}\\b`).test(await item.innerText().catch(() => '')), 30_000);
-    return item.innerText();
+    let said = '';
+    let docker = 0;
+    await until(
+      'the base layer used by as many containers as docker says',
+      async () => {
+        said = await item.innerText().catch(() => '');
+        docker = dockerUsersOf(base()).length;
+        return new RegExp(`used by ${docker}\\b`).test(said);
+      },
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: the page says "${said}", docker ${docker}`);
+    });
+    return said;
   }
 
   it('layer graph: palette, context menus, the shared base layer against docker inspect, live update, reload, themes; overview links', async () => {
@@ -99,7 +114,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       const f = await frameWith(page, '.shared-layers');
       const users = dockerUsersOf(base());
       assert.ok(users.length >= 2, `docker says ${users.length} containers share the base layer: the rig should have more`);
-      const said = await usedBy(f, users.length);
+      const said = await usedBy(f);
       assert.match(said, /used by \d+ · [\d.]+ (B|KiB|MiB)/, said);
       assert.deepEqual(await tabs(page).then((t) => t.filter((x) => x.includes('Layers: This machine'))), ['Layers: This machine']);
       // The canvas drew something: cytoscape's layers are canvases with a size.
@@ -113,10 +128,10 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       const before = dockerUsersOf(base()).length;
       execFileSync('docker', ['run', '-d', '--name', EXTRA, '--network', 'none', 'nodescope-rig/base:1', 'sleep', '600'], { stdio: 'ignore' });
       const after = dockerUsersOf(base()).length;
-      assert.equal(after, before + 1, 'docker counts the new container on the base layer');
+      assert.ok(after >= before + 1, 'docker counts the new container on the base layer');
       // The graph is updated where it stands: the canvas cytoscape draws on is the same element after the delta.
       const canvas = await f.locator('.canvas canvas').first().elementHandle();
-      await usedBy(f, after);
+      await usedBy(f);
       assert.ok(await canvas.evaluate((e) => e.isConnected), 'the canvas was kept, the page was not rebuilt');
     });
 
@@ -157,7 +172,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       await palette(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       const f = await frameWith(page, '.shared-layers', 90_000);
-      await usedBy(f, dockerUsersOf(base()).length);
+      await usedBy(f);
       await vs.shot('layergraph-04-after-reload');
     });
 
