@@ -69,7 +69,8 @@ export function stackView(report: LayerReport, selected: number, select: (index:
 
 /** dive's efficiency and the wasted files, largest first. */
 export function wastedView(report: LayerReport): HTMLElement {
-  const pct = (report.efficiency * 100).toFixed(1);
+  // Rounded down: a layer stack that wastes any byte never reads "100 %".
+  const pct = (Math.floor(report.efficiency * 10_000) / 100).toFixed(2);
   const head = el(
     'p',
     { class: 'efficiency' },
