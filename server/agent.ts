@@ -8,11 +8,12 @@
  *
  * Deadlines: each request runs under a label (activity.ts). One still running after STUCK_MS gets a line
  * on stderr from the watchdog naming what it is doing; after EXIT_MS the agent exits (EX_TEMPFAIL) so the
- * client starts a new one. A request answered by a promise fails at STUCK_MS with that label instead.
+ * client starts a new one. A request answered by a promise fails at STUCK_MS with that label instead, or
+ * at its own longer deadline (methods.ts ANSWERED_LATER_MS: a launch, a stop).
  */
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName } from './protocol';
-import { AgentMethods } from './methods';
+import { AgentMethods, ANSWERED_LATER_MS } from './methods';
 import { Watcher, watchInterval } from './watch';
 import { AGENT_VERSION } from './version';
 import { during } from './activity';
@@ -100,9 +101,10 @@ function asResponseError(method: string, err: unknown): ResponseError<void> {
 
 const isPromise = (v: unknown): v is Promise<unknown> => typeof (v as Promise<unknown> | null)?.then === 'function';
 
-/** A request answered later: failed at STUCK_MS with what it was doing, if it has not settled by then. */
+/** A request answered later: failed at its deadline with what it was doing, if it has not settled by then. */
 function withRequestDeadline(work: Promise<unknown>, method: string, label: string): Promise<unknown> {
-  return withDeadline(work, STUCK_MS, label).catch((err: unknown) => {
+  const ms = Math.max(STUCK_MS, Object.hasOwn(ANSWERED_LATER_MS, method) ? ANSWERED_LATER_MS[method as keyof typeof ANSWERED_LATER_MS] : 0);
+  return withDeadline(work, ms, label).catch((err: unknown) => {
     throw asResponseError(method, err);
   });
 }

@@ -29,13 +29,24 @@ import { listInContainer, readInContainer, statInContainer } from './files/conta
 import { layerFileHandlers } from './files/layerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
 import { cgroupLinesNow, setLimits } from './act/limit';
-import { launchContainer, stopLaunched } from './act/launch';
+import { launchContainer, LAUNCH_MOST_MS, stopLaunched, STOP_MOST_MS } from './act/launch';
 import { rootfsOnHost } from './discover/layerTrust';
 import { recordAction } from './act/audit';
 import { AGENT_VERSION } from './version';
 import { refuse, echo } from './failure';
 import { during } from './activity';
 import { checkParams } from './paramsCheck';
+
+/**
+ * Methods answered later (a promise), and how long the agent lets each run before failing it (agent.ts):
+ * a launch and a stop await their tools (mount, runc) as children, so the agent answers other requests
+ * meanwhile. Their deadline is the longest they can take before settling by themselves (launch.ts), not
+ * STUCK_MS: a launch failed earlier would go on to succeed, or to clean up, behind an answer saying it failed.
+ */
+export const ANSWERED_LATER_MS = { 'launch.start': LAUNCH_MOST_MS, 'launch.stop': STOP_MOST_MS } as const satisfies Partial<Record<MethodName, number>>;
+type AnsweredLater = keyof typeof ANSWERED_LATER_MS;
+/** What a method's handler returns: its result, or a promise of it for the methods answered later. */
+export type AnswerOf<M extends MethodName> = M extends AnsweredLater ? Promise<Methods[M]['result']> : Methods[M]['result'];
 
 /** A snapshot younger than this answers container lookups; older ones are retaken. */
 const FRESH_MS = 1000;
@@ -144,9 +155,9 @@ export class AgentMethods {
     return this.last!.engineRoots;
   }
 
-  dispatch<M extends MethodName>(method: M, params: unknown): Methods[M]['result'] {
+  dispatch<M extends MethodName>(method: M, params: unknown): AnswerOf<M> {
     // Own properties only: through the prototype, "toString" would answer and "hasOwnProperty" throw.
-    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: ParamsOf<M>) => Methods[M]['result']) : undefined;
+    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: ParamsOf<M>) => AnswerOf<M>) : undefined;
     if (!run) throw refuse(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
     // Checked against the schema generated from protocol.ts: the handlers read their params as typed.
     const p = params ?? {};
@@ -154,7 +165,7 @@ export class AgentMethods {
     return run(p as ParamsOf<M>);
   }
 
-  private readonly handlers: { [M in MethodName]?: (p: ParamsOf<M>) => Methods[M]['result'] } = {
+  private readonly handlers: { [M in MethodName]?: (p: ParamsOf<M>) => AnswerOf<M> } = {
     snapshot: () => this.snapshot(),
     'layer.scan': (p) => scanLayer(existingDir(absolutePath('path', p.path))),
     whence: (p) => {
@@ -218,7 +229,8 @@ export class AgentMethods {
       recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
       return plan;
     },
-    'launch.start': (p) => {
+    // Async from the first line: a refusal of the lookup comes as the launch's own do, a rejected promise.
+    'launch.start': async (p) => {
       const from = this.container(p.from);
       const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
       return launchContainer(from, p, {
@@ -233,7 +245,7 @@ export class AgentMethods {
           ),
       });
     },
-    'launch.stop': (p) => {
+    'launch.stop': async (p) => {
       const name = p.container;
       return stopLaunched(name, p.dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
     },

@@ -9,17 +9,22 @@
  * the bundle, the cgroups), and the answer says if anything could not be. Only containers whose bundle
  * is under LAUNCH_ROOT (Nodescope's) can be removed here; an engine's containers are its own business.
  * runc only: crun refuses hybrid cgroup hosts ("cgroups in hybrid mode not supported").
+ *
+ * Both run their tools as children the agent awaits (launchBundle.ts), so a launch answers later (a
+ * promise) and the agent answers other requests meanwhile. Everything up to the first await is checked
+ * and claimed in one turn of the loop; a name being launched or stopped is refused to a second request
+ * until the first has settled.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { setTimeout as sleep } from 'timers/promises';
 import { ErrorCodes, type ContainerInfo, type LaunchParams, type LaunchResult, type StopResult } from '../protocol';
 import { refuse } from '../failure';
 import { AgentError } from '../agentError';
 import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
-import { bundleOf, lastLine, launchCgroups, makeBundle, tearDown, teardownSteps, tool, UPPER_BYTES } from './launchBundle';
+import { bundleOf, lastLine, LAUNCH_TOOL_RUNS, launchCgroups, makeBundle, tearDown, teardownSteps, tool, TOOL_TIMEOUT_MS, toolToFile, UPPER_BYTES } from './launchBundle';
 import { formatBytes, plural } from '../units';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, LAUNCH_CMDLINE_MAX_BYTES, sourceProcess } from './sourceProcess';
@@ -29,6 +34,33 @@ const RUNC_CANDIDATES = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/run
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** How long stop waits for runc to see the killed container stopped. */
 const STOP_DEADLINE_MS = 10_000;
+/** Room for what runs between the tools (bundle files, mount table reads, the audit line). */
+const BETWEEN_TOOLS_MS = 10_000;
+/**
+ * The longest a launch can take before it settles by itself: every tool it runs one after another (two
+ * mounts, runc run, then a failed launch's teardown: runc delete, two umounts) killed at its timeout.
+ * The agent's deadline for it (methods.ts) is this, not STUCK_MS: failed earlier, the answer would say
+ * "no answer" while the launch went on to succeed, or to clean up, behind it.
+ */
+export const LAUNCH_MOST_MS = LAUNCH_TOOL_RUNS * TOOL_TIMEOUT_MS + BETWEEN_TOOLS_MS;
+/**
+ * The same for a stop: runc state and kill, STOP_DEADLINE_MS watching the process go (and the look that
+ * ends it), then the teardown's three tools. Usually a second or two; the process's own exit can take
+ * most of those 10 s (a container in the kernel on a slow disk), which is why STUCK_MS cannot be its deadline.
+ */
+export const STOP_MOST_MS = 6 * TOOL_TIMEOUT_MS + STOP_DEADLINE_MS + BETWEEN_TOOLS_MS;
+
+/**
+ * Names with a launch or a stop under way. A stop arriving while runc starts the container, or a launch
+ * while a stop takes it apart, would work on pieces the other is making or removing: refused, said so.
+ */
+const busy = new Set<string>();
+
+/** Claims `name` for the caller's launch or stop (release in a finally); refused when it is taken. */
+function claim(name: string): void {
+  if (busy.has(name)) throw refuse(ErrorCodes.InvalidParams, `${name} is being launched or removed right now; try again when that has finished`);
+  busy.add(name);
+}
 
 function runcBinary(): string {
   const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'runc'));
@@ -88,8 +120,11 @@ export interface LaunchContext {
   storageRoots: string[];
 }
 
-/** What a launch would do (dry run) or did, after checking everything a person could get wrong. */
-export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext): LaunchResult {
+/**
+ * What a launch would do (dry run) or did, after checking everything a person could get wrong. The checks,
+ * the claim of the name and the bundle's directory happen before the first await, in one turn of the loop.
+ */
+export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext): Promise<LaunchResult> {
   const lowerdirs = checkedLowers(from, ctx.storageRoots);
   if (p.lowerdirs !== undefined) {
     // What is mounted is what was confirmed: a source restarted on other layers since the plan is refused.
@@ -102,7 +137,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
   const bundle = bundleOf(name);
   // A cgroup left by an earlier launch of that name would be reused with its old limits: refused too.
-  if (ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name)) || launchCgroups(name).length) {
+  if (busy.has(name) || ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name)) || launchCgroups(name).length) {
     throw refuse(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`);
   }
   if (p.command !== undefined && !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string' && !a.includes('\0')))) {
@@ -152,6 +187,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   };
   if (p.dryRun) return plan;
 
+  claim(name);
   const audit = (outcome: string): void => {
     try {
       ctx.audit({ name, outcome, argv });
@@ -161,7 +197,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
   };
   try {
     try {
-      makeBundle(name, lowerdirs);
+      await makeBundle(name, lowerdirs);
     } catch (err) {
       throw refuse(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`);
     }
@@ -183,7 +219,7 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     const logFile = path.join(bundle, 'output.log');
     const log = fs.openSync(logFile, 'a');
     try {
-      execFileSync(bin, ['run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), name], { stdio: ['ignore', log, log], timeout: 30_000 });
+      await toolToFile(bin, ['run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), name], log);
     } catch (err) {
       throw refuse(ErrorCodes.NotPermitted, `runc could not start ${name}: ${lastLine({ stderr: fs.readFileSync(logFile, 'utf8'), message: (err as Error).message })}`);
     } finally {
@@ -194,17 +230,20 @@ export function launchContainer(from: ContainerInfo, p: LaunchParams, ctx: Launc
     audit('started');
     return plan;
   } catch (err) {
-    const left = tearDown(teardownSteps(bin, name));
+    // Every failure comes here, a tool killed at its timeout too: what was made is taken away again.
+    const left = await tearDown(teardownSteps(bin, name));
     const message = `${(err as Error).message}; ${left.length ? `NOT cleaned up: ${left.join(', ')}` : 'nothing was left behind'}`;
     audit(message);
     throw refuse(err instanceof AgentError ? err.code : ErrorCodes.NotPermitted, message);
+  } finally {
+    busy.delete(name);
   }
 }
 
 /** runc's record of `name`, or null when it has none. */
-function runcState(bin: string, name: string): { status: string; bundle: string; annotations?: Record<string, string> } | null {
+async function runcState(bin: string, name: string): Promise<{ status: string; bundle: string; annotations?: Record<string, string> } | null> {
   try {
-    return JSON.parse(tool(bin, ['state', name])) as { status: string; bundle: string; annotations?: Record<string, string> };
+    return JSON.parse(await tool(bin, ['state', name])) as { status: string; bundle: string; annotations?: Record<string, string> };
   } catch {
     return null;
   }
@@ -215,33 +254,39 @@ function runcState(bin: string, name: string): { status: string; bundle: string;
  * Only when its bundle is Nodescope's and runc's record of that name points at that bundle; a dry run
  * checks that much and says whether it runs.
  */
-export function stopLaunched(name: string, dryRun: boolean, audit: (outcome: string) => void): StopResult {
+export async function stopLaunched(name: string, dryRun: boolean, audit: (outcome: string) => void): Promise<StopResult> {
   if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a container name`);
   const bundle = bundleOf(name);
   if (!fs.existsSync(path.join(bundle, 'config.json'))) {
     throw refuse(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`);
   }
   const bin = runcBinary();
-  const state = runcState(bin, name);
-  if (state && (state.bundle !== bundle || (state.annotations && state.annotations[LAUNCHED_LABEL] !== '1'))) {
-    throw refuse(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
-  }
-  const running = state?.status === 'running';
-  if (dryRun) return { container: name, removed: false, running };
+  claim(name);
   try {
-    tool(bin, ['kill', name, 'KILL']);
-  } catch {
-    /* already stopped */
+    const state = await runcState(bin, name);
+    if (state && (state.bundle !== bundle || (state.annotations && state.annotations[LAUNCHED_LABEL] !== '1'))) {
+      throw refuse(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
+    }
+    const running = state?.status === 'running';
+    if (dryRun) return { container: name, removed: false, running };
+    try {
+      await tool(bin, ['kill', name, 'KILL']);
+    } catch {
+      /* already stopped */
+    }
+    // Looked at every 50 ms, a timer between looks: the agent answers other requests while it waits.
+    const deadline = Date.now() + STOP_DEADLINE_MS;
+    while ((await runcState(bin, name))?.status === 'running' && Date.now() < deadline) await sleep(50);
+    const left = await tearDown(teardownSteps(bin, name));
+    const outcome = left.length ? `NOT cleaned up: ${left.join(', ')}` : 'removed';
+    try {
+      audit(outcome);
+    } catch {
+      /* as for launch */
+    }
+    if (left.length) throw refuse(ErrorCodes.NotPermitted, `${name} was killed, but ${outcome}`);
+    return { container: name, removed: true, running: false };
+  } finally {
+    busy.delete(name);
   }
-  const deadline = Date.now() + STOP_DEADLINE_MS;
-  while (runcState(bin, name)?.status === 'running' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-  const left = tearDown(teardownSteps(bin, name));
-  const outcome = left.length ? `NOT cleaned up: ${left.join(', ')}` : 'removed';
-  try {
-    audit(outcome);
-  } catch {
-    /* as for launch */
-  }
-  if (left.length) throw refuse(ErrorCodes.NotPermitted, `${name} was killed, but ${outcome}`);
-  return { container: name, removed: true, running: false };
 }

@@ -3,10 +3,16 @@
  * under LAUNCH_ROOT, a sized tmpfs for its writable layer, the overlay root, runc's state and the
  * cgroups runc made. Teardown goes newest first and stops at the first piece it cannot remove: deleting
  * a bundle through a root that is still mounted would walk into the container's files.
+ *
+ * Every tool (mount, umount, runc) runs as a child the agent awaits, never one it blocks on: the agent
+ * answers its other requests (a snapshot, the watch) while a launch mounts and runc starts. Each is killed
+ * (SIGKILL: a mount stuck in the kernel ignores gentler ones no less) past its timeout, which fails the
+ * step as any other failure does, so what was made is taken away again on that path too.
  */
-import { execFileSync } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import { LAUNCH_CGROUP_PARENT } from './launchSpec';
 import { readOwnMountinfo } from '../discover/mountinfo';
 
@@ -14,7 +20,10 @@ import { readOwnMountinfo } from '../discover/mountinfo';
 export const LAUNCH_ROOT = '/run/nodescope/launch';
 /** The writable layer's ceiling: a tmpfs of this size holds upper and work, so a test cannot fill /run. */
 export const UPPER_BYTES = 512 * 2 ** 20;
-const TOOL_TIMEOUT_MS = 30_000;
+/** How long one tool may run (mount, umount, runc run, state, kill, delete) before it is killed. */
+export const TOOL_TIMEOUT_MS = 30_000;
+/** The tools a launch runs at most, one after another: two mounts and runc run, then teardown's three. */
+export const LAUNCH_TOOL_RUNS = 3 + 3;
 
 export const bundleOf = (name: string): string => path.join(LAUNCH_ROOT, name);
 
@@ -26,8 +35,39 @@ export function lastLine(err: unknown): string {
   return text.split('\n').filter(Boolean).pop()!.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '').replace(/\\"/g, '"');
 }
 
-export function tool(bin: string, args: string[]): string {
-  return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+const execFileAsync = promisify(execFile);
+
+/** What `bin` printed on stdout; rejects with its stderr (for lastLine) when it fails or is killed at TOOL_TIMEOUT_MS. */
+export async function tool(bin: string, args: string[]): Promise<string> {
+  const run = execFileAsync(bin, args, { encoding: 'utf8', timeout: TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  // Nothing is written to it: its stdin closed now, as 'ignore' did, so a tool that reads it ends.
+  run.child.stdin?.end();
+  return (await run).stdout;
+}
+
+/**
+ * Runs `bin` with its stdout and stderr on the open file `fd` (not a pipe: a detached runc's container
+ * keeps them, and a pipe would keep the agent waiting for its end); resolves when it exits 0, rejects with
+ * how it ended otherwise, killed at TOOL_TIMEOUT_MS.
+ */
+export function toolToFile(bin: string, args: string[], fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, TOOL_TIMEOUT_MS);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(timedOut ? `${path.basename(bin)} was killed after ${TOOL_TIMEOUT_MS / 1000} s` : `${path.basename(bin)} exited with ${signal ?? `status ${code}`}`));
+    });
+  });
 }
 
 function isMounted(dir: string): boolean {
@@ -49,13 +89,13 @@ export function launchCgroups(name: string): string[] {
     .filter((d) => fs.existsSync(d));
 }
 
-/** One piece to take away; returns what it could not remove, or null. */
-export type Teardown = () => string | null;
+/** One piece to take away; settles with what it could not remove, or null. */
+export type Teardown = () => Promise<string | null>;
 
 export function unmountStep(dir: string, what: string): Teardown {
-  return () => {
+  return async () => {
     try {
-      if (isMounted(dir)) execFileSync('umount', [dir], { stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+      if (isMounted(dir)) await tool('umount', [dir]);
       return null;
     } catch (err) {
       return `${what} at ${dir} (${lastLine(err)})`;
@@ -64,7 +104,7 @@ export function unmountStep(dir: string, what: string): Teardown {
 }
 
 export function removeDirStep(dir: string): Teardown {
-  return () => {
+  return async () => {
     try {
       fs.rmSync(dir, { recursive: true, force: true });
       return null;
@@ -76,9 +116,9 @@ export function removeDirStep(dir: string): Teardown {
 
 /** runc's state (delete --force also kills) and the cgroups it made; nothing to do when it never got that far. */
 export function runcStateStep(bin: string, name: string): Teardown {
-  return () => {
+  return async () => {
     try {
-      tool(bin, ['delete', '--force', name]);
+      await tool(bin, ['delete', '--force', name]);
     } catch {
       /* never created, or already gone */
     }
@@ -103,9 +143,9 @@ export function runcStateStep(bin: string, name: string): Teardown {
 }
 
 /** Runs the steps in order and stops at the first that leaves something: later ones depend on it. */
-export function tearDown(steps: Teardown[]): string[] {
+export async function tearDown(steps: Teardown[]): Promise<string[]> {
   for (const step of steps) {
-    const left = step();
+    const left = await step();
     if (left !== null) return [left];
   }
   return [];
@@ -119,17 +159,18 @@ export function teardownSteps(bin: string, name: string): Teardown[] {
 
 /**
  * Makes the bundle's directories and mounts: a tmpfs of UPPER_BYTES for upper/ and work/, the overlay
- * of `lowerdirs` (top-most first) at rootfs/. Throws with the mount's own words.
+ * of `lowerdirs` (top-most first) at rootfs/. Rejects with the mount's own words.
+ *
+ * The bundle directory is made before the first await, in the same turn as the caller's check that the
+ * name is free: a second launch of that name arriving meanwhile finds it taken, and is refused before it
+ * could tear down this one's pieces.
  */
-export function makeBundle(name: string, lowerdirs: string[]): void {
+export async function makeBundle(name: string, lowerdirs: string[]): Promise<void> {
   const bundle = bundleOf(name);
   fs.mkdirSync(LAUNCH_ROOT, { recursive: true, mode: 0o700 });
   fs.mkdirSync(bundle, { mode: 0o700 });
   for (const d of ['rw', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')], { stdio: ['ignore', 'pipe', 'pipe'], timeout: TOOL_TIMEOUT_MS });
+  await tool('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')]);
   for (const d of ['upper', 'work']) fs.mkdirSync(path.join(bundle, 'rw', d));
-  execFileSync('mount', ['-t', 'overlay', `nodescope-${name}`, '-o', `lowerdir=${lowerdirs.join(':')},upperdir=${bundle}/rw/upper,workdir=${bundle}/rw/work`, path.join(bundle, 'rootfs')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: TOOL_TIMEOUT_MS,
-  });
+  await tool('mount', ['-t', 'overlay', `nodescope-${name}`, '-o', `lowerdir=${lowerdirs.join(':')},upperdir=${bundle}/rw/upper,workdir=${bundle}/rw/work`, path.join(bundle, 'rootfs')]);
 }

@@ -67,8 +67,10 @@ export const REQUEST_DEADLINES_MS: Readonly<Record<MethodName, number>> = {
   'enter.options': 15_000,
   'enter.plan': 15_000,
   'limit.set': 30_000,
-  'launch.start': 120_000,
-  'launch.stop': 60_000,
+  // Past the agent's own deadline for them (server/act/launch.ts LAUNCH_MOST_MS, STOP_MOST_MS: every tool
+  // they run killed at its timeout), so the agent's answer, cleanup said, comes before the client gives up.
+  'launch.start': 210_000,
+  'launch.stop': 230_000,
   shutdown: 5_000,
 };
 

@@ -38,7 +38,8 @@ export function inProcessAgent(clientVersion: string): AgentClient {
     async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
       if (!open) throw new AgentError(ClientErrorCodes.ChannelLost, 'agent on this machine is not connected');
       try {
-        return methods.dispatch(method, params);
+        // Awaited here: a launch's refusal comes as a rejected promise, and is read as a thrown one.
+        return await methods.dispatch(method, params);
       } catch (err) {
         if (err instanceof AgentError) throw err;
         // As the agent answers an unexpected failure: one line, the method named.

@@ -14,7 +14,7 @@ import { AgentMethods } from '../../server/methods';
 import { ErrorCodes, type LaunchParams, type LaunchResult } from '../../server/protocol';
 import { LAUNCH_ROOT } from '../../server/act/launchBundle';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
-import { refusal } from '../support/refusal';
+import { refusalLater } from '../support/refusal';
 
 const repo = path.resolve(__dirname, '..', '..');
 const bin = path.join(repo, 'bin', 'nodescope');
@@ -62,7 +62,7 @@ describe('launching a test container from a container\'s image, with real runc',
   const NAME = `nodescope-launch-${process.pid}`;
   const auditLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-launch-audit-')), 'audit.log');
   const agent = new AgentMethods();
-  const launch = (p: Omit<LaunchParams, 'from'>): LaunchResult => agent.dispatch('launch.start', { from: FROM, ...p });
+  const launch = (p: Omit<LaunchParams, 'from'>): Promise<LaunchResult> => agent.dispatch('launch.start', { from: FROM, ...p });
   let started: LaunchResult;
 
   before(() => {
@@ -79,8 +79,8 @@ describe('launching a test container from a container\'s image, with real runc',
     fs.rmSync(path.dirname(auditLog), { recursive: true, force: true });
   });
 
-  it('a dry run checks and describes, and makes nothing', () => {
-    const plan = launch({ name: NAME, memoryBytes: 48 * MiB, dryRun: true });
+  it('a dry run checks and describes, and makes nothing', async () => {
+    const plan = await launch({ name: NAME, memoryBytes: 48 * MiB, dryRun: true });
     assert.equal(plan.started, false);
     const [cmd, args] = execFileSync('docker', ['inspect', '-f', '{{json .Path}}\n{{json .Args}}', FROM], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(plan.command, [cmd, ...args], 'what Docker started the source with');
@@ -95,7 +95,7 @@ describe('launching a test container from a container\'s image, with real runc',
       const user = execFileSync('docker', ['inspect', '-f', '{{.Config.User}}', src], { encoding: 'utf8' }).trim();
       const wd = execFileSync('docker', ['inspect', '-f', '{{.Config.WorkingDir}}', src], { encoding: 'utf8' }).trim();
       const [cmd, args] = execFileSync('docker', ['inspect', '-f', '{{json .Path}}\n{{json .Args}}', src], { encoding: 'utf8' }).trim().split('\n').map((l) => JSON.parse(l));
-      const r = agent.dispatch('launch.start', { from: src, name: `${NAME}-as` });
+      const r = await agent.dispatch('launch.start', { from: src, name: `${NAME}-as` });
       try {
         assert.deepEqual(r.command, [cmd, ...args], 'sh -c as Docker started it, not the sleep it exec\'d into');
         const pid = r.pid!;
@@ -103,7 +103,7 @@ describe('launching a test container from a container\'s image, with real runc',
         assert.equal(`${/^Uid:\s+(\d+)/m.exec(status)![1]}:${/^Gid:\s+(\d+)/m.exec(status)![1]}`, user);
         assert.equal(fs.readlinkSync(`/proc/${pid}/cwd`), wd);
       } finally {
-        agent.dispatch('launch.stop', { container: `${NAME}-as` });
+        await agent.dispatch('launch.stop', { container: `${NAME}-as` });
       }
       assertNothingLeft(`${NAME}-as`);
     } finally {
@@ -111,8 +111,8 @@ describe('launching a test container from a container\'s image, with real runc',
     }
   });
 
-  it('starts on the source\'s image layers with a fresh upper, its own namespaces, a loopback only, and the limits asked for', () => {
-    started = launch({ name: NAME, memoryBytes: 48 * MiB, pidsMax: 30, cpus: 0.5, readOnly: true, tmpfs: [{ path: '/tmp', sizeBytes: 16 * MiB }], command: ['sleep', '600'] });
+  it('starts on the source\'s image layers with a fresh upper, its own namespaces, a loopback only, and the limits asked for', async () => {
+    started = await launch({ name: NAME, memoryBytes: 48 * MiB, pidsMax: 30, cpus: 0.5, readOnly: true, tmpfs: [{ path: '/tmp', sizeBytes: 16 * MiB }], command: ['sleep', '600'] });
     const state = runcState(NAME);
     assert.equal(state?.status, 'running');
     assert.equal(state?.pid, started.pid);
@@ -167,19 +167,19 @@ describe('launching a test container from a container\'s image, with real runc',
     assert.equal(shared.length, started.lowerdirs.length, 'every image layer is shared with the source');
   });
 
-  it('refuses a name that is taken, a cgroup left with that name, a bad tmpfs, and stopping what Nodescope did not launch', () => {
+  it('refuses a name that is taken, a cgroup left with that name, a bad tmpfs, and stopping what Nodescope did not launch', async () => {
     const leftover = `/sys/fs/cgroup/pids/nodescope/${NAME}-old`;
     fs.mkdirSync(leftover, { recursive: true });
     try {
-      assert.match(refusal(() => launch({ name: `${NAME}-old`, dryRun: true })).message, /or its cgroups \/nodescope\/.*-old are\); choose another name/);
+      assert.match((await refusalLater(() => launch({ name: `${NAME}-old`, dryRun: true }))).message, /or its cgroups \/nodescope\/.*-old are\); choose another name/);
     } finally {
       fs.rmdirSync(leftover);
     }
-    assert.match(refusal(() => launch({ name: `${NAME}-x`, tmpfs: [{ path: '//', sizeBytes: 1024 }], dryRun: true })).message, /a tmpfs path must be absolute, not \//);
-    const taken = refusal(() => launch({ name: 'nodescope-rig-readonly', dryRun: true }));
+    assert.match((await refusalLater(() => launch({ name: `${NAME}-x`, tmpfs: [{ path: '//', sizeBytes: 1024 }], dryRun: true }))).message, /a tmpfs path must be absolute, not \//);
+    const taken = await refusalLater(() => launch({ name: 'nodescope-rig-readonly', dryRun: true }));
     assert.equal(taken.code, ErrorCodes.InvalidParams);
     assert.match(taken.message, /a container named "nodescope-rig-readonly" is already on this node/);
-    const notOurs = refusal(() => agent.dispatch('launch.stop', { container: FROM }));
+    const notOurs = await refusalLater(() => agent.dispatch('launch.stop', { container: FROM }));
     assert.equal(notOurs.code, ErrorCodes.NotPermitted);
     assert.match(notOurs.message, /was not launched by Nodescope/);
     assert.equal(execFileSync('docker', ['inspect', '-f', '{{.State.Running}}', FROM], { encoding: 'utf8' }).trim(), 'true');
@@ -187,9 +187,9 @@ describe('launching a test container from a container\'s image, with real runc',
 
   it('stop removes everything it made: process, runc state, overlay, bundle, cgroups', async () => {
     const pid = started.pid!;
-    assert.deepEqual(agent.dispatch('launch.stop', { container: NAME, dryRun: true }), { container: NAME, removed: false, running: true });
+    assert.deepEqual(await agent.dispatch('launch.stop', { container: NAME, dryRun: true }), { container: NAME, removed: false, running: true });
     assert.equal(runcState(NAME)?.status, 'running', 'a dry run stops nothing');
-    assert.deepEqual(agent.dispatch('launch.stop', { container: NAME }), { container: NAME, removed: true, running: false });
+    assert.deepEqual(await agent.dispatch('launch.stop', { container: NAME }), { container: NAME, removed: true, running: false });
     // Killed: gone, or dead and waiting for its parent (the node's init, which adopted it) to reap it.
     const dead = (): boolean => !fs.existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(read(`/proc/${pid}/status`));
     for (let i = 0; i < 100 && !dead(); i++) await sleep(50);
@@ -197,8 +197,8 @@ describe('launching a test container from a container\'s image, with real runc',
     assertNothingLeft(NAME);
   });
 
-  it('a launch runc cannot start leaves nothing behind and says why in one line', () => {
-    const r = refusal(() => launch({ name: `${NAME}-bad`, command: ['/no/such/binary'] }));
+  it('a launch runc cannot start leaves nothing behind and says why in one line', async () => {
+    const r = await refusalLater(() => launch({ name: `${NAME}-bad`, command: ['/no/such/binary'] }));
     assert.match(r.message, new RegExp(`^runc could not start ${NAME}-bad: .*"/no/such/binary".*no such file or directory; nothing was left behind$`));
     assertNothingLeft(`${NAME}-bad`);
   });

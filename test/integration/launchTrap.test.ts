@@ -20,7 +20,7 @@ import { LAUNCH_ROOT } from '../../server/act/launchBundle';
 import { containerLayers } from '../../server/discover/engines/docker';
 import { renderLaunch } from '../../src/cli/render';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
-import { refusal } from '../support/refusal';
+import { refusal, refusalLater } from '../support/refusal';
 
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('runc'), probes.command('unshare'), probes.command('setpriv'), probes.command('busybox'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,10 +137,10 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
     assert.ok(!snap.layers.some((l) => l.path.startsWith(secretDir)), `${secretDir}/s is not a layer of the node`);
   });
 
-  it('launch is refused in one line, dry run or not, and nothing is left behind', () => {
+  it('launch is refused in one line, dry run or not, and nothing is left behind', async () => {
     for (const t of [trap!, forged!]) {
       for (const dryRun of [true, false]) {
-        const r = refusal(() => agent.dispatch('launch.start', { from: t.id, name: NAME, command: ['/busybox', 'cat', '/secret.txt'], dryRun }));
+        const r = await refusalLater(() => agent.dispatch('launch.start', { from: t.id, name: NAME, command: ['/busybox', 'cat', '/secret.txt'], dryRun }));
         assert.equal(r.code, ErrorCodes.NotPermitted);
         assert.match(r.message, new RegExp(`^refusing to launch from busybox: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`));
         assert.ok(!r.message.includes('\n'), 'one line');
@@ -191,16 +191,16 @@ describe('a real Docker container\'s layers are verified, and launch mounts exac
     }
   });
 
-  it('the launch plan shows the layer directories it will mount: the source\'s lower layers (docker inspect)', () => {
+  it('the launch plan shows the layer directories it will mount: the source\'s lower layers (docker inspect)', async () => {
     const di = inspect('nodescope-rig-limited');
-    const plan = agent.dispatch('launch.start', { from: 'nodescope-rig-limited', name: `nodescope-trapcheck-${process.pid}`, dryRun: true, command: ['true'] });
+    const plan = await agent.dispatch('launch.start', { from: 'nodescope-rig-limited', name: `nodescope-trapcheck-${process.pid}`, dryRun: true, command: ['true'] });
     assert.deepEqual(plan.lowerdirs, di.GraphDriver.Data.LowerDir.split(':'));
     const text = renderLaunch(plan);
     for (const [i, d] of plan.lowerdirs.entries()) assert.ok(text.split('\n').includes(`  layer ${String(i).padEnd(3)}${d}`), `plan shows ${d}`);
     // The confirmed plan's layers go back with the launch: other layers than those shown are refused.
     const again = { from: 'nodescope-rig-limited', name: plan.name, dryRun: true, command: ['true'] };
-    assert.deepEqual(agent.dispatch('launch.start', { ...again, lowerdirs: plan.lowerdirs }).lowerdirs, plan.lowerdirs);
-    const moved = refusal(() => agent.dispatch('launch.start', { ...again, lowerdirs: [...plan.lowerdirs].reverse() }));
+    assert.deepEqual((await agent.dispatch('launch.start', { ...again, lowerdirs: plan.lowerdirs })).lowerdirs, plan.lowerdirs);
+    const moved = await refusalLater(() => agent.dispatch('launch.start', { ...again, lowerdirs: [...plan.lowerdirs].reverse() }));
     assert.equal(moved.code, ErrorCodes.Gone);
     assert.match(moved.message, /^nodescope-rig-limited's layers are not the ones the plan showed/);
   });
@@ -213,13 +213,13 @@ describe('a bare overlay root made outside the engines\' storage roots (the rig\
     pid = Number(rigUp().BARE_PID);
   });
 
-  it('is not launched from, and says why; its layers are still read, as root set them up', () => {
+  it('is not launched from, and says why; its layers are still read, as root set them up', async () => {
     const c = agent.snapshot().containers.find((x) => x.initPid === pid)!;
     assert.equal(nsInode(pid, 'user'), nsInode('self', 'user'), 'the initial user namespace');
     const upper = /upperdir=([^,]+)/.exec(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'))![1];
     assert.equal(c.rootfs!.layers[0].path, upper);
     assert.ok(c.rootfs!.layers.every((l) => l.hostPath === null && l.unverified === "not under an engine's storage root"));
-    const r = refusal(() => agent.dispatch('launch.start', { from: c.id, dryRun: true, command: ['true'] }));
+    const r = await refusalLater(() => agent.dispatch('launch.start', { from: c.id, dryRun: true, command: ['true'] }));
     assert.equal(r.message, `refusing to launch from ${c.name}: its layer ${JSON.stringify(c.rootfs!.layers[1].path)} is not verified as a directory on the host (not under an engine's storage root)`);
     assert.equal(agent.dispatch('whence', { container: c.id, path: '/etc/which' }).container, c.id, 'answered, not refused');
   });

@@ -10,3 +10,14 @@ export function refusal(fn: () => unknown): AgentError {
   }
   throw new Error('the request was answered, not refused');
 }
+
+/** The AgentError an agent call answered later (a promise: launch, stop) is refused with, thrown or rejected. */
+export async function refusalLater(fn: () => unknown): Promise<AgentError> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AgentError) return e;
+    throw e;
+  }
+  throw new Error('the request was answered, not refused');
+}
