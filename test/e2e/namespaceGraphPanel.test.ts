@@ -125,7 +125,10 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     await step('light', async () => {
       // Through the theme picker, as a person does (a settings.json edit did not reach this window after its reload).
       await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
-      await palette(page, 'Preferences: Color Theme');
+      // The palette's first match is "Browse Color Themes in Marketplace": the picker's own row is clicked.
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Preferences: Color Theme');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*Preferences: Color Theme(?!s)/ }).first().click();
       await page.keyboard.type('Light Modern');
       await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
