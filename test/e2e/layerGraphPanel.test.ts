@@ -199,8 +199,9 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       assert.ok(cards.includes('layerGraph'), cards.join(', '));
       for (const card of cards) {
         const before = (await tabs(page)).length;
-        const overview = await frameWith(page, '.panel-links');
+        // A hidden panel's page is dropped (retainContextWhenHidden off): show the overview, then find its page.
         await page.locator('.tabs-container .tab', { hasText: 'Overview: This machine' }).first().click();
+        const overview = await frameWith(page, '.panel-links');
         await overview.locator(`.panel-links button[data-panel="${card}"]`).click();
         // The layer graph's tab is already open: a click reveals it (the active tab changes) instead of adding one.
         await until(`${card} to open`, async () => {
