@@ -36,13 +36,20 @@ export function lastLine(err: unknown): string {
 }
 
 const execFileAsync = promisify(execFile);
+const killedAfter = (bin: string): string => `${path.basename(bin)} was killed after ${TOOL_TIMEOUT_MS / 1000} s`;
 
 /** What `bin` printed on stdout; rejects with its stderr (for lastLine) when it fails or is killed at TOOL_TIMEOUT_MS. */
 export async function tool(bin: string, args: string[]): Promise<string> {
   const run = execFileAsync(bin, args, { encoding: 'utf8', timeout: TOOL_TIMEOUT_MS, killSignal: 'SIGKILL' });
   // Nothing is written to it: its stdin closed now, as 'ignore' did, so a tool that reads it ends.
   run.child.stdin?.end();
-  return (await run).stdout;
+  try {
+    return (await run).stdout;
+  } catch (err) {
+    // Killed at the timeout it wrote nothing worth a line, and "Command failed: <every argument>" is no reason.
+    if ((err as { killed?: boolean }).killed) throw new Error(killedAfter(bin), { cause: err });
+    throw err;
+  }
 }
 
 /**
@@ -65,7 +72,7 @@ export function toolToFile(bin: string, args: string[], fd: number): Promise<voi
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(timedOut ? `${path.basename(bin)} was killed after ${TOOL_TIMEOUT_MS / 1000} s` : `${path.basename(bin)} exited with ${signal ?? `status ${code}`}`));
+      else reject(new Error(timedOut ? killedAfter(bin) : `${path.basename(bin)} exited with ${signal ?? `status ${code}`}`));
     });
   });
 }
