@@ -104,6 +104,6 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
     console.log(ratioLine('explore first page / find -maxdepth 1 -printf', firstPage, find));
     console.log(ratioLine('explore later page / first page', laterPage, firstPage));
   } finally {
-    client.close();
+    await client.close();
   }
 }

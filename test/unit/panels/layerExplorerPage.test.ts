@@ -88,15 +88,15 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
 
     const cards = [...doc.querySelectorAll<HTMLElement>('li.layer')];
     assert.equal(cards.length, 3);
-    assert.match(cards[1].textContent!, /RUN \/bin\/sh -c rm \/etc\/motd/);
-    assert.match(cards[1].textContent!, /1 whiteout.*1 opaque dir/);
-    assert.match(cards[1].textContent!, /2 history entries without a layer/);
-    assert.match(cards[2].textContent!, /shared by 3/);
-    assert.match(cards[0].textContent!, /writable.*what the container changed/);
+    assert.match(cards[1].textContent, /RUN \/bin\/sh -c rm \/etc\/motd/);
+    assert.match(cards[1].textContent, /1 whiteout.*1 opaque dir/);
+    assert.match(cards[1].textContent, /2 history entries without a layer/);
+    assert.match(cards[2].textContent, /shared by 3/);
+    assert.match(cards[0].textContent, /writable.*what the container changed/);
 
     const rows = () => [...doc.querySelectorAll('.row.entry')].map((r) => `${r.getAttribute('data-path')} ${r.getAttribute('data-mark')}`);
     assert.deepEqual(rows(), ['/etc M', '/motd R', '/big A']);
-    assert.match(doc.querySelector('.row[data-path="/motd"]')!.textContent!, /whiteout/);
+    assert.match(doc.querySelector('.row[data-path="/motd"]')!.textContent, /whiteout/);
 
     // Select layer 1: the tree starts over for that layer.
     cards[1].click();
