@@ -12,6 +12,8 @@
  *      a page further down (served from that read), all 200 pages of 500 in order, and a filtered first
  *      page; against `ls -f` (getdents alone, as the explorer reads the names) and `find -maxdepth 1
  *      -printf` (an lstat per entry, what sizing every entry would cost) over the same layer directory.
+ *   3. The same directory listed whole as the editor's file system provider asks for it (layerFiles.list),
+ *      against the same `find`.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -103,6 +105,18 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
     console.log(ratioLine('explore first page / ls -f', firstPage, ls));
     console.log(ratioLine('explore first page / find -maxdepth 1 -printf', firstPage, find));
     console.log(ratioLine('explore later page / first page', laterPage, firstPage));
+
+    // 3. The same directory as the editor's file system provider lists it (readDirectory → layerFiles.list).
+    const provider = await timeAsync(
+      'layerFiles.list of the 100,000-entry dir (file system provider)',
+      async () => {
+        const r = await client.request('layerFiles.list', { target: BIGDIR, layer: 0, merged: true, path: '/big' });
+        if (r.entries.length !== BIG_ENTRIES && !r.truncated) throw new Error(`layerFiles.list listed ${r.entries.length} entries in /big, not ${BIG_ENTRIES}`);
+      },
+      runs,
+    );
+    console.log(report(provider));
+    console.log(ratioLine('file system provider listing / find -maxdepth 1 -printf', provider, find));
   } finally {
     await client.close();
   }

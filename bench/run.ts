@@ -31,6 +31,7 @@ import { benchSsh } from './ssh';
 import { benchLaunch } from './launch';
 import { benchNamespaceGraph } from './panels';
 import { benchLayers } from './layers';
+import { benchLayerExplorer } from './layerExplorer';
 import { measureSnapshotMemory, memoryLines } from './clientMemory';
 import { panelDeltaLines } from './panelDeltas';
 
@@ -107,6 +108,10 @@ async function main(): Promise<void> {
   // 6. The namespace graph panel in Chromium.
   console.log('');
   await benchNamespaceGraph();
+
+  // 7. The layer explorer's page in Chromium: first paint on a 100,000-file layer.
+  console.log('');
+  await benchLayerExplorer();
 }
 
 function fail(msg: string): never {
