@@ -38,7 +38,8 @@ export function measureSnapshotMemory(repo: string): SnapshotMemory {
     timeout: 300_000,
   });
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`client memory run failed (${r.status}): ${(r.stderr || line).trim().split('\n').pop()}`);
+  if (r.status !== 0 || !line.startsWith('{'))
+    throw new Error(`client memory run failed (${r.status}): ${(r.stderr || line).trim().split('\n').pop()}`);
   return JSON.parse(line) as SnapshotMemory;
 }
 
@@ -61,7 +62,9 @@ async function child(repo: string): Promise<void> {
   gc();
   const clientHeapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
-  const client = await connectAgent(await openLocalTransport({ agentPath: path.join(repo, 'dist', 'agent-bundle', 'agent.js') }), { clientVersion: 'bench' });
+  const client = await connectAgent(await openLocalTransport({ agentPath: path.join(repo, 'dist', 'agent-bundle', 'agent.js') }), {
+    clientVersion: 'bench',
+  });
   const model = new NodeModel();
   model.setSnapshot(await client.request('snapshot', {}));
   const ms = performance.now() - started;

@@ -20,7 +20,8 @@ export function makeLargeLayer(files: number, whiteouts: number): string {
   fs.mkdirSync(wh);
   // mknod has no Node API; one mknod call makes many devices.
   const names = Array.from({ length: whiteouts }, (_, i) => path.join(wh, `gone${i}`));
-  for (let i = 0; i < names.length; i += 200) execFileSync('sh', ['-c', 'for f; do mknod "$f" c 0 0; done', 'sh', ...names.slice(i, i + 200)]);
+  for (let i = 0; i < names.length; i += 200)
+    execFileSync('sh', ['-c', 'for f; do mknod "$f" c 0 0; done', 'sh', ...names.slice(i, i + 200)]);
   fs.mkdirSync(path.join(root, 'opaque'));
   execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', path.join(root, 'opaque')]);
   return root;

@@ -20,17 +20,44 @@ export function benchLaunch(bin: string, runs: number): void {
     return;
   }
   const name = `nodescope-bench-${process.pid}`;
-  const ours = timeCommand('nodescope launch --yes + stop --yes', ['sh', '-c', `${bin} launch ${FROM} --name ${name} --yes -- sleep 600 && ${bin} stop ${name} --yes`], runs);
+  const ours = timeCommand(
+    'nodescope launch --yes + stop --yes',
+    ['sh', '-c', `${bin} launch ${FROM} --name ${name} --yes -- sleep 600 && ${bin} stop ${name} --yes`],
+    runs,
+  );
 
   // The anchor's bundle: the same layers, a fresh upper, the same config; made once, outside the timing.
   const bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-bench-bundle-'));
   const anchorId = `${name}-runc`;
   for (const d of ['upper', 'work', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
-  execFileSync('mount', ['-t', 'overlay', 'nodescope-bench', '-o', `lowerdir=${lowers.stdout.trim()},upperdir=${bundle}/upper,workdir=${bundle}/work`, `${bundle}/rootfs`]);
+  execFileSync('mount', [
+    '-t',
+    'overlay',
+    'nodescope-bench',
+    '-o',
+    `lowerdir=${lowers.stdout.trim()},upperdir=${bundle}/upper,workdir=${bundle}/work`,
+    `${bundle}/rootfs`,
+  ]);
   try {
-    const spec = launchSpec({ id: anchorId, args: ['sleep', '600'], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'], readOnly: false, tmpfs: [], memoryBytes: null, pidsMax: null, cpus: null, annotations: {} });
+    const spec = launchSpec({
+      id: anchorId,
+      args: ['sleep', '600'],
+      cwd: '/',
+      user: { uid: 0, gid: 0 },
+      env: ['PATH=/bin'],
+      readOnly: false,
+      tmpfs: [],
+      memoryBytes: null,
+      pidsMax: null,
+      cpus: null,
+      annotations: {},
+    });
     fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
-    const runc = timeCommand('runc run -d + runc delete -f (bundle ready)', ['sh', '-c', `runc run -d --bundle ${bundle} ${anchorId} </dev/null >/dev/null 2>&1 && runc delete -f ${anchorId}`], runs);
+    const runc = timeCommand(
+      'runc run -d + runc delete -f (bundle ready)',
+      ['sh', '-c', `runc run -d --bundle ${bundle} ${anchorId} </dev/null >/dev/null 2>&1 && runc delete -f ${anchorId}`],
+      runs,
+    );
     console.log(report(runc));
     console.log(report(ours));
     console.log(ratioLine('launch+stop / runc run+delete', ours, runc));

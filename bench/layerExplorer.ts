@@ -47,16 +47,24 @@ window.acquireVsCodeApi = () => ({
 
 export async function benchLayerExplorer(bundle = path.join(repo, 'dist', 'webview', 'layerExplorer.js')): Promise<void> {
   if (!fs.existsSync(bundle)) throw new Error(`${path.relative(repo, bundle)} is missing: run \`npm run build\` first`);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-bench-')), 'layerExplorer.html');
-    fs.writeFileSync(file, PAGE(bundle, [path.join(repo, 'media', 'panels', 'base.css'), path.join(repo, 'media', 'panels', 'layerExplorer.css')]));
+    fs.writeFileSync(
+      file,
+      PAGE(bundle, [path.join(repo, 'media', 'panels', 'base.css'), path.join(repo, 'media', 'panels', 'layerExplorer.css')]),
+    );
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('.vlist-spacer > .row.entry', { timeout: 60_000 });
     const paint = await page.evaluate(
       () =>
-        new Promise<number>((resolve) => requestAnimationFrame(() => resolve(performance.now() - (window as unknown as { bench: { readyAt: number } }).bench.readyAt))),
+        new Promise<number>((resolve) =>
+          requestAnimationFrame(() => resolve(performance.now() - (window as unknown as { bench: { readyAt: number } }).bench.readyAt)),
+        ),
     );
     // Scroll through the loaded rows to the "more" row: the next page is asked for; the DOM stays a screenful.
     const scroll = await page.evaluate(async () => {
@@ -75,7 +83,9 @@ export async function benchLayerExplorer(bundle = path.join(repo, 'dist', 'webvi
     });
     console.log(`layer explorer page: a layer root of ${ENTRIES.toLocaleString('en')} files, host answering from memory`);
     console.log(`${'first paint after ready (report + first page of 500)'.padEnd(56)} ${paint.toFixed(0).padStart(7)} ms`);
-    console.log(`${'frame while scrolling the file list'.padEnd(56)} ${scroll.median.toFixed(1).padStart(7)} ms  median; ${scroll.rows} row elements in the DOM`);
+    console.log(
+      `${'frame while scrolling the file list'.padEnd(56)} ${scroll.median.toFixed(1).padStart(7)} ms  median; ${scroll.rows} row elements in the DOM`,
+    );
   } finally {
     await browser.close();
   }

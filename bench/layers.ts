@@ -37,7 +37,11 @@ function build(ref: string, dockerfile: string): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-bench-build-'));
   try {
     fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
-    execFileSync('docker', ['build', '-q', '--network', 'none', '--label', 'nodescope.bench=1', '-t', ref, dir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 600_000 });
+    execFileSync('docker', ['build', '-q', '--network', 'none', '--label', 'nodescope.bench=1', '-t', ref, dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      timeout: 600_000,
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -54,7 +58,10 @@ function layers20Dockerfile(): string {
 }
 
 function graphDirs(ref: string): string[] {
-  const d = JSON.parse(execFileSync('docker', ['image', 'inspect', '-f', '{{json .GraphDriver.Data}}', ref], { encoding: 'utf8' })) as { UpperDir: string; LowerDir?: string };
+  const d = JSON.parse(execFileSync('docker', ['image', 'inspect', '-f', '{{json .GraphDriver.Data}}', ref], { encoding: 'utf8' })) as {
+    UpperDir: string;
+    LowerDir?: string;
+  };
   return [d.UpperDir, ...(d.LowerDir ? d.LowerDir.split(':') : [])];
 }
 
@@ -74,7 +81,11 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
   const ours = timeCommand('nodescope layers IMAGE --json (20 layers)', [bin, 'layers', LAYERS20, '--json'], runs);
   const anchor = have('dive')
     ? timeCommand('dive --ci IMAGE', ['dive', '--ci', '--source', 'docker', LAYERS20], runs)
-    : timeCommand('find -type f | wc + du -sb over the 20 layer dirs', ['sh', '-c', 'for d; do find "$d" -type f | wc -l; done >/dev/null; du -sb "$@" >/dev/null', 'sh', ...dirs], runs);
+    : timeCommand(
+        'find -type f | wc + du -sb over the 20 layer dirs',
+        ['sh', '-c', 'for d; do find "$d" -type f | wc -l; done >/dev/null; du -sb "$@" >/dev/null', 'sh', ...dirs],
+        runs,
+      );
   if (!have('dive')) console.log('dive: not installed here (no package in the reachable registries): find + du stand in for it');
   console.log(report(anchor));
   console.log(report(ours));
@@ -84,12 +95,18 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
   console.log('');
   if (!haveImage(BIGDIR)) build(BIGDIR, `FROM ${BASE}\nRUN mkdir /big && cd /big && seq ${BIG_ENTRIES} | xargs touch\n`);
   const top = graphDirs(BIGDIR)[0];
-  const client = await connectAgent(await openLocalTransport({ agentPath: path.join(repo, 'dist', 'agent-bundle', 'agent.js') }), { clientVersion: 'bench' });
+  const client = await connectAgent(await openLocalTransport({ agentPath: path.join(repo, 'dist', 'agent-bundle', 'agent.js') }), {
+    clientVersion: 'bench',
+  });
   try {
     const page = (offset: number) => client.request('layers.explore', { target: BIGDIR, path: '/big', offset, limit: 500 });
     const first = await page(0);
     if (first.total !== BIG_ENTRIES) throw new Error(`layers.explore counted ${first.total} entries in /big, not ${BIG_ENTRIES}`);
-    const find = timeCommand('find DIR -maxdepth 1 -printf "%y %s %f" (100,000)', ['find', path.join(top, 'big'), '-maxdepth', '1', '-printf', '%y %s %f\n'], runs);
+    const find = timeCommand(
+      'find DIR -maxdepth 1 -printf "%y %s %f" (100,000)',
+      ['find', path.join(top, 'big'), '-maxdepth', '1', '-printf', '%y %s %f\n'],
+      runs,
+    );
     const ls = timeCommand('ls -f DIR (names only, 100,000)', ['ls', '-f', path.join(top, 'big')], runs);
     const firstPage = await timeAsync('layers.explore first page of 500 (reads all 100,000)', async () => void (await page(0)), runs);
     const laterPage = await timeAsync('layers.explore a later page (offset 50,000)', async () => void (await page(50_000)), runs);
@@ -100,7 +117,11 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
       },
       Math.max(1, Math.min(runs, 3)),
     );
-    const filtered = await timeAsync('layers.explore first page, pattern "*99*"', async () => void (await client.request('layers.explore', { target: BIGDIR, path: '/big', pattern: '*99*', limit: 500 })), runs);
+    const filtered = await timeAsync(
+      'layers.explore first page, pattern "*99*"',
+      async () => void (await client.request('layers.explore', { target: BIGDIR, path: '/big', pattern: '*99*', limit: 500 })),
+      runs,
+    );
     for (const t of [ls, find, firstPage, laterPage, all, filtered]) console.log(report(t));
     console.log(ratioLine('explore first page / ls -f', firstPage, ls));
     console.log(ratioLine('explore first page / find -maxdepth 1 -printf', firstPage, find));
@@ -111,7 +132,8 @@ export async function benchLayers(repo: string, bin: string, runs: number): Prom
       'layerFiles.list of the 100,000-entry dir (file system provider)',
       async () => {
         const r = await client.request('layerFiles.list', { target: BIGDIR, layer: 0, merged: true, path: '/big' });
-        if (r.entries.length !== BIG_ENTRIES && !r.truncated) throw new Error(`layerFiles.list listed ${r.entries.length} entries in /big, not ${BIG_ENTRIES}`);
+        if (r.entries.length !== BIG_ENTRIES && !r.truncated)
+          throw new Error(`layerFiles.list listed ${r.entries.length} entries in /big, not ${BIG_ENTRIES}`);
       },
       runs,
     );

@@ -28,7 +28,8 @@ import type { ToPage } from '../src/panels/protocol';
 const NAME = `nodescope-bench-delta-${process.pid}`;
 const WATCH_MS = 1000;
 
-const postBytes = (method: 'snapshot' | 'delta', params: unknown): number => Buffer.byteLength(JSON.stringify({ kind: 'notify', method, params } satisfies ToPage));
+const postBytes = (method: 'snapshot' | 'delta', params: unknown): number =>
+  Buffer.byteLength(JSON.stringify({ kind: 'notify', method, params } satisfies ToPage));
 
 function parts(d: SnapshotDelta): string {
   const keyed = (['containers', 'namespaces', 'processes', 'layers'] as const)
@@ -48,7 +49,10 @@ function ownCgroups(): { mount: string; path: string }[] {
   for (const line of fs.readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
     const [, controllers, ...rest] = line.split(':');
     const own = controllers.split(',');
-    const m = controllers === '' ? mounts.find((f) => f[2] === 'cgroup2') : mounts.find((f) => f[2] === 'cgroup' && own.every((c) => f[3].split(',').includes(c)));
+    const m =
+      controllers === ''
+        ? mounts.find((f) => f[2] === 'cgroup2')
+        : mounts.find((f) => f[2] === 'cgroup' && own.every((c) => f[3].split(',').includes(c)));
     if (m) out.push({ mount: m[1], path: rest.join(':') });
   }
   return out;
@@ -98,7 +102,11 @@ export async function panelDeltaLines(repo: string): Promise<string[]> {
 
 async function measure(repo: string): Promise<string[]> {
   spawnSync('docker', ['rm', '-f', NAME]);
-  const id = execFileSync('docker', ['run', '-d', '--name', NAME, '--network', 'none', '--memory', '64m', 'nodescope-rig/base:1', 'sleep', '600'], { encoding: 'utf8' }).trim();
+  const id = execFileSync(
+    'docker',
+    ['run', '-d', '--name', NAME, '--network', 'none', '--memory', '64m', 'nodescope-rig/base:1', 'sleep', '600'],
+    { encoding: 'utf8' },
+  ).trim();
   const client = await connectAgent(await openLocalTransport({ agentPath: path.join(repo, 'dist', 'agent-bundle', 'agent.js') }), {
     clientVersion: 'bench',
     watchIntervalMs: WATCH_MS,
@@ -131,14 +139,20 @@ async function measure(repo: string): Promise<string[]> {
       await new Promise((r) => setTimeout(r, 200));
       changed = deltas.find((d) => d.delta.containers?.upserted.some((c) => c.id === id && c.cgroup?.memory?.limitBytes === 96 * 2 ** 20));
     }
-    if (!changed) throw new Error(`no delta with ${NAME}'s new limit within 90 s (deltas seen: ${deltas.map((d) => parts(d.delta)).join("; ") || "none"})`);
+    if (!changed)
+      throw new Error(
+        `no delta with ${NAME}'s new limit within 90 s (deltas seen: ${deltas.map((d) => parts(d.delta)).join('; ') || 'none'})`,
+      );
     const pct = (b: number) => `${((b / fullBytes) * 100).toFixed(3)} %`;
     const idleMax = idle.reduce((m, d) => Math.max(m, d.bytes), 0);
     // Other containers' rows in the same delta changed too: their cgroups' live figures (PSI averages,
     // memory.stat counters, cpu usage) move on every pass. What the one change costs by itself is the
     // delta without them: its own row plus whatever else of the node changed (processes, namespaces).
     const others = changed.delta.containers!.upserted.filter((c) => c.id !== id);
-    const alone: SnapshotDelta = { ...changed.delta, containers: { upserted: changed.delta.containers!.upserted.filter((c) => c.id === id), removed: changed.delta.containers!.removed } };
+    const alone: SnapshotDelta = {
+      ...changed.delta,
+      containers: { upserted: changed.delta.containers!.upserted.filter((c) => c.id === id), removed: changed.delta.containers!.removed },
+    };
     const aloneBytes = postBytes('delta', alone);
     return [
       `panel posts on this node (${s.processes.length} processes, ${s.containers.length} containers, ${s.namespaces.length} namespaces), through NodeModel + SnapshotDiffer:`,

@@ -24,7 +24,7 @@ const repo = path.resolve(__dirname, '..');
 const LAYOUT_TARGET_MS = 1000;
 const FRAME_TARGET_MS = 16;
 /** The layouts compared; cose (force-directed) is given a deadline, it can take minutes on 5,000 nodes. */
-const LAYOUTS = (process.env.BENCH_GRAPH_LAYOUTS?.split(',') ?? ['auto', 'bands', 'elk', 'breadthfirst', 'cose']);
+const LAYOUTS = process.env.BENCH_GRAPH_LAYOUTS?.split(',') ?? ['auto', 'bands', 'elk', 'breadthfirst', 'cose'];
 const LAYOUT_DEADLINE_MS = 120_000;
 
 /**
@@ -35,7 +35,16 @@ const LAYOUT_DEADLINE_MS = 120_000;
 export function syntheticNamespaceSnapshot(pods: number): Snapshot {
   const base = sampleSnapshot();
   let inode = 4026540000;
-  const host: NsInodes = { cgroup: 4026531835, ipc: 4026531839, mnt: 4026531841, net: 4026531840, pid: 4026531836, time: 4026531834, user: 4026531837, uts: 4026531838 };
+  const host: NsInodes = {
+    cgroup: 4026531835,
+    ipc: 4026531839,
+    mnt: 4026531841,
+    net: 4026531840,
+    pid: 4026531836,
+    time: 4026531834,
+    user: 4026531837,
+    uts: 4026531838,
+  };
   const namespaces = new Map<string, NamespaceInfo>();
   const ns = (type: NamespaceInfo['type'], ino: number, owner: number | null, parent: number | null = null): void => {
     const key = `${type}:${ino}`;
@@ -59,7 +68,13 @@ export function syntheticNamespaceSnapshot(pods: number): Snapshot {
   const processes: ProcessInfo[] = [];
   const proc = (pid: number, comm: string, n: NsInodes, containerId: string | null): void => {
     processes.push({ pid, ppid: 1, comm, cmdline: comm, uid: 0, namespaces: n, nspid: [pid], containerId, threads: [], startTime: pid });
-    for (const t of NS_TYPES) ns(t, n[t]!, t === 'user' ? (n.user === host.user ? null : host.user) : n.user, t === 'pid' && n.pid !== host.pid ? host.pid : t === 'user' && n.user !== host.user ? host.user : null);
+    for (const t of NS_TYPES)
+      ns(
+        t,
+        n[t]!,
+        t === 'user' ? (n.user === host.user ? null : host.user) : n.user,
+        t === 'pid' && n.pid !== host.pid ? host.pid : t === 'user' && n.user !== host.user ? host.user : null,
+      );
   };
   for (let i = 0; i < 100; i++) proc(2 + i, ['systemd', 'kthreadd', 'containerd', 'kubelet', 'sshd'][i % 5], host, null);
   for (let i = 0; i < 40; i++) proc(200 + i, `service-${i}`, { ...host, mnt: inode++ }, null);
@@ -80,7 +95,15 @@ export function syntheticNamespaceSnapshot(pods: number): Snapshot {
   // Network namespaces kept by a bind mount alone (ip netns add): hidden, with their holder.
   for (let i = 0; i < 10; i++) {
     const ino = inode++;
-    namespaces.set(`net:${ino}`, { ...namespaces.get(`net:${host.net}`)!, inode: ino, processCount: 0, isHost: false, ownerUserNs: host.user, heldBy: ['bindmount'], bindMounts: [`/run/netns/held-${i}`] });
+    namespaces.set(`net:${ino}`, {
+      ...namespaces.get(`net:${host.net}`)!,
+      inode: ino,
+      processCount: 0,
+      isHost: false,
+      ownerUserNs: host.user,
+      heldBy: ['bindmount'],
+      bindMounts: [`/run/netns/held-${i}`],
+    });
   }
   return {
     ...base,
@@ -172,7 +195,10 @@ async function runLayout(bundle: string, layout: string, snapshot: string): Prom
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('.ng-toolbar');
     // From the snapshot message to the first frame drawn after the layout stopped (IN_PAGE below).
-    const ms = await page.evaluate(([json, deadline]) => (window as unknown as BenchWindow).benchLoad(json, deadline), [snapshot, LAYOUT_DEADLINE_MS] as const);
+    const ms = await page.evaluate(([json, deadline]) => (window as unknown as BenchWindow).benchLoad(json, deadline), [
+      snapshot,
+      LAYOUT_DEADLINE_MS,
+    ] as const);
     if (ms === null) return { layout, ms, frames: null };
     const frames = await page.evaluate(() => (window as unknown as BenchWindow).benchPan(180));
     const sorted = [...frames].sort((a, b) => a - b);
@@ -190,7 +216,9 @@ export async function benchNamespaceGraph(bundle = path.join(repo, 'dist', 'webv
   const t0 = performance.now();
   buildNamespaceGraph(snap);
   const modelMs = performance.now() - t0;
-  console.log(`namespace graph panel: synthetic node, ${graph.nodes.length} graph nodes, ${graph.edges.length} edges (${snap.processes.length} processes)`);
+  console.log(
+    `namespace graph panel: synthetic node, ${graph.nodes.length} graph nodes, ${graph.edges.length} edges (${snap.processes.length} processes)`,
+  );
   console.log(`${'model (buildNamespaceGraph, Node)'.padEnd(52)} ${modelMs.toFixed(1).padStart(9)} ms`);
   const json = JSON.stringify(snap);
   for (const layout of LAYOUTS) {

@@ -58,7 +58,12 @@ async function main(): Promise<void> {
     const snap = timeCommand('nodescope snapshot --json', [bin, 'snapshot', '--json'], RUNS);
     // The floor: what a Node.js agent pays before it has done anything but read /proc (procReadFloor.cjs).
     const start = timeCommand('floor: node -e 0', [process.execPath, '-e', '0'], RUNS, launcherEnv);
-    const reads = timeCommand('floor: node + the /proc reads, unparsed', [process.execPath, path.join(__dirname, 'procReadFloor.cjs')], RUNS, launcherEnv);
+    const reads = timeCommand(
+      'floor: node + the /proc reads, unparsed',
+      [process.execPath, path.join(__dirname, 'procReadFloor.cjs')],
+      RUNS,
+      launcherEnv,
+    );
     console.log(report(lsns));
     console.log(report(snap));
     console.log(report(start));

@@ -25,16 +25,28 @@ export async function benchSsh(repo: string, runs: number): Promise<void> {
   const { version } = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8')) as { version: string };
   const sshd = await startSshd();
   try {
-    const target = { host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null };
+    const target = {
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: 'root',
+      identityFiles: [sshd.clientKey],
+      knownHostsFiles: [sshd.knownHosts],
+      agentSocket: null,
+    };
     const session = async (): Promise<void> => {
       const c = await connectAgent(await openSshTransport(target, quiet, { agentBundleDir: bundle }));
       await c.request('snapshot', {});
       await c.close();
     };
-    const cold = await timeAsync('ssh: connect + deploy + first snapshot (cold)', async () => {
-      fs.rmSync(`/root/.cache/nodescope/${version}`, { recursive: true, force: true });
-      await session();
-    }, runs, false);
+    const cold = await timeAsync(
+      'ssh: connect + deploy + first snapshot (cold)',
+      async () => {
+        fs.rmSync(`/root/.cache/nodescope/${version}`, { recursive: true, force: true });
+        await session();
+      },
+      runs,
+      false,
+    );
     const warm = await timeAsync('ssh: connect + first snapshot (agent deployed)', session, runs);
     console.log(report(cold));
     console.log(report(warm));

@@ -39,10 +39,17 @@ function nativePackage(arch) {
   if (!fs.existsSync(path.join(cache, 'package', 'package.json'))) {
     fs.mkdirSync(cache, { recursive: true });
     try {
-      const tgz = execFileSync('npm', ['pack', `@koromix/koffi-linux-${arch}@${koffiVersion}`, '--pack-destination', cache, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop();
+      const tgz = execFileSync('npm', ['pack', `@koromix/koffi-linux-${arch}@${koffiVersion}`, '--pack-destination', cache, '--silent'], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .pop();
       execFileSync('tar', ['-xzf', path.join(cache, tgz), '-C', cache]);
     } catch (err) {
-      console.error(`agent bundle: no native koffi for linux-${arch} (${err.message.split('\n')[0]}); such nodes report native facts as unknown`);
+      console.error(
+        `agent bundle: no native koffi for linux-${arch} (${err.message.split('\n')[0]}); such nodes report native facts as unknown`,
+      );
       return null;
     }
   }
@@ -67,5 +74,10 @@ const files = {};
 const version = require(path.join(repo, 'package.json')).version;
 fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version, natives, files }, null, 1));
 // The same checksums in sha256sum's format, so the node can verify an upload with coreutils alone.
-fs.writeFileSync(path.join(out, 'SHA256SUMS'), Object.entries(files).map(([f, h]) => `${h}  ${f}\n`).join(''));
+fs.writeFileSync(
+  path.join(out, 'SHA256SUMS'),
+  Object.entries(files)
+    .map(([f, h]) => `${h}  ${f}\n`)
+    .join(''),
+);
 console.error(`agent bundle: ${Object.keys(files).length} files, native koffi for ${natives.join(', ') || 'no architecture'}`);

@@ -82,7 +82,8 @@ function problem(method: string, errors: ErrorObject[]): string {
     return `"${echo(field)}" must be ${describe((e.parentSchema as Schema).properties?.[missing])}`;
   }
   if (e.keyword === 'additionalProperties' || (e.keyword === 'not' && e.instancePath)) {
-    const extra = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : fieldName(e.instancePath);
+    const extra =
+      e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : fieldName(e.instancePath);
     return `${method} takes no "${echo(extra)}"`;
   }
   if (!e.instancePath) return `the params of ${method} must be ${describe(e.parentSchema as Schema)}`;
@@ -96,6 +97,10 @@ function problem(method: string, errors: ErrorObject[]): string {
 export function checkParams(method: string, params: unknown): void {
   // Own properties only, as dispatch looks methods up: "toString" names no validator.
   const validate = Object.hasOwn(validators, method) ? validators[method] : undefined;
-  if (!validate) throw refuse(ErrorCodes.InternalError, `no params schema for ${echo(method)}: server/protocolParams.schema.json is older than protocol.ts (npm run schema)`);
+  if (!validate)
+    throw refuse(
+      ErrorCodes.InternalError,
+      `no params schema for ${echo(method)}: server/protocolParams.schema.json is older than protocol.ts (npm run schema)`,
+    );
   if (!validate(params)) throw refuse(ErrorCodes.InvalidParams, problem(method, validate.errors ?? []));
 }

@@ -110,16 +110,7 @@ export interface NamespaceInfo {
   truncated?: boolean;
 }
 
-export type Runtime =
-  | 'docker'
-  | 'containerd'
-  | 'kubernetes'
-  | 'podman'
-  | 'cri-o'
-  | 'runc'
-  | 'lxc'
-  | 'nspawn'
-  | 'bare';
+export type Runtime = 'docker' | 'containerd' | 'kubernetes' | 'podman' | 'cri-o' | 'runc' | 'lxc' | 'nspawn' | 'bare';
 
 export interface PodInfo {
   name: string;
@@ -804,7 +795,10 @@ export interface Methods {
   'layers.list': { params: { target: Subject; path?: Subject; layer?: Count; merged?: boolean }; result: LayerListing };
   'layers.explore': { params: LayerExploreParams; result: LayerExplorePage };
   'files.stat': { params: { container: Subject; path: Subject }; result: ContainerFileStat };
-  'files.list': { params: { container: Subject; path: Subject }; result: { path: string; entries: ContainerFileEntry[]; truncated: boolean } };
+  'files.list': {
+    params: { container: Subject; path: Subject };
+    result: { path: string; entries: ContainerFileEntry[]; truncated: boolean };
+  };
   'files.read': { params: { container: Subject; path: Subject }; result: { path: string; size: number; base64: string } };
   'layerFiles.stat': { params: LayerView & { path: string }; result: LayerFileStat };
   'layerFiles.list': { params: LayerView & { path: string }; result: { path: string; entries: LayerFileEntry[]; truncated: boolean } };

@@ -83,7 +83,8 @@ export function parseLimitBytes(text: string): number | null {
 export function parseLimitCount(text: string): number | null {
   const t = text.trim();
   if (unlimited(t)) return null;
-  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) throw new Error(`"${text}" is not a whole number of tasks (processes and threads), or max`);
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t)))
+    throw new Error(`"${text}" is not a whole number of tasks (processes and threads), or max`);
   if (Number(t) === 0) throw new Error(ZERO_LIMIT);
   return Number(t);
 }

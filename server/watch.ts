@@ -71,17 +71,20 @@ export class Watcher {
 
   private schedule(lastPassMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const started = performance.now();
-      try {
-        this.tick();
-      } catch (err) {
-        // Nothing a pass meets may end the agent (an exception in a timer would): a snapshot too large
-        // to compare once did. The client keeps the last state it was sent; the next pass tries again.
-        this.failed('a pass', err);
-      }
-      this.schedule(performance.now() - started);
-    }, nextDelay(this.intervalMs, lastPassMs));
+    this.timer = setTimeout(
+      () => {
+        const started = performance.now();
+        try {
+          this.tick();
+        } catch (err) {
+          // Nothing a pass meets may end the agent (an exception in a timer would): a snapshot too large
+          // to compare once did. The client keeps the last state it was sent; the next pass tries again.
+          this.failed('a pass', err);
+        }
+        this.schedule(performance.now() - started);
+      },
+      nextDelay(this.intervalMs, lastPassMs),
+    );
     this.timer.unref();
   }
 

@@ -79,7 +79,16 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       return dryRunThenApply(client, 'limit.set', { container: cmd.container, ...cmd.limits }, renderLimit, 'Apply? [y/N] ', cmd, print);
     case 'launch':
       // What runs is what was shown: the plan's name, command and layers go back with the request.
-      return dryRunThenApply(client, 'launch.start', { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined }, renderLaunch, 'Launch? [y/N] ', cmd, print, (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }));
+      return dryRunThenApply(
+        client,
+        'launch.start',
+        { from: cmd.from, ...cmd.options, command: cmd.command.length ? cmd.command : undefined },
+        renderLaunch,
+        'Launch? [y/N] ',
+        cmd,
+        print,
+        (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
+      );
     case 'graph': {
       // The same builders the panels use: what is printed is what they draw.
       const s = await client.request('snapshot', {});
@@ -92,7 +101,9 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
     case 'stop': {
       // The agent checks first that it is one Nodescope launched, so the question can say what it is.
       const check = await client.request('launch.stop', { container: cmd.container, dryRun: true });
-      const what = escapeControls(`stop and remove ${check.container}${check.running ? ' (running)' : ' (not running)'}, with what it wrote`);
+      const what = escapeControls(
+        `stop and remove ${check.container}${check.running ? ' (running)' : ' (not running)'}, with what it wrote`,
+      );
       if (!(await confirmed(cmd.yes, what, 'Stop? [y/N] '))) return 1;
       const r = await client.request('launch.stop', { container: cmd.container });
       print(cmd.json, r, () => escapeControls(`${r.container}: stopped and removed`));
@@ -107,7 +118,8 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
  */
 async function confirmed(yes: boolean, what: string, question: string): Promise<boolean> {
   if (yes) return true;
-  if (!process.stdin.isTTY) throw new UsageError('this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+  if (!process.stdin.isTTY)
+    throw new UsageError('this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
   process.stderr.write(`${what}\n`);
   if (await askYesNo(question)) return true;
   process.stderr.write('nodescope: nothing was changed\n');
@@ -141,9 +153,18 @@ async function dryRunThenApply<M extends 'limit.set' | 'launch.start'>(
 
 /** Runs the plan's argv on the node; stdin, stdout and the exit code pass through. */
 async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' }>): Promise<number> {
-  const plan = await client.request('enter.plan', { container: cmd.container, pid: cmd.pid, shell: cmd.shell, user: cmd.user, command: cmd.command.length ? cmd.command : undefined });
+  const plan = await client.request('enter.plan', {
+    container: cmd.container,
+    pid: cmd.pid,
+    shell: cmd.shell,
+    user: cmd.user,
+    command: cmd.command.length ? cmd.command : undefined,
+  });
   const interactive = !cmd.command.length && process.stdin.isTTY === true;
-  const channel = await client.transport.exec(plan.argv, interactive ? { pty: { cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM } } : undefined);
+  const channel = await client.transport.exec(
+    plan.argv,
+    interactive ? { pty: { cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM } } : undefined,
+  );
   if (interactive) process.stdin.setRawMode(true);
   process.stdin.pipe(channel.stdin);
   channel.stdout.pipe(process.stdout);

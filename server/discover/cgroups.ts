@@ -55,7 +55,10 @@ function dirReader(dir: string, problems: Problem[], isRoot = false): Reader {
       if (code === 'ENOENT' && !fs.existsSync(dir)) return null;
       // The root cgroup has no limit files by design (pids.max, memory.max, cpu.max...): no limit.
       if (code === 'ENOENT' && isRoot) return null;
-      problems.push({ source: full, message: code === 'ENOENT' ? 'not present (kernel or controller does not provide it)' : `unreadable (${code})` });
+      problems.push({
+        source: full,
+        message: code === 'ENOENT' ? 'not present (kernel or controller does not provide it)' : `unreadable (${code})`,
+      });
       return null;
     }
   };
@@ -202,7 +205,9 @@ export function parseIoServiceBytes(text: string): IoBytes {
     if (m && m[2] === 'Write') writeBytes = (writeBytes ?? 0) + Number(m[3]);
     if (/^Total \d+$/.test(line.trim())) sawTotal = true;
   }
-  return sawTotal ? { readBytes: exact(readBytes ?? 0), writeBytes: exact(writeBytes ?? 0) } : { readBytes: exact(readBytes), writeBytes: exact(writeBytes) };
+  return sawTotal
+    ? { readBytes: exact(readBytes ?? 0), writeBytes: exact(writeBytes ?? 0) }
+    : { readBytes: exact(readBytes), writeBytes: exact(writeBytes) };
 }
 
 /** The directory of a v1 controller: `cpu,cpuacct` co-mounts and `name=systemd` named hierarchies too. */
@@ -224,7 +229,11 @@ function v2Root(root: string): string | null {
 
 function pressureFrom(read: Reader | null): CgroupInfo['pressure'] {
   if (!read) return null;
-  const p = { cpu: parsePressure(read('cpu.pressure')), memory: parsePressure(read('memory.pressure')), io: parsePressure(read('io.pressure')) };
+  const p = {
+    cpu: parsePressure(read('cpu.pressure')),
+    memory: parsePressure(read('memory.pressure')),
+    io: parsePressure(read('io.pressure')),
+  };
   return p.cpu || p.memory || p.io ? p : null;
 }
 
@@ -265,11 +274,11 @@ function readV1(lines: CgroupLine[], v2Line: CgroupLine | undefined, problems: P
       usageBytes: u64(mem('memory.usage_in_bytes'), `${md}/memory.usage_in_bytes`, problems),
       peakBytes: u64(mem('memory.max_usage_in_bytes'), `${md}/memory.max_usage_in_bytes`, problems),
       // total_* include descendants (like v2's hierarchical numbers); plain cache/rss on old kernels.
-      fileBytes: statText ? stat.total_cache ?? stat.cache ?? null : null,
-      anonBytes: statText ? stat.total_rss ?? stat.rss ?? null : null,
+      fileBytes: statText ? (stat.total_cache ?? stat.cache ?? null) : null,
+      anonBytes: statText ? (stat.total_rss ?? stat.rss ?? null) : null,
       // v1 has no count of OOM events (under_oom is a state, not a counter); only oom_kill (4.13+).
       oomEvents: null,
-      oomKills: oom ? parseKeyValues(oom).oom_kill ?? null : null,
+      oomKills: oom ? (parseKeyValues(oom).oom_kill ?? null) : null,
       stat,
     };
   }
@@ -292,7 +301,10 @@ function readV1(lines: CgroupLine[], v2Line: CgroupLine | undefined, problems: P
 
   const pidsR = readerFor('pids');
   const pids = pidsR
-    ? { max: maxOrNumber(pidsR('pids.max'), `${dirOf('pids')}/pids.max`, problems), current: u64(pidsR('pids.current'), `${dirOf('pids')}/pids.current`, problems) }
+    ? {
+        max: maxOrNumber(pidsR('pids.max'), `${dirOf('pids')}/pids.max`, problems),
+        current: u64(pidsR('pids.current'), `${dirOf('pids')}/pids.current`, problems),
+      }
     : null;
 
   const blkio = readerFor('blkio');
@@ -336,8 +348,8 @@ function readV2(line: CgroupLine, problems: Problem[], root: string): CgroupInfo
       limitBytes: maxOrNumber(read('memory.max'), src('memory.max'), problems),
       usageBytes: u64(read('memory.current'), src('memory.current'), problems),
       peakBytes: u64(read('memory.peak'), src('memory.peak'), problems), // kernel 5.19+
-      fileBytes: statText ? stat.file ?? null : null,
-      anonBytes: statText ? stat.anon ?? null : null,
+      fileBytes: statText ? (stat.file ?? null) : null,
+      anonBytes: statText ? (stat.anon ?? null) : null,
       oomEvents: events?.oom ?? null,
       oomKills: events?.oom_kill ?? null,
       stat,
@@ -362,7 +374,7 @@ function readV2(line: CgroupLine, problems: Problem[], root: string): CgroupInfo
     periodUs,
     shares: null,
     weight,
-    usageUsec: cpuStat ? parseKeyValues(cpuStat).usage_usec ?? null : null,
+    usageUsec: cpuStat ? (parseKeyValues(cpuStat).usage_usec ?? null) : null,
   };
 
   const pids = enabled.has('pids')
@@ -415,7 +427,13 @@ export function readCgroup(lines: CgroupLine[] | null, problems: Problem[], root
   // Named hierarchies like name=systemd carry no limits; only real controllers make a v1 reading.
   const v1Lines = lines.filter((l) => l.id !== 0 && l.controllers.some((c) => !c.startsWith('name=')));
   let info: CgroupInfo | null = null;
-  if (v1Lines.length > 0) info = readV1(lines.filter((l) => l.id !== 0), v2Line, problems, root);
+  if (v1Lines.length > 0)
+    info = readV1(
+      lines.filter((l) => l.id !== 0),
+      v2Line,
+      problems,
+      root,
+    );
   else if (v2Line) info = readV2(v2Line, problems, root);
   if (info) withoutHostUsage(info, lines, v2Line, problems);
   return info;
@@ -430,9 +448,17 @@ function withoutHostUsage(info: CgroupInfo, lines: CgroupLine[], v2Line: CgroupL
   const atRoot = (controller: string): boolean =>
     info.version === 'v2' ? v2Line?.path === '/' : lines.find((l) => l.controllers.includes(controller))?.path === '/';
   const note = (controller: string) =>
-    problems.push({ source: `cgroup ${controller}`, message: 'in the root cgroup: its usage is the whole host\'s, not this container\'s' });
+    problems.push({ source: `cgroup ${controller}`, message: "in the root cgroup: its usage is the whole host's, not this container's" });
   if (info.memory && atRoot('memory')) {
-    Object.assign(info.memory, { usageBytes: null, peakBytes: null, fileBytes: null, anonBytes: null, oomEvents: null, oomKills: null, stat: {} });
+    Object.assign(info.memory, {
+      usageBytes: null,
+      peakBytes: null,
+      fileBytes: null,
+      anonBytes: null,
+      oomEvents: null,
+      oomKills: null,
+      stat: {},
+    });
     note('memory');
   }
   if (info.cpu && atRoot(info.version === 'v2' ? 'cpu' : 'cpuacct')) {

@@ -139,7 +139,9 @@ export function discoverContainers(
     else candidates.push({ core: members, launchers: [], init: initOf(members), hostPid: true });
   }
 
-  const hostRoot = rootKey(host.mnt !== null ? mountTables.get(host.mnt)?.mounts ?? readMountinfoOf(process.pid) : readMountinfoOf(process.pid));
+  const hostRoot = rootKey(
+    host.mnt !== null ? (mountTables.get(host.mnt)?.mounts ?? readMountinfoOf(process.pid)) : readMountinfoOf(process.pid),
+  );
 
   // Older inits first: when a nested pid namespace sits inside an engine's container (same cgroup),
   // the outer one keeps the engine's id.
@@ -158,7 +160,8 @@ export function discoverContainers(
     // (a launcher's root is the host's), else read the init's mountinfo.
     const table = init.namespaces.mnt !== null ? mountTables.get(init.namespaces.mnt) : undefined;
     const mountEntries = table && corePids.has(table.pid) ? table.mounts : readMountinfoOf(init.pid, unknown);
-    if (!mountEntries && exists(init.pid)) unknown.push({ source: `/proc/${init.pid}/mountinfo`, message: 'unreadable; root filesystem and mounts unknown' });
+    if (!mountEntries && exists(init.pid))
+      unknown.push({ source: `/proc/${init.pid}/mountinfo`, message: 'unreadable; root filesystem and mounts unknown' });
     let rootfs: RootfsInfo | null = mountEntries ? rootfsOf(mountEntries, resolveRelative) : null;
 
     const cgroupPaths = [...new Set((init.cgroupLines ?? []).map((l) => l.path))];
@@ -176,7 +179,15 @@ export function discoverContainers(
     // Layer paths are strings of the container's mount namespace until checked on the host (layerTrust.ts).
     if (rootfs?.layers.length) {
       const record = claim ? containerLayerRecord(engineRoots, claim, init.pid) : null;
-      rootfs = { ...rootfs, layers: verifyLayers({ layers: rootfs.layers, initialUserNs: mountNsOwnedByHost(init.pid, init.namespaces.mnt, host.user), record, storageRoots: roots }) };
+      rootfs = {
+        ...rootfs,
+        layers: verifyLayers({
+          layers: rootfs.layers,
+          initialUserNs: mountNsOwnedByHost(init.pid, init.namespaces.mnt, host.user),
+          record,
+          storageRoots: roots,
+        }),
+      };
     }
 
     const pidNs = init.namespaces.pid;
@@ -184,9 +195,11 @@ export function discoverContainers(
     seenIds.add(id);
 
     const status = init.status;
-    if (!status && exists(init.pid)) unknown.push({ source: `/proc/${init.pid}/status`, message: 'unreadable; capabilities, NoNewPrivs and seccomp unknown' });
+    if (!status && exists(init.pid))
+      unknown.push({ source: `/proc/${init.pid}/status`, message: 'unreadable; capabilities, NoNewPrivs and seccomp unknown' });
     const hostname = hostnameOf(init.pid);
-    if (hostname === null && exists(init.pid)) unknown.push({ source: `/proc/${init.pid}/ns/uts`, message: 'hostname could not be read from the uts namespace' });
+    if (hostname === null && exists(init.pid))
+      unknown.push({ source: `/proc/${init.pid}/ns/uts`, message: 'hostname could not be read from the uts namespace' });
     const cgroup = readCgroup(init.cgroupLines, unknown);
 
     const sharesHostNamespaces = NS_TYPES.filter(

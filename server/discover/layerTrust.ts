@@ -49,7 +49,11 @@ export function hostLayerDirProblem(p: string, storageRoots: string[]): string |
   if (!storageRoots.some((r) => p.startsWith(`${r}/`))) return "not under an engine's storage root";
   const id = hostDirIdentity(p);
   if ('error' in id) {
-    return id.error === 'ELOOP' ? 'reached through a symlink on the host' : id.error === 'ENOSYS' ? 'cannot be checked here (native calls unavailable)' : `not a directory on the host (${id.error})`;
+    return id.error === 'ELOOP'
+      ? 'reached through a symlink on the host'
+      : id.error === 'ENOSYS'
+        ? 'cannot be checked here (native calls unavailable)'
+        : `not a directory on the host (${id.error})`;
   }
   return null;
 }
@@ -57,7 +61,10 @@ export function hostLayerDirProblem(p: string, storageRoots: string[]): string |
 /** Why the strings of a namespace outside the initial user namespace are not trusted, or null. */
 function recordProblem(input: LayerTrustInput): string | null {
   if (input.initialUserNs === true) return null;
-  const whose = input.initialUserNs === null ? 'the owner of its mount namespace is unknown' : 'its mount namespace belongs to a user namespace of its own';
+  const whose =
+    input.initialUserNs === null
+      ? 'the owner of its mount namespace is unknown'
+      : 'its mount namespace belongs to a user namespace of its own';
   if (!input.record) return `${whose}, and no engine's record of this container names its layers`;
   const named = input.layers.map((l) => l.path);
   const same = named.length === input.record.layers.length && named.every((p, i) => p === input.record!.layers[i]);

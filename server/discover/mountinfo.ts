@@ -124,7 +124,10 @@ export function readMountinfoOf(pid: number, problems?: Problem[], max = MOUNTIN
   if (!read.text) return null;
   const mounts = parseMountinfo(read.text);
   if (read.cut) {
-    problems?.push({ source: `/proc/${pid}/mountinfo`, message: `mount table of pid ${pid} cut after ${mounts.length} entries (${formatBytes(max)} read): the mounts after them are not listed` });
+    problems?.push({
+      source: `/proc/${pid}/mountinfo`,
+      message: `mount table of pid ${pid} cut after ${mounts.length} entries (${formatBytes(max)} read): the mounts after them are not listed`,
+    });
   }
   return mounts;
 }

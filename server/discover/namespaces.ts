@@ -35,8 +35,18 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
     if (!b) {
       b = {
         info: {
-          type, inode, processCount: 0, ownerUserNs: null, parent: null, ownerUid: null,
-          isHost: host[type] === inode, containerIds: [], heldBy: [], bindMounts: [], fdHolders: [], ealdorman: null,
+          type,
+          inode,
+          processCount: 0,
+          ownerUserNs: null,
+          parent: null,
+          ownerUid: null,
+          isHost: host[type] === inode,
+          containerIds: [],
+          heldBy: [],
+          bindMounts: [],
+          fdHolders: [],
+          ealdorman: null,
         },
         members: [],
         handles: [],
@@ -123,9 +133,11 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
       failure = rel.error ? `${path}: ${rel.error}` : null;
       break;
     }
-    if (failure && !nativeMissing) problems.push({ source: `${b.info.type}:[${b.info.inode}]`, message: `owner/parent unknown: ${failure}` });
+    if (failure && !nativeMissing)
+      problems.push({ source: `${b.info.type}:[${b.info.inode}]`, message: `owner/parent unknown: ${failure}` });
   }
-  if (nativeMissing) problems.push({ source: 'ioctl(NS_GET_USERNS)', message: 'owner and parent namespaces unknown: native calls unavailable' });
+  if (nativeMissing)
+    problems.push({ source: 'ioctl(NS_GET_USERNS)', message: 'owner and parent namespaces unknown: native calls unavailable' });
 
   return all.map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
 }

@@ -124,7 +124,7 @@ function gone(err: unknown): boolean {
 
 function describe(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  return e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied (${e.code})` : e.code ?? e.message;
+  return e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied (${e.code})` : (e.code ?? e.message);
 }
 
 /**
@@ -177,7 +177,13 @@ function statusField(text: string, key: string): string | undefined {
   return text.slice(from, end < 0 ? text.length : end).trim();
 }
 
-export function parseStatus(text: string): { uid: number | null; gid: number | null; nspid: number[]; threads: number; status: ProcStatus | null } {
+export function parseStatus(text: string): {
+  uid: number | null;
+  gid: number | null;
+  nspid: number[];
+  threads: number;
+  status: ProcStatus | null;
+} {
   const field = (k: string) => statusField(text, k);
   const firstNum = (k: string): number | null => {
     const v = field(k);
@@ -386,12 +392,27 @@ export function readProcessData(pid: number, problems: Problem[]): ProcData | nu
     // A process caught while exiting (state X here) has dropped them, or refuses them, the same way.
     const released = NS_TYPES.filter((t) => namespaces[t] === null);
     if ((state === 'Z' || state === 'X') && released.length) {
-      problems.push({ source: `${dir}/ns`, message: `${state === 'Z' ? 'zombie' : 'exiting'} process: its ${released.join(', ')} namespaces are already released` });
+      problems.push({
+        source: `${dir}/ns`,
+        message: `${state === 'Z' ? 'zombie' : 'exiting'} process: its ${released.join(', ')} namespaces are already released`,
+      });
     }
     const threads = st.threads > 1 ? readThreadNamespaces(pid, namespaces) : [];
     return {
-      pid, ppid: stat.ppid, comm: stat.comm, cmdline, cmdlineTruncated, uid: st.uid, gid: st.gid, nspid: st.nspid, startTime: stat.startTime,
-      threadCount: st.threads, namespaces, threads, status: st.status, nsFds: readNsFds(pid),
+      pid,
+      ppid: stat.ppid,
+      comm: stat.comm,
+      cmdline,
+      cmdlineTruncated,
+      uid: st.uid,
+      gid: st.gid,
+      nspid: st.nspid,
+      startTime: stat.startTime,
+      threadCount: st.threads,
+      namespaces,
+      threads,
+      status: st.status,
+      nsFds: readNsFds(pid),
     };
   } catch (err) {
     if (gone(err)) return null;

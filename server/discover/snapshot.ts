@@ -58,7 +58,14 @@ export function observeNode(opts: SnapshotOptions = {}): { snapshot: Snapshot; e
   const namespaces = buildNamespaces(procs, host, mountTables, problems);
 
   const engineRoots = resolveEngineRoots(procs, opts.engines);
-  const { containers, containerOf } = discoverContainers(procs, host, mountTables, problems, relativeLayerResolver(overlayRoots(engineRoots)), engineRoots);
+  const { containers, containerOf } = discoverContainers(
+    procs,
+    host,
+    mountTables,
+    problems,
+    relativeLayerResolver(overlayRoots(engineRoots)),
+    engineRoots,
+  );
   linkNamespaces(namespaces, containers);
   const layers = buildLayerInventory(containers, layerIdentities(engineRoots, problems));
 

@@ -28,7 +28,11 @@ export function failure(path: string, err: unknown, where = 'the container'): Ag
   if (err instanceof NotReadable) return refuse(ErrorCodes.InvalidParams, `${path} is a ${err.kind} in ${where}: not opened`);
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return refuse(ErrorCodes.NotFound, `no such file in ${where}: ${path}`);
-  if (code === 'ELOOP') return refuse(ErrorCodes.InvalidParams, `${path}: too many symlinks on the way, or a /proc magic link that would leave ${where} (ELOOP)`);
+  if (code === 'ELOOP')
+    return refuse(
+      ErrorCodes.InvalidParams,
+      `${path}: too many symlinks on the way, or a /proc magic link that would leave ${where} (ELOOP)`,
+    );
   if (code === 'EXDEV') return refuse(ErrorCodes.Unsupported, `${path} leads outside ${where}`);
   return refuse(ErrorCodes.InternalError, `${path}: ${code ?? (err as Error).message}`);
 }
@@ -63,7 +67,17 @@ export function statOfFd(path: string, fd: number): ContainerFileStat {
 
 /** An lstat as the protocol carries it. */
 export function describeStats(path: string, st: fs.Stats, target?: string): ContainerFileStat {
-  return { path, type: typeOf(st), size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ...(target !== undefined ? { target } : {}) };
+  return {
+    path,
+    type: typeOf(st),
+    size: st.size,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ...(target !== undefined ? { target } : {}),
+  };
 }
 
 /** The entries of a directory of the container, sorted by name, at most MAX_ENTRIES. */
@@ -73,7 +87,10 @@ export function listInContainer(root: string, path: string): { path: string; ent
     // The fd's /proc link names the directory the kernel opened inside the root; reading it lists that.
     const dirents = fs.readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true });
     const entries = dirents
-      .map((d): ContainerFileEntry => ({ name: d.name, type: d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : 'other' }))
+      .map((d): ContainerFileEntry => ({
+        name: d.name,
+        type: d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : 'other',
+      }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { path, entries: entries.slice(0, MAX_ENTRIES), truncated: entries.length > MAX_ENTRIES };
   });
@@ -97,7 +114,8 @@ export function readInContainer(root: string, path: string, max = MAX_FILE_BYTES
 
 /** The content of the regular file open as `fd` (the caller closes it), bounded as readInContainer says. */
 export function readOpenFile(fd: number, path: string, where: string, max = MAX_FILE_BYTES): Buffer {
-  const tooLarge = (): AgentError => refuse(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
+  const tooLarge = (): AgentError =>
+    refuse(ErrorCodes.Unsupported, `${path}: more than ${formatBytes(max)}; files above ${formatBytes(max)} are not opened`);
   const st = fs.fstatSync(fd);
   if (!st.isFile()) throw refuse(ErrorCodes.InvalidParams, `not a regular file in ${where}: ${path}`);
   if (st.size > max) throw tooLarge();

@@ -13,7 +13,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ErrorCodes, type ContainerFileStat, type LayerFileEntry, type LayerFileMarks, type LayerFileStat, type LayerRef, type Methods, type RootfsInfo } from '../protocol';
+import {
+  ErrorCodes,
+  type ContainerFileStat,
+  type LayerFileEntry,
+  type LayerFileMarks,
+  type LayerFileStat,
+  type LayerRef,
+  type Methods,
+  type RootfsInfo,
+} from '../protocol';
 import { refuse, echo } from '../failure';
 import { AgentError } from '../agentError';
 import { O_PATH, reopenForReading } from '../sys/checkedOpen';
@@ -53,11 +62,21 @@ function openView(src: ViewSource, v: ViewParams): OpenView {
   const pos = stack.layers.findIndex((l) => l.index === v.layer);
   if (pos < 0) {
     const ix = stack.layers.map((l) => l.index);
-    throw refuse(ErrorCodes.InvalidParams, `no layer ${v.layer} in ${echo(stack.target.name)} (its layers are ${Math.min(...ix)} to ${Math.max(...ix)})`);
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `no layer ${v.layer} in ${echo(stack.target.name)} (its layers are ${Math.min(...ix)} to ${Math.max(...ix)})`,
+    );
   }
-  const refs: LayerRef[] = (v.merged ? stack.layers.slice(pos) : [stack.layers[pos]]).map((l) => ({ path: l.dir, role: l.role, index: l.index }));
+  const refs: LayerRef[] = (v.merged ? stack.layers.slice(pos) : [stack.layers[pos]]).map((l) => ({
+    path: l.dir,
+    role: l.role,
+    index: l.index,
+  }));
   // An image has no mount: dockerd mounts its layers following redirects, as openLayers assumes without one.
-  const layers = { ...openLayers({ ...(src.rootfs ?? { fstype: 'overlay', source: '', readOnly: true, overlay: null }), layers: refs }), prefixes: stack.prefixes };
+  const layers = {
+    ...openLayers({ ...(src.rootfs ?? { fstype: 'overlay', source: '', readOnly: true, overlay: null }), layers: refs }),
+    prefixes: stack.prefixes,
+  };
   const name = echo(stack.target.name);
   const where = v.merged ? `${name} up to layer ${v.layer}` : `layer ${v.layer} of ${name}`;
   if (layers.problems.length) {
@@ -79,7 +98,8 @@ function withView<T>(src: ViewSource, v: ViewParams, use: (o: OpenView) => T): T
 /** The path's components; `.` and `..` refused, not resolved: the client names paths as the view shows them. */
 function checkedPath(p: string): string {
   if (!p.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
-  if (p.split('/').some((c) => c === '.' || c === '..')) throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
+  if (p.split('/').some((c) => c === '.' || c === '..'))
+    throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
   return `/${p.split('/').filter(Boolean).join('/')}`;
 }
 
@@ -174,7 +194,11 @@ export function statInLayers(src: ViewSource, v: ViewParams, rawPath: string): L
     const st = withServed(o, top, p, (fd) => statOfFd(p, fd));
     const marks: LayerFileMarks = { layer: top.ref.index };
     if (st.type === 'dir' && top.comps.length && opaqueAt(o, top)) marks.opaque = true;
-    if (top.ref.role === 'upper' && (r.found.copiedUp || (!v.merged && withBelow(src, o, false, (b) => lookupServed(b.layers, r.at).found.visible)))) marks.copiedUp = true;
+    if (
+      top.ref.role === 'upper' &&
+      (r.found.copiedUp || (!v.merged && withBelow(src, o, false, (b) => lookupServed(b.layers, r.at).found.visible)))
+    )
+      marks.copiedUp = true;
     return { ...st, marks, ...around(src) };
   });
 }
@@ -211,7 +235,10 @@ function readServedDir(o: OpenView, s: Served): { named: Named[]; truncated: boo
       if (!st) return;
       const aufs = d.name.startsWith(WH_PREFIX) && st.isFile();
       if (aufs || isWhiteout(fd, d.name, st, o.layers.prefixes)) {
-        named.push({ entry: { name: aufs ? d.name.slice(WH_PREFIX.length) : d.name, type: typeOf(st), marks: { layer: s.ref.index, whiteout: true } }, deletes: true });
+        named.push({
+          entry: { name: aufs ? d.name.slice(WH_PREFIX.length) : d.name, type: typeOf(st), marks: { layer: s.ref.index, whiteout: true } },
+          deletes: true,
+        });
         return;
       }
       const marks: LayerFileMarks = { layer: s.ref.index };
@@ -249,7 +276,13 @@ function entriesOf(o: OpenView, served: Served[], merged: boolean): { entries: M
     for (const { entry, deletes } of dir.named) {
       const before = decided.get(entry.name);
       if (before === undefined) decided.set(entry.name, deletes && merged ? null : entry);
-      else if (before && !deletes && !before.marks.whiteout && o.layers.layers.find((l) => l.ref.index === before.marks.layer)?.ref.role === 'upper') before.marks.copiedUp = true;
+      else if (
+        before &&
+        !deletes &&
+        !before.marks.whiteout &&
+        o.layers.layers.find((l) => l.ref.index === before.marks.layer)?.ref.role === 'upper'
+      )
+        before.marks.copiedUp = true;
     }
   }
   const entries = new Map<string, LayerFileEntry>();
@@ -258,7 +291,11 @@ function entriesOf(o: OpenView, served: Served[], merged: boolean): { entries: M
 }
 
 /** The entries of a directory of the view, sorted by name, at most MAX_ENTRIES (containerFiles.ts). */
-export function listInLayers(src: ViewSource, v: ViewParams, rawPath: string): { path: string; entries: LayerFileEntry[]; truncated: boolean } {
+export function listInLayers(
+  src: ViewSource,
+  v: ViewParams,
+  rawPath: string,
+): { path: string; entries: LayerFileEntry[]; truncated: boolean } {
   const p = checkedPath(rawPath);
   return withView(src, v, (o) => {
     const r = resolve(o, p, true);
@@ -301,14 +338,17 @@ export function readInLayers(src: ViewSource, v: ViewParams, rawPath: string): {
 function viewOf(p: unknown): ViewParams & { target: string; path: string } {
   const o = (p ?? {}) as Record<string, unknown>;
   if (typeof o.target !== 'string' || !o.target) throw refuse(ErrorCodes.InvalidParams, '"target" must be a non-empty string');
-  if (typeof o.layer !== 'number' || !Number.isInteger(o.layer) || o.layer < 0) throw refuse(ErrorCodes.InvalidParams, '"layer" must be a non-negative integer');
+  if (typeof o.layer !== 'number' || !Number.isInteger(o.layer) || o.layer < 0)
+    throw refuse(ErrorCodes.InvalidParams, '"layer" must be a non-negative integer');
   if (typeof o.merged !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"merged" must be true or false');
   if (typeof o.path !== 'string') throw refuse(ErrorCodes.InvalidParams, '"path" must be a string');
   return { target: o.target, layer: o.layer, merged: o.merged, path: o.path };
 }
 
 /** The agent's layerFiles.* handlers; `sourceOf` finds a target's stack as layers.list does. */
-export function layerFileHandlers(sourceOf: (target: string) => ViewSource): { [M in 'layerFiles.stat' | 'layerFiles.list' | 'layerFiles.read']: (p: unknown) => Methods[M]['result'] } {
+export function layerFileHandlers(sourceOf: (target: string) => ViewSource): {
+  [M in 'layerFiles.stat' | 'layerFiles.list' | 'layerFiles.read']: (p: unknown) => Methods[M]['result'];
+} {
   return {
     'layerFiles.stat': (p) => {
       const v = viewOf(p);

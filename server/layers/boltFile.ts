@@ -54,7 +54,10 @@ export class BoltFile {
   private readonly pageSize: number;
   readonly root: Bucket;
 
-  constructor(private readonly data: Buffer, readonly source: string) {
+  constructor(
+    private readonly data: Buffer,
+    readonly source: string,
+  ) {
     let best: { txid: bigint; root: number; pageSize: number } | null = null;
     for (const at of [0, null]) {
       // Page 1 sits one page size in: known only once page 0's meta gives the size (4096 when page 0 is torn).
@@ -87,7 +90,8 @@ export class BoltFile {
   /** The bytes of page `pgid` with its overflow pages. */
   private page(pgid: number): Buffer {
     const off = pgid * this.pageSize;
-    if (!Number.isSafeInteger(off) || pgid < 2 || off + PAGE_HEADER > this.data.length) throw new BoltError(`${this.source}: page ${pgid} lies outside the file`);
+    if (!Number.isSafeInteger(off) || pgid < 2 || off + PAGE_HEADER > this.data.length)
+      throw new BoltError(`${this.source}: page ${pgid} lies outside the file`);
     const span = (this.data.readUInt32LE(off + 12) + 1) * this.pageSize;
     if (off + span > this.data.length) throw new BoltError(`${this.source}: page ${pgid} runs past the end of the file`);
     return this.data.subarray(off, off + span);

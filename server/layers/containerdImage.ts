@@ -32,7 +32,11 @@ export interface ContainerdImage extends DockerImage {
 function dirsOf(snapshots: string): { meta: string; content: string; snapshotterDb: string } {
   const snapshotter = path.dirname(snapshots);
   const root = path.dirname(snapshotter);
-  return { meta: path.join(root, 'io.containerd.metadata.v1.bolt', 'meta.db'), content: path.join(root, 'io.containerd.content.v1.content', 'blobs', 'sha256'), snapshotterDb: path.join(snapshotter, 'metadata.db') };
+  return {
+    meta: path.join(root, 'io.containerd.metadata.v1.bolt', 'meta.db'),
+    content: path.join(root, 'io.containerd.content.v1.content', 'blobs', 'sha256'),
+    snapshotterDb: path.join(snapshotter, 'metadata.db'),
+  };
 }
 
 /**
@@ -89,7 +93,9 @@ function configDigest(content: string, c: Candidate, problems: Problem[]): strin
   let manifest = blob(content, c.digest, problems);
   if (manifest && (INDEX_TYPES.includes(c.mediaType) || Array.isArray(manifest.manifests))) {
     const list = (Array.isArray(manifest.manifests) ? manifest.manifests : []).map(obj);
-    const mine = list.find((m) => obj(m?.platform)?.os === 'linux' && obj(m?.platform)?.architecture === (OCI_ARCH[process.arch] ?? process.arch));
+    const mine = list.find(
+      (m) => obj(m?.platform)?.os === 'linux' && obj(m?.platform)?.architecture === (OCI_ARCH[process.arch] ?? process.arch),
+    );
     manifest = blob(content, str(mine?.digest) ?? '', problems);
   }
   return str(obj(manifest?.config)?.digest);
@@ -132,7 +138,12 @@ function readBolt(file: string): BoltFile {
  * prefix of its id), with its layers bottom-up; null when containerd is not here or has no such image.
  * The same image in several namespaces is read from the first whose layers are all unpacked and `fits`.
  */
-export function readContainerdImage(snapshots: string, ref: string, problems: Problem[], fits: (dirs: string[]) => boolean = () => true): ContainerdImage | null {
+export function readContainerdImage(
+  snapshots: string,
+  ref: string,
+  problems: Problem[],
+  fits: (dirs: string[]) => boolean = () => true,
+): ContainerdImage | null {
   try {
     return findImage(snapshots, ref, problems, fits);
   } catch (err) {
@@ -155,14 +166,21 @@ function findImage(snapshots: string, ref: string, problems: Problem[], fits: (d
   const found = candidates(meta, ref);
   if (!found.length) return null;
   if (new Set(found.map((c) => c.digest)).size > 1) {
-    throw refuse(ErrorCodes.Ambiguous, `"${echo(ref)}" names ${found.length} containerd images: ${found.map((c) => `${echo(c.name)} in ${echo(c.namespace)}`).join(', ')}; give the full name`);
+    throw refuse(
+      ErrorCodes.Ambiguous,
+      `"${echo(ref)}" names ${found.length} containerd images: ${found.map((c) => `${echo(c.name)} in ${echo(c.namespace)}`).join(', ')}; give the full name`,
+    );
   }
   const snapDb = readBolt(dirs.snapshotterDb);
   let unpackedNowhere = '';
   for (const c of found) {
     const cfgDigest = configDigest(dirs.content, c, problems);
     const cfg = cfgDigest ? blob(dirs.content, cfgDigest, problems) : null;
-    if (!cfgDigest || !cfg) throw refuse(ErrorCodes.NotFound, `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`);
+    if (!cfgDigest || !cfg)
+      throw refuse(
+        ErrorCodes.NotFound,
+        `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`,
+      );
     const { diffIds, history } = configLayers(cfg, cfgDigest, problems);
     // A chain id names a snapshot: only well-formed digests go into one.
     const chains = chainIds(diffIds).map((c) => (DIGEST.test(c) ? c : ''));

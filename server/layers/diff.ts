@@ -39,7 +39,14 @@ export function containerDiff(rootfs: RootfsInfo, containerId: string, limit: nu
   }
 }
 
-function diffAgainst(layers: OpenLayers, upperPath: string, prefixes: ReturnType<typeof markPrefixes>, image: RootfsInfo, containerId: string, limit: number): ContainerDiff {
+function diffAgainst(
+  layers: OpenLayers,
+  upperPath: string,
+  prefixes: ReturnType<typeof markPrefixes>,
+  image: RootfsInfo,
+  containerId: string,
+  limit: number,
+): ContainerDiff {
   /** The image's entry at `p` (lstat of its providing layer's copy), or null when the image has none. */
   const inImageStat = (p: string): fs.Stats | null => {
     const w = whence(image, containerId, p, null, layers);
@@ -96,7 +103,15 @@ function diffAgainst(layers: OpenLayers, upperPath: string, prefixes: ReturnType
       try {
         const opaque = self >= 0 && isOpaqueDir(self, prefixes);
         if (st.isDirectory() && (under || opaque)) fresh.add(rel);
-        if (before?.isDirectory() && st.isDirectory() && !opaque && before.mode === st.mode && before.uid === st.uid && before.gid === st.gid) sameDirs.add(path);
+        if (
+          before?.isDirectory() &&
+          st.isDirectory() &&
+          !opaque &&
+          before.mode === st.mode &&
+          before.uid === st.uid &&
+          before.gid === st.gid
+        )
+          sameDirs.add(path);
         add({ path, kind: existed ? 'C' : 'A', fileType: fileTypeOf(st), ...(opaque ? { opaque: true } : {}) });
         // An opaque directory hides what the image had in it, without a whiteout for each: the image's
         // entries right below it that the upper does not hold again are deletions (as docker diff lists them).

@@ -70,7 +70,14 @@ export function findDockerImage(dataRoot: string, ref: string, problems: Problem
 /** CreateChainID: each layer's chain id from the diff ids below and at it. */
 export function chainIds(diffIds: string[]): string[] {
   const out: string[] = [];
-  for (const d of diffIds) out.push(out.length ? `sha256:${createHash('sha256').update(`${out[out.length - 1]} ${d}`).digest('hex')}` : d);
+  for (const d of diffIds)
+    out.push(
+      out.length
+        ? `sha256:${createHash('sha256')
+            .update(`${out[out.length - 1]} ${d}`)
+            .digest('hex')}`
+        : d,
+    );
   return out;
 }
 
@@ -99,7 +106,11 @@ type LayerHistory = Pick<DockerImageLayer, 'createdBy' | 'emptyHistory' | 'trail
  * What an image config (Docker's or containerd's: the same OCI/Docker config) says of its layers: the
  * diff ids bottom-up, and each layer's history (none known when the history does not fit, said once).
  */
-export function configLayers(cfg: Record<string, unknown>, source: string, problems: Problem[]): { diffIds: string[]; history: LayerHistory[] } {
+export function configLayers(
+  cfg: Record<string, unknown>,
+  source: string,
+  problems: Problem[],
+): { diffIds: string[]; history: LayerHistory[] } {
   const rootfs = obj(cfg.rootfs);
   const diffIds = (Array.isArray(rootfs?.diff_ids) ? (rootfs.diff_ids as unknown[]) : []).filter((d): d is string => typeof d === 'string');
   const folded = foldHistory(Array.isArray(cfg.history) ? (cfg.history as unknown[]) : [], diffIds.length);

@@ -14,7 +14,15 @@
  * the pages agree with each other. Small directories are not kept: reading them again costs less than
  * holding them.
  */
-import { ErrorCodes, type ExplorerEntry, type LayerExploreParams, type LayerExplorePage, type LayerListing, type ListingEntry, type ListingMark } from '../protocol';
+import {
+  ErrorCodes,
+  type ExplorerEntry,
+  type LayerExploreParams,
+  type LayerExplorePage,
+  type LayerListing,
+  type ListingEntry,
+  type ListingMark,
+} from '../protocol';
 import { refuse } from '../failure';
 import { hasEntries, layerPosition, listLayerDir, pathComponents, statPage } from './layerListing';
 import { pathTest } from './pathPattern';
@@ -50,10 +58,19 @@ const cache = new Map<string, Cached>();
  * The listing of the view, with the stack it was read from: for a later page (offset > 0) the first
  * page's, while fresh; else read now, the target resolved again.
  */
-function listingFor(p: LayerExploreParams, path: string, layer: number, merged: boolean, offset: number, resolve: () => LayerStack, budget: WalkBudget): { stack: LayerStack; pos: number; listing: LayerListing; filtered: Map<string, Filtered> } {
+function listingFor(
+  p: LayerExploreParams,
+  path: string,
+  layer: number,
+  merged: boolean,
+  offset: number,
+  resolve: () => LayerStack,
+  budget: WalkBudget,
+): { stack: LayerStack; pos: number; listing: LayerListing; filtered: Map<string, Filtered> } {
   const key = JSON.stringify([p.target, layer, path, merged]);
   const hit = cache.get(key);
-  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS) return { stack: hit.stack, pos: layerPosition(hit.stack, layer), listing: hit.listing, filtered: hit.filtered };
+  if (offset > 0 && hit && Date.now() - hit.at <= CACHE_MS)
+    return { stack: hit.stack, pos: layerPosition(hit.stack, layer), listing: hit.listing, filtered: hit.filtered };
   cache.delete(key);
   const stack = resolve();
   const pos = layerPosition(stack, layer);
@@ -69,7 +86,8 @@ function listingFor(p: LayerExploreParams, path: string, layer: number, merged: 
 
 function intIn(v: unknown, name: string, min: number, max: number, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw refuse(ErrorCodes.InvalidParams, `"${name}" must be an integer from ${min} to ${max}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw refuse(ErrorCodes.InvalidParams, `"${name}" must be an integer from ${min} to ${max}`);
   return v;
 }
 

@@ -69,8 +69,21 @@ function direntType(d: fs.Dirent): EntryType | null {
   return d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : null;
 }
 
-function readLayerDir(root: number, index: number, comps: string[], prefixes: readonly MarkPrefix[], opts: ReadOptions = FULL_READ): LayerDir {
-  const none = (endsMerge: boolean): LayerDir => ({ exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false });
+function readLayerDir(
+  root: number,
+  index: number,
+  comps: string[],
+  prefixes: readonly MarkPrefix[],
+  opts: ReadOptions = FULL_READ,
+): LayerDir {
+  const none = (endsMerge: boolean): LayerDir => ({
+    exists: false,
+    endsMerge,
+    opaque: false,
+    entries: new Map(),
+    whiteouts: new Set(),
+    truncated: false,
+  });
   let fd = root;
   let endsMerge = false;
   const close = (): void => {
@@ -98,7 +111,14 @@ function readLayerDir(root: number, index: number, comps: string[], prefixes: re
     // name then fails: the kernel's own two views, checked in layerExplore.test.ts). So one getxattr per
     // empty file is needed only there (a directory of 100,000 empty files took 4 s more to list).
     const xattrWhiteouts = dirMark(fd, 'opaque', prefixes)?.toString() === 'x';
-    const out: LayerDir = { exists: true, endsMerge: endsMerge || opaque, opaque, entries: new Map(), whiteouts: new Set(), truncated: false };
+    const out: LayerDir = {
+      exists: true,
+      endsMerge: endsMerge || opaque,
+      opaque,
+      entries: new Map(),
+      whiteouts: new Set(),
+      truncated: false,
+    };
     let seen = 0;
     forEachEntry(fd, (d) => {
       if (++seen > opts.max || (opts.budget && !opts.budget.take())) {
@@ -172,27 +192,45 @@ function visibleDir(dirs: { dir: LayerDir }[]): boolean {
 export function pathComponents(p: string): string[] {
   if (!p.startsWith('/')) throw refuse(ErrorCodes.InvalidParams, `"path" must be absolute, got "${echo(p)}"`);
   const comps = p.split('/').filter(Boolean);
-  if (comps.some((c) => c === '.' || c === '..')) throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
+  if (comps.some((c) => c === '.' || c === '..'))
+    throw refuse(ErrorCodes.InvalidParams, `"path" must not hold . or .. components, got "${echo(p)}"`);
   return comps;
 }
 
 /** The position in the stack of the layer the report calls `layer`; a bad index is refused in one line. */
 export function layerPosition(stack: LayerStack, layer: number): number {
   const pos = stack.layers.findIndex((l) => l.index === layer);
-  if (pos < 0) throw refuse(ErrorCodes.InvalidParams, `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`);
+  if (pos < 0)
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `no layer ${layer} in ${echo(stack.target.name)}: its layers are 0 to ${stack.layers.length - 1}`,
+    );
   return pos;
 }
 
 /** The directory at `comps` in the layer at `pos` and every layer below it, each opened by fd from its root. */
-function readLayers(stack: LayerStack, pos: number, comps: string[], problems: Problem[], opts: ReadOptions = FULL_READ, count = Infinity): { index: number; dir: LayerDir }[] {
+function readLayers(
+  stack: LayerStack,
+  pos: number,
+  comps: string[],
+  problems: Problem[],
+  opts: ReadOptions = FULL_READ,
+  count = Infinity,
+): { index: number; dir: LayerDir }[] {
   const dirs: { index: number; dir: LayerDir }[] = [];
   for (const l of stack.layers.slice(pos, pos + count)) {
     let root: number;
     try {
       root = openDir(l.dir);
     } catch (err) {
-      problems.push({ source: l.dir, message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked at as empty` });
-      dirs.push({ index: l.index, dir: { exists: false, endsMerge: false, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false } });
+      problems.push({
+        source: l.dir,
+        message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked at as empty`,
+      });
+      dirs.push({
+        index: l.index,
+        dir: { exists: false, endsMerge: false, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false },
+      });
       continue;
     }
     try {
@@ -224,7 +262,8 @@ export function hasEntries(stack: LayerStack, pos: number, comps: string[], merg
  */
 export function statPage(stack: LayerStack, comps: string[], entries: ListingEntry[]): void {
   const byLayer = new Map<number, ListingEntry[]>();
-  for (const e of entries) if (e.type === 'file' || (e.type === 'dir' && e.mark !== 'R')) byLayer.set(e.layer, [...(byLayer.get(e.layer) ?? []), e]);
+  for (const e of entries)
+    if (e.type === 'file' || (e.type === 'dir' && e.mark !== 'R')) byLayer.set(e.layer, [...(byLayer.get(e.layer) ?? []), e]);
   for (const [index, list] of byLayer) {
     const l = stack.layers.find((x) => x.index === index);
     if (!l) continue;
@@ -259,7 +298,14 @@ export function statPage(stack: LayerStack, comps: string[], entries: ListingEnt
   }
 }
 
-export function listLayerDir(stack: LayerStack, path: string, layer: number, merged: boolean, budget?: WalkBudget, sizes = true): LayerListing {
+export function listLayerDir(
+  stack: LayerStack,
+  path: string,
+  layer: number,
+  merged: boolean,
+  budget?: WalkBudget,
+  sizes = true,
+): LayerListing {
   const comps = pathComponents(path);
   const pos = layerPosition(stack, layer);
   const problems: Problem[] = [];
@@ -270,7 +316,15 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
   const fresh = own.endsMerge && own.exists;
   const entries: ListingEntry[] = [];
   const push = (name: string, e: Seen, mark: ListingEntry['mark'], extra: Partial<ListingEntry> = {}): void => {
-    entries.push({ name, type: e.type, bytes: e.bytes, mark, layer: e.layer, ...(e.opaque && mark !== 'R' ? { opaque: true } : {}), ...extra });
+    entries.push({
+      name,
+      type: e.type,
+      bytes: e.bytes,
+      mark,
+      layer: e.layer,
+      ...(e.opaque && mark !== 'R' ? { opaque: true } : {}),
+      ...extra,
+    });
   };
   const shown = merged ? mergedView(dirs) : own.entries;
   for (const [name, e] of shown) {
@@ -286,6 +340,16 @@ export function listLayerDir(stack: LayerStack, path: string, layer: number, mer
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (!own.exists && !merged) problems.push({ source: `layer ${layer}`, message: `has no directory ${path}` });
-  if (merged && !visibleDir(dirs)) throw refuse(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
-  return { target: stack.target, path: `/${comps.join('/')}`, layer, merged, opaque: own.opaque || (own.exists && own.endsMerge), entries, truncated: dirs.some((d) => d.dir.truncated), problems };
+  if (merged && !visibleDir(dirs))
+    throw refuse(ErrorCodes.NotFound, `no directory ${echo(path)} in ${echo(stack.target.name)} up to layer ${layer}`);
+  return {
+    target: stack.target,
+    path: `/${comps.join('/')}`,
+    layer,
+    merged,
+    opaque: own.opaque || (own.exists && own.endsMerge),
+    entries,
+    truncated: dirs.some((d) => d.dir.truncated),
+    problems,
+  };
 }

@@ -31,7 +31,22 @@ export function layerReport(stack: LayerStack, top: number, budget = new WalkBud
   const counter = new WasteCounter();
   let truncated = false;
   const layers: ReportLayer[] = stack.layers.map((l) => {
-    const r: ReportLayer = { index: l.index, path: l.dir, role: l.role, origin: l.origin, createdBy: l.createdBy, emptyHistory: l.emptyHistory, ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}), bytes: 0, symlinkBytes: 0, files: 0, whiteouts: 0, opaqueDirs: 0, redirects: 0, usedBy: l.usedBy };
+    const r: ReportLayer = {
+      index: l.index,
+      path: l.dir,
+      role: l.role,
+      origin: l.origin,
+      createdBy: l.createdBy,
+      emptyHistory: l.emptyHistory,
+      ...(l.trailingHistory ? { trailingHistory: l.trailingHistory } : {}),
+      bytes: 0,
+      symlinkBytes: 0,
+      files: 0,
+      whiteouts: 0,
+      opaqueDirs: 0,
+      redirects: 0,
+      usedBy: l.usedBy,
+    };
     counter.beginLayer(l.index);
     const inodes = new Set<number>();
     const walked = walkTree(

@@ -9,13 +9,28 @@ import { pageSize, residentBytes } from '../sys/pagecache';
 import { nativeUnavailableReason } from '../sys/libc';
 import { WalkBudget, walkTree } from './walk';
 
-export function pageCacheOfLayers(target: string, kind: 'container' | 'dir', layers: LayerRef[], cgroupFileBytes: number | null, top = 10): PageCacheReport {
+export function pageCacheOfLayers(
+  target: string,
+  kind: 'container' | 'dir',
+  layers: LayerRef[],
+  cgroupFileBytes: number | null,
+  top = 10,
+): PageCacheReport {
   const problems: Problem[] = [];
   const pageBytes = pageSize();
   if (pageBytes === null) {
     // No mincore/cachestat without native calls: no layer figures at all rather than zeros that look measured.
     const reason = nativeUnavailableReason() ?? 'native calls unavailable';
-    return { target, kind, method: 'cachestat', pageSize: 0, layers: [], residentBytes: 0, cgroupFileBytes, problems: [{ source: target, message: reason }] };
+    return {
+      target,
+      kind,
+      method: 'cachestat',
+      pageSize: 0,
+      layers: [],
+      residentBytes: 0,
+      cgroupFileBytes,
+      problems: [{ source: target, message: reason }],
+    };
   }
   let method: PageCacheReport['method'] = 'cachestat';
   // One budget for the request: a container with many layers gets no more walking than one with one.

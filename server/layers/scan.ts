@@ -32,7 +32,18 @@ export function scanLayer(dir: string, opts: { onProgress?: (files: number) => v
   }
   if (!rootStat.isDirectory()) throw new Error(`not a directory: ${dir}`);
 
-  const scan: LayerScan = { path: dir, files: 0, dirs: 0, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [] };
+  const scan: LayerScan = {
+    path: dir,
+    files: 0,
+    dirs: 0,
+    symlinks: 0,
+    bytes: 0,
+    whiteouts: [],
+    opaqueDirs: [],
+    redirects: [],
+    metacopy: [],
+    problems: [],
+  };
   const parentOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
   // `at` names each entry through its pinned parent directory: l* calls on it never follow the entry,

@@ -106,7 +106,12 @@ function errCode(err: unknown): string {
  * directory skips its contents. Unreadable directories, directories swapped for something else while
  * walked, a root that is not a directory, and the limits reached become Problems.
  */
-export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, problems: Problem[], budget = new WalkBudget()): WalkResult {
+export function walkTree(
+  root: string,
+  visit: (e: WalkEntry) => boolean | void,
+  problems: Problem[],
+  budget = new WalkBudget(),
+): WalkResult {
   const stack: Frame[] = [];
   let truncated = false;
   let tooDeep = 0;
@@ -135,7 +140,15 @@ export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, 
     rootFd = openDir(root);
   } catch (err) {
     const code = errCode(err);
-    problems.push({ source: root, message: code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory, or a symlink: not followed (ENOTDIR)' : `unreadable (${code})` });
+    problems.push({
+      source: root,
+      message:
+        code === 'ENOENT'
+          ? 'no such directory'
+          : code === 'ENOTDIR'
+            ? 'not a directory, or a symlink: not followed (ENOTDIR)'
+            : `unreadable (${code})`,
+    });
     return { truncated: false };
   }
   push(rootFd, '', 0);
@@ -150,7 +163,11 @@ export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, 
       const name = f.subdirs[f.next++];
       const rel = f.rel ? `${f.rel}/${name}` : name;
       if (f.depth + 1 >= budget.limits.maxDepth) {
-        if (!tooDeep++) problems.push({ source: `${root}/${rel}`, message: `deeper than ${budget.limits.maxDepth} levels: not walked below here (nor below any other such directory)` });
+        if (!tooDeep++)
+          problems.push({
+            source: `${root}/${rel}`,
+            message: `deeper than ${budget.limits.maxDepth} levels: not walked below here (nor below any other such directory)`,
+          });
         truncated = true;
         continue;
       }
@@ -161,8 +178,10 @@ export function walkTree(root: string, visit: (e: WalkEntry) => boolean | void, 
         const code = errCode(err);
         // Gone: removed while we walked, nothing to say. Not a directory any more (ENOTDIR, ELOOP): a
         // container swapped it, maybe for a link out of the layer: said, not followed.
-        if (code === 'ENOTDIR' || code === 'ELOOP') problems.push({ source: `${root}/${rel}`, message: 'replaced by a non-directory while walked: not followed' });
-        else if (code !== 'ENOENT') problems.push({ source: `${root}/${rel}`, message: code === 'EACCES' ? 'permission denied (EACCES)' : `unreadable (${code})` });
+        if (code === 'ENOTDIR' || code === 'ELOOP')
+          problems.push({ source: `${root}/${rel}`, message: 'replaced by a non-directory while walked: not followed' });
+        else if (code !== 'ENOENT')
+          problems.push({ source: `${root}/${rel}`, message: code === 'EACCES' ? 'permission denied (EACCES)' : `unreadable (${code})` });
         continue;
       }
       push(fd, rel, f.depth + 1);

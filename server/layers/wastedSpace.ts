@@ -81,7 +81,14 @@ export class WasteCounter {
   /** Efficiency 1 − wasted / total (1 for a stack with no content), and the unseen files largest first. */
   result(): { efficiency: number; wastedBytes: number; totalBytes: number; wasted: WastedFile[] } {
     this.endLayer();
-    const wasted = [...this.wasted].sort((a, b) => b.bytes - a.bytes || a.layer - b.layer || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { efficiency: this.totalBytes ? 1 - this.wastedBytes / this.totalBytes : 1, wastedBytes: this.wastedBytes, totalBytes: this.totalBytes, wasted };
+    const wasted = [...this.wasted].sort(
+      (a, b) => b.bytes - a.bytes || a.layer - b.layer || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+    );
+    return {
+      efficiency: this.totalBytes ? 1 - this.wastedBytes / this.totalBytes : 1,
+      wastedBytes: this.wastedBytes,
+      totalBytes: this.totalBytes,
+      wasted,
+    };
   }
 }

@@ -59,13 +59,20 @@ export function openLayers(rootfs: RootfsInfo): OpenLayers {
       try {
         return { ref, root: openDir(ref.path) };
       } catch (err) {
-        problems.push({ source: ref.path, message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked up as empty` });
+        problems.push({
+          source: ref.path,
+          message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked up as empty`,
+        });
         return { ref, root: null };
       }
     });
   const o = rootfs.overlay;
   // fs/overlayfs/params.c: userxattr forces redirect_dir=nofollow; mountinfo shows any other non-default mode.
-  const noRedirects = o?.userxattr ? 'the mount uses userxattr, which never follows redirects' : o?.redirectDir === 'nofollow' ? 'the mount has redirect_dir=nofollow' : null;
+  const noRedirects = o?.userxattr
+    ? 'the mount uses userxattr, which never follows redirects'
+    : o?.redirectDir === 'nofollow'
+      ? 'the mount has redirect_dir=nofollow'
+      : null;
   return {
     layers,
     prefixes: markPrefixes(rootfs),
@@ -106,7 +113,12 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
   const requested = path.posix.normalize(`/${rawPath}`);
   if (requested.length >= PATH_MAX) {
     const r = emptyLookup(containerId, `${requested.slice(0, 64)}…`);
-    r.problems = [{ source: r.path, message: `a path of ${requested.length} bytes, longer than PATH_MAX (${PATH_MAX}): names nothing in the container (ENAMETOOLONG)` }];
+    r.problems = [
+      {
+        source: r.path,
+        message: `a path of ${requested.length} bytes, longer than PATH_MAX (${PATH_MAX}): names nothing in the container (ENAMETOOLONG)`,
+      },
+    ];
     return r;
   }
   let at = requested;
@@ -114,7 +126,13 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
   for (let hops = 0; result.symlinkAt; hops++) {
     if (hops === MAX_SYMLINKS || result.symlinkAt.resolved.length >= PATH_MAX) {
       // The lookup stopped at a symlink: nothing visible, nothing provided, and this says why.
-      problems.push({ source: requested, message: hops === MAX_SYMLINKS ? `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved` : `symlinks on the way lead to a path longer than PATH_MAX (ENAMETOOLONG): not resolved` });
+      problems.push({
+        source: requested,
+        message:
+          hops === MAX_SYMLINKS
+            ? `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved`
+            : `symlinks on the way lead to a path longer than PATH_MAX (ENAMETOOLONG): not resolved`,
+      });
       break;
     }
     at = result.symlinkAt.resolved;
@@ -206,7 +224,14 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
 
   if (!comps.length) {
     const top = live[0];
-    if (top) Object.assign(result, { visible: true, fileType: 'dir', provider: top.ref, shadowed: live.slice(1).map((l) => l.ref), served: live.map((l) => ({ ref: l.ref, comps: [] })) });
+    if (top)
+      Object.assign(result, {
+        visible: true,
+        fileType: 'dir',
+        provider: top.ref,
+        shadowed: live.slice(1).map((l) => l.ref),
+        served: live.map((l) => ({ ref: l.ref, comps: [] })),
+      });
     return result;
   }
 
@@ -288,7 +313,10 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
           const parsed = parseRedirect(target);
           if (layers.noRedirects || !parsed) {
             // The kernel fails such a lookup (EPERM or EINVAL): nothing below this layer shows through.
-            problems.push({ source, message: `overlay redirect to ${JSON.stringify(target)} not followed: ${layers.noRedirects ?? 'it would leave the layer (only plain names, or /plain/names from the layer root, are followed)'}` });
+            problems.push({
+              source,
+              message: `overlay redirect to ${JSON.stringify(target)} not followed: ${layers.noRedirects ?? 'it would leave the layer (only plain names, or /plain/names from the layer root, are followed)'}`,
+            });
             stoppedAt = k;
             break;
           }
@@ -304,7 +332,10 @@ function lookupInLayers(layers: OpenLayers, containerId: string, rawPath: string
         try {
           target = fs.readlinkSync(entryPath(found[0].spot.dirFd, found[0].spot.name));
         } catch (err) {
-          problems.push({ source: `${found[0].ref.path}/${comps.slice(0, i + 1).join('/')}`, message: `symlink unreadable (${(err as NodeJS.ErrnoException).code}): not followed` });
+          problems.push({
+            source: `${found[0].ref.path}/${comps.slice(0, i + 1).join('/')}`,
+            message: `symlink unreadable (${(err as NodeJS.ErrnoException).code}): not followed`,
+          });
           return result;
         }
         const rest = comps.slice(i + 1);
@@ -384,7 +415,10 @@ function mergedView(pid: number | null, p: string, problems: Problem[]): fs.Stat
       const st = lstatEntry(fd, comps[i]);
       if (!st || i === comps.length - 1) return st;
       if (st.isSymbolicLink()) {
-        problems.push({ source: `${root}/${comps.slice(0, i + 1).join('/')}`, message: `${comps.slice(0, i + 1).join('/')} is a symlink in the container: ask about the path it points to` });
+        problems.push({
+          source: `${root}/${comps.slice(0, i + 1).join('/')}`,
+          message: `${comps.slice(0, i + 1).join('/')} is a symlink in the container: ask about the path it points to`,
+        });
         return undefined;
       }
       let next: number;

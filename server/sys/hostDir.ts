@@ -20,7 +20,10 @@ let calls: { syscall: Syscall; errno: () => number } | null | undefined;
 function native(): typeof calls {
   if (calls !== undefined) return calls;
   const n = loadLibc();
-  calls = n && SYS_OPENAT2[process.arch] !== undefined ? { syscall: n.lib.func('long syscall(long number, ...)') as Syscall, errno: () => n.koffi.errno() } : null;
+  calls =
+    n && SYS_OPENAT2[process.arch] !== undefined
+      ? { syscall: n.lib.func('long syscall(long number, ...)') as Syscall, errno: () => n.koffi.errno() }
+      : null;
   return calls;
 }
 

@@ -34,9 +34,24 @@ export function nativeUnavailableReason(): string | null {
 /** errno of the last failed call on this thread, as a name like `EPERM` where known. */
 export function errnoName(code: number): string {
   const names: Record<number, string> = {
-    1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 6: 'ENXIO', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES',
-    18: 'EXDEV', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 25: 'ENOTTY', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
-    40: 'ELOOP', 61: 'ENODATA', 95: 'EOPNOTSUPP',
+    1: 'EPERM',
+    2: 'ENOENT',
+    3: 'ESRCH',
+    6: 'ENXIO',
+    9: 'EBADF',
+    11: 'EAGAIN',
+    12: 'ENOMEM',
+    13: 'EACCES',
+    18: 'EXDEV',
+    20: 'ENOTDIR',
+    21: 'EISDIR',
+    22: 'EINVAL',
+    25: 'ENOTTY',
+    36: 'ENAMETOOLONG',
+    38: 'ENOSYS',
+    40: 'ELOOP',
+    61: 'ENODATA',
+    95: 'EOPNOTSUPP',
   };
   return names[code] ?? `errno ${code}`;
 }

@@ -93,7 +93,8 @@ function openNamespaceFile(path: string, inode?: number): number | string {
   const opened = during(`opening the namespace holder ${path}`, () =>
     openChecked(
       path,
-      (st) => (st.dev !== nsfs ? `not a namespace file: ${kindOf(st)} is in its place` : inode !== undefined && st.ino !== inode ? 'ESRCH' : null),
+      (st) =>
+        st.dev !== nsfs ? `not a namespace file: ${kindOf(st)} is in its place` : inode !== undefined && st.ino !== inode ? 'ESRCH' : null,
       PROC_FD_LINK.test(path),
     ),
   );
@@ -135,7 +136,7 @@ export function nsRelations(path: string, expect?: { type: NsType; inode: number
     // The type is asked only when the caller could not tell (an nsfs file opened by path): a link or a
     // mountinfo root already names it, and this runs for every namespace on the node.
     const flag = expect ? -1 : c.ioctl(fd, NS_GET_NSTYPE);
-    const type = expect?.type ?? (flag >= 0 ? TYPE_OF_FLAG[flag] ?? null : null);
+    const type = expect?.type ?? (flag >= 0 ? (TYPE_OF_FLAG[flag] ?? null) : null);
     const owner = relatedInode(c, fd, NS_GET_USERNS);
     let parent: number | null = null;
     if (type === 'pid' || type === 'user') parent = relatedInode(c, fd, NS_GET_PARENT).inode;

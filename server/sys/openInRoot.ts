@@ -28,7 +28,9 @@ function openat2Calls(): Calls | null {
     native && nr !== undefined
       ? {
           syscall: native.lib.func('long syscall(long number, ...)') as Calls['syscall'],
-          readlinkat: native.lib.func('long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)') as Calls['readlinkat'],
+          readlinkat: native.lib.func(
+            'long readlinkat(int dirfd, const char *path, _Out_ uint8_t *buf, size_t size)',
+          ) as Calls['readlinkat'],
           errno: () => native.koffi.errno(),
         }
       : null;

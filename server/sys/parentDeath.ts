@@ -21,7 +21,9 @@ const SIGKILL = 9;
 export function dieWithParent(parent: number): string | null {
   const native = loadLibc();
   if (!native) return nativeUnavailableReason() ?? 'native calls unavailable';
-  const prctl = native.lib.func('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)') as (...a: number[]) => number;
+  const prctl = native.lib.func(
+    'int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)',
+  ) as (...a: number[]) => number;
   const getppid = native.lib.func('int getppid(void)') as () => number;
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) !== 0) return `prctl(PR_SET_PDEATHSIG): ${errnoName(native.koffi.errno())}`;
   return getppid() === parent ? null : 'orphaned';

@@ -26,7 +26,8 @@ export function fdPath(dirFd: number): string {
 
 /** A race-free name for entry `name` of the pinned directory: use it with calls that do not follow the last component. */
 export function entryPath(dirFd: number, name: string): string {
-  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw Object.assign(new Error(`not a directory entry name: ${JSON.stringify(name)}`), { code: 'EINVAL' });
+  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0'))
+    throw Object.assign(new Error(`not a directory entry name: ${JSON.stringify(name)}`), { code: 'EINVAL' });
   return `${fdPath(dirFd)}/${name}`;
 }
 

@@ -27,7 +27,10 @@ function statxCall(): typeof calls {
   if (calls !== undefined) return calls;
   const n = loadLibc();
   calls = n
-    ? { statx: n.lib.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as Statx, errno: () => n.koffi.errno() }
+    ? {
+        statx: n.lib.func('int statx(int dirfd, const char *path, int flags, unsigned int mask, _Out_ uint8_t *buf)') as Statx,
+        errno: () => n.koffi.errno(),
+      }
     : null;
   return calls;
 }
@@ -51,5 +54,9 @@ export function statNoSync(path: string): DevIno | { error: string } {
   const c = statxCall();
   if (!c) return { error: 'ENOSYS' };
   if (c.statx(AT_FDCWD, path, AT_STATX_DONT_SYNC, STATX_INO, buf) < 0) return { error: errnoName(c.errno()) };
-  return { devMajor: buf.readUInt32LE(OFF_DEV_MAJOR), devMinor: buf.readUInt32LE(OFF_DEV_MINOR), ino: Number(buf.readBigUInt64LE(OFF_INO)) };
+  return {
+    devMajor: buf.readUInt32LE(OFF_DEV_MAJOR),
+    devMinor: buf.readUInt32LE(OFF_DEV_MINOR),
+    ino: Number(buf.readBigUInt64LE(OFF_INO)),
+  };
 }

@@ -17,8 +17,12 @@ function xattrCalls(): XattrCalls | null {
   const native = loadLibc();
   calls = native
     ? {
-        lgetxattr: native.lib.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)') as XattrCalls['lgetxattr'],
-        fgetxattr: native.lib.func('long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)') as XattrCalls['fgetxattr'],
+        lgetxattr: native.lib.func(
+          'long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)',
+        ) as XattrCalls['lgetxattr'],
+        fgetxattr: native.lib.func(
+          'long fgetxattr(int fd, const char *name, _Out_ uint8_t *value, size_t size)',
+        ) as XattrCalls['fgetxattr'],
         llistxattr: native.lib.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)') as XattrCalls['llistxattr'],
       }
     : null;

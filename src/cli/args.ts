@@ -15,7 +15,10 @@ export { USAGE, usageOf } from './usageText';
  * can point at that verb's own usage (`nodescope whence --help`) instead of the whole list.
  */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
   }
 }
@@ -132,7 +135,8 @@ export function parseArgs(argv: string[]): Parsed {
   const rest = argv.slice(verbAt + 1);
   if (name === 'help') {
     // `nodescope help whence` as `nodescope whence --help`.
-    if (rest.length > 1 || (rest.length && !(rest[0] in VERBS))) throw new UsageError(`help takes one command (${Object.keys(VERBS).join(', ')})`);
+    if (rest.length > 1 || (rest.length && !(rest[0] in VERBS)))
+      throw new UsageError(`help takes one command (${Object.keys(VERBS).join(', ')})`);
     return { global, command: { name: 'help', topic: rest[0] } };
   }
   if (!(name in VERBS)) throw new UsageError(`unknown command "${name}"`);
@@ -150,7 +154,13 @@ export function parseArgs(argv: string[]): Parsed {
   const dryRun = flag('dry-run');
   const usage = (message: string): UsageError => new UsageError(message, name);
   const { args, optionalArg, command: takesCommand } = VERBS[name];
-  if (positional.length < args.length) throw usage(`missing ${args.slice(positional.length).map((a) => a.replace('|', ' or ')).join(' and ')}`);
+  if (positional.length < args.length)
+    throw usage(
+      `missing ${args
+        .slice(positional.length)
+        .map((a) => a.replace('|', ' or '))
+        .join(' and ')}`,
+    );
   const most = args.length + (optionalArg ? 1 : 0);
   if (positional.length > most) throw usage(`unexpected argument "${positional[most]}"`);
   if (after.length && !takesCommand) throw usage('takes no command after --');
@@ -174,7 +184,8 @@ export function parseArgs(argv: string[]): Parsed {
       const ci = flag('ci');
       let lowestEfficiency = num('lowest-efficiency');
       const highestWastedBytes = num('highest-wasted-bytes');
-      if ((lowestEfficiency !== undefined || highestWastedBytes !== undefined) && !ci) throw usage('--lowest-efficiency and --highest-wasted-bytes go with --ci');
+      if ((lowestEfficiency !== undefined || highestWastedBytes !== undefined) && !ci)
+        throw usage('--lowest-efficiency and --highest-wasted-bytes go with --ci');
       if (ci && json) throw usage('--ci or --json, not both');
       if (ci && lowestEfficiency === undefined && highestWastedBytes === undefined) lowestEfficiency = DEFAULT_LOWEST_EFFICIENCY;
       return { global, command: { name, target: positional[0], json, ci, lowestEfficiency, highestWastedBytes } };

@@ -102,12 +102,13 @@ export function splitWords(line: string): string[] {
     const ch = line[i];
     if (ch === "'") {
       const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new OptionError('a \' is not closed');
+      if (end < 0) throw new OptionError("a ' is not closed");
       word = (word ?? '') + line.slice(i + 1, end);
       i = end;
     } else if (ch === '"') {
       word ??= '';
-      for (i++; i < line.length && line[i] !== '"'; i++) word += line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '') ? line[++i] : line[i];
+      for (i++; i < line.length && line[i] !== '"'; i++)
+        word += line[i] === '\\' && /["\\$`]/.test(line[i + 1] ?? '') ? line[++i] : line[i];
       if (i >= line.length) throw new OptionError('a " is not closed');
     } else if (ch === '\\') {
       word = (word ?? '') + (line[++i] ?? '');

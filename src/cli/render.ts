@@ -5,7 +5,16 @@
  * escaped as a whole before the lines are joined (asLines): a newline or terminal escape inside a name
  * shows as `\n` or `\x1b` and can never start a line of its own, whichever field it arrived in.
  */
-import type { ContainerDiff, ContainerInfo, LaunchResult, LayerScan, LimitResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type {
+  ContainerDiff,
+  ContainerInfo,
+  LaunchResult,
+  LayerScan,
+  LimitResult,
+  PageCacheReport,
+  Snapshot,
+  Whence,
+} from '../../server/protocol';
 import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, plural } from '../../server/units';
 import { escapeControls } from '../../server/escapeControls';
 import { describeHolders } from '../namespaceHolders';
@@ -32,17 +41,23 @@ function limitsLine(c: ContainerInfo): string {
 
 export function renderSnapshot(s: Snapshot): string {
   const out: string[] = [];
-  out.push(`${s.host.hostname} — kernel ${s.host.kernel} ${s.host.arch}, cgroup ${s.host.cgroupVersion}, ${plural(s.host.processCount, 'process', 'processes')}, ${plural(s.namespaces.length, 'namespace')}`);
+  out.push(
+    `${s.host.hostname} — kernel ${s.host.kernel} ${s.host.arch}, cgroup ${s.host.cgroupVersion}, ${plural(s.host.processCount, 'process', 'processes')}, ${plural(s.namespaces.length, 'namespace')}`,
+  );
   const byRuntime = new Map<string, ContainerInfo[]>();
   for (const c of s.containers) byRuntime.set(c.runtime, [...(byRuntime.get(c.runtime) ?? []), c]);
   out.push(`containers (${s.containers.length})`);
   for (const [runtime, cs] of [...byRuntime].sort()) {
     out.push(`  ${runtime}`);
     for (const c of cs.sort((a, b) => a.name.localeCompare(b.name))) {
-      const ro = c.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${plural(c.rootfs.layers.length, 'layer')}` : 'root unknown';
+      const ro = c.rootfs
+        ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}, ${plural(c.rootfs.layers.length, 'layer')}`
+        : 'root unknown';
       out.push(`    ${c.name}  ${shortId(c.id)}  pid ${c.initPid}  host ${c.hostname ?? '?'}  ${c.image ?? ''}`.trimEnd());
       out.push(`      ${limitsLine(c)}`);
-      out.push(`      root: ${ro}; caps: ${c.capabilities?.effective.length ?? '?'} effective; seccomp ${c.seccomp ?? '?'}; no_new_privs ${c.noNewPrivs ?? '?'}`);
+      out.push(
+        `      root: ${ro}; caps: ${c.capabilities?.effective.length ?? '?'} effective; seccomp ${c.seccomp ?? '?'}; no_new_privs ${c.noNewPrivs ?? '?'}`,
+      );
       if (c.sharesHostNamespaces.length) out.push(`      shares host namespaces: ${c.sharesHostNamespaces.join(', ')}`);
       // The agent cut some of what the node gave (a name, labels, mounts, cgroup paths): say which.
       if (c.truncated) out.push(`      cut: ${c.unknown.find((u) => u.source === 'snapshot')?.message ?? 'some fields were cut at 4 KiB'}`);
@@ -62,7 +77,9 @@ export function renderSnapshot(s: Snapshot): string {
 }
 
 export function renderLayer(l: LayerScan): string {
-  const out = [`${l.path}: ${plural(l.files, 'file')}, ${plural(l.dirs, 'dir')}, ${plural(l.symlinks, 'symlink')}, ${formatBytes(l.bytes)}`];
+  const out = [
+    `${l.path}: ${plural(l.files, 'file')}, ${plural(l.dirs, 'dir')}, ${plural(l.symlinks, 'symlink')}, ${formatBytes(l.bytes)}`,
+  ];
   out.push(`whiteouts (${l.whiteouts.length})`, ...l.whiteouts.map((w) => `  ${w.path}  [${w.kind}]`));
   out.push(`opaque dirs (${l.opaqueDirs.length})`, ...l.opaqueDirs.map((o) => `  ${o.path || '.'}  [${o.kind}]`));
   if (l.redirects.length) out.push(`redirects (${l.redirects.length})`, ...l.redirects.map((r) => `  ${r.path} → ${r.target}`));
@@ -87,7 +104,9 @@ export function renderWhence(w: Whence, name?: string): string {
   const ref = (r: { path: string; role: string; index: number } | null): string => (r ? `${r.role} #${r.index} ${r.path}` : '—');
   const gone = w.deletedBy || w.hiddenByOpaque;
   const inNone = !w.visible && !gone && !w.shadowed.length;
-  const out = [`${w.path} in ${name ? `${name} (${shortId(w.container)})` : shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : `not visible${inNone ? ': not in any layer' : ''}`}`];
+  const out = [
+    `${w.path} in ${name ? `${name} (${shortId(w.container)})` : shortId(w.container)}: ${w.visible ? `visible (${w.fileType})` : `not visible${inNone ? ': not in any layer' : ''}`}`,
+  ];
   if (w.resolvedPath) out.push(`  resolves to  ${w.resolvedPath} (symlinks followed in the container)`);
   if (w.provider) out.push(`  provided by  ${ref(w.provider)}${w.copiedUp ? '  (copied up)' : ''}`);
   if (w.deletedBy) out.push(`  deleted by   ${ref(w.deletedBy)} (whiteout)`);
@@ -102,7 +121,7 @@ export function renderWhence(w: Whence, name?: string): string {
 
 /** `docker diff`'s lines, then what was left out and why. */
 export function renderDiff(d: ContainerDiff): string {
-  const out = d.changes.map((c) => `${c.kind} ${c.path}${c.opaque ? '  (opaque: the image\'s content below is hidden)' : ''}`);
+  const out = d.changes.map((c) => `${c.kind} ${c.path}${c.opaque ? "  (opaque: the image's content below is hidden)" : ''}`);
   if (!d.changes.length) out.push(`no changes in ${shortId(d.container)}'s writable layer`);
   if (d.truncated) out.push(`… more changes than the ${d.changes.length} shown`);
   for (const p of d.problems) out.push(`problem: ${p.source}: ${p.message}`);
@@ -112,7 +131,9 @@ export function renderDiff(d: ContainerDiff): string {
 export function renderPageCache(r: PageCacheReport): string {
   const out = [`${r.target}: ${formatBytes(r.residentBytes)} resident (${r.method}); cgroup file charge ${formatBytes(r.cgroupFileBytes)}`];
   for (const l of r.layers) {
-    out.push(`  ${l.layer.role} #${l.layer.index} ${l.layer.path}: ${formatBytes(l.residentBytes)} of ${formatBytes(l.bytes)} in ${plural(l.files, 'file')}`);
+    out.push(
+      `  ${l.layer.role} #${l.layer.index} ${l.layer.path}: ${formatBytes(l.residentBytes)} of ${formatBytes(l.bytes)} in ${plural(l.files, 'file')}`,
+    );
     for (const f of l.topFiles) out.push(`      ${formatBytes(f.residentBytes).padStart(10)}  ${f.path}`);
   }
   for (const p of r.problems) out.push(`problem: ${p.source}: ${p.message}`);

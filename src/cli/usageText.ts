@@ -40,14 +40,23 @@ function wrap(first: string, words: string[], indent: number): string[] {
 /** One verb's entry: its synopsis, then what it does at COLUMN (on the same line when there is room). */
 function verbEntry(verb: string): string {
   const def = VERBS[verb];
-  const words = [...def.args, ...(def.optionalArg ? [`[${def.optionalArg}]`] : []), ...optionGroups(def.options), ...(def.command ? ['[-- CMD...]'] : [])];
+  const words = [
+    ...def.args,
+    ...(def.optionalArg ? [`[${def.optionalArg}]`] : []),
+    ...optionGroups(def.options),
+    ...(def.command ? ['[-- CMD...]'] : []),
+  ];
   const lines = wrap(`  ${verb}`, words, verb.length + 3);
   const about = [...def.about];
   if (lines.length === 1 && lines[0].length < COLUMN - 1) lines[0] = lines[0].padEnd(COLUMN) + about.shift();
   return [...lines, ...about.map((a) => `${' '.repeat(COLUMN)}${a}`)].join('\n');
 }
 
-const GLOBAL_USAGE = wrap('usage: nodescope', [...optionGroups(GLOBAL_OPTIONS.filter((d) => d.name !== 'help' && d.name !== 'version')), '<command>'], 'usage: nodescope ['.length).join('\n');
+const GLOBAL_USAGE = wrap(
+  'usage: nodescope',
+  [...optionGroups(GLOBAL_OPTIONS.filter((d) => d.name !== 'help' && d.name !== 'version')), '<command>'],
+  'usage: nodescope ['.length,
+).join('\n');
 
 export const USAGE = `${GLOBAL_USAGE}
 

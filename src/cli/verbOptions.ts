@@ -94,7 +94,10 @@ export const VERBS: Record<string, VerbDef> = {
     args: ['CONTAINER|IMAGE'],
     optionalArg: 'PATH',
     options: [{ name: 'layer', value: 'N', read: wholeNumber }, { name: 'merged', under: 'layer' }, json],
-    about: ['a directory (default /) of the merged view, of layer N alone,', 'or merged up to N: entries marked A/M/R/U against the layers below'],
+    about: [
+      'a directory (default /) of the merged view, of layer N alone,',
+      'or merged up to N: entries marked A/M/R/U against the layers below',
+    ],
   },
   enter: {
     args: ['CONTAINER'],
@@ -117,7 +120,11 @@ export const VERBS: Record<string, VerbDef> = {
     args: ['CONTAINER'],
     options: [...containerOptions('launch'), dryRun, yes, json],
     command: true,
-    about: ["a test container on CONTAINER's image layers (a fresh", 'writable layer, its own namespaces, runc); CMD defaults to', 'what CONTAINER runs'],
+    about: [
+      "a test container on CONTAINER's image layers (a fresh",
+      'writable layer, its own namespaces, runc); CMD defaults to',
+      'what CONTAINER runs',
+    ],
   },
   stop: { args: ['NAME'], options: [yes, hiddenJson], about: ['stop and remove a container that launch made'] },
   graph: {
@@ -130,6 +137,11 @@ export const VERBS: Record<string, VerbDef> = {
 /** node:util parseArgs' options for a table; every verb also takes --help (-h). */
 export function parserOptions(defs: OptionDef[]): NonNullable<ParseArgsConfig['options']> {
   const out: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
-  for (const d of defs) out[d.name] = { type: d.value === undefined ? 'boolean' : 'string', multiple: d.multiple === true, ...(d.short ? { short: d.short } : {}) };
+  for (const d of defs)
+    out[d.name] = {
+      type: d.value === undefined ? 'boolean' : 'string',
+      multiple: d.multiple === true,
+      ...(d.short ? { short: d.short } : {}),
+    };
   return out;
 }

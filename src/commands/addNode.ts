@@ -33,9 +33,20 @@ export async function addNode(nodes: NodeRegistry): Promise<void> {
   if (!input) return;
   const d = parseSshCommandLine(input);
   const configFile = sshConfigFiles()[0];
-  const keep = { label: 'Keep in Nodescope\'s settings', description: 'nodescope.hosts', detail: 'Only Nodescope lists this node; your SSH config is not touched.' };
-  const writeBlock = { label: `Add a Host block to ${configFile}`, description: 'edits your SSH config', detail: 'ssh and every other tool that reads the SSH config will know this host too.' };
-  const choice = await vscode.window.showQuickPick([keep, writeBlock], { title: `Add ${d.user ? `${d.user}@` : ''}${d.host}: where to keep it`, ignoreFocusOut: true });
+  const keep = {
+    label: "Keep in Nodescope's settings",
+    description: 'nodescope.hosts',
+    detail: 'Only Nodescope lists this node; your SSH config is not touched.',
+  };
+  const writeBlock = {
+    label: `Add a Host block to ${configFile}`,
+    description: 'edits your SSH config',
+    detail: 'ssh and every other tool that reads the SSH config will know this host too.',
+  };
+  const choice = await vscode.window.showQuickPick([keep, writeBlock], {
+    title: `Add ${d.user ? `${d.user}@` : ''}${d.host}: where to keep it`,
+    ignoreFocusOut: true,
+  });
   if (!choice) return;
   if (d.ignored.length) void vscode.window.showWarningMessage(`Nodescope: not carried over from the ssh command: ${d.ignored.join(' ')}`);
   let id: string;
@@ -61,7 +72,11 @@ export async function addNode(nodes: NodeRegistry): Promise<void> {
  * Adds `Host <alias>` for the destination after the user's SSH config, whose own text, comments and
  * indents stay as they were (src/connection/sshConfigWrite.ts); the alias, or undefined when cancelled.
  */
-async function writeHostBlock(nodes: NodeRegistry, configFile: string, d: ReturnType<typeof parseSshCommandLine>): Promise<string | undefined> {
+async function writeHostBlock(
+  nodes: NodeRegistry,
+  configFile: string,
+  d: ReturnType<typeof parseSshCommandLine>,
+): Promise<string | undefined> {
   // ssh takes the first Host block that matches: a second block with a name already in use would be
   // silently ignored, so refuse the name here.
   let taken = new Set<string>();
@@ -91,6 +106,11 @@ async function writeHostBlock(nodes: NodeRegistry, configFile: string, d: Return
   // A name hidden earlier with Remove Node is wanted again now.
   const cfg = vscode.workspace.getConfiguration('nodescope');
   const hidden = cfg.inspect<string[]>('hiddenHosts')?.globalValue ?? [];
-  if (hidden.includes(alias)) await cfg.update('hiddenHosts', hidden.filter((h) => h !== alias), vscode.ConfigurationTarget.Global);
+  if (hidden.includes(alias))
+    await cfg.update(
+      'hiddenHosts',
+      hidden.filter((h) => h !== alias),
+      vscode.ConfigurationTarget.Global,
+    );
   return alias;
 }

@@ -43,7 +43,11 @@ export interface ChangeClient {
 }
 
 /** The change's result, or undefined when the person said no (then nothing was asked of the node but the dry run). */
-export function dryRunConfirmApply<M extends ChangeMethod>(client: ChangeClient, change: Change<M>, ui: ChangeUi): Promise<ResultOf<M> | undefined> {
+export function dryRunConfirmApply<M extends ChangeMethod>(
+  client: ChangeClient,
+  change: Change<M>,
+  ui: ChangeUi,
+): Promise<ResultOf<M> | undefined> {
   return failingAs(change.failure, async () => {
     const plan = await client.request(change.method, { ...change.request, dryRun: true });
     if (!(await ui.ask(change.question(plan)))) return undefined;

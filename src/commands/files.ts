@@ -8,7 +8,12 @@ import { registerNodescopeCommand, type CommandContext, type ContainerTarget } f
 
 export function registerFileCommands(extension: vscode.ExtensionContext, nodes: NodeRegistry): void {
   const context: CommandContext = { extension, nodes };
-  context.extension.subscriptions.push(vscode.workspace.registerFileSystemProvider(FILES_SCHEME, new ContainerFileSystem(context.nodes), { isReadonly: true, isCaseSensitive: true }));
+  context.extension.subscriptions.push(
+    vscode.workspace.registerFileSystemProvider(FILES_SCHEME, new ContainerFileSystem(context.nodes), {
+      isReadonly: true,
+      isCaseSensitive: true,
+    }),
+  );
   registerNodescopeCommand(context, 'nodescope.openFile', openFile, { target: 'container' });
 }
 

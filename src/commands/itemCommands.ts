@@ -20,7 +20,11 @@ export function registerItemCommands(extension: vscode.ExtensionContext, nodes: 
   const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => docs.get(uri.toString()) ?? '' };
   let seq = 0;
   const showText = async (name: string, text: string, language: string): Promise<void> => {
-    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name.replace(/[^\w.:-]+/g, '_')}.${language === 'json' ? 'json' : 'txt'}`, query: String(++seq) });
+    const uri = vscode.Uri.from({
+      scheme: SCHEME,
+      path: `/${name.replace(/[^\w.:-]+/g, '_')}.${language === 'json' ? 'json' : 'txt'}`,
+      query: String(++seq),
+    });
     docs.set(uri.toString(), text);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, language);
@@ -55,7 +59,12 @@ export function registerItemCommands(extension: vscode.ExtensionContext, nodes: 
     context,
     'nodescope.whence',
     async ({ client, container }) => {
-      const p = await vscode.window.showInputBox({ title: `Which layer provides… (${container.name})`, prompt: 'An absolute path inside the container', value: '/etc/passwd', validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute') });
+      const p = await vscode.window.showInputBox({
+        title: `Which layer provides… (${container.name})`,
+        prompt: 'An absolute path inside the container',
+        value: '/etc/passwd',
+        validateInput: (v) => (v.startsWith('/') ? null : 'the path must be absolute'),
+      });
       if (!p) return;
       // The CLI's words (renderWhence): which layer provides, deleted or hides the path, and where it still is.
       const w = await client.request('whence', { container: container.id, path: p });

@@ -31,7 +31,7 @@ async function ask(choice: ContainerTarget): Promise<LaunchParams | undefined> {
   const name = await vscode.window.showInputBox({
     title,
     ignoreFocusOut: true,
-    prompt: 'Its name (runc\'s id and its hostname)',
+    prompt: "Its name (runc's id and its hostname)",
     value: `${from.replace(/[^A-Za-z0-9_.-]/g, '-')}-test`,
     validateInput: (v) => (NAME.test(v) ? null : 'letters, digits, _ . - (at most 63), starting with a letter or digit'),
   });
@@ -75,7 +75,10 @@ async function launch(context: CommandContext, target: ContainerTarget): Promise
     question: (plan) => ({ message: `Launch ${plan.name} from ${from}'s image on ${on}?`, detail: renderLaunch(plan), button: 'Launch' }),
     // What runs is what the modal showed: the plan's name, command and layers go back with the request.
     pin: (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
-    said: (done) => ({ log: `launch ${done.name} on ${on} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`, notify: `${done.name} started (pid ${done.pid}) on ${on}` }),
+    said: (done) => ({
+      log: `launch ${done.name} on ${on} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`,
+      notify: `${done.name} started (pid ${done.pid}) on ${on}`,
+    }),
   });
 }
 
@@ -86,7 +89,11 @@ async function stopLaunched(context: CommandContext, target: ContainerTarget): P
     method: 'launch.stop',
     request: { container: name },
     failure: `cannot stop ${name}`,
-    question: () => ({ message: `Stop and remove ${name}?`, detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.', button: 'Stop and Remove' }),
+    question: () => ({
+      message: `Stop and remove ${name}?`,
+      detail: 'Its process is killed; its writable layer, overlay, cgroups and bundle are removed.',
+      button: 'Stop and Remove',
+    }),
     said: () => ({ log: `stop ${name} on ${target.session.label}: removed`, notify: `${name} stopped and removed` }),
   });
 }

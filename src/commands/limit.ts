@@ -6,7 +6,15 @@
 import * as vscode from 'vscode';
 import type { NodeRegistry } from '../nodes/registry';
 import type { ContainerInfo, LimitResult } from '../../server/protocol';
-import { formatBytes, formatCpuQuota, formatLimit, formatLimitBytes, parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import {
+  formatBytes,
+  formatCpuQuota,
+  formatLimit,
+  formatLimitBytes,
+  parseLimitBytes,
+  parseLimitCount,
+  parseLimitCpus,
+} from '../../server/units';
 import { checkedBy } from './inputCheck';
 import { confirmThenApply, registerNodescopeCommand, type CommandContext, type ContainerTarget } from './registerCommand';
 
@@ -54,7 +62,10 @@ function choices(c: ContainerInfo): LimitChoice[] {
 
 function changeLines(r: LimitResult): string {
   return r.changes
-    .map((c) => `${c.resource}: ${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${c.usage === null ? '' : c.unit === 'bytes' ? ` (uses ${formatBytes(c.usage)})` : ` (${c.usage} now)`}`)
+    .map(
+      (c) =>
+        `${c.resource}: ${formatLimit(c.unit, c.before)} → ${formatLimit(c.unit, c.after)}${c.usage === null ? '' : c.unit === 'bytes' ? ` (uses ${formatBytes(c.usage)})` : ` (${c.usage} now)`}`,
+    )
     .join('\n');
 }
 
@@ -65,7 +76,11 @@ export function registerLimitCommand(extension: vscode.ExtensionContext, nodes: 
 
 async function setLimit(context: CommandContext, target: ContainerTarget): Promise<void> {
   const name = target.container.name;
-  const which = await vscode.window.showQuickPick(choices(target.container), { title: `Set a limit of ${name}`, placeHolder: 'Which limit', ignoreFocusOut: true });
+  const which = await vscode.window.showQuickPick(choices(target.container), {
+    title: `Set a limit of ${name}`,
+    placeHolder: 'Which limit',
+    ignoreFocusOut: true,
+  });
   if (!which) return;
   const text = await vscode.window.showInputBox({
     title: `${which.label} limit of ${name}`,
@@ -81,7 +96,14 @@ async function setLimit(context: CommandContext, target: ContainerTarget): Promi
     method: 'limit.set',
     request: { container: target.container.id, [which.key]: which.parse(text) },
     failure: `cannot set the ${what} limit of ${name}`,
-    question: (plan) => ({ message: `Set the ${what} limit of ${name}?`, detail: `${changeLines(plan)}\n\n${plan.notes.join('.\n')}.`, button: 'Set Limit' }),
-    said: (done) => ({ log: `limit ${name} on ${target.session.label}: ${changeLines(done).replace(/\n/g, '; ')}`, notify: `${name}: ${changeLines(done).replace(/\n/g, '; ')}` }),
+    question: (plan) => ({
+      message: `Set the ${what} limit of ${name}?`,
+      detail: `${changeLines(plan)}\n\n${plan.notes.join('.\n')}.`,
+      button: 'Set Limit',
+    }),
+    said: (done) => ({
+      log: `limit ${name} on ${target.session.label}: ${changeLines(done).replace(/\n/g, '; ')}`,
+      notify: `${name}: ${changeLines(done).replace(/\n/g, '; ')}`,
+    }),
   });
 }

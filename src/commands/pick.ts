@@ -11,7 +11,12 @@ import { containerOf } from '../views/tree/itemTargets';
 import { shortId } from '../model/format/container';
 
 /** `ask`: ask even when one node fits (for a command that takes the node away, a lone node is not consent). */
-export async function pickNode(nodes: NodeRegistry, el: NodeElement | undefined, which: (s: NodeSession) => boolean, ask = false): Promise<NodeSession | undefined> {
+export async function pickNode(
+  nodes: NodeRegistry,
+  el: NodeElement | undefined,
+  which: (s: NodeSession) => boolean,
+  ask = false,
+): Promise<NodeSession | undefined> {
   if (el) return el.session;
   const candidates = nodes.all.filter(which);
   if (!candidates.length) {
@@ -53,5 +58,6 @@ export async function pickContainer(nodes: NodeRegistry, el: NodeElement | undef
     void vscode.window.showInformationMessage('Nodescope: no containers on the connected nodes');
     return undefined;
   }
-  return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a container', matchOnDescription: true, matchOnDetail: true }))?.choice;
+  return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a container', matchOnDescription: true, matchOnDetail: true }))
+    ?.choice;
 }

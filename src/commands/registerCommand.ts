@@ -60,9 +60,24 @@ export interface NodeCommand {
 }
 
 /** Registers `id` with the handler wrapped: target resolved, failures said once, disposed with the extension. */
-export function registerNodescopeCommand(context: CommandContext, id: string, handler: (target: ContainerTarget) => unknown, options: ContainerCommand): void;
-export function registerNodescopeCommand(context: CommandContext, id: string, handler: (session: NodeSession) => unknown, options: NodeCommand): void;
-export function registerNodescopeCommand(context: CommandContext, id: string, handler: (el: NodeElement | undefined) => unknown, options?: { target?: undefined }): void;
+export function registerNodescopeCommand(
+  context: CommandContext,
+  id: string,
+  handler: (target: ContainerTarget) => unknown,
+  options: ContainerCommand,
+): void;
+export function registerNodescopeCommand(
+  context: CommandContext,
+  id: string,
+  handler: (session: NodeSession) => unknown,
+  options: NodeCommand,
+): void;
+export function registerNodescopeCommand(
+  context: CommandContext,
+  id: string,
+  handler: (el: NodeElement | undefined) => unknown,
+  options?: { target?: undefined },
+): void;
 export function registerNodescopeCommand(
   context: CommandContext,
   id: string,
@@ -87,7 +102,9 @@ export function registerNodescopeCommand(
         return (handler as (el: NodeElement | undefined) => unknown)(el);
     }
   };
-  context.extension.subscriptions.push(vscode.commands.registerCommand(id, (el?: NodeElement) => runReported(id, () => run(el), failureSink(nodes))));
+  context.extension.subscriptions.push(
+    vscode.commands.registerCommand(id, (el?: NodeElement) => runReported(id, () => run(el), failureSink(nodes))),
+  );
 }
 
 function failureSink(nodes: NodeRegistry): FailureSink {
@@ -106,7 +123,11 @@ export function showFailure(context: CommandContext, id: string, err: unknown): 
  * Dry run, modal, change (confirmFlow.ts) on the target's node; then the node is read again so the tree
  * shows the change at once. undefined when the person did not press the button.
  */
-export async function confirmThenApply<M extends ChangeMethod>(context: CommandContext, target: ContainerTarget, change: Change<M>): Promise<ResultOf<M> | undefined> {
+export async function confirmThenApply<M extends ChangeMethod>(
+  context: CommandContext,
+  target: ContainerTarget,
+  change: Change<M>,
+): Promise<ResultOf<M> | undefined> {
   const done = await dryRunConfirmApply(target.client, change, {
     ask: async (q) => (await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.button)) === q.button,
     inform: (line) => void vscode.window.showInformationMessage(`Nodescope: ${line}`),

@@ -20,17 +20,33 @@ export async function removeNode(nodes: NodeRegistry, s: NodeSession): Promise<v
     const inWorkspace = where?.workspaceValue?.includes(origin.dest) ?? false;
     const before = (inWorkspace ? where?.workspaceValue : where?.globalValue) ?? [];
     const target = inWorkspace ? vscode.ConfigurationTarget.Workspace : global;
-    return changeSetting(nodes, { key: 'hosts', target, before, after: before.filter((h) => h !== origin.dest) }, `removed ${s.label} (its line of the setting nodescope.hosts)`);
+    return changeSetting(
+      nodes,
+      { key: 'hosts', target, before, after: before.filter((h) => h !== origin.dest) },
+      `removed ${s.label} (its line of the setting nodescope.hosts)`,
+    );
   }
   if (origin.kind === 'sshConfig') {
     const before = cfg.inspect<string[]>('hiddenHosts')?.globalValue ?? [];
-    return changeSetting(nodes, { key: 'hiddenHosts', target: global, before, after: [...before, origin.alias] }, `${s.label} is no longer listed (added to the setting nodescope.hiddenHosts; your SSH config is unchanged)`);
+    return changeSetting(
+      nodes,
+      { key: 'hiddenHosts', target: global, before, after: [...before, origin.alias] },
+      `${s.label} is no longer listed (added to the setting nodescope.hiddenHosts; your SSH config is unchanged)`,
+    );
   }
   const before = cfg.inspect<boolean>('showThisMachine')?.globalValue;
-  return changeSetting(nodes, { key: 'showThisMachine', target: global, before, after: false }, 'This machine is no longer listed (the setting nodescope.showThisMachine is off)');
+  return changeSetting(
+    nodes,
+    { key: 'showThisMachine', target: global, before, after: false },
+    'This machine is no longer listed (the setting nodescope.showThisMachine is off)',
+  );
 }
 
-async function changeSetting(nodes: NodeRegistry, c: { key: string; target: vscode.ConfigurationTarget; before: unknown; after: unknown }, said: string): Promise<void> {
+async function changeSetting(
+  nodes: NodeRegistry,
+  c: { key: string; target: vscode.ConfigurationTarget; before: unknown; after: unknown },
+  said: string,
+): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('nodescope');
   await cfg.update(c.key, c.after, c.target);
   nodes.reload();

@@ -37,7 +37,11 @@ export interface NodeFacts {
 const MIN_NODE_MAJOR = 18;
 
 export function defaultBundleDir(): string {
-  const candidates = [path.join(__dirname, 'agent-bundle'), path.join(__dirname, '..', 'dist', 'agent-bundle'), path.join(__dirname, '..', '..', 'dist', 'agent-bundle')];
+  const candidates = [
+    path.join(__dirname, 'agent-bundle'),
+    path.join(__dirname, '..', 'dist', 'agent-bundle'),
+    path.join(__dirname, '..', '..', 'dist', 'agent-bundle'),
+  ];
   return candidates.find((p) => fs.existsSync(path.join(p, 'manifest.json'))) ?? candidates[0];
 }
 
@@ -50,7 +54,12 @@ function bundleVersion(dir: string): { version: string; hash: string; natives: s
   const m = JSON.parse(text.toString()) as { version: string; natives: string[]; files: Record<string, string> };
   const hash = sha256(text);
   // Every file the complete cache directory holds, with the hash its content must have.
-  const tree: Record<string, string> = { ...m.files, 'manifest.json': hash, SHA256SUMS: sha256(fs.readFileSync(path.join(dir, 'SHA256SUMS'))), '.bundle-hash': sha256(hash) };
+  const tree: Record<string, string> = {
+    ...m.files,
+    'manifest.json': hash,
+    SHA256SUMS: sha256(fs.readFileSync(path.join(dir, 'SHA256SUMS'))),
+    '.bundle-hash': sha256(hash),
+  };
   return { version: m.version, hash, natives: m.natives, files: Object.keys(m.files), digest: treeDigest(tree) };
 }
 
@@ -71,7 +80,8 @@ export function treeDigest(tree: Record<string, string>): string {
  * and regular files (a symlink could be swapped to point elsewhere; a FIFO would hang sha256sum). POSIX
  * sh with find, sort -z, xargs -0 and sha256sum: GNU coreutils and busybox both have them.
  */
-const DIGEST_SH = '[ -z "$(find . ! -type d ! -type f)" ] && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64';
+const DIGEST_SH =
+  '[ -z "$(find . ! -type d ! -type f)" ] && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64';
 
 /** The digest of the directory `dirWord` (a shell word) as a shell expression; empty when it is missing or not plain files. */
 const digestOf = (dirWord: string): string => `"$(cd ${dirWord} 2>/dev/null && { ${DIGEST_SH}; })"`;
@@ -121,16 +131,19 @@ export async function probeNode(client: Client, remoteNodePath?: string, bundleD
     `D=${digestOf(`"$HOME/.cache/nodescope/${version}"`)}; [ "$D" = ${digest} ] && echo ${hash} || echo none`,
   ].join('; ');
   const lines = (await run(client, `sh -c ${shellQuote(script)}`)).split('\n');
-  if (lines.length < 7) throw new Error(`the node's shell answered the probe with ${lines.length} lines instead of 7 (is the login shell printing a banner, or not POSIX?)`);
+  if (lines.length < 7)
+    throw new Error(
+      `the node's shell answered the probe with ${lines.length} lines instead of 7 (is the login shell printing a banner, or not POSIX?)`,
+    );
   const [arch, uid, home, node, nodeVersion, sudo, cached] = lines;
   return {
     arch: arch.trim(),
     uid: Number(uid),
     home: home.trim(),
     node: node.trim() || null,
-    nodeVersion: nodeVersion?.trim() === 'none' ? null : nodeVersion?.trim() ?? null,
+    nodeVersion: nodeVersion?.trim() === 'none' ? null : (nodeVersion?.trim() ?? null),
     sudoWithoutPassword: sudo?.trim() === 'sudo-ok',
-    cachedHash: cached?.trim() === 'none' ? null : cached?.trim() ?? null,
+    cachedHash: cached?.trim() === 'none' ? null : (cached?.trim() ?? null),
     cacheDir: `${home.trim()}/.cache/nodescope/${version}`,
     version,
   };
@@ -155,7 +168,11 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
     const sftp = await sftpOf(client);
     try {
       for (const f of [...files, 'manifest.json', 'SHA256SUMS']) {
-        await new Promise<void>((resolve, reject) => sftp.fastPut(path.join(bundleDir, f), `${staging}/${f}`, (err) => (err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          sftp.fastPut(path.join(bundleDir, f), `${staging}/${f}`, (err) =>
+            err ? reject(new Error(`upload of ${f} failed: ${err.message}`)) : resolve(),
+          ),
+        );
       }
     } finally {
       sftp.end();
@@ -164,7 +181,9 @@ async function upload(client: Client, bundleDir: string, files: string[], dest: 
     try {
       await run(client, `cd ${shellQuote(staging)} && sha256sum -c --quiet SHA256SUMS`);
     } catch (err) {
-      throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`, { cause: err });
+      throw new Error(`the uploaded agent failed its checksum check on the node (${(err as Error).message}); not starting it`, {
+        cause: err,
+      });
     }
     // If another connection completed the same bundle meanwhile, keep theirs (it may be running); a
     // cache that only says it is complete (.bundle-hash) but holds other files is replaced.
@@ -194,7 +213,9 @@ async function uploadRuntime(client: Client, local: string, facts: NodeFacts, in
     const part = `${dest}.part-${randomBytes(6).toString('hex')}`;
     const sftp = await sftpOf(client);
     try {
-      await new Promise<void>((resolve, reject) => sftp.fastPut(local, part, (err) => (err ? reject(new Error(`upload of the Node.js runtime failed: ${err.message}`)) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(local, part, (err) => (err ? reject(new Error(`upload of the Node.js runtime failed: ${err.message}`)) : resolve())),
+      );
     } finally {
       sftp.end();
     }
@@ -204,9 +225,13 @@ async function uploadRuntime(client: Client, local: string, facts: NodeFacts, in
   try {
     version = (await run(client, `${shellQuote(dest)} -v`)).trim();
   } catch (err) {
-    throw new Error(`the uploaded Node.js runtime does not run on this ${facts.arch} node (${(err as Error).message}); give one built for linux-${ARCH[facts.arch] ?? facts.arch}`, { cause: err });
+    throw new Error(
+      `the uploaded Node.js runtime does not run on this ${facts.arch} node (${(err as Error).message}); give one built for linux-${ARCH[facts.arch] ?? facts.arch}`,
+      { cause: err },
+    );
   }
-  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < MIN_NODE_MAJOR) throw new Error(`the uploaded Node.js runtime is ${version}; the agent needs ${MIN_NODE_MAJOR}+`);
+  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < MIN_NODE_MAJOR)
+    throw new Error(`the uploaded Node.js runtime is ${version}; the agent needs ${MIN_NODE_MAJOR}+`);
   return dest;
 }
 
@@ -222,7 +247,11 @@ export async function deployAgent(
   const major = Number(/^v(\d+)/.exec(facts.nodeVersion ?? '')?.[1] ?? 0);
   let node = facts.node;
   if (!node || major < MIN_NODE_MAJOR) {
-    const problem = !node ? 'no Node.js on the node' : !facts.nodeVersion ? `no Node.js at ${node} on the node` : `Node.js ${facts.nodeVersion} on the node is too old`;
+    const problem = !node
+      ? 'no Node.js on the node'
+      : !facts.nodeVersion
+        ? `no Node.js at ${node} on the node`
+        : `Node.js ${facts.nodeVersion} on the node is too old`;
     if (!opts.nodeRuntime) {
       throw new Error(
         `${problem}; the agent needs Node.js ${MIN_NODE_MAJOR}+: install it there, point nodescope.remoteNodePath at it, or set nodescope.nodeRuntime to a Node.js binary for linux-${arch} to upload`,
@@ -231,7 +260,10 @@ export async function deployAgent(
     node = await uploadRuntime(client, opts.nodeRuntime, facts, interaction);
   }
   if (!bundle.natives.includes(arch)) {
-    interaction.log('warn', `no native FFI build for ${facts.arch} in the bundle: namespace hierarchy, hostnames, xattrs and page cache will be reported unknown`);
+    interaction.log(
+      'warn',
+      `no native FFI build for ${facts.arch} in the bundle: namespace hierarchy, hostnames, xattrs and page cache will be reported unknown`,
+    );
   }
   const uploaded = facts.cachedHash !== bundle.hash;
   if (uploaded) {
@@ -252,7 +284,9 @@ export async function deployAgent(
     if (sudoPassword === undefined) throw new Error('the agent needs root: sudo password not given');
     command = `exec ${sudoWithPrompt(marker, argv)}`;
   }
-  const channel = await new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))));
+  const channel = await new Promise<ClientChannel>((resolve, reject) =>
+    client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch))),
+  );
   // No pty: the password goes first, ahead of JSON-RPC; a second prompt means it was wrong (sudoPrompt.ts).
   let refused = false;
   const stderr =

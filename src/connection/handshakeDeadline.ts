@@ -32,14 +32,16 @@ export class HandshakeDeadline {
 
   /** The same Interaction, with the clock stopped while any of its questions is open. */
   pausingDuring(interaction: Interaction): Interaction {
-    const paused = <A extends unknown[], R>(ask: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-      this.pause();
-      try {
-        return await ask(...args);
-      } finally {
-        this.resume();
-      }
-    };
+    const paused =
+      <A extends unknown[], R>(ask: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        this.pause();
+        try {
+          return await ask(...args);
+        } finally {
+          this.resume();
+        }
+      };
     return {
       confirmHostKey: paused(interaction.confirmHostKey.bind(interaction)),
       askPassword: paused(interaction.askPassword.bind(interaction)),
@@ -52,10 +54,13 @@ export class HandshakeDeadline {
   private run(): void {
     if (this.done) return;
     this.startedAt = Date.now();
-    this.timer = setTimeout(() => {
-      this.done = true;
-      this.onExpired();
-    }, Math.max(0, this.remaining));
+    this.timer = setTimeout(
+      () => {
+        this.done = true;
+        this.onExpired();
+      },
+      Math.max(0, this.remaining),
+    );
   }
 
   private pause(): void {

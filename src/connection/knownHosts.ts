@@ -36,7 +36,12 @@ export type HostKeyVerdict =
 const home = (): string => process.env.HOME || os.homedir();
 
 export function defaultKnownHostsFiles(): string[] {
-  return [path.join(home(), '.ssh', 'known_hosts'), path.join(home(), '.ssh', 'known_hosts2'), '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+  return [
+    path.join(home(), '.ssh', 'known_hosts'),
+    path.join(home(), '.ssh', 'known_hosts2'),
+    '/etc/ssh/ssh_known_hosts',
+    '/etc/ssh/ssh_known_hosts2',
+  ];
 }
 
 export function defaultTrustStore(): string {
@@ -73,7 +78,13 @@ export function parseKnownHosts(text: string, file: string): KnownHostLine[] {
 }
 
 function wildcard(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -139,7 +150,11 @@ const HOST_KEY_ALGORITHMS: [algorithm: string, keyType: string][] = [
  */
 export function hostKeyAlgorithmsFor(files: string[], host: string, port: number): string[] | undefined {
   const name = hostName(host, port);
-  const known = new Set(readLines(files).filter((l) => l.marker === '' && patternsMatch(l.patterns, name)).map((l) => l.keyType));
+  const known = new Set(
+    readLines(files)
+      .filter((l) => l.marker === '' && patternsMatch(l.patterns, name))
+      .map((l) => l.keyType),
+  );
   if (known.size === 0) return undefined;
   const first = HOST_KEY_ALGORITHMS.filter(([, type]) => known.has(type)).map(([algo]) => algo);
   return [...first, ...HOST_KEY_ALGORITHMS.map(([algo]) => algo).filter((a) => !first.includes(a))];

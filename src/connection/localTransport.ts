@@ -21,7 +21,11 @@ export interface LocalOptions {
 }
 
 export function defaultAgentPath(): string {
-  const candidates = [path.join(__dirname, 'agent.js'), path.join(__dirname, '..', 'dist', 'agent.js'), path.join(__dirname, '..', '..', 'dist', 'agent.js')];
+  const candidates = [
+    path.join(__dirname, 'agent.js'),
+    path.join(__dirname, '..', 'dist', 'agent.js'),
+    path.join(__dirname, '..', '..', 'dist', 'agent.js'),
+  ];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }
 
@@ -55,7 +59,11 @@ export async function openLocalTransport(opts: LocalOptions = {}): Promise<Agent
   let exited = false;
   child.on('exit', (code, signal) => {
     exited = true;
-    const lastLine = stderr.trim().split('\n').filter((l) => !l.startsWith('nodescope-agent ') || !l.includes('ready')).pop();
+    const lastLine = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('nodescope-agent ') || !l.includes('ready'))
+      .pop();
     let reason: string | null = null;
     if (!closedByUs) {
       reason = /sudo: a (terminal|password) is required/.test(stderr)

@@ -55,7 +55,8 @@ export class MessageSizeGuard extends Transform {
       this.header = Buffer.concat([this.header, chunk.subarray(at)]);
       const end = this.header.indexOf(HEADER_END);
       if (end < 0) {
-        if (this.header.length > MAX_HEADER_BYTES) return `a message header from the agent is over ${formatBytes(MAX_HEADER_BYTES)} without its end`;
+        if (this.header.length > MAX_HEADER_BYTES)
+          return `a message header from the agent is over ${formatBytes(MAX_HEADER_BYTES)} without its end`;
         return null;
       }
       at += end + HEADER_END.length - before;
@@ -64,7 +65,8 @@ export class MessageSizeGuard extends Transform {
       // No or a malformed length: passed on, for the reader to refuse with its own error.
       if (!m) continue;
       const length = Number(m[1]);
-      if (length > this.maxBytes) return `a message of ${formatBytes(length)} from the agent is over the ${formatBytes(this.maxBytes)} a client takes`;
+      if (length > this.maxBytes)
+        return `a message of ${formatBytes(length)} from the agent is over the ${formatBytes(this.maxBytes)} a client takes`;
       this.remaining = length === 0 ? -1 : length;
     }
     return null;

@@ -24,7 +24,10 @@ export function authHandler(t: SshTarget, interaction: Interaction) {
   // `offer` is the method name the server lists in its "methods that can continue".
   const steps: { offer: string; build: () => Promise<AnyAuthMethod | null> }[] = [];
   if (agent) {
-    steps.push({ offer: 'publickey', build: async () => ({ type: 'agent' as const, username, agent: t.identitiesOnly ? onlyAgentKeysOf(agent, keyFiles) : agent }) });
+    steps.push({
+      offer: 'publickey',
+      build: async () => ({ type: 'agent' as const, username, agent: t.identitiesOnly ? onlyAgentKeysOf(agent, keyFiles) : agent }),
+    });
   }
   for (const file of keyFiles) steps.push({ offer: 'publickey', build: () => keyAuth(file, username, interaction) });
   // Three tries, as OpenSSH's NumberOfPasswordPrompts; a person who declines is not asked again.
@@ -46,11 +49,23 @@ export function authHandler(t: SshTarget, interaction: Interaction) {
     build: async () => ({
       type: 'keyboard-interactive' as const,
       username,
-      prompt: (name: string, instructions: string, _lang: string, prompts: { prompt: string; echo?: boolean }[], finish: (answers: string[]) => void) => {
-        interaction.keyboardInteractive(name, instructions, prompts.map((q) => ({ prompt: q.prompt, echo: q.echo ?? false }))).then(
-          (answers) => finish(answers ?? []),
-          () => finish([]),
-        );
+      prompt: (
+        name: string,
+        instructions: string,
+        _lang: string,
+        prompts: { prompt: string; echo?: boolean }[],
+        finish: (answers: string[]) => void,
+      ) => {
+        interaction
+          .keyboardInteractive(
+            name,
+            instructions,
+            prompts.map((q) => ({ prompt: q.prompt, echo: q.echo ?? false })),
+          )
+          .then(
+            (answers) => finish(answers ?? []),
+            () => finish([]),
+          );
       },
     }),
   });
@@ -95,10 +110,21 @@ async function keyAuth(file: string, username: string, interaction: Interaction)
  * (so a key loaded in the agent is used without asking its passphrase), never with the others.
  */
 function onlyAgentKeysOf(socket: string, files: string[]): OpenSSHAgent {
-  const allowed = new Set(files.map(publicBlobOf).filter((b): b is Buffer => b !== null).map((b) => b.toString('base64')));
+  const allowed = new Set(
+    files
+      .map(publicBlobOf)
+      .filter((b): b is Buffer => b !== null)
+      .map((b) => b.toString('base64')),
+  );
   const agent = new OpenSSHAgent(socket);
   const all = agent.getIdentities.bind(agent);
-  agent.getIdentities = (cb) => all((err, keys) => cb(err, keys?.filter((k) => 'getPublicSSH' in k && allowed.has(k.getPublicSSH().toString('base64')))));
+  agent.getIdentities = (cb) =>
+    all((err, keys) =>
+      cb(
+        err,
+        keys?.filter((k) => 'getPublicSSH' in k && allowed.has(k.getPublicSSH().toString('base64'))),
+      ),
+    );
   return agent;
 }
 

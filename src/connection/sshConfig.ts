@@ -83,7 +83,13 @@ function splitArgs(line: string): string[] {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
 }
 
 /** Expands `*` and `?` in the last path component (what Include lines use in practice). */
@@ -92,7 +98,11 @@ function expandGlob(p: string): string[] {
   const dir = path.dirname(p);
   const re = globToRegExp(path.basename(p));
   try {
-    return fs.readdirSync(dir).filter((n) => re.test(n)).sort().map((n) => path.join(dir, n));
+    return fs
+      .readdirSync(dir)
+      .filter((n) => re.test(n))
+      .sort()
+      .map((n) => path.join(dir, n));
   } catch {
     return [];
   }
@@ -223,7 +233,12 @@ function optionsFor(cfg: SshConfig, alias: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const localUser = os.userInfo().username;
   for (const b of cfg.blocks) {
-    const ctx = { host: out.get('hostname')?.[0].replace(/%h/g, alias) ?? alias, originalHost: alias, user: out.get('user')?.[0] ?? localUser, localUser };
+    const ctx = {
+      host: out.get('hostname')?.[0].replace(/%h/g, alias) ?? alias,
+      originalHost: alias,
+      user: out.get('user')?.[0] ?? localUser,
+      localUser,
+    };
     const holds = (c: Condition): boolean => (c.match ? matchHolds(c.match, ctx) : hostMatches(c.patterns, alias));
     if (!holds(b) || !b.within.every(holds)) continue;
     for (const [k, v] of b.options) out.set(k, [...(out.get(k) ?? []), v]);
@@ -232,8 +247,9 @@ function optionsFor(cfg: SshConfig, alias: string): Map<string, string[]> {
 }
 
 function expandTokens(s: string, t: { host: string; user: string; port: number; alias: string }): string {
-  return expandTilde(s).replace(/%([%hnpdur])/g, (_, c: string) =>
-    ({ '%': '%', h: t.host, n: t.alias, p: String(t.port), d: home(), u: os.userInfo().username, r: t.user })[c] ?? '',
+  return expandTilde(s).replace(
+    /%([%hnpdur])/g,
+    (_, c: string) => ({ '%': '%', h: t.host, n: t.alias, p: String(t.port), d: home(), u: os.userInfo().username, r: t.user })[c] ?? '',
   );
 }
 
@@ -348,7 +364,30 @@ export function settingTarget(d: SshCommandLine, base: SshTarget, cfg: SshConfig
 /** ssh's flags that take no value (man 1 ssh), which may be bundled: `-4A`, `-vvv`. */
 const SSH_BARE_FLAGS = /^-[1246AaCfGgKkMNnqsTtVvXxYy]+$/;
 /** ssh's flags that take a value, as `-p 22` or `-p22`. */
-const SSH_VALUE_FLAGS = new Set(['-B', '-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-P', '-p', '-Q', '-R', '-S', '-W', '-w']);
+const SSH_VALUE_FLAGS = new Set([
+  '-B',
+  '-b',
+  '-c',
+  '-D',
+  '-E',
+  '-e',
+  '-F',
+  '-I',
+  '-i',
+  '-J',
+  '-L',
+  '-l',
+  '-m',
+  '-O',
+  '-o',
+  '-P',
+  '-p',
+  '-Q',
+  '-R',
+  '-S',
+  '-W',
+  '-w',
+]);
 /** -o options Nodescope carries into the node's settings, by ssh_config keyword (lower case). */
 const CARRIED_OPTIONS = new Set(['port', 'user', 'identityfile', 'proxyjump']);
 
@@ -386,7 +425,8 @@ export function parseSshCommandLine(line: string): SshCommandLine {
   if (!dest) throw new Error('no destination in the ssh command');
   const d = parseSshDestination(dest);
   const port = given.port !== undefined ? Number(given.port) : undefined;
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`port must be a number from 1 to 65535, got "${given.port}"`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new Error(`port must be a number from 1 to 65535, got "${given.port}"`);
   const jump = given.proxyjump && given.proxyjump.toLowerCase() !== 'none' ? given.proxyjump : undefined;
   if (jump) jump.split(',').forEach((hop) => parseSshDestination(hop)); // a bad hop is an error now, not at connect
   return { ...d, user: d.user ?? given.user, port: d.port ?? port, identityFile: given.identityfile, jump, ignored };

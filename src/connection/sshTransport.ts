@@ -11,7 +11,16 @@
 import * as os from 'os';
 import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { Duplex, Readable } from 'stream';
-import { defaultKnownHostsFiles, defaultTrustStore, fingerprint, hostKeyAlgorithmsFor, hostName, keyTypeOf, trustHostKey, verifyHostKey } from './knownHosts';
+import {
+  defaultKnownHostsFiles,
+  defaultTrustStore,
+  fingerprint,
+  hostKeyAlgorithmsFor,
+  hostName,
+  keyTypeOf,
+  trustHostKey,
+  verifyHostKey,
+} from './knownHosts';
 import type { SshTarget } from './sshConfig';
 import { deployAgent, probeNode, type NodeFacts } from './deploy';
 import { authHandler } from './sshAuth';
@@ -36,7 +45,6 @@ export interface SshOptions {
   nodeRuntime?: string;
 }
 
-
 function label(t: SshTarget): string {
   return `${t.user ? `${t.user}@` : ''}${hostName(t.host, t.port ?? 22)}`;
 }
@@ -60,12 +68,18 @@ function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, 
       done(false);
     };
     if (verdict.status === 'known') return done(true);
-    if (verdict.status === 'revoked') return refuse(`host key ${fp} for ${hostName(t.host, port)} is revoked (${verdict.file}:${verdict.line}); refusing to connect`);
+    if (verdict.status === 'revoked')
+      return refuse(`host key ${fp} for ${hostName(t.host, port)} is revoked (${verdict.file}:${verdict.line}); refusing to connect`);
     if (verdict.status === 'changed') {
-      return refuse(`host key for ${hostName(t.host, port)} changed (known ${verdict.knownFingerprint} in ${verdict.file}:${verdict.line}, offered ${fp}); refusing to connect`);
+      return refuse(
+        `host key for ${hostName(t.host, port)} changed (known ${verdict.knownFingerprint} in ${verdict.file}:${verdict.line}, offered ${fp}); refusing to connect`,
+      );
     }
     if (verdict.certAuthority) {
-      interaction.log('warn', `${verdict.certAuthority}: a @cert-authority line names ${hostName(t.host, port)}, but Nodescope cannot check host certificates; treating its key as unknown`);
+      interaction.log(
+        'warn',
+        `${verdict.certAuthority}: a @cert-authority line names ${hostName(t.host, port)}, but Nodescope cannot check host certificates; treating its key as unknown`,
+      );
     }
     const trust = (): void => {
       trustHostKey(t.trustStorePath ?? defaultTrustStore(), t.host, port, key);
@@ -74,7 +88,10 @@ function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, 
     };
     if (opts.acceptNewHostKey) return trust();
     interaction.confirmHostKey({ host: t.host, port, keyType: keyTypeOf(key), fingerprint: fp }).then(
-      (yes) => (yes ? trust() : refuse(`unknown host key ${fp} for ${hostName(t.host, port)} not trusted; pass --accept-new-host-key or accept it when asked`)),
+      (yes) =>
+        yes
+          ? trust()
+          : refuse(`unknown host key ${fp} for ${hostName(t.host, port)} not trusted; pass --accept-new-host-key or accept it when asked`),
       () => refuse(`unknown host key ${fp} for ${hostName(t.host, port)}`),
     );
   };
@@ -119,7 +136,8 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       deadline.cancel();
       client.end();
       if (refusal.error) return reject(refusal.error);
-      if (err.level === 'client-authentication') return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));
+      if (err.level === 'client-authentication')
+        return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));
       if (err.level === 'client-timeout' || /Timed out/.test(err.message)) return reject(new Error(`connecting to ${label(t)} timed out`));
       reject(new Error(`cannot connect to ${label(t)}: ${err.message}`));
     });
@@ -128,18 +146,27 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
 }
 
 function describeAuth(t: SshTarget): string {
-  return [t.identitiesOnly ? 'agent (given keys only)' : 'agent', t.identityFiles?.length ? 'given keys' : 'default keys', 'password', 'keyboard-interactive'].join(', ');
+  return [
+    t.identitiesOnly ? 'agent (given keys only)' : 'agent',
+    t.identityFiles?.length ? 'given keys' : 'default keys',
+    'password',
+    'keyboard-interactive',
+  ].join(', ');
 }
 
 function forward(client: Client, host: string, port: number): Promise<ClientChannel> {
   return new Promise((resolve, reject) =>
-    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(new Error(`jump to ${hostName(host, port)} failed: ${err.message}`)) : resolve(stream))),
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+      err ? reject(new Error(`jump to ${hostName(host, port)} failed: ${err.message}`)) : resolve(stream),
+    ),
   );
 }
 
 export function execChannel(client: Client, command: string, pty?: ExecOptions['pty']): Promise<ClientChannel> {
   return new Promise((resolve, reject) =>
-    client.exec(command, pty ? { pty: { cols: pty.cols, rows: pty.rows, term: pty.term ?? 'xterm-256color' } } : {}, (err, ch) => (err ? reject(err) : resolve(ch))),
+    client.exec(command, pty ? { pty: { cols: pty.cols, rows: pty.rows, term: pty.term ?? 'xterm-256color' } } : {}, (err, ch) =>
+      err ? reject(err) : resolve(ch),
+    ),
   );
 }
 
@@ -188,8 +215,14 @@ export async function openSshTransport(target: SshTarget, interaction: Interacti
     if (closed) return;
     closed = true;
     closeAll();
-    const last = sudoRefused() ? `sudo on ${label(target)} did not accept the password` : stderr.trim().split('\n').filter((l) => !/ready \(pid/.test(l)).pop();
-    listeners.forEach((l) => l(closedByUs ? null : reason ?? (last ? `agent stopped: ${last}` : 'the connection closed')));
+    const last = sudoRefused()
+      ? `sudo on ${label(target)} did not accept the password`
+      : stderr
+          .trim()
+          .split('\n')
+          .filter((l) => !/ready \(pid/.test(l))
+          .pop();
+    listeners.forEach((l) => l(closedByUs ? null : (reason ?? (last ? `agent stopped: ${last}` : 'the connection closed'))));
   };
   channel.on('close', () => finish(null));
   client.on('error', (err: Error) => finish(`connection to ${label(target)} lost: ${err.message}`));

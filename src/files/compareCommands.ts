@@ -41,11 +41,21 @@ async function pickView(layers: { index: number; role: string; path: string }[])
   const items = layers.flatMap((l) => {
     const what = l.role === 'upper' ? 'the writable layer' : `image layer · ${path.basename(path.dirname(l.path))}`;
     return [
-      { label: `$(layers) Up to layer ${l.index}`, description: `merged view of layer ${l.index} and those below · ${what}`, view: { layer: l.index, merged: true } },
-      { label: `$(file) Layer ${l.index} alone`, description: `what layer ${l.index} holds itself, whiteouts too · ${what}`, view: { layer: l.index, merged: false } },
+      {
+        label: `$(layers) Up to layer ${l.index}`,
+        description: `merged view of layer ${l.index} and those below · ${what}`,
+        view: { layer: l.index, merged: true },
+      },
+      {
+        label: `$(file) Layer ${l.index} alone`,
+        description: `what layer ${l.index} holds itself, whiteouts too · ${what}`,
+        view: { layer: l.index, merged: false },
+      },
     ];
   });
-  return (await vscode.window.showQuickPick(items, { placeHolder: 'Which layer view? (layer 0 is the top-most)', matchOnDescription: true }))?.view;
+  return (
+    await vscode.window.showQuickPick(items, { placeHolder: 'Which layer view? (layer 0 is the top-most)', matchOnDescription: true })
+  )?.view;
 }
 
 /** A file picked in a view of a container picked (or the row's). */

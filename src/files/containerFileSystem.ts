@@ -13,7 +13,14 @@ import * as vscode from 'vscode';
 import type { ContainerFileEntry, ContainerFileStat } from '../../server/protocol';
 import type { AgentClient } from '../connection/agentClient';
 import type { NodeRegistry } from '../nodes/registry';
-import { containerFileParts, parseContainerFile, rootSegment, switchView, type ContainerFileRef, type LayerViewRef } from './containerFileUri';
+import {
+  containerFileParts,
+  parseContainerFile,
+  rootSegment,
+  switchView,
+  type ContainerFileRef,
+  type LayerViewRef,
+} from './containerFileUri';
 
 export const FILES_SCHEME = 'nodescope-files';
 
@@ -52,7 +59,9 @@ interface Target {
 
 /** lstat of `path` in the target's view. */
 async function statIn(t: Target, path: string): Promise<ContainerFileStat> {
-  return t.view ? t.client.request('layerFiles.stat', { target: t.container, ...t.view, path }) : t.client.request('files.stat', { container: t.container, path });
+  return t.view
+    ? t.client.request('layerFiles.stat', { target: t.container, ...t.view, path })
+    : t.client.request('files.stat', { container: t.container, path });
 }
 
 export class ContainerFileSystem implements vscode.FileSystemProvider {
@@ -92,7 +101,8 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    if (this.aboveRoot(uri)) return { type: vscode.FileType.Directory, size: 0, mtime: 0, ctime: 0, permissions: vscode.FilePermission.Readonly };
+    if (this.aboveRoot(uri))
+      return { type: vscode.FileType.Directory, size: 0, mtime: 0, ctime: 0, permissions: vscode.FilePermission.Readonly };
     return this.call(uri, async (t) => {
       const st = await statIn(t, t.file);
       let type = TYPE[st.type];
@@ -121,7 +131,9 @@ export class ContainerFileSystem implements vscode.FileSystemProvider {
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     return this.call(uri, async ({ client, container, file, view }) => {
-      const r = view ? await client.request('layerFiles.read', { target: container, ...view, path: file }) : await client.request('files.read', { container, path: file });
+      const r = view
+        ? await client.request('layerFiles.read', { target: container, ...view, path: file })
+        : await client.request('files.read', { container, path: file });
       return Buffer.from(r.base64, 'base64');
     });
   }

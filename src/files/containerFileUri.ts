@@ -48,7 +48,13 @@ export function rootSegment(containerName: string, view?: LayerViewRef): string 
   return view ? `${nameSegment(containerName)} (${viewLabel(view)})` : nameSegment(containerName);
 }
 
-export function containerFileParts(nodeId: string, containerId: string, containerName: string, file: string, view?: LayerViewRef): { authority: string; path: string } {
+export function containerFileParts(
+  nodeId: string,
+  containerId: string,
+  containerName: string,
+  file: string,
+  view?: LayerViewRef,
+): { authority: string; path: string } {
   const inside = file.startsWith('/') ? file : `/${file}`;
   const viewPart = view ? `.${view.merged ? 'upto' : 'layer'}${view.layer}` : '';
   return { authority: `${hex(nodeId)}.${hex(containerId)}${viewPart}`, path: `/${rootSegment(containerName, view)}${inside}` };
@@ -73,7 +79,11 @@ export function parseContainerFile(authority: string, path: string): ContainerFi
 }
 
 /** The same file in another view of the same container (`view` undefined: the container's own); undefined: not a URI of this module. */
-export function switchView(authority: string, path: string, view: LayerViewRef | undefined): { authority: string; path: string } | undefined {
+export function switchView(
+  authority: string,
+  path: string,
+  view: LayerViewRef | undefined,
+): { authority: string; path: string } | undefined {
   const ref = parseContainerFile(authority, path);
   if (!ref) return undefined;
   const segment = path.split('/')[1] ?? '';

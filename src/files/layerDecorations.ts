@@ -32,7 +32,9 @@ export class LayerDecorations implements vscode.FileDecorationProvider {
       return undefined;
     }
     if (!ref.view || ref.file === undefined || ref.file === '/') return undefined;
-    const marks = (await this.marksOf(ref.nodeId, ref.containerId, ref.view, path.posix.dirname(ref.file)).catch(() => undefined))?.get(path.posix.basename(ref.file));
+    const marks = (await this.marksOf(ref.nodeId, ref.containerId, ref.view, path.posix.dirname(ref.file)).catch(() => undefined))?.get(
+      path.posix.basename(ref.file),
+    );
     const d = marks && decorationOf(marks, ref.view);
     if (!d) return undefined;
     const out = new vscode.FileDecoration(d.badge || undefined, d.tooltip, d.color ? new vscode.ThemeColor(d.color) : undefined);
@@ -46,7 +48,9 @@ export class LayerDecorations implements vscode.FileDecorationProvider {
     if (kept && Date.now() - kept.at < FRESH_MS) return kept.marks;
     const client = this.nodes.get(nodeId)?.agent;
     if (!client) return Promise.reject(new Error('not connected'));
-    const marks = client.request('layerFiles.list', { target, ...view, path: dir }).then((r) => new Map(r.entries.map((e) => [e.name, e.marks])));
+    const marks = client
+      .request('layerFiles.list', { target, ...view, path: dir })
+      .then((r) => new Map(r.entries.map((e) => [e.name, e.marks])));
     this.listings.delete(key);
     this.listings.set(key, { at: Date.now(), marks });
     // The oldest go first (a Map iterates in insertion order).

@@ -61,6 +61,10 @@ export function describeHealth(h: NodeHealth): HealthWords {
     }
     case 'failed':
       // The data kept under a failed node is old: the row says so before the error, which may be cut off.
-      return { short: `failed${h.since === null ? '' : ` · stale since ${clockTime(h.since)}`}: ${h.error}`, detail: `Failed: ${reason(h.error)}.${asOf(h.since)} Retry connects again.`, level: 'error' };
+      return {
+        short: `failed${h.since === null ? '' : ` · stale since ${clockTime(h.since)}`}: ${h.error}`,
+        detail: `Failed: ${reason(h.error)}.${asOf(h.since)} Retry connects again.`,
+        level: 'error',
+      };
   }
 }

@@ -80,7 +80,14 @@ export class NodeSession {
     const since = this.model.snapshot ? this.dataAsOf() : null;
     const restarting = this.stateValue === 'reconnecting' || (this.stateValue === 'disconnected' && this.retryTimer !== null);
     if (restarting) {
-      return { kind: 'restarting', unresponsive: this.unresponsive, since, why: this.reasonValue ?? 'connection lost', attempt: this.attempt, maxAttempts: this.opts.maxReconnectAttempts };
+      return {
+        kind: 'restarting',
+        unresponsive: this.unresponsive,
+        since,
+        why: this.reasonValue ?? 'connection lost',
+        attempt: this.attempt,
+        maxAttempts: this.opts.maxReconnectAttempts,
+      };
     }
     if (this.stateValue === 'connecting') return { kind: 'connecting' };
     if (this.stateValue === 'disconnected') return this.reasonValue ? { kind: 'failed', since, error: this.reasonValue } : { kind: 'off' };
@@ -89,7 +96,11 @@ export class NodeSession {
     if (waiting) {
       const stuck = this.client?.transport.agentStderr?.latestOf('stuck');
       const said = stuck && stuck.at >= waiting.since ? ` (agent ${stuck.text})` : '';
-      return { kind: 'stale', since, why: `the agent has not answered ${waiting.method} for ${formatSeconds(Date.now() - waiting.since)}${said}` };
+      return {
+        kind: 'stale',
+        since,
+        why: `the agent has not answered ${waiting.method} for ${formatSeconds(Date.now() - waiting.since)}${said}`,
+      };
     }
     return { kind: 'live' };
   }
@@ -162,7 +173,11 @@ export class NodeSession {
         await transport.close().catch(() => undefined);
         return;
       }
-      client = await connectAgent(transport, { watchIntervalMs: this.opts.watchIntervalMs, clientVersion: this.opts.clientVersion, deadlines: this.opts.deadlines });
+      client = await connectAgent(transport, {
+        watchIntervalMs: this.opts.watchIntervalMs,
+        clientVersion: this.opts.clientVersion,
+        deadlines: this.opts.deadlines,
+      });
       snapshot = await client.request('snapshot', {});
     } catch (err) {
       // connectAgent closes its transport when the handshake fails; a failed first snapshot leaves the
@@ -189,7 +204,10 @@ export class NodeSession {
     // after it starts (a crash on some node state) must not be restarted forever.
     this.stableTimer = setTimeout(() => (this.attempt = 0), this.opts.stableAfterMs ?? 60_000);
     this.stableTimer.unref();
-    this.opts.log?.('info', `${this.label}: connected (agent ${client.info.agentVersion}, pid ${client.info.pid} on ${client.info.hostname})`);
+    this.opts.log?.(
+      'info',
+      `${this.label}: connected (agent ${client.info.agentVersion}, pid ${client.info.pid} on ${client.info.hostname})`,
+    );
     this.setState('connected', null);
   }
 
@@ -245,7 +263,7 @@ export class NodeSession {
     this.fire();
   }
 
-    /** Lets go of the current client: its watchdog stops, and what the data is as of is kept. */
+  /** Lets go of the current client: its watchdog stops, and what the data is as of is kept. */
   private drop(): void {
     this.freshAt = this.model.snapshot ? this.dataAsOf() : null;
     this.watchdog?.stop();
@@ -286,7 +304,10 @@ export class NodeSession {
     if (!this.wanted || this.attempt >= this.opts.maxReconnectAttempts) return;
     const delay = Math.min(30_000, (this.opts.baseDelayMs ?? 1000) * 2 ** this.attempt);
     this.attempt++;
-    this.opts.log?.('info', `${this.label}: reconnecting in ${Math.round(delay / 1000)} s (attempt ${this.attempt} of ${this.opts.maxReconnectAttempts})`);
+    this.opts.log?.(
+      'info',
+      `${this.label}: reconnecting in ${Math.round(delay / 1000)} s (attempt ${this.attempt} of ${this.opts.maxReconnectAttempts})`,
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.tryConnect(true).catch(() => undefined);

@@ -12,7 +12,9 @@ export function readHostKeyAnswer(typed: string, fingerprint: string): HostKeyAn
   if (answer === '' || answer.toLowerCase() === 'no') return { trust: false };
   if (answer.toLowerCase() === 'yes' || answer === fingerprint) return { trust: true };
   if (/^(SHA256|MD5):/i.test(answer)) {
-    return { askAgain: `that is not the fingerprint this node presented (${fingerprint}): type no, or Escape, unless you know why it differs` };
+    return {
+      askAgain: `that is not the fingerprint this node presented (${fingerprint}): type no, or Escape, unless you know why it differs`,
+    };
   }
   return { askAgain: "type 'yes', 'no' or the fingerprint" };
 }

@@ -24,15 +24,30 @@ export function vscodeInteraction(nodeLabel: string, log: vscode.LogOutputChanne
       });
       const answer = readHostKeyAnswer(typed ?? '', fingerprint);
       const trust = 'trust' in answer && answer.trust;
-      if (!trust) log.info(`${nodeLabel}: ${keyType} host key ${fingerprint} of ${who} not trusted (${typed === undefined ? 'the question was dismissed' : 'answered no'})`);
+      if (!trust)
+        log.info(
+          `${nodeLabel}: ${keyType} host key ${fingerprint} of ${who} not trusted (${typed === undefined ? 'the question was dismissed' : 'answered no'})`,
+        );
       return trust;
     },
-    askPassword: async (prompt) => vscode.window.showInputBox({ title: `Nodescope: ${nodeLabel}`, prompt, password: true, ignoreFocusOut: true }),
-    askPassphrase: async (keyPath) => vscode.window.showInputBox({ title: `Nodescope: ${nodeLabel}`, prompt: `Passphrase for ${keyPath}`, password: true, ignoreFocusOut: true }),
+    askPassword: async (prompt) =>
+      vscode.window.showInputBox({ title: `Nodescope: ${nodeLabel}`, prompt, password: true, ignoreFocusOut: true }),
+    askPassphrase: async (keyPath) =>
+      vscode.window.showInputBox({
+        title: `Nodescope: ${nodeLabel}`,
+        prompt: `Passphrase for ${keyPath}`,
+        password: true,
+        ignoreFocusOut: true,
+      }),
     async keyboardInteractive(name, instructions, prompts) {
       const answers: string[] = [];
       for (const p of prompts) {
-        const a = await vscode.window.showInputBox({ title: name || `Nodescope: ${nodeLabel}`, prompt: [instructions, p.prompt].filter(Boolean).join(' '), password: !p.echo, ignoreFocusOut: true });
+        const a = await vscode.window.showInputBox({
+          title: name || `Nodescope: ${nodeLabel}`,
+          prompt: [instructions, p.prompt].filter(Boolean).join(' '),
+          password: !p.echo,
+          ignoreFocusOut: true,
+        });
         if (a === undefined) return undefined;
         answers.push(a);
       }

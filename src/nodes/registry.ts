@@ -68,7 +68,10 @@ export class NodeRegistry implements vscode.Disposable {
   /** What changed in a node's model, for views that refresh only that. */
   readonly onDidChangeModel = this.modelChanged.event;
 
-  constructor(private readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {
     this.reload();
   }
 
@@ -113,13 +116,18 @@ export class NodeRegistry implements vscode.Disposable {
       });
     const hidden = new Set(s.hiddenHosts);
     for (const alias of cfg ? listConfiguredHosts(cfg) : []) {
-      if (!hidden.has(alias)) wanted.set(`ssh:${alias}`, { label: alias, origin: { kind: 'sshConfig', alias }, open: sshOpen(alias, () => sshTarget(alias)) });
+      if (!hidden.has(alias))
+        wanted.set(`ssh:${alias}`, { label: alias, origin: { kind: 'sshConfig', alias }, open: sshOpen(alias, () => sshTarget(alias)) });
     }
     for (const dest of s.hosts) {
       try {
         const d = parseSshCommandLine(dest);
         const label = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
-        wanted.set(`ssh:${dest}`, { label, origin: { kind: 'setting', dest }, open: sshOpen(label, () => settingTarget(d, sshTarget(d.host), cfg)) });
+        wanted.set(`ssh:${dest}`, {
+          label,
+          origin: { kind: 'setting', dest },
+          open: sshOpen(label, () => settingTarget(d, sshTarget(d.host), cfg)),
+        });
       } catch (err) {
         this.log.warn(`nodescope.hosts: ${(err as Error).message}`);
       }

@@ -18,8 +18,7 @@ export interface PanelContract {
 export type FromPage = { kind: 'ready' } | { kind: 'request'; id: number; method: string; params: unknown };
 
 export type ToPage =
-  | { kind: 'response'; id: number; result?: unknown; error?: string }
-  | { kind: 'notify'; method: string; params: unknown };
+  { kind: 'response'; id: number; result?: unknown; error?: string } | { kind: 'notify'; method: string; params: unknown };
 
 /** Requests carry ids below this: a page that counts past it is broken or hostile. */
 const MAX_REQUEST_ID = 2 ** 31;
@@ -43,7 +42,8 @@ export type ParamsCheck = (p: unknown) => string | null;
 
 /** Small checks the panels' contracts compose (no validation library in the page bundle). */
 export const check = {
-  none: (): ParamsCheck => (p) => (p === undefined || p === null || (typeof p === 'object' && Object.keys(p).length === 0) ? null : 'takes no params'),
+  none: (): ParamsCheck => (p) =>
+    p === undefined || p === null || (typeof p === 'object' && Object.keys(p).length === 0) ? null : 'takes no params',
   object:
     (fields: Record<string, (v: unknown) => boolean>): ParamsCheck =>
     (p) => {

@@ -48,7 +48,10 @@ export class EnterSession {
   private size = { cols: 80, rows: 24 };
   private exitCode: number | undefined;
 
-  constructor(private readonly target: EnterTarget, private readonly sink: TerminalSink) {}
+  constructor(
+    private readonly target: EnterTarget,
+    private readonly sink: TerminalSink,
+  ) {}
 
   async open(dims?: { cols: number; rows: number }): Promise<void> {
     if (this.state !== 'new') return;

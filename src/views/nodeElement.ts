@@ -16,5 +16,8 @@ export interface NodeElement {
 
 /** A container of `session` as if its row had been clicked: for commands run from a panel. */
 export function containerElement(session: NodeSession, containerId: string): NodeElement {
-  return { session, item: { id: `${session.id}/c/${containerId}`, kind: 'container', label: '', contextValue: 'container', expandable: false, containerId } };
+  return {
+    session,
+    item: { id: `${session.id}/c/${containerId}`, kind: 'container', label: '', contextValue: 'container', expandable: false, containerId },
+  };
 }

@@ -127,7 +127,10 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     const d = el.item;
     // Labels carry names a container chose (process names, files, hostnames): control characters are
     // shown escaped, as the CLI shows them, never handed to the page raw.
-    const item = new vscode.TreeItem(escapeControls(d.label), d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      escapeControls(d.label),
+      d.expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = `${el.session.id}|${d.id}`;
     item.description = d.description === undefined ? undefined : escapeControls(d.description);
     if (d.icon) item.iconPath = new vscode.ThemeIcon(d.icon);
@@ -148,7 +151,10 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
    * stays listed, marked), restarting its agent, or failed with the error and a Retry.
    */
   private nodeItem(s: NodeSession): vscode.TreeItem {
-    const item = new vscode.TreeItem(s.label, s.kind === 'local' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      s.label,
+      s.kind === 'local' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = s.id;
     const snap = s.model.snapshot;
     const health = s.health;
@@ -156,12 +162,15 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     // "hostname": a bare `vm` beside the node's own label read as a mystery word.
     const facts = snap ? `hostname ${snap.host.hostname} · ${plural(snap.containers.length, 'container')}` : null;
     // The state comes first: a narrow sidebar cuts the end of a description off.
-    item.description = health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${words.short} · ${facts}` : words.short;
+    item.description =
+      health.kind === 'live' && facts ? facts : health.kind === 'stale' && facts ? `${words.short} · ${facts}` : words.short;
     const about = snap
       ? `kernel ${snap.host.kernel} (${snap.host.arch}), cgroup ${snap.host.cgroupVersion}, ${plural(snap.host.processCount, 'process', 'processes')}${s.agent ? `\n\nagent ${s.agent.info.agentVersion} (pid ${s.agent.info.pid}) as uid ${s.agent.info.uid}` : ''}`
       : '';
     item.tooltip = new vscode.MarkdownString(
-      health.kind === 'live' && snap ? `**${s.label}** — the node's hostname is \`${snap.host.hostname}\`\n\n${about}` : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,
+      health.kind === 'live' && snap
+        ? `**${s.label}** — the node's hostname is \`${snap.host.hostname}\`\n\n${about}`
+        : `**${s.label}**: ${words.detail}${about ? `\n\n${about}` : ''}`,
     );
     item.iconPath = nodeIcon(health.kind);
     // The kind of row, then how it is: menus match `^node\.connected` and the suffix (Retry).
@@ -236,7 +245,9 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
    */
   private async scanInTurn(layers: NodeElement[]): Promise<void> {
     const scans = layers.length ? this.scansOf(layers[0].session) : undefined;
-    const todo = layers.flatMap((el) => (el.item?.kind === 'layer' && el.item.verified && !scans!.has(el.item.ref.path) ? [{ el, path: el.item.ref.path }] : []));
+    const todo = layers.flatMap((el) =>
+      el.item?.kind === 'layer' && el.item.verified && !scans!.has(el.item.ref.path) ? [{ el, path: el.item.ref.path }] : [],
+    );
     for (const { path } of todo) scans!.set(path, 'loading');
     for (const { el, path } of todo) await this.scan(el, path);
   }

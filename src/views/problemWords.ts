@@ -24,7 +24,7 @@ export function problemWords(p: Problem): ProblemWords | undefined {
       why: [
         `The kernel shows a process's namespace links only to a caller that may inspect the process as a debugger would (a ptrace read check, see namespaces(7) and ptrace(2)). Root is refused when the process is protected from it: by a security module, by a sandbox, or because it holds privileges the agent lacks.`,
         pid === '1'
-          ? 'PID 1 is often such a process: on a VM whose init is the hypervisor\'s own agent, or when the agent itself runs in a container. Nodescope takes the host\'s namespaces from the agent\'s own process, not from PID 1, so only PID 1\'s own entry is unknown; the rest of the tree is unaffected.'
+          ? "PID 1 is often such a process: on a VM whose init is the hypervisor's own agent, or when the agent itself runs in a container. Nodescope takes the host's namespaces from the agent's own process, not from PID 1, so only PID 1's own entry is unknown; the rest of the tree is unaffected."
           : `Only process ${pid}'s namespaces are unknown; the rest of the tree is unaffected.`,
       ].join('\n\n'),
     };

@@ -54,9 +54,12 @@ describe("a container's files from the tree", { skip: e2eSkip(), timeout: 400_00
     // VS Code's own file dialog over the nodescope-files scheme: a path box listing the container's root.
     const dialog = quickInput(page);
     await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'etc' }).first().waitFor({ timeout: 30_000 });
-    const listed = await dialog.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent?.replace(/\/$/, '') ?? ''));
+    const listed = await dialog
+      .locator('.quick-input-list .monaco-list-row')
+      .evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent?.replace(/\/$/, '') ?? ''));
     const root = execFileSync('docker', ['exec', LIMITED, 'ls', '-A', '/'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const name of ROOT_ENTRIES) assert.ok(listed.includes(name) && root.includes(name), `${name}: dialog ${listed.join(' ')}; ls / ${root.join(' ')}`);
+    for (const name of ROOT_ENTRIES)
+      assert.ok(listed.includes(name) && root.includes(name), `${name}: dialog ${listed.join(' ')}; ls / ${root.join(' ')}`);
     await page.keyboard.type('etc/');
     // The dialog reads the directory typed into (files.list) before it can take a name in it.
     await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'passwd' }).first().waitFor();
@@ -64,7 +67,11 @@ describe("a container's files from the tree", { skip: e2eSkip(), timeout: 400_00
     await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
     const expected = execFileSync('docker', ['exec', LIMITED, 'cat', '/etc/passwd'], { encoding: 'utf8' }).trim();
-    await until("the container's /etc/passwd in the editor", async () => (await editorText(page).catch(() => '')).includes(RIG_USER.passwdLine), 30_000);
+    await until(
+      "the container's /etc/passwd in the editor",
+      async () => (await editorText(page).catch(() => '')).includes(RIG_USER.passwdLine),
+      30_000,
+    );
     assert.deepEqual(await editorLinesText(page), expected.split('\n'));
     // Named by the container's name and the file, nowhere by its 64-digit id (what docker inspect says it is).
     const id = inspect('{{.Id}}', LIMITED);
@@ -85,30 +92,33 @@ describe("a container's files from the tree", { skip: e2eSkip(), timeout: 400_00
     await page.keyboard.press('Control+W');
   });
 
-  ui.step(`4f. Which Layer Provides a Path… answers in words: the layer whose whiteout deleted ${WHITEOUT_PATH} and the layer that still holds it; a path in no layer says so`, async () => {
-    const page = ui.page;
-    // The independent answer, from Docker's layer directories: which one holds the whiteout (a 0/0 char
-    // device), which one the file.
-    const lowers = inspect('{{.GraphDriver.Data.LowerDir}}', LIMITED).split(':');
-    const whiteout = lowers.find((d) => fs.lstatSync(`${d}${WHITEOUT_PATH}`, { throwIfNoEntry: false })?.isCharacterDevice());
-    const holder = lowers.find((d) => fs.lstatSync(`${d}${WHITEOUT_PATH}`, { throwIfNoEntry: false })?.isFile());
-    assert.ok(whiteout && holder, `docker's lower dirs: ${lowers.join(' ')}`);
-    const ask = async (p: string): Promise<string> => {
-      await contextMenu(page, LIMITED, 'Which Layer Provides a Path…');
-      await answer(page, { message: 'absolute path inside the container' }, p);
-      await until(`the answer for ${p} in the editor`, async () => (await editorText(page).catch(() => '')).startsWith(p), 30_000);
-      return editorText(page);
-    };
-    const gone = await ask(WHITEOUT_PATH);
-    assert.doesNotMatch(gone, /[{}"]/, `words, not JSON: ${gone}`);
-    assert.match(gone, new RegExp(`deleted by +lower #\\d+ ${reEscape(whiteout)} \\(whiteout\\)`), gone);
-    assert.match(gone, new RegExp(`still in +lower #\\d+ ${reEscape(holder)}`), gone);
-    assert.match(gone, /inode +none in the container's own view: the container does not see this path/, gone);
-    assert.doesNotMatch(gone, /merged \?/);
-    await ui.vs.shot('04f-whence-deleted');
-    await page.keyboard.press('Control+W');
-    const none = await ask('/no/such/path-e2e');
-    assert.match(none, /not in any layer/, none);
-    await page.keyboard.press('Control+W');
-  });
+  ui.step(
+    `4f. Which Layer Provides a Path… answers in words: the layer whose whiteout deleted ${WHITEOUT_PATH} and the layer that still holds it; a path in no layer says so`,
+    async () => {
+      const page = ui.page;
+      // The independent answer, from Docker's layer directories: which one holds the whiteout (a 0/0 char
+      // device), which one the file.
+      const lowers = inspect('{{.GraphDriver.Data.LowerDir}}', LIMITED).split(':');
+      const whiteout = lowers.find((d) => fs.lstatSync(`${d}${WHITEOUT_PATH}`, { throwIfNoEntry: false })?.isCharacterDevice());
+      const holder = lowers.find((d) => fs.lstatSync(`${d}${WHITEOUT_PATH}`, { throwIfNoEntry: false })?.isFile());
+      assert.ok(whiteout && holder, `docker's lower dirs: ${lowers.join(' ')}`);
+      const ask = async (p: string): Promise<string> => {
+        await contextMenu(page, LIMITED, 'Which Layer Provides a Path…');
+        await answer(page, { message: 'absolute path inside the container' }, p);
+        await until(`the answer for ${p} in the editor`, async () => (await editorText(page).catch(() => '')).startsWith(p), 30_000);
+        return editorText(page);
+      };
+      const gone = await ask(WHITEOUT_PATH);
+      assert.doesNotMatch(gone, /[{}"]/, `words, not JSON: ${gone}`);
+      assert.match(gone, new RegExp(`deleted by +lower #\\d+ ${reEscape(whiteout)} \\(whiteout\\)`), gone);
+      assert.match(gone, new RegExp(`still in +lower #\\d+ ${reEscape(holder)}`), gone);
+      assert.match(gone, /inode +none in the container's own view: the container does not see this path/, gone);
+      assert.doesNotMatch(gone, /merged \?/);
+      await ui.vs.shot('04f-whence-deleted');
+      await page.keyboard.press('Control+W');
+      const none = await ask('/no/such/path-e2e');
+      assert.match(none, /not in any layer/, none);
+      await page.keyboard.press('Control+W');
+    },
+  );
 });

@@ -17,7 +17,17 @@ import { contextMenu, rows, showDockerContainers, until } from '../support/nodes
 import { nodescopeSession } from '../support/nodescopeSession';
 import { quickPick } from '../support/quickInputPage';
 import { rigUp } from '../support/real';
-import { askHostname, closeOnKey, enterContainer, exitAndClose, focusTerminal, terminalHasLine, terminalText, typeLine, untilTerminal } from '../support/terminalPage';
+import {
+  askHostname,
+  closeOnKey,
+  enterContainer,
+  exitAndClose,
+  focusTerminal,
+  terminalHasLine,
+  terminalText,
+  typeLine,
+  untilTerminal,
+} from '../support/terminalPage';
 import { clearNotifications, notifications, toast } from '../support/workbenchPage';
 
 const NOSHELL = E2E_CONTAINERS.noShell;
@@ -32,7 +42,9 @@ function startNoShellContainer(): void {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  execFileSync('docker', ['run', '-d', '--name', NOSHELL.name, '--network', 'none', NOSHELL.image, '/busybox', 'sleep', '600'], { stdio: 'ignore' });
+  execFileSync('docker', ['run', '-d', '--name', NOSHELL.name, '--network', 'none', NOSHELL.image, '/busybox', 'sleep', '600'], {
+    stdio: 'ignore',
+  });
 }
 function removeNoShellContainer(): void {
   spawnSync('docker', ['rm', '-f', NOSHELL.name]);
@@ -53,12 +65,15 @@ describe('entering a container from the tree', { skip: e2eSkip(), timeout: 400_0
     await ui.close();
   });
 
-  ui.step('4. right-click a container → Enter Namespaces… opens a terminal inside it; hostname shows its hostname; exit, a key closes it', async () => {
-    await showDockerContainers(ui.page);
-    await askHostname(ui.page, LIMITED);
-    await ui.vs.shot('04-enter-terminal');
-    await exitAndClose(ui.page, SHOWN.exited(0));
-  });
+  ui.step(
+    '4. right-click a container → Enter Namespaces… opens a terminal inside it; hostname shows its hostname; exit, a key closes it',
+    async () => {
+      await showDockerContainers(ui.page);
+      await askHostname(ui.page, LIMITED);
+      await ui.vs.shot('04-enter-terminal');
+      await exitAndClose(ui.page, SHOWN.exited(0));
+    },
+  );
 
   ui.step('4b. entering a container without a shell fails with one line, as a notification and in the terminal', async () => {
     const page = ui.page;
@@ -88,7 +103,10 @@ describe('entering a container from the tree', { skip: e2eSkip(), timeout: 400_0
     await contextMenu(page, LIMITED, 'Enter Namespaces as…');
     // Each quick pick lists what the container's own root has; typing filters, Enter takes the match.
     const shells = await quickPick(page, /shell/, PICKED_SHELL);
-    assert.ok(RIG_SHELLS.every((s) => shells.includes(s)), `shells offered: ${shells.join(', ')}`);
+    assert.ok(
+      RIG_SHELLS.every((s) => shells.includes(s)),
+      `shells offered: ${shells.join(', ')}`,
+    );
     const users = await quickPick(page, /user/, RIG_USER.name);
     const passwd = execFileSync('docker', ['exec', LIMITED, 'cut', '-d:', '-f1', '/etc/passwd'], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(users, passwd, "the container's /etc/passwd, not the node's");
@@ -112,7 +130,11 @@ describe('entering a container from the tree', { skip: e2eSkip(), timeout: 400_0
     await page.waitForTimeout(2_000);
     const toasts = await notifications(page);
     assert.doesNotMatch(toasts, /exit code|terminated/i, `notifications: ${toasts}`);
-    await until('the log line', () => ui.vs.nodescopeLog().some((l) => l.includes(`enter ${LIMITED} on This machine: the shell exited with code 7`)), 10_000);
+    await until(
+      'the log line',
+      () => ui.vs.nodescopeLog().some((l) => l.includes(`enter ${LIMITED} on This machine: the shell exited with code 7`)),
+      10_000,
+    );
     await ui.vs.shot('04g-no-error-toast');
   });
 });

@@ -16,7 +16,9 @@ import { startVsCode, type VsCode } from '../support/codeServer';
 
 const repo = path.resolve(__dirname, '..', '..');
 const built = (): string | null =>
-  ['dist/extension.js', 'dist/agent-bundle/agent.js', 'dist/nodescope.vsix'].every((f) => fs.existsSync(path.join(repo, f))) ? null : 'needs a build (npm run build && npm run package)';
+  ['dist/extension.js', 'dist/agent-bundle/agent.js', 'dist/nodescope.vsix'].every((f) => fs.existsSync(path.join(repo, f)))
+    ? null
+    : 'needs a build (npm run build && npm run package)';
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('chromium'), built);
 
 /** The tests module as the extension host loads it: plain CommonJS next to nothing but Node's and vscode's modules. */
@@ -69,11 +71,16 @@ describe('extension-host tests inside code-server', { skip, timeout: 300_000 }, 
     const code = await Promise.race([
       exited,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the tests did not finish; the workbench said:\n${hostLog.slice(-20).join('\n')}`)), 180_000);
+        timer = setTimeout(
+          () => reject(new Error(`the tests did not finish; the workbench said:\n${hostLog.slice(-20).join('\n')}`)),
+          180_000,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     await vs.shot('exthost-tests').catch(() => undefined);
-    const reported: Array<{ name: string; ok: boolean; error?: string }> = fs.existsSync(results) ? JSON.parse(fs.readFileSync(results, 'utf8')) : [];
+    const reported: Array<{ name: string; ok: boolean; error?: string }> = fs.existsSync(results)
+      ? JSON.parse(fs.readFileSync(results, 'utf8'))
+      : [];
     const failures = reported.filter((r) => !r.ok).map((r) => `${r.name}: ${r.error}`);
     assert.deepEqual(failures, [], 'extension-host checks failed');
     assert.ok(reported.length > 0, `run() reported no checks; extension host said:\n${hostLog.slice(-20).join('\n')}`);

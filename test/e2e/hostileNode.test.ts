@@ -23,7 +23,14 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { FORGED, hostileImage, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer } from '../support/hostileContainer';
+import {
+  FORGED,
+  hostileImage,
+  removeHostile,
+  removeLeftoverHostiles,
+  startHostile,
+  type HostileContainer,
+} from '../support/hostileContainer';
 import { markedProcesses, peakRssKiB } from '../support/processWatch';
 import { collapse, contextMenu, expand, nodeRow, rows, sidebar, statusItem, until } from '../support/nodesTreePage';
 
@@ -49,13 +56,26 @@ const HOSTILE_COMM = 'c\\nFORGED\\033[31m';
 
 /** Live: the row counts containers and says nothing of stale, unresponsive or failed; the status bar says the name alone. */
 async function live(page: Page): Promise<boolean> {
-  const row = await nodeRow(page).innerText().catch(() => '');
-  const bar = await statusItem(page).innerText().catch(() => '');
+  const row = await nodeRow(page)
+    .innerText()
+    .catch(() => '');
+  const bar = await statusItem(page)
+    .innerText()
+    .catch(() => '');
   return /\d+ containers?\b/.test(row) && !/stale|unresponsive|failed/.test(row) && bar.trim() === 'This machine';
 }
 
 async function notifications(page: Page): Promise<string> {
-  return (await page.locator('.notification-toast').allInnerTexts().catch(() => [])).join(' | ').replace(/\s+/g, ' ') || 'none';
+  return (
+    (
+      await page
+        .locator('.notification-toast')
+        .allInnerTexts()
+        .catch(() => [])
+    )
+      .join(' | ')
+      .replace(/\s+/g, ' ') || 'none'
+  );
 }
 
 /** The extension host of this test's code-server: marked in its environment, `--type=extensionHost` in its argv. */
@@ -84,7 +104,10 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
       } catch (err) {
         await vs?.shot(`FAILED-hostile-${name.split('.')[0]}`).catch(() => undefined);
         if (!vs) throw err;
-        throw new Error(`${(err as Error).message}\nnotifications: ${await notifications(page)}\nNodescope log: ${vs.nodescopeLog().slice(-8).join(' | ')}`, { cause: err });
+        throw new Error(
+          `${(err as Error).message}\nnotifications: ${await notifications(page)}\nNodescope log: ${vs.nodescopeLog().slice(-8).join(' | ')}`,
+          { cause: err },
+        );
       }
     });
   }
@@ -93,10 +116,15 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     rigUp();
     removeLeftoverHostiles();
     try {
-      for (const c of await Promise.all(VARIANTS.map((v) => startHostile(v, 60_000)))) hostile.set(c.variant as (typeof VARIANTS)[number], c);
+      for (const c of await Promise.all(VARIANTS.map((v) => startHostile(v, 60_000))))
+        hostile.set(c.variant as (typeof VARIANTS)[number], c);
       // A process whose name is a newline, FORGED and a colour escape, as the main container's are
       // (zero-shells: runc's exec reads /etc/passwd and /etc/group, both plain there).
-      execFileSync('docker', ['exec', '-d', hostile.get('zero-shells')!.name, '/bin/sh', '-c', `printf '${HOSTILE_COMM}' >/proc/$$/comm; sleep 1000000; :`], { timeout: 30_000 });
+      execFileSync(
+        'docker',
+        ['exec', '-d', hostile.get('zero-shells')!.name, '/bin/sh', '-c', `printf '${HOSTILE_COMM}' >/proc/$$/comm; sleep 1000000; :`],
+        { timeout: 30_000 },
+      );
     } catch (err) {
       for (const c of hostile.values()) removeHostile(c);
       throw err;
@@ -131,37 +159,48 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     watcher = setInterval(() => {
       if (busy) return;
       busy = true;
-      void Promise.all([nodeRow(page).innerText({ timeout: 1000 }).catch(() => ''), statusItem(page).innerText({ timeout: 1000 }).catch(() => '')])
+      void Promise.all([
+        nodeRow(page)
+          .innerText({ timeout: 1000 })
+          .catch(() => ''),
+        statusItem(page)
+          .innerText({ timeout: 1000 })
+          .catch(() => ''),
+      ])
         .then(([row, bar]) => {
           const said = `${row} | ${bar}`.replace(/\s+/g, ' ');
           if (/This machine/.test(row)) samples++;
-          if (/stale|unresponsive|failed/.test(said) && notLive.length < 5) notLive.push(`${new Date().toISOString().slice(11, 19)} ${said}`);
+          if (/stale|unresponsive|failed/.test(said) && notLive.length < 5)
+            notLive.push(`${new Date().toISOString().slice(11, 19)} ${said}`);
         })
         .finally(() => (busy = false));
     }, 500);
   });
 
-  step('2. the hostile containers are in the tree; a hostile process name forges no line (its newline and escape show as \\n and \\x1b)', async () => {
-    await expand(page, /^\s*Containers/);
-    await expand(page, /^\s*docker/);
-    for (const c of hostile.values()) await rows(page, c.name).first().waitFor({ timeout: 30_000 });
-    await vs.shot('hostile-02-containers');
-    const zero = hostile.get('zero-shells')!.name;
-    await expand(page, zero);
-    await expand(page, /^\s*Processes\s*\d/);
-    // The process's row: its label holds the word, escaped; the text it renders starts no line with it.
-    const proc = rows(page, FORGED).first();
-    await proc.waitFor({ timeout: 30_000 });
-    const label = await proc.locator('.label-name').first().innerText();
-    assert.match(label, new RegExp(`^\\d+ c.*${FORGED}`), `the hostile process's label: ${JSON.stringify(label)}`);
-    assert.match(label, /c\\nFORGED\\x1b\[31m/, 'the newline and the escape shown escaped, as the CLI shows them');
-    assert.doesNotMatch(await sidebar(page).innerText(), FORGED_LINE, 'a hostile name forged a line of the tree');
-    await proc.hover();
-    await vs.shot('hostile-03-hostile-process');
-    await collapse(page, /^\s*Processes\s*\d/);
-    await collapse(page, zero);
-    assert.ok(await live(page), 'still live while the traps are in the tree');
-  });
+  step(
+    '2. the hostile containers are in the tree; a hostile process name forges no line (its newline and escape show as \\n and \\x1b)',
+    async () => {
+      await expand(page, /^\s*Containers/);
+      await expand(page, /^\s*docker/);
+      for (const c of hostile.values()) await rows(page, c.name).first().waitFor({ timeout: 30_000 });
+      await vs.shot('hostile-02-containers');
+      const zero = hostile.get('zero-shells')!.name;
+      await expand(page, zero);
+      await expand(page, /^\s*Processes\s*\d/);
+      // The process's row: its label holds the word, escaped; the text it renders starts no line with it.
+      const proc = rows(page, FORGED).first();
+      await proc.waitFor({ timeout: 30_000 });
+      const label = await proc.locator('.label-name').first().innerText();
+      assert.match(label, new RegExp(`^\\d+ c.*${FORGED}`), `the hostile process's label: ${JSON.stringify(label)}`);
+      assert.match(label, /c\\nFORGED\\x1b\[31m/, 'the newline and the escape shown escaped, as the CLI shows them');
+      assert.doesNotMatch(await sidebar(page).innerText(), FORGED_LINE, 'a hostile name forged a line of the tree');
+      await proc.hover();
+      await vs.shot('hostile-03-hostile-process');
+      await collapse(page, /^\s*Processes\s*\d/);
+      await collapse(page, zero);
+      assert.ok(await live(page), 'still live while the traps are in the tree');
+    },
+  );
 
   // The tree escapes control characters in names as the CLI does (\n, \e): no ESC reaches the page raw.
   step('2b. tree labels carry no raw control character', async () => {
@@ -173,7 +212,13 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     await collapse(page, /^\s*Processes\s*\d/);
     await collapse(page, zero);
     const raw = RAW_CONTROL.exec(text);
-    assert.equal(raw, null, raw ? `raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 10))}` : '');
+    assert.equal(
+      raw,
+      null,
+      raw
+        ? `raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(text.slice(Math.max(0, raw.index - 30), raw.index + 10))}`
+        : '',
+    );
   });
 
   step('3. Refresh completes: no error, the node stays live', async () => {
@@ -187,19 +232,29 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     for (const c of hostile.values()) await rows(page, c.name).first().waitFor({ timeout: 10_000 });
     const toasts = await notifications(page);
     assert.doesNotMatch(toasts, /Nodescope/, `notifications after Refresh: ${toasts}`);
-    const errors = vs.nodescopeLog().slice(logged).filter((l) => /\[error\]|no answer|timed out|stale|unresponsive/i.test(l));
+    const errors = vs
+      .nodescopeLog()
+      .slice(logged)
+      .filter((l) => /\[error\]|no answer|timed out|stale|unresponsive/i.test(l));
     assert.deepEqual(errors, [], 'the log after Refresh');
     await vs.shot('hostile-04-refreshed');
   });
 
-  step("4. Enter Namespaces as… on the pagemap-passwd container answers in time and says its /etc/passwd is unreadable", async () => {
+  step('4. Enter Namespaces as… on the pagemap-passwd container answers in time and says its /etc/passwd is unreadable', async () => {
     const c = hostile.get('pagemap-passwd')!.name;
     const started = Date.now();
     await contextMenu(page, c, 'Enter Namespaces as…');
     const widget = page.locator('.quick-input-widget').filter({ visible: true });
     const answered = await Promise.race([
-      widget.locator('.quick-input-title', { hasText: /shell/ }).waitFor({ timeout: ANSWER_MS }).then(() => 'pick' as const),
-      page.locator('.notification-toast', { hasText: `cannot enter ${c}` }).first().waitFor({ timeout: ANSWER_MS }).then(() => 'error' as const),
+      widget
+        .locator('.quick-input-title', { hasText: /shell/ })
+        .waitFor({ timeout: ANSWER_MS })
+        .then(() => 'pick' as const),
+      page
+        .locator('.notification-toast', { hasText: `cannot enter ${c}` })
+        .first()
+        .waitFor({ timeout: ANSWER_MS })
+        .then(() => 'error' as const),
     ]);
     const took = Date.now() - started;
     if (answered === 'pick') {
@@ -210,13 +265,20 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
       assert.match(placeholder, new RegExp(`${c} has no readable /etc/passwd \\(.+\\): root only`), placeholder);
       assert.doesNotMatch(placeholder, /\n|\bat \S+ \(/, 'one line, no stack');
       // A row's first label-name is its label; its detail line (the home directory) carries another.
-      const offered = await widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent?.trim() ?? ''));
+      const offered = await widget
+        .locator('.quick-input-list .monaco-list-row')
+        .evaluateAll((rs) => rs.map((r) => r.querySelector('.label-name')?.textContent?.trim() ?? ''));
       assert.deepEqual(offered, ['root'], 'root alone, nothing read from pagemap');
       await vs.shot('hostile-05-enter-as-pagemap');
       await page.keyboard.press('Escape');
       await widget.waitFor({ state: 'hidden', timeout: 10_000 });
     } else {
-      const message = (await page.locator('.notification-toast', { hasText: `cannot enter ${c}` }).first().innerText()).trim();
+      const message = (
+        await page
+          .locator('.notification-toast', { hasText: `cannot enter ${c}` })
+          .first()
+          .innerText()
+      ).trim();
       assert.match(message, /passwd/, message);
       await vs.shot('hostile-05-enter-as-pagemap');
     }
@@ -227,37 +289,40 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
 
   /** The error Open File on pagemap-passwd's /etc/passwd showed, for the check after it. */
   let openFileError = '';
-  step('4b. Open File in Container… on /etc/passwd of the pagemap-passwd container ends in an error notification that says why, in time', async () => {
-    const c = hostile.get('pagemap-passwd')!.name;
-    await contextMenu(page, c, 'Open File in Container…');
-    const dialog = page.locator('.quick-input-widget').filter({ visible: true });
-    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'etc' }).first().waitFor({ timeout: ANSWER_MS });
-    await page.keyboard.type('etc/');
-    await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'passwd' }).first().waitFor({ timeout: ANSWER_MS });
-    await page.keyboard.type('passwd');
-    await page.waitForTimeout(300);
-    const started = Date.now();
-    await page.keyboard.press('Enter');
-    // The read stops at the size cap (counted in bytes read: pagemap's stat says 0) and says so.
-    const toast = page.locator('.notification-toast', { hasText: /\/etc\/passwd: more than 16\.0 MiB/ }).first();
-    await toast.waitFor({ timeout: ANSWER_MS });
-    const took = Date.now() - started;
-    openFileError = (await toast.locator('.notification-list-item-message').innerText()).trim();
-    await page.waitForTimeout(500); // the toast fades in
-    await vs.shot('hostile-05b-open-pagemap-passwd');
-    assert.ok(took < ANSWER_MS, `answered after ${took} ms`);
-    assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'no editor opened');
-    // Error toasts stay until dismissed.
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Notifications: Clear All Notifications');
-    await page.keyboard.press('Enter');
-    await toast.waitFor({ state: 'detached', timeout: 10_000 });
-    await until('This machine live after Open File', () => live(page), ANSWER_MS);
-  });
+  step(
+    '4b. Open File in Container… on /etc/passwd of the pagemap-passwd container ends in an error notification that says why, in time',
+    async () => {
+      const c = hostile.get('pagemap-passwd')!.name;
+      await contextMenu(page, c, 'Open File in Container…');
+      const dialog = page.locator('.quick-input-widget').filter({ visible: true });
+      await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'etc' }).first().waitFor({ timeout: ANSWER_MS });
+      await page.keyboard.type('etc/');
+      await dialog.locator('.quick-input-list .monaco-list-row', { hasText: 'passwd' }).first().waitFor({ timeout: ANSWER_MS });
+      await page.keyboard.type('passwd');
+      await page.waitForTimeout(300);
+      const started = Date.now();
+      await page.keyboard.press('Enter');
+      // The read stops at the size cap (counted in bytes read: pagemap's stat says 0) and says so.
+      const toast = page.locator('.notification-toast', { hasText: /\/etc\/passwd: more than 16\.0 MiB/ }).first();
+      await toast.waitFor({ timeout: ANSWER_MS });
+      const took = Date.now() - started;
+      openFileError = (await toast.locator('.notification-list-item-message').innerText()).trim();
+      await page.waitForTimeout(500); // the toast fades in
+      await vs.shot('hostile-05b-open-pagemap-passwd');
+      assert.ok(took < ANSWER_MS, `answered after ${took} ms`);
+      assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'no editor opened');
+      // Error toasts stay until dismissed.
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Notifications: Clear All Notifications');
+      await page.keyboard.press('Enter');
+      await toast.waitFor({ state: 'detached', timeout: 10_000 });
+      await until('This machine live after Open File', () => live(page), ANSWER_MS);
+    },
+  );
 
   // Not VS Code's wording of a provider's error ("Error running command nodescope.openFile: cannot open
   // nodescope-files://<128 hex digits>/…. Detail: … This is likely caused by the extension…").
-  step('4c. that error is one line of Nodescope\'s own, naming the container, not the raw URI', async () => {
+  step("4c. that error is one line of Nodescope's own, naming the container, not the raw URI", async () => {
     assert.ok(openFileError, 'step 4b showed the error');
     assert.ok(openFileError.includes(hostile.get('pagemap-passwd')!.name), `names the container: ${openFileError}`);
     assert.doesNotMatch(openFileError, /Error running command|nodescope-files:\/\/|likely caused by the extension/, openFileError);
@@ -271,7 +336,10 @@ describe('Nodescope in a real VS Code on a node with hostile containers', { skip
     hostPeakKiB = Math.max(hostPeakKiB, peakRssKiB(hosts[0]) ?? 0);
     process.stderr.write(`e2e: extension host pid ${hosts[0]} VmHWM ${(hostPeakKiB / 1024).toFixed(0)} MiB\n`);
     assert.ok(hostPeakKiB > 0, 'VmHWM read');
-    assert.ok(hostPeakKiB < HOST_BOUND_KIB, `extension host VmHWM ${(hostPeakKiB / 1024).toFixed(0)} MiB over ${HOST_BOUND_KIB / 1024} MiB`);
+    assert.ok(
+      hostPeakKiB < HOST_BOUND_KIB,
+      `extension host VmHWM ${(hostPeakKiB / 1024).toFixed(0)} MiB over ${HOST_BOUND_KIB / 1024} MiB`,
+    );
     assert.ok(await live(page), 'still live at the end');
     await vs.shot('hostile-06-end');
   });

@@ -53,7 +53,8 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
   }
 
   /** The card of the layer whose history command is `createdBy`, once the report has arrived. */
-  const card = (f: Frame, createdBy: string) => f.locator('li.layer', { has: f.locator('code.created-by', { hasText: createdBy }) }).first();
+  const card = (f: Frame, createdBy: string) =>
+    f.locator('li.layer', { has: f.locator('code.created-by', { hasText: createdBy }) }).first();
 
   it('Explore Layers: history commands, a whiteout marked removed, a lower layer file opened, reload, themes', async () => {
     const image = docker('inspect', '-f', '{{.Config.Image}}', LIMITED);
@@ -63,7 +64,16 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
 
     await step('open from the context menu', async () => {
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      await until(
+        'This machine live',
+        async () =>
+          /\d+ containers?\b/.test(
+            await nodeRow(page)
+              .innerText()
+              .catch(() => ''),
+          ),
+        90_000,
+      );
       await expand(page, /^\s*Containers/);
       await expand(page, /^\s*docker/);
       await contextMenu(page, LIMITED, 'Explore Layers');
@@ -77,7 +87,8 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
       const made = shown.filter((t) => history.includes(t));
       const docked = history.filter((h) => made.includes(h));
       assert.deepEqual(made, docked, `the stack's commands in docker's order: ${shown.join(' | ')}`);
-      for (const cmd of ['/bin/sh -c rm -rf /opq && mkdir /opq && echo new >/opq/new', DELETER]) assert.ok(made.includes(cmd), `${cmd} shown`);
+      for (const cmd of ['/bin/sh -c rm -rf /opq && mkdir /opq && echo new >/opq/new', DELETER])
+        assert.ok(made.includes(cmd), `${cmd} shown`);
       assert.match(await f.locator('li.layer').first().innerText(), /writable[\s\S]*what the container changed/);
     });
 
@@ -97,7 +108,10 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
 
     await step('a lower layer file opens in an editor', async () => {
       const maker = '/bin/sh -c mkdir -p /data/keep';
-      await f.locator('li.layer', { has: f.locator('code.created-by', { hasText: maker }) }).first().click();
+      await f
+        .locator('li.layer', { has: f.locator('code.created-by', { hasText: maker }) })
+        .first()
+        .click();
       // /data stays expanded from the layer before (the tree keeps what was open); open it if this layer's page shows it closed.
       const data = f.locator('.row.entry[data-path="/data"]');
       await data.waitFor({ timeout: 30_000 });
@@ -115,11 +129,18 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
     });
 
     await step('reload', async () => {
-      await page.locator('.tabs-container .tab', { hasText: `Layers of ${LIMITED}` }).first().click();
+      await page
+        .locator('.tabs-container .tab', { hasText: `Layers of ${LIMITED}` })
+        .first()
+        .click();
       await palette(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       f = await frameWith(page, 'li.layer.selected code.created-by', 90_000);
-      assert.match(await f.locator('li.layer.selected code.created-by').innerText(), /mkdir -p \/data\/keep/, 'the same layer is selected after the reload');
+      assert.match(
+        await f.locator('li.layer.selected code.created-by').innerText(),
+        /mkdir -p \/data\/keep/,
+        'the same layer is selected after the reload',
+      );
     });
 
     await step('light', async () => {

@@ -30,14 +30,17 @@ const docker = (...args: string[]): string => execFileSync('docker', args, { enc
 
 /** The base image's bottom layer on the host: the last of its GraphDriver lower dirs, or its upper when it has one layer. */
 function baseLayerDir(): string {
-  const data = JSON.parse(docker('image', 'inspect', '-f', '{{json .GraphDriver.Data}}', 'nodescope-rig/base:1')) as { LowerDir?: string; UpperDir: string };
+  const data = JSON.parse(docker('image', 'inspect', '-f', '{{json .GraphDriver.Data}}', 'nodescope-rig/base:1')) as {
+    LowerDir?: string;
+    UpperDir: string;
+  };
   return data.LowerDir ? data.LowerDir.split(':').at(-1)! : data.UpperDir;
 }
 
 /** Running Docker containers whose overlay has `dir` among its lower dirs, per docker inspect's GraphDriver. */
 function dockerUsersOf(dir: string): string[] {
   const ids = docker('ps', '-q').split('\n').filter(Boolean);
-  return ids.filter((id) => (docker('inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', id).split(':')).includes(dir));
+  return ids.filter((id) => docker('inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', id).split(':').includes(dir));
 }
 
 /**
@@ -66,7 +69,10 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     const sshConfig = path.join(dir, 'ssh_config');
     fs.writeFileSync(sshConfig, '');
     // Dark first (the profile's default here is light); the light screenshots switch later.
-    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000, 'workbench.colorTheme': 'Default Dark Modern' }, { NODESCOPE_VSIX: vsix });
+    vs = await startVsCode(
+      { 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000, 'workbench.colorTheme': 'Default Dark Modern' },
+      { NODESCOPE_VSIX: vsix },
+    );
     page = vs.page;
   });
 
@@ -109,7 +115,16 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
   it('layer graph: palette, context menus, the shared base layer against docker inspect, live update, reload, themes; overview links', async () => {
     await step('open', async () => {
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      await until(
+        'This machine live',
+        async () =>
+          /\d+ containers?\b/.test(
+            await nodeRow(page)
+              .innerText()
+              .catch(() => ''),
+          ),
+        90_000,
+      );
       await palette(page, 'Nodescope: Show Layer Graph');
       const f = await frameWith(page, '.shared-layers');
       const users = dockerUsersOf(base());
@@ -126,7 +141,9 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     await step('live', async () => {
       const f = await frameWith(page, '.shared-layers');
       const before = dockerUsersOf(base()).length;
-      execFileSync('docker', ['run', '-d', '--name', EXTRA, '--network', 'none', 'nodescope-rig/base:1', 'sleep', '600'], { stdio: 'ignore' });
+      execFileSync('docker', ['run', '-d', '--name', EXTRA, '--network', 'none', 'nodescope-rig/base:1', 'sleep', '600'], {
+        stdio: 'ignore',
+      });
       const after = dockerUsersOf(base()).length;
       assert.ok(after >= before + 1, 'docker counts the new container on the base layer');
       // The graph is updated where it stands: the canvas cytoscape draws on is the same element after the delta.
@@ -149,22 +166,43 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       await f.locator('aside.details [data-action="exploreLayers"]').click();
       // The layer explorer is another engineer's panel (issue "Layers as dive shows them"): it opens in a
       // tab of its own, or until it exists the page says why not in one line.
-      await until('Explore Layers to answer', async () => (await f.locator('[role="alert"]').innerText().catch(() => '')).length > 0 || (await tabs(page)).length > open, 15_000);
-      const refused = await f.locator('[role="alert"]').innerText().catch(() => '');
+      await until(
+        'Explore Layers to answer',
+        async () =>
+          (
+            await f
+              .locator('[role="alert"]')
+              .innerText()
+              .catch(() => '')
+          ).length > 0 || (await tabs(page)).length > open,
+        15_000,
+      );
+      const refused = await f
+        .locator('[role="alert"]')
+        .innerText()
+        .catch(() => '');
       if (refused) assert.match(refused, /^[^\n]+$/, 'one line');
       await vs.shot('layergraph-02b-explore');
     });
 
     await step('context menus', async () => {
       await contextMenu(page, 'This machine', 'Show Layer Graph');
-      await until('the node panel revealed, not a twin', async () => (await tabs(page)).filter((t) => t.includes('Layers: This machine')).length === 1, 10_000);
+      await until(
+        'the node panel revealed, not a twin',
+        async () => (await tabs(page)).filter((t) => t.includes('Layers: This machine')).length === 1,
+        10_000,
+      );
       await expand(page, /^\s*Containers/);
       await expand(page, /^\s*docker/);
       await contextMenu(page, LIMITED, 'Show Layer Graph');
       const id = docker('inspect', '-f', '{{.Id}}', LIMITED);
       const f = await frameWith(page, `[data-selected="container:${id}"]`);
       assert.match(await f.locator('aside.details .selected h2').innerText(), new RegExp(LIMITED));
-      await until('a tab for the container', async () => (await tabs(page)).some((t) => t.includes(`Layers: This machine · ${LIMITED}`)), 10_000);
+      await until(
+        'a tab for the container',
+        async () => (await tabs(page)).some((t) => t.includes(`Layers: This machine · ${LIMITED}`)),
+        10_000,
+      );
       await vs.shot('layergraph-03-container');
     });
 
@@ -195,7 +233,9 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
       await page.waitForTimeout(1000);
       await vs.shot('overview-02-dark');
       // Every enabled card opens its panel (a tab of its own); the disabled ones are panels this build lacks.
-      const cards = await f.locator('.panel-links button:not([disabled])').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.panel!));
+      const cards = await f
+        .locator('.panel-links button:not([disabled])')
+        .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.panel!));
       assert.ok(cards.includes('layerGraph'), cards.join(', '));
       for (const card of cards) {
         const before = (await tabs(page)).length;
@@ -204,10 +244,17 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
         const overview = await frameWith(page, '.panel-links');
         await overview.locator(`.panel-links button[data-panel="${card}"]`).click();
         // The layer graph's tab is already open: a click reveals it (the active tab changes) instead of adding one.
-        await until(`${card} to open`, async () => {
-          const active = await page.locator('.tabs-container .tab.active').innerText().catch(() => '');
-          return (await tabs(page)).length > before || !active.includes('Overview');
-        }, 15_000);
+        await until(
+          `${card} to open`,
+          async () => {
+            const active = await page
+              .locator('.tabs-container .tab.active')
+              .innerText()
+              .catch(() => '');
+            return (await tabs(page)).length > before || !active.includes('Overview');
+          },
+          15_000,
+        );
       }
       await vs.shot('overview-03-linked-panel');
     });

@@ -35,7 +35,9 @@ function dockerNamespaces(name: string): Map<string, string> {
 
 /** The details pane's namespace table: type → inode, as the page shows it. */
 async function detailsNamespaces(f: Frame): Promise<Map<string, string>> {
-  const rows = await f.locator('.ng-ns-table tr[data-ns]').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent ?? '')));
+  const rows = await f
+    .locator('.ng-ns-table tr[data-ns]')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent ?? '')));
   return new Map(rows.map(([t, i]) => [t, i]));
 }
 
@@ -49,7 +51,10 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     const sshConfig = path.join(dir, 'ssh_config');
     fs.writeFileSync(sshConfig, '');
     // Dark first, named: code-server's own default theme is a light one.
-    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 2000, 'workbench.colorTheme': 'Default Dark Modern' }, { NODESCOPE_VSIX: vsix });
+    vs = await startVsCode(
+      { 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 2000, 'workbench.colorTheme': 'Default Dark Modern' },
+      { NODESCOPE_VSIX: vsix },
+    );
     page = vs.page;
   });
 
@@ -69,7 +74,17 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
   /** The panel's page once it has drawn the snapshot (the status line counts namespaces then). */
   async function drawn(ms = 60_000): Promise<Frame> {
     const f = await frameWith(page, '.ng-toolbar', ms);
-    await until('the graph drawn', async () => /\d+ namespaces, \d+ containers/.test(await f.locator('.ng-status').innerText().catch(() => '')), ms);
+    await until(
+      'the graph drawn',
+      async () =>
+        /\d+ namespaces, \d+ containers/.test(
+          await f
+            .locator('.ng-status')
+            .innerText()
+            .catch(() => ''),
+        ),
+      ms,
+    );
     return f;
   }
 
@@ -78,7 +93,16 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
 
     await step('open', async () => {
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      await until(
+        'This machine live',
+        async () =>
+          /\d+ containers?\b/.test(
+            await nodeRow(page)
+              .innerText()
+              .catch(() => ''),
+          ),
+        90_000,
+      );
       await palette(page, 'Nodescope: Show Namespace Graph');
       const f = await drawn();
       assert.ok((await f.locator('.ng-graph canvas').count()) > 0, 'the graph is drawn on a canvas');
@@ -91,20 +115,46 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
       const f = await drawn();
       await f.locator('.ng-search input').click();
       await page.keyboard.type(LIMITED);
-      await until('the details pane for the container', async () => (await f.locator('.ng-details h3').innerText().catch(() => '')).includes(LIMITED), 15_000);
+      await until(
+        'the details pane for the container',
+        async () =>
+          (
+            await f
+              .locator('.ng-details h3')
+              .innerText()
+              .catch(() => '')
+          ).includes(LIMITED),
+        15_000,
+      );
       const shown = await detailsNamespaces(f);
-      for (const [type, inode] of expected) assert.equal(shown.get(type), inode, `${type}: docker's /proc/PID/ns says ${inode}, the details pane ${shown.get(type)}`);
+      for (const [type, inode] of expected)
+        assert.equal(shown.get(type), inode, `${type}: docker's /proc/PID/ns says ${inode}, the details pane ${shown.get(type)}`);
       assert.match(await f.locator('.ng-count').innerText(), /^1 of \d+ \(name\)/);
-      for (const action of ['enter', 'reveal', 'inspect']) assert.equal(await f.locator(`.ng-buttons [data-action="${action}"]`).count(), 1, action);
+      for (const action of ['enter', 'reveal', 'inspect'])
+        assert.equal(await f.locator(`.ng-buttons [data-action="${action}"]`).count(), 1, action);
       await page.waitForTimeout(800);
       await vs.shot('namespacegraph-02-search-dark');
     });
 
     await step('context menu', async () => {
-      await page.locator('.tabs-container .tab').first().click().catch(() => undefined);
+      await page
+        .locator('.tabs-container .tab')
+        .first()
+        .click()
+        .catch(() => undefined);
       await contextMenu(page, 'This machine', 'Show Namespace Graph');
       await until('the panel revealed, not a twin', async () => (await tabs(page)).filter((t) => t.includes(TAB)).length === 1, 10_000);
-      await until('the panel active', async () => (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).includes(TAB), 10_000);
+      await until(
+        'the panel active',
+        async () =>
+          (
+            await page
+              .locator('.tabs-container .tab.active')
+              .innerText()
+              .catch(() => '')
+          ).includes(TAB),
+        10_000,
+      );
     });
 
     await step('reload', async () => {
@@ -115,7 +165,17 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
       const f = await drawn(120_000);
       // The view state came back with it: the search and the selected container.
-      await until('the selection restored', async () => (await f.locator('.ng-details h3').innerText().catch(() => '')).includes(LIMITED), 30_000);
+      await until(
+        'the selection restored',
+        async () =>
+          (
+            await f
+              .locator('.ng-details h3')
+              .innerText()
+              .catch(() => '')
+          ).includes(LIMITED),
+        30_000,
+      );
       const shown = await detailsNamespaces(f);
       for (const [type, inode] of expected) assert.equal(shown.get(type), inode, type);
       await page.waitForTimeout(1000);
@@ -128,7 +188,10 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
       // The palette's first match is "Browse Color Themes in Marketplace": the picker's own row is clicked.
       await page.keyboard.press('F1');
       await page.keyboard.type('Preferences: Color Theme');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*Preferences: Color Theme(?!s)/ }).first().click();
+      await page
+        .locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*Preferences: Color Theme(?!s)/ })
+        .first()
+        .click();
       await page.keyboard.type('Light Modern');
       await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
@@ -139,7 +202,15 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
       await vs.shot('namespacegraph-04-light');
       // A namespace shared by the rig containers, selected by its inode: owner, holders and containers shown.
       await f.locator('.ng-search input').fill(expected.get('cgroup')!);
-      await until('the namespace details', async () => (await f.locator('.ng-details dd[data-field="inode"]').innerText().catch(() => '')) === expected.get('cgroup'), 15_000);
+      await until(
+        'the namespace details',
+        async () =>
+          (await f
+            .locator('.ng-details dd[data-field="inode"]')
+            .innerText()
+            .catch(() => '')) === expected.get('cgroup'),
+        15_000,
+      );
       await page.waitForTimeout(800);
       await vs.shot('namespacegraph-05-namespace-light');
     });

@@ -82,7 +82,16 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
   it('a stopped agent shows stale, then unresponsive, and the node comes back live with live updates', async () => {
     try {
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      await until(
+        'This machine live',
+        async () =>
+          /\d+ containers?\b/.test(
+            await nodeRow(page)
+              .innerText()
+              .catch(() => ''),
+          ),
+        90_000,
+      );
       const liveText = await nodeRow(page).innerText();
       assert.doesNotMatch(liveText, /stale|unresponsive|failed/);
       await vs.shot('nodestate-01-live');
@@ -97,7 +106,11 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
       // Within a ping interval and the stale threshold (15 s + 5 s), the row and the status bar say so.
       await until('the row to say stale since', async () => /stale since \d\d:\d\d:\d\d/.test(await nodeRow(page).innerText()), 40_000);
       const staleRow = await nodeRow(page).innerText();
-      assert.match(staleRow, /This machine\s*stale since \d\d:\d\d:\d\d · .*\d+ containers?\b/, 'the data stays, marked first (the sidebar cuts the end off)');
+      assert.match(
+        staleRow,
+        /This machine\s*stale since \d\d:\d\d:\d\d · .*\d+ containers?\b/,
+        'the data stays, marked first (the sidebar cuts the end off)',
+      );
       await until('the status bar to say stale', async () => /This machine: stale since/.test(await statusItem(page).innerText()), 10_000);
       assert.ok(CLOCK.test(await statusItem(page).innerText()));
       assert.equal(await nodeRow(page).locator('.codicon-warning').count(), 1, 'a warning icon on the row');
@@ -116,23 +129,40 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
         { polling: 'raf', timeout: 40_000 },
       );
       // Killing the stopped agent comes first, then the first attempt (numbered) to start another.
-      assert.match(String(await said.jsonValue()), /This machine: unresponsive, restarting( \(attempt 1 of \d+\))? · stale since \d\d:\d\d:\d\d/);
+      assert.match(
+        String(await said.jsonValue()),
+        /This machine: unresponsive, restarting( \(attempt 1 of \d+\))? · stale since \d\d:\d\d:\d\d/,
+      );
       await vs.shot('nodestate-03-unresponsive');
 
-      await until('the node live again', async () => {
-        const t = await nodeRow(page).innerText();
-        return /\d+ containers?\b/.test(t) && !/stale|unresponsive|failed/.test(t);
-      }, 60_000);
+      await until(
+        'the node live again',
+        async () => {
+          const t = await nodeRow(page).innerText();
+          return /\d+ containers?\b/.test(t) && !/stale|unresponsive|failed/.test(t);
+        },
+        60_000,
+      );
       await until('the stopped agent gone from /proc', () => !alive(stopped), 10_000);
       const [fresh] = agentsOf(vs);
       assert.ok(fresh && fresh !== stopped, 'a new agent runs');
-      assert.equal(await statusItem(page).innerText().then((t) => t.trim()), 'This machine');
-      assert.ok(vs.nodescopeLog().some((l) => l.includes(`agent pid ${stopped} stopped answering`)), vs.nodescopeLog().slice(-5).join('\n'));
+      assert.equal(
+        await statusItem(page)
+          .innerText()
+          .then((t) => t.trim()),
+        'This machine',
+      );
+      assert.ok(
+        vs.nodescopeLog().some((l) => l.includes(`agent pid ${stopped} stopped answering`)),
+        vs.nodescopeLog().slice(-5).join('\n'),
+      );
 
       // Live updates came back by themselves: a container started now shows up under docker.
       await expand(page, /^\s*Containers/);
       await expand(page, /^\s*docker/);
-      execFileSync('docker', ['run', '-d', '--network', 'none', '--name', CONTAINER, 'nodescope-rig/base:1', 'sleep', '300'], { stdio: 'ignore' });
+      execFileSync('docker', ['run', '-d', '--network', 'none', '--name', CONTAINER, 'nodescope-rig/base:1', 'sleep', '300'], {
+        stdio: 'ignore',
+      });
       await rows(page, CONTAINER).first().waitFor({ timeout: 30_000 });
       await vs.shot('nodestate-04-live-again');
     } catch (err) {
@@ -143,21 +173,34 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
   it('an agent that cannot start again: retries end in "failed" with the error, and Retry on the row brings the node back', async () => {
     const [agent] = agentsOf(vs);
     assert.ok(agent, 'a live agent from the step before');
-    const file = read(`/proc/${agent}/cmdline`).split('\0').find((a) => a.startsWith(vs.dir) && a.endsWith('agent.js'))!;
+    const file = read(`/proc/${agent}/cmdline`)
+      .split('\0')
+      .find((a) => a.startsWith(vs.dir) && a.endsWith('agent.js'))!;
     // The bundle gone: every restart fails before it spawns anything (as root, a chmod would not stop it).
     const logged = vs.nodescopeLog().length;
     fs.renameSync(file, `${file}.away`);
     try {
       process.kill(agent, 'SIGKILL');
       // Five retries with growing delays (1 + 2 + 4 + 8 + 16 s), each said, then it stops and says so.
-      await until('the row to say failed', async () => /This machine\s*failed · stale since \d\d:\d\d:\d\d: .*agent bundle not found/.test(await nodeRow(page).innerText()), 90_000);
+      await until(
+        'the row to say failed',
+        async () => /This machine\s*failed · stale since \d\d:\d\d:\d\d: .*agent bundle not found/.test(await nodeRow(page).innerText()),
+        90_000,
+      );
       assert.match(await nodeRow(page).innerText(), /gave up after 5 retries/);
       assert.equal((await statusItem(page).innerText()).trim(), 'This machine: failed');
       assert.equal(await nodeRow(page).locator('.codicon-error').count(), 1, 'an error icon on the row');
       // Each retry is said, numbered up to the last. They count on from the restart of the step before:
       // the node had not stayed up for a minute since, and an agent that keeps dying is not retried for ever.
-      const attempts = vs.nodescopeLog().slice(logged).filter((l) => /reconnecting in \d+ s/.test(l)).map((l) => Number(/\(attempt (\d) of 5\)/.exec(l)?.[1]));
-      assert.ok(attempts.length > 0 && attempts.every((a, i) => a === 5 - (attempts.length - 1 - i)), `attempts said: ${attempts.join(', ')}`);
+      const attempts = vs
+        .nodescopeLog()
+        .slice(logged)
+        .filter((l) => /reconnecting in \d+ s/.test(l))
+        .map((l) => Number(/\(attempt (\d) of 5\)/.exec(l)?.[1]));
+      assert.ok(
+        attempts.length > 0 && attempts.every((a, i) => a === 5 - (attempts.length - 1 - i)),
+        `attempts said: ${attempts.join(', ')}`,
+      );
       await nodeRow(page).hover();
       await vs.shot('nodestate-05-failed');
     } finally {
@@ -166,10 +209,14 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
     try {
       await nodeRow(page).hover();
       await nodeRow(page).locator('.action-label[aria-label="Retry"]').click();
-      await until('the node live again after Retry', async () => {
-        const t = await nodeRow(page).innerText();
-        return /\d+ containers?\b/.test(t) && !/stale|unresponsive|failed/.test(t);
-      }, 60_000);
+      await until(
+        'the node live again after Retry',
+        async () => {
+          const t = await nodeRow(page).innerText();
+          return /\d+ containers?\b/.test(t) && !/stale|unresponsive|failed/.test(t);
+        },
+        60_000,
+      );
       const [fresh] = agentsOf(vs);
       assert.ok(fresh && fresh !== agent && !alive(agent), 'a new agent, the killed one gone');
       assert.equal((await statusItem(page).innerText()).trim(), 'This machine');

@@ -30,7 +30,16 @@ function writeSshConfig(sshd: Sshd): string {
   const sshConfig = path.join(sshd.dir, 'ssh_config');
   fs.writeFileSync(
     sshConfig,
-    [`Host ${SSH_HOST}`, '  HostName 127.0.0.1', `  Port ${sshd.port}`, '  User root', `  IdentityFile ${sshd.clientKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${emptyKnownHosts}`, ''].join('\n'),
+    [
+      `Host ${SSH_HOST}`,
+      '  HostName 127.0.0.1',
+      `  Port ${sshd.port}`,
+      '  User root',
+      `  IdentityFile ${sshd.clientKey}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${emptyKnownHosts}`,
+      '',
+    ].join('\n'),
   );
   return sshConfig;
 }
@@ -42,7 +51,10 @@ describe('nodes over SSH', { skip: e2eSkip(probes.command('sshd')), timeout: 500
   const settingsFile = (): string => path.join(ui.vs.dir, 'user', 'User', 'settings.json');
   const setting = (key: string): unknown => (JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>)[key];
   /** The node Add Node… adds: the test's sshd by its address. */
-  const added = (): { line: string; label: string } => ({ line: `ssh -i ${sshd.clientKey} -p ${sshd.port} root@127.0.0.1`, label: `root@127.0.0.1:${sshd.port}` });
+  const added = (): { line: string; label: string } => ({
+    line: `ssh -i ${sshd.clientKey} -p ${sshd.port} root@127.0.0.1`,
+    label: `root@127.0.0.1:${sshd.port}`,
+  });
 
   before(async () => {
     rigUp();
@@ -62,93 +74,115 @@ describe('nodes over SSH', { skip: e2eSkip(probes.command('sshd')), timeout: 500
     await activityIcon(page).waitFor({ timeout: 60_000 });
     await rows(page, 'This machine').first().waitFor({ timeout: 60_000 });
     await rows(page, SSH_HOST).first().waitFor();
-    await rows(page, /This machine.*containers/).first().waitFor({ timeout: 60_000 });
+    await rows(page, /This machine.*containers/)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await ui.vs.shot('01-nodes-view');
   });
 
-  ui.step('3. connecting the SSH host asks about its host key, Enter alone refuses it; typing yes trusts it, the same containers appear, and Enter works over SSH', async () => {
-    const page = ui.page;
-    await collapse(page, /This machine/);
-    await expand(page, SSH_HOST);
-    // OpenSSH's question, typed: the fingerprint is shown, and Enter on the empty box is "no".
-    const input = quickInput(page);
-    const question = input.locator('.quick-input-title', { hasText: `authenticity of [127.0.0.1]:${sshd.port} (${SSH_HOST})` });
-    await question.waitFor({ timeout: 60_000 });
-    const fingerprint = execFileSync('ssh-keygen', ['-lf', `${sshd.dir}/host_key.pub`], { encoding: 'utf8' }).split(' ')[1];
-    assert.ok((await input.innerText()).includes(fingerprint), 'the question shows the SHA256 fingerprint');
-    await ui.vs.shot('03a-host-key-question');
-    await inputFocused(page);
-    await page.keyboard.press('Enter');
-    await question.waitFor({ state: 'detached', timeout: 10_000 });
-    await rows(page, new RegExp(`${SSH_HOST}.*not trusted`)).first().waitFor({ timeout: 30_000 });
-    const store = path.join(sshd.dir, 'nodescope', 'known_hosts');
-    const key = sshd.hostKeyPub.split(' ')[1];
-    assert.ok(!fs.existsSync(store) || !fs.readFileSync(store, 'utf8').includes(key), 'nothing trusted by Enter');
-    await ui.vs.shot('03b-host-key-refused');
-    // Asked again: "y" is not an answer (as with ssh), "yes" is.
-    await contextMenu(page, SSH_HOST, 'Connect');
-    await question.waitFor({ timeout: 60_000 });
-    await inputFocused(page);
-    await page.keyboard.type('y');
-    await input.locator('.quick-input-message', { hasText: SHOWN.hostKeyRetry }).waitFor({ timeout: 10_000 });
-    await page.keyboard.type('es');
-    await page.keyboard.press('Enter');
-    await rows(page, new RegExp(`${SSH_HOST}.*hostname vm · \\d+ containers`)).first().waitFor({ timeout: 60_000 });
-    assert.ok(fs.readFileSync(store, 'utf8').includes(key), "the key is kept in Nodescope's own store once trusted");
-    // The same count on both, read at the same moment. Other suites (and people) start and stop containers
-    // meanwhile, and each node catches up within a watch pass or two: wait for a moment when nothing changed
-    // for both to see (a busy machine here went 20 s without one).
-    await until('the same container count on both nodes', async () => (await containerCount(page, /This machine/)) === (await containerCount(page, SSH_HOST)), 60_000).catch(async () => {
-      assert.equal(await containerCount(page, SSH_HOST), await containerCount(page, /This machine/));
-    });
-    // The same rig containers, by name, under the SSH node (This machine is collapsed: these rows are its).
-    await expand(page, /^\s*Containers/);
-    await expand(page, /^\s*docker/);
-    for (const name of RIG_DOCKER_CONTAINERS) await rows(page, name).first().waitFor();
-    await ui.vs.shot('03c-ssh-node-connected');
-    // Enter over SSH: the plan comes from the agent on the node, the shell runs in an SSH pty.
-    await askHostname(page, LIMITED);
-    await ui.vs.shot('03d-ssh-enter-terminal');
-    await exitAndClose(page, SHOWN.exited(0));
-    await collapse(page, SSH_HOST);
-    await expand(page, /This machine/);
-  });
+  ui.step(
+    '3. connecting the SSH host asks about its host key, Enter alone refuses it; typing yes trusts it, the same containers appear, and Enter works over SSH',
+    async () => {
+      const page = ui.page;
+      await collapse(page, /This machine/);
+      await expand(page, SSH_HOST);
+      // OpenSSH's question, typed: the fingerprint is shown, and Enter on the empty box is "no".
+      const input = quickInput(page);
+      const question = input.locator('.quick-input-title', { hasText: `authenticity of [127.0.0.1]:${sshd.port} (${SSH_HOST})` });
+      await question.waitFor({ timeout: 60_000 });
+      const fingerprint = execFileSync('ssh-keygen', ['-lf', `${sshd.dir}/host_key.pub`], { encoding: 'utf8' }).split(' ')[1];
+      assert.ok((await input.innerText()).includes(fingerprint), 'the question shows the SHA256 fingerprint');
+      await ui.vs.shot('03a-host-key-question');
+      await inputFocused(page);
+      await page.keyboard.press('Enter');
+      await question.waitFor({ state: 'detached', timeout: 10_000 });
+      await rows(page, new RegExp(`${SSH_HOST}.*not trusted`))
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const store = path.join(sshd.dir, 'nodescope', 'known_hosts');
+      const key = sshd.hostKeyPub.split(' ')[1];
+      assert.ok(!fs.existsSync(store) || !fs.readFileSync(store, 'utf8').includes(key), 'nothing trusted by Enter');
+      await ui.vs.shot('03b-host-key-refused');
+      // Asked again: "y" is not an answer (as with ssh), "yes" is.
+      await contextMenu(page, SSH_HOST, 'Connect');
+      await question.waitFor({ timeout: 60_000 });
+      await inputFocused(page);
+      await page.keyboard.type('y');
+      await input.locator('.quick-input-message', { hasText: SHOWN.hostKeyRetry }).waitFor({ timeout: 10_000 });
+      await page.keyboard.type('es');
+      await page.keyboard.press('Enter');
+      await rows(page, new RegExp(`${SSH_HOST}.*hostname vm · \\d+ containers`))
+        .first()
+        .waitFor({ timeout: 60_000 });
+      assert.ok(fs.readFileSync(store, 'utf8').includes(key), "the key is kept in Nodescope's own store once trusted");
+      // The same count on both, read at the same moment. Other suites (and people) start and stop containers
+      // meanwhile, and each node catches up within a watch pass or two: wait for a moment when nothing changed
+      // for both to see (a busy machine here went 20 s without one).
+      await until(
+        'the same container count on both nodes',
+        async () => (await containerCount(page, /This machine/)) === (await containerCount(page, SSH_HOST)),
+        60_000,
+      ).catch(async () => {
+        assert.equal(await containerCount(page, SSH_HOST), await containerCount(page, /This machine/));
+      });
+      // The same rig containers, by name, under the SSH node (This machine is collapsed: these rows are its).
+      await expand(page, /^\s*Containers/);
+      await expand(page, /^\s*docker/);
+      for (const name of RIG_DOCKER_CONTAINERS) await rows(page, name).first().waitFor();
+      await ui.vs.shot('03c-ssh-node-connected');
+      // Enter over SSH: the plan comes from the agent on the node, the shell runs in an SSH pty.
+      await askHostname(page, LIMITED);
+      await ui.vs.shot('03d-ssh-enter-terminal');
+      await exitAndClose(page, SHOWN.exited(0));
+      await collapse(page, SSH_HOST);
+      await expand(page, /This machine/);
+    },
+  );
 
   ui.step('8. a stopped sshd shows the node disconnected with the reason; started again, it reconnects', async () => {
     const page = ui.page;
     sshd.stop();
-    await rows(page, new RegExp(`${SSH_HOST}.*(disconnected|reconnecting)`)).first().waitFor({ timeout: 60_000 });
+    await rows(page, new RegExp(`${SSH_HOST}.*(disconnected|reconnecting)`))
+      .first()
+      .waitFor({ timeout: 60_000 });
     const text = await rows(page, SSH_HOST).first().innerText();
     assert.match(text, /connection lost|closed|refused|reconnecting/, text);
     await ui.vs.shot('08a-disconnected');
     await sshd.start();
-    await rows(page, new RegExp(`${SSH_HOST}.*vm · \\d+ containers`)).first().waitFor({ timeout: 90_000 });
+    await rows(page, new RegExp(`${SSH_HOST}.*vm · \\d+ containers`))
+      .first()
+      .waitFor({ timeout: 90_000 });
     await ui.vs.shot('08b-reconnected');
   });
 
-  ui.step("9. Add Node… keeps the node in Nodescope's settings when Enter takes the default, and connects it at once, without expanding it", async () => {
-    const page = ui.page;
-    const configBefore = fs.readFileSync(sshConfig, 'utf8');
-    const { line, label } = added();
-    await palette(page, 'Nodescope: Add Node');
-    const input = quickInput(page);
-    await input.locator('.quick-input-title', { hasText: 'Nodescope: Add Node' }).waitFor({ timeout: 30_000 });
-    await inputFocused(page);
-    await page.keyboard.type(line);
-    await page.keyboard.press('Enter');
-    await input.locator('.quick-input-title', { hasText: 'where to keep it' }).waitFor({ timeout: 10_000 });
-    const first = (await input.locator('.quick-input-list .monaco-list-row.focused .label-name').first().innerText()).trim();
-    assert.equal(first, SHOWN.keepInSettings, 'the default, the one Enter takes');
-    await ui.vs.shot('09a-add-node-where');
-    await page.keyboard.press('Enter');
-    const row = rows(page, label);
-    await row.first().waitFor({ timeout: 30_000 });
-    await rows(page, new RegExp(`${reEscape(label)}.*hostname vm · \\d+ containers`)).first().waitFor({ timeout: 60_000 });
-    assert.equal(await row.first().getAttribute('aria-expanded'), 'false', 'connected without being expanded');
-    assert.deepEqual(setting('nodescope.hosts'), [line]);
-    assert.equal(fs.readFileSync(sshConfig, 'utf8'), configBefore, 'the SSH config is not touched');
-    await ui.vs.shot('09b-added-node-connected');
-  });
+  ui.step(
+    "9. Add Node… keeps the node in Nodescope's settings when Enter takes the default, and connects it at once, without expanding it",
+    async () => {
+      const page = ui.page;
+      const configBefore = fs.readFileSync(sshConfig, 'utf8');
+      const { line, label } = added();
+      await palette(page, 'Nodescope: Add Node');
+      const input = quickInput(page);
+      await input.locator('.quick-input-title', { hasText: 'Nodescope: Add Node' }).waitFor({ timeout: 30_000 });
+      await inputFocused(page);
+      await page.keyboard.type(line);
+      await page.keyboard.press('Enter');
+      await input.locator('.quick-input-title', { hasText: 'where to keep it' }).waitFor({ timeout: 10_000 });
+      const first = (await input.locator('.quick-input-list .monaco-list-row.focused .label-name').first().innerText()).trim();
+      assert.equal(first, SHOWN.keepInSettings, 'the default, the one Enter takes');
+      await ui.vs.shot('09a-add-node-where');
+      await page.keyboard.press('Enter');
+      const row = rows(page, label);
+      await row.first().waitFor({ timeout: 30_000 });
+      await rows(page, new RegExp(`${reEscape(label)}.*hostname vm · \\d+ containers`))
+        .first()
+        .waitFor({ timeout: 60_000 });
+      assert.equal(await row.first().getAttribute('aria-expanded'), 'false', 'connected without being expanded');
+      assert.deepEqual(setting('nodescope.hosts'), [line]);
+      assert.equal(fs.readFileSync(sshConfig, 'utf8'), configBefore, 'the SSH config is not touched');
+      await ui.vs.shot('09b-added-node-connected');
+    },
+  );
 
   ui.step('9b. Remove Node takes an added node out of the tree and out of nodescope.hosts', async () => {
     const page = ui.page;
@@ -160,18 +194,21 @@ describe('nodes over SSH', { skip: e2eSkip(probes.command('sshd')), timeout: 500
     await ui.vs.shot('09c-node-removed');
   });
 
-  ui.step('9c. Remove Node on an SSH config host hides it through nodescope.hiddenHosts, leaving the SSH config as it was; Undo lists it again', async () => {
-    const page = ui.page;
-    const configBefore = fs.readFileSync(sshConfig, 'utf8');
-    await contextMenu(page, SSH_HOST, 'Remove Node');
-    await rows(page, SSH_HOST).first().waitFor({ state: 'detached', timeout: 30_000 });
-    assert.deepEqual(setting('nodescope.hiddenHosts'), [SSH_HOST]);
-    assert.equal(fs.readFileSync(sshConfig, 'utf8'), configBefore);
-    const hidden = toast(page, `${SSH_HOST} is no longer listed`);
-    await hidden.waitFor({ timeout: 10_000 });
-    await ui.vs.shot('09d-ssh-host-hidden');
-    await hidden.getByRole('button', { name: 'Undo' }).click();
-    await rows(page, SSH_HOST).first().waitFor({ timeout: 30_000 });
-    assert.deepEqual(setting('nodescope.hiddenHosts') ?? [], []);
-  });
+  ui.step(
+    '9c. Remove Node on an SSH config host hides it through nodescope.hiddenHosts, leaving the SSH config as it was; Undo lists it again',
+    async () => {
+      const page = ui.page;
+      const configBefore = fs.readFileSync(sshConfig, 'utf8');
+      await contextMenu(page, SSH_HOST, 'Remove Node');
+      await rows(page, SSH_HOST).first().waitFor({ state: 'detached', timeout: 30_000 });
+      assert.deepEqual(setting('nodescope.hiddenHosts'), [SSH_HOST]);
+      assert.equal(fs.readFileSync(sshConfig, 'utf8'), configBefore);
+      const hidden = toast(page, `${SSH_HOST} is no longer listed`);
+      await hidden.waitFor({ timeout: 10_000 });
+      await ui.vs.shot('09d-ssh-host-hidden');
+      await hidden.getByRole('button', { name: 'Undo' }).click();
+      await rows(page, SSH_HOST).first().waitFor({ timeout: 30_000 });
+      assert.deepEqual(setting('nodescope.hiddenHosts') ?? [], []);
+    },
+  );
 });

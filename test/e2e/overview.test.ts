@@ -45,44 +45,72 @@ describe('the overview webview', { skip: e2eSkip(), timeout: 400_000 }, () => {
     await ui.close();
   });
 
-  ui.step(`6. the overview webview renders real content with links to the other panels; a container with ${CAPS_ADDED.length} capabilities added keeps the table inside the panel`, async () => {
-    const page = ui.page;
-    execFileSync('docker', ['run', '-d', '--name', CAPS, '--network', 'none', ...CAPS_ADDED.flatMap((c) => ['--cap-add', c]), BASE_IMAGE, 'sleep', '600']);
-    await rows(page, CAPS).first().waitFor({ timeout: 30_000 });
-    await palette(page, 'Nodescope: Open Overview');
-    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'This machine' });
-    await pick.first().waitFor({ timeout: 10_000 }).then(() => pick.first().click(), () => undefined);
-    const limitedRow = await fromFrames(page, 60, async (f) => {
-      const tr = f.locator('tr', { hasText: LIMITED });
-      const linked = (await tr.count().catch(() => 0)) && (await f.locator('.panel-links button[data-panel="layerGraph"]:not([disabled])').count().catch(() => 0));
-      return linked ? tr.first().innerText() : undefined;
-    });
-    assert.ok(limitedRow, 'the webview shows the containers table and a working link to the layer graph');
-    // The row carries the limits Docker reports, not just the name.
-    assert.match(limitedRow, new RegExp(`${reEscape(mebibytes(inspect('{{.HostConfig.Memory}}', LIMITED)))} MiB`), limitedRow);
-    assert.match(limitedRow, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}', LIMITED)}\\b`), limitedRow);
-    await ui.vs.shot('06-overview-webview');
-    // The kernel's count of the container's effective capabilities, against the cell's hover.
-    const capEff = /CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync(`/proc/${inspect('{{.State.Pid}}', CAPS)}/status`, 'utf8'))![1];
-    const effective = [...BigInt(`0x${capEff}`).toString(2)].filter((b) => b === '1').length;
-    const capsId = inspect('{{.Id}}', CAPS);
-    const fit = await fromFrames(page, 40, async (f) => {
-      const cell = f.locator(`tr[data-container="${capsId}"] td.caps`);
-      if (!(await cell.count().catch(() => 0))) return undefined;
-      // The table against the box it sits in (which would scroll it rather than grow the page), and the page against the panel.
-      const box = await f.evaluate(() => {
-        const table = document.querySelector('table')!;
-        const box = table.parentElement!;
-        const over = Math.max(table.scrollWidth - box.clientWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        return { scroll: box.clientWidth + over, client: box.clientWidth };
+  ui.step(
+    `6. the overview webview renders real content with links to the other panels; a container with ${CAPS_ADDED.length} capabilities added keeps the table inside the panel`,
+    async () => {
+      const page = ui.page;
+      execFileSync('docker', [
+        'run',
+        '-d',
+        '--name',
+        CAPS,
+        '--network',
+        'none',
+        ...CAPS_ADDED.flatMap((c) => ['--cap-add', c]),
+        BASE_IMAGE,
+        'sleep',
+        '600',
+      ]);
+      await rows(page, CAPS).first().waitFor({ timeout: 30_000 });
+      await palette(page, 'Nodescope: Open Overview');
+      const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'This machine' });
+      await pick
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .then(
+          () => pick.first().click(),
+          () => undefined,
+        );
+      const limitedRow = await fromFrames(page, 60, async (f) => {
+        const tr = f.locator('tr', { hasText: LIMITED });
+        const linked =
+          (await tr.count().catch(() => 0)) &&
+          (await f
+            .locator('.panel-links button[data-panel="layerGraph"]:not([disabled])')
+            .count()
+            .catch(() => 0));
+        return linked ? tr.first().innerText() : undefined;
       });
-      return { ...box, title: (await cell.getAttribute('title')) ?? '' };
-    });
-    assert.ok(fit, 'the container with every capability is in the table');
-    assert.ok(fit.scroll <= fit.client, `the table is ${fit.scroll} px wide in a ${fit.client} px panel`);
-    assert.match(fit.title, new RegExp(`^${effective} effective capabilities: .*CAP_SYS_ADMIN`), fit.title);
-    assert.match(fit.title, /added to Docker's default: .*CAP_SYS_ADMIN/);
-    await ui.vs.shot('06b-overview-many-capabilities');
-    spawnSync('docker', ['rm', '-f', CAPS]);
-  });
+      assert.ok(limitedRow, 'the webview shows the containers table and a working link to the layer graph');
+      // The row carries the limits Docker reports, not just the name.
+      assert.match(limitedRow, new RegExp(`${reEscape(mebibytes(inspect('{{.HostConfig.Memory}}', LIMITED)))} MiB`), limitedRow);
+      assert.match(limitedRow, new RegExp(`/ ${inspect('{{.HostConfig.PidsLimit}}', LIMITED)}\\b`), limitedRow);
+      await ui.vs.shot('06-overview-webview');
+      // The kernel's count of the container's effective capabilities, against the cell's hover.
+      const capEff = /CapEff:\s*([0-9a-f]+)/.exec(fs.readFileSync(`/proc/${inspect('{{.State.Pid}}', CAPS)}/status`, 'utf8'))![1];
+      const effective = [...BigInt(`0x${capEff}`).toString(2)].filter((b) => b === '1').length;
+      const capsId = inspect('{{.Id}}', CAPS);
+      const fit = await fromFrames(page, 40, async (f) => {
+        const cell = f.locator(`tr[data-container="${capsId}"] td.caps`);
+        if (!(await cell.count().catch(() => 0))) return undefined;
+        // The table against the box it sits in (which would scroll it rather than grow the page), and the page against the panel.
+        const box = await f.evaluate(() => {
+          const table = document.querySelector('table')!;
+          const box = table.parentElement!;
+          const over = Math.max(
+            table.scrollWidth - box.clientWidth,
+            document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          return { scroll: box.clientWidth + over, client: box.clientWidth };
+        });
+        return { ...box, title: (await cell.getAttribute('title')) ?? '' };
+      });
+      assert.ok(fit, 'the container with every capability is in the table');
+      assert.ok(fit.scroll <= fit.client, `the table is ${fit.scroll} px wide in a ${fit.client} px panel`);
+      assert.match(fit.title, new RegExp(`^${effective} effective capabilities: .*CAP_SYS_ADMIN`), fit.title);
+      assert.match(fit.title, /added to Docker's default: .*CAP_SYS_ADMIN/);
+      await ui.vs.shot('06b-overview-many-capabilities');
+      spawnSync('docker', ['rm', '-f', CAPS]);
+    },
+  );
 });

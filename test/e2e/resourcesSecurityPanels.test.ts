@@ -40,14 +40,31 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
   before(async () => {
     rigUp();
     spawnSync('docker', ['rm', '-f', ADMIN, PLAIN]);
-    docker('run', '-d', '--name', ADMIN, '--network', 'none', '--cap-add', 'SYS_ADMIN', '--security-opt', 'seccomp=unconfined', 'nodescope-rig/base:1', 'sleep', '900');
+    docker(
+      'run',
+      '-d',
+      '--name',
+      ADMIN,
+      '--network',
+      'none',
+      '--cap-add',
+      'SYS_ADMIN',
+      '--security-opt',
+      'seccomp=unconfined',
+      'nodescope-rig/base:1',
+      'sleep',
+      '900',
+    );
     docker('run', '-d', '--name', PLAIN, '--network', 'none', 'nodescope-rig/base:1', 'sleep', '900');
     limitedId = docker('inspect', '-f', '{{.Id}}', LIMITED);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-res-'));
     const sshConfig = path.join(dir, 'ssh_config');
     fs.writeFileSync(sshConfig, '');
     // Dark first, named: the profile's default theme is not what the dark screenshots must show.
-    vs = await startVsCode({ 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000, 'workbench.colorTheme': 'Default Dark Modern' }, { NODESCOPE_VSIX: vsix });
+    vs = await startVsCode(
+      { 'nodescope.sshConfigFile': sshConfig, 'nodescope.watchIntervalMs': 1000, 'workbench.colorTheme': 'Default Dark Modern' },
+      { NODESCOPE_VSIX: vsix },
+    );
     page = vs.page;
   });
 
@@ -65,7 +82,13 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
     }
   }
 
-  const samplesOf = async (f: Frame, chart: string): Promise<number> => Number((await f.locator(`figure[data-chart="${chart}"]`).getAttribute('data-samples').catch(() => '0')) ?? 0);
+  const samplesOf = async (f: Frame, chart: string): Promise<number> =>
+    Number(
+      (await f
+        .locator(`figure[data-chart="${chart}"]`)
+        .getAttribute('data-samples')
+        .catch(() => '0')) ?? 0,
+    );
 
   /** The limited container's row is there, selected, with charts of at least `n` samples. */
   async function limitedCharts(f: Frame, n: number): Promise<void> {
@@ -78,7 +101,16 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
   it('resources and security: palette, context menus, facts against docker inspect, charts, reload, themes', async () => {
     await step('resources from the palette', async () => {
       await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until('This machine live', async () => /\d+ containers?\b/.test(await nodeRow(page).innerText().catch(() => '')), 90_000);
+      await until(
+        'This machine live',
+        async () =>
+          /\d+ containers?\b/.test(
+            await nodeRow(page)
+              .innerText()
+              .catch(() => ''),
+          ),
+        90_000,
+      );
       await palette(page, 'Nodescope: Show Live Resources');
       const f = await frameWith(page, 'table.resources');
       const memory = JSON.parse(docker('inspect', '-f', '{{.HostConfig.Memory}}', LIMITED)) as number;
@@ -101,7 +133,10 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
       await frameWith(page, 'table.security');
       await page.waitForTimeout(2500);
       // Back to the resources tab: its page was dropped while hidden and loads again.
-      await page.locator('.tabs-container .tab', { hasText: /^Resources · This machine/ }).first().click();
+      await page
+        .locator('.tabs-container .tab', { hasText: /^Resources · This machine/ })
+        .first()
+        .click();
       const again = await frameWith(page, 'figure[data-chart="memory"]');
       await until('the history back, and newer', async () => (await samplesOf(again, 'memory')) > before, 20_000);
     });
@@ -120,20 +155,28 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
       assert.equal(await f.locator(`table.security tr[data-id="${adminId}"]`).getAttribute('data-worst'), 'critical');
       const plainRow = f.locator(`table.security tr[data-id="${plainId}"]`);
       assert.equal(await plainRow.locator('td.caps').innerText(), "Docker's default");
-      const held = await f.locator(`table.matrix td[data-container="${plainId}"]`).evaluateAll((cells) =>
-        cells.filter((c) => c.textContent === '●').map((c) => (c.closest('tr') as HTMLElement).dataset.cap),
-      );
+      const held = await f
+        .locator(`table.matrix td[data-container="${plainId}"]`)
+        .evaluateAll((cells) => cells.filter((c) => c.textContent === '●').map((c) => (c.closest('tr') as HTMLElement).dataset.cap));
       assert.deepEqual([...held].sort(), [...DOCKER_DEFAULT_CAPS].sort(), "the default container holds exactly Docker's default set");
       await vs.shot('security-01-dark');
     });
 
     await step('context menus', async () => {
       await contextMenu(page, 'This machine', 'Show Security Matrix');
-      await until('the security panel revealed, not a twin', async () => (await tabs(page)).filter((t) => t.includes('Security · This machine')).length === 1, 10_000);
+      await until(
+        'the security panel revealed, not a twin',
+        async () => (await tabs(page)).filter((t) => t.includes('Security · This machine')).length === 1,
+        10_000,
+      );
       await expand(page, /^\s*Containers/);
       await expand(page, /^\s*docker/);
       await contextMenu(page, LIMITED, 'Show Live Resources');
-      await until('a tab for the container', async () => (await tabs(page)).some((t) => t.includes(`Resources · ${LIMITED} · This machine`)), 15_000);
+      await until(
+        'a tab for the container',
+        async () => (await tabs(page)).some((t) => t.includes(`Resources · ${LIMITED} · This machine`)),
+        15_000,
+      );
       const f = await frameWith(page, `table.resources tr.selected[data-id="${limitedId}"]`);
       await until('its charts', async () => (await samplesOf(f, 'memory')) >= 1, 20_000);
       await vs.shot('resources-02-container');
@@ -162,7 +205,10 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
       await s.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1000);
       await vs.shot('security-03-light');
-      await page.locator('.tabs-container .tab', { hasText: `Resources · ${LIMITED}` }).first().click();
+      await page
+        .locator('.tabs-container .tab', { hasText: `Resources · ${LIMITED}` })
+        .first()
+        .click();
       const r = await frameWith(page, 'figure[data-chart="memory"]');
       await r.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await limitedCharts(r, 2);

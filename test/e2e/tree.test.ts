@@ -8,7 +8,19 @@
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'child_process';
-import { BASE_IMAGE, BASE_LAYER_USERS_AT_LEAST, E2E_CONTAINERS, E2E_SETTINGS, LIMITED, LIMITED_LAYERS, OPAQUE_DIR, RIG_CTR_CONTAINER, RIG_DOCKER_CONTAINERS, RIG_K8S, WHITEOUT_PATH } from '../fixtures/e2eRig';
+import {
+  BASE_IMAGE,
+  BASE_LAYER_USERS_AT_LEAST,
+  E2E_CONTAINERS,
+  E2E_SETTINGS,
+  LIMITED,
+  LIMITED_LAYERS,
+  OPAQUE_DIR,
+  RIG_CTR_CONTAINER,
+  RIG_DOCKER_CONTAINERS,
+  RIG_K8S,
+  WHITEOUT_PATH,
+} from '../fixtures/e2eRig';
 import { containersOnBaseLayer, inspect, mebibytes, reEscape } from '../support/dockerFacts';
 import { e2eSkip } from '../support/e2eNeeds';
 import { collapse, expand, expandRow, labelled, rows, sidebarText, until } from '../support/nodesTreePage';
@@ -40,7 +52,9 @@ describe('the Nodes tree against Docker and containerd', { skip: e2eSkip(), time
     await rows(page, 'bare-').first().waitFor();
     await expand(page, LIMITED);
     await expand(page, /Namespaces.*shares host/);
-    await rows(page, /^\s*net\s*\[\d+\]\s*·\s*own/).first().waitFor();
+    await rows(page, /^\s*net\s*\[\d+\]\s*·\s*own/)
+      .first()
+      .waitFor();
     await expand(page, /^\s*cgroup\s*mem/);
     await ui.vs.shot('02-container-details');
     const text = await sidebarText(page);
@@ -53,34 +67,47 @@ describe('the Nodes tree against Docker and containerd', { skip: e2eSkip(), time
     await collapse(page, /Namespaces.*shares host/);
     await collapse(page, /^\s*cgroup\s*mem/);
     await expand(page, /Capabilities.*effective/);
-    await rows(page, /CAP_SYS_PTRACE.*added/).first().waitFor();
-    await rows(page, /CAP_NET_RAW.*dropped/).first().waitFor();
+    await rows(page, /CAP_SYS_PTRACE.*added/)
+      .first()
+      .waitFor();
+    await rows(page, /CAP_NET_RAW.*dropped/)
+      .first()
+      .waitFor();
     await ui.vs.shot('02b-capabilities');
     await collapse(page, /Capabilities.*effective/);
     await collapse(page, /^\s*bare/);
   });
 
-  ui.step("2c. the rig containerd's pod container is under kubernetes as namespace/pod · container, its plain one under containerd", async () => {
-    const page = ui.page;
-    // What the pod is, from containerd's own record of the container (the CRI annotations in its spec).
-    const info = JSON.parse(execFileSync('ctr', ['--address', RIG_K8S.socket, '-n', RIG_K8S.namespace, 'containers', 'info', RIG_K8S.container], { encoding: 'utf8' }));
-    const ann = info.Spec.annotations as Record<string, string>;
-    const podName = `${ann['io.kubernetes.cri.sandbox-namespace']}/${ann['io.kubernetes.cri.sandbox-name']}`;
-    const pod = `${podName} · ${ann['io.kubernetes.cri.container-name']}`;
-    await collapse(page, /^\s*docker/);
-    await expand(page, /^\s*kubernetes/);
-    await expand(page, pod);
-    await expand(page, /^\s*Overview/);
-    await rows(page, new RegExp(`^\\s*pod\\s*${reEscape(podName)}`)).first().waitFor();
-    await expand(page, /^\s*containerd/);
-    await rows(page, RIG_CTR_CONTAINER).first().waitFor();
-    await ui.vs.shot('02c-kubernetes-pod');
-    await collapse(page, /^\s*Overview/);
-    await collapse(page, pod);
-    await collapse(page, /^\s*kubernetes/);
-    await collapse(page, /^\s*containerd/);
-    await expand(page, /^\s*docker/);
-  });
+  ui.step(
+    "2c. the rig containerd's pod container is under kubernetes as namespace/pod · container, its plain one under containerd",
+    async () => {
+      const page = ui.page;
+      // What the pod is, from containerd's own record of the container (the CRI annotations in its spec).
+      const info = JSON.parse(
+        execFileSync('ctr', ['--address', RIG_K8S.socket, '-n', RIG_K8S.namespace, 'containers', 'info', RIG_K8S.container], {
+          encoding: 'utf8',
+        }),
+      );
+      const ann = info.Spec.annotations as Record<string, string>;
+      const podName = `${ann['io.kubernetes.cri.sandbox-namespace']}/${ann['io.kubernetes.cri.sandbox-name']}`;
+      const pod = `${podName} · ${ann['io.kubernetes.cri.container-name']}`;
+      await collapse(page, /^\s*docker/);
+      await expand(page, /^\s*kubernetes/);
+      await expand(page, pod);
+      await expand(page, /^\s*Overview/);
+      await rows(page, new RegExp(`^\\s*pod\\s*${reEscape(podName)}`))
+        .first()
+        .waitFor();
+      await expand(page, /^\s*containerd/);
+      await rows(page, RIG_CTR_CONTAINER).first().waitFor();
+      await ui.vs.shot('02c-kubernetes-pod');
+      await collapse(page, /^\s*Overview/);
+      await collapse(page, pod);
+      await collapse(page, /^\s*kubernetes/);
+      await collapse(page, /^\s*containerd/);
+      await expand(page, /^\s*docker/);
+    },
+  );
 
   ui.step('5. the layers show the whiteout and the opaque dir the rig built, and the shared base layer its users', async () => {
     const page = ui.page;
@@ -88,8 +115,12 @@ describe('the Nodes tree against Docker and containerd', { skip: e2eSkip(), time
     const layers = new RegExp(`^\\s*Layers\\s*${LIMITED_LAYERS}\\b`);
     await expand(page, layers);
     for (let i = 0; i < LIMITED_LAYERS; i++) await expandRow(labelled(page, i === 0 ? 'upper (writable)' : `lower #${i}`), `layer ${i}`);
-    await rows(page, new RegExp(`${reEscape(WHITEOUT_PATH)}.*deleted \\(whiteout`)).first().waitFor({ timeout: 30_000 });
-    await rows(page, new RegExp(`${reEscape(OPAQUE_DIR)}.*opaque directory`)).first().waitFor();
+    await rows(page, new RegExp(`${reEscape(WHITEOUT_PATH)}.*deleted \\(whiteout`))
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await rows(page, new RegExp(`${reEscape(OPAQUE_DIR)}.*opaque directory`))
+      .first()
+      .waitFor();
     // The busybox base layer is under every rig image; count its users from Docker around each reading of
     // the tree, until Docker's count holds still across the reading and the tree has caught up with it:
     // other tests (and people) start and remove containers on the base image meanwhile.
@@ -103,7 +134,10 @@ describe('the Nodes tree against Docker and containerd', { skip: e2eSkip(), time
       return users[0] === users[1] && shared === users[0];
     };
     await until('the tree and docker to count the base layer users at the same moment', sameMoment, 30_000).catch(() => undefined);
-    assert.ok(users.includes(shared) && shared >= BASE_LAYER_USERS_AT_LEAST, `the tree says the base layer is shared by ${shared}, docker counts ${users.join(' then ')}`);
+    assert.ok(
+      users.includes(shared) && shared >= BASE_LAYER_USERS_AT_LEAST,
+      `the tree says the base layer is shared by ${shared}, docker counts ${users.join(' then ')}`,
+    );
     await ui.vs.shot('05-layers');
     await collapse(page, layers);
   });

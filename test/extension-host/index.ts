@@ -51,7 +51,11 @@ const checks: Array<[string, () => Promise<void>]> = [
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
       const declared: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
       const registered = new Set(await vscode.commands.getCommands(true));
-      assert.deepEqual(declared.filter((c) => !registered.has(c)), [], 'declared in package.json but not registered');
+      assert.deepEqual(
+        declared.filter((c) => !registered.has(c)),
+        [],
+        'declared in package.json but not registered',
+      );
     },
   ],
   [
@@ -109,7 +113,10 @@ const checks: Array<[string, () => Promise<void>]> = [
         // After the exit line, any key closes the terminal.
         await new Promise((r) => setTimeout(r, 500));
         terminal.sendText('x', false);
-        const status = await Promise.race([closed, until<vscode.TerminalExitStatus | undefined>('a key to close the terminal after the exit', () => false, 10_000)]);
+        const status = await Promise.race([
+          closed,
+          until<vscode.TerminalExitStatus | undefined>('a key to close the terminal after the exit', () => false, 10_000),
+        ]);
         // VS Code would show a non-zero code as an error notification: the exit line in the terminal shows
         // it, and VS Code is told no code at all (src/terminal/ptyOutput.ts exitCodeForVsCode).
         assert.equal(status?.code, undefined, 'a shell exiting 3 is not reported to VS Code as a failure');

@@ -107,7 +107,11 @@ describe('the agent process', { skip }, () => {
       [['enter', 'nodescope-rig-limited', '--', 'true'], 0],
     ];
     // Control: the mark does reach what the CLI starts (else the check below could never fail).
-    const env0 = spawnSync(process.execPath, [cli, 'enter', 'nodescope-rig-limited', '--', 'env'], { env, encoding: 'utf8', timeout: 60_000 });
+    const env0 = spawnSync(process.execPath, [cli, 'enter', 'nodescope-rig-limited', '--', 'env'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.ok(env0.stdout.includes(mark), env0.stderr);
     for (const [args, code] of runs) {
       const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
@@ -118,7 +122,10 @@ describe('the agent process', { skip }, () => {
 
   it('refuses everything before the handshake and a protocol it does not speak, in one line', async () => {
     const { rpc, child, exited } = rawAgent();
-    assert.deepEqual(await refusal(rpc.sendRequest('snapshot', {})), { code: ErrorCodes.InvalidParams, message: 'call initialize before snapshot' });
+    assert.deepEqual(await refusal(rpc.sendRequest('snapshot', {})), {
+      code: ErrorCodes.InvalidParams,
+      message: 'call initialize before snapshot',
+    });
     const mismatch = await refusal(rpc.sendRequest('initialize', { protocolVersion: 999, clientVersion: 'x' }));
     assert.equal(mismatch.code, ErrorCodes.VersionMismatch);
     assert.match(mismatch.message, /agent speaks protocol 1, client 999/);
@@ -140,12 +147,27 @@ describe('the agent process', { skip }, () => {
       ['pagecache', { target: '/etc/hostname' }, ErrorCodes.InvalidParams, /not a directory: \/etc\/hostname/],
       ['pagecache', { target: `/no/such/${process.pid}` }, ErrorCodes.NotFound, /no such directory/],
       ['pagecache', { target: 'nodescope-rig-limited', top: -1 }, ErrorCodes.InvalidParams, /"top" must be a non-negative integer/],
-      ['enter.plan', { container: 'nodescope-rig-limited', command: 'sh' }, ErrorCodes.InvalidParams, /"command" must be an array of strings/],
+      [
+        'enter.plan',
+        { container: 'nodescope-rig-limited', command: 'sh' },
+        ErrorCodes.InvalidParams,
+        /"command" must be an array of strings/,
+      ],
       ['enter.plan', { container: 'nodescope-rig-limited', pid: 'one' }, ErrorCodes.InvalidParams, /"pid" must be a non-negative integer/],
       ['frobnicate', {}, ErrorCodes.MethodNotFound, /unknown method "frobnicate"/],
       // Refused by the schema generated from protocol.ts, before the method looks for the container.
-      ['limit.set', { container: `none-${process.pid}`, memoryBytes: '1G' }, ErrorCodes.InvalidParams, /^"memoryBytes" must be a number or null$/],
-      ['launch.start', { from: `none-${process.pid}`, tmpfs: [{ path: '/tmp' }] }, ErrorCodes.InvalidParams, /^"tmpfs\[0\]\.sizeBytes" must be a number$/],
+      [
+        'limit.set',
+        { container: `none-${process.pid}`, memoryBytes: '1G' },
+        ErrorCodes.InvalidParams,
+        /^"memoryBytes" must be a number or null$/,
+      ],
+      [
+        'launch.start',
+        { from: `none-${process.pid}`, tmpfs: [{ path: '/tmp' }] },
+        ErrorCodes.InvalidParams,
+        /^"tmpfs\[0\]\.sizeBytes" must be a number$/,
+      ],
       ['layers.list', { target: '' }, ErrorCodes.InvalidParams, /^"target" must be a non-empty string$/],
     ];
     for (const [method, params, code, msg] of cases) {
@@ -170,7 +192,11 @@ describe('the agent process', { skip }, () => {
     execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
     await until('a notification removing it', () => notes.some((n) => n.containersRemoved.includes(id)));
     const seqs = notes.map((n) => n.seq);
-    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'seq increases by one');
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0] + i),
+      'seq increases by one',
+    );
     child.stdin!.end();
     await exited;
   });
@@ -204,7 +230,11 @@ describe('the agent process', { skip }, () => {
       const { rpc, child, exited } = rawAgent({ ...process.env, NODESCOPE_AUDIT_LOG: log, SUDO_USER: 'alice' });
       await hello(rpc);
       const plan = await rpc.sendRequest<{ argv: string[] }>('enter.plan', { container: 'nodescope-rig-limited', command: ['hostname'] });
-      const records = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const records = fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(records.length, 1);
       assert.equal(records[0].action, 'enter');
       assert.deepEqual(records[0].container, { id: inspect('nodescope-rig-limited', '{{.Id}}'), name: 'nodescope-rig-limited' });
@@ -242,8 +272,14 @@ describe('the agent process', { skip }, () => {
       assert.equal(inspect(name, '{{.State.Running}}'), 'true');
       const bare = spawnSync(process.execPath, [cli, 'enter', name], { input: '', encoding: 'utf8', timeout: 60_000 });
       assert.equal(bare.status, 1);
-      assert.equal(bare.stderr, `nodescope: no shell in ${name}'s root (tried /bin/bash, /usr/bin/bash, /bin/sh, /usr/bin/sh, /bin/ash, /bin/busybox); pass a command to run instead\n`);
-      const cmd = spawnSync(process.execPath, [cli, 'enter', name, '--', '/busybox', 'cat', '/proc/1/cmdline'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(
+        bare.stderr,
+        `nodescope: no shell in ${name}'s root (tried /bin/bash, /usr/bin/bash, /bin/sh, /usr/bin/sh, /bin/ash, /bin/busybox); pass a command to run instead\n`,
+      );
+      const cmd = spawnSync(process.execPath, [cli, 'enter', name, '--', '/busybox', 'cat', '/proc/1/cmdline'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(cmd.status, 0, cmd.stderr);
       assert.equal(cmd.stdout, '/busybox\0sleep\0' + '300\0', "PID 1 of the container's pid namespace is its sleep");
     } finally {
@@ -257,8 +293,14 @@ describe('the agent process', { skip }, () => {
 describe('enter planning against live processes', { skip }, () => {
   const children: ChildProcess[] = [];
   after(() => children.forEach((c) => c.kill('SIGKILL')));
-  const container = (pids: number[]): ContainerInfo => ({ id: 'x', name: 'proc-test', initPid: pids[0], pids } as ContainerInfo);
-  const startOf = (pid: number): number => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[19]);
+  const container = (pids: number[]): ContainerInfo => ({ id: 'x', name: 'proc-test', initPid: pids[0], pids }) as ContainerInfo;
+  const startOf = (pid: number): number =>
+    Number(
+      fs
+        .readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[19],
+    );
   const refused = (fn: () => unknown): { code: number; message: string } => {
     try {
       fn();
@@ -273,7 +315,12 @@ describe('enter planning against live processes', { skip }, () => {
     const parent = spawn('sh', ['-c', 'sleep 0 & exec sleep 30']);
     children.push(parent);
     const zombie = await until('a zombie', () => {
-      const kids = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      const kids = fs
+        .readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       return kids.find((k) => fs.readFileSync(`/proc/${k}/stat`, 'utf8').replace(/^.*\) /s, '')[0] === 'Z');
     });
     const z = refused(() => planEnter(container([zombie]), new Map(), { pid: zombie, command: ['true'] }));

@@ -34,7 +34,9 @@ class RawAgent {
   constructor(env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, ['--max-old-space-size=1024', agentJs], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    new StreamMessageReader(this.child.stdout!).listen((m) => void this.replies.push({ ...(m as unknown as Reply), bytes: Buffer.byteLength(JSON.stringify(m)) }));
+    new StreamMessageReader(this.child.stdout!).listen(
+      (m) => void this.replies.push({ ...(m as unknown as Reply), bytes: Buffer.byteLength(JSON.stringify(m)) }),
+    );
   }
 
   /** One frame with `body` as given (a string or bytes), announced with its real length unless told otherwise. */
@@ -80,12 +82,26 @@ describe('the agent under fuzzed JSON-RPC input', { skip }, () => {
   });
   after(async () => {
     agent.child.stdin!.end();
-    await until('the agent to exit', () => agent.child.exitCode !== null || agent.child.signalCode !== null).catch(() => agent.child.kill('SIGKILL'));
+    await until('the agent to exit', () => agent.child.exitCode !== null || agent.child.signalCode !== null).catch(() =>
+      agent.child.kill('SIGKILL'),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers methods of Object.prototype and other non-methods as unknown, before and after the handshake', async () => {
-    const names = ['toString', 'hasOwnProperty', '__proto__', 'constructor', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'handlers', 'dispatch', 'snapshot ', ''];
+    const names = [
+      'toString',
+      'hasOwnProperty',
+      '__proto__',
+      'constructor',
+      'valueOf',
+      'isPrototypeOf',
+      '__defineGetter__',
+      'handlers',
+      'dispatch',
+      'snapshot ',
+      '',
+    ];
     for (const m of names) {
       const r = await agent.ask(m);
       assertRefused(r, `${m} before initialize`, ErrorCodes.InvalidParams);
@@ -109,7 +125,20 @@ describe('the agent under fuzzed JSON-RPC input', { skip }, () => {
     for (const r of parse) assert.equal(r.error?.code, ErrorCodes.ParseError, JSON.stringify(r));
 
     const seen2 = agent.replies.length;
-    const notRpc = ['[]', '[{"jsonrpc":"2.0","id":1,"method":"snapshot"}]', '42', '"snapshot"', 'null', 'true', '{}', '{"jsonrpc":"2.0","id":{},"method":"snapshot"}', '{"jsonrpc":"2.0","id":[1],"method":"x"}', '{"jsonrpc":"2.0","method":5,"id":"f3"}', '{"jsonrpc":"2.0","id":"f4","method":"layer.scan","params":42}', '{"jsonrpc":"2.0","method":"$/cancelRequest","params":{}}'];
+    const notRpc = [
+      '[]',
+      '[{"jsonrpc":"2.0","id":1,"method":"snapshot"}]',
+      '42',
+      '"snapshot"',
+      'null',
+      'true',
+      '{}',
+      '{"jsonrpc":"2.0","id":{},"method":"snapshot"}',
+      '{"jsonrpc":"2.0","id":[1],"method":"x"}',
+      '{"jsonrpc":"2.0","method":5,"id":"f3"}',
+      '{"jsonrpc":"2.0","id":"f4","method":"layer.scan","params":42}',
+      '{"jsonrpc":"2.0","method":"$/cancelRequest","params":{}}',
+    ];
     for (const body of notRpc) agent.frame(body);
     const invalid = await agent.nullReplies(seen2, notRpc.length - 2);
     for (const r of invalid) assert.equal(r.error?.code, ErrorCodes.InvalidRequest, JSON.stringify(r));
@@ -160,7 +189,12 @@ describe('the agent under fuzzed JSON-RPC input', { skip }, () => {
           const params = Object.fromEntries(keys.filter((k) => k in good).map((k) => [k, good[k]]));
           params[key] = v;
           if (key === 'dryRun' && v === 'true') continue;
-          cases.push([method, `{${Object.entries(params).map(([k, val]) => `"${k}":${val}`).join(',')}}`]);
+          cases.push([
+            method,
+            `{${Object.entries(params)
+              .map(([k, val]) => `"${k}":${val}`)
+              .join(',')}}`,
+          ]);
         }
       }
       cases.push([method, '[]'], [method, '{}']);

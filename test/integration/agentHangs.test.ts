@@ -20,10 +20,30 @@ import * as path from 'path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { inCI, probes, skipUnlessReal } from '../support/real';
 import { startSshd } from '../support/sshd';
-import { agentJs, built, childrenOf, cliJs, hello, inFutexWait, repo, running, sleepMs, spawnAgent, until, within } from '../support/agentProcess';
+import {
+  agentJs,
+  built,
+  childrenOf,
+  cliJs,
+  hello,
+  inFutexWait,
+  repo,
+  running,
+  sleepMs,
+  spawnAgent,
+  until,
+  within,
+} from '../support/agentProcess';
 import type { NamespaceInfo, Problem, Snapshot } from '../../server/protocol';
 
-const skip = skipUnlessReal(probes.root, probes.command('unshare'), probes.command('setpriv'), probes.command('ssh'), probes.command('sshd'), built);
+const skip = skipUnlessReal(
+  probes.root,
+  probes.command('unshare'),
+  probes.command('setpriv'),
+  probes.command('ssh'),
+  probes.command('sshd'),
+  built,
+);
 
 /** The pid of the process whose environment holds `entry` (NAME=value), from /proc/PID/environ. */
 function processWithEnv(entry: string): number | undefined {
@@ -93,7 +113,11 @@ function fifoOverBind(): Promise<Trap> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-fifo-user-'));
   fs.chownSync(dir, 65534, 65534);
   const script = `cd "${dir}"; touch x; mkfifo f; unshare --uts="${dir}/x" true; stat -L -c %i x; mount --bind f x; echo ready; exec sleep 600`;
-  return startTrap(['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '-Urm', 'sh', '-c', script], dir, `${dir}/x`);
+  return startTrap(
+    ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '-Urm', 'sh', '-c', script],
+    dir,
+    `${dir}/x`,
+  );
 }
 
 /** The trap's namespace in a snapshot, with the holder reported and the FIFO named in its problem. */
@@ -104,7 +128,10 @@ function assertTrapReported(snapshot: Snapshot, trap: Trap, type: NamespaceInfo[
   assert.ok(ns.bindMounts.includes(trap.holder), `${trap.holder} in ${JSON.stringify(ns.bindMounts)}`);
   const problem = snapshot.problems.find((p: Problem) => p.source === `${type}:[${trap.inode}]`);
   assert.ok(problem, 'a problem says why its owner is unknown');
-  assert.match(problem.message, new RegExp(`${trap.holder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a namespace file: a FIFO is in its place`));
+  assert.match(
+    problem.message,
+    new RegExp(`${trap.holder.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: not a namespace file: a FIFO is in its place`),
+  );
 }
 
 describe('the agent and the FIFO traps', { skip }, () => {
@@ -112,7 +139,12 @@ describe('the agent and the FIFO traps', { skip }, () => {
     const trap = await coveredByTmpfs();
     try {
       // Before the fix this never returned: the CLI (as root, the agent's code in-process) sat in fifo_open.
-      const r = spawnSync(path.join(repo, 'bin', 'nodescope'), ['snapshot', '--json'], { encoding: 'utf8', maxBuffer: 1 << 29, timeout: 90_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(path.join(repo, 'bin', 'nodescope'), ['snapshot', '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 29,
+        timeout: 90_000,
+        killSignal: 'SIGKILL',
+      });
       assert.equal(r.signal, null, 'returned before the 90 s bound');
       assert.equal(r.status, 0, r.stderr);
       assertTrapReported(JSON.parse(r.stdout) as Snapshot, trap, 'net');
@@ -151,7 +183,9 @@ describe('a stuck agent', { skip }, () => {
     // As root the CLI would run the agent's code in itself; NODESCOPE_IN_PROCESS=0 makes it start dist/agent.js as it does through sudo.
     const cli = spawn(process.execPath, [cliJs, 'snapshot', '--json'], { stdio: 'ignore', env: { ...stall, NODESCOPE_IN_PROCESS: '0' } });
     try {
-      const agentPid = await until('the agent the CLI started', () => childrenOf(cli.pid!).find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(agentJs)));
+      const agentPid = await until('the agent the CLI started', () =>
+        childrenOf(cli.pid!).find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(agentJs)),
+      );
       await until(`agent ${agentPid} stuck in its test stall`, () => inFutexWait(agentPid));
       cli.kill('SIGKILL');
       await until(`agent ${agentPid} to exit after its client was killed`, () => !running(agentPid), 3000);
@@ -165,7 +199,23 @@ describe('a stuck agent', { skip }, () => {
     const mark = `nodescope-hang-${process.pid}-${Date.now()}`;
     // As deploy.ts starts it: `exec node agent.js` in the login's shell, so the agent is the sshd session's child.
     const remote = `exec env NODESCOPE_HANG_MARK=${mark} NODESCOPE_AGENT_TEST_STALL=snapshot ${process.execPath} ${agentJs}`;
-    const ssh = spawn('ssh', ['-T', '-i', sshd.clientKey, '-o', `UserKnownHostsFile=${sshd.knownHosts}`, '-o', 'BatchMode=yes', '-p', String(sshd.port), 'root@127.0.0.1', remote], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const ssh = spawn(
+      'ssh',
+      [
+        '-T',
+        '-i',
+        sshd.clientKey,
+        '-o',
+        `UserKnownHostsFile=${sshd.knownHosts}`,
+        '-o',
+        'BatchMode=yes',
+        '-p',
+        String(sshd.port),
+        'root@127.0.0.1',
+        remote,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const rpc = createMessageConnection(new StreamMessageReader(ssh.stdout), new StreamMessageWriter(ssh.stdin));
     rpc.listen();
     try {
@@ -183,10 +233,17 @@ describe('a stuck agent', { skip }, () => {
   it('goes when its parent dies though its channel stays open (parent death signal)', async () => {
     // A parent that starts the agent on the test's own pipes and then waits: killing it leaves the pipes
     // open (this test holds them), so only the kernel's parent death signal can end the stuck agent.
-    const parent = spawn(process.execPath, ['-e', `require('child_process').spawn(process.execPath, [${JSON.stringify(agentJs)}], { stdio: 'inherit', env: process.env }); setInterval(() => {}, 1e6);`], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: stall,
-    });
+    const parent = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('child_process').spawn(process.execPath, [${JSON.stringify(agentJs)}], { stdio: 'inherit', env: process.env }); setInterval(() => {}, 1e6);`,
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: stall,
+      },
+    );
     const rpc = createMessageConnection(new StreamMessageReader(parent.stdout), new StreamMessageWriter(parent.stdin));
     rpc.listen();
     try {
@@ -209,7 +266,10 @@ describe('a stuck agent', { skip }, () => {
       const t0 = Date.now();
       const gone = await within(4000, agent.exited, null);
       assert.ok(gone, 'exited within 4 s of its stdin closing');
-      assert.match(agent.stderr(), /nodescope-agent: channel closed and the agent did not stop \(stuck: stalling on purpose \(NODESCOPE_AGENT_TEST_STALL\)\); exiting/);
+      assert.match(
+        agent.stderr(),
+        /nodescope-agent: channel closed and the agent did not stop \(stuck: stalling on purpose \(NODESCOPE_AGENT_TEST_STALL\)\); exiting/,
+      );
       assert.ok(Date.now() - t0 >= 900, 'not before the main thread had its grace second');
     } finally {
       agent.child.kill('SIGKILL');
@@ -228,7 +288,10 @@ describe('a stuck agent', { skip }, () => {
       const { code, signal } = await within(6000, agent.exited, { code: -1, signal: null });
       assert.deepEqual({ code, signal }, { code: 75, signal: null }, `exit status (stderr: ${agent.stderr()})`);
       assert.ok(Date.now() - t0 < 6000);
-      assert.match(agent.stderr(), /nodescope-agent: stuck [45] s: stalling on purpose \(NODESCOPE_AGENT_TEST_STALL\); exiting so that the client starts a new agent\n/);
+      assert.match(
+        agent.stderr(),
+        /nodescope-agent: stuck [45] s: stalling on purpose \(NODESCOPE_AGENT_TEST_STALL\); exiting so that the client starts a new agent\n/,
+      );
     } finally {
       agent.child.kill('SIGKILL');
     }

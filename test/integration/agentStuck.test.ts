@@ -77,7 +77,10 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-stuck-'));
     sayingAgent = (name, line) => {
       const file = path.join(dir, `${name}-agent.js`);
-      fs.writeFileSync(file, `process.on('SIGUSR2', () => process.stderr.write(${JSON.stringify(`${line}\n`)}));\nrequire(${JSON.stringify(agentPath)});\n`);
+      fs.writeFileSync(
+        file,
+        `process.on('SIGUSR2', () => process.stderr.write(${JSON.stringify(`${line}\n`)}));\nrequire(${JSON.stringify(agentPath)});\n`,
+      );
       return file;
     };
     stoppedAgent = path.join(dir, 'stopped-agent.js');
@@ -86,7 +89,8 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
 
   after(async () => {
     for (const s of sessions) await s.disconnect().catch(() => undefined);
-    for (const name of docker('ps', '-aq', '--filter', `name=${PREFIX}`).split('\n').filter(Boolean)) spawnSync('docker', ['rm', '-f', name]);
+    for (const name of docker('ps', '-aq', '--filter', `name=${PREFIX}`).split('\n').filter(Boolean))
+      spawnSync('docker', ['rm', '-f', name]);
     for (const file of [stoppedAgent]) for (const pid of processesRunning(file)) process.kill(pid, 'SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -118,7 +122,10 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
   };
 
   it('a request to a stopped agent fails within its deadline, naming the method', async () => {
-    const client = await connectAgent(await openLocalTransport({ agentPath, useSudo: 'never' }), { clientVersion: 'test', deadlines: { snapshot: 1500 } });
+    const client = await connectAgent(await openLocalTransport({ agentPath, useSudo: 'never' }), {
+      clientVersion: 'test',
+      deadlines: { snapshot: 1500 },
+    });
     const pid = client.info.pid;
     try {
       // Control: the same request is answered while the agent runs.
@@ -136,7 +143,10 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
       assert.equal(err.message, 'snapshot: no answer in 1.5 s');
       assert.ok(took >= 1450 && took < 3000, `failed after ${took} ms`);
       // A per-request deadline wins over the method's.
-      await assert.rejects(client.request('whence', { container: 'x', path: '/' }, { timeoutMs: 300 }), /^AgentError: whence: no answer in 0\.3 s$/);
+      await assert.rejects(
+        client.request('whence', { container: 'x', path: '/' }, { timeoutMs: 300 }),
+        /^AgentError: whence: no answer in 0\.3 s$/,
+      );
     } finally {
       await client.kill();
     }
@@ -145,13 +155,19 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
 
   it('names what the agent said it was stuck on, on its real stderr, since it last answered', async () => {
     const line = 'nodescope-agent: stuck 10 s: reading mount table of pid 123';
-    const client = await connectAgent(await openLocalTransport({ agentPath: sayingAgent('stuck', line), useSudo: 'never' }), { clientVersion: 'test', deadlines: { snapshot: 1000 } });
+    const client = await connectAgent(await openLocalTransport({ agentPath: sayingAgent('stuck', line), useSudo: 'never' }), {
+      clientVersion: 'test',
+      deadlines: { snapshot: 1000 },
+    });
     const pid = client.info.pid;
     try {
       process.kill(pid, 'SIGUSR2');
       await until('the line on stderr', () => client.transport.agentStderr?.latestOf('stuck') !== null, 5000);
       process.kill(pid, 'SIGSTOP');
-      await assert.rejects(client.request('snapshot', {}), (e: Error) => e.message === 'snapshot: no answer in 1 s (agent stuck 10 s: reading mount table of pid 123)');
+      await assert.rejects(
+        client.request('snapshot', {}),
+        (e: Error) => e.message === 'snapshot: no answer in 1 s (agent stuck 10 s: reading mount table of pid 123)',
+      );
       // Once the agent answers again, that line is old news: the next silence does not repeat it.
       process.kill(pid, 'SIGCONT');
       await client.request('initialize', { clientVersion: 'test', protocolVersion: PROTOCOL_VERSION });
@@ -190,7 +206,10 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
     const restarting = healths.find((h) => h.kind === 'restarting') as Extract<NodeHealth, { kind: 'restarting' }>;
     assert.equal(restarting.unresponsive, true);
     assert.match(restarting.why, /^unresponsive: snapshot: no answer in 5 s$/);
-    assert.ok(logs.some((m) => m.includes(`agent pid ${stopped} stopped answering (snapshot: no answer in 5 s); killing it`)), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => m.includes(`agent pid ${stopped} stopped answering (snapshot: no answer in 5 s); killing it`)),
+      logs.join('\n'),
+    );
     await until('the stopped agent gone from /proc', () => !alive(stopped), 5000);
 
     // Live updates resume by themselves: a container removed and one started after the restart.
@@ -252,7 +271,15 @@ describe('an agent that stops answering', { skip, timeout: 180_000 }, () => {
     if (probes.command('sshd')()) return t.skip('needs sshd');
     const sshd = await startSshd();
     try {
-      const target = { host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null, trustStorePath: path.join(dir, 'trust') };
+      const target = {
+        host: '127.0.0.1',
+        port: sshd.port,
+        user: 'root',
+        identityFiles: [sshd.clientKey],
+        knownHostsFiles: [sshd.knownHosts],
+        agentSocket: null,
+        trustStorePath: path.join(dir, 'trust'),
+      };
       const quiet: Interaction = {
         confirmHostKey: async () => false,
         askPassword: async () => undefined,

@@ -10,22 +10,39 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 
 const META = '/var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db';
 const SNAPSHOTS = '/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/metadata.db';
-const skip = skipUnlessReal(probes.root, probes.command('ctr'), () => (fs.existsSync(META) ? null : `needs containerd's ${META} (bash test/rig/up.sh)`));
-const ctr = (...args: string[]): string => execFileSync('ctr', ['--address', '/run/containerd/containerd.sock', ...args], { encoding: 'utf8', timeout: 30_000 });
+const skip = skipUnlessReal(probes.root, probes.command('ctr'), () =>
+  fs.existsSync(META) ? null : `needs containerd's ${META} (bash test/rig/up.sh)`,
+);
+const ctr = (...args: string[]): string =>
+  execFileSync('ctr', ['--address', '/run/containerd/containerd.sock', ...args], { encoding: 'utf8', timeout: 30_000 });
 const keys = (db: BoltFile, b: Bucket | null): string[] => (b ? [...db.items(b)].map((i) => i.key.toString('utf8')) : []);
 
-describe('bbolt reader on containerd\'s databases', { skip }, () => {
+describe("bbolt reader on containerd's databases", { skip }, () => {
   it('reads namespaces, images with their target digests, and snapshot keys as ctr lists them', () => {
     rigUp();
     const db = BoltFile.read(META);
     const namespaces = ctr('namespaces', 'ls', '-q').split('\n').filter(Boolean);
-    assert.deepEqual(keys(db, db.bucket('v1')).filter((k) => namespaces.includes(k)).sort(), [...namespaces].sort());
+    assert.deepEqual(
+      keys(db, db.bucket('v1'))
+        .filter((k) => namespaces.includes(k))
+        .sort(),
+      [...namespaces].sort(),
+    );
     for (const ns of namespaces) {
-      const rows = ctr('-n', ns, 'images', 'ls').split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/));
+      const rows = ctr('-n', ns, 'images', 'ls')
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/));
       const images = db.bucket('v1', ns, 'images');
       assert.deepEqual(keys(db, images).sort(), rows.map((r) => r[0]).sort(), ns);
-      for (const [name, , digest] of rows) assert.equal(db.text(db.bucket('v1', ns, 'images', name, 'target')!, 'digest'), digest, `${ns} ${name}`);
-      const snaps = ctr('-n', ns, 'snapshots', '--snapshotter', 'overlayfs', 'ls').split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]);
+      for (const [name, , digest] of rows)
+        assert.equal(db.text(db.bucket('v1', ns, 'images', name, 'target')!, 'digest'), digest, `${ns} ${name}`);
+      const snaps = ctr('-n', ns, 'snapshots', '--snapshotter', 'overlayfs', 'ls')
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/)[0]);
       assert.deepEqual(keys(db, db.bucket('v1', ns, 'snapshots', 'overlayfs')).sort(), snaps.sort(), `${ns} snapshots`);
     }
     // The snapshotter's own database names a directory for each of them.

@@ -47,7 +47,9 @@ async function filledNamespace(name: string): Promise<Filled> {
     'echo ready',
     'exec sleep 100000',
   ].join('\n');
-  const child = spawn('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('unshare', ['--mount', '--propagation', 'private', '--pid', '--fork', 'sh', '-c', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', (code) => reject(new Error(`the namespace's shell exited (${code}) before its mounts were made`)));
@@ -78,7 +80,13 @@ function snapshotAbout(init: number): { ms: number; mounts: number; truncated: b
     if (!c) throw new Error('no container with init pid ${init}');
     console.log(JSON.stringify({ ms, mounts: c.mounts.length, truncated: c.truncated === true, unknown: c.unknown.map((u) => u.message),
       problems: s.problems.filter((p) => p.source === '/proc/${init}/mountinfo').map((p) => p.message) }));`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: repo, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: 60_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   assert.equal(r.signal, null, `the snapshot answered within 60 s (${r.stderr.slice(-400)})`);
   assert.equal(r.status, 0, r.stderr.slice(-1000));
   return JSON.parse(r.stdout);
@@ -103,7 +111,10 @@ describe('a mount namespace with tens of thousands of mounts', { skip, timeout: 
     const got = snapshotAbout(filled.init);
     assert.equal(got.mounts, MOUNTS_MAX);
     assert.equal(got.truncated, true);
-    assert.ok(got.unknown.some((m) => m.includes(`mounts (${size.lines}, the first ${MOUNTS_MAX} kept)`)), got.unknown.join('\n'));
+    assert.ok(
+      got.unknown.some((m) => m.includes(`mounts (${size.lines}, the first ${MOUNTS_MAX} kept)`)),
+      got.unknown.join('\n'),
+    );
     assert.deepEqual(got.problems, [], 'the whole table was read');
     cleanUp(filled);
     filled = undefined;
@@ -115,9 +126,15 @@ describe('a mount namespace with tens of thousands of mounts', { skip, timeout: 
     assert.ok(size.bytes > MOUNTINFO_MAX_BYTES, `the table is ${size.bytes} bytes`);
     // The entries in the first 16 MiB, counted here from the whole table.
     const whole = fs.readFileSync(`/proc/${filled.init}/mountinfo`);
-    const kept = whole.subarray(0, whole.lastIndexOf(0x0a, MOUNTINFO_MAX_BYTES - 1) + 1).toString().split('\n').filter(Boolean).length;
+    const kept = whole
+      .subarray(0, whole.lastIndexOf(0x0a, MOUNTINFO_MAX_BYTES - 1) + 1)
+      .toString()
+      .split('\n')
+      .filter(Boolean).length;
     const got = snapshotAbout(filled.init);
-    assert.deepEqual(got.problems, [`mount table of pid ${filled.init} cut after ${kept} entries (16.0 MiB read): the mounts after them are not listed`]);
+    assert.deepEqual(got.problems, [
+      `mount table of pid ${filled.init} cut after ${kept} entries (16.0 MiB read): the mounts after them are not listed`,
+    ]);
     assert.equal(got.mounts, Math.min(kept, MOUNTS_MAX));
     assert.equal(got.truncated, true);
   });
@@ -127,7 +144,11 @@ describe('a mount namespace with tens of thousands of mounts', { skip, timeout: 
     // The agent's code run as a process of that namespace, where /proc/self/mountinfo is the long table.
     const probe = `const { readOwnMountinfo } = require(${JSON.stringify(path.join(repo, 'server', 'discover', 'mountinfo.ts'))});
       try { readOwnMountinfo(); console.log('read whole'); } catch (err) { console.log(err.message); }`;
-    const r = spawnSync('nsenter', ['-t', String(filled.init), '-m', `--wd=${repo}`, process.execPath, '--import', 'tsx', '-e', probe], { encoding: 'utf8', cwd: repo, timeout: 60_000 });
+    const r = spawnSync('nsenter', ['-t', String(filled.init), '-m', `--wd=${repo}`, process.execPath, '--import', 'tsx', '-e', probe], {
+      encoding: 'utf8',
+      cwd: repo,
+      timeout: 60_000,
+    });
     assert.equal(r.stdout.trim(), "the agent's own mount table is over 16.0 MiB: not acting on part of it", r.stderr);
   });
 });

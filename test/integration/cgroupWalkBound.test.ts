@@ -19,7 +19,7 @@ const skip = skipUnlessReal(probes.root, cgroupfs);
 /** Only what checkOwnCgroup reads of a container; it holds no process, so no membership is asked. */
 const container = { name: 'wide', namespaces: { pid: null, mnt: null }, sharesHostNamespaces: [] } as unknown as ContainerInfo;
 
-describe('the walk of the cgroups below a container\'s', { skip, timeout: 120_000 }, () => {
+describe("the walk of the cgroups below a container's", { skip, timeout: 120_000 }, () => {
   const top = path.join(hierarchy ?? '/nonexistent', `nodescope-wide-${process.pid}`);
   const made: string[] = [];
   const mkdir = (d: string) => {
@@ -45,6 +45,9 @@ describe('the walk of the cgroups below a container\'s', { skip, timeout: 120_00
 
   it('refuses past 4,096 cgroups, saying why', () => {
     assert.equal(fs.readdirSync(path.join(top, 'wide'), { withFileTypes: true }).filter((e) => e.isDirectory()).length, 4100);
-    assert.throws(() => checkOwnCgroup(container, 'pids', { path: '/wide', dir: path.join(top, 'wide') }), /has more than 4096 cgroups below it; not limiting what was not looked at/);
+    assert.throws(
+      () => checkOwnCgroup(container, 'pids', { path: '/wide', dir: path.join(top, 'wide') }),
+      /has more than 4096 cgroups below it; not limiting what was not looked at/,
+    );
   });
 });

@@ -51,7 +51,7 @@ function answer(id) {
 }
 `;
 
-describe('a message from the agent over the client\'s bound', { skip, timeout: 60_000 }, () => {
+describe("a message from the agent over the client's bound", { skip, timeout: 60_000 }, () => {
   let dir = '';
   let agentPath = '';
   before(() => {
@@ -68,7 +68,10 @@ describe('a message from the agent over the client\'s bound', { skip, timeout: 6
     const conn = await connectAgent(transport, { maxMessageBytes, deadlines: { snapshot: 30_000 } });
     const rss = process.memoryUsage().rss;
     const t = Date.now();
-    const err = await conn.request('snapshot', {}).then(() => null, (e: unknown) => e);
+    const err = await conn.request('snapshot', {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
     const out = { err, ms: Date.now() - t, grewBytes: process.memoryUsage().rss - rss };
     await conn.close();
     return out;

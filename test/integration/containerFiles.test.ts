@@ -14,7 +14,8 @@ const exec = (...args: string[]): string => execFileSync('docker', ['exec', LIMI
 
 describe("a container's files, read inside its root", { skip }, () => {
   const m = new AgentMethods();
-  const call = <T>(method: 'files.stat' | 'files.list' | 'files.read', path: string): T => m.dispatch(method, { container: LIMITED, path }) as T;
+  const call = <T>(method: 'files.stat' | 'files.list' | 'files.read', path: string): T =>
+    m.dispatch(method, { container: LIMITED, path }) as T;
   const refusal = (method: 'files.stat' | 'files.list' | 'files.read', path: string): string => {
     try {
       call(method, path);
@@ -27,22 +28,38 @@ describe("a container's files, read inside its root", { skip }, () => {
   before(() => {
     rigUp();
     // Links the container itself makes toward paths the node has and it does not.
-    exec('sh', '-c', 'ln -sfn /usr/lib/os-release /tmp/to-host-abs && ln -sfn ../../../../../../usr/lib/os-release /tmp/to-host-rel && ln -sfn /etc /tmp/etc-link');
+    exec(
+      'sh',
+      '-c',
+      'ln -sfn /usr/lib/os-release /tmp/to-host-abs && ln -sfn ../../../../../../usr/lib/os-release /tmp/to-host-rel && ln -sfn /etc /tmp/etc-link',
+    );
   });
   after(() => void spawnSync('docker', ['exec', LIMITED, 'rm', '-f', '/tmp/to-host-abs', '/tmp/to-host-rel', '/tmp/etc-link']));
 
   it('stat, list and read agree with docker exec', () => {
     const st = call<ContainerFileStat>('files.stat', '/etc/passwd');
     const [size, mode, uid, mtime] = exec('stat', '-c', '%s %a %u %Y', '/etc/passwd').trim().split(' ');
-    assert.deepEqual([st.type, st.size, st.mode.toString(8), st.uid, Math.floor(st.mtimeMs / 1000)], ['file', Number(size), mode, Number(uid), Number(mtime)]);
+    assert.deepEqual(
+      [st.type, st.size, st.mode.toString(8), st.uid, Math.floor(st.mtimeMs / 1000)],
+      ['file', Number(size), mode, Number(uid), Number(mtime)],
+    );
     const ls = exec('ls', '-A', '/etc').split('\n').filter(Boolean).sort();
-    assert.deepEqual(call<{ entries: { name: string }[] }>('files.list', '/etc').entries.map((e) => e.name), ls);
-    assert.equal(Buffer.from(call<{ base64: string }>('files.read', '/etc/hostname').base64, 'base64').toString(), exec('cat', '/etc/hostname'));
+    assert.deepEqual(
+      call<{ entries: { name: string }[] }>('files.list', '/etc').entries.map((e) => e.name),
+      ls,
+    );
+    assert.equal(
+      Buffer.from(call<{ base64: string }>('files.read', '/etc/hostname').base64, 'base64').toString(),
+      exec('cat', '/etc/hostname'),
+    );
     const sh = call<ContainerFileStat>('files.stat', '/bin/sh');
     assert.equal(sh.type, 'symlink');
     assert.equal(sh.target, exec('readlink', '/bin/sh').trim());
     // The container's mounts are part of what it sees: /proc here is its own.
-    assert.equal(Buffer.from(call<{ base64: string }>('files.read', '/proc/1/comm').base64, 'base64').toString(), exec('cat', '/proc/1/comm'));
+    assert.equal(
+      Buffer.from(call<{ base64: string }>('files.read', '/proc/1/comm').base64, 'base64').toString(),
+      exec('cat', '/proc/1/comm'),
+    );
   });
 
   it("a link toward the node's files stays inside the container", () => {

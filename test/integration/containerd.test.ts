@@ -15,7 +15,9 @@ const ctr = (ns: string, ...args: string[]): string =>
   execFileSync('ctr', ['--address', '/run/containerd/containerd.sock', '-n', ns, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 function taskPid(ns: string, id: string): number {
-  const line = ctr(ns, 'task', 'ls').split('\n').find((l) => l.split(/\s+/)[0] === id);
+  const line = ctr(ns, 'task', 'ls')
+    .split('\n')
+    .find((l) => l.split(/\s+/)[0] === id);
   assert.ok(line, `ctr -n ${ns} task ls has no ${id}`);
   return Number(line.split(/\s+/)[1]);
 }
@@ -71,22 +73,36 @@ describe('containerd and Kubernetes on a real containerd', { skip }, () => {
     const c = byId('nodescope-rig-k8s');
     assert.equal(c.cgroup?.memory?.limitBytes, info('k8s.io', 'nodescope-rig-k8s').Spec.linux.resources.memory.limit);
     assert.equal(c.hostname, ctr('k8s.io', 'task', 'exec', '--exec-id', `h${process.pid}`, 'nodescope-rig-k8s', 'hostname').trim());
-    const lsns = JSON.parse(execFileSync('lsns', ['-J', '-p', String(c.initPid), '-o', 'NS,TYPE'], { encoding: 'utf8' })).namespaces as { ns: number; type: string }[];
+    const lsns = JSON.parse(execFileSync('lsns', ['-J', '-p', String(c.initPid), '-o', 'NS,TYPE'], { encoding: 'utf8' })).namespaces as {
+      ns: number;
+      type: string;
+    }[];
     for (const n of lsns) assert.equal(c.namespaces[n.type as keyof typeof c.namespaces], Number(n.ns), n.type);
     assert.ok(!c.sharesHostNamespaces.includes('net'), 'ctr gives it a network namespace of its own');
   });
 
-  test('root filesystem layers are the snapshotter\'s, top first, with containerd snapshot ids as identity', () => {
-    for (const [ns, id] of [['k8s.io', 'nodescope-rig-k8s'], ['default', 'nodescope-rig-ctr']]) {
+  test("root filesystem layers are the snapshotter's, top first, with containerd snapshot ids as identity", () => {
+    for (const [ns, id] of [
+      ['k8s.io', 'nodescope-rig-k8s'],
+      ['default', 'nodescope-rig-ctr'],
+    ]) {
       const c = byId(id);
       const i = info(ns, id);
       const mount = snapshotterMount(ns, i.Snapshotter, i.SnapshotKey);
-      assert.deepEqual(c.rootfs?.layers.map((l) => [l.role, l.path]), [['upper', mount.upper], ...mount.lowers.map((p) => ['lower', p])]);
+      assert.deepEqual(
+        c.rootfs?.layers.map((l) => [l.role, l.path]),
+        [['upper', mount.upper], ...mount.lowers.map((p) => ['lower', p])],
+      );
       for (const l of c.rootfs.layers) {
         const inv = snap.layers.find((x) => x.path === l.path);
         assert.ok(inv?.usedBy.includes(id), `${l.path} lists ${id}`);
         // The snapshot id is the directory under snapshots/: .../snapshots/<id>/fs.
-        assert.deepEqual(inv?.identity, { engine: 'containerd', id: /\/snapshots\/([^/]+)\/fs$/.exec(l.path)![1], diffId: null, cacheId: null });
+        assert.deepEqual(inv?.identity, {
+          engine: 'containerd',
+          id: /\/snapshots\/([^/]+)\/fs$/.exec(l.path)![1],
+          diffId: null,
+          cacheId: null,
+        });
       }
     }
   });

@@ -22,15 +22,21 @@ describe('nodescope diff against docker diff', { skip }, () => {
   before(() => {
     rigUp();
     docker('run', '-d', '--name', NAME, '--network', 'none', '--label', 'nodescope.rig=1', 'nodescope-rig/layers:1', 'sleep', '600');
-    docker('exec', NAME, 'sh', '-c', [
-      'echo x > /new-file',
-      'echo y >> /data/keep/k', // a copy-up
-      'rm /data/blob', // a whiteout over a lower file
-      'mkdir -p /newdir/sub && touch /newdir/sub/f',
-      'rm -rf /opq && mkdir /opq && echo z > /opq/again', // an opaque directory
-      'ln -s /etc /lnk',
-      'mkdir /root/gone && rmdir /root/gone', // copies /root up, leaves nothing changed in it
-    ].join(' && '));
+    docker(
+      'exec',
+      NAME,
+      'sh',
+      '-c',
+      [
+        'echo x > /new-file',
+        'echo y >> /data/keep/k', // a copy-up
+        'rm /data/blob', // a whiteout over a lower file
+        'mkdir -p /newdir/sub && touch /newdir/sub/f',
+        'rm -rf /opq && mkdir /opq && echo z > /opq/again', // an opaque directory
+        'ln -s /etc /lnk',
+        'mkdir /root/gone && rmdir /root/gone', // copies /root up, leaves nothing changed in it
+      ].join(' && '),
+    );
   });
   after(() => void spawnSync('docker', ['rm', '-f', NAME]));
 
@@ -54,7 +60,7 @@ describe('nodescope diff against docker diff', { skip }, () => {
     assert.deepEqual(d.problems, []);
   });
 
-  it('agrees with docker diff on the rig\'s own containers too', () => {
+  it("agrees with docker diff on the rig's own containers too", () => {
     for (const c of ['nodescope-rig-limited', 'nodescope-rig-readonly', 'nodescope-rig-hostpid']) {
       const ours = spawnSync(bin, ['diff', c], { encoding: 'utf8' });
       assert.equal(ours.status, 0, ours.stderr);

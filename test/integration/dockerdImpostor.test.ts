@@ -18,7 +18,7 @@ import type { Problem } from '../../server/protocol';
 
 const skip = skipUnlessReal(probes.root, probes.command('unshare'), probes.command('setpriv'));
 
-describe('a program named dockerd that is not the node\'s', { skip, timeout: 60_000 }, () => {
+describe("a program named dockerd that is not the node's", { skip, timeout: 60_000 }, () => {
   let dir = '';
   const evil = `/tmp/nodescope-evil-root-${process.pid}`;
   const running: ChildProcess[] = [];

@@ -33,7 +33,10 @@ describe('engine roots for a snapshot', { skip }, () => {
       assert.equal(c?.name, id.slice(0, 12));
       assert.ok(given.snapshot.problems.some((p) => p.source === path.join(elsewhere, 'containers', id, 'config.v2.json')));
       // And its layers are not under any engine's storage root any more: not verified.
-      assert.ok(c?.rootfs?.layers.every((l) => l.hostPath === null), JSON.stringify(c?.rootfs?.layers.map((l) => l.hostPath)));
+      assert.ok(
+        c?.rootfs?.layers.every((l) => l.hostPath === null),
+        JSON.stringify(c?.rootfs?.layers.map((l) => l.hostPath)),
+      );
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }

@@ -21,18 +21,28 @@ const dockerExec = (...args: string[]): string => execFileSync('docker', ['exec'
 describe('enter as a user of the container', { skip }, () => {
   before(() => rigUp());
 
-  it('offers the users of the container\'s /etc/passwd and the shells its root has', () => {
+  it("offers the users of the container's /etc/passwd and the shells its root has", () => {
     const o = new AgentMethods().dispatch('enter.options', { container: LIMITED });
-    const passwd = dockerExec(LIMITED, 'cat', '/etc/passwd').trim().split('\n').map((l) => l.split(':'));
-    assert.deepEqual(o.users.map((u) => [u.name, u.uid, u.gid, u.home, u.shell]), passwd.map((f) => [f[0], Number(f[2]), Number(f[3]), f[5], f[6]]));
-    for (const sh of dockerExec(LIMITED, 'cat', '/etc/shells').trim().split('\n')) assert.ok(o.shells.includes(sh), `${sh} from /etc/shells`);
-    for (const sh of o.shells) assert.equal(spawnSync('docker', ['exec', LIMITED, 'test', '-x', sh]).status, 0, `${sh} is executable in the container`);
+    const passwd = dockerExec(LIMITED, 'cat', '/etc/passwd')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(':'));
+    assert.deepEqual(
+      o.users.map((u) => [u.name, u.uid, u.gid, u.home, u.shell]),
+      passwd.map((f) => [f[0], Number(f[2]), Number(f[3]), f[5], f[6]]),
+    );
+    for (const sh of dockerExec(LIMITED, 'cat', '/etc/shells').trim().split('\n'))
+      assert.ok(o.shells.includes(sh), `${sh} from /etc/shells`);
+    for (const sh of o.shells)
+      assert.equal(spawnSync('docker', ['exec', LIMITED, 'test', '-x', sh]).status, 0, `${sh} is executable in the container`);
     assert.ok(!o.shells.includes('/bin/bash'), 'busybox has no bash, and none is offered');
     assert.equal(o.problems, undefined);
   });
 
   it('runs as that user, with the uid, gid and HOME docker exec -u gives it', () => {
-    const ours = spawnSync(bin, ['enter', LIMITED, '--user', 'app', '--', 'sh', '-c', 'echo $(id -u) $(id -g) $HOME'], { encoding: 'utf8' });
+    const ours = spawnSync(bin, ['enter', LIMITED, '--user', 'app', '--', 'sh', '-c', 'echo $(id -u) $(id -g) $HOME'], {
+      encoding: 'utf8',
+    });
     assert.equal(ours.status, 0, ours.stderr);
     const theirs = dockerExec('-u', 'app', LIMITED, 'sh', '-c', 'echo $(id -u) $(id -g) $HOME');
     assert.equal(ours.stdout, theirs);

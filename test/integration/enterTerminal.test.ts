@@ -48,7 +48,10 @@ async function enter(client: AgentClient, dims = { cols: 80, rows: 24 }, pid?: n
   );
   await session.open(dims);
   const text = () => raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-  const lines = () => text().split('\n').map((l) => l.trim());
+  const lines = () =>
+    text()
+      .split('\n')
+      .map((l) => l.trim());
   async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
     const end = Date.now() + ms;
     while (!check()) {
@@ -79,7 +82,15 @@ for (const via of ['this machine', 'ssh'] as const) {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-enter-'));
       if (via === 'ssh') {
         sshd = await startSshd();
-        const target = { host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null, trustStorePath: path.join(tmp, 'trust') };
+        const target = {
+          host: '127.0.0.1',
+          port: sshd.port,
+          user: 'root',
+          identityFiles: [sshd.clientKey],
+          knownHostsFiles: [sshd.knownHosts],
+          agentSocket: null,
+          trustStorePath: path.join(tmp, 'trust'),
+        };
         client = await connectAgent(await openSshTransport(target, refuseAll, { agentBundleDir: bundle }));
       } else {
         client = await connectAgent(await openLocalTransport({ agentPath: path.join(bundle, 'agent.js') }));
@@ -147,7 +158,9 @@ for (const via of ['this machine', 'ssh'] as const) {
         const t = await enter(client);
         await t.ask('true');
         sshd!.stop();
-        await t.until('the end line', () => /\[process was ended by SIGHUP \(the terminal hung up, or the connection to the node closed\)/.test(t.text()));
+        await t.until('the end line', () =>
+          /\[process was ended by SIGHUP \(the terminal hung up, or the connection to the node closed\)/.test(t.text()),
+        );
       });
     }
   });

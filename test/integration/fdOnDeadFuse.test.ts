@@ -26,7 +26,12 @@ const O_PATH = 0o10000000;
 
 /** Runs `code` (TypeScript, from the repo) in a child killed at `ms`: a blocked call cannot hang the test. */
 function inChild(code: string, ms: number): { killed: boolean; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: repo, encoding: 'utf8', timeout: ms, killSignal: 'SIGKILL' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
+    cwd: repo,
+    encoding: 'utf8',
+    timeout: ms,
+    killSignal: 'SIGKILL',
+  });
   return { killed: r.signal === 'SIGKILL', stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,9 +50,13 @@ describe('an fd on a FUSE filesystem whose server never answers', { skip, timeou
       encoding: 'utf8',
     });
     assert.equal(m.status, 0, `mount -t fuse: ${m.stderr}`);
-    holder = spawn(process.execPath, ['-e', `require('fs').openSync(${JSON.stringify(dir)}, ${O_PATH}); process.stdout.write('open\\n'); setInterval(() => {}, 1e6);`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    holder = spawn(
+      process.execPath,
+      ['-e', `require('fs').openSync(${JSON.stringify(dir)}, ${O_PATH}); process.stdout.write('open\\n'); setInterval(() => {}, 1e6);`],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       holder!.stdout!.once('data', () => resolve());
       holder!.once('exit', (code) => reject(new Error(`the holder exited (${code}) before opening ${dir}`)));
@@ -72,12 +81,18 @@ describe('an fd on a FUSE filesystem whose server never answers', { skip, timeou
     assert.equal(r.killed, true, `stat returned: ${r.stdout}${r.stderr}`);
   });
 
-  it('statNoSync answers from the kernel\'s memory: the FUSE mount\'s device, its root inode', () => {
-    const r = inChild(`const { statNoSync } = require('./server/sys/statNoSync.ts'); console.log(JSON.stringify(statNoSync(${JSON.stringify(fdPath)})));`, 20_000);
+  it("statNoSync answers from the kernel's memory: the FUSE mount's device, its root inode", () => {
+    const r = inChild(
+      `const { statNoSync } = require('./server/sys/statNoSync.ts'); console.log(JSON.stringify(statNoSync(${JSON.stringify(fdPath)})));`,
+      20_000,
+    );
     assert.equal(r.killed, false, 'statNoSync returned');
     const got = JSON.parse(r.stdout) as { devMajor: number; devMinor: number; ino: number };
     // The mount's own line in mountinfo gives its device (major:minor), read here without asking the server.
-    const line = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === dir);
+    const line = fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.split(' ')[4] === dir);
     assert.ok(line, `${dir} is in this mount table`);
     assert.equal(`${got.devMajor}:${got.devMinor}`, line.split(' ')[2]);
     assert.equal(got.ino, 1, 'FUSE_ROOT_ID');

@@ -29,7 +29,12 @@ function nodescope(args: string[]): string {
   return r.stdout;
 }
 
-interface LsnsRow { ns: number; type: string; pns: number; ons: number }
+interface LsnsRow {
+  ns: number;
+  type: string;
+  pns: number;
+  ons: number;
+}
 
 /**
  * lsns's namespaces keyed `type:[inode]`. lsns exits 1 without a word while a process whose comm holds
@@ -84,14 +89,33 @@ describe('nodescope graph on the real rig', { skip }, () => {
 
   before(async () => {
     rigUp();
-    execFileSync('docker', ['run', '-d', '--name', hostpid, '--label', 'nodescope.test=graph', '--pid', 'host', '--network', 'none', 'nodescope-rig/layers:1', 'sleep', '1000000'], { stdio: 'ignore' });
+    execFileSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--name',
+        hostpid,
+        '--label',
+        'nodescope.test=graph',
+        '--pid',
+        'host',
+        '--network',
+        'none',
+        'nodescope-rig/layers:1',
+        'sleep',
+        '1000000',
+      ],
+      { stdio: 'ignore' },
+    );
     // A netns that only an fd keeps: unshare makes it, a shell opens it as fd 3, then unshare exits.
     unshared = spawn('unshare', ['--net', 'sleep', '300'], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !fdNs; i++) {
       await sleep(50);
       try {
         const link = fs.readlinkSync(`/proc/${unshared.pid}/ns/net`);
-        if (link !== fs.readlinkSync('/proc/self/ns/net') && fs.readFileSync(`/proc/${unshared.pid}/comm`, 'utf8').trim() === 'sleep') fdNs = link;
+        if (link !== fs.readlinkSync('/proc/self/ns/net') && fs.readFileSync(`/proc/${unshared.pid}/comm`, 'utf8').trim() === 'sleep')
+          fdNs = link;
       } catch {
         /* not started yet */
       }
@@ -101,7 +125,8 @@ describe('nodescope graph on the real rig', { skip }, () => {
     for (let i = 0; i < 100; i++) {
       await sleep(50);
       try {
-        if (fs.readlinkSync(`/proc/${holder.pid}/fd/3`) === fdNs && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep') break;
+        if (fs.readlinkSync(`/proc/${holder.pid}/fd/3`) === fdNs && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep')
+          break;
       } catch {
         /* not yet */
       }
@@ -114,7 +139,8 @@ describe('nodescope graph on the real rig', { skip }, () => {
     for (let i = 0; i < 100 && !nestedNs; i++) {
       await sleep(50);
       const child = execFileSync('sh', ['-c', `pgrep -P ${nested.pid} || true`], { encoding: 'utf8' }).trim();
-      if (child && fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'sleep') nestedNs = { user: fs.readlinkSync(`/proc/${child}/ns/user`), pid: fs.readlinkSync(`/proc/${child}/ns/pid`) };
+      if (child && fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'sleep')
+        nestedNs = { user: fs.readlinkSync(`/proc/${child}/ns/user`), pid: fs.readlinkSync(`/proc/${child}/ns/pid`) };
     }
     assert.ok(nestedNs, 'unshare --user --pid did not start');
     graph = JSON.parse(nodescope(['graph', 'namespaces']));
@@ -200,7 +226,13 @@ describe('nodescope graph on the real rig', { skip }, () => {
   it("follows each rig Docker container's layers as docker inspect's GraphDriver stacks them, a shared layer as one node", () => {
     const layers: Graph = JSON.parse(nodescope(['graph', 'layers']));
     for (const name of ['nodescope-rig-limited', 'nodescope-rig-readonly', hostpid]) {
-      const [upper, lower] = execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.UpperDir}} {{.GraphDriver.Data.LowerDir}}', name], { encoding: 'utf8' }).trim().split(' ');
+      const [upper, lower] = execFileSync(
+        'docker',
+        ['inspect', '-f', '{{.GraphDriver.Data.UpperDir}} {{.GraphDriver.Data.LowerDir}}', name],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split(' ');
       const expected = [upper, ...lower.split(':')].map((d) => fs.realpathSync(d));
       let at = layers.nodes.find((n) => n.kind === 'container' && n.label === name)!.id;
       const got: string[] = [];
@@ -214,11 +246,15 @@ describe('nodescope graph on the real rig', { skip }, () => {
       assert.deepEqual(got, expected, name);
     }
     // The image's bottom layer is under all three: one node, used by each of them.
-    const lowers = ['nodescope-rig-limited', 'nodescope-rig-readonly', hostpid].map((n) => execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', n], { encoding: 'utf8' }).trim().split(':').at(-1)!);
+    const lowers = ['nodescope-rig-limited', 'nodescope-rig-readonly', hostpid].map((n) =>
+      execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', n], { encoding: 'utf8' }).trim().split(':').at(-1)!,
+    );
     assert.equal(new Set(lowers).size, 1);
     const base = layers.nodes.filter((n) => n.path === fs.realpathSync(lowers[0]));
     assert.equal(base.length, 1);
-    const ids = ['nodescope-rig-limited', 'nodescope-rig-readonly', hostpid].map((n) => execFileSync('docker', ['inspect', '-f', '{{.Id}}', n], { encoding: 'utf8' }).trim());
+    const ids = ['nodescope-rig-limited', 'nodescope-rig-readonly', hostpid].map((n) =>
+      execFileSync('docker', ['inspect', '-f', '{{.Id}}', n], { encoding: 'utf8' }).trim(),
+    );
     for (const id of ids) assert.ok(base[0].usedBy!.includes(id));
   });
 

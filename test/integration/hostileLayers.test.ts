@@ -22,13 +22,22 @@ import { rootfsOf } from '../../server/discover/overlay';
 import { readInContainer } from '../../server/files/containerFiles';
 import type { Problem, RootfsInfo } from '../../server/protocol';
 
-const skip = skipUnlessReal(probes.root, probes.command('getfattr'), probes.command('setfattr'), probes.command('unshare'), probes.command('busybox'), probes.command('strace'));
+const skip = skipUnlessReal(
+  probes.root,
+  probes.command('getfattr'),
+  probes.command('setfattr'),
+  probes.command('unshare'),
+  probes.command('busybox'),
+  probes.command('strace'),
+);
 const sh = (cmd: string): string => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' });
 const repo = path.resolve(__dirname, '..', '..');
 
 /** The rootfs the agent's own discovery reads from the kernel's mountinfo for the overlay at `merged`. */
 function rootfsAt(merged: string): RootfsInfo {
-  const entry = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => m.mountPoint === merged).pop();
+  const entry = parseMountinfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'))
+    .filter((m) => m.mountPoint === merged)
+    .pop();
   assert.ok(entry, `${merged} is mounted`);
   const r = rootfsOf([{ ...entry, mountPoint: '/' }]);
   assert.ok(r?.overlay, 'an overlay');
@@ -54,7 +63,9 @@ describe('a container that swaps a directory for a link to the host while the la
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-race-'));
     o = mountOverlay(dir);
     assert.ok(hostEtc.has('passwd'), "the host's /etc the container's link aims at");
-    sh(`cd ${o.merged} && mkdir d && for i in $(seq 0 49); do echo mine >d/mine-$i; done && for i in $(seq 0 299); do echo root >f-$i; done`);
+    sh(
+      `cd ${o.merged} && mkdir d && for i in $(seq 0 49); do echo mine >d/mine-$i; done && for i in $(seq 0 299); do echo root >f-$i; done`,
+    );
     // The container's loop, through the overlay mount as the container would make it: between two reads of
     // the walker, `d` may be a directory, gone, or a symlink to the host's /etc.
     const loop = `const fs=require('fs');process.chdir(${JSON.stringify(o.merged)});for(;;){try{fs.renameSync('d','d2');fs.symlinkSync('/etc','d');fs.unlinkSync('d');fs.renameSync('d2','d')}catch{}}`;
@@ -83,7 +94,10 @@ describe('a container that swaps a directory for a link to the host while the la
         assert.deepEqual(leaked(rels), [], `run ${run}: the walk listed host entries`);
         if (rels.some((r) => /^d2?\/mine-/.test(r))) sawD++;
         const scan = scanLayer(o.up);
-        assert.ok(scan.files <= 350 && scan.dirs <= 2, `run ${run}: the scan counted ${scan.files} files and ${scan.dirs} dirs, the layer has at most 350 and 2`);
+        assert.ok(
+          scan.files <= 350 && scan.dirs <= 2,
+          `run ${run}: the scan counted ${scan.files} files and ${scan.dirs} dirs, the layer has at most 350 and 2`,
+        );
         const pc = pageCacheOfLayers('c', 'container', [{ path: o.up, role: 'upper', index: 0 }], null, 10_000);
         assert.deepEqual(leaked(pc.layers[0].topFiles.map((f) => f.path)), [], `run ${run}: the page cache listed host files`);
         assert.ok(pc.layers[0].files <= 350, `run ${run}: the page cache counted ${pc.layers[0].files} files`);
@@ -138,8 +152,12 @@ describe('overlay marks the container set itself', { skip }, () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a user.overlay.redirect on a trusted-xattr overlay is not followed: no host inode", () => {
-    assert.equal(sh(`getfattr -h --only-values -n user.overlay.redirect ${trusted.up}/mine`), '../../../../etc', 'the container set it on its layer');
+  it('a user.overlay.redirect on a trusted-xattr overlay is not followed: no host inode', () => {
+    assert.equal(
+      sh(`getfattr -h --only-values -n user.overlay.redirect ${trusted.up}/mine`),
+      '../../../../etc',
+      'the container set it on its layer',
+    );
     assert.equal(fs.existsSync(`${trusted.merged}/mine/shadow`), false, 'the kernel does not follow it');
     const rootfs = rootfsAt(trusted.merged);
     assert.equal(rootfs.overlay?.userxattr, false);
@@ -190,7 +208,19 @@ describe("a container's root with a pagemap link, a device node and a FIFO", { s
         ln -s /proc/1/pagemap ${root}/etc/passwd; ln -s /proc/1/pagemap ${root}/etc/shells
         mknod ${root}/dev/zeroish c 1 5; mkfifo ${root}/tmp/fifo`);
     // A bare container: its own pid and mount namespaces, its own /proc, chrooted into the root.
-    box = spawn('unshare', ['--pid', '--mount', '--fork', '--kill-child', 'sh', '-c', `mount -t proc proc ${root}/proc && exec chroot ${root} /bin/busybox sleep 600`], { stdio: 'ignore' });
+    box = spawn(
+      'unshare',
+      [
+        '--pid',
+        '--mount',
+        '--fork',
+        '--kill-child',
+        'sh',
+        '-c',
+        `mount -t proc proc ${root}/proc && exec chroot ${root} /bin/busybox sleep 600`,
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100 && !pid; i++) {
       await new Promise((r) => setTimeout(r, 50));
       const child = sh(`ps -o pid= --ppid ${box.pid} || true`).trim();
@@ -208,7 +238,11 @@ describe("a container's root with a pagemap link, a device node and a FIFO", { s
   /** Runs `code` in a fresh agent process (bounded: a reader that does not stop must not take the test runner down). */
   function inAgent(code: string): { out: string; rssMiB: number; ms: number } {
     const started = Date.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `${code};console.log('RSS='+process.resourceUsage().maxRSS)`], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `${code};console.log('RSS='+process.resourceUsage().maxRSS)`], {
+      cwd: repo,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const ms = Date.now() - started;
     assert.equal(r.signal, null, `the agent process was killed after ${ms} ms (${r.signal}): it kept reading`);
     assert.equal(r.status, 0, r.stderr);
@@ -218,24 +252,45 @@ describe("a container's root with a pagemap link, a device node and a FIFO", { s
 
   it('the pagemap link as /etc/passwd: Enter and files.read stop at their caps (bytes read, not fstat)', () => {
     assert.equal(fs.statSync(`/proc/${pid}/root/proc/1/pagemap`).size, 0, 'fstat says 0 bytes for pagemap');
-    const enter = inAgent(`const {readInside}=require('./server/act/enter');const p=[];const t=readInside('/proc/${pid}/root','/etc/passwd',p);console.log(JSON.stringify({t,p}))`);
+    const enter = inAgent(
+      `const {readInside}=require('./server/act/enter');const p=[];const t=readInside('/proc/${pid}/root','/etc/passwd',p);console.log(JSON.stringify({t,p}))`,
+    );
     const { t, p } = JSON.parse(enter.out) as { t: string | null; p: Problem[] };
     assert.equal(t, null);
     assert.match(p[0].message, /more than 1\.0 MiB/);
     assert.ok(enter.rssMiB < 300, `agent peak RSS ${enter.rssMiB.toFixed(0)} MiB`);
-    const read = inAgent(`const {readInContainer}=require('./server/files/containerFiles');try{readInContainer('/proc/${pid}/root','/etc/passwd');console.log('read')}catch(e){console.log(e.message)}`);
+    const read = inAgent(
+      `const {readInContainer}=require('./server/files/containerFiles');try{readInContainer('/proc/${pid}/root','/etc/passwd');console.log('read')}catch(e){console.log(e.message)}`,
+    );
     assert.match(read.out, /^\/etc\/passwd: more than 16\.0 MiB; files above 16\.0 MiB are not opened\n$/);
     assert.ok(read.rssMiB < 300, `agent peak RSS ${read.rssMiB.toFixed(0)} MiB`);
   });
 
   it('a device node is refused without being opened for reading', () => {
     assert.equal(sh(`stat -c %F ${root}/dev/zeroish`).trim(), 'character special file');
-    assert.throws(() => readInContainer(`/proc/${pid}/root`, '/dev/zeroish'), { message: '/dev/zeroish is a character device in the container: not opened' });
+    assert.throws(() => readInContainer(`/proc/${pid}/root`, '/dev/zeroish'), {
+      message: '/dev/zeroish is a character device in the container: not opened',
+    });
     // Every open the agent made, as strace saw them: the node only ever as an O_PATH handle.
     const log = path.join(root, '..', `${path.basename(root)}.strace`);
     try {
-      const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,openat2', '-o', log, process.execPath, '--import', 'tsx', '-e',
-        `const {readInContainer}=require('./server/files/containerFiles');try{readInContainer('/proc/${pid}/root','/dev/zeroish')}catch(e){}`], { cwd: repo, encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(
+        'strace',
+        [
+          '-f',
+          '-qq',
+          '-e',
+          'trace=openat,openat2',
+          '-o',
+          log,
+          process.execPath,
+          '--import',
+          'tsx',
+          '-e',
+          `const {readInContainer}=require('./server/files/containerFiles');try{readInContainer('/proc/${pid}/root','/dev/zeroish')}catch(e){}`,
+        ],
+        { cwd: repo, encoding: 'utf8', timeout: 30_000 },
+      );
       assert.equal(r.status, 0, r.stderr);
       const opens = fs.readFileSync(log, 'utf8').split('\n');
       const ofNode = opens.filter((l) => l.includes('dev/zeroish'));
@@ -252,7 +307,9 @@ describe("a container's root with a pagemap link, a device node and a FIFO", { s
     const writer = spawn('sh', ['-c', `echo x >${root}/tmp/fifo`], { stdio: 'ignore' });
     try {
       await new Promise((r) => setTimeout(r, 100));
-      assert.throws(() => readInContainer(`/proc/${pid}/root`, '/tmp/fifo'), { message: '/tmp/fifo is a FIFO in the container: not opened' });
+      assert.throws(() => readInContainer(`/proc/${pid}/root`, '/tmp/fifo'), {
+        message: '/tmp/fifo is a FIFO in the container: not opened',
+      });
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(writer.exitCode, null, 'no reader ever opened the FIFO');
     } finally {

@@ -24,9 +24,31 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { built, hello, repo, sleepMs, spawnAgent, within, type AgentChild } from '../support/agentProcess';
-import { FORGED, HOSTILE_NAME, hostileImage, namesInside, removeHostile, removeLeftoverHostiles, startHostile, type HostileContainer, type HostileVariant } from '../support/hostileContainer';
+import {
+  FORGED,
+  HOSTILE_NAME,
+  hostileImage,
+  namesInside,
+  removeHostile,
+  removeLeftoverHostiles,
+  startHostile,
+  type HostileContainer,
+  type HostileVariant,
+} from '../support/hostileContainer';
 import { markedProcesses, peakRssKiB, runWatched } from '../support/processWatch';
-import type { ContainerDiff, ContainerFileEntry, ContainerFileStat, LayerExplorePage, LayerListing, LayerReport, LayerScan, LaunchResult, PageCacheReport, Snapshot, Whence } from '../../server/protocol';
+import type {
+  ContainerDiff,
+  ContainerFileEntry,
+  ContainerFileStat,
+  LayerExplorePage,
+  LayerListing,
+  LayerReport,
+  LayerScan,
+  LaunchResult,
+  PageCacheReport,
+  Snapshot,
+  Whence,
+} from '../../server/protocol';
 
 /** Every request, and every CLI command, must have finished by then. */
 const DEADLINE_MS = 60_000;
@@ -98,7 +120,8 @@ class Agents {
       this.stop(a);
       return null;
     }
-    if (a.child.exitCode !== null || a.child.signalCode !== null) this.faults.push(`${what}: the agent exited (${a.child.exitCode ?? a.child.signalCode}): ${a.stderr().slice(-300)}`);
+    if (a.child.exitCode !== null || a.child.signalCode !== null)
+      this.faults.push(`${what}: the agent exited (${a.child.exitCode ?? a.child.signalCode}): ${a.stderr().slice(-300)}`);
     if (!answer.ok && /\n/.test(answer.message)) this.faults.push(`${what}: error message of several lines`);
     return answer;
   }
@@ -150,7 +173,10 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       const inside = new Set(namesInside(main, dir));
       return fs.readdirSync(dir).filter((n) => !inside.has(n));
     };
-    node = { shadow: { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, bytes: fs.readFileSync('/etc/shadow') }, nodeOnlyNames: new Set([...nodeOnly('/'), ...nodeOnly('/etc')]) };
+    node = {
+      shadow: { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, bytes: fs.readFileSync('/etc/shadow') },
+      nodeOnlyNames: new Set([...nodeOnly('/'), ...nodeOnly('/etc')]),
+    };
     assert.ok(node.nodeOnlyNames.has('shadow'), 'the node has an /etc/shadow the container lacks: the leak checks can fail');
     layerSet = new Set([...main.lowerDirs, main.upperDir]);
   });
@@ -173,7 +199,8 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
     for (const p of paths) {
       const parts = p.split('/').filter(Boolean);
       const i = parts.findIndex((x, k) => (x === 'd' && parts[k - 1] === 'race') || x === 'hostroot' || x === 'hostshadow');
-      if (i >= 0 && parts.slice(i + 1).some((x) => node.nodeOnlyNames.has(x))) faults.push(`${what}: lists the node's ${JSON.stringify(p)}`);
+      if (i >= 0 && parts.slice(i + 1).some((x) => node.nodeOnlyNames.has(x)))
+        faults.push(`${what}: lists the node's ${JSON.stringify(p)}`);
     }
   }
 
@@ -197,7 +224,23 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
 
   it('whence: every hostile path answered, no node inode, only its own layers', () =>
     sweep(async (agents, faults) => {
-      const paths = ['/hostile/wide/100000', `/hostile/deep${deep(1900)}`, `/upper/deep${deep(10_000)}`, '/shadowlink', '/hostroot/etc/shadow', '/hostile/links/hostshadow', '/hostile/links/relshadow', '/upper/links/relshadow', '/hostile/links/loop1/x', '/hostile/links/self/x', '/race/d/shadow', `/hostile/names/${H}`, `/hostile/gone-${H}`, '/hostile/fifo', '/hostile/zero'];
+      const paths = [
+        '/hostile/wide/100000',
+        `/hostile/deep${deep(1900)}`,
+        `/upper/deep${deep(10_000)}`,
+        '/shadowlink',
+        '/hostroot/etc/shadow',
+        '/hostile/links/hostshadow',
+        '/hostile/links/relshadow',
+        '/upper/links/relshadow',
+        '/hostile/links/loop1/x',
+        '/hostile/links/self/x',
+        '/race/d/shadow',
+        `/hostile/names/${H}`,
+        `/hostile/gone-${H}`,
+        '/hostile/fifo',
+        '/hostile/zero',
+      ];
       let answered = 0;
       for (const p of paths) {
         const what = `whence ${JSON.stringify(p.slice(0, 60))}`;
@@ -207,7 +250,11 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         const w = a.value;
         const inodes = [w.inodes.merged, ...w.inodes.layers.map((l) => l.inode)];
         if (inodes.includes(node.shadow.ino)) faults.push(`${what}: reports the inode of the node's /etc/shadow (${node.shadow.ino})`);
-        foreignLayers(what, [w.provider, w.deletedBy, w.hiddenByOpaque, ...w.shadowed].filter((r) => r !== null).map((r) => r.path), faults);
+        foreignLayers(
+          what,
+          [w.provider, w.deletedBy, w.hiddenByOpaque, ...w.shadowed].filter((r) => r !== null).map((r) => r.path),
+          faults,
+        );
       }
       // A control: the plain paths do get answers (else the checks above looked at nothing).
       if (answered < 2) faults.push(`whence: only ${answered} of ${paths.length} paths answered`);
@@ -225,7 +272,11 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         }
         if (!a.value.changes.length) faults.push(`${what}: no changes, the container made 400,000`);
         if (a.value.upper !== main.upperDir) faults.push(`${what}: read ${a.value.upper}, docker's upper is ${main.upperDir}`);
-        leakedPaths(what, a.value.changes.map((c) => c.path), faults);
+        leakedPaths(
+          what,
+          a.value.changes.map((c) => c.path),
+          faults,
+        );
       }
     }));
 
@@ -242,12 +293,14 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         const s = a.value;
         leakedPaths(what, [...s.whiteouts.map((w) => w.path), ...s.opaqueDirs.map((o) => o.path), ...s.metacopy], faults);
         // Controls, from the image's own making: the whiteout of the image layer, the one the container made.
-        if (dir === main.upperDir && !s.whiteouts.some((w) => w.path === `hostile/names/${H}`)) faults.push(`${what}: the upper's whiteout of hostile/names/<hostile> is missing`);
-        if (isWhiteout(path.join(dir, `hostile/gone-${H}`)) && !s.whiteouts.some((w) => w.path === `hostile/gone-${H}`)) faults.push(`${what}: the image's whiteout of hostile/gone-<hostile> is missing`);
+        if (dir === main.upperDir && !s.whiteouts.some((w) => w.path === `hostile/names/${H}`))
+          faults.push(`${what}: the upper's whiteout of hostile/names/<hostile> is missing`);
+        if (isWhiteout(path.join(dir, `hostile/gone-${H}`)) && !s.whiteouts.some((w) => w.path === `hostile/gone-${H}`))
+          faults.push(`${what}: the image's whiteout of hostile/gone-<hostile> is missing`);
       }
     }));
 
-  it('pagecache: answers, run after run, within the container\'s layers', () =>
+  it("pagecache: answers, run after run, within the container's layers", () =>
     sweep(async (agents, faults) => {
       for (let run = 1; run <= 3; run++) {
         const what = `pagecache run ${run}`;
@@ -257,17 +310,33 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
           faults.push(`${what}: failed: ${a.message}`);
           continue;
         }
-        foreignLayers(what, a.value.layers.map((l) => l.layer.path), faults);
-        leakedPaths(what, a.value.layers.flatMap((l) => l.topFiles.map((f) => f.path)), faults);
+        foreignLayers(
+          what,
+          a.value.layers.map((l) => l.layer.path),
+          faults,
+        );
+        leakedPaths(
+          what,
+          a.value.layers.flatMap((l) => l.topFiles.map((f) => f.path)),
+          faults,
+        );
       }
     }));
 
-  it('layers.report, layers.list and layers.explore: answered, bounded, only its own layers, never the node\'s / or /etc', () =>
+  it("layers.report, layers.list and layers.explore: answered, bounded, only its own layers, never the node's / or /etc", () =>
     sweep(async (agents, faults) => {
       const r = await agents.call<LayerReport>('layers.report', 'layers.report', { target: main.id, top: 50 });
       if (r?.ok) {
-        foreignLayers('layers.report', r.value.layers.map((l) => l.path), faults);
-        leakedPaths('layers.report', r.value.wasted.map((w) => w.path), faults);
+        foreignLayers(
+          'layers.report',
+          r.value.layers.map((l) => l.path),
+          faults,
+        );
+        leakedPaths(
+          'layers.report',
+          r.value.wasted.map((w) => w.path),
+          faults,
+        );
       } else if (r) faults.push(`layers.report: failed: ${r.message}`);
       const lists: [string, object][] = [
         ['merged /hostile/wide', { path: '/hostile/wide' }],
@@ -296,54 +365,95 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       }
     }));
 
-  const trapPaths = ['/shadowlink', '/hostroot/etc/shadow', '/hostile/links/hostshadow', '/hostile/links/relshadow', '/upper/links/relshadow', '/race/d/shadow', '/hostile/fifo', '/upper/fifo', '/hostile/zero', '/upper/zero', '/dev/zero', '/hostile/links/loop1', '/hostile/links/self'];
+  const trapPaths = [
+    '/shadowlink',
+    '/hostroot/etc/shadow',
+    '/hostile/links/hostshadow',
+    '/hostile/links/relshadow',
+    '/upper/links/relshadow',
+    '/race/d/shadow',
+    '/hostile/fifo',
+    '/upper/fifo',
+    '/hostile/zero',
+    '/upper/zero',
+    '/dev/zero',
+    '/hostile/links/loop1',
+    '/hostile/links/self',
+  ];
 
   it('files.read: no node file, no endless read; a hostile-named file reads as its layer holds it', () =>
     sweep(async (agents, faults) => {
       for (const p of trapPaths) {
         const what = `files.read ${p}`;
         const a = await agents.call<{ size: number; base64: string }>(what, 'files.read', { container: main.id, path: p });
-        if (a?.ok && Buffer.from(a.value.base64, 'base64').equals(node.shadow.bytes)) faults.push(`${what}: returned the node's /etc/shadow`);
+        if (a?.ok && Buffer.from(a.value.base64, 'base64').equals(node.shadow.bytes))
+          faults.push(`${what}: returned the node's /etc/shadow`);
       }
       const named = `/hostile/names/${H}.dir/${H}`;
-      const a = await agents.call<{ size: number; base64: string }>('files.read <hostile name>', 'files.read', { container: main.id, path: named });
+      const a = await agents.call<{ size: number; base64: string }>('files.read <hostile name>', 'files.read', {
+        container: main.id,
+        path: named,
+      });
       const layer = main.lowerDirs.find((d) => fs.existsSync(path.join(d, named)));
       assert.ok(layer, 'the image layer holds the hostile-named file');
-      if (a && !(a.ok && Buffer.from(a.value.base64, 'base64').equals(fs.readFileSync(path.join(layer, named))))) faults.push(`files.read <hostile name>: not the layer's bytes (${a.ok ? `${a.value.size} bytes` : a.message})`);
+      if (a && !(a.ok && Buffer.from(a.value.base64, 'base64').equals(fs.readFileSync(path.join(layer, named)))))
+        faults.push(`files.read <hostile name>: not the layer's bytes (${a.ok ? `${a.value.size} bytes` : a.message})`);
     }));
 
-  it('files.stat: every trap answered, none described as the node\'s /etc/shadow', () =>
+  it("files.stat: every trap answered, none described as the node's /etc/shadow", () =>
     sweep(async (agents, faults) => {
       for (const p of [...trapPaths, `/upper/deep${deep(10_000)}`, `/hostile/deep${deep(1900)}`]) {
         const what = `files.stat ${JSON.stringify(p.slice(0, 60))}`;
         const a = await agents.call<ContainerFileStat>(what, 'files.stat', { container: main.id, path: p });
-        if (a?.ok && a.value.type === 'file' && a.value.size === node.shadow.size && a.value.mtimeMs === node.shadow.mtimeMs) faults.push(`${what}: describes the node's /etc/shadow`);
+        if (a?.ok && a.value.type === 'file' && a.value.size === node.shadow.size && a.value.mtimeMs === node.shadow.mtimeMs)
+          faults.push(`${what}: describes the node's /etc/shadow`);
       }
     }));
 
-  it('files.list: bounded on 200,000 entries, never the node\'s / or /etc', () =>
+  it("files.list: bounded on 200,000 entries, never the node's / or /etc", () =>
     sweep(async (agents, faults) => {
-      for (const p of ['/hostroot', '/hostroot/etc', '/hostile/links/hostroot', '/race/d', '/hostile/wide', '/upper/wide', `/upper/deep${deep(1000)}`, '/hostile/links/loop1', '/hostile/names']) {
+      for (const p of [
+        '/hostroot',
+        '/hostroot/etc',
+        '/hostile/links/hostroot',
+        '/race/d',
+        '/hostile/wide',
+        '/upper/wide',
+        `/upper/deep${deep(1000)}`,
+        '/hostile/links/loop1',
+        '/hostile/names',
+      ]) {
         const what = `files.list ${JSON.stringify(p.slice(0, 60))}`;
-        const a = await agents.call<{ entries: ContainerFileEntry[]; truncated: boolean }>(what, 'files.list', { container: main.id, path: p });
+        const a = await agents.call<{ entries: ContainerFileEntry[]; truncated: boolean }>(what, 'files.list', {
+          container: main.id,
+          path: p,
+        });
         if (!a?.ok) continue;
         const names = a.value.entries.map((e) => e.name);
         const leaked = names.filter((n) => node.nodeOnlyNames.has(n));
         if (leaked.length) faults.push(`${what}: lists the node's ${leaked.slice(0, 5).join(', ')}`);
-        if (p.endsWith('/wide') && !(a.value.truncated && names.length > 0)) faults.push(`${what}: ${names.length} entries, truncated ${a.value.truncated}: 200,000 are there`);
+        if (p.endsWith('/wide') && !(a.value.truncated && names.length > 0))
+          faults.push(`${what}: ${names.length} entries, truncated ${a.value.truncated}: 200,000 are there`);
       }
     }));
 
-  it('enter, limit and launch dry runs: answered; launch plans only the image\'s own layers', () =>
+  it("enter, limit and launch dry runs: answered; launch plans only the image's own layers", () =>
     sweep(async (agents, faults) => {
       await agents.call('enter.options', 'enter.options', { container: main.id });
       await agents.call('enter.plan as root', 'enter.plan', { container: main.id, command: ['true'] });
       await agents.call('enter.plan as app', 'enter.plan', { container: main.id, user: 'app', command: ['true'] });
       await agents.call('limit.set dry run', 'limit.set', { container: main.id, memoryBytes: 1 << 30, dryRun: true });
-      const l = await agents.call<LaunchResult>('launch.start dry run', 'launch.start', { from: main.id, name: `hostile-dry-${process.pid}`, dryRun: true });
+      const l = await agents.call<LaunchResult>('launch.start dry run', 'launch.start', {
+        from: main.id,
+        name: `hostile-dry-${process.pid}`,
+        dryRun: true,
+      });
       if (l?.ok) {
         if (l.value.started) faults.push('launch.start dry run: started a container');
-        if (JSON.stringify(l.value.lowerdirs) !== JSON.stringify(main.lowerDirs)) faults.push(`launch.start dry run: lower layers ${JSON.stringify(l.value.lowerdirs)}, docker inspect says ${JSON.stringify(main.lowerDirs)}`);
+        if (JSON.stringify(l.value.lowerdirs) !== JSON.stringify(main.lowerDirs))
+          faults.push(
+            `launch.start dry run: lower layers ${JSON.stringify(l.value.lowerdirs)}, docker inspect says ${JSON.stringify(main.lowerDirs)}`,
+          );
       } else if (l) faults.push(`launch.start dry run: refused: ${l.message}`);
     }));
 
@@ -371,7 +481,11 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
       ['diff', () => ['diff', main.id], false],
       ['diff of a small writable layer', () => ['diff', variants.get('zero-shells')!.id], true],
       ['layer of the writable layer', () => ['layer', main.upperDir], true],
-      ['layer of the image layer with a hostile whiteout', () => ['layer', main.lowerDirs.find((d) => isWhiteout(path.join(d, `hostile/gone-${H}`)))!], true],
+      [
+        'layer of the image layer with a hostile whiteout',
+        () => ['layer', main.lowerDirs.find((d) => isWhiteout(path.join(d, `hostile/gone-${H}`)))!],
+        true,
+      ],
       ['pagecache', () => ['pagecache', main.id, '--top', '50'], true],
       ['launch --dry-run', () => ['launch', main.id, '--name', `hostile-dry-${process.pid}`, '--dry-run'], true],
       ['limit --dry-run', () => ['limit', main.id, '--memory', '1g', '--dry-run'], false],
@@ -390,7 +504,10 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
         if (r.peakKiB > MEMORY_BOUND_KIB) faults.push(`peak RSS ${mib(r.peakKiB)} over ${mib(MEMORY_BOUND_KIB)}`);
         const text = r.out + r.err;
         const raw = RAW_CONTROL.exec(text);
-        if (raw) faults.push(`raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} in the output, near ${JSON.stringify(text.slice(Math.max(0, raw.index - 40), raw.index + 20))}`);
+        if (raw)
+          faults.push(
+            `raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} in the output, near ${JSON.stringify(text.slice(Math.max(0, raw.index - 40), raw.index + 20))}`,
+          );
         const forged = FORGED_LINE.exec(text);
         if (forged) faults.push(`a forged line: ${JSON.stringify(text.slice(forged.index, forged.index + 40))}`);
         // A control: the hostile names did reach the output (escaped), else the checks above saw nothing.
@@ -402,8 +519,15 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
 
   describe('a killed client', () => {
     /** Starts the CLI's snapshot, SIGKILLs it once it is under way, and says which of its processes remain after `graceMs`. */
-    async function killMidSnapshot(env: NodeJS.ProcessEnv, started: () => boolean, graceMs = 5000): Promise<{ pid: number; argv: string }[]> {
-      const cli = spawn(bin, ['snapshot', '--json'], { env: { ...env, NODESCOPE_HOSTILE_MARK: mark }, stdio: ['pipe', 'ignore', 'ignore'] });
+    async function killMidSnapshot(
+      env: NodeJS.ProcessEnv,
+      started: () => boolean,
+      graceMs = 5000,
+    ): Promise<{ pid: number; argv: string }[]> {
+      const cli = spawn(bin, ['snapshot', '--json'], {
+        env: { ...env, NODESCOPE_HOSTILE_MARK: mark },
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
       const exited = new Promise((r) => cli.on('exit', r));
       const end = Date.now() + 20_000;
       while (!started() && Date.now() < end) await sleepMs(20);
@@ -417,8 +541,14 @@ describe('the agent and the CLI on a hostile node', { skip }, () => {
     const agentArgv = /dist\/agent\.js/;
 
     it('the CLI with its agent as a child, killed mid-snapshot: no agent remains after 5 s', async () => {
-      const left = await killMidSnapshot({ ...process.env, NODESCOPE_IN_PROCESS: '0' }, () => markedProcesses(`NODESCOPE_HOSTILE_MARK=${mark}`, agentArgv).length > 0);
-      assert.deepEqual(left.filter((p) => agentArgv.test(p.argv)), []);
+      const left = await killMidSnapshot(
+        { ...process.env, NODESCOPE_IN_PROCESS: '0' },
+        () => markedProcesses(`NODESCOPE_HOSTILE_MARK=${mark}`, agentArgv).length > 0,
+      );
+      assert.deepEqual(
+        left.filter((p) => agentArgv.test(p.argv)),
+        [],
+      );
     });
 
     it('the CLI serving the methods itself, killed mid-snapshot: nothing of it remains', async () => {

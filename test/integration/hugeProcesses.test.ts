@@ -130,7 +130,11 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
     rpc.onNotification(CHANGED_NOTIFICATION, (n: ChangedNotification) => void notes.push(n));
     rpc.listen();
     // Live updates on, at the shortest interval the agent accepts: the watcher re-reads this node often.
-    await withDeadline('initialize', rpc.sendRequest('initialize', { clientVersion: 'test', protocolVersion: PROTOCOL_VERSION, watchIntervalMs: 250 }), 120_000);
+    await withDeadline(
+      'initialize',
+      rpc.sendRequest('initialize', { clientVersion: 'test', protocolVersion: PROTOCOL_VERSION, watchIntervalMs: 250 }),
+      120_000,
+    );
   });
 
   after(async () => {
@@ -161,13 +165,20 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
       // The same bytes as /proc/PID/cmdline read here, NULs shown as spaces.
       const own = cmdlineHead(pid, CMDLINE_CAP);
       assert.ok(own);
-      assert.equal(Buffer.from(p.cmdline).toString('hex'), own.subarray(0, bytes).toString('hex').replace(/(..)/g, (b) => (b === '00' ? '20' : b)), `pid ${pid}`);
+      assert.equal(
+        Buffer.from(p.cmdline).toString('hex'),
+        own
+          .subarray(0, bytes)
+          .toString('hex')
+          .replace(/(..)/g, (b) => (b === '00' ? '20' : b)),
+        `pid ${pid}`,
+      );
     }
   });
 
   it('leaves short command lines whole and unmarked', () => {
     const sleeper = snap.processes.find((p: ProcessInfo) => shells.includes(p.ppid) && p.comm === 'sleep');
-    assert.ok(sleeper, 'a shell\'s sleep is listed');
+    assert.ok(sleeper, "a shell's sleep is listed");
     assert.equal(sleeper.cmdline, 'sleep 3600');
     assert.equal(sleeper.truncated, undefined);
   });
@@ -180,9 +191,16 @@ describe('a node with 500 processes of 1.8 MB command lines', { skip, timeout: 6
 
   it('keeps watching through several passes over this node, and still answers', async (t) => {
     // A change the watcher must see: a process of its own pid namespace (a new container) comes and goes.
-    const extra = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', 'sleep', '600'], { stdio: 'ignore', detached: true });
+    const extra = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', 'sleep', '600'], {
+      stdio: 'ignore',
+      detached: true,
+    });
     try {
-      await until('a notification with the new container', () => notes.some((n) => n.containersUpserted.some((c) => c.pids.includes(extra.pid!))), 120_000);
+      await until(
+        'a notification with the new container',
+        () => notes.some((n) => n.containersUpserted.some((c) => c.pids.includes(extra.pid!))),
+        120_000,
+      );
     } finally {
       process.kill(-extra.pid!, 'SIGKILL');
     }

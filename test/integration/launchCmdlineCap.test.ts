@@ -25,7 +25,8 @@ describe('the command line launch falls back to', { skip, timeout: 60_000 }, () 
     const child = spawn('sh', ['-c', 'while :; do sleep 1; done', 'sh', ...args], { stdio: 'ignore' });
     running.push(child);
     // Until the kernel shows its arguments (spawn returns before the exec).
-    for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${child.pid}/cmdline`).includes('aaaa'); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !fs.readFileSync(`/proc/${child.pid}/cmdline`).includes('aaaa'); i++)
+      await new Promise((r) => setTimeout(r, 20));
     return child.pid!;
   }
 

@@ -16,7 +16,13 @@ import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection, type ResponseError } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+  type ResponseError,
+} from 'vscode-jsonrpc/node';
 import type { LaunchResult, Snapshot, StopResult } from '../../server/protocol';
 import { LAUNCH_ROOT, TOOL_TIMEOUT_MS } from '../../server/act/launchBundle';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
@@ -33,8 +39,13 @@ const runcState = (name: string): { status: string; pid: number } | null => {
   return r.status === 0 ? (JSON.parse(r.stdout) as { status: string; pid: number }) : null;
 };
 /** How many lower layers Docker gives `container` (docker inspect). */
-const lowerCount = (container: string): number => execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', container], { encoding: 'utf8' }).trim().split(':').length;
-const mounted = (dir: string): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+const lowerCount = (container: string): number =>
+  execFileSync('docker', ['inspect', '-f', '{{.GraphDriver.Data.LowerDir}}', container], { encoding: 'utf8' }).trim().split(':').length;
+const mounted = (dir: string): boolean =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 const comm = (pid: number): string | null => {
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -99,14 +110,17 @@ describe('the agent answers other requests while a launch is in progress', { ski
     const launching = rpc.sendRequest<LaunchResult>('launch.start', { from: FROM, name: NAME, command: ['sleep', '600'] });
     // The launch is inside its mount: the script said so, and it is the agent's child now.
     await until('the launch to enter its first mount', () => fs.existsSync(entered), 60_000);
-    const held = await until('the held mount among the agent\'s children', () => childrenOf(agentPid).find((c) => comm(c) === 'mount'));
+    const held = await until("the held mount among the agent's children", () => childrenOf(agentPid).find((c) => comm(c) === 'mount'));
 
     const snapshot = await within(30_000, rpc.sendRequest<Snapshot>('snapshot'), 'no answer' as const);
     assert.ok(snapshot !== 'no answer', 'the snapshot is answered while the launch waits');
     assert.equal(fs.existsSync(go), false, 'the launch was not let go before the answer');
     assert.ok(running(held) && comm(held) === 'mount', 'the mount was still waiting when the snapshot came');
     const id = execFileSync('docker', ['inspect', '-f', '{{.Id}}', FROM], { encoding: 'utf8' }).trim();
-    assert.ok(snapshot.containers.some((c) => c.id === id), `the snapshot has ${FROM} (docker inspect)`);
+    assert.ok(
+      snapshot.containers.some((c) => c.id === id),
+      `the snapshot has ${FROM} (docker inspect)`,
+    );
     assert.equal(runcState(NAME), null, 'runc has not started it yet');
 
     fs.writeFileSync(go, '');
@@ -126,30 +140,51 @@ describe('the agent answers other requests while a launch is in progress', { ski
     rpc.dispose();
   });
 
-  it('a mount that never returns is killed at the tool\'s timeout, and the launch takes away what it made', { timeout: TOOL_TIMEOUT_MS + 60_000 }, async () => {
-    // The overlay's mount hangs (its pid written first: exec keeps it); the tmpfs before it is really mounted.
-    const bin = path.join(dir, 'hung-bin');
-    const hungPid = path.join(dir, 'hung.pid');
-    fs.mkdirSync(bin);
-    fs.writeFileSync(
-      path.join(bin, 'mount'),
-      ['#!/bin/sh', 'case " $* " in', `  *" -t overlay "*) echo $$ > '${hungPid}'; exec sleep 600 ;;`, 'esac', `exec '${realMount}' "$@"`, ''].join('\n'),
-      { mode: 0o755 },
-    );
-    const { rpc } = await startAgent(bin);
-    const name = `${NAME}-hung`;
-    const t0 = Date.now();
-    const failed = await within(TOOL_TIMEOUT_MS + 45_000, rpc.sendRequest('launch.start', { from: FROM, name, command: ['sleep', '600'] }).then(() => null, (e: ResponseError) => e), 'no answer' as const);
-    const took = Date.now() - t0;
-    assert.ok(failed && failed !== 'no answer', 'the launch fails, and says so');
-    assert.equal(failed.message, `the overlay of ${FROM}'s ${lowerCount(FROM)} layers could not be mounted: mount was killed after ${TOOL_TIMEOUT_MS / 1000} s; nothing was left behind`);
-    assert.ok(took >= TOOL_TIMEOUT_MS - 1000, `failed at the timeout (${took} ms), not before`);
-    const pid = Number(fs.readFileSync(hungPid, 'utf8'));
-    assert.equal(running(pid), false, 'the hung mount was killed');
-    assert.equal(mounted(path.join(LAUNCH_ROOT, name, 'rw')), false, 'its tmpfs is unmounted');
-    assert.equal(mounted(path.join(LAUNCH_ROOT, name, 'rootfs')), false, 'no overlay');
-    assert.equal(fs.existsSync(path.join(LAUNCH_ROOT, name)), false, 'its bundle is gone');
-    assert.equal(runcState(name), null, 'runc has no state for it');
-    rpc.dispose();
-  });
+  it(
+    "a mount that never returns is killed at the tool's timeout, and the launch takes away what it made",
+    { timeout: TOOL_TIMEOUT_MS + 60_000 },
+    async () => {
+      // The overlay's mount hangs (its pid written first: exec keeps it); the tmpfs before it is really mounted.
+      const bin = path.join(dir, 'hung-bin');
+      const hungPid = path.join(dir, 'hung.pid');
+      fs.mkdirSync(bin);
+      fs.writeFileSync(
+        path.join(bin, 'mount'),
+        [
+          '#!/bin/sh',
+          'case " $* " in',
+          `  *" -t overlay "*) echo $$ > '${hungPid}'; exec sleep 600 ;;`,
+          'esac',
+          `exec '${realMount}' "$@"`,
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const { rpc } = await startAgent(bin);
+      const name = `${NAME}-hung`;
+      const t0 = Date.now();
+      const failed = await within(
+        TOOL_TIMEOUT_MS + 45_000,
+        rpc.sendRequest('launch.start', { from: FROM, name, command: ['sleep', '600'] }).then(
+          () => null,
+          (e: ResponseError) => e,
+        ),
+        'no answer' as const,
+      );
+      const took = Date.now() - t0;
+      assert.ok(failed && failed !== 'no answer', 'the launch fails, and says so');
+      assert.equal(
+        failed.message,
+        `the overlay of ${FROM}'s ${lowerCount(FROM)} layers could not be mounted: mount was killed after ${TOOL_TIMEOUT_MS / 1000} s; nothing was left behind`,
+      );
+      assert.ok(took >= TOOL_TIMEOUT_MS - 1000, `failed at the timeout (${took} ms), not before`);
+      const pid = Number(fs.readFileSync(hungPid, 'utf8'));
+      assert.equal(running(pid), false, 'the hung mount was killed');
+      assert.equal(mounted(path.join(LAUNCH_ROOT, name, 'rw')), false, 'its tmpfs is unmounted');
+      assert.equal(mounted(path.join(LAUNCH_ROOT, name, 'rootfs')), false, 'no overlay');
+      assert.equal(fs.existsSync(path.join(LAUNCH_ROOT, name)), false, 'its bundle is gone');
+      assert.equal(runcState(name), null, 'runc has no state for it');
+      rpc.dispose();
+    },
+  );
 });

@@ -22,7 +22,14 @@ import { renderLaunch } from '../../src/cli/render';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { refusal, refusalLater } from '../support/refusal';
 
-const skip = skipUnlessReal(probes.root, probes.docker, probes.command('runc'), probes.command('unshare'), probes.command('setpriv'), probes.command('busybox'));
+const skip = skipUnlessReal(
+  probes.root,
+  probes.docker,
+  probes.command('runc'),
+  probes.command('unshare'),
+  probes.command('setpriv'),
+  probes.command('busybox'),
+);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NOBODY = 65534;
 const nsInode = (pid: number | 'self', type: string): number => fs.statSync(`/proc/${pid}/ns/${type}`).ino;
@@ -33,7 +40,11 @@ const lowerdirOf = (pid: number): string | null => {
   }
   return null;
 };
-const mountedAt = (dir: string): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+const mountedAt = (dir: string): boolean =>
+  fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const inspect = (name: string): any => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
 /** Docker's data root as dockerd reports it, for reading its record of a container's layers. */
@@ -65,7 +76,9 @@ async function setTrap(cover: string, named: string): Promise<Trap> {
     `mount -t overlay o -o lowerdir=${work}/bb:${named} ${work}/mnt`,
     `exec chroot ${work}/mnt /busybox sh -c "while :; do /busybox sleep 5; done"`,
   ].join('; ');
-  const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'unshare', '-Urm', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'unshare', '-Urm', 'sh', '-c', script], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (b) => (stderr += b));
   const pid = child.pid!;
@@ -127,12 +140,16 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
       const c = snap.containers.find((x) => x.initPid === t.pid);
       assert.ok(c, `the trap ${t.pid} is listed`);
       assert.equal(c.id, t.id);
-      assert.deepEqual(c.rootfs!.layers.map((l) => l.path), lowerdirOf(t.pid)!.split(':'), 'the strings as its mountinfo shows them');
+      assert.deepEqual(
+        c.rootfs!.layers.map((l) => l.path),
+        lowerdirOf(t.pid)!.split(':'),
+        'the strings as its mountinfo shows them',
+      );
       for (const l of c.rootfs!.layers) {
         assert.equal(l.hostPath, null, `${l.path} is not a host path`);
         assert.match(l.unverified ?? '', /user namespace of its own, and no engine's record of this container names its layers/);
       }
-      assert.ok(!snap.layers.some((l) => l.usedBy.includes(c.id)), 'none of its layers is in the node\'s layer list');
+      assert.ok(!snap.layers.some((l) => l.usedBy.includes(c.id)), "none of its layers is in the node's layer list");
     }
     assert.ok(!snap.layers.some((l) => l.path.startsWith(secretDir)), `${secretDir}/s is not a layer of the node`);
   });
@@ -140,25 +157,40 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
   it('launch is refused in one line, dry run or not, and nothing is left behind', async () => {
     for (const t of [trap!, forged!]) {
       for (const dryRun of [true, false]) {
-        const r = await refusalLater(() => agent.dispatch('launch.start', { from: t.id, name: NAME, command: ['/busybox', 'cat', '/secret.txt'], dryRun }));
+        const r = await refusalLater(() =>
+          agent.dispatch('launch.start', { from: t.id, name: NAME, command: ['/busybox', 'cat', '/secret.txt'], dryRun }),
+        );
         assert.equal(r.code, ErrorCodes.NotPermitted);
-        assert.match(r.message, new RegExp(`^refusing to launch from busybox: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`));
+        assert.match(
+          r.message,
+          new RegExp(`^refusing to launch from busybox: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`),
+        );
         assert.ok(!r.message.includes('\n'), 'one line');
         assert.equal(fs.existsSync(path.join(LAUNCH_ROOT, NAME)), false, 'no bundle');
         assert.equal(mountedAt(path.join(LAUNCH_ROOT, NAME, 'rootfs')), false, 'no overlay mounted');
         assert.equal(spawnSync('runc', ['state', NAME]).status !== 0, true, 'no runc container');
         const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-        assert.ok(!mounts.includes(`${secretDir}/s`) && !mounts.includes(`lowerdir=${dockerLayer}`), 'no mount of the named directories on the host');
+        assert.ok(
+          !mounts.includes(`${secretDir}/s`) && !mounts.includes(`lowerdir=${dockerLayer}`),
+          'no mount of the named directories on the host',
+        );
       }
     }
   });
 
   it('whence and the page cache do not read the named directories on the host either', () => {
     for (const t of [trap!, forged!]) {
-      for (const [method, params] of [['whence', { container: t.id, path: '/secret.txt' }], ['pagecache', { target: t.id }]] as const) {
+      for (const [method, params] of [
+        ['whence', { container: t.id, path: '/secret.txt' }],
+        ['pagecache', { target: t.id }],
+      ] as const) {
         const r = refusal(() => agent.dispatch(method, params));
         assert.equal(r.code, ErrorCodes.NotPermitted, method);
-        assert.match(r.message, new RegExp(`^busybox's layers are not read here: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`), method);
+        assert.match(
+          r.message,
+          new RegExp(`^busybox's layers are not read here: its layer "${t.work}/bb" is not verified as a directory on the host \\(.+\\)$`),
+          method,
+        );
       }
     }
   });
@@ -171,32 +203,49 @@ describe('launch mounts no host directory an unprivileged user names (issue 8, e
   });
 });
 
-describe('a real Docker container\'s layers are verified, and launch mounts exactly those', { skip }, () => {
+describe("a real Docker container's layers are verified, and launch mounts exactly those", { skip }, () => {
   const agent = new AgentMethods();
   before(() => rigUp());
 
-  it('each rig container\'s layers are its GraphDriver directories (docker inspect), verified on the host', () => {
+  it("each rig container's layers are its GraphDriver directories (docker inspect), verified on the host", () => {
     const snap = agent.snapshot();
     for (const name of ['nodescope-rig-limited', 'nodescope-rig-readonly', 'nodescope-rig-hostpid']) {
       const di = inspect(name);
       const graph = [di.GraphDriver.Data.UpperDir, ...di.GraphDriver.Data.LowerDir.split(':')];
       const c = snap.containers.find((x) => x.id === di.Id);
       assert.ok(c, name);
-      assert.deepEqual(c.rootfs!.layers.map((l) => l.hostPath), graph, `${name}: every layer verified, as Docker names them`);
+      assert.deepEqual(
+        c.rootfs!.layers.map((l) => l.hostPath),
+        graph,
+        `${name}: every layer verified, as Docker names them`,
+      );
       assert.ok(c.rootfs!.layers.every((l) => l.unverified === null));
-      for (const dir of graph) assert.ok(snap.layers.some((l) => l.path === dir && l.usedBy.includes(di.Id)), `${dir} in the node's layers`);
+      for (const dir of graph)
+        assert.ok(
+          snap.layers.some((l) => l.path === dir && l.usedBy.includes(di.Id)),
+          `${dir} in the node's layers`,
+        );
       // Docker's record as read for a container in a user namespace: the same directories, for its own pid only.
-      assert.deepEqual(containerLayers(dockerRoot(), di.Id, di.State.Pid), { layers: graph, source: `${path.dirname(di.GraphDriver.Data.UpperDir)}/lower` });
+      assert.deepEqual(containerLayers(dockerRoot(), di.Id, di.State.Pid), {
+        layers: graph,
+        source: `${path.dirname(di.GraphDriver.Data.UpperDir)}/lower`,
+      });
       assert.equal(containerLayers(dockerRoot(), di.Id, di.State.Pid + 1), null);
     }
   });
 
-  it('the launch plan shows the layer directories it will mount: the source\'s lower layers (docker inspect)', async () => {
+  it("the launch plan shows the layer directories it will mount: the source's lower layers (docker inspect)", async () => {
     const di = inspect('nodescope-rig-limited');
-    const plan = await agent.dispatch('launch.start', { from: 'nodescope-rig-limited', name: `nodescope-trapcheck-${process.pid}`, dryRun: true, command: ['true'] });
+    const plan = await agent.dispatch('launch.start', {
+      from: 'nodescope-rig-limited',
+      name: `nodescope-trapcheck-${process.pid}`,
+      dryRun: true,
+      command: ['true'],
+    });
     assert.deepEqual(plan.lowerdirs, di.GraphDriver.Data.LowerDir.split(':'));
     const text = renderLaunch(plan);
-    for (const [i, d] of plan.lowerdirs.entries()) assert.ok(text.split('\n').includes(`  layer ${String(i).padEnd(3)}${d}`), `plan shows ${d}`);
+    for (const [i, d] of plan.lowerdirs.entries())
+      assert.ok(text.split('\n').includes(`  layer ${String(i).padEnd(3)}${d}`), `plan shows ${d}`);
     // The confirmed plan's layers go back with the launch: other layers than those shown are refused.
     const again = { from: 'nodescope-rig-limited', name: plan.name, dryRun: true, command: ['true'] };
     assert.deepEqual((await agent.dispatch('launch.start', { ...again, lowerdirs: plan.lowerdirs })).lowerdirs, plan.lowerdirs);
@@ -206,7 +255,7 @@ describe('a real Docker container\'s layers are verified, and launch mounts exac
   });
 });
 
-describe('a bare overlay root made outside the engines\' storage roots (the rig\'s)', { skip }, () => {
+describe("a bare overlay root made outside the engines' storage roots (the rig's)", { skip }, () => {
   const agent = new AgentMethods();
   let pid: number;
   before(() => {
@@ -220,7 +269,10 @@ describe('a bare overlay root made outside the engines\' storage roots (the rig\
     assert.equal(c.rootfs!.layers[0].path, upper);
     assert.ok(c.rootfs!.layers.every((l) => l.hostPath === null && l.unverified === "not under an engine's storage root"));
     const r = await refusalLater(() => agent.dispatch('launch.start', { from: c.id, dryRun: true, command: ['true'] }));
-    assert.equal(r.message, `refusing to launch from ${c.name}: its layer ${JSON.stringify(c.rootfs!.layers[1].path)} is not verified as a directory on the host (not under an engine's storage root)`);
+    assert.equal(
+      r.message,
+      `refusing to launch from ${c.name}: its layer ${JSON.stringify(c.rootfs!.layers[1].path)} is not verified as a directory on the host (not under an engine's storage root)`,
+    );
     assert.equal(agent.dispatch('whence', { container: c.id, path: '/etc/which' }).container, c.id, 'answered, not refused');
   });
 });

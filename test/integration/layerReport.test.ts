@@ -38,38 +38,75 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
   before(() => {
     rigUp();
     docker('run', '-d', '--name', NAME, '--network', 'none', '--label', 'nodescope.rig=1', LAYERED, 'sleep', '600');
-    docker('exec', NAME, 'sh', '-c', ['echo x > /new-file', 'echo y >> /data/keep/k', 'rm /data/blob', 'mkdir -p /newdir/sub && touch /newdir/sub/f', 'rm -rf /opq && mkdir /opq && echo z > /opq/again'].join(' && '));
+    docker(
+      'exec',
+      NAME,
+      'sh',
+      '-c',
+      [
+        'echo x > /new-file',
+        'echo y >> /data/keep/k',
+        'rm /data/blob',
+        'mkdir -p /newdir/sub && touch /newdir/sub/f',
+        'rm -rf /opq && mkdir /opq && echo z > /opq/again',
+      ].join(' && '),
+    );
   });
   after(() => void spawnSync('docker', ['rm', '-f', NAME]));
 
-  it('lists a container\'s layers upper first, as docker inspect\'s GraphDriver names them', () => {
+  it("lists a container's layers upper first, as docker inspect's GraphDriver names them", () => {
     for (const c of [NAME, 'nodescope-rig-limited', 'nodescope-rig-readonly']) {
       const r = json<LayerReport>('layers', c);
-      assert.deepEqual(r.layers.map((l) => l.path), graphDriver(c), c);
-      assert.deepEqual(r.layers.map((l) => l.index), r.layers.map((_, i) => i));
-      assert.deepEqual(r.layers.map((l) => l.role), ['upper', ...r.layers.slice(1).map(() => 'lower')]);
-      assert.deepEqual(r.layers.map((l) => l.origin), ['container', 'init', ...r.layers.slice(2).map(() => 'image')]);
+      assert.deepEqual(
+        r.layers.map((l) => l.path),
+        graphDriver(c),
+        c,
+      );
+      assert.deepEqual(
+        r.layers.map((l) => l.index),
+        r.layers.map((_, i) => i),
+      );
+      assert.deepEqual(
+        r.layers.map((l) => l.role),
+        ['upper', ...r.layers.slice(1).map(() => 'lower')],
+      );
+      assert.deepEqual(
+        r.layers.map((l) => l.origin),
+        ['container', 'init', ...r.layers.slice(2).map(() => 'image')],
+      );
       assert.ok(r.layers[0].usedBy.includes(docker('inspect', '-f', '{{.Id}}', c).trim()), 'its container uses its upper');
     }
   });
 
-  it('lists an image\'s layers top-most first, as docker image inspect names them', () => {
+  it("lists an image's layers top-most first, as docker image inspect names them", () => {
     for (const image of [WASTE, LAYERED]) {
       const r = json<LayerReport>('layers', image);
       assert.equal(r.target.kind, 'image');
       assert.equal(r.target.id, docker('image', 'inspect', '-f', '{{.Id}}', image).trim());
-      assert.deepEqual(r.layers.map((l) => l.path), graphDriver(image), image);
+      assert.deepEqual(
+        r.layers.map((l) => l.path),
+        graphDriver(image),
+        image,
+      );
     }
   });
 
-  it('gives each layer the command that made it, folded as docker history lists them, and docker history\'s size', () => {
+  it("gives each layer the command that made it, folded as docker history lists them, and docker history's size", () => {
     for (const ref of [WASTE, LAYERED, NAME]) {
       const r = json<LayerReport>('layers', ref);
       const image = ref === NAME ? LAYERED : ref;
       const ours = historyRows(r.layers);
       const theirs = dockerHistory(image);
-      assert.deepEqual(ours.map((o) => o.createdBy), theirs.map((t) => t.createdBy), ref);
-      assert.deepEqual(ours.map((o) => o.size), theirs.map((t) => t.size), ref);
+      assert.deepEqual(
+        ours.map((o) => o.createdBy),
+        theirs.map((t) => t.createdBy),
+        ref,
+      );
+      assert.deepEqual(
+        ours.map((o) => o.size),
+        theirs.map((t) => t.size),
+        ref,
+      );
     }
     // The waste image's ENV and LABEL made no layer: folded onto the next layer and onto the top-most one.
     const w = json<LayerReport>('layers', WASTE);
@@ -80,32 +117,67 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
   it('counts files, whiteouts and opaque dirs as find and getfattr see them in each layer directory', () => {
     const r = json<LayerReport>('layers', NAME);
     for (const l of r.layers) {
-      const count = (...args: string[]) => execFileSync('find', [l.path, ...args], { encoding: 'utf8' }).split('\n').filter(Boolean).length;
+      const count = (...args: string[]) =>
+        execFileSync('find', [l.path, ...args], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean).length;
       assert.equal(l.files, count('-type', 'f'), l.path);
       assert.equal(l.whiteouts, count('-type', 'c'), l.path);
-      const opaque = execFileSync('sh', ['-c', 'getfattr -R -h -n trusted.overlay.opaque --only-values --absolute-names "$1" 2>/dev/null | tr -cd y | wc -c', 'sh', l.path], { encoding: 'utf8' });
+      const opaque = execFileSync(
+        'sh',
+        ['-c', 'getfattr -R -h -n trusted.overlay.opaque --only-values --absolute-names "$1" 2>/dev/null | tr -cd y | wc -c', 'sh', l.path],
+        { encoding: 'utf8' },
+      );
       assert.equal(l.opaqueDirs, Number(opaque.trim()), l.path);
-      const redirects = execFileSync('sh', ['-c', 'getfattr -R -h -n trusted.overlay.redirect --absolute-names "$1" 2>/dev/null | grep -c "^trusted.overlay.redirect=" || true', 'sh', l.path], { encoding: 'utf8' });
+      const redirects = execFileSync(
+        'sh',
+        [
+          '-c',
+          'getfattr -R -h -n trusted.overlay.redirect --absolute-names "$1" 2>/dev/null | grep -c "^trusted.overlay.redirect=" || true',
+          'sh',
+          l.path,
+        ],
+        { encoding: 'utf8' },
+      );
       assert.equal(l.redirects, Number(redirects.trim()), l.path);
     }
     // The rig's known marks: the whiteout of /data/gone, /opq opaque in the image and again in the container.
     assert.deepEqual(r.layers.map((l) => [l.whiteouts, l.opaqueDirs]).slice(0, 1), [[1, 1]]);
-    assert.deepEqual(r.layers.slice(2, 4).map((l) => [l.whiteouts, l.opaqueDirs]), [[0, 1], [1, 0]]);
+    assert.deepEqual(
+      r.layers.slice(2, 4).map((l) => [l.whiteouts, l.opaqueDirs]),
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    );
   });
 
   it('finds exactly the bytes the waste image was built to waste, largest first', () => {
     const r = json<LayerReport>('layers', WASTE);
     assert.equal(r.wastedBytes, 1_049_600);
-    assert.deepEqual(r.wasted.map((w) => [w.path, w.bytes, w.layer]), [['/big', 1_048_576, 3], ['/opqw/a', 1000, 3], ['/etc/app/conf', 24, 3]]);
-    assert.equal(r.totalBytes, r.layers.reduce((n, l) => n + l.bytes, 0));
+    assert.deepEqual(
+      r.wasted.map((w) => [w.path, w.bytes, w.layer]),
+      [
+        ['/big', 1_048_576, 3],
+        ['/opqw/a', 1000, 3],
+        ['/etc/app/conf', 24, 3],
+      ],
+    );
+    assert.equal(
+      r.totalBytes,
+      r.layers.reduce((n, l) => n + l.bytes, 0),
+    );
     assert.equal(r.efficiency, 1 - 1_049_600 / r.totalBytes);
     assert.equal(r.truncated, false);
     // The layered image: /data/gone (5 B) removed, /opq/old (4 B) and /opq/sub/deep (5 B) under an opaque dir.
     assert.equal(json<LayerReport>('layers', LAYERED).wastedBytes, 14);
   });
 
-  it('marks the writable layer\'s entries as docker diff does (A added, C changed = M, D deleted = R)', () => {
-    const theirs = docker('diff', NAME).split('\n').filter(Boolean).map((l) => ({ kind: l[0], path: l.slice(2) }));
+  it("marks the writable layer's entries as docker diff does (A added, C changed = M, D deleted = R)", () => {
+    const theirs = docker('diff', NAME)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => ({ kind: l[0], path: l.slice(2) }));
     assert.ok(theirs.length >= 8, theirs.map((t) => `${t.kind} ${t.path}`).join(', '));
     const want = { A: 'A', C: 'M', D: 'R' } as Record<string, string>;
     const listings = new Map<string, LayerListing>();
@@ -118,17 +190,30 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
     // And nothing added or removed here that docker diff does not list.
     for (const [dir, l] of listings) {
       for (const e of l.entries.filter((x) => x.mark === 'A' || x.mark === 'R')) {
-        assert.ok(theirs.some((t) => t.path === path.posix.join(dir, e.name)), `${e.mark} ${dir}/${e.name}`);
+        assert.ok(
+          theirs.some((t) => t.path === path.posix.join(dir, e.name)),
+          `${e.mark} ${dir}/${e.name}`,
+        );
       }
     }
   });
 
-  it('marks the rig\'s whiteout and opaque dir in the image\'s own layers, and the merged view as each layer leaves it', () => {
+  it("marks the rig's whiteout and opaque dir in the image's own layers, and the merged view as each layer leaves it", () => {
     const gone = json<LayerListing>('ls', LAYERED, '--layer', '1', '/data');
-    assert.deepEqual(gone.entries.map((e) => [e.name, e.mark, e.whiteout]), [['gone', 'R', true]]);
+    assert.deepEqual(
+      gone.entries.map((e) => [e.name, e.mark, e.whiteout]),
+      [['gone', 'R', true]],
+    );
     const opq = json<LayerListing>('ls', LAYERED, '--layer', '0', '/opq');
     assert.equal(opq.opaque, true);
-    assert.deepEqual(opq.entries.map((e) => [e.name, e.mark, e.hiddenByOpaque ?? false]), [['new', 'A', false], ['old', 'R', true], ['sub', 'R', true]]);
+    assert.deepEqual(
+      opq.entries.map((e) => [e.name, e.mark, e.hiddenByOpaque ?? false]),
+      [
+        ['new', 'A', false],
+        ['old', 'R', true],
+        ['sub', 'R', true],
+      ],
+    );
     // Merged up to layer 2 (before the removal) /data still has gone; up to the top it does not.
     const names = (l: LayerListing) => l.entries.filter((e) => e.mark !== 'R').map((e) => e.name);
     assert.deepEqual(names(json<LayerListing>('ls', LAYERED, '--layer', '2', '--merged', '/data')), ['blob', 'gone', 'keep']);
@@ -140,11 +225,33 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
 
   it('--ci exits 1 with one line per broken rule, 0 with nothing when the rules hold', () => {
     const e = json<LayerReport>('layers', WASTE).efficiency;
-    const pass = cli('layers', WASTE, '--ci', '--lowest-efficiency', (Math.floor(e * 1000) / 1000).toString(), '--highest-wasted-bytes', '1049600');
+    const pass = cli(
+      'layers',
+      WASTE,
+      '--ci',
+      '--lowest-efficiency',
+      (Math.floor(e * 1000) / 1000).toString(),
+      '--highest-wasted-bytes',
+      '1049600',
+    );
     assert.deepEqual([pass.status, pass.stdout, pass.stderr], [0, '', '']);
-    const fail = cli('layers', WASTE, '--ci', '--lowest-efficiency', (Math.ceil(e * 1000) / 1000).toString(), '--highest-wasted-bytes', '1049599');
+    const fail = cli(
+      'layers',
+      WASTE,
+      '--ci',
+      '--lowest-efficiency',
+      (Math.ceil(e * 1000) / 1000).toString(),
+      '--highest-wasted-bytes',
+      '1049599',
+    );
     assert.equal(fail.status, 1, fail.stderr);
-    assert.deepEqual(fail.stdout.split('\n').filter(Boolean).map((l) => l.split(':')[0]), ['FAIL lowest-efficiency', 'FAIL highest-wasted-bytes']);
+    assert.deepEqual(
+      fail.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(':')[0]),
+      ['FAIL lowest-efficiency', 'FAIL highest-wasted-bytes'],
+    );
     const one = cli('layers', WASTE, '--ci', '--highest-wasted-bytes', '1m');
     assert.deepEqual([one.status, one.stdout.split('\n').filter(Boolean).length], [1, 1]);
     // dive's default rule, efficiency 0.9: the layered image passes, the waste image does not.
@@ -152,20 +259,23 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
     assert.equal(cli('layers', WASTE, '--ci').status, 1);
   });
 
-  it('reads a containerd container\'s layers: its base layer holds what the Docker image it was imported from holds', () => {
+  it("reads a containerd container's layers: its base layer holds what the Docker image it was imported from holds", () => {
     const r = json<LayerReport>('layers', 'nodescope-rig-ctr');
     const base = r.layers[r.layers.length - 1];
     assert.equal(base.bytes + base.symlinkBytes, dockerHistory('nodescope-rig/base:1').at(-1)!.size);
-    assert.equal(base.origin, 'image', 'its image found in containerd\'s records');
+    assert.equal(base.origin, 'image', "its image found in containerd's records");
   });
 
-  it('reads a containerd image by the name ctr lists it under: containerd\'s copy of the rig\'s base image, gated by --ci', () => {
+  it("reads a containerd image by the name ctr lists it under: containerd's copy of the rig's base image, gated by --ci", () => {
     const ref = 'docker.io/nodescope-rig/base:1';
     assert.ok(execFileSync('ctr', ['-n', 'default', 'images', 'ls', '-q'], { encoding: 'utf8' }).split('\n').includes(ref));
     const r = json<LayerReport>('layers', ref);
     assert.deepEqual([r.target.kind, r.target.engine, r.target.name], ['image', 'containerd', ref]);
     assert.match(r.layers[0].path, /^\/var\/lib\/containerd\/io\.containerd\.snapshotter\.v1\.overlayfs\/snapshots\/\d+\/fs$/);
-    assert.deepEqual(r.layers.map((l) => l.bytes + l.symlinkBytes), [dockerHistory('nodescope-rig/base:1').at(-1)!.size]);
+    assert.deepEqual(
+      r.layers.map((l) => l.bytes + l.symlinkBytes),
+      [dockerHistory('nodescope-rig/base:1').at(-1)!.size],
+    );
     assert.equal(cli('layers', ref, '--ci', '--highest-wasted-bytes', '0').status, 0);
     const table = cli('layers', ref);
     assert.equal(table.status, 0, table.stderr);
@@ -177,7 +287,10 @@ describe('nodescope layers and ls against Docker', { skip }, () => {
       [['layers', 'no-such-thing'], /^nodescope: no container or image "no-such-thing" on this node, in Docker or containerd/],
       [['ls', 'no-such-thing'], /^nodescope: no container or image "no-such-thing"/],
       [['layers', 'docker.io/no-such/image:1'], /^nodescope: no container or image "docker\.io\/no-such\/image:1"/],
-      [['ls', 'docker.io/nodescope-rig/base:1', '--layer', '1'], /^nodescope: no layer 1 in docker\.io\/nodescope-rig\/base:1: its layers are 0 to 0$/],
+      [
+        ['ls', 'docker.io/nodescope-rig/base:1', '--layer', '1'],
+        /^nodescope: no layer 1 in docker\.io\/nodescope-rig\/base:1: its layers are 0 to 0$/,
+      ],
       [['ls', NAME, '--layer', '99'], /^nodescope: no layer 99 in nodescope-layers-\d+: its layers are 0 to 5$/],
       [['ls', NAME, '/no/such/dir'], /^nodescope: no directory \/no\/such\/dir in nodescope-layers-\d+ up to layer 0$/],
     ] as [string[], RegExp][]) {

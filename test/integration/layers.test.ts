@@ -54,16 +54,39 @@ describe('layers on real overlay directories', { skip }, () => {
 
   it('scan: whiteouts, opaque dirs and counts agree with find and getfattr, and symlinks are not followed', () => {
     const s = scanLayer(mid);
-    const chardevs = sh(`cd ${mid} && find . -type c`).split('\n').filter(Boolean).map((p) => p.slice(2));
-    assert.deepEqual(s.whiteouts.filter((w) => w.kind === 'chardev').map((w) => w.path).sort(), chardevs.sort());
+    const chardevs = sh(`cd ${mid} && find . -type c`)
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.slice(2));
+    assert.deepEqual(
+      s.whiteouts
+        .filter((w) => w.kind === 'chardev')
+        .map((w) => w.path)
+        .sort(),
+      chardevs.sort(),
+    );
     const xattrs = sh(`getfattr -R -h -d -m '^trusted.overlay' --absolute-names ${mid} 2>/dev/null`);
     const filesWith = (name: string, value: string) =>
-      [...xattrs.matchAll(/^# file: (.*)\n((?:[^#\n].*\n?)*)/gm)].filter((m) => m[2].includes(`${name}="${value}"`)).map((m) => path.relative(mid, m[1]));
-    assert.deepEqual(s.whiteouts.filter((w) => w.kind === 'xattr').map((w) => w.path), filesWith('trusted.overlay.whiteout', 'y'));
-    assert.deepEqual(s.opaqueDirs.filter((o) => o.kind === 'xattr').map((o) => o.path), filesWith('trusted.overlay.opaque', 'y'));
+      [...xattrs.matchAll(/^# file: (.*)\n((?:[^#\n].*\n?)*)/gm)]
+        .filter((m) => m[2].includes(`${name}="${value}"`))
+        .map((m) => path.relative(mid, m[1]));
+    assert.deepEqual(
+      s.whiteouts.filter((w) => w.kind === 'xattr').map((w) => w.path),
+      filesWith('trusted.overlay.whiteout', 'y'),
+    );
+    assert.deepEqual(
+      s.opaqueDirs.filter((o) => o.kind === 'xattr').map((o) => o.path),
+      filesWith('trusted.overlay.opaque', 'y'),
+    );
     assert.ok(!s.opaqueDirs.some((o) => o.path === 'etc'), 'opaque="x" only marks a dir holding xattr whiteouts');
-    assert.deepEqual(s.whiteouts.filter((w) => w.kind === 'wh-file').map((w) => w.path), ['aufs-gone']);
-    assert.deepEqual(s.opaqueDirs.filter((o) => o.kind === 'wh-opq').map((o) => o.path), ['aufsdir']);
+    assert.deepEqual(
+      s.whiteouts.filter((w) => w.kind === 'wh-file').map((w) => w.path),
+      ['aufs-gone'],
+    );
+    assert.deepEqual(
+      s.opaqueDirs.filter((o) => o.kind === 'wh-opq').map((o) => o.path),
+      ['aufsdir'],
+    );
     assert.equal(s.files, Number(sh(`find ${mid} -type f ! -name '.wh.*' | wc -l`)) - 1, 'regular files, less the xattr whiteout');
     assert.equal(s.bytes, Number(sh(`find ${mid} -type f -printf '%s\\n' | awk '{s+=$1} END {print s+0}'`)));
     assert.equal(s.symlinks, 2);
@@ -82,7 +105,10 @@ describe('layers on real overlay directories', { skip }, () => {
     assert.equal(a.visible, visible('/etc/a'));
     assert.equal(a.provider?.path, mid);
     assert.equal(fs.readFileSync(`${merged}/etc/a`, 'utf8'), '12345', 'the mount shows the mid copy');
-    assert.deepEqual(a.shadowed.map((l) => l.path), [low]);
+    assert.deepEqual(
+      a.shadowed.map((l) => l.path),
+      [low],
+    );
     for (const gone of ['/etc/b', '/etc/c']) {
       const w = whence(rootfs, 't', gone, null);
       assert.equal(visible(gone), false);
@@ -155,7 +181,16 @@ describe('layers on real overlay directories', { skip }, () => {
       // 500 files per directory, like a real image's /usr trees; names are short, content empty.
       const script = `const fs=require('fs');for(let i=0;i<${files};i++){const s='${d}/d'+Math.floor(i/500);if(i%500===0)fs.mkdirSync(s,{recursive:true});fs.writeFileSync(s+'/f'+i,'')}`;
       execFileSync(process.execPath, ['-e', script]);
-      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', `const {scanLayer}=require('${path.resolve(__dirname, '../../server/layers/scan')}');const r=scanLayer('${d}');if(r.files!==${files})throw new Error('counted '+r.files);console.log(process.resourceUsage().maxRSS)`], { encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `const {scanLayer}=require('${path.resolve(__dirname, '../../server/layers/scan')}');const r=scanLayer('${d}');if(r.files!==${files})throw new Error('counted '+r.files);console.log(process.resourceUsage().maxRSS)`,
+        ],
+        { encoding: 'utf8' },
+      );
       fs.rmSync(d, { recursive: true, force: true });
       return Number(out.trim()) * 1024;
     };

@@ -40,7 +40,27 @@ describe('live limits on the real kernel', { skip }, () => {
   before(() => {
     rigUp();
     spawnSync('docker', ['rm', '-f', NAME]);
-    id = execFileSync('docker', ['run', '-d', '--network', 'none', '--name', NAME, '--memory', '64m', '--pids-limit', '50', '--cpus', '0.5', 'nodescope-rig/base:1', 'sleep', '600'], { encoding: 'utf8' }).trim();
+    id = execFileSync(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--network',
+        'none',
+        '--name',
+        NAME,
+        '--memory',
+        '64m',
+        '--pids-limit',
+        '50',
+        '--cpus',
+        '0.5',
+        'nodescope-rig/base:1',
+        'sleep',
+        '600',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
     process.env.NODESCOPE_AUDIT_LOG = auditLog;
   });
   after(() => {
@@ -51,28 +71,49 @@ describe('live limits on the real kernel', { skip }, () => {
 
   it('a dry run writes nothing; applied, cgroupfs holds the new limits and the container runs on', () => {
     const period = Number(read(file('cpu', 'cpu.cfs_period_us')));
-    const before = { mem: read(file('memory', 'memory.limit_in_bytes')), pids: read(file('pids', 'pids.max')), quota: read(file('cpu', 'cpu.cfs_quota_us')) };
+    const before = {
+      mem: read(file('memory', 'memory.limit_in_bytes')),
+      pids: read(file('pids', 'pids.max')),
+      quota: read(file('cpu', 'cpu.cfs_quota_us')),
+    };
     assert.deepEqual(before, { mem: String(64 * MiB), pids: '50', quota: String(period / 2) }, 'as docker run set them');
 
     const plan = limit({ container: NAME, memoryBytes: 32 * MiB, pidsMax: 20, cpus: 0.25, dryRun: true });
     assert.equal(plan.applied, false);
-    assert.deepEqual({ mem: read(file('memory', 'memory.limit_in_bytes')), pids: read(file('pids', 'pids.max')), quota: read(file('cpu', 'cpu.cfs_quota_us')) }, before);
+    assert.deepEqual(
+      {
+        mem: read(file('memory', 'memory.limit_in_bytes')),
+        pids: read(file('pids', 'pids.max')),
+        quota: read(file('cpu', 'cpu.cfs_quota_us')),
+      },
+      before,
+    );
 
     const done = limit({ container: NAME, memoryBytes: 32 * MiB, pidsMax: 20, cpus: 0.25 });
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), String(32 * MiB));
     assert.equal(read(file('pids', 'pids.max')), '20');
     assert.equal(read(file('cpu', 'cpu.cfs_quota_us')), String(period / 4));
-    assert.deepEqual(done.changes.map((c) => [c.resource, c.file, c.before, c.after]), [
-      ['memory', file('memory', 'memory.limit_in_bytes'), Number(before.mem), 32 * MiB],
-      ['pids', file('pids', 'pids.max'), 50, 20],
-      ['cpu', file('cpu', 'cpu.cfs_quota_us'), 0.5, 0.25],
-    ]);
+    assert.deepEqual(
+      done.changes.map((c) => [c.resource, c.file, c.before, c.after]),
+      [
+        ['memory', file('memory', 'memory.limit_in_bytes'), Number(before.mem), 32 * MiB],
+        ['pids', file('pids', 'pids.max'), 50, 20],
+        ['cpu', file('cpu', 'cpu.cfs_quota_us'), 0.5, 0.25],
+      ],
+    );
     assert.equal(inspect(NAME, '{{.State.Running}}'), 'true');
     // What the note says is true: Docker's own record still has the old limit.
     assert.equal(inspect(NAME, '{{.HostConfig.Memory}}'), String(64 * MiB));
-    assert.ok(done.notes.some((n) => n.startsWith('Docker still records the old limits')), done.notes.join(' | '));
+    assert.ok(
+      done.notes.some((n) => n.startsWith('Docker still records the old limits')),
+      done.notes.join(' | '),
+    );
     const memsw = file('memory', 'memory.memsw.limit_in_bytes');
-    if (fs.existsSync(memsw)) assert.ok(done.notes.includes(`memory+swap stays limited to ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`), done.notes.join(' | '));
+    if (fs.existsSync(memsw))
+      assert.ok(
+        done.notes.includes(`memory+swap stays limited to ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`),
+        done.notes.join(' | '),
+      );
     assert.ok(done.changes.every((ch) => ch.readBack));
     // The next snapshot, which the tree is drawn from, says the same.
     const c = agent.snapshot().containers.find((x) => x.id === id)!;
@@ -88,16 +129,25 @@ describe('live limits on the real kernel', { skip }, () => {
     const maxBefore = read(file('pids', 'pids.max'));
     const pidsRefused = refusal(() => limit({ container: NAME, pidsMax: pidsNow - 1 }));
     assert.equal(pidsRefused.code, ErrorCodes.NotPermitted);
-    assert.match(pidsRefused.message, new RegExp(`has ${pidsNow} tasks \\(processes and threads\\) now; a pids limit of ${pidsNow - 1} below that`));
+    assert.match(
+      pidsRefused.message,
+      new RegExp(`has ${pidsNow} tasks \\(processes and threads\\) now; a pids limit of ${pidsNow - 1} below that`),
+    );
     assert.equal(read(file('pids', 'pids.max')), maxBefore);
 
     const used = Number(read(file('memory', 'memory.usage_in_bytes')));
     const memBefore = read(file('memory', 'memory.limit_in_bytes'));
     const memRefused = refusal(() => limit({ container: NAME, memoryBytes: Math.floor(used / 2 / 4096) * 4096 }));
-    const atLeast = /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill: give at least (\d+(?:\.\d)? [KMG]iB)$/.exec(memRefused.message);
+    const atLeast =
+      /uses .* now; a memory limit of .* below that would make the kernel reclaim or OOM-kill: give at least (\d+(?:\.\d)? [KMG]iB)$/.exec(
+        memRefused.message,
+      );
     assert.ok(atLeast, memRefused.message);
     // The figure is in the message's own units and enough: typed back, it is not below what the kernel says is used.
-    assert.ok((parseLimitBytes(atLeast[1]) ?? 0) >= Number(read(file('memory', 'memory.usage_in_bytes'))) - 64 * 4096, `${atLeast[1]} vs ${read(file('memory', 'memory.usage_in_bytes'))}`);
+    assert.ok(
+      (parseLimitBytes(atLeast[1]) ?? 0) >= Number(read(file('memory', 'memory.usage_in_bytes'))) - 64 * 4096,
+      `${atLeast[1]} vs ${read(file('memory', 'memory.usage_in_bytes'))}`,
+    );
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), memBefore);
   });
 
@@ -106,14 +156,20 @@ describe('live limits on the real kernel', { skip }, () => {
     if (!fs.existsSync(memsw)) return t.skip('this kernel has no swap accounting (memory.memsw.*)');
     const before = read(file('memory', 'memory.limit_in_bytes'));
     const r = refusal(() => limit({ container: NAME, memoryBytes: Number(read(memsw)) + 64 * MiB }));
-    assert.equal(r.message, `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes); nothing was changed`);
+    assert.equal(
+      r.message,
+      `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes); nothing was changed`,
+    );
     assert.equal(read(file('memory', 'memory.limit_in_bytes')), before);
   });
 
-  it('a --pid host container\'s cgroup is its own by its mount namespace (dry run: the rig\'s limits stay as docker set them)', () => {
+  it("a --pid host container's cgroup is its own by its mount namespace (dry run: the rig's limits stay as docker set them)", () => {
     const r = limit({ container: 'nodescope-rig-hostpid', pidsMax: 1000, dryRun: true });
     assert.equal(r.cgroup.path, `/docker/${inspect('nodescope-rig-hostpid', '{{.Id}}')}`);
-    assert.deepEqual(r.changes.map((c) => [c.resource, c.after, c.readBack]), [['pids', 1000, false]]);
+    assert.deepEqual(
+      r.changes.map((c) => [c.resource, c.after, c.readBack]),
+      [['pids', 1000, false]],
+    );
   });
 
   it('-1 is not "no limit": refused by the CLI and by the agent with a word to give max, and cgroupfs keeps its limits', () => {
@@ -140,39 +196,78 @@ describe('live limits on the real kernel', { skip }, () => {
   });
 
   it('the audit log has one line per write tried: what was there before and what holds after', () => {
-    const lines = read(auditLog).split('\n').map((l) => JSON.parse(l));
-    assert.ok(lines.every((l) => l.action === 'limit' && l.container.id === id), JSON.stringify(lines.map((l) => l.action)));
+    const lines = read(auditLog)
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.ok(
+      lines.every((l) => l.action === 'limit' && l.container.id === id),
+      JSON.stringify(lines.map((l) => l.action)),
+    );
     const memsw = file('memory', 'memory.memsw.limit_in_bytes');
-    const kernelRefused = fs.existsSync(memsw) ? [`the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`] : [];
-    assert.deepEqual(lines.map((l) => l.outcome.split(';')[0]), ['applied', ...kernelRefused, 'applied']);
+    const kernelRefused = fs.existsSync(memsw)
+      ? [
+          `the kernel refuses a memory limit above ${NAME}'s memory+swap limit of ${formatBytes(Number(read(memsw)))} (memory.memsw.limit_in_bytes)`,
+        ]
+      : [];
+    assert.deepEqual(
+      lines.map((l) => l.outcome.split(';')[0]),
+      ['applied', ...kernelRefused, 'applied'],
+    );
     if (kernelRefused.length) {
       // The refused write is recorded with what was asked and what still holds: the old limit.
-      assert.deepEqual(lines[1].changes, [{ file: file('memory', 'memory.limit_in_bytes'), before: 32 * MiB, requested: Number(read(memsw)) + 64 * MiB, after: 32 * MiB }]);
+      assert.deepEqual(lines[1].changes, [
+        { file: file('memory', 'memory.limit_in_bytes'), before: 32 * MiB, requested: Number(read(memsw)) + 64 * MiB, after: 32 * MiB },
+      ]);
     }
-    assert.deepEqual(lines[0].changes.map((c: { file: string; before: number; requested: number; after: number }) => [path.basename(c.file), c.before, c.requested, c.after]), [
-      ['memory.limit_in_bytes', 64 * MiB, 32 * MiB, 32 * MiB], ['pids.max', 50, 20, 20], ['cpu.cfs_quota_us', 0.5, 0.25, 0.25],
-    ]);
+    assert.deepEqual(
+      lines[0].changes.map((c: { file: string; before: number; requested: number; after: number }) => [
+        path.basename(c.file),
+        c.before,
+        c.requested,
+        c.after,
+      ]),
+      [
+        ['memory.limit_in_bytes', 64 * MiB, 32 * MiB, 32 * MiB],
+        ['pids.max', 50, 20, 20],
+        ['cpu.cfs_quota_us', 0.5, 0.25, 0.25],
+      ],
+    );
   });
 
   it('CLI: without a terminal nothing changes unless --yes; on a terminal it asks first', () => {
     const before = read(file('pids', 'pids.max'));
     const noTty = spawnSync(bin, ['limit', NAME, '--pids', '40'], { encoding: 'utf8', input: '' });
     assert.equal(noTty.status, 2, noTty.stderr);
-    assert.equal(noTty.stderr.trim(), 'nodescope: this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes');
+    assert.equal(
+      noTty.stderr.trim(),
+      'nodescope: this changes the node and there is no terminal to ask on: nothing was changed; confirm with --yes',
+    );
     assert.equal(read(file('pids', 'pids.max')), before);
 
     // util-linux script gives the CLI a terminal: it shows the change, then takes only y or yes.
-    const no = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'n\n', encoding: 'utf8', timeout: 30_000 });
+    const no = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], {
+      input: 'n\n',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(no.status, 1, no.stdout);
     assert.match(no.stdout, new RegExp(`pids {3}unlimited → 40 tasks`));
     assert.match(no.stdout, /Apply\? \[y\/N\][\s\S]*nothing was changed/);
     assert.equal(read(file('pids', 'pids.max')), before);
     // End of input (Ctrl-D at the prompt) is a no, not a hang and not a success.
-    const eof = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: '\x04', encoding: 'utf8', timeout: 30_000 });
+    const eof = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], {
+      input: '\x04',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(eof.status, 1, eof.stdout);
     assert.match(eof.stdout, /nothing was changed/);
     assert.equal(read(file('pids', 'pids.max')), before);
-    const yes = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], { input: 'y\n', encoding: 'utf8', timeout: 30_000 });
+    const yes = spawnSync('script', ['-qfec', `${process.execPath} ${cli} limit ${NAME} --pids 40`, '/dev/null'], {
+      input: 'y\n',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(yes.status, 0, yes.stdout);
     assert.equal(read(file('pids', 'pids.max')), '40');
 
@@ -194,8 +289,13 @@ describe('live limits on a bare container in cgroups the test made', { skip }, (
   before(async () => {
     for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(path.join(CG, 'cpu', tag, 'cpu.cfs_quota_us'), '20000');
-    const joins = Object.values(dirs).map((d) => `echo $$ > ${d}/cgroup.procs`).join('; ');
-    const box = spawn('sh', ['-c', `${joins}; exec unshare --pid --mount --fork --mount-proc sleep 600`], { stdio: 'ignore', detached: true });
+    const joins = Object.values(dirs)
+      .map((d) => `echo $$ > ${d}/cgroup.procs`)
+      .join('; ');
+    const box = spawn('sh', ['-c', `${joins}; exec unshare --pid --mount --fork --mount-proc sleep 600`], {
+      stdio: 'ignore',
+      detached: true,
+    });
     children.push(box);
     for (let i = 0; i < 100 && !containerId; i++) {
       await sleep(50);
@@ -211,7 +311,8 @@ describe('live limits on a bare container in cgroups the test made', { skip }, (
         /* gone */
       }
     }
-    for (let i = 0; i < 100 && Object.values(dirs).some((d) => fs.existsSync(d) && read(path.join(d, 'cgroup.procs'))); i++) await sleep(50);
+    for (let i = 0; i < 100 && Object.values(dirs).some((d) => fs.existsSync(d) && read(path.join(d, 'cgroup.procs'))); i++)
+      await sleep(50);
     for (const d of [dirs.cpu, path.dirname(dirs.cpu), dirs.memory, dirs.pids]) spawnSync('rmdir', [d]);
   });
 
@@ -219,7 +320,10 @@ describe('live limits on a bare container in cgroups the test made', { skip }, (
     const memBefore = read(path.join(dirs.memory, 'memory.limit_in_bytes'));
     // memory is written first and takes; the cpu quota of 0.5 CPU is above the parent's 20 ms and is refused.
     const r = refusal(() => agent.dispatch('limit.set', { container: containerId, memoryBytes: 100 * MiB, cpus: 0.5 }));
-    assert.match(r.message, new RegExp(`^${dirs.cpu}/cpu.cfs_quota_us: the kernel refused 0.5 CPU \\(EINVAL\\); the memory limit already written was put back$`));
+    assert.match(
+      r.message,
+      new RegExp(`^${dirs.cpu}/cpu.cfs_quota_us: the kernel refused 0.5 CPU \\(EINVAL\\); the memory limit already written was put back$`),
+    );
     assert.equal(read(path.join(dirs.memory, 'memory.limit_in_bytes')), memBefore);
     assert.equal(read(path.join(dirs.cpu, 'cpu.cfs_quota_us')), '-1');
     // Within the parent's quota it takes.
@@ -228,13 +332,21 @@ describe('live limits on a bare container in cgroups the test made', { skip }, (
   });
 
   it('its launcher (unshare, in the host pid namespace) is its own; a host process in its cgroup is not', async () => {
-    assert.ok(agent.dispatch('limit.set', { container: containerId, pidsMax: 30, dryRun: true }).changes.length, 'the launcher does not block it');
+    assert.ok(
+      agent.dispatch('limit.set', { container: containerId, pidsMax: 30, dryRun: true }).changes.length,
+      'the launcher does not block it',
+    );
     const intruder = spawn('sleep', ['600'], { stdio: 'ignore', detached: true });
     children.push(intruder);
     fs.writeFileSync(path.join(dirs.pids, 'cgroup.procs'), String(intruder.pid));
     const r = refusal(() => agent.dispatch('limit.set', { container: containerId, pidsMax: 30 }));
     assert.equal(r.code, ErrorCodes.NotPermitted);
-    assert.match(r.message, new RegExp(`'s pids cgroup /${tag} also holds 1 process that is not its own \\(pid ${intruder.pid}, sleep\\): a limit there would apply to it too$`));
+    assert.match(
+      r.message,
+      new RegExp(
+        `'s pids cgroup /${tag} also holds 1 process that is not its own \\(pid ${intruder.pid}, sleep\\): a limit there would apply to it too$`,
+      ),
+    );
     assert.equal(read(path.join(dirs.pids, 'pids.max')), 'max');
   });
 });

@@ -20,7 +20,14 @@ import type { NamespaceInfo, Problem } from '../../server/protocol';
 
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('lsns'), probes.command('capsh'));
 
-interface LsnsRow { ns: number; type: string; nprocs: number; pid: number; pns: number; ons: number }
+interface LsnsRow {
+  ns: number;
+  type: string;
+  nprocs: number;
+  pid: number;
+  pns: number;
+  ons: number;
+}
 const lsns = (): LsnsRow[] => JSON.parse(execFileSync('lsns', ['-J', '-o', 'NS,TYPE,NPROCS,PID,PNS,ONS'], { encoding: 'utf8' })).namespaces;
 const inodeOf = (p: string): number => fs.statSync(p).ino;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,7 +75,10 @@ w.on('message', () => process.stdout.write('ready\\n'));
 
 /** The newest descendant of `root` whose comm is `comm`. */
 function descendant(root: number, comm: string): number {
-  const kids = execFileSync('sh', ['-c', `pgrep -P ${root} || true`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  const kids = execFileSync('sh', ['-c', `pgrep -P ${root} || true`], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
   for (const k of kids) {
     if (fs.readFileSync(`/proc/${k}/comm`, 'utf8').trim() === comm) return k;
     const d = descendant(k, comm);
@@ -92,25 +102,47 @@ describe('namespaces on the real kernel', { skip }, () => {
   before(async () => {
     rig = rigUp();
     // Outer user namespace (root mapped), inside it another user namespace with its own pid namespace.
-    const nested = spawn('unshare', ['--user', '--map-root-user', '--fork', 'unshare', '--user', '--pid', '--fork', 'sleep', '300'], { stdio: 'ignore', detached: true });
+    const nested = spawn('unshare', ['--user', '--map-root-user', '--fork', 'unshare', '--user', '--pid', '--fork', 'sleep', '300'], {
+      stdio: 'ignore',
+      detached: true,
+    });
     children.push(nested);
     // A network namespace that only an open fd keeps alive: the bind mount is removed after fd 3 opens it.
     execFileSync('ip', ['netns', 'add', fdNetns]);
-    const holder = spawn('sh', ['-c', `exec 3</run/netns/${fdNetns}; ip netns delete ${fdNetns}; exec sleep 300`], { stdio: 'ignore', detached: true });
+    const holder = spawn('sh', ['-c', `exec 3</run/netns/${fdNetns}; ip netns delete ${fdNetns}; exec sleep 300`], {
+      stdio: 'ignore',
+      detached: true,
+    });
     children.push(holder);
     // A user namespace created by uid 65534: NS_GET_OWNER_UID must say 65534, not a zero-filled buffer's 0.
-    const nobody = spawn('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '--user', 'sleep', '300'], { stdio: 'ignore', detached: true });
+    const nobody = spawn('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', 'unshare', '--user', 'sleep', '300'], {
+      stdio: 'ignore',
+      detached: true,
+    });
     children.push(nobody);
     // A network namespace bind-mounted inside a private mount namespace only; its creator exits at once,
     // so that bind mount in that one mount table is all that keeps it. (unshare and sh exec: the spawned
     // pid ends up as the sleep that keeps the mount namespace alive.)
-    const priv = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c',
-      'd=$(mktemp -d /tmp/nodescope-ns-bind.XXXXXX) && touch $d/net && unshare --net sh -c "mount --bind /proc/self/ns/net $d/net" && echo $d && exec sleep 300'],
-    { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const priv = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'd=$(mktemp -d /tmp/nodescope-ns-bind.XXXXXX) && touch $d/net && unshare --net sh -c "mount --bind /proc/self/ns/net $d/net" && echo $d && exec sleep 300',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+    );
     children.push(priv);
     privateBindPath = (await firstLine(priv)) + '/net';
     privateMountPid = priv.pid!;
-    const threaded = spawn(process.execPath, ['-e', THREAD_UNSHARE], { stdio: ['ignore', 'pipe', 'ignore'], detached: true, cwd: process.cwd() });
+    const threaded = spawn(process.execPath, ['-e', THREAD_UNSHARE], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+      cwd: process.cwd(),
+    });
     children.push(threaded);
     await firstLine(threaded);
     threadedPid = threaded.pid!;
@@ -118,7 +150,12 @@ describe('namespaces on the real kernel', { skip }, () => {
       await sleep(100);
       nestedPid ||= descendant(nested.pid!, 'sleep');
       if (!nobodyUserPid && fs.readFileSync(`/proc/${nobody.pid}/comm`, 'utf8').trim() === 'sleep') nobodyUserPid = nobody.pid!;
-      if (!fdHolderPid && fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep' && !fs.existsSync('/run/netns/nodescope-test-fd')) fdHolderPid = holder.pid!;
+      if (
+        !fdHolderPid &&
+        fs.readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() === 'sleep' &&
+        !fs.existsSync('/run/netns/nodescope-test-fd')
+      )
+        fdHolderPid = holder.pid!;
     }
     assert.ok(nestedPid && fdHolderPid && nobodyUserPid, 'test processes did not start');
   });
@@ -137,7 +174,8 @@ describe('namespaces on the real kernel', { skip }, () => {
     for (let i = 0; i < 100 && pids.some((p) => fs.existsSync(`/proc/${p}`)); i++) await sleep(50);
     execFileSync('sh', ['-c', `ip netns delete ${fdNetns} 2>/dev/null || true`]);
     // The bind mount went with its mount namespace; only the empty host-side directory is left.
-    if (privateBindPath.startsWith('/tmp/nodescope-ns-bind.')) fs.rmSync(privateBindPath.replace(/\/net$/, ''), { recursive: true, force: true });
+    if (privateBindPath.startsWith('/tmp/nodescope-ns-bind.'))
+      fs.rmSync(privateBindPath.replace(/\/net$/, ''), { recursive: true, force: true });
   });
 
   it('lists every namespace lsns lists, with the same type, and the process counts of quiet namespaces', () => {
@@ -186,7 +224,10 @@ describe('namespaces on the real kernel', { skip }, () => {
     assert.ok(bound.bindMounts.includes(rig.NETNS));
 
     // Opened through a bind mount that is gone now, the fd's link reads "/": stat tells the inode.
-    const [dev, fdIno] = execFileSync('stat', ['-L', '-c', '%d %i', `/proc/${fdHolderPid}/fd/3`], { encoding: 'utf8' }).trim().split(' ').map(Number);
+    const [dev, fdIno] = execFileSync('stat', ['-L', '-c', '%d %i', `/proc/${fdHolderPid}/fd/3`], { encoding: 'utf8' })
+      .trim()
+      .split(' ')
+      .map(Number);
     assert.equal(dev, fs.statSync('/proc/self/ns/net').dev, 'fd 3 is on nsfs');
     const held = all.find((n) => n.inode === fdIno)!;
     assert.ok(held, `fd-only netns [${fdIno}] missing`);
@@ -206,37 +247,63 @@ describe('namespaces on the real kernel', { skip }, () => {
   });
 
   it('reads a container hostname from its UTS namespace, as nsenter does', () => {
-    for (const pid of [Number(rig.BARE_PID), Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', 'nodescope-rig-limited'], { encoding: 'utf8' }))]) {
+    for (const pid of [
+      Number(rig.BARE_PID),
+      Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', 'nodescope-rig-limited'], { encoding: 'utf8' })),
+    ]) {
       const expected = execFileSync('nsenter', ['-t', String(pid), '-u', 'hostname'], { encoding: 'utf8' }).trim();
       assert.equal(hostnameOf(pid), expected);
     }
     assert.equal(hostnameOf(999_999_999), null, 'a missing process has no hostname');
-    assert.equal(hostnameOf(process.pid), execFileSync('hostname', { encoding: 'utf8' }).trim(), 'and the agent is back in its own UTS namespace');
+    assert.equal(
+      hostnameOf(process.pid),
+      execFileSync('hostname', { encoding: 'utf8' }).trim(),
+      'and the agent is back in its own UTS namespace',
+    );
   });
 
   it('decodes capability sets as capsh does, and as docker inspect configured them', () => {
     const pid = Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', 'nodescope-rig-limited'], { encoding: 'utf8' }));
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const mask = (k: string) => new RegExp(`^${k}:\\s*([0-9a-f]+)`, 'm').exec(status)![1];
-    const sets = capabilitySets({ capInh: mask('CapInh'), capPrm: mask('CapPrm'), capEff: mask('CapEff'), capBnd: mask('CapBnd'), capAmb: mask('CapAmb') });
+    const sets = capabilitySets({
+      capInh: mask('CapInh'),
+      capPrm: mask('CapPrm'),
+      capEff: mask('CapEff'),
+      capBnd: mask('CapBnd'),
+      capAmb: mask('CapAmb'),
+    });
     const capsh = (m: string) => {
-      const names = execFileSync('capsh', [`--decode=${m}`], { encoding: 'utf8' }).trim().split('=')[1] ?? '';
-      return names ? names.split(',').map((n) => n.toUpperCase()).sort() : [];
+      const names =
+        execFileSync('capsh', [`--decode=${m}`], { encoding: 'utf8' })
+          .trim()
+          .split('=')[1] ?? '';
+      return names
+        ? names
+            .split(',')
+            .map((n) => n.toUpperCase())
+            .sort()
+        : [];
     };
     assert.deepEqual([...sets.effective].map(String).sort(), capsh(mask('CapEff')));
     assert.deepEqual([...sets.bounding].map(String).sort(), capsh(mask('CapBnd')));
     const hc = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .HostConfig}}', 'nodescope-rig-limited'], { encoding: 'utf8' }));
-    for (const added of hc.CapAdd as string[]) assert.ok(sets.effective.includes(added.startsWith('CAP_') ? added : `CAP_${added}`), `${added} added`);
-    for (const dropped of hc.CapDrop as string[]) assert.ok(!sets.effective.includes(dropped.startsWith('CAP_') ? dropped : `CAP_${dropped}`), `${dropped} dropped`);
+    for (const added of hc.CapAdd as string[])
+      assert.ok(sets.effective.includes(added.startsWith('CAP_') ? added : `CAP_${added}`), `${added} added`);
+    for (const dropped of hc.CapDrop as string[])
+      assert.ok(!sets.effective.includes(dropped.startsWith('CAP_') ? dropped : `CAP_${dropped}`), `${dropped} dropped`);
   });
 
   it('counts the processes of each namespace the test made as readlink of /proc/*/ns/* does', () => {
     const { all } = snapshotNamespaces();
     const ours = new Map(all.map((n) => [`${n.type}:${n.inode}`, n]));
     const made: [string, number][] = [
-      ['user', inodeOf(`/proc/${nestedPid}/ns/user`)], ['pid', inodeOf(`/proc/${nestedPid}/ns/pid`)],
-      ['user', inodeOf(`/proc/${nobodyUserPid}/ns/user`)], ['mnt', inodeOf(`/proc/${privateMountPid}/ns/mnt`)],
-      ['uts', inodeOf(`/proc/${rig.BARE_PID}/ns/uts`)], ['pid', inodeOf(`/proc/${rig.BARE_PID}/ns/pid`)],
+      ['user', inodeOf(`/proc/${nestedPid}/ns/user`)],
+      ['pid', inodeOf(`/proc/${nestedPid}/ns/pid`)],
+      ['user', inodeOf(`/proc/${nobodyUserPid}/ns/user`)],
+      ['mnt', inodeOf(`/proc/${privateMountPid}/ns/mnt`)],
+      ['uts', inodeOf(`/proc/${rig.BARE_PID}/ns/uts`)],
+      ['pid', inodeOf(`/proc/${rig.BARE_PID}/ns/pid`)],
     ];
     for (const [type, ino] of made) {
       const pids = membersByReadlink(type, ino);
@@ -261,8 +328,15 @@ describe('namespaces on the real kernel', { skip }, () => {
   it('finds a namespace bind-mounted only inside another mount namespace, reachable through that process', () => {
     const { all } = snapshotNamespaces();
     // Independent: stat inside that mount namespace via nsenter; and the host's own table lacks the mount.
-    const ino = Number(execFileSync('nsenter', ['-t', String(privateMountPid), '-m', 'stat', '-L', '-c', '%i', privateBindPath], { encoding: 'utf8' }).trim());
-    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(privateBindPath), 'the bind mount is private to that mount namespace');
+    const ino = Number(
+      execFileSync('nsenter', ['-t', String(privateMountPid), '-m', 'stat', '-L', '-c', '%i', privateBindPath], {
+        encoding: 'utf8',
+      }).trim(),
+    );
+    assert.ok(
+      !fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(privateBindPath),
+      'the bind mount is private to that mount namespace',
+    );
     assert.notEqual(ino, fs.statSync(privateBindPath).ino, 'on the host the path is the plain empty file');
     const n = all.find((x) => x.inode === ino)!;
     assert.ok(n, `net:[${ino}] missing`);
@@ -279,13 +353,16 @@ describe('namespaces on the real kernel', { skip }, () => {
     const procs = readProcesses(problems);
     const p = procs.find((x) => x.pid === threadedPid)!;
     // Independent: readlink of every task's ns/uts.
-    const odd = fs.readdirSync(`/proc/${threadedPid}/task`)
+    const odd = fs
+      .readdirSync(`/proc/${threadedPid}/task`)
       .map((tid) => ({ tid: Number(tid), link: fs.readlinkSync(`/proc/${threadedPid}/task/${tid}/ns/uts`) }))
       .filter((t) => t.link !== fs.readlinkSync(`/proc/${threadedPid}/ns/uts`));
     assert.equal(odd.length, 1);
     const ino = Number(/\[(\d+)\]/.exec(odd[0].link)![1]);
     assert.deepEqual(p.threads, [{ tid: odd[0].tid, namespaces: { uts: ino } }]);
-    const n = buildNamespaces(procs, ownNamespaces(), readMountTables(procs, problems), problems).find((x) => x.type === 'uts' && x.inode === ino)!;
+    const n = buildNamespaces(procs, ownNamespaces(), readMountTables(procs, problems), problems).find(
+      (x) => x.type === 'uts' && x.inode === ino,
+    )!;
     assert.ok(n, `uts:[${ino}] missing`);
     assert.equal(n.processCount, 0, 'no process has it as its own: only a thread is in it');
     assert.deepEqual(n.heldBy, ['process']);

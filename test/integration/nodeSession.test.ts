@@ -54,7 +54,9 @@ describe('node session on this machine', { skip, timeout: 90_000 }, () => {
     const agentPid = session.agent!.info.pid;
     assert.match(safeRead(`/proc/${agentPid}/cmdline`), /agent\.js/, 'the agent is a real process on this machine');
 
-    const id = execFileSync('docker', ['run', '-d', '--network', 'none', '--name', NAME, 'nodescope-rig/base:1', 'sleep', '300'], { encoding: 'utf8' }).trim();
+    const id = execFileSync('docker', ['run', '-d', '--network', 'none', '--name', NAME, 'nodescope-rig/base:1', 'sleep', '300'], {
+      encoding: 'utf8',
+    }).trim();
     await until('the started container in the model', () => session.model.container(id) !== undefined);
     const initPid = Number(execFileSync('docker', ['inspect', '-f', '{{.State.Pid}}', id], { encoding: 'utf8' }).trim());
     assert.equal(session.model.container(id)!.initPid, initPid);

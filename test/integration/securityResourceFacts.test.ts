@@ -24,7 +24,8 @@ const DOCKER_DEFAULT_CAP_MASK = '00000000a80425fb';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Inspect = any;
 const inspect = (name: string): Inspect => JSON.parse(execFileSync('docker', ['inspect', name], { encoding: 'utf8' }))[0];
-const statusField = (pid: number, field: string): string => new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1].trim();
+const statusField = (pid: number, field: string): string =>
+  new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1].trim();
 
 /** The block device under Docker's storage, as /dev/NAME and MAJ:MIN, for a --device-write-bps rule. */
 function dockerDisk(): { dev: string; majMin: string } {
@@ -49,11 +50,21 @@ describe('security and resource facts against docker inspect, /proc and cgroupfs
   before(() => {
     rigUp();
     disk = dockerDisk();
-    const run = (name: string, ...args: string[]) => execFileSync('docker', ['run', '-d', '--name', name, '--network', 'none', ...args], { encoding: 'utf8' });
+    const run = (name: string, ...args: string[]) =>
+      execFileSync('docker', ['run', '-d', '--name', name, '--network', 'none', ...args], { encoding: 'utf8' });
     run(ADMIN, '--cap-add', 'SYS_ADMIN', '--security-opt', 'seccomp=unconfined', IMAGE, 'sleep', '1000');
     run(PLAIN, IMAGE, 'sleep', '1000');
-    run(WRITER, '--device-write-bps', `${disk.dev}:100mb`, IMAGE, 'sh', '-c', 'dd if=/dev/zero of=/x bs=4096 count=256 oflag=direct && touch /done; exec sleep 1000');
-    for (let i = 0; i < 100 && spawnSync('docker', ['exec', WRITER, 'test', '-e', '/done']).status !== 0; i++) execFileSync('sleep', ['0.1']);
+    run(
+      WRITER,
+      '--device-write-bps',
+      `${disk.dev}:100mb`,
+      IMAGE,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/x bs=4096 count=256 oflag=direct && touch /done; exec sleep 1000',
+    );
+    for (let i = 0; i < 100 && spawnSync('docker', ['exec', WRITER, 'test', '-e', '/done']).status !== 0; i++)
+      execFileSync('sleep', ['0.1']);
     snap = takeSnapshot({ agentVersion: 'test' });
   });
   after(() => {
@@ -67,7 +78,8 @@ describe('security and resource facts against docker inspect, /proc and cgroupfs
     assert.equal(di.HostConfig.Privileged, false);
     assert.equal(c.seccomp, 'disabled');
     assert.equal(statusField(c.initPid, 'Seccomp'), '0');
-    for (const cap of di.HostConfig.CapAdd as string[]) assert.ok(c.capabilities!.effective.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `CapAdd ${cap} in the effective set`);
+    for (const cap of di.HostConfig.CapAdd as string[])
+      assert.ok(c.capabilities!.effective.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `CapAdd ${cap} in the effective set`);
     assert.equal(c.noNewPrivs, false);
   });
 
@@ -96,8 +108,14 @@ describe('security and resource facts against docker inspect, /proc and cgroupfs
     const c = byName(WRITER);
     const io = c.cgroup!.io!;
     assert.deepEqual(io.limits, [{ device: disk.majMin, rbps: null, wbps: 100 * 1024 * 1024, riops: null, wiops: null }]);
-    const file = fs.readFileSync(path.join('/sys/fs/cgroup/blkio', c.cgroup!.paths.blkio, 'blkio.throttle.io_service_bytes_recursive'), 'utf8');
-    const writes = file.split('\n').filter((l) => / Write \d+$/.test(l)).reduce((n, l) => n + Number(l.split(' ')[2]), 0);
+    const file = fs.readFileSync(
+      path.join('/sys/fs/cgroup/blkio', c.cgroup!.paths.blkio, 'blkio.throttle.io_service_bytes_recursive'),
+      'utf8',
+    );
+    const writes = file
+      .split('\n')
+      .filter((l) => / Write \d+$/.test(l))
+      .reduce((n, l) => n + Number(l.split(' ')[2]), 0);
     assert.ok(io.writeBytes! >= 1024 * 1024, `dd wrote 1 MiB with O_DIRECT; agent says ${io.writeBytes}`);
     assert.ok(io.writeBytes! <= writes, 'a counter: never above a later read');
     // Without a rule the kernel keeps no count (measured: Total 0 after the same dd): unknown, not 0.

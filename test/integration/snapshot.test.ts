@@ -94,7 +94,10 @@ describe('snapshot of the rig', { skip }, () => {
 
       // Processes: exactly the cgroup's members (the rig's containers run one sleep each).
       const procs = fs.readFileSync(`/sys/fs/cgroup/memory/docker/${c.id}/cgroup.procs`, 'utf8').trim().split('\n').map(Number);
-      assert.deepEqual([...c.pids].sort((a, b) => a - b), procs.sort((a, b) => a - b));
+      assert.deepEqual(
+        [...c.pids].sort((a, b) => a - b),
+        procs.sort((a, b) => a - b),
+      );
       assert.equal(snap.processes.find((p) => p.pid === pid)?.containerId, c.id);
 
       // cgroup: limits against docker inspect, numbers against the files read here.
@@ -115,7 +118,11 @@ describe('snapshot of the rig', { skip }, () => {
       assert.equal(cg.cpu!.shares, Number(cgFile('cpu', cg.path, 'cpu.shares')));
       const usageNow = Math.floor(Number(cgFile('cpuacct', cg.path, 'cpuacct.usage')) / 1000);
       assert.ok(cg.cpu!.usageUsec !== null && cg.cpu!.usageUsec <= usageNow, 'cpu usage is a counter: never above a later read');
-      const stat = Object.fromEntries(cgFile('memory', cg.path, 'memory.stat').split('\n').map((l) => l.split(' ')));
+      const stat = Object.fromEntries(
+        cgFile('memory', cg.path, 'memory.stat')
+          .split('\n')
+          .map((l) => l.split(' ')),
+      );
       assert.equal(cg.memory!.anonBytes !== null && cg.memory!.fileBytes !== null, true);
       assert.ok(Math.abs(cg.memory!.anonBytes! - Number(stat.total_rss)) <= 1024 * 1024, 'anon within 1 MiB of total_rss read later');
       assert.equal(cg.memory!.oomKills, Number(/oom_kill (\d+)/.exec(cgFile('memory', cg.path, 'memory.oom_control'))![1]));
@@ -124,8 +131,10 @@ describe('snapshot of the rig', { skip }, () => {
       // Security: against docker inspect and /proc/PID/status read here.
       assert.equal(c.capabilities!.masks.effective, statusField(pid, 'CapEff'));
       assert.equal(c.capabilities!.masks.bounding, statusField(pid, 'CapBnd'));
-      for (const cap of di.HostConfig.CapAdd ?? []) assert.ok(c.capabilities!.bounding.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `added ${cap}`);
-      for (const cap of di.HostConfig.CapDrop ?? []) assert.ok(!c.capabilities!.bounding.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `dropped ${cap}`);
+      for (const cap of di.HostConfig.CapAdd ?? [])
+        assert.ok(c.capabilities!.bounding.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `added ${cap}`);
+      for (const cap of di.HostConfig.CapDrop ?? [])
+        assert.ok(!c.capabilities!.bounding.includes(`CAP_${cap.replace(/^CAP_/, '')}`), `dropped ${cap}`);
       const nnp = (di.HostConfig.SecurityOpt ?? []).some((o: string) => o.startsWith('no-new-privileges'));
       assert.equal(c.noNewPrivs, nnp);
       assert.equal(c.noNewPrivs, statusField(pid, 'NoNewPrivs') === '1');
@@ -142,7 +151,10 @@ describe('snapshot of the rig', { skip }, () => {
       assert.equal(c.rootfs!.overlay!.workdir, gd.WorkDir);
       assert.deepEqual(c.rootfs!.overlay!.lowerdirs, gd.LowerDir.split(':'));
       assert.ok(c.rootfs!.overlay!.lowerdirs[0].endsWith('-init/diff'));
-      assert.deepEqual(c.rootfs!.layers.map((l) => l.path), [gd.UpperDir, ...gd.LowerDir.split(':')]);
+      assert.deepEqual(
+        c.rootfs!.layers.map((l) => l.path),
+        [gd.UpperDir, ...gd.LowerDir.split(':')],
+      );
       for (const [target, opts] of Object.entries((di.HostConfig.Tmpfs ?? {}) as Record<string, string>)) {
         const size = /size=(\d+)m/.exec(opts)!;
         assert.equal(c.mounts.find((m) => m.target === target)?.sizeBytes, Number(size[1]) * 1024 * 1024, target);
@@ -162,14 +174,21 @@ describe('snapshot of the rig', { skip }, () => {
     const root = facts.BARE_ROOT;
     assert.deepEqual(
       c.rootfs!.layers.map((l) => [l.path, l.role, l.index]),
-      [[`${root}/upper`, 'upper', 0], [`${root}/lower2`, 'lower', 1], [`${root}/lower1`, 'lower', 2]],
+      [
+        [`${root}/upper`, 'upper', 0],
+        [`${root}/lower2`, 'lower', 1],
+        [`${root}/lower1`, 'lower', 2],
+      ],
     );
     const memPath = /^\d+:memory:(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))![1];
     assert.equal(c.cgroup!.paths.memory, memPath);
     assert.equal(c.cgroup!.memory!.limitBytes, 32 * 1024 * 1024);
     assert.equal(String(c.cgroup!.memory!.limitBytes), cgFile('memory', memPath, 'memory.limit_in_bytes'));
     // The unshare launcher (host pid ns, the container's mnt ns) belongs to it, not listed separately.
-    const launcher = fs.readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[1];
+    const launcher = fs
+      .readFileSync('/proc/' + pid + '/stat', 'utf8')
+      .split(') ')[1]
+      .split(' ')[1];
     assert.ok(c.pids.includes(Number(launcher)), 'launcher joins the container');
     assert.equal(snap.containers.filter((x) => x.initPid === Number(launcher)).length, 0);
     assert.equal(snap.containers.filter((x) => x.namespaces.mnt === c.namespaces.mnt).length, 1);
@@ -217,7 +236,11 @@ describe('snapshot under process churn', { skip }, () => {
   test('hundreds of short processes come and go: no throw, no problem about a vanished PID', () => {
     // A bounded burst of short-lived processes in a separate shell, so they keep coming and going while
     // this (synchronous) snapshot runs.
-    const churn = spawn('bash', ['-c', 'for i in $(seq 1 600); do sleep 0.0$((RANDOM % 5)) & if (( i % 40 == 0 )); then wait; fi; done; wait'], { stdio: 'ignore' });
+    const churn = spawn(
+      'bash',
+      ['-c', 'for i in $(seq 1 600); do sleep 0.0$((RANDOM % 5)) & if (( i % 40 == 0 )); then wait; fi; done; wait'],
+      { stdio: 'ignore' },
+    );
     try {
       for (let i = 0; i < 8; i++) {
         const s = takeSnapshot();

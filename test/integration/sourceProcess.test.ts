@@ -19,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ID = `nodescope-src-${process.pid}`;
 const container = { id: ID, labels: {} } as unknown as ContainerInfo;
 
-describe('launch believes a bundle only from a root parent in the host\'s mount namespace', { skip }, () => {
+describe("launch believes a bundle only from a root parent in the host's mount namespace", { skip }, () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-src-'));
   fs.chmodSync(base, 0o755);
   const children: ChildProcess[] = [];
@@ -34,7 +34,11 @@ describe('launch believes a bundle only from a root parent in the host\'s mount 
     fs.mkdirSync(dir, { recursive: true });
     for (const d of [path.dirname(dir), dir]) fs.chmodSync(d, 0o755);
     if (config === 'fifo') execFileSync('mkfifo', [path.join(dir, 'config.json')]);
-    else fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ process: { args: ['from-bundle', name], cwd: '/b', user: { uid: 7, gid: 7 } } }));
+    else
+      fs.writeFileSync(
+        path.join(dir, 'config.json'),
+        JSON.stringify({ process: { args: ['from-bundle', name], cwd: '/b', user: { uid: 7, gid: 7 } } }),
+      );
     const sh = spawn(prefix[0], [...prefix.slice(1), 'sh', '-c', 'sleep 600 & wait'], { cwd: dir, stdio: 'ignore' });
     children.push(sh);
     for (let i = 0; i < 100; i++) {
@@ -46,14 +50,14 @@ describe('launch believes a bundle only from a root parent in the host\'s mount 
     throw new Error(`no sleep under ${name}`);
   }
 
-  it('a root parent in the host\'s namespace: its bundle is read', async () => {
+  it("a root parent in the host's namespace: its bundle is read", async () => {
     const pid = await parentIn('root', ['env'], 'file');
     const src = sourceProcess(container, pid);
     assert.deepEqual(src?.args, ['from-bundle', 'root']);
     assert.equal(src?.source, path.join(base, 'root', ID, 'config.json'));
   });
 
-  it('a parent of another user: its directory is not believed, the kernel\'s cmdline is used', async () => {
+  it("a parent of another user: its directory is not believed, the kernel's cmdline is used", async () => {
     const pid = await parentIn('nobody', ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], 'file');
     const src = sourceProcess(container, pid);
     assert.deepEqual(src, { args: ['sleep', '600'], cwd: '/', uid: 0, gid: 0, path: src!.path, source: `/proc/${pid}/cmdline` });

@@ -30,13 +30,24 @@ const USER = 'nodescope-test-user';
 const PASSWORD = 'correct horse battery staple';
 
 /** An Interaction that answers from a script and records what it was asked. */
-function scripted(answers: { password?: string; passwords?: string[]; sudoPassword?: string; passphrase?: string; passphrases?: string[]; trust?: boolean; kbd?: string[] } = {}) {
+function scripted(
+  answers: {
+    password?: string;
+    passwords?: string[];
+    sudoPassword?: string;
+    passphrase?: string;
+    passphrases?: string[];
+    trust?: boolean;
+    kbd?: string[];
+  } = {},
+) {
   const asked: string[] = [];
   const logs: string[] = [];
   const interaction: Interaction = {
     confirmHostKey: async (i) => (asked.push(`hostkey ${i.fingerprint}`), answers.trust ?? false),
     askPassword: async (p) => (
-      asked.push(`password ${p}`), p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : answers.passwords?.shift() ?? answers.password
+      asked.push(`password ${p}`),
+      p.startsWith('sudo') && answers.sudoPassword !== undefined ? answers.sudoPassword : (answers.passwords?.shift() ?? answers.password)
     ),
     askPassphrase: async (k) => (asked.push(`passphrase ${k}`), answers.passphrases?.shift() ?? answers.passphrase),
     keyboardInteractive: async (_n, _i, prompts) => (asked.push(`kbd ${prompts.map((p) => p.prompt).join('|')}`), answers.kbd),
@@ -46,7 +57,12 @@ function scripted(answers: { password?: string; passwords?: string[]; sudoPasswo
 }
 
 function nodescope(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+    maxBuffer: 1 << 28,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -55,7 +71,11 @@ function agentsRunning(): string[] {
 }
 
 /** Runs argv through the transport's exec; everything it printed, and how it ended. */
-async function execOut(t: AgentTransport, argv: string[], pty?: { cols: number; rows: number }): Promise<{ out: string; err: string; code: number | null }> {
+async function execOut(
+  t: AgentTransport,
+  argv: string[],
+  pty?: { cols: number; rows: number },
+): Promise<{ out: string; err: string; code: number | null }> {
   const ch = await t.exec(argv, pty ? { pty } : {});
   let out = '';
   let err = '';
@@ -70,7 +90,12 @@ function descendsFrom(pid: number, ancestor: number): boolean {
   for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
     if (p === ancestor) return true;
     try {
-      p = Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      p = Number(
+        fs
+          .readFileSync(`/proc/${p}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
     } catch {
       return false; // gone meanwhile
     }
@@ -91,8 +116,14 @@ describe('SSH to real sshd on loopback', { skip }, () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
   const root = (extra: Partial<SshTarget> = {}): SshTarget => ({
-    host: '127.0.0.1', port: sshd.port, user: 'root', identityFiles: [sshd.clientKey], knownHostsFiles: [sshd.knownHosts], agentSocket: null,
-    trustStorePath: path.join(tmp, 'trust'), ...extra,
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: 'root',
+    identityFiles: [sshd.clientKey],
+    knownHostsFiles: [sshd.knownHosts],
+    agentSocket: null,
+    trustStorePath: path.join(tmp, 'trust'),
+    ...extra,
   });
 
   before(async () => {
@@ -114,7 +145,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
   });
 
   it('CLI: key auth to a known host prints the same containers as the local agent', () => {
-    const remote = nodescope(['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', sshd.knownHosts, 'snapshot', '--json'], env);
+    const remote = nodescope(
+      ['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', sshd.knownHosts, 'snapshot', '--json'],
+      env,
+    );
     assert.equal(remote.code, 0, remote.err);
     const local = JSON.parse(nodescope(['snapshot', '--json']).out) as Snapshot;
     const ids = (s: Snapshot) => s.containers.map((c) => `${c.id} ${c.name} ${c.hostname}`).sort();
@@ -135,7 +169,7 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     assert.equal(accepted.code, 0, accepted.err);
     assert.equal(fs.readFileSync(empty, 'utf8'), '', 'known_hosts untouched');
     const store = fs.readFileSync(path.join(tmp, 'nodescope', 'known_hosts'), 'utf8');
-    assert.ok(store.includes(sshd.hostKeyPub), 'accepted key is in Nodescope\'s own store');
+    assert.ok(store.includes(sshd.hostKeyPub), "accepted key is in Nodescope's own store");
     assert.equal(nodescope([...args, 'snapshot'], env).code, 0, 'and is trusted next time without the flag');
   });
 
@@ -145,7 +179,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const wrong = path.join(tmp, 'wrong_known_hosts');
     const line = `[127.0.0.1]:${sshd.port} ${fs.readFileSync(`${other}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
     fs.writeFileSync(wrong, line);
-    const r = nodescope(['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', wrong, '--accept-new-host-key', 'snapshot'], { XDG_CONFIG_HOME: path.join(tmp, 'fresh') });
+    const r = nodescope(
+      ['--ssh', `root@127.0.0.1:${sshd.port}`, '--identity', sshd.clientKey, '--known-hosts', wrong, '--accept-new-host-key', 'snapshot'],
+      { XDG_CONFIG_HOME: path.join(tmp, 'fresh') },
+    );
     assert.equal(r.code, 1);
     assert.equal(r.out, '');
     const known = execFileSync('ssh-keygen', ['-lf', `${other}.pub`], { encoding: 'utf8' }).split(' ')[1];
@@ -176,7 +213,13 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     try {
       const known = path.join(tmp, 'ecdsa_known_hosts');
       fs.writeFileSync(known, `[127.0.0.1]:${two.port} ${fs.readFileSync(`${ecdsa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
-      const target = { ...root(), port: two.port, identityFiles: [two.clientKey], knownHostsFiles: [known], trustStorePath: path.join(tmp, 'ecdsa-trust') };
+      const target = {
+        ...root(),
+        port: two.port,
+        identityFiles: [two.clientKey],
+        knownHostsFiles: [known],
+        trustStorePath: path.join(tmp, 'ecdsa-trust'),
+      };
       const s = scripted({ trust: true });
       const t = await openSshTransport(target, s.interaction);
       await t.close();
@@ -189,7 +232,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       fs.writeFileSync(known, `[127.0.0.1]:${two.port} ${fs.readFileSync(`${rsa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
       const rsaFp = execFileSync('ssh-keygen', ['-lf', `${rsa}.pub`], { encoding: 'utf8' }).split(' ')[1];
       const s2 = scripted({ trust: true });
-      await assert.rejects(openSshTransport(target, s2.interaction, { acceptNewHostKey: true }), (e: Error) => /changed/.test(e.message) && e.message.includes(rsaFp));
+      await assert.rejects(
+        openSshTransport(target, s2.interaction, { acceptNewHostKey: true }),
+        (e: Error) => /changed/.test(e.message) && e.message.includes(rsaFp),
+      );
       assert.deepEqual(s2.asked, [], 'a changed key is never asked about');
     } finally {
       two.dispose();
@@ -198,15 +244,25 @@ describe('SSH to real sshd on loopback', { skip }, () => {
 
   it('an unknown key is asked about in the UI and a refusal stops before authentication', async () => {
     const s = scripted({ trust: false });
-    await assert.rejects(openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'ui-trust') }), s.interaction), /not trusted/);
-    assert.deepEqual(s.asked.map((a) => a.split(' ')[0]), ['hostkey'], 'nothing else was asked: no authentication was attempted');
+    await assert.rejects(
+      openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'ui-trust') }), s.interaction),
+      /not trusted/,
+    );
+    assert.deepEqual(
+      s.asked.map((a) => a.split(' ')[0]),
+      ['hostkey'],
+      'nothing else was asked: no authentication was attempted',
+    );
   });
 
   it('a person slower than ConnectTimeout to accept the key is not cut off: only machine time counts', async () => {
     const s = scripted();
     const slow: Interaction = { ...s.interaction, confirmHostKey: async () => (await new Promise((r) => setTimeout(r, 1500)), true) };
     const started = Date.now();
-    const t = await openSshTransport(root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'slow-trust'), connectTimeoutMs: 1000 }), slow);
+    const t = await openSshTransport(
+      root({ knownHostsFiles: [], trustStorePath: path.join(tmp, 'slow-trust'), connectTimeoutMs: 1000 }),
+      slow,
+    );
     await t.close();
     assert.ok(Date.now() - started > 1500, 'the decision took longer than the timeout');
   });
@@ -243,11 +299,15 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const s = scripted({ passwords: ['mistyped', PASSWORD] });
     const client = await connectAgent(await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction));
     assert.equal(client.info.uid, 0);
-    assert.deepEqual(s.asked.filter((a) => a.startsWith('password')).map((a) => /again/.test(a)), [false, true], 'two login prompts, no sudo prompt');
+    assert.deepEqual(
+      s.asked.filter((a) => a.startsWith('password')).map((a) => /again/.test(a)),
+      [false, true],
+      'two login prompts, no sudo prompt',
+    );
     await client.close();
   });
 
-  it('a cached agent changed in the login user\'s home is not started as root: the probe sees it and uploads again', async () => {
+  it("a cached agent changed in the login user's home is not started as root: the probe sees it and uploads again", async () => {
     fs.writeFileSync('/etc/sudoers.d/nodescope-test', `${USER} ALL=(ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
     const manifest = JSON.parse(fs.readFileSync(path.join(bundle, 'manifest.json'), 'utf8'));
     const cache = `/home/${USER}/.cache/nodescope/${manifest.version}`;
@@ -256,20 +316,37 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     fs.rmSync(cache, { recursive: true, force: true });
     const first = scripted({ password: PASSWORD });
     await (await connectAgent(await openSshTransport(login(), first.interaction))).close();
-    assert.ok(first.logs.some((l) => l.startsWith('uploading the agent')), first.logs.join('\n'));
+    assert.ok(
+      first.logs.some((l) => l.startsWith('uploading the agent')),
+      first.logs.join('\n'),
+    );
     // Only agents started from this cache: other suites may run agents of their own meanwhile.
     await until('agent exit after close', () => !agentsRunning().some((a) => a.includes(cache)));
 
     // What the login user (or anything running as them) could do: change a file; the marker stays.
-    assert.equal(fs.readFileSync(path.join(cache, '.bundle-hash'), 'utf8'), createHash('sha256').update(fs.readFileSync(path.join(bundle, 'manifest.json'))).digest('hex'));
-    fs.appendFileSync(path.join(cache, 'agent.js'), `\n;require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran as uid ' + process.getuid());\n`);
+    assert.equal(
+      fs.readFileSync(path.join(cache, '.bundle-hash'), 'utf8'),
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(bundle, 'manifest.json')))
+        .digest('hex'),
+    );
+    fs.appendFileSync(
+      path.join(cache, 'agent.js'),
+      `\n;require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran as uid ' + process.getuid());\n`,
+    );
     const second = scripted({ password: PASSWORD });
     const client = await connectAgent(await openSshTransport(login(), second.interaction));
     try {
       assert.equal(client.info.uid, 0);
-      assert.ok(second.logs.some((l) => l.startsWith('uploading the agent')), `uploaded again: ${second.logs.join('\n')}`);
+      assert.ok(
+        second.logs.some((l) => l.startsWith('uploading the agent')),
+        `uploaded again: ${second.logs.join('\n')}`,
+      );
       assert.equal(fs.existsSync(mark), false, 'the changed agent.js never ran');
-      assert.ok(fs.readFileSync(path.join(cache, 'agent.js')).equals(fs.readFileSync(path.join(bundle, 'agent.js'))), 'the cache holds the bundle again');
+      assert.ok(
+        fs.readFileSync(path.join(cache, 'agent.js')).equals(fs.readFileSync(path.join(bundle, 'agent.js'))),
+        'the cache holds the bundle again',
+      );
     } finally {
       await client.close();
     }
@@ -285,11 +362,18 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     s.interaction.askPassword = async (prompt) => {
       // The probe found the cache complete and unchanged; between that and the start, a file is added
       // where node looks first (a `require('./x')` finds `x` before `x.js`).
-      if (prompt.startsWith('sudo')) fs.writeFileSync(path.join(cache, 'node_modules', 'koffi', 'index'), `require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran');\n`);
+      if (prompt.startsWith('sudo'))
+        fs.writeFileSync(
+          path.join(cache, 'node_modules', 'koffi', 'index'),
+          `require('fs').writeFileSync(${JSON.stringify(mark)}, 'ran');\n`,
+        );
       return ask(prompt);
     };
     const t = await openSshTransport(root({ user: USER, identityFiles: ['/nonexistent'] }), s.interaction);
-    assert.ok(s.logs.some((l) => l.includes('already on the node; reusing it')), s.logs.join('\n'));
+    assert.ok(
+      s.logs.some((l) => l.includes('already on the node; reusing it')),
+      s.logs.join('\n'),
+    );
     const reason = new Promise<string | null>((r) => t.onClose(r));
     await assert.rejects(connectAgent(t));
     assert.equal(
@@ -297,7 +381,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       `agent stopped: nodescope: the agent in ${cache} is not the bundle this Nodescope checked (changed on the node since); not starting it as root`,
     );
     assert.equal(fs.existsSync(mark), false);
-    assert.deepEqual(agentsRunning().filter((a) => a.includes(cache)), []);
+    assert.deepEqual(
+      agentsRunning().filter((a) => a.includes(cache)),
+      [],
+    );
     fs.rmSync(path.join(cache, 'node_modules', 'koffi', 'index'));
   });
 
@@ -311,7 +398,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     assert.deepEqual(s.asked, [`passphrase ${key}`, `passphrase ${key}`], 'asked again after a wrong passphrase');
     // Three wrong answers: the key is skipped (no fourth question) and authentication fails in one line.
     const never = scripted({ passphrase: 'wrong' });
-    await assert.rejects(openSshTransport(root({ identityFiles: [key] }), never.interaction), /^Error: authentication to root@\[127\.0\.0\.1\]:\d+ failed/);
+    await assert.rejects(
+      openSshTransport(root({ identityFiles: [key] }), never.interaction),
+      /^Error: authentication to root@\[127\.0\.0\.1\]:\d+ failed/,
+    );
     assert.equal(never.asked.filter((a) => a.startsWith('passphrase')).length, 3);
   });
 
@@ -327,7 +417,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       assert.deepEqual(s.asked, [], 'no password or passphrase needed');
       // IdentitiesOnly: the agent's key is not used when IdentityFile does not name it…
       const only = scripted();
-      await assert.rejects(openSshTransport(root({ identityFiles: ['/nonexistent'], agentSocket: sock, identitiesOnly: true }), only.interaction), /authentication to .* failed/);
+      await assert.rejects(
+        openSshTransport(root({ identityFiles: ['/nonexistent'], agentSocket: sock, identitiesOnly: true }), only.interaction),
+        /authentication to .* failed/,
+      );
       // …and is used, without asking its passphrase, when it does (a key loaded, then encrypted on disk).
       const key = path.join(tmp, 'agent_only_key');
       fs.rmSync(key, { force: true });
@@ -344,7 +437,7 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     }
   });
 
-  it('keyboard-interactive answers come from the interaction (against ssh2\'s own server)', async () => {
+  it("keyboard-interactive answers come from the interaction (against ssh2's own server)", async () => {
     const hostKey = path.join(tmp, 'kbd_host');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
     const port = await freePort();
@@ -366,7 +459,13 @@ describe('SSH to real sshd on loopback', { skip }, () => {
       fs.writeFileSync(kh, `[127.0.0.1]:${port} ${pub.type} ${pub.getPublicSSH().toString('base64')}\n`);
       const s = scripted({ kbd: ['424242'] });
       // The server accepts the login but runs no commands: the failure must come after authentication.
-      await assert.rejects(openSshTransport({ host: '127.0.0.1', port, user: 'root', identityFiles: ['/nonexistent'], knownHostsFiles: [kh], agentSocket: null }, s.interaction), (e: Error) => !/authentication .* failed/.test(e.message));
+      await assert.rejects(
+        openSshTransport(
+          { host: '127.0.0.1', port, user: 'root', identityFiles: ['/nonexistent'], knownHostsFiles: [kh], agentSocket: null },
+          s.interaction,
+        ),
+        (e: Error) => !/authentication .* failed/.test(e.message),
+      );
       assert.deepEqual(answered, ['424242']);
       assert.ok(s.asked.includes('kbd Verification code: '));
     } finally {
@@ -377,7 +476,18 @@ describe('SSH to real sshd on loopback', { skip }, () => {
   it('a jump host: each hop verified, a wrong key on the jump refused', async () => {
     const jump = await startSshd();
     try {
-      const target = root({ jump: [{ host: '127.0.0.1', port: jump.port, user: 'root', identityFiles: [jump.clientKey], knownHostsFiles: [jump.knownHosts], agentSocket: null }] });
+      const target = root({
+        jump: [
+          {
+            host: '127.0.0.1',
+            port: jump.port,
+            user: 'root',
+            identityFiles: [jump.clientKey],
+            knownHostsFiles: [jump.knownHosts],
+            agentSocket: null,
+          },
+        ],
+      });
       const client = await connectAgent(await openSshTransport(target, scripted().interaction));
       assert.equal(client.info.uid, 0);
       await client.close();
@@ -402,7 +512,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     fs.rmSync(`/root/.cache/nodescope/${manifest.version}`, { recursive: true, force: true });
     const first = scripted();
     const c1 = await connectAgent(await openSshTransport(root(), first.interaction));
-    assert.ok(first.logs.some((l) => l.startsWith('uploading the agent')), first.logs.join('\n'));
+    assert.ok(
+      first.logs.some((l) => l.startsWith('uploading the agent')),
+      first.logs.join('\n'),
+    );
     await c1.close();
     await until('agent exit after close', () => agentsRunning().length === 0);
     const second = scripted();
@@ -424,11 +537,20 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const [a, b] = [scripted(), scripted()];
     const clients = await Promise.all([a, b].map(async (s) => connectAgent(await openSshTransport(root(), s.interaction))));
     try {
-      assert.deepEqual(clients.map((c) => c.info.uid), [0, 0]);
-      assert.ok([a, b].every((s) => s.logs.some((l) => l.startsWith('uploading the agent'))), 'both found nothing cached and uploaded');
+      assert.deepEqual(
+        clients.map((c) => c.info.uid),
+        [0, 0],
+      );
+      assert.ok(
+        [a, b].every((s) => s.logs.some((l) => l.startsWith('uploading the agent'))),
+        'both found nothing cached and uploaded',
+      );
       const siblings = fs.readdirSync(path.dirname(cache)).filter((n) => n.startsWith(`${manifest.version}.part-`));
       assert.deepEqual(siblings, [], 'no staging directory left behind');
-      assert.deepEqual(fs.readdirSync(cache).filter((n) => n.includes('.part-')), []);
+      assert.deepEqual(
+        fs.readdirSync(cache).filter((n) => n.includes('.part-')),
+        [],
+      );
       execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: cache }); // throws on any mismatch
     } finally {
       await Promise.all(clients.map((c) => c.close()));
@@ -439,7 +561,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     // remoteNodePath naming nothing is what a node without Node.js looks like to the probe.
     const missing = { remoteNodePath: '/nonexistent/node' };
     await assert.rejects(openSshTransport(root(), scripted().interaction, missing), (e: Error) =>
-      /^no Node\.js at \/nonexistent\/node on the node; the agent needs Node\.js 18\+: .*nodescope\.nodeRuntime to a Node\.js binary for linux-x64 to upload$/.test(e.message));
+      /^no Node\.js at \/nonexistent\/node on the node; the agent needs Node\.js 18\+: .*nodescope\.nodeRuntime to a Node\.js binary for linux-x64 to upload$/.test(
+        e.message,
+      ),
+    );
     // A runtime left by an earlier run would be reused and nothing uploaded: start from none.
     const runtimeHash = createHash('sha256').update(fs.readFileSync(process.execPath)).digest('hex');
     fs.rmSync(`/root/.cache/nodescope/node-${runtimeHash.slice(0, 16)}`, { force: true });
@@ -447,7 +572,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     const client = await connectAgent(await openSshTransport(root(), s.interaction, { ...missing, nodeRuntime: process.execPath }));
     try {
       assert.equal(client.info.nodeVersion, process.version, 'the agent runs on the uploaded runtime');
-      assert.ok(s.logs.some((l) => l.startsWith('uploading the Node.js runtime')), s.logs.join('\n'));
+      assert.ok(
+        s.logs.some((l) => l.startsWith('uploading the Node.js runtime')),
+        s.logs.join('\n'),
+      );
     } finally {
       await client.close();
     }
@@ -459,7 +587,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     fs.appendFileSync(path.join(tampered, 'agent.js'), '\n// altered after the checksums were taken\n');
     // A different manifest hash forces an upload; SHA256SUMS still lists the original agent.js.
     fs.appendFileSync(path.join(tampered, 'manifest.json'), ' ');
-    await assert.rejects(openSshTransport(root(), scripted().interaction, { agentBundleDir: tampered }), /failed its checksum check on the node/);
+    await assert.rejects(
+      openSshTransport(root(), scripted().interaction, { agentBundleDir: tampered }),
+      /failed its checksum check on the node/,
+    );
     assert.equal(agentsRunning().length, 0);
   });
 
@@ -473,7 +604,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
         .filter((pid) => descendsFrom(pid, Number(fs.readFileSync(path.join(quiet.dir, 'sshd.pid'), 'utf8'))));
     try {
       const before = agentsRunning().length;
-      const t = await openSshTransport({ ...root(), port: quiet.port, identityFiles: [quiet.clientKey], knownHostsFiles: [quiet.knownHosts], keepaliveIntervalMs: 300 }, scripted().interaction);
+      const t = await openSshTransport(
+        { ...root(), port: quiet.port, identityFiles: [quiet.clientKey], knownHostsFiles: [quiet.knownHosts], keepaliveIntervalMs: 300 },
+        scripted().interaction,
+      );
       const client = await connectAgent(t);
       const closed = new Promise<string | null>((r) => client.onClose(r));
       const frozen = sshdPids();
@@ -491,7 +625,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
 
   it('a node session shows the drop with its reason and reconnects when sshd is back', async () => {
     const session = new NodeSession('n', 'test node', 'ssh', () => openSshTransport(root(), scripted().interaction), {
-      watchIntervalMs: 0, maxReconnectAttempts: 8, clientVersion: 'test', baseDelayMs: 200,
+      watchIntervalMs: 0,
+      maxReconnectAttempts: 8,
+      clientVersion: 'test',
+      baseDelayMs: 200,
     });
     await session.connect();
     assert.equal(session.state, 'connected');
@@ -505,7 +642,10 @@ describe('SSH to real sshd on loopback', { skip }, () => {
     // their count is not the point; the processes of this machine are).
     const snap = session.model.snapshot;
     assert.ok(snap && Date.parse(snap.takenAt) >= restarted - 1000, `snapshot taken at ${snap?.takenAt}`);
-    assert.ok(snap.processes.some((p) => p.pid === process.pid), 'it lists this test process');
+    assert.ok(
+      snap.processes.some((p) => p.pid === process.pid),
+      'it lists this test process',
+    );
     await session.disconnect();
   });
 });
@@ -519,7 +659,18 @@ describe('SSH connect timeout', () => {
     try {
       const started = Date.now();
       await assert.rejects(
-        openSshTransport({ host: '127.0.0.1', port, user: 'root', identityFiles: ['/nonexistent'], knownHostsFiles: [], agentSocket: null, connectTimeoutMs: 700 }, scripted().interaction),
+        openSshTransport(
+          {
+            host: '127.0.0.1',
+            port,
+            user: 'root',
+            identityFiles: ['/nonexistent'],
+            knownHostsFiles: [],
+            agentSocket: null,
+            connectTimeoutMs: 700,
+          },
+          scripted().interaction,
+        ),
         (e: Error) => e.message === `connecting to root@[127.0.0.1]:${port} timed out`,
       );
       const took = Date.now() - started;

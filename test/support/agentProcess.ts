@@ -28,13 +28,16 @@ export function spawnAgent(env: NodeJS.ProcessEnv = process.env): AgentChild {
   const child = spawn(process.execPath, [agentJs], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   const rpc = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   rpc.listen();
   return { child, rpc, exited, stderr: () => err };
 }
 
-export const hello = (rpc: MessageConnection): Promise<unknown> => rpc.sendRequest('initialize', { clientVersion: 'test', protocolVersion: PROTOCOL_VERSION });
+export const hello = (rpc: MessageConnection): Promise<unknown> =>
+  rpc.sendRequest('initialize', { clientVersion: 'test', protocolVersion: PROTOCOL_VERSION });
 
 export const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

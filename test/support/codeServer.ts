@@ -24,11 +24,20 @@ export interface VsCode {
   close(): Promise<void>;
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export async function startVsCode(settings: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<VsCode> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-e2e-'));
-  const cmd = execFileSync('bash', [path.join(repo, 'scripts', 'codeServerProfile.sh'), dir], { encoding: 'utf8', timeout: 900_000 }).trim().split(' ');
+  const cmd = execFileSync('bash', [path.join(repo, 'scripts', 'codeServerProfile.sh'), dir], { encoding: 'utf8', timeout: 900_000 })
+    .trim()
+    .split(' ');
   fs.writeFileSync(
     path.join(dir, 'user', 'User', 'settings.json'),
     JSON.stringify({
@@ -45,11 +54,25 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
   const workspace = path.join(dir, 'workspace');
   fs.mkdirSync(workspace);
   const port = await freePort();
-  const server: ChildProcess = spawn(cmd[0], [...cmd.slice(1), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-    detached: true,
-  });
+  const server: ChildProcess = spawn(
+    cmd[0],
+    [
+      ...cmd.slice(1),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      workspace,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+      detached: true,
+    },
+  );
   let log = '';
   server.stdout!.on('data', (d) => (log += d));
   server.stderr!.on('data', (d) => (log += d));
@@ -98,7 +121,9 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
       const logs = path.join(dir, 'user', 'logs');
       if (!fs.existsSync(logs)) return [];
       // A log output channel is written to <session>/exthost*/<publisher.name>/Nodescope.log.
-      const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) => /(^|\/)nodescope\.nodescope\/Nodescope\.log$/.test(f));
+      const files = (fs.readdirSync(logs, { recursive: true }) as string[]).filter((f) =>
+        /(^|\/)nodescope\.nodescope\/Nodescope\.log$/.test(f),
+      );
       return files.flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean));
     },
     async close() {

@@ -19,10 +19,16 @@ export const mebibytes = (bytes: string | number): string => (Number(bytes) / 2 
  */
 export function containersOnBaseLayer(image: string): number {
   const base = execFileSync('docker', ['image', 'inspect', '-f', '{{index .RootFS.Layers 0}}', image], { encoding: 'utf8' }).trim();
-  const images = execFileSync('docker', ['ps', '--format', '{{.Image}}'], { encoding: 'utf8', timeout: 20_000 }).split('\n').filter(Boolean);
+  const images = execFileSync('docker', ['ps', '--format', '{{.Image}}'], { encoding: 'utf8', timeout: 20_000 })
+    .split('\n')
+    .filter(Boolean);
   const layers = new Map<string, string>();
   const layersOf = (image: string): string => {
-    if (!layers.has(image)) layers.set(image, execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', image], { encoding: 'utf8', timeout: 20_000 }));
+    if (!layers.has(image))
+      layers.set(
+        image,
+        execFileSync('docker', ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', image], { encoding: 'utf8', timeout: 20_000 }),
+      );
     return layers.get(image)!;
   };
   return images.filter((image) => layersOf(image).includes(base)).length;

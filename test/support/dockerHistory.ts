@@ -12,7 +12,9 @@ export interface HistoryRow {
 
 /** `docker history --no-trunc --human=false` rows, newest first. */
 export function dockerHistory(image: string): HistoryRow[] {
-  return execFileSync('docker', ['history', '--no-trunc', '--human=false', '--format', '{{json .CreatedBy}}\t{{.Size}}', image], { encoding: 'utf8' })
+  return execFileSync('docker', ['history', '--no-trunc', '--human=false', '--format', '{{json .CreatedBy}}\t{{.Size}}', image], {
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter(Boolean)
     .map((line) => {

@@ -8,7 +8,9 @@ import { probes, skipUnlessReal, type Probe } from './real';
 
 const repo = path.resolve(__dirname, '..', '..');
 
-const packaged = (): string | null => (fs.existsSync(path.join(repo, 'dist', 'nodescope.vsix')) ? null : 'needs dist/nodescope.vsix (npm run build && npm run package)');
+const packaged = (): string | null =>
+  fs.existsSync(path.join(repo, 'dist', 'nodescope.vsix')) ? null : 'needs dist/nodescope.vsix (npm run build && npm run package)';
 
 /** The describe's `skip`: why the flow cannot run here (outside CI), or undefined. */
-export const e2eSkip = (...more: Probe[]): string | undefined => skipUnlessReal(probes.root, probes.docker, ...more, probes.command('chromium'), packaged);
+export const e2eSkip = (...more: Probe[]): string | undefined =>
+  skipUnlessReal(probes.root, probes.docker, ...more, probes.command('chromium'), packaged);

@@ -11,7 +11,9 @@ export function stepsWithShots(prefix: string, vs: () => VsCode | undefined): (n
       try {
         await fn();
       } catch (err) {
-        await vs()?.shot(`FAILED-${prefix}-${name.split('.')[0]}`).catch(() => undefined);
+        await vs()
+          ?.shot(`FAILED-${prefix}-${name.split('.')[0]}`)
+          .catch(() => undefined);
         throw err;
       }
     });

@@ -32,7 +32,9 @@ const docker = (...args: string[]): string => execFileSync('docker', args, { enc
 
 /** Whether the image up.sh builds is there (a probe for skipUnlessReal). */
 export function hostileImage(): string | null {
-  return spawnSync('docker', ['image', 'inspect', HOSTILE_IMAGE], { stdio: 'ignore' }).status === 0 ? null : `needs ${HOSTILE_IMAGE} (bash test/rig/up.sh builds it)`;
+  return spawnSync('docker', ['image', 'inspect', HOSTILE_IMAGE], { stdio: 'ignore' }).status === 0
+    ? null
+    : `needs ${HOSTILE_IMAGE} (bash test/rig/up.sh builds it)`;
 }
 
 /**
@@ -45,7 +47,24 @@ export async function startHostile(variant: HostileVariant, readyMs = 300_000): 
   spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
   // The main container's own argv carries a hostile name too: launch shows it as the command to run.
   const args = variant === 'main' ? ['main', HOSTILE_NAME] : [variant];
-  docker('run', '-d', '--name', name, '--label', `${LABEL}=1`, '--label', `${LABEL}.owner=${process.pid}`, '--network', 'none', '--cap-add', 'SYS_ADMIN', '--cpus', '1', HOSTILE_IMAGE, ...args);
+  docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    `${LABEL}=1`,
+    '--label',
+    `${LABEL}.owner=${process.pid}`,
+    '--network',
+    'none',
+    '--cap-add',
+    'SYS_ADMIN',
+    '--cpus',
+    '1',
+    HOSTILE_IMAGE,
+    ...args,
+  );
   const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', name));
   const end = Date.now() + readyMs;
   // /ready seen from the node through the init's root, not with docker exec: runc's exec reads the
@@ -54,12 +73,25 @@ export async function startHostile(variant: HostileVariant, readyMs = 300_000): 
     const state = docker('inspect', '-f', '{{.State.Status}}', name);
     if (state !== 'running' || Date.now() > end) {
       const logs = spawnSync('docker', ['logs', '--tail', '5', name], { encoding: 'utf8' });
-      throw new Error(`hostile container ${variant} not ready (${state}) after ${Math.round((Date.now() + readyMs - end) / 1000)} s: ${(logs.stderr + logs.stdout).trim().replace(/\n/g, ' | ')}`);
+      throw new Error(
+        `hostile container ${variant} not ready (${state}) after ${Math.round((Date.now() + readyMs - end) / 1000)} s: ${(logs.stderr + logs.stdout).trim().replace(/\n/g, ' | ')}`,
+      );
     }
     await sleepMs(500);
   }
-  const di = JSON.parse(docker('inspect', name))[0] as { Id: string; State: { Pid: number }; GraphDriver: { Data: { LowerDir: string; UpperDir: string } } };
-  return { variant, name, id: di.Id, pid: di.State.Pid, lowerDirs: di.GraphDriver.Data.LowerDir.split(':'), upperDir: di.GraphDriver.Data.UpperDir };
+  const di = JSON.parse(docker('inspect', name))[0] as {
+    Id: string;
+    State: { Pid: number };
+    GraphDriver: { Data: { LowerDir: string; UpperDir: string } };
+  };
+  return {
+    variant,
+    name,
+    id: di.Id,
+    pid: di.State.Pid,
+    lowerDirs: di.GraphDriver.Data.LowerDir.split(':'),
+    upperDir: di.GraphDriver.Data.UpperDir,
+  };
 }
 
 export function removeHostile(c: HostileContainer | undefined): void {
@@ -68,9 +100,13 @@ export function removeHostile(c: HostileContainer | undefined): void {
 
 /** Hostile containers a run that was killed left behind (their owner process is gone). */
 export function removeLeftoverHostiles(): void {
-  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}=1`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=${LABEL}=1`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
   for (const id of ids) {
-    const owner = Number(spawnSync('docker', ['inspect', '-f', `{{index .Config.Labels "${LABEL}.owner"}}`, id], { encoding: 'utf8' }).stdout.trim());
+    const owner = Number(
+      spawnSync('docker', ['inspect', '-f', `{{index .Config.Labels "${LABEL}.owner"}}`, id], { encoding: 'utf8' }).stdout.trim(),
+    );
     if (owner === process.pid || (owner > 0 && fs.existsSync(`/proc/${owner}`))) continue;
     spawnSync('docker', ['rm', '-f', id], { stdio: 'ignore', timeout: 120_000 });
   }
@@ -78,5 +114,7 @@ export function removeLeftoverHostiles(): void {
 
 /** Names in the main container's own directory `dir`, as it lists them (busybox ls inside it; never on a variant: see above). */
 export function namesInside(c: HostileContainer, dir: string): string[] {
-  return docker('exec', c.name, 'ls', '-a', dir).split('\n').filter((n) => n && n !== '.' && n !== '..');
+  return docker('exec', c.name, 'ls', '-a', dir)
+    .split('\n')
+    .filter((n) => n && n !== '.' && n !== '..');
 }

@@ -16,7 +16,8 @@ export function rows(page: Page, text: string | RegExp): Locator {
 }
 
 export const nodeRow = (page: Page): Locator => rows(page, 'This machine').first();
-export const statusItem = (page: Page): Locator => page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: 'This machine' }).first();
+export const statusItem = (page: Page): Locator =>
+  page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: 'This machine' }).first();
 
 /** A visible row by its label alone (a row's text runs label and description together). */
 export function labelled(page: Page, label: string): Locator {

@@ -59,7 +59,9 @@ export function nodescopeSession(): NodescopeSession {
       await activityIcon(page).click();
       try {
         await rows(page, 'This machine').first().waitFor({ timeout: 60_000 });
-        await rows(page, /This machine.*containers/).first().waitFor({ timeout: 60_000 });
+        await rows(page, /This machine.*containers/)
+          .first()
+          .waitFor({ timeout: 60_000 });
       } catch (err) {
         await vs.shot('FAILED-open').catch(() => undefined);
         throw new Error(`the extension did not activate or its Nodes view stayed empty; ${await said(vs)}`, { cause: err });

@@ -39,7 +39,18 @@ export function installPageDom(initialState?: unknown): FakePage {
   // happy-dom has no ElementInternals; @vscode-elements' form controls ask for one when they connect.
   const proto = window.HTMLElement.prototype as unknown as Record<string, unknown>;
   if (typeof proto.attachInternals !== 'function')
-    proto.attachInternals = () => ({ setFormValue() {}, setValidity() {}, checkValidity: () => true, reportValidity: () => true, form: null, labels: [], validity: { valid: true }, validationMessage: '', willValidate: false, states: new Set() });
+    proto.attachInternals = () => ({
+      setFormValue() {},
+      setValidity() {},
+      checkValidity: () => true,
+      reportValidity: () => true,
+      form: null,
+      labels: [],
+      validity: { valid: true },
+      validationMessage: '',
+      willValidate: false,
+      states: new Set(),
+    });
   g.acquireVsCodeApi = () => ({
     postMessage: (m: unknown) => void page.posted.push(m),
     getState: () => page.state,
@@ -49,8 +60,29 @@ export function installPageDom(initialState?: unknown): FakePage {
 }
 
 const FROM_WINDOW = [
-  'window', 'document', 'navigator', 'customElements', 'HTMLElement', 'Element', 'Node', 'Text', 'Document', 'DocumentFragment', 'ShadowRoot',
-  'CSSStyleSheet', 'MutationObserver', 'ResizeObserver', 'Event', 'CustomEvent', 'MessageEvent', 'KeyboardEvent', 'MouseEvent',
-  'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame', 'Blob', 'URL',
+  'window',
+  'document',
+  'navigator',
+  'customElements',
+  'HTMLElement',
+  'Element',
+  'Node',
+  'Text',
+  'Document',
+  'DocumentFragment',
+  'ShadowRoot',
+  'CSSStyleSheet',
+  'MutationObserver',
+  'ResizeObserver',
+  'Event',
+  'CustomEvent',
+  'MessageEvent',
+  'KeyboardEvent',
+  'MouseEvent',
+  'getComputedStyle',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'Blob',
+  'URL',
 ];
 const saved = new Map<string, PropertyDescriptor | undefined>();

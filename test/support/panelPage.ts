@@ -14,7 +14,14 @@ export async function frameWith(page: Page, selector: string, ms = 30_000): Prom
   await until(
     `a webview with ${selector}`,
     async () => {
-      for (const f of page.frames()) if (await f.locator(selector).count().catch(() => 0)) return Boolean((found = f));
+      for (const f of page.frames())
+        if (
+          await f
+            .locator(selector)
+            .count()
+            .catch(() => 0)
+        )
+          return Boolean((found = f));
       return false;
     },
     ms,
@@ -27,7 +34,10 @@ export async function palette(page: Page, command: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.locator('.quick-input-widget input').filter({ visible: true }).first().waitFor();
   await page.keyboard.type(command);
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: command.replace(/^Nodescope: /, '') }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-widget .monaco-list-row.focused', { hasText: command.replace(/^Nodescope: /, '') })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }
 

@@ -89,7 +89,15 @@ export function runWatched(argv: string[], opts: { env?: NodeJS.ProcessEnv; dead
     child.on('close', (code, signal) => {
       clearInterval(sampler);
       clearTimeout(deadline);
-      resolve({ finished, code, signal, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8'), peakKiB: peak, ms: Date.now() - t0 });
+      resolve({
+        finished,
+        code,
+        signal,
+        out: Buffer.concat(out).toString('utf8'),
+        err: Buffer.concat(err).toString('utf8'),
+        peakKiB: peak,
+        ms: Date.now() - t0,
+      });
     });
   });
 }

@@ -15,7 +15,12 @@ export const quickInput = (page: Page): Locator => page.locator('.quick-input-wi
  */
 export async function inputFocused(page: Page): Promise<void> {
   const focused = (ms: number): Promise<boolean> =>
-    page.waitForFunction(() => document.activeElement?.closest('.quick-input-widget') != null, undefined, { timeout: ms }).then(() => true, () => false);
+    page
+      .waitForFunction(() => document.activeElement?.closest('.quick-input-widget') != null, undefined, { timeout: ms })
+      .then(
+        () => true,
+        () => false,
+      );
   if (await focused(3_000)) return;
   const where = await page.evaluate(() => {
     const path: string[] = [];
@@ -35,7 +40,9 @@ export async function quickPick(page: Page, title: RegExp, label: string): Promi
   await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
   await inputFocused(page);
   // A row's first label-name is its label; a detail line (a home directory) carries another.
-  const offered = await widget.locator('.quick-input-list .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
+  const offered = await widget
+    .locator('.quick-input-list .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => r.querySelector('.label-name')?.textContent ?? ''));
   await page.keyboard.type(label);
   // Enter takes the focused row: wait until the filter has put the focus on the one wanted.
   await widget.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).first().waitFor({ timeout: 10_000 });
@@ -48,9 +55,16 @@ export async function quickPick(page: Page, title: RegExp, label: string): Promi
  * Waits for the input box whose title or message matches, then replaces its text with `text` and presses
  * Enter; `null` takes what the box offers.
  */
-export async function answer(page: Page, where: { title: string | RegExp } | { message: string | RegExp }, text: string | null): Promise<void> {
+export async function answer(
+  page: Page,
+  where: { title: string | RegExp } | { message: string | RegExp },
+  text: string | null,
+): Promise<void> {
   const box = quickInput(page);
-  const shown = 'title' in where ? box.locator('.quick-input-title', { hasText: where.title }) : box.locator('.quick-input-message', { hasText: where.message });
+  const shown =
+    'title' in where
+      ? box.locator('.quick-input-title', { hasText: where.title })
+      : box.locator('.quick-input-message', { hasText: where.message });
   await shown.waitFor({ timeout: 30_000 });
   await inputFocused(page);
   if (text !== null) {

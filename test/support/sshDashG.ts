@@ -6,5 +6,10 @@ import { execFileSync } from 'child_process';
 
 export function sshDashG(file: string, alias: string): Map<string, string> {
   const out = execFileSync('ssh', ['-G', '-F', file, alias], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
+  );
 }

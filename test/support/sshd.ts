@@ -54,7 +54,9 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function startSshd(opts: { extraConfig?: string[]; authorizedKeys?: string[]; hostKeyType?: 'ed25519' | 'ecdsa' } = {}): Promise<Sshd> {
+export async function startSshd(
+  opts: { extraConfig?: string[]; authorizedKeys?: string[]; hostKeyType?: 'ed25519' | 'ecdsa' } = {},
+): Promise<Sshd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodescope-sshd-'));
   const port = await freePort();
   const keygen = (file: string, type: string, pass = ''): void => {

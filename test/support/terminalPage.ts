@@ -27,7 +27,8 @@ export async function untilTerminal(page: Page, what: string, check: () => Promi
 }
 
 /** Whether a line on screen is exactly `text`. */
-export const terminalHasLine = async (page: Page, text: string): Promise<boolean> => (await terminalText(page)).split('\n').some((l) => l.trim() === text);
+export const terminalHasLine = async (page: Page, text: string): Promise<boolean> =>
+  (await terminalText(page)).split('\n').some((l) => l.trim() === text);
 
 /** Clicks into the terminal on screen, as a person does before typing. */
 export const focusTerminal = (page: Page): Promise<void> => page.locator('.xterm').filter({ visible: true }).first().click();

@@ -19,7 +19,8 @@ export async function clearNotifications(page: Page): Promise<void> {
 }
 
 /** The text editor on screen. */
-export const editorLines = (page: Page): Locator => page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
+export const editorLines = (page: Page): Locator =>
+  page.locator('.editor-instance .monaco-editor .view-lines').filter({ visible: true }).first();
 
 /** The editor's text (Monaco renders spaces as no-break spaces). */
 export const editorText = async (page: Page): Promise<string> => (await editorLines(page).innerText()).replace(/\u00a0/g, ' ');

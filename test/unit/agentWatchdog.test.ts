@@ -41,18 +41,25 @@ describe('the agent watchdog', () => {
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('nodescope-agent: stuck'));
     assert.equal(lines.length, 2, r.stderr);
     assert.match(lines[0], /^nodescope-agent: stuck 1 s: reading mount table of pid 4242$/);
-    assert.match(lines[1], /^nodescope-agent: stuck [23] s: reading mount table of pid 4242; exiting so that the client starts a new agent$/);
+    assert.match(
+      lines[1],
+      /^nodescope-agent: stuck [23] s: reading mount table of pid 4242; exiting so that the client starts a new agent$/,
+    );
   });
 
   it('names the outer work again once the inner work has ended', async () => {
-    const r = await underWatchdog(`during('answering whence (container web)', () => { during('reading mount table of pid 1', () => 0); block(60000); });`);
+    const r = await underWatchdog(
+      `during('answering whence (container web)', () => { during('reading mount table of pid 1', () => 0); block(60000); });`,
+    );
     assert.equal(r.status, 75, r.stderr);
     assert.match(r.stderr, /stuck 1 s: answering whence \(container web\)\n/);
     assert.doesNotMatch(r.stderr, /mount table/);
   });
 
   it('says nothing about work that ends before the deadline, nor between requests', async () => {
-    const r = await underWatchdog(`during('answering snapshot', () => block(600)); during('answering snapshot', () => block(600)); block(1800); process.exit(0);`);
+    const r = await underWatchdog(
+      `during('answering snapshot', () => block(600)); during('answering snapshot', () => block(600)); block(1800); process.exit(0);`,
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /stuck/);
   });

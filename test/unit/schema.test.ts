@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { generateParamsSchema, generateParamsValidators, generateSnapshotSchema, PARAMS_SCHEMA, PARAMS_VALIDATORS, SNAPSHOT_SCHEMA } from '../../scripts/gen-schema';
+import {
+  generateParamsSchema,
+  generateParamsValidators,
+  generateSnapshotSchema,
+  PARAMS_SCHEMA,
+  PARAMS_VALIDATORS,
+  SNAPSHOT_SCHEMA,
+} from '../../scripts/gen-schema';
 
 describe('docs/snapshot.schema.json', () => {
   it('is what server/protocol.ts generates (run `npm run schema` after changing the protocol)', () => {

@@ -24,11 +24,14 @@ describe('limits as people write them', () => {
     assert.throws(() => parseLimitCpus('0.0'), /a limit of 0 stops everything/);
   });
 
-  it('takes max or unlimited for no limit, and refuses -1 (v1 and docker\'s word for it) saying to give max', () => {
+  it("takes max or unlimited for no limit, and refuses -1 (v1 and docker's word for it) saying to give max", () => {
     for (const parse of [parseLimitBytes, parseLimitCount, parseLimitCpus]) {
       assert.equal(parse('max'), null);
       assert.equal(parse('Unlimited'), null);
-      assert.throws(() => parse('-1'), (e: Error) => e.message === '-1 does not mean "no limit" here: give max');
+      assert.throws(
+        () => parse('-1'),
+        (e: Error) => e.message === '-1 does not mean "no limit" here: give max',
+      );
       assert.throws(() => parse('none'), /not a/);
       assert.throws(() => parse('-2'), /not a/);
     }
@@ -58,11 +61,15 @@ describe('limits as people write them', () => {
     assert.equal(formatBytesAtLeast(10 * 2 ** 20), '10.0 MiB');
     assert.equal(formatBytesAtLeast(10 * 2 ** 20 + 1), '10.1 MiB');
     // What is shown can be typed back as it is (--memory "317 KiB") and is enough.
-    for (const n of [1, 1023, 1025, 99 * 1024 + 1, 5e9 + 7]) assert.ok((parseLimitBytes(formatBytesAtLeast(n)) ?? 0) >= n, `${n}: ${formatBytesAtLeast(n)}`);
+    for (const n of [1, 1023, 1025, 99 * 1024 + 1, 5e9 + 7])
+      assert.ok((parseLimitBytes(formatBytesAtLeast(n)) ?? 0) >= n, `${n}: ${formatBytesAtLeast(n)}`);
   });
 
   it('counts in English', () => {
-    assert.deepEqual([0, 1, 2].map((n) => plural(n, 'file')), ['0 files', '1 file', '2 files']);
+    assert.deepEqual(
+      [0, 1, 2].map((n) => plural(n, 'file')),
+      ['0 files', '1 file', '2 files'],
+    );
     assert.equal(plural(1, 'process', 'processes'), '1 process');
     assert.equal(plural(3, 'process', 'processes'), '3 processes');
   });

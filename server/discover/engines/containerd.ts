@@ -56,7 +56,10 @@ function claim(ctx: EngineContext): EngineClaim | null {
 function layerIdentities(roots: EngineRoots, _problems: Problem[]): Map<string, LayerRecord> {
   const out = new Map<string, LayerRecord>();
   for (const n of listDir(roots.containerdSnapshots)) {
-    out.set(path.join(roots.containerdSnapshots, n, 'fs'), { identity: { engine: 'containerd', id: n, diffId: null, cacheId: null }, sizeBytes: null });
+    out.set(path.join(roots.containerdSnapshots, n, 'fs'), {
+      identity: { engine: 'containerd', id: n, diffId: null, cacheId: null },
+      sizeBytes: null,
+    });
   }
   return out;
 }

@@ -7,7 +7,15 @@ import * as path from 'path';
 import type { Problem } from '../../protocol';
 import type { ProcRecord } from '../procfs';
 import { ownNamespaces } from '../procfs';
-import { DEFAULT_ENGINE_ROOTS, type ContainerLayerRecord, type Engine, type EngineClaim, type EngineContext, type EngineRoots, type LayerRecord } from './engine';
+import {
+  DEFAULT_ENGINE_ROOTS,
+  type ContainerLayerRecord,
+  type Engine,
+  type EngineClaim,
+  type EngineContext,
+  type EngineRoots,
+  type LayerRecord,
+} from './engine';
 import { listDir, obj, readJson, readText, str, stringMap } from './stateFiles';
 
 /**
@@ -15,7 +23,11 @@ import { listDir, obj, readJson, readText, str, stringMap } from './stateFiles';
  * `graph`), else `fallback`. Called once per snapshot with the process list (cheap: no extra reads
  * beyond daemon.json).
  */
-export function dockerDataRoot(procs: ProcRecord[], daemonJson = '/etc/docker/daemon.json', fallback = DEFAULT_ENGINE_ROOTS.docker): string {
+export function dockerDataRoot(
+  procs: ProcRecord[],
+  daemonJson = '/etc/docker/daemon.json',
+  fallback = DEFAULT_ENGINE_ROOTS.docker,
+): string {
   // Any user, or a container, can run a program named dockerd: only root's, resolving paths where the
   // agent does (its mount namespace), says where Docker's storage is. layerTrust.ts trusts what is under it.
   // Unknown namespaces (an unreadable link reads null) match nothing, not each other.

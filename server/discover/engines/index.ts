@@ -8,7 +8,15 @@
  */
 import type { Problem } from '../../protocol';
 import type { ProcRecord } from '../procfs';
-import { DEFAULT_ENGINE_ROOTS, type ContainerLayerRecord, type Engine, type EngineClaim, type EngineContext, type EngineRoots, type LayerRecord } from './engine';
+import {
+  DEFAULT_ENGINE_ROOTS,
+  type ContainerLayerRecord,
+  type Engine,
+  type EngineClaim,
+  type EngineContext,
+  type EngineRoots,
+  type LayerRecord,
+} from './engine';
 import { docker, dockerDataRoot } from './docker';
 import { podman } from './podman';
 import { containerd } from './containerd';

@@ -31,7 +31,7 @@ function claim(ctx: EngineContext): EngineClaim | null {
   const [, kind, id] = match;
   const file = path.join(ctx.roots.containersStorage, 'overlay-containers', 'containers.json');
   const list = readJson(file, ctx.problems);
-  const entry = Array.isArray(list) ? list.map(obj).find((c) => c?.id === id) ?? null : null;
+  const entry = Array.isArray(list) ? (list.map(obj).find((c) => c?.id === id) ?? null) : null;
   const meta = parseMetadata(entry?.metadata);
   const names = Array.isArray(entry?.names) ? entry.names.filter((n): n is string => typeof n === 'string') : [];
   let pod: PodInfo | null = null;

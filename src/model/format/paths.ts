@@ -5,5 +5,7 @@
  * path (`/var/lib/docker/containers/<id>/hosts`) → its first 12 digits and `…`.
  */
 export function compactPath(p: string): string {
-  return p.replace(/^.*\/(overlay2|overlay|snapshots)\/([0-9a-f]{12})[0-9a-f]{52}/, '$1/$2…').replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
+  return p
+    .replace(/^.*\/(overlay2|overlay|snapshots)\/([0-9a-f]{12})[0-9a-f]{52}/, '$1/$2…')
+    .replace(/\b([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1…');
 }

@@ -57,7 +57,12 @@ function attributesOf(n: GraphNode): string {
 
 /** `name` is the graph's DOT id (`namespaces`, `layers`). */
 export function toDot(graph: Graph, name: string): string {
-  const out = [`digraph ${dotId(name)} {`, '  rankdir=LR;', '  node [fontname="sans-serif"];', '  edge [fontname="sans-serif", fontsize=10];'];
+  const out = [
+    `digraph ${dotId(name)} {`,
+    '  rankdir=LR;',
+    '  node [fontname="sans-serif"];',
+    '  edge [fontname="sans-serif", fontsize=10];',
+  ];
   for (const n of graph.nodes) out.push(`  ${dotId(n.id)} [${attributesOf(n)}];`);
   for (const e of graph.edges) out.push(`  ${dotId(e.source)} -> ${dotId(e.target)}${EDGE_STYLE[e.kind]};`);
   out.push('}');

@@ -102,7 +102,8 @@ export class GraphBuilder {
     const edges: GraphEdge[] = [];
     for (const source of [...this.edges.keys()].sort(byString)) {
       const targets = this.edges.get(source)!;
-      for (const target of [...targets.keys()].sort(byString)) for (const kind of targets.get(target)!.sort(byString)) edges.push({ source, target, kind });
+      for (const target of [...targets.keys()].sort(byString))
+        for (const kind of targets.get(target)!.sort(byString)) edges.push({ source, target, kind });
     }
     return { nodes, edges };
   }

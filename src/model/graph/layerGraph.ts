@@ -32,7 +32,12 @@ export function layerId(c: ContainerInfo, ref: LayerRef): string {
 export function layerLabel(dir: string): string {
   const parts = dir.split('/').filter(Boolean);
   if (parts.length > 2 && (parts[parts.length - 1] === 'diff' || parts[parts.length - 1] === 'fs')) parts.pop();
-  return parts.slice(-2).join('/').replace(/\b([0-9a-f]{12})[0-9a-f]{20,}/g, '$1') || dir;
+  return (
+    parts
+      .slice(-2)
+      .join('/')
+      .replace(/\b([0-9a-f]{12})[0-9a-f]{20,}/g, '$1') || dir
+  );
 }
 
 export function buildLayerGraph(snapshot: Snapshot): Graph {

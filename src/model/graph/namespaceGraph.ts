@@ -14,7 +14,9 @@ export const namespaceId = (type: NsType, inode: number): string => `ns:${type}:
 export const processGroupId = (ns: NsInodes): string => `processes:${NS_TYPES.map((t) => ns[t] ?? '-').join('.')}`;
 
 function holdersOf(ns: NamespaceInfo): NamespaceHolder[] {
-  const fds: NamespaceHolder[] = [...ns.fdHolders].sort((a, b) => a.pid - b.pid || a.fd - b.fd).map((h) => ({ kind: 'fd', pid: h.pid, fd: h.fd }));
+  const fds: NamespaceHolder[] = [...ns.fdHolders]
+    .sort((a, b) => a.pid - b.pid || a.fd - b.fd)
+    .map((h) => ({ kind: 'fd', pid: h.pid, fd: h.fd }));
   const mounts: NamespaceHolder[] = [...ns.bindMounts].sort().map((path) => ({ kind: 'bindmount', path }));
   return [...fds, ...mounts];
 }
@@ -72,7 +74,14 @@ export function buildNamespaceGraph(snapshot: Snapshot): Graph {
   for (const c of snapshot.containers) {
     const entry = { id: containerId(c.id), in: new Set<GraphNode>() };
     containers.set(c.id, entry);
-    g.node({ id: entry.id, kind: 'container', label: c.name, containerId: c.id, runtime: c.runtime, sharesHost: [...c.sharesHostNamespaces].sort() });
+    g.node({
+      id: entry.id,
+      kind: 'container',
+      label: c.name,
+      containerId: c.id,
+      runtime: c.runtime,
+      sharesHost: [...c.sharesHostNamespaces].sort(),
+    });
     member(entry.id, c.namespaces, entry.in);
   }
 

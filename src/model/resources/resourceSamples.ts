@@ -52,7 +52,8 @@ export function historyCapacity(intervalMs: number): number {
   return Math.min(7200, Math.max(300, n));
 }
 
-const avg10 = (p: Pressure | null | undefined, which: 'some' | 'full'): number | null => (p ? (which === 'some' ? p.some.avg10 : (p.full?.avg10 ?? null)) : null);
+const avg10 = (p: Pressure | null | undefined, which: 'some' | 'full'): number | null =>
+  p ? (which === 'some' ? p.some.avg10 : (p.full?.avg10 ?? null)) : null;
 
 export function containerSample(c: ContainerInfo): ContainerSample {
   const cg = c.cgroup;
@@ -177,7 +178,8 @@ export function seriesOf(samples: ResourceSample[], id: string): ContainerSeries
     s.ioReadPerSec.push(prev ? ratePerSecond(prev.c.ioReadBytes, c.ioReadBytes, dt) : null);
     s.ioWritePerSec.push(prev ? ratePerSecond(prev.c.ioWriteBytes, c.ioWriteBytes, dt) : null);
     for (const k of PRESSURE_KEYS) s.pressure[k].push(c[k]);
-    if (prev && prev.c.oomKills !== null && c.oomKills !== null && c.oomKills > prev.c.oomKills) s.oomKills.push({ t: sample.t / 1000, count: c.oomKills - prev.c.oomKills });
+    if (prev && prev.c.oomKills !== null && c.oomKills !== null && c.oomKills > prev.c.oomKills)
+      s.oomKills.push({ t: sample.t / 1000, count: c.oomKills - prev.c.oomKills });
     prev = { t: sample.t, c };
   }
   return s;
@@ -243,7 +245,14 @@ export function rowsOf(samples: ResourceSample[]): ResourceRow[] {
       pidsMax: c.pidsMax,
       ioReadPerSec: p ? ratePerSecond(p.ioReadBytes, c.ioReadBytes, dt) : null,
       ioWritePerSec: p ? ratePerSecond(p.ioWriteBytes, c.ioWriteBytes, dt) : null,
-      pressure: { cpuSome: c.cpuSome, cpuFull: c.cpuFull, memorySome: c.memorySome, memoryFull: c.memoryFull, ioSome: c.ioSome, ioFull: c.ioFull },
+      pressure: {
+        cpuSome: c.cpuSome,
+        cpuFull: c.cpuFull,
+        memorySome: c.memorySome,
+        memoryFull: c.memoryFull,
+        ioSome: c.ioSome,
+        ioFull: c.ioFull,
+      },
       worstPressure: somes.length ? Math.max(...somes) : null,
       headroom: limited.length ? Math.max(0, limited[0][0]) : null,
       headroomOf: limited.length ? limited[0][1] : null,

@@ -70,48 +70,115 @@ interface Facts {
 const RULES: ((f: Facts) => SecurityFlag | null)[] = [
   (f) =>
     f.known && CAPABILITY_NAMES.every((c) => f.caps.has(c))
-      ? { rule: 'all-capabilities', short: 'every capability', severity: 'critical', reason: 'holds every capability, as --privileged does: nothing a root process on the host can do is withheld' }
+      ? {
+          rule: 'all-capabilities',
+          short: 'every capability',
+          severity: 'critical',
+          reason: 'holds every capability, as --privileged does: nothing a root process on the host can do is withheld',
+        }
       : null,
   (f) =>
     f.caps.has('CAP_SYS_ADMIN') && f.seccomp === 'disabled'
-      ? { rule: 'sys-admin-no-seccomp', short: 'SYS_ADMIN, no seccomp', severity: 'critical', reason: 'CAP_SYS_ADMIN with seccomp off: mount, bpf, unshare and keyctl are all open, the usual way out of a container' }
+      ? {
+          rule: 'sys-admin-no-seccomp',
+          short: 'SYS_ADMIN, no seccomp',
+          severity: 'critical',
+          reason: 'CAP_SYS_ADMIN with seccomp off: mount, bpf, unshare and keyctl are all open, the usual way out of a container',
+        }
       : null,
   (f) =>
     f.host.has('pid') && f.caps.has('CAP_SYS_PTRACE')
-      ? { rule: 'host-pid-ptrace', short: 'host pid + SYS_PTRACE', severity: 'critical', reason: "shares the host's pid namespace and holds CAP_SYS_PTRACE: can read and write any host process's memory" }
+      ? {
+          rule: 'host-pid-ptrace',
+          short: 'host pid + SYS_PTRACE',
+          severity: 'critical',
+          reason: "shares the host's pid namespace and holds CAP_SYS_PTRACE: can read and write any host process's memory",
+        }
       : null,
-  (f) => (f.caps.has('CAP_SYS_MODULE') ? { rule: 'sys-module', short: 'SYS_MODULE', severity: 'critical', reason: 'CAP_SYS_MODULE: can load code into the host kernel' } : null),
+  (f) =>
+    f.caps.has('CAP_SYS_MODULE')
+      ? { rule: 'sys-module', short: 'SYS_MODULE', severity: 'critical', reason: 'CAP_SYS_MODULE: can load code into the host kernel' }
+      : null,
   (f) =>
     f.host.has('mnt')
-      ? { rule: 'host-mnt', short: 'host mounts', severity: 'critical', reason: "shares the host's mount namespace: sees and changes the host's mounts" }
+      ? {
+          rule: 'host-mnt',
+          short: 'host mounts',
+          severity: 'critical',
+          reason: "shares the host's mount namespace: sees and changes the host's mounts",
+        }
       : null,
   (f) =>
     f.caps.has('CAP_DAC_READ_SEARCH')
-      ? { rule: 'dac-read-search', short: 'DAC_READ_SEARCH', severity: 'critical', reason: 'CAP_DAC_READ_SEARCH: open_by_handle_at can open any file of a host filesystem by inode (the "shocker" escape)' }
+      ? {
+          rule: 'dac-read-search',
+          short: 'DAC_READ_SEARCH',
+          severity: 'critical',
+          reason: 'CAP_DAC_READ_SEARCH: open_by_handle_at can open any file of a host filesystem by inode (the "shocker" escape)',
+        }
       : null,
   (f) =>
     f.caps.has('CAP_SYS_ADMIN') && f.seccomp !== 'disabled'
-      ? { rule: 'sys-admin', short: 'SYS_ADMIN', severity: 'warning', reason: 'CAP_SYS_ADMIN: mounts, namespaces and many device ioctls; only the seccomp filter stands between it and the host' }
+      ? {
+          rule: 'sys-admin',
+          short: 'SYS_ADMIN',
+          severity: 'warning',
+          reason: 'CAP_SYS_ADMIN: mounts, namespaces and many device ioctls; only the seccomp filter stands between it and the host',
+        }
       : null,
   (f) =>
     f.host.has('net') && f.caps.has('CAP_NET_ADMIN')
-      ? { rule: 'host-net-admin', short: 'host net + NET_ADMIN', severity: 'warning', reason: "shares the host's network namespace and holds CAP_NET_ADMIN: can change the host's interfaces, routes and firewall" }
+      ? {
+          rule: 'host-net-admin',
+          short: 'host net + NET_ADMIN',
+          severity: 'warning',
+          reason: "shares the host's network namespace and holds CAP_NET_ADMIN: can change the host's interfaces, routes and firewall",
+        }
       : null,
-  (f) => (f.seccomp === 'disabled' ? { rule: 'no-seccomp', short: 'no seccomp', severity: 'warning', reason: 'no seccomp filter: every system call reaches the kernel' } : null),
+  (f) =>
+    f.seccomp === 'disabled'
+      ? { rule: 'no-seccomp', short: 'no seccomp', severity: 'warning', reason: 'no seccomp filter: every system call reaches the kernel' }
+      : null,
   (f) => {
     // user: its own rule; mnt: its own rule; time, and cgroup on a v1 host: Docker shares them by default,
     // and they hand a container little (the clocks' offsets; the host's cgroup paths, read-only).
     const shared = [...f.host].filter((t) => t === 'pid' || t === 'net' || t === 'ipc' || t === 'uts');
-    return shared.length ? { rule: 'host-namespaces', short: 'host namespaces', severity: 'warning', reason: `shares the host's ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''}` } : null;
+    return shared.length
+      ? {
+          rule: 'host-namespaces',
+          short: 'host namespaces',
+          severity: 'warning',
+          reason: `shares the host's ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''}`,
+        }
+      : null;
   },
   (f) =>
     f.userns === 'host' && f.caps.size > 0
-      ? { rule: 'no-userns', short: 'root is host root', severity: 'info', reason: "no user namespace of its own: its root is the host's root, its capabilities count on the host" }
+      ? {
+          rule: 'no-userns',
+          short: 'root is host root',
+          severity: 'info',
+          reason: "no user namespace of its own: its root is the host's root, its capabilities count on the host",
+        }
       : null,
-  (f) => (f.noNewPrivs === false ? { rule: 'new-privs', short: 'no_new_privs off', severity: 'info', reason: 'no_new_privs off: a setuid file inside can raise a process to more capabilities' } : null),
+  (f) =>
+    f.noNewPrivs === false
+      ? {
+          rule: 'new-privs',
+          short: 'no_new_privs off',
+          severity: 'info',
+          reason: 'no_new_privs off: a setuid file inside can raise a process to more capabilities',
+        }
+      : null,
   (f) =>
     f.lsm === null || /^unconfined\b/.test(f.lsm)
-      ? { rule: 'no-lsm', short: 'no LSM', severity: 'info', reason: f.lsm === null ? 'no AppArmor or SELinux label: no mandatory access control confines it' : 'its LSM profile is unconfined' }
+      ? {
+          rule: 'no-lsm',
+          short: 'no LSM',
+          severity: 'info',
+          reason:
+            f.lsm === null ? 'no AppArmor or SELinux label: no mandatory access control confines it' : 'its LSM profile is unconfined',
+        }
       : null,
 ];
 
@@ -145,7 +212,9 @@ export function securityRow(c: ContainerInfo): SecurityRow {
 /** The capability rows of the matrix: Docker's default set first (the reference), then every other one any container holds, in bit order. */
 export function matrixCapabilities(rows: SecurityRow[]): string[] {
   const held = new Set(rows.flatMap((r) => r.capabilities ?? []));
-  const others = [...CAPABILITY_NAMES, ...[...held].filter((c) => !CAPABILITY_NAMES.includes(c)).sort()].filter((c) => held.has(c) && !DOCKER_DEFAULT_CAPS.includes(c));
+  const others = [...CAPABILITY_NAMES, ...[...held].filter((c) => !CAPABILITY_NAMES.includes(c)).sort()].filter(
+    (c) => held.has(c) && !DOCKER_DEFAULT_CAPS.includes(c),
+  );
   return [...DOCKER_DEFAULT_CAPS, ...others];
 }
 

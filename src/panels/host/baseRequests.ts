@@ -27,13 +27,23 @@ export function containerArgument(session: NodeSession, containerId: string): un
   return containerElement(session, containerId);
 }
 
-export function baseRequests(session: NodeSession, openPanel: (panel: PanelLink, session: NodeSession, subject: string | null) => boolean): RequestHandlers<{ requests: NodePanelRequests; notifications: Record<string, never> }> {
+export function baseRequests(
+  session: NodeSession,
+  openPanel: (panel: PanelLink, session: NodeSession, subject: string | null) => boolean,
+): RequestHandlers<{ requests: NodePanelRequests; notifications: Record<string, never> }> {
   return {
     saveFile: {
-      check: check.object({ name: check.string(255), text: check.optionalString(MAX_EXPORT_CHARS), base64: check.optionalString(MAX_EXPORT_CHARS) }),
+      check: check.object({
+        name: check.string(255),
+        text: check.optionalString(MAX_EXPORT_CHARS),
+        base64: check.optionalString(MAX_EXPORT_CHARS),
+      }),
       run: async ({ name, text, base64 }) => {
         const safeName = name.replace(/[/\\\u0000-\u001f]/g, '_');
-        const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(defaultFolder(), safeName), saveLabel: 'Export' });
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.joinPath(defaultFolder(), safeName),
+          saveLabel: 'Export',
+        });
         if (!target) return { saved: false };
         const bytes = base64 !== undefined ? Buffer.from(base64, 'base64') : Buffer.from(text ?? '', 'utf8');
         await vscode.workspace.fs.writeFile(target, bytes);
@@ -44,9 +54,11 @@ export function baseRequests(session: NodeSession, openPanel: (panel: PanelLink,
     containerAction: {
       check: check.object({ action: check.oneOf(...(Object.keys(ACTION_COMMANDS) as ContainerAction[])), containerId: check.string(256) }),
       run: async ({ action, containerId }) => {
-        if (!session.model.container(containerId)) throw new Error(`container ${containerId.slice(0, 12)} is no longer on ${session.label}`);
+        if (!session.model.container(containerId))
+          throw new Error(`container ${containerId.slice(0, 12)} is no longer on ${session.label}`);
         const command = ACTION_COMMANDS[action];
-        if (!(await vscode.commands.getCommands(true)).includes(command)) throw new Error(`${action} is not available in this version of Nodescope`);
+        if (!(await vscode.commands.getCommands(true)).includes(command))
+          throw new Error(`${action} is not available in this version of Nodescope`);
         await vscode.commands.executeCommand(command, containerArgument(session, containerId));
         return null;
       },
@@ -54,7 +66,8 @@ export function baseRequests(session: NodeSession, openPanel: (panel: PanelLink,
     openPanel: {
       check: check.object({ panel: check.oneOf(...PANELS), subject: check.optionalString(256) }),
       run: ({ panel, subject }) => {
-        if (!openPanel(panel, session, subject ?? null)) throw new Error(`the ${panel} panel is not available in this version of Nodescope`);
+        if (!openPanel(panel, session, subject ?? null))
+          throw new Error(`the ${panel} panel is not available in this version of Nodescope`);
         return null;
       },
     },

@@ -41,7 +41,8 @@ export interface NodePanelKind<C extends NodePanelContract> {
 }
 
 /** A kind's own request handlers: the base requests (baseRequests.ts) are answered for every kind, and a kind may override them. */
-export type KindHandlers<C extends NodePanelContract> = Omit<RequestHandlers<C>, keyof NodePanelRequests> & Partial<Pick<RequestHandlers<C>, keyof NodePanelRequests>>;
+export type KindHandlers<C extends NodePanelContract> = Omit<RequestHandlers<C>, keyof NodePanelRequests> &
+  Partial<Pick<RequestHandlers<C>, keyof NodePanelRequests>>;
 
 /** Opens (or reveals) the kind's panel for a node. */
 export type OpenNodePanel = (session: NodeSession, subject?: string | null) => void;
@@ -71,7 +72,12 @@ export class NodePanels implements vscode.Disposable {
     const opener: OpenNodePanel = (session, subject = null) => {
       const existing = this.open.get(key(kind, session.id, subject));
       if (existing && !existing.isDisposed) return existing.panel.reveal();
-      const panel = vscode.window.createWebviewPanel(kind.viewType, kind.title(session.label, subject, session), vscode.ViewColumn.Active, webviewOptions(this.context.extensionUri));
+      const panel = vscode.window.createWebviewPanel(
+        kind.viewType,
+        kind.title(session.label, subject, session),
+        vscode.ViewColumn.Active,
+        webviewOptions(this.context.extensionUri),
+      );
       this.attach(kind, panel, session, subject);
     };
     this.openers.set(kind.script, opener);
@@ -122,7 +128,11 @@ export class NodePanels implements vscode.Disposable {
     });
 
     host.onReady(() => host.notify('init', { nodeId: session.id, nodeLabel: session.label, subject }));
-    const connection = () => host.notify('connection', { connected: session.state === 'connected', reason: session.state === 'connected' ? null : session.reason });
+    const connection = () =>
+      host.notify('connection', {
+        connected: session.state === 'connected',
+        reason: session.state === 'connected' ? null : session.reason,
+      });
     host.onReady(connection);
     host.track(session.onDidChangeState(connection));
     if (kind.feedsSnapshot) feedSnapshot(host, session);

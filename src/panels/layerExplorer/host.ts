@@ -30,7 +30,8 @@ function subjectOf(subject: string | null): string {
 }
 
 function fileUri(session: NodeSession, containerId: string, a: FileAction): vscode.Uri {
-  if (!a.path.startsWith('/') || a.path.split('/').some((s) => s === '.' || s === '..')) throw new Error(`not an absolute path: ${a.path.slice(0, 200)}`);
+  if (!a.path.startsWith('/') || a.path.split('/').some((s) => s === '.' || s === '..'))
+    throw new Error(`not an absolute path: ${a.path.slice(0, 200)}`);
   const name = session.model.container(containerId)?.name ?? containerId.slice(0, 12);
   return containerFileUri(session.id, { id: containerId, name }, a.path, { layer: a.layer, merged: a.merged });
 }
@@ -38,7 +39,8 @@ function fileUri(session: NodeSession, containerId: string, a: FileAction): vsco
 export const layerExplorerKind: NodePanelKind<LayerExplorerContract> = {
   viewType: 'nodescope.layerExplorer',
   script: 'layerExplorer',
-  title: (node, subject, session) => `Layers of ${subject ? (session.model.container(subject)?.name ?? subject.slice(0, 12)) : '?'} · ${node}`,
+  title: (node, subject, session) =>
+    `Layers of ${subject ? (session.model.container(subject)?.name ?? subject.slice(0, 12)) : '?'} · ${node}`,
   icon: 'nodescope.svg',
   feedsSnapshot: false,
   handlers: ({ session, subject }) => ({
@@ -71,7 +73,10 @@ export const layerExplorerKind: NodePanelKind<LayerExplorerContract> = {
     openFile: {
       check: fileAction,
       run: async (a) => {
-        await vscode.window.showTextDocument(fileUri(session, subjectOf(subject), a), { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        await vscode.window.showTextDocument(fileUri(session, subjectOf(subject), a), {
+          preview: true,
+          viewColumn: vscode.ViewColumn.Beside,
+        });
         return null;
       },
     },
@@ -87,5 +92,10 @@ export const layerExplorerKind: NodePanelKind<LayerExplorerContract> = {
 
 export function registerLayerExplorerPanel(context: vscode.ExtensionContext, nodes: NodeRegistry, panels: NodePanels): void {
   const open = panels.register(layerExplorerKind);
-  registerNodescopeCommand({ extension: context, nodes }, 'nodescope.exploreLayers', ({ session, container }) => open(session, container.id), { target: 'container' });
+  registerNodescopeCommand(
+    { extension: context, nodes },
+    'nodescope.exploreLayers',
+    ({ session, container }) => open(session, container.id),
+    { target: 'container' },
+  );
 }

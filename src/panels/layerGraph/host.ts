@@ -17,7 +17,8 @@ import type { LayerFacts, LayerGraphContract } from './contract';
 const layerGraphKind: NodePanelKind<LayerGraphContract> = {
   viewType: 'nodescope.layerGraph',
   script: 'layerGraph',
-  title: (node, subject, session) => `Layers: ${node}${subject ? ` · ${session.model.container(subject)?.name ?? subject.slice(0, 12)}` : ''}`,
+  title: (node, subject, session) =>
+    `Layers: ${node}${subject ? ` · ${session.model.container(subject)?.name ?? subject.slice(0, 12)}` : ''}`,
   icon: 'nodescope.svg',
   feedsSnapshot: true,
   handlers: ({ session }) => ({
@@ -39,7 +40,10 @@ async function layerFacts(session: NodeSession, path: string, containerId: strin
   if (!c) throw new Error(`container ${containerId.slice(0, 12)} is no longer on ${session.label}`);
   if (!c.rootfs?.layers.some((l) => l.hostPath === path || (l.hostPath === undefined && l.path === path)))
     throw new Error(`${c.name} does not use the layer ${path}`);
-  const [report, cache] = await Promise.all([client.request('layers.report', { target: c.id }), client.request('pagecache', { target: c.id, top: 1 })]);
+  const [report, cache] = await Promise.all([
+    client.request('layers.report', { target: c.id }),
+    client.request('pagecache', { target: c.id, top: 1 }),
+  ]);
   const layer = report.layers.find((l) => l.path === path);
   if (!layer) throw new Error(`the agent's report of ${c.name} has no layer ${path}`);
   const cached = cache.layers.find((l) => (l.layer.hostPath ?? l.layer.path) === path);

@@ -37,7 +37,9 @@ export const resourcesKind: NodePanelKind<ResourcesContract> = {
   handlers: () => ({}),
   opened: (ctx: NodePanelContext<ResourcesContract>) => {
     const history = historyOf(ctx.session);
-    ctx.host.onReady(() => ctx.host.notify('history', { intervalMs: history.intervalMs, capacity: history.ring.capacity, samples: history.ring.toArray() }));
+    ctx.host.onReady(() =>
+      ctx.host.notify('history', { intervalMs: history.intervalMs, capacity: history.ring.capacity, samples: history.ring.toArray() }),
+    );
     ctx.host.track(history.subscribe((s) => ctx.host.notify('sample', s)));
   },
 };

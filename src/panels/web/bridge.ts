@@ -76,7 +76,11 @@ export class NodePanelBridge<C extends NodePanelContract> extends Bridge<C> {
     this.on('init', (init) => {
       this.initValue = init;
       const prev = this.persisted();
-      this.setState({ nodeId: init.nodeId, subject: init.subject, view: prev?.nodeId === init.nodeId ? prev.view : undefined } satisfies PersistedPanelState);
+      this.setState({
+        nodeId: init.nodeId,
+        subject: init.subject,
+        view: prev?.nodeId === init.nodeId ? prev.view : undefined,
+      } satisfies PersistedPanelState);
     });
   }
 
@@ -91,7 +95,11 @@ export class NodePanelBridge<C extends NodePanelContract> extends Bridge<C> {
 
   saveView(view: unknown): void {
     const prev = this.persisted();
-    this.setState({ nodeId: prev?.nodeId ?? this.initValue?.nodeId ?? '', subject: prev?.subject ?? this.initValue?.subject ?? null, view } satisfies PersistedPanelState);
+    this.setState({
+      nodeId: prev?.nodeId ?? this.initValue?.nodeId ?? '',
+      subject: prev?.subject ?? this.initValue?.subject ?? null,
+      view,
+    } satisfies PersistedPanelState);
   }
 
   private persisted(): PersistedPanelState | null {

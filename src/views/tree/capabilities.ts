@@ -24,7 +24,17 @@ export function capabilityItems(base: string, c: ContainerInfo): TreeItemShape[]
     };
   });
   for (const d of diff.dropped) {
-    items.push({ id: `${base}/dropped/${d}`, kind: 'capability', label: d, description: 'dropped (in Docker default)', icon: 'diff-removed', contextValue: 'capability', expandable: false, capability: d, held: false });
+    items.push({
+      id: `${base}/dropped/${d}`,
+      kind: 'capability',
+      label: d,
+      description: 'dropped (in Docker default)',
+      icon: 'diff-removed',
+      contextValue: 'capability',
+      expandable: false,
+      capability: d,
+      held: false,
+    });
   }
   items.push(
     fact(`${base}/bounding`, 'bounding set', plural(caps.bounding.length, 'capability', 'capabilities'), caps.bounding.join(', ')),

@@ -8,7 +8,17 @@ import type { SnapshotIndex } from './snapshotIndex';
 
 export function runtimeGroups(nodeId: string, ix: SnapshotIndex): TreeItemShape[] {
   const runtimes = ix.runtimes();
-  if (!runtimes.length) return [{ id: `${nodeId}/containers/none`, kind: 'message', label: 'No containers on this node', icon: 'info', contextValue: 'message', expandable: false }];
+  if (!runtimes.length)
+    return [
+      {
+        id: `${nodeId}/containers/none`,
+        kind: 'message',
+        label: 'No containers on this node',
+        icon: 'info',
+        contextValue: 'message',
+        expandable: false,
+      },
+    ];
   return runtimes.map((r) => ({
     id: `${nodeId}/containers/${r}`,
     kind: 'runtime',
@@ -65,7 +75,11 @@ export function containerSections(nodeId: string, c: ContainerInfo): ItemOf<'sec
   const pids = pidsLine(c);
   const describe: Record<Section, [string, string | undefined, string]> = {
     overview: ['Overview', c.image ?? c.runtime, 'info'],
-    namespaces: ['Namespaces', c.sharesHostNamespaces.length ? `shares host ${c.sharesHostNamespaces.join(', ')}` : 'all own', 'symbol-namespace'],
+    namespaces: [
+      'Namespaces',
+      c.sharesHostNamespaces.length ? `shares host ${c.sharesHostNamespaces.join(', ')}` : 'all own',
+      'symbol-namespace',
+    ],
     layers: ['Layers', c.rootfs ? `${c.rootfs.layers.length}${c.rootfs.readOnly ? ', read-only root' : ''}` : 'unknown', 'layers'],
     cgroup: ['cgroup', [mem && `mem ${mem}`, pids && `pids ${pids}`].filter(Boolean).join(' · ') || undefined, 'dashboard'],
     capabilities: [
@@ -101,7 +115,11 @@ export function overviewFacts(base: string, c: ContainerInfo): ItemOf<'fact'>[] 
     fact(`${base}/pid`, 'init pid', c.initPid),
     fact(`${base}/hostname`, 'hostname', c.hostname),
     fact(`${base}/root`, 'root filesystem', c.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' (read-only)' : ''}` : null),
-    fact(`${base}/seccomp`, 'seccomp', c.seccomp === null ? null : `${c.seccomp}${c.seccompFilters ? ` (${c.seccompFilters} filters)` : ''}`),
+    fact(
+      `${base}/seccomp`,
+      'seccomp',
+      c.seccomp === null ? null : `${c.seccomp}${c.seccompFilters ? ` (${c.seccompFilters} filters)` : ''}`,
+    ),
     fact(`${base}/nnp`, 'no_new_privs', c.noNewPrivs),
     fact(`${base}/lsm`, 'LSM label', c.lsmLabel ?? 'none'),
     ...c.unknown.map((u, i) => ({ ...fact(`${base}/unknown/${i}`, 'unknown', `${u.source}: ${u.message}`), icon: 'warning' })),

@@ -19,13 +19,25 @@ export function layerItem(id: string, ix: SnapshotIndex, l: LayerRef, scan: Scan
   const label = l.role === 'upper' ? 'upper (writable)' : `${l.role} #${l.index}`;
   // Not verified on the host: only a string of the container's mount namespace, never scanned or opened there.
   if (l.hostPath === null) {
-    return { id, kind: 'layer', label, description: `not verified on the host · ${l.path}`, icon: 'warning', contextValue: 'layer', expandable: false, ref: l, containerId, verified: false };
+    return {
+      id,
+      kind: 'layer',
+      label,
+      description: `not verified on the host · ${l.path}`,
+      icon: 'warning',
+      contextValue: 'layer',
+      expandable: false,
+      ref: l,
+      containerId,
+      verified: false,
+    };
   }
   const shared = sharedWords(ix, l.path);
   let scanned: string | null = null;
   if (scan === 'loading') scanned = 'scanning…';
   else if (scan && 'error' in scan) scanned = `scan failed: ${scan.error}`;
-  else if (scan) scanned = `${plural(scan.whiteouts.length, 'whiteout')}, ${scan.opaqueDirs.length} opaque${scan.problems.length ? ` (incomplete: ${scan.problems.length} unreadable)` : ''}`;
+  else if (scan)
+    scanned = `${plural(scan.whiteouts.length, 'whiteout')}, ${scan.opaqueDirs.length} opaque${scan.problems.length ? ` (incomplete: ${scan.problems.length} unreadable)` : ''}`;
   return {
     id,
     kind: 'layer',
@@ -44,17 +56,32 @@ export function layerTooltip(ix: SnapshotIndex, item: ItemOf<'layer'>): string {
   const l = item.ref;
   if (!item.verified) return `\`${l.path}\` is what the container's overlay names, not a host directory: ${l.unverified ?? 'not verified'}`;
   const diffId = ix.layer(l.path)?.identity?.diffId;
-  return [`\`${l.path}\``, '', sharedWords(ix, l.path) ?? 'used by this container only', diffId ? `\n\ndiff id \`${diffId}\`` : ''].join('\n');
+  return [`\`${l.path}\``, '', sharedWords(ix, l.path) ?? 'used by this container only', diffId ? `\n\ndiff id \`${diffId}\`` : ''].join(
+    '\n',
+  );
 }
 
-export function containerLayers(base: string, ix: SnapshotIndex, layers: readonly LayerRef[], scans: ReadonlyMap<string, ScanState>, containerId: string): ItemOf<'layer'>[] {
+export function containerLayers(
+  base: string,
+  ix: SnapshotIndex,
+  layers: readonly LayerRef[],
+  scans: ReadonlyMap<string, ScanState>,
+  containerId: string,
+): ItemOf<'layer'>[] {
   return layers.map((l) => layerItem(`${base}/${l.index}`, ix, l, scans.get(l.path), containerId));
 }
 
 export function nodeLayers(nodeId: string, ix: SnapshotIndex, scans: ReadonlyMap<string, ScanState>): ItemOf<'layer'>[] {
   return [...ix.snapshot.layers]
     .sort((a, b) => b.usedBy.length - a.usedBy.length || a.path.localeCompare(b.path))
-    .map((l, i) => layerItem(`${nodeId}/layers/${i}:${l.path}`, ix, { path: l.path, role: Object.values(l.roles)[0] ?? 'lower', index: i }, scans.get(l.path)));
+    .map((l, i) =>
+      layerItem(
+        `${nodeId}/layers/${i}:${l.path}`,
+        ix,
+        { path: l.path, role: Object.values(l.roles)[0] ?? 'lower', index: i },
+        scans.get(l.path),
+      ),
+    );
 }
 
 export function layerUsers(id: string, ix: SnapshotIndex, path: string): ItemOf<'user'>[] {
@@ -72,8 +99,10 @@ export function layerUsers(id: string, ix: SnapshotIndex, path: string): ItemOf<
 }
 
 export function layerParts(id: string, scan: ScanState | undefined): TreeItemShape[] {
-  if (!scan || scan === 'loading') return [{ id: `${id}/loading`, kind: 'message', label: 'Scanning…', icon: 'loading~spin', contextValue: 'message', expandable: false }];
-  if ('error' in scan) return [{ id: `${id}/error`, kind: 'message', label: scan.error, icon: 'error', contextValue: 'message', expandable: false }];
+  if (!scan || scan === 'loading')
+    return [{ id: `${id}/loading`, kind: 'message', label: 'Scanning…', icon: 'loading~spin', contextValue: 'message', expandable: false }];
+  if ('error' in scan)
+    return [{ id: `${id}/error`, kind: 'message', label: scan.error, icon: 'error', contextValue: 'message', expandable: false }];
   const part = (sub: string, path: string, description: string, icon: string, copyable: boolean): ItemOf<'layerPart'> => ({
     id: `${id}/${sub}/${path}`,
     kind: 'layerPart',
@@ -85,7 +114,9 @@ export function layerParts(id: string, scan: ScanState | undefined): TreeItemSha
     path: `/${path}`,
     copyable,
   });
-  const out: TreeItemShape[] = [fact(`${id}/size`, 'content', `${plural(scan.files, 'file')}, ${plural(scan.dirs, 'dir')}, ${formatBytes(scan.bytes)}`)];
+  const out: TreeItemShape[] = [
+    fact(`${id}/size`, 'content', `${plural(scan.files, 'file')}, ${plural(scan.dirs, 'dir')}, ${formatBytes(scan.bytes)}`),
+  ];
   for (const w of scan.whiteouts) out.push(part('wh', w.path, `deleted (whiteout, ${w.kind})`, 'trash', true));
   for (const o of scan.opaqueDirs) out.push(part('opq', o.path, `opaque directory (${o.kind})`, 'eye-closed', true));
   for (const r of scan.redirects) out.push(part('rd', r.path, `redirect → ${r.target}`, 'arrow-right', false));

@@ -9,7 +9,12 @@ export function mountItems(base: string, c: ContainerInfo): ItemOf<'mount'>[] {
     id: `${base}/${m.mountId}`,
     kind: 'mount' as const,
     label: m.target,
-    description: [`${m.fstype}${m.readOnly ? ' ro' : ''}${m.sizeBytes !== null ? ` size ${formatBytes(m.sizeBytes)}` : ''}`, m.root !== '/' ? `from ${compactPath(m.root)}` : null].filter(Boolean).join(' · '),
+    description: [
+      `${m.fstype}${m.readOnly ? ' ro' : ''}${m.sizeBytes !== null ? ` size ${formatBytes(m.sizeBytes)}` : ''}`,
+      m.root !== '/' ? `from ${compactPath(m.root)}` : null,
+    ]
+      .filter(Boolean)
+      .join(' · '),
     icon: m.readOnly ? 'lock' : 'folder',
     contextValue: 'mount',
     expandable: false,
@@ -27,5 +32,13 @@ export function mountTooltip(m: MountInfo): string {
     m.root === '/'
       ? `the whole ${m.fstype} filesystem \`${m.source}\``
       : `\`${m.root}\` of the ${m.fstype} filesystem \`${m.source}\` (only that part of it, as a bind mount or a cgroup namespace shows it, not the whole filesystem)`;
-  return [`**${m.target}**${m.readOnly ? ' (read-only)' : ''}`, '', `shows ${from}`, '', `mount options: \`${m.options}\``, '', `filesystem options: \`${m.superOptions}\``].join('\n');
+  return [
+    `**${m.target}**${m.readOnly ? ' (read-only)' : ''}`,
+    '',
+    `shows ${from}`,
+    '',
+    `mount options: \`${m.options}\``,
+    '',
+    `filesystem options: \`${m.superOptions}\``,
+  ].join('\n');
 }

@@ -9,7 +9,13 @@ export function containerNamespaces(base: string, ix: SnapshotIndex, c: Containe
   return (Object.entries(c.namespaces) as [NsType, number | null][]).map(([type, inode]) => {
     const ns = inode === null ? undefined : ix.namespace(type, inode);
     const others = (ns?.containerIds ?? []).filter((id) => id !== c.id);
-    const sharing = ns?.isHost ? 'shared with the host' : others.length ? `shared with ${others.length} other container${others.length > 1 ? 's' : ''}` : ns ? 'own' : 'not in the snapshot';
+    const sharing = ns?.isHost
+      ? 'shared with the host'
+      : others.length
+        ? `shared with ${others.length} other container${others.length > 1 ? 's' : ''}`
+        : ns
+          ? 'own'
+          : 'not in the snapshot';
     return {
       id: `${base}/${type}`,
       kind: 'namespace' as const,

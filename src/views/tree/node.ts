@@ -6,7 +6,15 @@ export function nodeChildren(nodeId: string, ix: SnapshotIndex): TreeItemShape[]
   const s = ix.snapshot;
   const hidden = s.namespaces.filter((n) => n.processCount === 0).length;
   const rows: TreeItemShape[] = [
-    { id: `${nodeId}/containers`, kind: 'containers', label: 'Containers', description: `${s.containers.length}`, icon: 'package', contextValue: 'containers', expandable: true },
+    {
+      id: `${nodeId}/containers`,
+      kind: 'containers',
+      label: 'Containers',
+      description: `${s.containers.length}`,
+      icon: 'package',
+      contextValue: 'containers',
+      expandable: true,
+    },
     {
       id: `${nodeId}/namespaces`,
       kind: 'nodeNamespaces',
@@ -16,11 +24,27 @@ export function nodeChildren(nodeId: string, ix: SnapshotIndex): TreeItemShape[]
       contextValue: 'nodeNamespaces',
       expandable: true,
     },
-    { id: `${nodeId}/layers`, kind: 'nodeLayers', label: 'Layers', description: `${s.layers.length}`, icon: 'layers', contextValue: 'nodeLayers', expandable: true },
+    {
+      id: `${nodeId}/layers`,
+      kind: 'nodeLayers',
+      label: 'Layers',
+      description: `${s.layers.length}`,
+      icon: 'layers',
+      contextValue: 'nodeLayers',
+      expandable: true,
+    },
   ];
   // What the agent could not read: the facts it left unknown say why here, rather than nowhere.
   if (s.problems.length) {
-    rows.push({ id: `${nodeId}/problems`, kind: 'problems', label: 'Problems', description: `${s.problems.length}`, icon: 'warning', contextValue: 'problems', expandable: true });
+    rows.push({
+      id: `${nodeId}/problems`,
+      kind: 'problems',
+      label: 'Problems',
+      description: `${s.problems.length}`,
+      icon: 'warning',
+      contextValue: 'problems',
+      expandable: true,
+    });
   }
   return rows;
 }

@@ -9,7 +9,12 @@ export function processItems(base: string, ix: SnapshotIndex, c: ContainerInfo):
     kind: 'process' as const,
     label: `${p.pid} ${p.comm}`,
     // A command line the agent cut at 4 KiB ends in "…": what is shown is not all of it.
-    description: [p.nspid.length > 1 ? `pid ${p.nspid[p.nspid.length - 1]} inside` : null, p.truncated && p.cmdline ? `${p.cmdline}…` : p.cmdline].filter(Boolean).join(' · '),
+    description: [
+      p.nspid.length > 1 ? `pid ${p.nspid[p.nspid.length - 1]} inside` : null,
+      p.truncated && p.cmdline ? `${p.cmdline}…` : p.cmdline,
+    ]
+      .filter(Boolean)
+      .join(' · '),
     icon: p.pid === c.initPid ? 'star-full' : 'circle-small',
     contextValue: 'process',
     expandable: false,

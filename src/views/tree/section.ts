@@ -10,7 +10,13 @@ import { containerNamespaces } from './namespace';
 import { processItems } from './process';
 import type { SnapshotIndex } from './snapshotIndex';
 
-export function sectionChildren(nodeId: string, ix: SnapshotIndex, c: ContainerInfo, section: Section, scans: ReadonlyMap<string, ScanState>): TreeItemShape[] {
+export function sectionChildren(
+  nodeId: string,
+  ix: SnapshotIndex,
+  c: ContainerInfo,
+  section: Section,
+  scans: ReadonlyMap<string, ScanState>,
+): TreeItemShape[] {
   const base = `${nodeId}/c/${c.id}/${section}`;
   switch (section) {
     case 'overview':

@@ -21,7 +21,7 @@ function record_(log: string): string {
   const write = process.stderr.write;
   let said = '';
   process.env.NODESCOPE_AUDIT_LOG = log;
-  process.stderr.write = ((chunk: string) => ((said += chunk), true));
+  process.stderr.write = (chunk: string) => ((said += chunk), true);
   try {
     recordAction(record, { version: 'test' });
   } finally {
@@ -43,23 +43,36 @@ describe('the audit log, where someone else may have planted something', { skip:
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one line to a log of its own making: root\'s, mode 0600, in a directory of root\'s', () => {
+  it("writes one line to a log of its own making: root's, mode 0600, in a directory of root's", () => {
     assert.equal(record_(log), '');
     const st = fs.statSync(log);
     assert.deepEqual([st.uid, st.mode & 0o777], [0, 0o600]);
     assert.equal(record_(log), '');
-    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.action, l.outcome]), [['stop', 'stopped'], ['stop', 'stopped']]);
+    const lines = fs
+      .readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.action, l.outcome]),
+      [
+        ['stop', 'stopped'],
+        ['stop', 'stopped'],
+      ],
+    );
   });
 
-  it('does not follow a symlink planted at the log\'s name: the target is untouched', () => {
+  it("does not follow a symlink planted at the log's name: the target is untouched", () => {
     fs.mkdirSync(logDir, { mode: 0o750 });
     const target = path.join(dir, 'shadow');
     fs.writeFileSync(target, 'root:*:19000:0:99999:7:::\n', { mode: 0o640 });
     fs.symlinkSync(target, log);
     const said = record_(log);
     assert.equal(fs.readFileSync(target, 'utf8'), 'root:*:19000:0:99999:7:::\n');
-    assert.match(said, new RegExp(`^nodescope-agent: audit log ${log} not written \\(${log} is a symlink; not followed\\): \\{.*"action":"stop"`));
+    assert.match(
+      said,
+      new RegExp(`^nodescope-agent: audit log ${log} not written \\(${log} is a symlink; not followed\\): \\{.*"action":"stop"`),
+    );
   });
 
   it('does not follow a symlink planted for the directory', () => {
@@ -70,7 +83,7 @@ describe('the audit log, where someone else may have planted something', { skip:
     assert.deepEqual(fs.readdirSync(elsewhere), []);
   });
 
-  it('refuses a log file that is not root\'s, not regular, or another file\'s hard link', () => {
+  it("refuses a log file that is not root's, not regular, or another file's hard link", () => {
     fs.mkdirSync(logDir, { mode: 0o750 });
     fs.writeFileSync(log, 'theirs\n');
     fs.chownSync(log, NOBODY, NOBODY);
@@ -91,7 +104,7 @@ describe('the audit log, where someone else may have planted something', { skip:
     assert.equal(fs.readFileSync(other, 'utf8'), 'kept\n');
   });
 
-  it('refuses a directory that is not root\'s, or that group or others may write', () => {
+  it("refuses a directory that is not root's, or that group or others may write", () => {
     fs.mkdirSync(logDir, { mode: 0o750 });
     fs.chownSync(logDir, NOBODY, NOBODY);
     assert.match(record_(log), /\/log is owned by uid 65534, not root\)/);

@@ -39,18 +39,25 @@ function v2Tree(t: TestContext, files: Record<string, string> = {}): { root: str
 }
 const lines = [{ id: 0, controllers: [], path: '/web' }];
 
-describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => {
-  it('writes memory.max, pids.max and cpu.max over the cgroup\'s own period, and reads them back', (t) => {
+describe("live limits on cgroup v2 (file trees in the kernel's format)", () => {
+  it("writes memory.max, pids.max and cpu.max over the cgroup's own period, and reads them back", (t) => {
     const { root, read } = v2Tree(t, { 'web/cpu.max': 'max 50000\n' });
     const r = setLimits(container(), lines, { container: 'c1', memoryBytes: 64 * MiB, pidsMax: 10, cpus: 0.5 }, { root });
     assert.equal(read('memory.max'), String(64 * MiB));
     assert.equal(read('pids.max'), '10');
     assert.equal(read('cpu.max'), '25000 50000', 'half of a 50 ms period');
     assert.deepEqual(r.cgroup, { version: 'v2', path: '/web' });
-    assert.ok(r.changes.every((c) => c.readBack), 'what holds was read back');
+    assert.ok(
+      r.changes.every((c) => c.readBack),
+      'what holds was read back',
+    );
     assert.deepEqual(
       r.changes.map((c) => [c.resource, c.before, c.after, c.usage]),
-      [['memory', null, 64 * MiB, 10 * MiB], ['pids', null, 10, 3], ['cpu', null, 0.5, null]],
+      [
+        ['memory', null, 64 * MiB, 10 * MiB],
+        ['pids', null, 10, 3],
+        ['cpu', null, 0.5, null],
+      ],
     );
     assert.ok(r.notes.includes('swap stays limited to 0 B (memory.swap.max)'), r.notes.join(' | '));
   });
@@ -60,7 +67,13 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     const r = setLimits(container(), lines, { container: 'c1', memoryBytes: null, cpus: null }, { root });
     assert.equal(read('memory.max'), 'max');
     assert.equal(read('cpu.max'), 'max 100000');
-    assert.deepEqual(r.changes.map((c) => [c.before, c.after]), [[64 * MiB, null], [0.2, null]]);
+    assert.deepEqual(
+      r.changes.map((c) => [c.before, c.after]),
+      [
+        [64 * MiB, null],
+        [0.2, null],
+      ],
+    );
   });
 
   it('a dry run writes nothing and says what would change', (t) => {
@@ -69,7 +82,10 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     const r = setLimits(container(), lines, { container: 'c1', pidsMax: 7, dryRun: true }, { root, audit: (a) => audited.push(a) });
     assert.equal(r.applied, false);
     assert.equal(read('pids.max'), 'max');
-    assert.deepEqual(r.changes.map((c) => c.after), [7]);
+    assert.deepEqual(
+      r.changes.map((c) => c.after),
+      [7],
+    );
     assert.deepEqual(audited, [], 'nothing written, nothing audited');
   });
 
@@ -78,10 +94,15 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     const below = refusal(() => setLimits(container(), lines, { container: 'c1', memoryBytes: 4 * MiB }, { root }));
     assert.equal(below.code, ErrorCodes.NotPermitted);
     assert.match(below.message, new RegExp(`web uses 10\\.0 MiB now; a memory limit of 4\\.0 MiB below that .* give at least 10\\.0 MiB$`));
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2 }, { root })).message, /has 3 tasks \(processes and threads\) now/);
+    assert.match(
+      refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2 }, { root })).message,
+      /has 3 tasks \(processes and threads\) now/,
+    );
     assert.equal(read('memory.max'), 'max');
 
-    const atRoot = refusal(() => setLimits(container(), [{ id: 0, controllers: [], path: '/' }], { container: 'c1', pidsMax: 20 }, { root }));
+    const atRoot = refusal(() =>
+      setLimits(container(), [{ id: 0, controllers: [], path: '/' }], { container: 'c1', pidsMax: 20 }, { root }),
+    );
     assert.match(atRoot.message, /in the node's root pids cgroup/);
 
     const stranger = refusal(() => setLimits(container({ pid: 1, mnt: 1 }), lines, { container: 'c1', pidsMax: 20 }, { root }));
@@ -94,7 +115,7 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     assert.equal(read('cpu.max'), 'max 100000');
   });
 
-  it('says when a cgroup above still caps a raised limit (a pod\'s memory over its container\'s)', (t) => {
+  it("says when a cgroup above still caps a raised limit (a pod's memory over its container's)", (t) => {
     const root = fixtureTree(t, 'nodescope-limit-v2-', {
       'cgroup.controllers': 'memory pids\n',
       'pod/cgroup.controllers': 'memory pids\n',
@@ -121,12 +142,24 @@ describe('live limits on cgroup v2 (file trees in the kernel\'s format)', () => 
     assert.equal(read('pids.max'), 'max', 'nothing written');
   });
 
-  it('refuses values that are not limits, in the parameters\' own names', (t) => {
+  it("refuses values that are not limits, in the parameters' own names", (t) => {
     const { root } = v2Tree(t);
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1' }, { root })).message, /give at least one of "memoryBytes", "pidsMax", "cpus"/);
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2.5 }, { root })).message, /"pidsMax" must be a whole number/);
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', memoryBytes: -1 }, { root })).message, /"memoryBytes" must be a positive number or null/);
-    assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', cpus: 0.001 }, { root })).message, /quota of 100 µs .* minimum is 1000 µs/);
+    assert.match(
+      refusal(() => setLimits(container(), lines, { container: 'c1' }, { root })).message,
+      /give at least one of "memoryBytes", "pidsMax", "cpus"/,
+    );
+    assert.match(
+      refusal(() => setLimits(container(), lines, { container: 'c1', pidsMax: 2.5 }, { root })).message,
+      /"pidsMax" must be a whole number/,
+    );
+    assert.match(
+      refusal(() => setLimits(container(), lines, { container: 'c1', memoryBytes: -1 }, { root })).message,
+      /"memoryBytes" must be a positive number or null/,
+    );
+    assert.match(
+      refusal(() => setLimits(container(), lines, { container: 'c1', cpus: 0.001 }, { root })).message,
+      /quota of 100 µs .* minimum is 1000 µs/,
+    );
     assert.match(refusal(() => setLimits(container(), lines, { container: 'c1', cpus: 1e6 }, { root })).message, /the node has \d+ CPUs/);
   });
 });

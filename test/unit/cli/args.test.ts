@@ -5,34 +5,98 @@ import { VERBS } from '../../../src/cli/verbOptions';
 
 describe('nodescope argument parsing', () => {
   it('parses global SSH flags before the command', () => {
-    const p = parseArgs(['--ssh', 'root@n1:2222', '--identity', 'k1', '--identity', 'k2', '--jump', 'j@h', '--accept-new-host-key', 'snapshot', '--json']);
+    const p = parseArgs([
+      '--ssh',
+      'root@n1:2222',
+      '--identity',
+      'k1',
+      '--identity',
+      'k2',
+      '--jump',
+      'j@h',
+      '--accept-new-host-key',
+      'snapshot',
+      '--json',
+    ]);
     assert.deepEqual(p.global, { ssh: 'root@n1:2222', identity: ['k1', 'k2'], knownHosts: [], jump: ['j@h'], acceptNewHostKey: true });
     assert.deepEqual(p.command, { name: 'snapshot', json: true });
   });
 
   it('splits enter at -- and keeps the command whole', () => {
     assert.deepEqual(parseArgs(['enter', 'c1', '--pid', '42', '--', 'sh', '-c', 'echo --json']).command, {
-      name: 'enter', container: 'c1', pid: 42, shell: undefined, user: undefined, command: ['sh', '-c', 'echo --json'],
+      name: 'enter',
+      container: 'c1',
+      pid: 42,
+      shell: undefined,
+      user: undefined,
+      command: ['sh', '-c', 'echo --json'],
     });
     assert.deepEqual(parseArgs(['enter', 'c1', '--user', 'app', '--shell', '/bin/ash']).command, {
-      name: 'enter', container: 'c1', pid: undefined, shell: '/bin/ash', user: 'app', command: [],
+      name: 'enter',
+      container: 'c1',
+      pid: undefined,
+      shell: '/bin/ash',
+      user: 'app',
+      command: [],
     });
   });
 
-  it('parses limit flags into the agent\'s units; max lifts a limit', () => {
+  it("parses limit flags into the agent's units; max lifts a limit", () => {
     assert.deepEqual(parseArgs(['limit', 'web', '--memory', '256m', '--pids', 'max', '--cpus', '0.5', '--yes']).command, {
-      name: 'limit', container: 'web', limits: { memoryBytes: 256 * 2 ** 20, pidsMax: null, cpus: 0.5 }, yes: true, dryRun: false, json: false,
+      name: 'limit',
+      container: 'web',
+      limits: { memoryBytes: 256 * 2 ** 20, pidsMax: null, cpus: 0.5 },
+      yes: true,
+      dryRun: false,
+      json: false,
     });
     assert.deepEqual(parseArgs(['limit', 'web', '--pids', '20', '--dry-run', '--json']).command, {
-      name: 'limit', container: 'web', limits: { pidsMax: 20 }, yes: false, dryRun: true, json: true,
+      name: 'limit',
+      container: 'web',
+      limits: { pidsMax: 20 },
+      yes: false,
+      dryRun: true,
+      json: true,
     });
   });
 
   it('parses launch options and the command after --; stop takes a name', () => {
-    assert.deepEqual(parseArgs(['launch', 'web', '--name', 'w2', '--memory', '64m', '--read-only', '--tmpfs', '/tmp:16m', '--tmpfs', '/run:1m', '--', 'sh', '-c', 'sleep 9']).command, {
-      name: 'launch', from: 'web', yes: false, dryRun: false, json: false, command: ['sh', '-c', 'sleep 9'],
-      options: { name: 'w2', memoryBytes: 64 * 2 ** 20, readOnly: true, tmpfs: [{ path: '/tmp', sizeBytes: 16 * 2 ** 20 }, { path: '/run', sizeBytes: 2 ** 20 }] },
-    });
+    assert.deepEqual(
+      parseArgs([
+        'launch',
+        'web',
+        '--name',
+        'w2',
+        '--memory',
+        '64m',
+        '--read-only',
+        '--tmpfs',
+        '/tmp:16m',
+        '--tmpfs',
+        '/run:1m',
+        '--',
+        'sh',
+        '-c',
+        'sleep 9',
+      ]).command,
+      {
+        name: 'launch',
+        from: 'web',
+        yes: false,
+        dryRun: false,
+        json: false,
+        command: ['sh', '-c', 'sleep 9'],
+        options: {
+          name: 'w2',
+          memoryBytes: 64 * 2 ** 20,
+          readOnly: true,
+          tmpfs: [
+            { path: '/tmp', sizeBytes: 16 * 2 ** 20 },
+            { path: '/run', sizeBytes: 2 ** 20 },
+          ],
+        },
+      },
+    );
     assert.deepEqual(parseArgs(['stop', 'w2', '--yes']).command, { name: 'stop', container: 'w2', yes: true, json: false });
   });
 
@@ -76,7 +140,11 @@ describe('nodescope argument parsing', () => {
       [['--ssh', 'n1', 'pagecache', './diff'], 'pagecache', /DIR must be absolute with --ssh/],
     ];
     for (const [argv, verb, msg] of cases) {
-      assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && e.command === verb && msg.test(e.message), argv.join(' '));
+      assert.throws(
+        () => parseArgs(argv),
+        (e: unknown) => e instanceof UsageError && e.command === verb && msg.test(e.message),
+        argv.join(' '),
+      );
     }
   });
 
@@ -91,17 +159,30 @@ describe('nodescope argument parsing', () => {
       assert.deepEqual(parseArgs(['help', verb]).command, { name: 'help', topic: verb });
       const own = usageOf(verb);
       assert.match(own, new RegExp(`^usage: nodescope \\[global options\\]\n  ${verb} `));
-      for (const other of ['whence CONTAINER', 'stop NAME', 'snapshot [--json]'].filter((o) => !o.startsWith(verb))) assert.ok(!own.includes(other), `${verb}'s usage shows ${other}`);
+      for (const other of ['whence CONTAINER', 'stop NAME', 'snapshot [--json]'].filter((o) => !o.startsWith(verb)))
+        assert.ok(!own.includes(other), `${verb}'s usage shows ${other}`);
     }
     assert.deepEqual(parseArgs(['whence', 'x', '-h']).command, { name: 'help', topic: 'whence' });
-    assert.deepEqual(parseArgs(['limit', 'web', '--pids', 'lots', '--help']).command, { name: 'help', topic: 'limit' }, 'before a bad value is looked at');
-    assert.equal(parseArgs(['enter', 'c', '--', 'ls', '--help']).command.name, 'enter', 'after -- it is the command\'s own');
+    assert.deepEqual(
+      parseArgs(['limit', 'web', '--pids', 'lots', '--help']).command,
+      { name: 'help', topic: 'limit' },
+      'before a bad value is looked at',
+    );
+    assert.equal(parseArgs(['enter', 'c', '--', 'ls', '--help']).command.name, 'enter', "after -- it is the command's own");
     assert.match(usageOf('limit'), /max \(or unlimited\) lifts a limit/);
     assert.equal(usageOf(), USAGE);
   });
 
   it('tells a pagecache directory from a container by its slash', () => {
-    assert.deepEqual(['web', 'a1b2', '/var/lib/x', './x', 'x/y', '.', '..'].map(isRelativeDir), [false, false, false, true, true, true, true]);
+    assert.deepEqual(['web', 'a1b2', '/var/lib/x', './x', 'x/y', '.', '..'].map(isRelativeDir), [
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
     assert.deepEqual(parseArgs(['--ssh', 'n1', 'pagecache', 'web']).command, { name: 'pagecache', target: 'web', json: false, top: 10 });
   });
 });

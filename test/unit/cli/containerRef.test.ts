@@ -19,7 +19,9 @@ describe('resolving a container reference', () => {
   it('lists the candidates of an ambiguous prefix, by name, short id and engine', () => {
     assert.throws(
       () => resolveContainer(s, 'a'),
-      (e: Error & { code?: number }) => e.code === ErrorCodes.Ambiguous && e.message === '"a" matches 2 containers: alpha (id a10000000000, docker), beta (id a20000000000, docker); give more of the id',
+      (e: Error & { code?: number }) =>
+        e.code === ErrorCodes.Ambiguous &&
+        e.message === '"a" matches 2 containers: alpha (id a10000000000, docker), beta (id a20000000000, docker); give more of the id',
     );
   });
 
@@ -29,14 +31,22 @@ describe('resolving a container reference', () => {
     t.containers[1].runtime = 'kubernetes';
     assert.throws(
       () => resolveContainer(t, 'alpha'),
-      (e: Error & { code?: number }) => e.code === ErrorCodes.Ambiguous && e.message === '"alpha" names 2 containers: alpha (id a10000000000, docker), alpha (id a20000000000, kubernetes); give more of the id',
+      (e: Error & { code?: number }) =>
+        e.code === ErrorCodes.Ambiguous &&
+        e.message ===
+          '"alpha" names 2 containers: alpha (id a10000000000, docker), alpha (id a20000000000, kubernetes); give more of the id',
     );
     assert.equal(resolveContainer(t, 'a2'), t.containers[1], 'an id prefix still picks one');
   });
 
   it('says what it accepts when nothing matches', () => {
     for (const ref of ['gamma', 'b', alpha.id + '0', 'ALPHA']) {
-      assert.throws(() => resolveContainer(s, ref), (e: Error & { code?: number }) => e.code === ErrorCodes.NotFound && e.message === `no container "${ref}" on this node (give an id, a unique id prefix, or a name)`, ref);
+      assert.throws(
+        () => resolveContainer(s, ref),
+        (e: Error & { code?: number }) =>
+          e.code === ErrorCodes.NotFound && e.message === `no container "${ref}" on this node (give an id, a unique id prefix, or a name)`,
+        ref,
+      );
     }
   });
 

@@ -23,7 +23,8 @@ describe('escaping what the node names before it reaches a terminal', () => {
   });
 
   it('keeps ordinary text, other Unicode included, as it is', () => {
-    for (const s of ['/usr/lib/x86_64-linux-gnu/libc.so.6', 'nodescope-rig-limited', 'café — 日本語 → 🙂', 'memory 1.0 MiB / 64.0 MiB']) assert.equal(escapeControls(s), s);
+    for (const s of ['/usr/lib/x86_64-linux-gnu/libc.so.6', 'nodescope-rig-limited', 'café — 日本語 → 🙂', 'memory 1.0 MiB / 64.0 MiB'])
+      assert.equal(escapeControls(s), s);
   });
 
   it('changes nothing when applied twice: text escaped where it is made can be escaped again where it is printed', () => {

@@ -20,27 +20,85 @@ function poisoned<T>(doc: T): T {
 
 const ref = (role: 'upper' | 'lower', index: number) => ({ path: `/var/lib/l${index}/diff`, role, index });
 const whence: Whence = {
-  container: 'c'.repeat(64), path: '/bin/top', resolvedPath: '/usr/bin/top', visible: false, fileType: null, provider: null,
-  deletedBy: ref('lower', 1), hiddenByOpaque: ref('lower', 2), shadowed: [ref('lower', 3)], copiedUp: false,
-  inodes: { merged: null, layers: [{ ...ref('lower', 3), inode: 42 }] }, problems: [{ source: '/proc/1/root', message: 'gone' }],
+  container: 'c'.repeat(64),
+  path: '/bin/top',
+  resolvedPath: '/usr/bin/top',
+  visible: false,
+  fileType: null,
+  provider: null,
+  deletedBy: ref('lower', 1),
+  hiddenByOpaque: ref('lower', 2),
+  shadowed: [ref('lower', 3)],
+  copiedUp: false,
+  inodes: { merged: null, layers: [{ ...ref('lower', 3), inode: 42 }] },
+  problems: [{ source: '/proc/1/root', message: 'gone' }],
 };
 const layer: LayerScan = {
-  path: '/l', files: 1, dirs: 2, symlinks: 0, bytes: 10, whiteouts: [{ path: 'etc/x', kind: 'chardev' }], opaqueDirs: [{ path: 'd', kind: 'xattr' }],
-  redirects: [{ path: 'a', target: '/b' }], metacopy: ['m'], problems: [{ source: 's', message: 'm' }],
+  path: '/l',
+  files: 1,
+  dirs: 2,
+  symlinks: 0,
+  bytes: 10,
+  whiteouts: [{ path: 'etc/x', kind: 'chardev' }],
+  opaqueDirs: [{ path: 'd', kind: 'xattr' }],
+  redirects: [{ path: 'a', target: '/b' }],
+  metacopy: ['m'],
+  problems: [{ source: 's', message: 'm' }],
 };
-const diff: ContainerDiff = { container: 'c1', upper: '/u', changes: [{ path: '/etc/x', kind: 'A', fileType: 'file' }, { path: '/d', kind: 'D', fileType: 'dir', opaque: true }], truncated: true, problems: [{ source: 's', message: 'm' }] };
+const diff: ContainerDiff = {
+  container: 'c1',
+  upper: '/u',
+  changes: [
+    { path: '/etc/x', kind: 'A', fileType: 'file' },
+    { path: '/d', kind: 'D', fileType: 'dir', opaque: true },
+  ],
+  truncated: true,
+  problems: [{ source: 's', message: 'm' }],
+};
 const pagecache: PageCacheReport = {
-  target: 'web', kind: 'container', method: 'mincore', pageSize: 4096, residentBytes: 8192, cgroupFileBytes: 4096, problems: [{ source: 's', message: 'm' }],
-  layers: [{ layer: ref('upper', 0), files: 1, bytes: 8192, residentBytes: 4096, topFiles: [{ path: '/etc/passwd', residentBytes: 4096 } as never] }],
+  target: 'web',
+  kind: 'container',
+  method: 'mincore',
+  pageSize: 4096,
+  residentBytes: 8192,
+  cgroupFileBytes: 4096,
+  problems: [{ source: 's', message: 'm' }],
+  layers: [
+    {
+      layer: ref('upper', 0),
+      files: 1,
+      bytes: 8192,
+      residentBytes: 4096,
+      topFiles: [{ path: '/etc/passwd', residentBytes: 4096 } as never],
+    },
+  ],
 };
 const limit: LimitResult = {
-  container: 'c1', name: 'web', cgroup: { version: 'v1', path: '/docker/c1' }, applied: false, notes: ['a note'],
-  changes: [{ resource: 'pids', file: '/sys/fs/cgroup/pids/docker/c1/pids.max', unit: 'pids', before: 50, after: 1, readBack: false, usage: 1 }],
+  container: 'c1',
+  name: 'web',
+  cgroup: { version: 'v1', path: '/docker/c1' },
+  applied: false,
+  notes: ['a note'],
+  changes: [
+    { resource: 'pids', file: '/sys/fs/cgroup/pids/docker/c1/pids.max', unit: 'pids', before: 50, after: 1, readBack: false, usage: 1 },
+  ],
 };
 const launch: LaunchResult = {
-  container: 'x', name: 'web-test', from: { id: 'c1', name: 'web' }, started: true, pid: 7, bundle: '/run/nodescope/launch/web-test', lowerdirs: ['/l1'],
-  upperdir: '/u', cgroupPath: '/nodescope/web-test', command: ['sh', '-c', "echo 'hi' \\ there"], runAs: { uid: 0, gid: 0, cwd: '/' }, readOnly: true,
-  tmpfs: [{ path: '/tmp', sizeBytes: 1024 }], limits: { memoryBytes: null, pidsMax: 5, cpus: null }, notes: ['n'],
+  container: 'x',
+  name: 'web-test',
+  from: { id: 'c1', name: 'web' },
+  started: true,
+  pid: 7,
+  bundle: '/run/nodescope/launch/web-test',
+  lowerdirs: ['/l1'],
+  upperdir: '/u',
+  cgroupPath: '/nodescope/web-test',
+  command: ['sh', '-c', "echo 'hi' \\ there"],
+  runAs: { uid: 0, gid: 0, cwd: '/' },
+  readOnly: true,
+  tmpfs: [{ path: '/tmp', sizeBytes: 1024 }],
+  limits: { memoryBytes: null, pidsMax: 5, cpus: null },
+  notes: ['n'],
 };
 
 const cases: [string, () => string, () => string][] = [
@@ -53,7 +111,7 @@ const cases: [string, () => string, () => string][] = [
   ['launch', () => renderLaunch(launch), () => renderLaunch(poisoned(launch))],
 ];
 
-describe('the CLI\'s readable output, whatever the node names things', () => {
+describe("the CLI's readable output, whatever the node names things", () => {
   for (const [name, plain, hostile] of cases) {
     it(`${name}: no raw control or bidi character, and the lines plain names give`, () => {
       const out = hostile();
@@ -66,7 +124,10 @@ describe('the CLI\'s readable output, whatever the node names things', () => {
 
   it('whence says what its merged inode is, and why there is none', () => {
     assert.match(renderWhence(whence), /inode +not known in the container's own view: it could not be looked at \(problems below\)/);
-    assert.match(renderWhence({ ...whence, problems: [] }), /inode +none in the container's own view: the container does not see this path/);
+    assert.match(
+      renderWhence({ ...whence, problems: [] }),
+      /inode +none in the container's own view: the container does not see this path/,
+    );
     assert.match(renderWhence({ ...whence, visible: true, inodes: { merged: 99, layers: [] } }), /inode +99 in the container's own view/);
     assert.doesNotMatch(renderWhence(whence), /\?/);
     // Deleted: the layer that deleted it and the one that still holds it.

@@ -35,7 +35,10 @@ describe('the snapshot JSON Schema', () => {
       const s = sampleSnapshot();
       spoil(s);
       assert.equal(validate(s), false, `${what} passed`);
-      assert.ok(validate.errors!.some((e) => where.test(e.instancePath)), `${what}: ${JSON.stringify(validate.errors!.map((e) => e.instancePath))}`);
+      assert.ok(
+        validate.errors!.some((e) => where.test(e.instancePath)),
+        `${what}: ${JSON.stringify(validate.errors!.map((e) => e.instancePath))}`,
+      );
     }
   });
 });

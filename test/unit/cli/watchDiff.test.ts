@@ -13,7 +13,10 @@ describe('change notifications', () => {
 
   it('sends everything the first time', () => {
     const n = diffSnapshots(null, sampleSnapshot(), 1)!;
-    assert.deepEqual(n.containersUpserted.map((c) => c.name), ['alpha', 'beta']);
+    assert.deepEqual(
+      n.containersUpserted.map((c) => c.name),
+      ['alpha', 'beta'],
+    );
     assert.ok(n.namespaces && n.layers && n.processes);
   });
 
@@ -25,7 +28,10 @@ describe('change notifications', () => {
     next.containers.push(sampleContainer('f'.repeat(64), 'gamma', 300));
     const n = diffSnapshots(prev, next, 7)!;
     assert.equal(n.seq, 7);
-    assert.deepEqual(n.containersUpserted.map((c) => c.name), ['alpha', 'gamma']);
+    assert.deepEqual(
+      n.containersUpserted.map((c) => c.name),
+      ['alpha', 'gamma'],
+    );
     assert.equal(n.containersUpserted[0].cgroup!.memory!.usageBytes, 2 * 1048576);
     assert.deepEqual(n.containersRemoved, [gone.id]);
     assert.equal(n.namespaces, undefined);

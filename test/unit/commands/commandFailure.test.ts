@@ -33,7 +33,10 @@ describe('command failures', () => {
       failingAs('cannot set the memory limit of web', async () => {
         throw cause;
       }),
-      (err: unknown) => err instanceof CommandFailure && err.message === 'cannot set the memory limit of web: permission denied (EACCES)\nmore' && err.cause === cause,
+      (err: unknown) =>
+        err instanceof CommandFailure &&
+        err.message === 'cannot set the memory limit of web: permission denied (EACCES)\nmore' &&
+        err.cause === cause,
     );
     assert.equal(await failingAs('unused', async () => 7), 7);
   });
@@ -52,9 +55,13 @@ describe('command failures', () => {
 
   it('runReported never rejects: the failure is said once and VS Code adds nothing of its own', async () => {
     const s = sink();
-    await runReported('nodescope.diff', async () => {
-      throw new Error('container.diff: not an overlay container');
-    }, s);
+    await runReported(
+      'nodescope.diff',
+      async () => {
+        throw new Error('container.diff: not an overlay container');
+      },
+      s,
+    );
     await runReported('nodescope.diff', () => 'done', s);
     await runReported('nodescope.diff', () => undefined, s);
     assert.deepEqual(s.shown, ['Nodescope: container.diff: not an overlay container']);

@@ -27,7 +27,13 @@ function agent(answer: (params: Record<string, unknown>) => unknown): ChangeClie
 function person(yes: boolean): ChangeUi & { asked: Question[]; said: string[] } {
   const asked: Question[] = [];
   const said: string[] = [];
-  return { asked, said, ask: async (q) => (asked.push(q), yes), inform: (l) => said.push(`inform ${l}`), log: (l) => said.push(`log ${l}`) };
+  return {
+    asked,
+    said,
+    ask: async (q) => (asked.push(q), yes),
+    inform: (l) => said.push(`inform ${l}`),
+    log: (l) => said.push(`log ${l}`),
+  };
 }
 
 const plan = { name: 'web-test', command: ['sleep', '600'], lowerdirs: ['/l1'], pid: 0, from: { name: 'web' } } as unknown as LaunchResult;
@@ -57,7 +63,11 @@ describe('dry run, confirm, apply', () => {
     const done = await dryRunConfirmApply(a, launch, p);
     assert.equal(done?.pid, 4242);
     assert.equal(a.sent.length, 2);
-    assert.deepEqual(a.sent[1], { method: 'launch.start', params: { from: 'abc', name: 'web-test', command: ['sleep', '600'], lowerdirs: ['/l1'] } }, 'no dryRun on the real request');
+    assert.deepEqual(
+      a.sent[1],
+      { method: 'launch.start', params: { from: 'abc', name: 'web-test', command: ['sleep', '600'], lowerdirs: ['/l1'] } },
+      'no dryRun on the real request',
+    );
     assert.deepEqual(p.said, ['log launch web-test: pid 4242', 'inform web-test started (pid 4242)']);
   });
 
@@ -65,7 +75,11 @@ describe('dry run, confirm, apply', () => {
     const refused = agent(() => {
       throw new Error('web-test: a container of that name exists');
     });
-    await assert.rejects(dryRunConfirmApply(refused, launch, person(true)), (err: unknown) => err instanceof CommandFailure && err.message === 'cannot launch from web: web-test: a container of that name exists');
+    await assert.rejects(
+      dryRunConfirmApply(refused, launch, person(true)),
+      (err: unknown) =>
+        err instanceof CommandFailure && err.message === 'cannot launch from web: web-test: a container of that name exists',
+    );
     assert.equal(refused.sent.length, 1, 'nothing asked after a refused dry run');
     const late = agent((params) => {
       if (params.dryRun) return plan;

@@ -20,7 +20,9 @@ describe('agent stderr lines', () => {
     const e = new AgentStderr();
     const heard: string[] = [];
     e.onNote((n) => heard.push(`${n.kind}: ${n.text}`));
-    e.feed('nodescope-agent: snapshot: TypeError: x\r\nsudo: something\nnodescope-agent: watch: snapshot failed: Invalid string length\r\n');
+    e.feed(
+      'nodescope-agent: snapshot: TypeError: x\r\nsudo: something\nnodescope-agent: watch: snapshot failed: Invalid string length\r\n',
+    );
     e.feed('  nodescope-agent: stuck 1 s: indented, so not the agent speaking\n');
     assert.deepEqual(heard, ['watch: watch: snapshot failed: Invalid string length']);
   });

@@ -15,10 +15,15 @@ import { startScript, treeDigest } from '../../../src/connection/deploy';
 
 const sha256 = (d: string | Buffer): string => createHash('sha256').update(d).digest('hex');
 
-describe('the cached agent\'s tree digest, checked by the node\'s shell', () => {
+describe("the cached agent's tree digest, checked by the node's shell", () => {
   let dir = '';
   let digest = '';
-  const files: Record<string, string> = { 'agent.js': 'console.log("agent")\n', 'node_modules/koffi/index.js': 'module.exports = 1;\n', 'node_modules/koffi/package.json': '{"main":"index.js"}\n', '.bundle-hash': 'abc' };
+  const files: Record<string, string> = {
+    'agent.js': 'console.log("agent")\n',
+    'node_modules/koffi/index.js': 'module.exports = 1;\n',
+    'node_modules/koffi/package.json': '{"main":"index.js"}\n',
+    '.bundle-hash': 'abc',
+  };
   /** startScript with `echo` standing in for node: what it prints is what would have been exec'd. */
   const start = (): { code: number | null; out: string; err: string } => {
     const r = spawnSync('sh', ['-c', startScript(dir, digest, '/bin/echo')], { encoding: 'utf8', timeout: 10_000 });
@@ -36,7 +41,10 @@ describe('the cached agent\'s tree digest, checked by the node\'s shell', () => 
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('is the digest sha256sum computes over the tree, and the start goes ahead', () => {
-    const shell = execFileSync('sh', ['-c', 'find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum'], { cwd: dir, encoding: 'utf8' });
+    const shell = execFileSync('sh', ['-c', 'find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     assert.equal(shell.slice(0, 64), digest);
     assert.deepEqual(start(), { code: 0, out: `${dir}/agent.js\n`, err: '' });
   });
@@ -45,7 +53,10 @@ describe('the cached agent\'s tree digest, checked by the node\'s shell', () => 
     const r = start();
     assert.equal(r.code, 1);
     assert.equal(r.out, '', 'nothing was started');
-    assert.equal(r.err, `nodescope: the agent in ${dir} is not the bundle this Nodescope checked (changed on the node since); not starting it as root\n`);
+    assert.equal(
+      r.err,
+      `nodescope: the agent in ${dir} is not the bundle this Nodescope checked (changed on the node since); not starting it as root\n`,
+    );
   };
 
   it('refuses a changed file', () => {

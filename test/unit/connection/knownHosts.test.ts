@@ -43,7 +43,15 @@ describe('known_hosts matching', () => {
   it('known, unknown, changed (same type) and revoked', () => {
     const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
-    fs.writeFileSync(file, [`# comment`, `n1 ssh-ed25519 ${blob(1).toString('base64')}`, `@revoked * ssh-ed25519 ${blob(9).toString('base64')}`, `@cert-authority * ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        `# comment`,
+        `n1 ssh-ed25519 ${blob(1).toString('base64')}`,
+        `@revoked * ssh-ed25519 ${blob(9).toString('base64')}`,
+        `@cert-authority * ssh-ed25519 ${blob(3).toString('base64')}`,
+      ].join('\n'),
+    );
     assert.equal(verifyHostKey([file], 'n1', 22, blob(1)).status, 'known');
     const changed = verifyHostKey([file], 'n1', 22, blob(2));
     assert.equal(changed.status, 'changed');
@@ -59,7 +67,10 @@ describe('known_hosts matching', () => {
     const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
     const rsa = blob(4, 'ssh-rsa');
-    fs.writeFileSync(file, [`[n1]:2200 ssh-rsa ${rsa.toString('base64')}`, `@cert-authority *.prod ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'));
+    fs.writeFileSync(
+      file,
+      [`[n1]:2200 ssh-rsa ${rsa.toString('base64')}`, `@cert-authority *.prod ssh-ed25519 ${blob(3).toString('base64')}`].join('\n'),
+    );
     const v = verifyHostKey([file], 'n1', 2200, blob(1));
     assert.equal(v.status, 'changed');
     assert.equal(v.status === 'changed' && v.knownFingerprint, fingerprint(rsa));
@@ -68,10 +79,16 @@ describe('known_hosts matching', () => {
     assert.deepEqual(verifyHostKey([file], 'db.test', 22, blob(1)), { status: 'unknown' });
   });
 
-  it('offers the known key types first, like OpenSSH, and ssh2\'s defaults when nothing is known', () => {
+  it("offers the known key types first, like OpenSSH, and ssh2's defaults when nothing is known", () => {
     const dir = tempDir();
     const file = path.join(dir, 'known_hosts');
-    fs.writeFileSync(file, [`n1 ssh-rsa ${blob(4, 'ssh-rsa').toString('base64')}`, `n1,n2 ecdsa-sha2-nistp256 ${blob(5, 'ecdsa-sha2-nistp256').toString('base64')}`].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        `n1 ssh-rsa ${blob(4, 'ssh-rsa').toString('base64')}`,
+        `n1,n2 ecdsa-sha2-nistp256 ${blob(5, 'ecdsa-sha2-nistp256').toString('base64')}`,
+      ].join('\n'),
+    );
     const algos = hostKeyAlgorithmsFor([file], 'n1', 22)!;
     assert.deepEqual(algos.slice(0, 4), ['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
     assert.ok(algos.includes('ssh-ed25519'), 'other types are still offered after the known ones');

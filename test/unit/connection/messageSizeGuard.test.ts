@@ -4,7 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageSizeGuard } from '../../../src/connection/messageSizeGuard';
 
-const frame = (body: string): Buffer => Buffer.concat([Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n`), Buffer.from(body)]);
+const frame = (body: string): Buffer =>
+  Buffer.concat([
+    Buffer.from(`Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n`),
+    Buffer.from(body),
+  ]);
 
 function feed(chunks: Buffer[], max: number): { out: Buffer; refused: string[] } {
   const refused: string[] = [];

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listConfiguredHosts, parseSshCommandLine, parseSshDestination, readSshConfig, resolveHost, settingTarget } from '../../../src/connection/sshConfig';
+import {
+  listConfiguredHosts,
+  parseSshCommandLine,
+  parseSshDestination,
+  readSshConfig,
+  resolveHost,
+  settingTarget,
+} from '../../../src/connection/sshConfig';
 import { hostBlockFor } from '../../../src/connection/sshConfigWrite';
 
 function configDir(files: Record<string, string>): string {
@@ -73,12 +80,20 @@ describe('ssh_config', () => {
     assert.deepEqual(parseSshDestination('root@10.0.0.5:2222'), { user: 'root', host: '10.0.0.5', port: 2222 });
     assert.deepEqual(parseSshDestination('[fe80::1]:22'), { user: undefined, host: 'fe80::1', port: 22 });
     assert.deepEqual(parseSshCommandLine('ssh -p 2201 -i ~/.ssh/k -o Foo=bar admin@n1'), {
-      user: 'admin', host: 'n1', port: 2201, identityFile: '~/.ssh/k', jump: undefined, ignored: ['-o Foo=bar'],
+      user: 'admin',
+      host: 'n1',
+      port: 2201,
+      identityFile: '~/.ssh/k',
+      jump: undefined,
+      ignored: ['-o Foo=bar'],
     });
     assert.deepEqual(parseSshCommandLine('root@n2:2200'), { user: 'root', host: 'n2', port: 2200, ignored: [] });
     assert.throws(() => parseSshDestination('root@host:abc'), /port must be a number/);
     assert.throws(() => parseSshDestination('h:70000'), /out of range/);
-    assert.equal(hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }), 'Host n1\n  HostName 10.0.0.5\n  User root\n  Port 2222');
+    assert.equal(
+      hostBlockFor('n1', { host: '10.0.0.5', user: 'root', port: 2222 }),
+      'Host n1\n  HostName 10.0.0.5\n  User root\n  Port 2222',
+    );
   });
 
   it('a kept ssh command line in nodescope.hosts wins over the config, and its jump hops resolve through it', () => {
@@ -86,7 +101,10 @@ describe('ssh_config', () => {
     const t = settingTarget(d, resolveHost(cfg, d.host), cfg);
     assert.deepEqual([t.host, t.user, t.port], ['api.prod', 'ops', 2022], 'the command line over "Host *.prod" and "Host *"');
     assert.deepEqual(t.identityFiles, [path.join(process.env.HOME || os.homedir(), '.ssh', 'special')]);
-    assert.deepEqual(t.jump?.map((h) => [h.host, h.user, h.port]), [['bastion.prod', 'jump', 22]]);
+    assert.deepEqual(
+      t.jump?.map((h) => [h.host, h.user, h.port]),
+      [['bastion.prod', 'jump', 22]],
+    );
     // A plain destination leaves the config's keys and jumps alone.
     const plain = settingTarget(parseSshCommandLine('web1'), resolveHost(cfg, 'web1'), cfg);
     assert.equal(plain.user, 'deploy');
@@ -135,7 +153,11 @@ describe('ssh_config', () => {
         '  UserKnownHostsFile /tmp/only',
       ].join('\n'),
     });
-    const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK, NODESCOPE_TEST_AGENT: process.env.NODESCOPE_TEST_AGENT };
+    const saved = {
+      HOME: process.env.HOME,
+      SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK,
+      NODESCOPE_TEST_AGENT: process.env.NODESCOPE_TEST_AGENT,
+    };
     Object.assign(process.env, { HOME: d, SSH_AUTH_SOCK: '/run/agent.sock', NODESCOPE_TEST_AGENT: '/run/other.sock' });
     try {
       const c = readSshConfig([path.join(d, '.ssh', 'config')]);
@@ -144,7 +166,12 @@ describe('ssh_config', () => {
       assert.equal(resolveHost(c, 'a3').agentSocket, '/run/other.sock');
       const a4 = resolveHost(c, 'a4');
       assert.equal(a4.agentSocket, path.join(d, 'agent-a4.sock'));
-      assert.deepEqual(a4.knownHostsFiles, [path.join(d, '.ssh', 'kh_a4'), '/tmp/kh2', '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']);
+      assert.deepEqual(a4.knownHostsFiles, [
+        path.join(d, '.ssh', 'kh_a4'),
+        '/tmp/kh2',
+        '/etc/ssh/ssh_known_hosts',
+        '/etc/ssh/ssh_known_hosts2',
+      ]);
       const a5 = resolveHost(c, 'a5');
       assert.deepEqual(a5.knownHostsFiles, ['/tmp/only']);
       assert.equal(a5.user, 'from-match', 'a Match host block applies, as in ssh');

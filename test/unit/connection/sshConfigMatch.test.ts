@@ -32,8 +32,20 @@ describe('Match and Include, as ssh -G reads them', { skip: skipUnlessReal(probe
       const ssh = sshDashG(file, alias);
       const t = resolveHost(cfg, alias);
       assert.deepEqual(
-        { host: t.host, port: String(t.port), user: t.user, alive: String((t.keepaliveIntervalMs ?? 0) / 1000), timeout: String((t.connectTimeoutMs ?? 0) / 1000) },
-        { host: ssh.get('hostname'), port: ssh.get('port'), user: ssh.get('user'), alive: ssh.get('serveraliveinterval'), timeout: ssh.get('connecttimeout') },
+        {
+          host: t.host,
+          port: String(t.port),
+          user: t.user,
+          alive: String((t.keepaliveIntervalMs ?? 0) / 1000),
+          timeout: String((t.connectTimeoutMs ?? 0) / 1000),
+        },
+        {
+          host: ssh.get('hostname'),
+          port: ssh.get('port'),
+          user: ssh.get('user'),
+          alive: ssh.get('serveraliveinterval'),
+          timeout: ssh.get('connecttimeout'),
+        },
       );
     });
   }

@@ -28,7 +28,10 @@ describe('Add Node writes a Host block into the SSH config', () => {
 
   it("keeps the file's text, comments and blank lines byte for byte, and indents the block as the file does (tabs)", () => {
     assert.ok(result.startsWith(handKept), 'the existing text is a prefix of the new file');
-    assert.equal(result.slice(handKept.length), '\nHost n1\n\tHostName 10.0.0.5\n\tUser root\n\tPort 2222\n\tIdentityFile "/keys/with space/id"\n\tProxyJump bastion\n');
+    assert.equal(
+      result.slice(handKept.length),
+      '\nHost n1\n\tHostName 10.0.0.5\n\tUser root\n\tPort 2222\n\tIdentityFile "/keys/with space/id"\n\tProxyJump bastion\n',
+    );
   });
 
   it('starts a file that has no text, and ends a last line that had no newline', () => {

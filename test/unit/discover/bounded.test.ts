@@ -7,7 +7,16 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import { boundContainer, boundNamespace, CMDLINE_MAX_BYTES, cutText, LABELS_MAX, MOUNTS_MAX, TEXT_MAX_BYTES, utf8Boundary } from '../../../server/discover/bounded';
+import {
+  boundContainer,
+  boundNamespace,
+  CMDLINE_MAX_BYTES,
+  cutText,
+  LABELS_MAX,
+  MOUNTS_MAX,
+  TEXT_MAX_BYTES,
+  utf8Boundary,
+} from '../../../server/discover/bounded';
 import { readProcessData } from '../../../server/discover/procfs';
 import type { CgroupInfo, Problem } from '../../../server/protocol';
 import { sampleContainer, sampleSnapshot } from '../cli/sampleSnapshot';
@@ -18,7 +27,11 @@ describe('cutText', () => {
     assert.equal(cutText('a'.repeat(TEXT_MAX_BYTES)), null);
     assert.equal(cutText('a'.repeat(TEXT_MAX_BYTES + 1)), 'a'.repeat(TEXT_MAX_BYTES));
     // 'é' is 2 bytes, '€' 3, '😀' 4 (a surrogate pair in UTF-16): the cut backs off to a whole one.
-    for (const [ch, bytes] of [['é', 2], ['€', 3], ['😀', 4]] as const) {
+    for (const [ch, bytes] of [
+      ['é', 2],
+      ['€', 3],
+      ['😀', 4],
+    ] as const) {
       const s = `a${ch.repeat(TEXT_MAX_BYTES)}`;
       const cut = cutText(s)!;
       const n = Buffer.byteLength(cut);
@@ -30,7 +43,10 @@ describe('cutText', () => {
 
   it('finds the boundary in bytes', () => {
     const b = Buffer.from('aé€');
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((m) => utf8Boundary(b, m)), [0, 1, 1, 3, 3, 3, 6]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((m) => utf8Boundary(b, m)),
+      [0, 1, 1, 3, 3, 3, 6],
+    );
   });
 });
 
@@ -39,8 +55,23 @@ describe('boundContainer', () => {
     const c = sampleContainer('a'.repeat(64), 'n'.repeat(10_000), 100);
     c.hostname = 'h';
     c.labels = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i === 0 ? 'v'.repeat(5000) : 'v']));
-    const mount = c.mounts[0] ?? { mountId: 1, parentId: 0, target: '/', fstype: 'overlay', source: 'overlay', root: '/', readOnly: false, options: 'rw', superOptions: 'rw', sizeBytes: null };
-    c.mounts = Array.from({ length: MOUNTS_MAX + 10 }, (_, i) => ({ ...mount, mountId: i, target: i === 1 ? `/${'d'.repeat(5000)}` : `/m${i}` }));
+    const mount = c.mounts[0] ?? {
+      mountId: 1,
+      parentId: 0,
+      target: '/',
+      fstype: 'overlay',
+      source: 'overlay',
+      root: '/',
+      readOnly: false,
+      options: 'rw',
+      superOptions: 'rw',
+      sizeBytes: null,
+    };
+    c.mounts = Array.from({ length: MOUNTS_MAX + 10 }, (_, i) => ({
+      ...mount,
+      mountId: i,
+      target: i === 1 ? `/${'d'.repeat(5000)}` : `/m${i}`,
+    }));
     boundContainer(c);
     assert.equal(c.truncated, true);
     assert.equal(c.name, 'n'.repeat(TEXT_MAX_BYTES));
@@ -60,7 +91,16 @@ describe('boundContainer', () => {
   it('cuts a long cgroup path in a copy: the reading shared with another container of that cgroup stays whole', () => {
     const [c, other] = [sampleContainer('a'.repeat(64), 'a', 1), sampleContainer('b'.repeat(64), 'b', 1)];
     const long = `/${'x'.repeat(250)}`.repeat(20);
-    const shared: CgroupInfo = { version: 'v1', path: long, paths: { memory: long, pids: '/short' }, memory: null, cpu: null, pids: null, io: null, pressure: null };
+    const shared: CgroupInfo = {
+      version: 'v1',
+      path: long,
+      paths: { memory: long, pids: '/short' },
+      memory: null,
+      cpu: null,
+      pids: null,
+      io: null,
+      pressure: null,
+    };
     c.cgroup = shared;
     other.cgroup = shared;
     boundContainer(c);
@@ -122,7 +162,10 @@ describe('command lines read from /proc', () => {
       const own = fs.readFileSync(`/proc/${pid}/cmdline`);
       const p = readProcessData(pid, [])!;
       assert.equal(p.cmdlineTruncated, truncated);
-      const whole = own.subarray(0, own.length - 1).toString('utf8').replace(/\0/g, ' ');
+      const whole = own
+        .subarray(0, own.length - 1)
+        .toString('utf8')
+        .replace(/\0/g, ' ');
       if (truncated) {
         assert.equal(Buffer.byteLength(p.cmdline!), CMDLINE_MAX_BYTES);
         assert.ok(whole.startsWith(p.cmdline!));

@@ -43,11 +43,23 @@ test('text that is not a 64-bit hex mask is refused, not decoded to an empty set
 });
 
 test('capabilitySets maps each status mask to its own set and keeps the raw masks', () => {
-  const sets = capabilitySets({ capInh: '0000000000000000', capPrm: '00000000a80425fb', capEff: '0000000000000400', capBnd: '000001ffffffffff', capAmb: '0000000000002000' });
+  const sets = capabilitySets({
+    capInh: '0000000000000000',
+    capPrm: '00000000a80425fb',
+    capEff: '0000000000000400',
+    capBnd: '000001ffffffffff',
+    capAmb: '0000000000002000',
+  });
   assert.deepEqual(sets.inheritable, []);
   assert.equal(sets.permitted.length, 14);
   assert.deepEqual(sets.effective, ['CAP_NET_BIND_SERVICE']);
   assert.equal(sets.bounding.length, 41);
   assert.deepEqual(sets.ambient, ['CAP_NET_RAW']);
-  assert.deepEqual(sets.masks, { inheritable: '0000000000000000', permitted: '00000000a80425fb', effective: '0000000000000400', bounding: '000001ffffffffff', ambient: '0000000000002000' });
+  assert.deepEqual(sets.masks, {
+    inheritable: '0000000000000000',
+    permitted: '00000000a80425fb',
+    effective: '0000000000000400',
+    bounding: '000001ffffffffff',
+    ambient: '0000000000002000',
+  });
 });

@@ -56,7 +56,16 @@ test('v1 fixture tree (co-mounted cpu,cpuacct): limits, usage, stat, blkio', (t)
   assert.equal(cg.paths.memory, CG);
   assert.deepEqual(
     { ...cg.memory, stat: undefined },
-    { limitBytes: 64 * 1024 * 1024, usageBytes: 1048576, peakBytes: 2097152, fileBytes: 4096, anonBytes: 8192, oomEvents: null, oomKills: 3, stat: undefined },
+    {
+      limitBytes: 64 * 1024 * 1024,
+      usageBytes: 1048576,
+      peakBytes: 2097152,
+      fileBytes: 4096,
+      anonBytes: 8192,
+      oomEvents: null,
+      oomKills: 3,
+      stat: undefined,
+    },
   );
   assert.equal(cg.memory?.stat.mapped_file, 0);
   assert.deepEqual(cg.cpu, { quotaUs: 50000, periodUs: 100000, shares: 1024, weight: null, usageUsec: 1234567 });
@@ -97,7 +106,10 @@ test('hybrid fixture tree: limits from v1, pressure from unified/', (t) => {
   const cg = readCgroup(v1Lines, [], root);
   assert.equal(cg?.version, 'v1');
   assert.equal(cg?.memory?.limitBytes, 64 * 1024 * 1024);
-  assert.deepEqual(cg?.pressure?.cpu, { some: { avg10: 1.5, avg60: 0.25, avg300: 0, total: 12345 }, full: { avg10: 0, avg60: 0, avg300: 0, total: 670 } });
+  assert.deepEqual(cg?.pressure?.cpu, {
+    some: { avg10: 1.5, avg60: 0.25, avg300: 0, total: 12345 },
+    full: { avg10: 0, avg60: 0, avg300: 0, total: 670 },
+  });
   assert.equal(cg?.pressure?.memory?.full?.total, 3);
   assert.equal(cg?.pressure?.io, null);
 });
@@ -127,7 +139,16 @@ test('v2 fixture tree: memory/cpu/pids/io/PSI from the documented file formats',
   assert.deepEqual(cg.paths, { '': p });
   assert.deepEqual(
     { ...cg.memory, stat: undefined },
-    { limitBytes: 134217728, usageBytes: 5000000, peakBytes: 6000000, fileBytes: 1500000, anonBytes: 3000000, oomEvents: 2, oomKills: 1, stat: undefined },
+    {
+      limitBytes: 134217728,
+      usageBytes: 5000000,
+      peakBytes: 6000000,
+      fileBytes: 1500000,
+      anonBytes: 3000000,
+      oomEvents: 2,
+      oomKills: 1,
+      stat: undefined,
+    },
   );
   assert.deepEqual(cg.cpu, { quotaUs: 25000, periodUs: 100000, shares: null, weight: 100, usageUsec: 987654 });
   assert.deepEqual(cg.pids, { max: 50, current: 3 });
@@ -165,7 +186,9 @@ test('a cgroup removed mid-scan is not a problem', (t) => {
 });
 
 test('parsers: io.max and PSI lines', () => {
-  assert.deepEqual(parseIoMax('8:0 rbps=max wbps=max riops=max wiops=max\n'), [{ device: '8:0', rbps: null, wbps: null, riops: null, wiops: null }]);
+  assert.deepEqual(parseIoMax('8:0 rbps=max wbps=max riops=max wiops=max\n'), [
+    { device: '8:0', rbps: null, wbps: null, riops: null, wiops: null },
+  ]);
   assert.equal(parsePressure('garbage'), null);
   assert.equal(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=9\n')?.full, null);
 });
@@ -221,12 +244,14 @@ test('real cgroup2 mount made here: usage and PSI of a cgroup holding a live pro
   assert.deepEqual(problems, []);
 });
 
-test('v1 fixture: the root cgroup has no pids.max by design (no limit); its usage is the host\'s, so unknown, with why', (t) => {
+test("v1 fixture: the root cgroup has no pids.max by design (no limit); its usage is the host's, so unknown, with why", (t) => {
   const root = tree(t, { 'pids/cgroup.procs': '1\n', 'pids/pids.current': '812\n' });
   const problems: Problem[] = [];
   const cg = readCgroup([{ id: 8, controllers: ['pids'], path: '/' }], problems, root);
   assert.deepEqual(cg?.pids, { max: null, current: null });
-  assert.deepEqual(problems, [{ source: 'cgroup pids', message: "in the root cgroup: its usage is the whole host's, not this container's" }]);
+  assert.deepEqual(problems, [
+    { source: 'cgroup pids', message: "in the root cgroup: its usage is the whole host's, not this container's" },
+  ]);
 });
 
 test('v2 fixture: a cgroup below the root keeps its usage and PSI', (t) => {

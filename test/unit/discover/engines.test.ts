@@ -8,7 +8,15 @@ import * as path from 'path';
 import type { Problem } from '../../../server/protocol';
 import { fixtureTree } from '../../support/fixtureTree';
 import { ownNamespaces, type ProcRecord } from '../../../server/discover/procfs';
-import { DEFAULT_ENGINE_ROOTS, ENGINES, claimContainer, resolveEngineRoots, storageRoots, type EngineContext, type EngineRoots } from '../../../server/discover/engines';
+import {
+  DEFAULT_ENGINE_ROOTS,
+  ENGINES,
+  claimContainer,
+  resolveEngineRoots,
+  storageRoots,
+  type EngineContext,
+  type EngineRoots,
+} from '../../../server/discover/engines';
 import { docker, dockerDataRoot, dockerIdFromCgroup, overlay2Root } from '../../../server/discover/engines/docker';
 import { podman } from '../../../server/discover/engines/podman';
 import { containerd } from '../../../server/discover/engines/containerd';
@@ -27,7 +35,15 @@ function fixture(t: { after: (fn: () => void) => void }, files: Record<string, s
 /** The engines pointed at fixture trees: a root no test gives is one that does not exist. */
 function rootsAt(roots: Partial<EngineRoots>): EngineRoots {
   const nowhere = '/nonexistent/nodescope-engines-test';
-  return { docker: nowhere, containersStorage: nowhere, containerdTasks: nowhere, containerdSnapshots: nowhere, runc: [nowhere], containerdRunc: nowhere, ...roots };
+  return {
+    docker: nowhere,
+    containersStorage: nowhere,
+    containerdTasks: nowhere,
+    containerdSnapshots: nowhere,
+    runc: [nowhere],
+    containerdRunc: nowhere,
+    ...roots,
+  };
 }
 
 function ctx(cgroupPaths: string[], initPid = 4242, startTime: number | null = 777, roots: EngineRoots = rootsAt({})): EngineContext {
@@ -43,23 +59,49 @@ test('docker: id from cgroupfs and systemd cgroup paths', () => {
 
 test('docker: config.v2.json gives name without slash, image, image id, labels; data root from flags/daemon.json', (t) => {
   const root = fixture(t, {
-    [`containers/${ID}/config.v2.json`]: JSON.stringify({ Name: '/web', Image: 'sha256:beef', Config: { Image: 'nginx:1', Labels: { a: 'b', n: 1 } } }),
+    [`containers/${ID}/config.v2.json`]: JSON.stringify({
+      Name: '/web',
+      Image: 'sha256:beef',
+      Config: { Image: 'nginx:1', Labels: { a: 'b', n: 1 } },
+    }),
     'daemon.json': '{}',
   });
   assert.equal(dockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd --data-root ${root}` } as ProcRecord]), root);
   const c = ctx([`/docker/${ID}`], 4242, 777, rootsAt({ docker: root }));
-  assert.deepEqual(docker.claim(c), { runtime: 'docker', id: ID, name: 'web', image: 'nginx:1', imageId: 'sha256:beef', pod: null, labels: { a: 'b' } });
+  assert.deepEqual(docker.claim(c), {
+    runtime: 'docker',
+    id: ID,
+    name: 'web',
+    image: 'nginx:1',
+    imageId: 'sha256:beef',
+    pod: null,
+    labels: { a: 'b' },
+  });
   fs.writeFileSync(path.join(root, 'daemon.json'), JSON.stringify({ 'data-root': '/srv/docker' }));
   assert.equal(dockerDataRoot([], path.join(root, 'daemon.json')), '/srv/docker');
   assert.equal(dockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: 'dockerd --data-root=/x' } as ProcRecord]), '/x');
   assert.equal(dockerDataRoot([{ ...hostRoot, comm: 'dockerd', cmdline: `dockerd -g ${root}` } as ProcRecord]), root);
   assert.equal(overlay2Root(root), path.join(root, 'overlay2'));
   // A program named dockerd run by another user, or in another mount namespace, does not move the storage root.
-  const impostors = [{ ...hostRoot, uid: 1000 }, { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: 1 } }, { uid: null, namespaces: hostRoot.namespaces }];
-  for (const who of impostors) assert.equal(dockerDataRoot([{ ...who, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
+  const impostors = [
+    { ...hostRoot, uid: 1000 },
+    { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: 1 } },
+    { uid: null, namespaces: hostRoot.namespaces },
+  ];
+  for (const who of impostors)
+    assert.equal(
+      dockerDataRoot([{ ...who, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')),
+      '/srv/docker',
+    );
   // Nor one whose mount namespace could not be read.
   const unread = { ...hostRoot, namespaces: { ...hostRoot.namespaces, mnt: null } };
-  assert.equal(dockerDataRoot([{ ...unread, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
+  assert.equal(
+    dockerDataRoot(
+      [{ ...unread, comm: 'dockerd', cmdline: 'dockerd --data-root=/tmp/evil' } as ProcRecord],
+      path.join(root, 'daemon.json'),
+    ),
+    '/srv/docker',
+  );
   // A command line cut at 4 KiB may end inside the path: a cut last word is no data root.
   const cut = { ...hostRoot, comm: 'dockerd', cmdline: `dockerd ${'-D '.repeat(10)}--data-root /var/lib/dock`, cmdlineTruncated: true };
   assert.equal(dockerDataRoot([cut as ProcRecord], path.join(root, 'daemon.json')), '/srv/docker');
@@ -109,8 +151,13 @@ test('containerd + Kubernetes: task config.json annotations → pod; matched by 
   const roots = rootsAt({ containerdTasks: root });
   const k = containerd.claim(ctx([`/kubepods/besteffort/poduid-1/${ID}`], 1, 777, roots));
   assert.deepEqual(k, {
-    runtime: 'kubernetes', id: ID, name: 'nginx', image: 'docker.io/library/nginx:1', imageId: null,
-    pod: { name: 'web-0', namespace: 'prod', uid: 'uid-1', containerName: 'nginx' }, labels: {},
+    runtime: 'kubernetes',
+    id: ID,
+    name: 'nginx',
+    image: 'docker.io/library/nginx:1',
+    imageId: null,
+    pod: { name: 'web-0', namespace: 'prod', uid: 'uid-1', containerName: 'nginx' },
+    labels: {},
   });
   assert.equal(containerd.claim(ctx([`/system.slice/cri-containerd-${ID}.scope`], 1, 777, roots))?.runtime, 'kubernetes');
   const plain = containerd.claim(ctx(['/'], 4242, 777, roots));
@@ -123,32 +170,69 @@ test('podman and CRI-O: containers.json names, metadata and cgroup scopes', (t) 
   const crioId = 'b'.repeat(64);
   const root = fixture(t, {
     'overlay-containers/containers.json': JSON.stringify([
-      { id: ID, names: ['db'], image: 'img1', layer: 'l1', metadata: JSON.stringify({ 'image-name': 'docker.io/library/postgres:16', name: 'db' }) },
-      { id: crioId, names: ['k8s_app'], image: 'img2', metadata: JSON.stringify({ 'pod-name': 'app-7', 'pod-id': 'p1', 'metadata-name': 'app', 'metadata-namespace': 'ns1', 'image-name': 'quay.io/app:1' }) },
+      {
+        id: ID,
+        names: ['db'],
+        image: 'img1',
+        layer: 'l1',
+        metadata: JSON.stringify({ 'image-name': 'docker.io/library/postgres:16', name: 'db' }),
+      },
+      {
+        id: crioId,
+        names: ['k8s_app'],
+        image: 'img2',
+        metadata: JSON.stringify({
+          'pod-name': 'app-7',
+          'pod-id': 'p1',
+          'metadata-name': 'app',
+          'metadata-namespace': 'ns1',
+          'image-name': 'quay.io/app:1',
+        }),
+      },
     ]),
     'overlay-layers/layers.json': JSON.stringify([{ id: 'L1', 'diff-digest': 'sha256:dd', 'diff-size': 2048 }]),
   });
   const roots = rootsAt({ containersStorage: root });
   assert.deepEqual(podman.claim(ctx([`/machine.slice/libpod-${ID}.scope/container`], 4242, 777, roots)), {
-    runtime: 'podman', id: ID, name: 'db', image: 'docker.io/library/postgres:16', imageId: 'img1', pod: null, labels: {},
+    runtime: 'podman',
+    id: ID,
+    name: 'db',
+    image: 'docker.io/library/postgres:16',
+    imageId: 'img1',
+    pod: null,
+    labels: {},
   });
   const crio = podman.claim(ctx([`/kubepods.slice/crio-${crioId}.scope`], 4242, 777, roots));
   assert.equal(crio?.runtime, 'cri-o');
   assert.deepEqual(crio?.pod, { name: 'app-7', namespace: 'ns1', uid: 'p1', containerName: 'app' });
   assert.deepEqual(podman.layerIdentities!(roots, []).get(path.join(root, 'overlay/L1/diff')), {
-    identity: { engine: 'containers-storage', id: 'L1', diffId: 'sha256:dd', cacheId: null }, sizeBytes: 2048,
+    identity: { engine: 'containers-storage', id: 'L1', diffId: 'sha256:dd', cacheId: null },
+    sizeBytes: 2048,
   });
   assert.equal(podman.claim(ctx([`/docker/${ID}`], 4242, 777, roots)), null);
 });
 
 test('runc: state.json matched by init pid and confirmed by start time', (t) => {
   const root = fixture(t, {
-    'box/state.json': JSON.stringify({ id: 'box', init_process_pid: 4242, init_process_start: 777, config: { labels: ['bundle=/srv/box'] } }),
+    'box/state.json': JSON.stringify({
+      id: 'box',
+      init_process_pid: 4242,
+      init_process_start: 777,
+      config: { labels: ['bundle=/srv/box'] },
+    }),
     'bad/state.json': '{',
   });
   const roots = rootsAt({ runc: [root] });
   const c = ctx(['/'], 4242, 777, roots);
-  assert.deepEqual(runc.claim(c), { runtime: 'runc', id: 'box', name: 'box', image: null, imageId: null, pod: null, labels: { bundle: '/srv/box' } });
+  assert.deepEqual(runc.claim(c), {
+    runtime: 'runc',
+    id: 'box',
+    name: 'box',
+    image: null,
+    imageId: null,
+    pod: null,
+    labels: { bundle: '/srv/box' },
+  });
   assert.ok(c.problems.some((p) => p.source === path.join(root, 'bad/state.json')));
   assert.equal(runc.claim(ctx(['/'], 4242, 778, roots)), null, 'same pid, other start time: a reused PID');
 });
@@ -170,12 +254,19 @@ test('one list: every engine is asked in order, the most specific first, with th
   assert.equal(claimContainer(ctx([`/docker/${ID}`], 4242, 777, roots))?.runtime, 'docker');
   assert.equal(claimContainer(ctx(['/'], 4242, 777, roots))?.runtime, 'runc');
   assert.equal(claimContainer(ctx(['/'], 4242, 777, rootsAt({}))), null);
-  assert.deepEqual(ENGINES.map((e) => e.runtimes[0]), ['docker', 'podman', 'containerd', 'runc', 'lxc', 'nspawn']);
+  assert.deepEqual(
+    ENGINES.map((e) => e.runtimes[0]),
+    ['docker', 'podman', 'containerd', 'runc', 'lxc', 'nspawn'],
+  );
   // Layer storage comes from the roots passed in, not from whatever the last snapshot saw.
-  assert.deepEqual(storageRoots(roots), [path.join(dockerRoot, 'overlay2'), '/nonexistent/nodescope-engines-test/overlay', '/nonexistent/nodescope-engines-test']);
+  assert.deepEqual(storageRoots(roots), [
+    path.join(dockerRoot, 'overlay2'),
+    '/nonexistent/nodescope-engines-test/overlay',
+    '/nonexistent/nodescope-engines-test',
+  ]);
 });
 
-test('roots for a snapshot: given ones win; Docker\'s is looked for only when not given', (t) => {
+test("roots for a snapshot: given ones win; Docker's is looked for only when not given", (t) => {
   const root = fixture(t, { 'daemon.json': JSON.stringify({ 'data-root': '/srv/docker' }) });
   const daemonJson = path.join(root, 'daemon.json');
   assert.deepEqual(resolveEngineRoots([], { dockerDaemonJson: daemonJson }), { ...DEFAULT_ENGINE_ROOTS, docker: '/srv/docker' });

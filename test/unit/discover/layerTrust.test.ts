@@ -47,23 +47,48 @@ describe('layer trust', () => {
     assert.equal(hostLayerDirProblem('overlay2/a/diff', roots), 'not an absolute, normalised path');
     assert.equal(hostLayerDirProblem(`${root}/gone`, roots), 'not a directory on the host (ENOENT)');
     assert.equal(hostLayerDirProblem(`${root}/file`, roots), 'not a directory on the host (ENOTDIR)');
-    assert.equal(hostLayerDirProblem(`${root}-other/a`, roots), "not under an engine's storage root", 'a prefix of the name is not the root');
+    assert.equal(
+      hostLayerDirProblem(`${root}-other/a`, roots),
+      "not under an engine's storage root",
+      'a prefix of the name is not the root',
+    );
   });
 
   it('in the initial user namespace each layer stands on its own checks', () => {
-    const out = verifyLayers({ layers: [ref(`${root}/a/diff`, 0, 'upper'), ref('/root/s', 1)], initialUserNs: true, record: null, storageRoots: roots });
-    assert.deepEqual(out.map((l) => [l.hostPath, l.unverified]), [[`${root}/a/diff`, null], [null, "not under an engine's storage root"]]);
+    const out = verifyLayers({
+      layers: [ref(`${root}/a/diff`, 0, 'upper'), ref('/root/s', 1)],
+      initialUserNs: true,
+      record: null,
+      storageRoots: roots,
+    });
+    assert.deepEqual(
+      out.map((l) => [l.hostPath, l.unverified]),
+      [
+        [`${root}/a/diff`, null],
+        [null, "not under an engine's storage root"],
+      ],
+    );
   });
 
-  it('in a user namespace of its own only the engine\'s record, all of it in order, makes the layers host paths', () => {
+  it("in a user namespace of its own only the engine's record, all of it in order, makes the layers host paths", () => {
     const layers = [ref(`${root}/a/diff`, 0, 'upper'), ref(`${root}/b/diff`, 1)];
     const record = { layers: [`${root}/a/diff`, `${root}/b/diff`], source: 'rec' };
-    assert.deepEqual(verifyLayers({ layers, initialUserNs: false, record, storageRoots: roots }).map((l) => l.hostPath), record.layers);
+    assert.deepEqual(
+      verifyLayers({ layers, initialUserNs: false, record, storageRoots: roots }).map((l) => l.hostPath),
+      record.layers,
+    );
     const none = verifyLayers({ layers, initialUserNs: false, record: null, storageRoots: roots });
     assert.ok(none.every((l) => l.hostPath === null && /user namespace of its own, and no engine's record/.test(l.unverified!)));
     for (const other of [[...record.layers].reverse(), [record.layers[0]], [...record.layers, `${root}/elsewhere/diff`]]) {
       const out = verifyLayers({ layers, initialUserNs: false, record: { layers: other, source: 'rec' }, storageRoots: roots });
-      assert.ok(out.every((l) => l.hostPath === null && l.unverified === 'its mount namespace belongs to a user namespace of its own, and its engine\'s record (rec) names other directories'));
+      assert.ok(
+        out.every(
+          (l) =>
+            l.hostPath === null &&
+            l.unverified ===
+              "its mount namespace belongs to a user namespace of its own, and its engine's record (rec) names other directories",
+        ),
+      );
     }
     const unknown = verifyLayers({ layers, initialUserNs: null, record: null, storageRoots: roots });
     assert.ok(unknown.every((l) => l.hostPath === null && l.unverified!.startsWith('the owner of its mount namespace is unknown')));
@@ -76,7 +101,12 @@ describe('layer trust', () => {
   });
 
   it('the tree shows an unverified layer as such and offers no scan of it', () => {
-    const snap = { containers: [], namespaces: [], processes: [], layers: [{ path: '/root/s', usedBy: ['x'], roles: {}, sizeBytes: null, identity: null }] } as unknown as Snapshot;
+    const snap = {
+      containers: [],
+      namespaces: [],
+      processes: [],
+      layers: [{ path: '/root/s', usedBy: ['x'], roles: {}, sizeBytes: null, identity: null }],
+    } as unknown as Snapshot;
     const ix = new SnapshotIndex(snap);
     const item = layerItem('i', ix, { ...ref('/root/s', 1), hostPath: null, unverified: 'why' }, undefined, 'c');
     assert.equal(item.expandable, false);

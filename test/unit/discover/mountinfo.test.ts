@@ -11,20 +11,40 @@ import { parseMountinfo, readMountinfoOf, readWholeLines, unescapeMountField } f
 test("the kernel documentation's example line, field by field", () => {
   const [m] = parseMountinfo('36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n');
   assert.deepEqual(m, {
-    mountId: 36, parentId: 35, major: 98, minor: 0, root: '/mnt1', mountPoint: '/mnt2', options: 'rw,noatime',
-    optional: ['master:1'], fstype: 'ext3', source: '/dev/root', superOptions: 'rw,errors=continue',
+    mountId: 36,
+    parentId: 35,
+    major: 98,
+    minor: 0,
+    root: '/mnt1',
+    mountPoint: '/mnt2',
+    options: 'rw,noatime',
+    optional: ['master:1'],
+    fstype: 'ext3',
+    source: '/dev/root',
+    superOptions: 'rw,errors=continue',
   });
 });
 
 test('zero, one or several optional fields before the separator', () => {
-  const ms = parseMountinfo([
-    '22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw',
-    '25 22 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755',
-    '300 25 0:40 / /mnt/x rw shared:12 master:3 propagate_from:3 unbindable - tmpfs none rw',
-  ].join('\n'));
-  assert.deepEqual(ms.map((m) => m.optional), [[], ['shared:9'], ['shared:12', 'master:3', 'propagate_from:3', 'unbindable']]);
-  assert.deepEqual(ms.map((m) => m.fstype), ['proc', 'tmpfs', 'tmpfs']);
-  assert.deepEqual(ms.map((m) => m.source), ['proc', 'tmpfs', 'none']);
+  const ms = parseMountinfo(
+    [
+      '22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw',
+      '25 22 0:23 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755',
+      '300 25 0:40 / /mnt/x rw shared:12 master:3 propagate_from:3 unbindable - tmpfs none rw',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    ms.map((m) => m.optional),
+    [[], ['shared:9'], ['shared:12', 'master:3', 'propagate_from:3', 'unbindable']],
+  );
+  assert.deepEqual(
+    ms.map((m) => m.fstype),
+    ['proc', 'tmpfs', 'tmpfs'],
+  );
+  assert.deepEqual(
+    ms.map((m) => m.source),
+    ['proc', 'tmpfs', 'none'],
+  );
 });
 
 test('octal escapes in root, mount point and source are undone; superblock options stay raw', () => {
@@ -71,7 +91,12 @@ test('a mount table longer than the cap is cut after its last whole line there, 
   const problems: Problem[] = [];
   const mounts = readMountinfoOf(process.pid, problems, max)!;
   assert.deepEqual(mounts, parseMountinfo(lines.slice(0, 2).join('\n') + '\n'));
-  assert.deepEqual(problems, [{ source: `/proc/${process.pid}/mountinfo`, message: `mount table of pid ${process.pid} cut after 2 entries (${max} B read): the mounts after them are not listed` }]);
+  assert.deepEqual(problems, [
+    {
+      source: `/proc/${process.pid}/mountinfo`,
+      message: `mount table of pid ${process.pid} cut after 2 entries (${max} B read): the mounts after them are not listed`,
+    },
+  ]);
   const whole: Problem[] = [];
   assert.equal(readMountinfoOf(process.pid, whole)!.length, parseMountinfo(lines.join('\n')).length);
   assert.deepEqual(whole, []);

@@ -5,13 +5,23 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { followLayerLink, mountsOf, parseOverlayOptions, parseTmpfsSize, relativeLayerResolver, rootfsOf } from '../../../server/discover/overlay';
+import {
+  followLayerLink,
+  mountsOf,
+  parseOverlayOptions,
+  parseTmpfsSize,
+  relativeLayerResolver,
+  rootfsOf,
+} from '../../../server/discover/overlay';
 import type { MountEntry } from '../../../server/discover/mountinfo';
 
 const noResolve = () => null;
 
 test('lowerdir order is top-most first; upper, work and flags are read', () => {
-  const o = parseOverlayOptions('rw,lowerdir=/a:/b:/c,upperdir=/u,workdir=/w,index=off,redirect_dir=follow,metacopy=on,xino=auto,volatile,userxattr', noResolve);
+  const o = parseOverlayOptions(
+    'rw,lowerdir=/a:/b:/c,upperdir=/u,workdir=/w,index=off,redirect_dir=follow,metacopy=on,xino=auto,volatile,userxattr',
+    noResolve,
+  );
   assert.deepEqual(o.lowerdirs, ['/a', '/b', '/c']);
   assert.deepEqual(o.dataLowerdirs, []);
   assert.equal(o.upperdir, '/u');
@@ -68,13 +78,32 @@ test('relative l/ links resolve through the engine root to <cache-id>/diff', (t)
 });
 
 function entry(over: Partial<MountEntry>): MountEntry {
-  return { mountId: 1, parentId: 0, major: 0, minor: 1, root: '/', mountPoint: '/', options: 'rw', optional: [], fstype: 'ext4', source: '/dev/sda', superOptions: 'rw', ...over };
+  return {
+    mountId: 1,
+    parentId: 0,
+    major: 0,
+    minor: 1,
+    root: '/',
+    mountPoint: '/',
+    options: 'rw',
+    optional: [],
+    fstype: 'ext4',
+    source: '/dev/sda',
+    superOptions: 'rw',
+    ...over,
+  };
 }
 
 test('rootfsOf takes the last mount on / and numbers upper, lowers, data layers', () => {
   const r = rootfsOf([
     entry({ mountId: 1 }),
-    entry({ mountId: 2, fstype: 'overlay', source: 'overlay', options: 'ro,relatime', superOptions: 'rw,lowerdir=/l1:/l2::/d,upperdir=/u,workdir=/w' }),
+    entry({
+      mountId: 2,
+      fstype: 'overlay',
+      source: 'overlay',
+      options: 'ro,relatime',
+      superOptions: 'rw,lowerdir=/l1:/l2::/d,upperdir=/u,workdir=/w',
+    }),
     entry({ mountId: 3, mountPoint: '/proc', fstype: 'proc' }),
   ]);
   assert.ok(r);
@@ -92,7 +121,13 @@ test('rootfsOf takes the last mount on / and numbers upper, lowers, data layers'
 
 test('without an upper the top-most lower is index 0', () => {
   const r = rootfsOf([entry({ fstype: 'overlay', superOptions: 'ro,lowerdir=/l1:/l2' })]);
-  assert.deepEqual(r?.layers.map((l) => [l.path, l.index]), [['/l1', 0], ['/l2', 1]]);
+  assert.deepEqual(
+    r?.layers.map((l) => [l.path, l.index]),
+    [
+      ['/l1', 0],
+      ['/l2', 1],
+    ],
+  );
 });
 
 test('tmpfs sizes: k/m/g suffixes, 0 = unlimited, % of MemTotal', () => {

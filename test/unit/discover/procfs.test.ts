@@ -44,13 +44,21 @@ test('status: real uid/gid, NSpid outermost first, thread count, capability mask
   assert.deepEqual(s.nspid, [9001, 7, 1]);
   assert.equal(s.threads, 3);
   assert.deepEqual(s.status, {
-    capInh: '0000000000000000', capPrm: '00000000a80425fb', capEff: '00000000a80425fb', capBnd: '00000000a80425fb',
-    capAmb: '0000000000000000', noNewPrivs: true, seccomp: 2, seccompFilters: 1,
+    capInh: '0000000000000000',
+    capPrm: '00000000a80425fb',
+    capEff: '00000000a80425fb',
+    capBnd: '00000000a80425fb',
+    capAmb: '0000000000000000',
+    noNewPrivs: true,
+    seccomp: 2,
+    seccompFilters: 1,
   });
 });
 
 test('status of an older kernel: no NoNewPrivs or Seccomp lines means unknown, not "off"', () => {
-  const old = STATUS.split('\n').filter((l) => !/^(NoNewPrivs|Seccomp|Seccomp_filters):/.test(l)).join('\n');
+  const old = STATUS.split('\n')
+    .filter((l) => !/^(NoNewPrivs|Seccomp|Seccomp_filters):/.test(l))
+    .join('\n');
   const s = parseStatus(old);
   assert.equal(s.status?.noNewPrivs, null);
   assert.equal(s.status?.seccomp, null);
@@ -65,7 +73,9 @@ test('status without capability lines (not a normal process view) gives no capab
 });
 
 test('cgroup: v1 hierarchies with several controllers, named hierarchies and the v2 line', () => {
-  const lines = parseCgroupFile('12:pids:/docker/abc\n4:cpu,cpuacct:/docker/abc\n1:name=systemd:/system.slice/docker-abc.scope\n0::/system.slice/x:y.scope\n');
+  const lines = parseCgroupFile(
+    '12:pids:/docker/abc\n4:cpu,cpuacct:/docker/abc\n1:name=systemd:/system.slice/docker-abc.scope\n0::/system.slice/x:y.scope\n',
+  );
   assert.deepEqual(lines, [
     { id: 12, controllers: ['pids'], path: '/docker/abc' },
     { id: 4, controllers: ['cpu', 'cpuacct'], path: '/docker/abc' },

@@ -15,12 +15,21 @@ test('the path a person sees is the container name and the file, never the 64-di
 
 test('node and container come back exactly, from the root to a deep file', () => {
   const node = 'ssh:ssh -p 2222 -J bastion Admin@10.0.0.5';
-  for (const [file, back] of [['/', '/'], ['/etc/passwd', '/etc/passwd'], ['etc/x', '/etc/x'], ['/a b/ü/#?', '/a b/ü/#?']]) {
+  for (const [file, back] of [
+    ['/', '/'],
+    ['/etc/passwd', '/etc/passwd'],
+    ['etc/x', '/etc/x'],
+    ['/a b/ü/#?', '/a b/ü/#?'],
+  ]) {
     const { authority, path } = containerFileParts(node, 'Try-1', 'web', file);
     assert.deepEqual(parseContainerFile(authority, path), { nodeId: node, containerId: 'Try-1', file: back }, file);
   }
   const { authority } = containerFileParts(node, 'Try-1', 'web', '/');
-  assert.deepEqual(parseContainerFile(authority.toUpperCase(), '/web/etc'), { nodeId: node, containerId: 'Try-1', file: '/etc' }, 'an authority compared without case still parses');
+  assert.deepEqual(
+    parseContainerFile(authority.toUpperCase(), '/web/etc'),
+    { nodeId: node, containerId: 'Try-1', file: '/etc' },
+    'an authority compared without case still parses',
+  );
 });
 
 test('above the container root: the URI root, where only the folder named after the container is', () => {

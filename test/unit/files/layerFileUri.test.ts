@@ -10,21 +10,38 @@ const NODE = 'ssh:ssh -p 2222 -J bastion Admin@10.0.0.5';
 const ID = '296c25a44ba3371fb6650b3e76dce543438776907116bcfe41fea4a7c64740a7';
 
 test('a layer view comes back exactly, and its path says which view to a person', () => {
-  for (const view of [{ layer: 0, merged: true }, { layer: 3, merged: false }, { layer: 12, merged: true }]) {
+  for (const view of [
+    { layer: 0, merged: true },
+    { layer: 3, merged: false },
+    { layer: 12, merged: true },
+  ]) {
     const { authority, path } = containerFileParts(NODE, ID, 'web', '/etc/app/conf', view);
-    assert.deepEqual(parseContainerFile(authority, path), { nodeId: NODE, containerId: ID, file: '/etc/app/conf', view }, JSON.stringify(view));
+    assert.deepEqual(
+      parseContainerFile(authority, path),
+      { nodeId: NODE, containerId: ID, file: '/etc/app/conf', view },
+      JSON.stringify(view),
+    );
     assert.deepEqual(parseContainerFile(authority.toUpperCase(), path)?.view, view, 'an authority compared without case');
   }
   assert.equal(containerFileParts(NODE, ID, 'web', '/etc/passwd', { layer: 2, merged: true }).path, '/web (up to layer 2)/etc/passwd');
   assert.equal(containerFileParts(NODE, ID, 'web', '/etc/passwd', { layer: 2, merged: false }).path, '/web (layer 2)/etc/passwd');
-  assert.equal(parseContainerFile(containerFileParts(NODE, ID, 'web', '/').authority, '/web/x')?.view, undefined, "the container's own view has none");
+  assert.equal(
+    parseContainerFile(containerFileParts(NODE, ID, 'web', '/').authority, '/web/x')?.view,
+    undefined,
+    "the container's own view has none",
+  );
 });
 
 test('the view is taken from the authority only: the name segment cannot forge one', () => {
   const { authority } = containerFileParts('local', ID, 'web', '/');
   assert.equal(parseContainerFile(authority, '/web (layer 3)/etc')?.view, undefined);
   const up = containerFileParts('local', ID, 'web', '/', { layer: 1, merged: true });
-  assert.deepEqual(parseContainerFile(up.authority, '/web (layer 9)/etc'), { nodeId: 'local', containerId: ID, file: '/etc', view: { layer: 1, merged: true } });
+  assert.deepEqual(parseContainerFile(up.authority, '/web (layer 9)/etc'), {
+    nodeId: 'local',
+    containerId: ID,
+    file: '/etc',
+    view: { layer: 1, merged: true },
+  });
   assert.equal(parseContainerFile(up.authority, '/')?.file, undefined, 'above the root');
 });
 
@@ -41,7 +58,10 @@ test('switching views keeps node, container, name and file; only the view change
   const below = switchView(from.authority, from.path, { layer: 3, merged: true });
   assert.deepEqual(below, containerFileParts(NODE, ID, 'web (1)', '/etc/app/conf', { layer: 3, merged: true }));
   const own = containerFileParts(NODE, ID, 'web', '/a b/ü');
-  assert.deepEqual(switchView(own.authority, own.path, { layer: 1, merged: false }), containerFileParts(NODE, ID, 'web', '/a b/ü', { layer: 1, merged: false }));
+  assert.deepEqual(
+    switchView(own.authority, own.path, { layer: 1, merged: false }),
+    containerFileParts(NODE, ID, 'web', '/a b/ü', { layer: 1, merged: false }),
+  );
   assert.deepEqual(switchView(below.authority, below.path, undefined), containerFileParts(NODE, ID, 'web (1)', '/etc/app/conf'));
   assert.equal(switchView('nothex', '/x', undefined), undefined);
 });
@@ -57,5 +77,6 @@ test('decorations: marks first, else the serving layer in a merged view; badges 
   assert.match(opaque.tooltip, /opaque directory.* · from layer 2$/);
   assert.equal(decorationOf({ layer: 0, copiedUp: true }, merged)?.badge, 'C');
   assert.deepEqual(decorationOf({ layer: 120 }, merged), { badge: '', tooltip: 'from layer 120' });
-  for (const marks of [{ layer: 99 }, { layer: 7, opaque: true as const, copiedUp: true as const }]) assert.ok(decorationOf(marks, merged)!.badge.length <= 2);
+  for (const marks of [{ layer: 99 }, { layer: 7, opaque: true as const, copiedUp: true as const }])
+    assert.ok(decorationOf(marks, merged)!.badge.length <= 2);
 });

@@ -19,11 +19,10 @@ function rootfs(t: T, upper: Record<string, string>, lowers: Record<string, stri
 }
 
 test('added, changed and deleted as docker diff names them; an opaque dir deletes what the image had in it', (t) => {
-  const r = rootfs(
-    t,
-    { 'etc/conf': 'edited', 'etc/.wh.gone': '', 'opt/.wh..wh..opq': '', 'opt/new': '', 'srv/new': '' },
-    [{ 'etc/conf': 'v2', 'opt/keep': '' }, { 'etc/conf': 'v1', 'etc/gone': '', 'opt/old': '' }],
-  );
+  const r = rootfs(t, { 'etc/conf': 'edited', 'etc/.wh.gone': '', 'opt/.wh..wh..opq': '', 'opt/new': '', 'srv/new': '' }, [
+    { 'etc/conf': 'v2', 'opt/keep': '' },
+    { 'etc/conf': 'v1', 'etc/gone': '', 'opt/old': '' },
+  ]);
   const d = containerDiff(r, 'c', 100);
   assert.deepEqual(
     d.changes.map((c) => `${c.kind} ${c.path}${c.opaque ? ' opaque' : ''}`),
@@ -49,7 +48,10 @@ test('a directory copied up with nothing left changed below it is no change; a c
   fs.mkdirSync(`${r.layers[0].path}/srv`);
   fs.mkdirSync(`${r.layers[0].path}/opt`);
   fs.chmodSync(`${r.layers[0].path}/opt`, 0o700);
-  assert.deepEqual(containerDiff(r, 'c', 100).changes.map((c) => `${c.kind} ${c.path}`), ['C /opt']);
+  assert.deepEqual(
+    containerDiff(r, 'c', 100).changes.map((c) => `${c.kind} ${c.path}`),
+    ['C /opt'],
+  );
 });
 
 test('stops collecting at the limit and says so; no upper layer is an error', (t) => {

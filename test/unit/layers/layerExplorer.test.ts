@@ -14,14 +14,46 @@ import { fixtureTree } from '../../support/fixtureTree';
 function stack(t: { after: (fn: () => void) => void }, many = 0): LayerStack {
   const big: Record<string, string> = {};
   for (let i = 0; i < many; i++) big[`big/f${String(i).padStart(5, '0')}`] = '';
-  const top = fixtureTree(t, 'ns-ex-top-', { '.wh.gone': '', 'd/.wh..wh..opq': '', 'd/new': 'n', 'e/f': 'new f', 'e/lib.so': 'x', 'empty/.wh.z': '', ...big });
-  const lower = fixtureTree(t, 'ns-ex-lower-', { gone: '12345', 'd/old': '1234', 'e/f': 'f', 'e/g': 'g', 'e/sub/x.so': 'y', 'empty/z': 'z', keep: 'k', 'usr/lib/a.so': 'a', 'usr/lib/b.txt': 'b' });
-  const layer = (index: number, dir: string) => ({ index, dir, role: 'lower' as const, origin: null, createdBy: null, emptyHistory: [], usedBy: [] });
-  return { target: { kind: 'image', id: `test-${top}`, name: 'test' }, layers: [layer(0, top), layer(1, lower)], prefixes: ['trusted.overlay.'], problems: [] };
+  const top = fixtureTree(t, 'ns-ex-top-', {
+    '.wh.gone': '',
+    'd/.wh..wh..opq': '',
+    'd/new': 'n',
+    'e/f': 'new f',
+    'e/lib.so': 'x',
+    'empty/.wh.z': '',
+    ...big,
+  });
+  const lower = fixtureTree(t, 'ns-ex-lower-', {
+    gone: '12345',
+    'd/old': '1234',
+    'e/f': 'f',
+    'e/g': 'g',
+    'e/sub/x.so': 'y',
+    'empty/z': 'z',
+    keep: 'k',
+    'usr/lib/a.so': 'a',
+    'usr/lib/b.txt': 'b',
+  });
+  const layer = (index: number, dir: string) => ({
+    index,
+    dir,
+    role: 'lower' as const,
+    origin: null,
+    createdBy: null,
+    emptyHistory: [],
+    usedBy: [],
+  });
+  return {
+    target: { kind: 'image', id: `test-${top}`, name: 'test' },
+    layers: [layer(0, top), layer(1, lower)],
+    prefixes: ['trusted.overlay.'],
+    problems: [],
+  };
 }
 /** A page of the stack's view; the target named by the top layer's directory, unique to the test. */
 const explore = (s: LayerStack, p: Omit<LayerExploreParams, 'target'>) => explorePage({ ...p, target: s.layers[0].dir }, () => s);
-const names = (p: { entries: { name: string; mark: string; hasChildren: boolean }[] }) => p.entries.map((e) => `${e.mark} ${e.name}${e.hasChildren ? '/' : ''}`);
+const names = (p: { entries: { name: string; mark: string; hasChildren: boolean }[] }) =>
+  p.entries.map((e) => `${e.mark} ${e.name}${e.hasChildren ? '/' : ''}`);
 
 test('the merged view of / with marks, per-mark counts and which directories have anything in them', (t) => {
   const p = explore(stack(t), { path: '/' });
@@ -51,11 +83,14 @@ test('pages are consecutive slices of one sorted list; the total is the whole di
   assert.equal(lookups, 1);
 });
 
-test('the page\'s files are sized from the layer that provides them, removed ones from the layer below', (t) => {
+test("the page's files are sized from the layer that provides them, removed ones from the layer below", (t) => {
   const s = stack(t);
   const bytes = (p: ReturnType<typeof explore>) => p.entries.map((e) => `${e.name} ${e.bytes}`);
   assert.deepEqual(bytes(explore(s, { path: '/e' })), ['f 5', 'g 1', 'lib.so 1', 'sub 0']);
-  assert.deepEqual(bytes(explore(s, { path: '/', merged: false })).filter((x) => x.startsWith('gone')), ['gone 5']);
+  assert.deepEqual(
+    bytes(explore(s, { path: '/', merged: false })).filter((x) => x.startsWith('gone')),
+    ['gone 5'],
+  );
   assert.equal(explore(s, { path: '/', merged: false }).entries.find((e) => e.name === 'd')?.opaque, true);
 });
 
@@ -106,7 +141,7 @@ test('bad parameters are refused in one line', (t) => {
   assert.throws(() => explore(s, { path: '/nope' }), /no directory \/nope in test up to layer 0/);
 });
 
-test('a filter that runs past the request\'s time stops, and the page says it is cut short', (t) => {
+test("a filter that runs past the request's time stops, and the page says it is cut short", (t) => {
   const s = stack(t, 3000);
   // The listing read whole by a first page; a later page filters it with no time left.
   assert.equal(explore(s, { path: '/big' }).total, 3000);

@@ -22,10 +22,27 @@ function stack(t: { after: (fn: () => void) => void }): LayerStack {
   fs.symlinkSync('/etc', path.join(top, 'x')); // over the lower layer's directory x
   fs.symlinkSync('../../../../../../etc', path.join(top, 'up'));
   const lower = fixtureTree(t, 'ns-ls-lower-', { gone: '12345', 'd/old': '1234', 'e/f': 'f', 'e/g': 'g', 'x/y': 'y', keep: 'k' });
-  const layer = (index: number, dir: string) => ({ index, dir, role: 'lower' as const, origin: null, createdBy: null, emptyHistory: [], usedBy: [] });
-  return { target: { kind: 'image', id: 'test', name: 'test' }, layers: [layer(0, top), layer(1, lower)], prefixes: ['trusted.overlay.'], problems: [] };
+  const layer = (index: number, dir: string) => ({
+    index,
+    dir,
+    role: 'lower' as const,
+    origin: null,
+    createdBy: null,
+    emptyHistory: [],
+    usedBy: [],
+  });
+  return {
+    target: { kind: 'image', id: 'test', name: 'test' },
+    layers: [layer(0, top), layer(1, lower)],
+    prefixes: ['trusted.overlay.'],
+    problems: [],
+  };
 }
-const marks = (l: LayerListing) => l.entries.map((e) => `${e.mark} ${e.name}${e.whiteout ? ' (whiteout)' : ''}${e.hiddenByOpaque ? ' (hidden)' : ''}${e.opaque ? ' (opaque)' : ''} @${e.layer}`);
+const marks = (l: LayerListing) =>
+  l.entries.map(
+    (e) =>
+      `${e.mark} ${e.name}${e.whiteout ? ' (whiteout)' : ''}${e.hiddenByOpaque ? ' (hidden)' : ''}${e.opaque ? ' (opaque)' : ''} @${e.layer}`,
+  );
 
 test('one layer alone: added, modified, removed by a whiteout, a directory made opaque', (t) => {
   const s = stack(t);
@@ -39,10 +56,15 @@ test('the merged view: what each layer leaves, unmodified entries from below', (
   const s = stack(t);
   assert.deepEqual(marks(listLayerDir(s, '/e', 0, true)), ['M f @0', 'U g @1']);
   assert.deepEqual(marks(listLayerDir(s, '/', 1, true)), ['A d @1', 'A e @1', 'A gone @1', 'A keep @1', 'A x @1']);
-  assert.deepEqual(listLayerDir(s, '/', 0, true).entries.filter((e) => e.mark !== 'R').map((e) => e.name), ['d', 'e', 'keep', 'up', 'x']);
+  assert.deepEqual(
+    listLayerDir(s, '/', 0, true)
+      .entries.filter((e) => e.mark !== 'R')
+      .map((e) => e.name),
+    ['d', 'e', 'keep', 'up', 'x'],
+  );
 });
 
-test('a symlink in a layer is not followed: not to the node\'s /etc, and it hides the directory below it', (t) => {
+test("a symlink in a layer is not followed: not to the node's /etc, and it hides the directory below it", (t) => {
   const s = stack(t);
   assert.throws(() => listLayerDir(s, '/x', 0, true), /no directory \/x in test up to layer 0/);
   assert.throws(() => listLayerDir(s, '/up', 0, true), /no directory \/up/);
@@ -57,8 +79,17 @@ test('a layer index the stack does not have is refused in one line', (t) => {
 
 test('the report counts the marks and wastes what the top layer hides or replaces', (t) => {
   const r = layerReport(stack(t), 100);
-  assert.deepEqual(r.layers.map((l) => [l.files, l.whiteouts, l.opaqueDirs, l.bytes]), [[2, 1, 1, 6], [6, 0, 0, 13]]);
-  assert.deepEqual(r.wasted.map((w) => `${w.path} ${w.bytes}`), ['/gone 5', '/d/old 4', '/e/f 1', '/x/y 1']);
+  assert.deepEqual(
+    r.layers.map((l) => [l.files, l.whiteouts, l.opaqueDirs, l.bytes]),
+    [
+      [2, 1, 1, 6],
+      [6, 0, 0, 13],
+    ],
+  );
+  assert.deepEqual(
+    r.wasted.map((w) => `${w.path} ${w.bytes}`),
+    ['/gone 5', '/d/old 4', '/e/f 1', '/x/y 1'],
+  );
   assert.equal(r.wastedBytes, 11);
   assert.equal(r.efficiency, 1 - 11 / 19);
 });

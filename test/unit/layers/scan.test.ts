@@ -19,8 +19,14 @@ test('AUFS-style markers report the deleted path and the opaque dir, and are not
     'var/lib/kept': '12345',
   });
   const s = scanLayer(dir);
-  assert.deepEqual(s.whiteouts.map((w) => [w.path, w.kind]).sort(), [['etc/passwd', 'wh-file'], ['gone', 'wh-file']]);
-  assert.deepEqual(s.opaqueDirs.map((o) => [o.path, o.kind]).sort(), [['', 'wh-opq'], ['var/lib', 'wh-opq']]);
+  assert.deepEqual(s.whiteouts.map((w) => [w.path, w.kind]).sort(), [
+    ['etc/passwd', 'wh-file'],
+    ['gone', 'wh-file'],
+  ]);
+  assert.deepEqual(s.opaqueDirs.map((o) => [o.path, o.kind]).sort(), [
+    ['', 'wh-opq'],
+    ['var/lib', 'wh-opq'],
+  ]);
   assert.equal(s.files, 1);
   assert.equal(s.bytes, 5);
   assert.equal(s.dirs, 3);
@@ -28,7 +34,7 @@ test('AUFS-style markers report the deleted path and the opaque dir, and are not
 });
 
 test('symlinks are counted, never followed, whether they point outside the layer or up out of it', (t) => {
-  const outside = fixtureTree(t, 'ns-h3-outside-', { 'a': 'x'.repeat(100), 'b/c': 'y' });
+  const outside = fixtureTree(t, 'ns-h3-outside-', { a: 'x'.repeat(100), 'b/c': 'y' });
   const dir = fixtureTree(t, 'ns-h3-scan-', { 'bin/sh': 'ab' });
   fs.symlinkSync(outside, `${dir}/to-outside`);
   fs.symlinkSync('../../../../..', `${dir}/bin/up`);
@@ -41,7 +47,7 @@ test('symlinks are counted, never followed, whether they point outside the layer
 });
 
 test('a symlink given as the layer is not a directory: the link is not followed', (t) => {
-  const dir = fixtureTree(t, 'ns-h3-scan-', { 'f': '' });
+  const dir = fixtureTree(t, 'ns-h3-scan-', { f: '' });
   fs.symlinkSync(dir, `${dir}/self`);
   assert.throws(() => scanLayer(`${dir}/self`), { message: `not a directory: ${dir}/self` });
   assert.throws(() => scanLayer(`${dir}/f`), { message: `not a directory: ${dir}/f` });
@@ -67,7 +73,11 @@ function scanAsUnprivileged(dir: string): LayerScan {
   fs.chmodSync(dir, 0o755); // the fixture's own directory must be enterable by nobody
   const repo = path.resolve(__dirname, '..', '..', '..');
   const code = `const {scanLayer}=require(${JSON.stringify(path.join(repo, 'server', 'layers', 'scan'))});process.stdout.write(JSON.stringify(scanLayer(${JSON.stringify(dir)})))`;
-  const out = execFileSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', '-e', code], { cwd: repo, encoding: 'utf8' });
+  const out = execFileSync(
+    'setpriv',
+    ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '--import', 'tsx', '-e', code],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return JSON.parse(out) as LayerScan;
 }
 

@@ -31,7 +31,10 @@ describe('wasted space', () => {
   });
 
   it('an overwritten file wastes the lower copy only, whatever the sizes', () => {
-    const r = waste([[dir('etc'), file('etc/conf', 3)], [dir('etc'), file('etc/conf', 24)]]);
+    const r = waste([
+      [dir('etc'), file('etc/conf', 3)],
+      [dir('etc'), file('etc/conf', 24)],
+    ]);
     assert.deepEqual(r.wasted, [{ path: '/etc/conf', bytes: 24, layer: 1 }]);
     assert.equal(r.totalBytes, 27);
   });
@@ -41,12 +44,18 @@ describe('wasted space', () => {
       [opaque('d'), file('d/new', 2)],
       [dir('d'), dir('d/sub'), file('d/sub/deep', 5), file('d/old', 4), file('e', 9)],
     ]);
-    assert.deepEqual(r.wasted.map((w) => w.path), ['/d/sub/deep', '/d/old']);
+    assert.deepEqual(
+      r.wasted.map((w) => w.path),
+      ['/d/sub/deep', '/d/old'],
+    );
     assert.equal(r.wastedBytes, 9);
   });
 
   it('a plain directory above merges: the lower files in it stay visible', () => {
-    const r = waste([[dir('d'), file('d/a', 1)], [dir('d'), file('d/b', 7)]]);
+    const r = waste([
+      [dir('d'), file('d/a', 1)],
+      [dir('d'), file('d/b', 7)],
+    ]);
     assert.equal(r.wastedBytes, 0);
     assert.equal(r.efficiency, 1);
   });
@@ -66,7 +75,10 @@ describe('wasted space', () => {
     // Layer 1 holds both a whiteout of /x and a file under a name it adds again (what an engine never
     // writes, but the rule is by layer): nothing of layer 1 is wasted; layer 2's and 3's /x are.
     const r = waste([[], [whiteout('x'), file('y', 1)], [file('x', 2)], [file('x', 3)]]);
-    assert.deepEqual(r.wasted, [{ path: '/x', bytes: 3, layer: 3 }, { path: '/x', bytes: 2, layer: 2 }]);
+    assert.deepEqual(r.wasted, [
+      { path: '/x', bytes: 3, layer: 3 },
+      { path: '/x', bytes: 2, layer: 2 },
+    ]);
   });
 
   it('a name that merely starts like a hidden directory is not below it', () => {
@@ -74,8 +86,14 @@ describe('wasted space', () => {
   });
 
   it('lists the wasted files largest first, and an empty stack is fully efficient', () => {
-    const r = waste([[whiteout('a'), whiteout('b'), whiteout('c')], [file('a', 1), file('b', 30), file('c', 20)]]);
-    assert.deepEqual(r.wasted.map((w) => w.bytes), [30, 20, 1]);
+    const r = waste([
+      [whiteout('a'), whiteout('b'), whiteout('c')],
+      [file('a', 1), file('b', 30), file('c', 20)],
+    ]);
+    assert.deepEqual(
+      r.wasted.map((w) => w.bytes),
+      [30, 20, 1],
+    );
     assert.equal(waste([[], []]).efficiency, 1);
   });
 });
@@ -84,7 +102,10 @@ describe('image history folded onto layers', () => {
   const h = (created_by: string, empty = false) => ({ created_by, ...(empty ? { empty_layer: true } : {}) });
 
   it('entries that made no layer go with the next layer; those after the last one with the top-most', () => {
-    const folded = foldHistory([{ comment: 'Imported from -' }, h('ENV A=1', true), h('LABEL x=1', true), h('RUN a'), h('RUN b'), h('CMD ["sh"]', true)], 3);
+    const folded = foldHistory(
+      [{ comment: 'Imported from -' }, h('ENV A=1', true), h('LABEL x=1', true), h('RUN a'), h('RUN b'), h('CMD ["sh"]', true)],
+      3,
+    );
     assert.deepEqual(folded, [
       { createdBy: null, emptyHistory: [] },
       { createdBy: 'RUN a', emptyHistory: ['ENV A=1', 'LABEL x=1'] },

@@ -28,7 +28,10 @@ test('a file in a higher layer hides lower copies; in the upper layer it is a co
   assert.equal(w.provider, l.upper);
   assert.deepEqual(w.shadowed, [l.mid, l.low]);
   assert.equal(w.copiedUp, true);
-  assert.deepEqual(w.inodes.layers.map((x) => x.inode), [fs.lstatSync(`${l.upper.path}/etc/conf`).ino]);
+  assert.deepEqual(
+    w.inodes.layers.map((x) => x.inode),
+    [fs.lstatSync(`${l.upper.path}/etc/conf`).ino],
+  );
   const m = whence(l.rootfs, 'c', 'etc/only-mid', null);
   assert.equal(m.provider, l.mid);
   assert.equal(m.copiedUp, false);
@@ -45,7 +48,7 @@ test('directories merge: the top-most provides, every lower copy is listed as sh
 });
 
 test('a file over a directory hides everything below that directory', (t) => {
-  const l = layers(t, { upper: {}, mid: { 'opt': 'file now' }, low: { 'opt/tool': '' } });
+  const l = layers(t, { upper: {}, mid: { opt: 'file now' }, low: { 'opt/tool': '' } });
   const w = whence(l.rootfs, 'c', '/opt/tool', null);
   assert.equal(w.visible, false);
   assert.equal(w.provider, null);
@@ -64,7 +67,7 @@ test('.wh. whiteouts delete the name and everything below; a higher copy wins ov
   assert.equal(back.deletedBy, null);
 });
 
-test('a deleted path names the whiteout\'s layer and, as shadowed, the lower layers that still hold it', (t) => {
+test("a deleted path names the whiteout's layer and, as shadowed, the lower layers that still hold it", (t) => {
   const l = layers(t, { upper: { 'bin/.wh.top': '' }, mid: { 'bin/top': 'image' }, low: { 'bin/top': 'base' } });
   const top = whence(l.rootfs, 'c', '/bin/top', null);
   assert.equal(top.visible, false);
@@ -101,7 +104,11 @@ test("'..' cannot climb out of the container root; a symlinked component is foll
   assert.equal(through.path, '/lnk/passwd');
   assert.equal(through.resolvedPath, '/etc/passwd', "an absolute target is the container's /etc");
   assert.equal(through.provider, l.low);
-  assert.deepEqual(through.inodes.layers.map((x) => x.inode), [fs.lstatSync(`${l.low.path}/etc/passwd`).ino], 'never the host /etc/passwd');
+  assert.deepEqual(
+    through.inodes.layers.map((x) => x.inode),
+    [fs.lstatSync(`${l.low.path}/etc/passwd`).ino],
+    'never the host /etc/passwd',
+  );
   const link = whence(l.rootfs, 'c', '/lnk', null);
   assert.equal(link.fileType, 'symlink', 'the last component is not followed (lstat)');
   assert.equal(link.provider, l.upper);
@@ -131,7 +138,7 @@ test('merged-usr images: /bin/sh through bin -> usr/bin, relative targets, .. ab
 
 test('data-only layers are never looked up by name; no init process means no merged inode', (t) => {
   const l = layers(t, { upper: {}, mid: {}, low: {} });
-  const data: LayerRef = { path: fixtureTree(t, 'ns-h3-data-', { 'blob': 'x' }), role: 'data', index: 3 };
+  const data: LayerRef = { path: fixtureTree(t, 'ns-h3-data-', { blob: 'x' }), role: 'data', index: 3 };
   const w = whence({ ...l.rootfs, layers: [...l.rootfs.layers, data] }, 'c', '/blob', null);
   assert.equal(w.visible, false);
   assert.equal(w.inodes.merged, null);
@@ -139,7 +146,7 @@ test('data-only layers are never looked up by name; no init process means no mer
 });
 
 test('an init process that is gone leaves the merged inode null with a problem', (t) => {
-  const l = layers(t, { upper: { 'a': '' }, mid: {}, low: {} });
+  const l = layers(t, { upper: { a: '' }, mid: {}, low: {} });
   const w = whence(l.rootfs, 'c', '/a', 2 ** 22 + 1); // above pid_max's ceiling: never a live process
   assert.equal(w.inodes.merged, null);
   assert.match(w.problems?.[0]?.message ?? '', /container process is gone/);

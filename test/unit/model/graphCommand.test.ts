@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { parseArgs, usageOf, UsageError } from '../../../src/cli/args';
 
 const usageError = (argv: string[], message: string) =>
-  assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && err.command === 'graph' && err.message === message);
+  assert.throws(
+    () => parseArgs(argv),
+    (err: unknown) => err instanceof UsageError && err.command === 'graph' && err.message === message,
+  );
 
 describe('nodescope graph arguments', () => {
   it('takes namespaces or layers, JSON by default, dot on request', () => {

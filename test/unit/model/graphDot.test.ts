@@ -33,7 +33,18 @@ describe('DOT output', () => {
     const g: Graph = {
       nodes: [
         { id: 'container:c1', kind: 'container', label: 'web "1"' },
-        { id: 'ns:net:5', kind: 'namespace', label: 'net:[5]', type: 'net', inode: 5, hidden: true, holders: [{ kind: 'fd', pid: 42, fd: 3 }, { kind: 'bindmount', path: '/run/netns/x' }] },
+        {
+          id: 'ns:net:5',
+          kind: 'namespace',
+          label: 'net:[5]',
+          type: 'net',
+          inode: 5,
+          hidden: true,
+          holders: [
+            { kind: 'fd', pid: 42, fd: 3 },
+            { kind: 'bindmount', path: '/run/netns/x' },
+          ],
+        },
         { id: 'ns:user:1', kind: 'namespace', label: 'user:[1]', type: 'user', inode: 1, host: true, shared: 2 },
       ],
       edges: [
@@ -46,7 +57,11 @@ describe('DOT output', () => {
     assert.equal(lines.at(-2), '}');
     assert.equal(lines.at(-1), '');
     assert.ok(lines.includes('  "container:c1" [label="web \\"1\\"", shape=box];'));
-    assert.ok(lines.includes('  "ns:net:5" [label="net:[5]\\nhidden\\nheld by fd 3 of pid 42\\nheld by /run/netns/x", shape=ellipse, style="dashed"];'));
+    assert.ok(
+      lines.includes(
+        '  "ns:net:5" [label="net:[5]\\nhidden\\nheld by fd 3 of pid 42\\nheld by /run/netns/x", shape=ellipse, style="dashed"];',
+      ),
+    );
     assert.ok(lines.includes('  "ns:user:1" [label="user:[1]\\nhost, shared by 2", shape=ellipse, style="bold", peripheries=2];'));
     assert.ok(lines.includes('  "container:c1" -> "ns:net:5";'));
     assert.ok(lines.includes('  "ns:net:5" -> "ns:user:1" [style=dashed, label="owner"];'));

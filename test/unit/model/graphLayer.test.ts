@@ -31,7 +31,12 @@ describe('layer graph', () => {
   const g = buildLayerGraph(snap);
 
   it("follows each container's stack, upper first, as the chain of its edges", () => {
-    for (const c of snap.containers) assert.deepEqual(chain(g, c.id), c.rootfs!.layers.map((l) => l.path), c.name);
+    for (const c of snap.containers)
+      assert.deepEqual(
+        chain(g, c.id),
+        c.rootfs!.layers.map((l) => l.path),
+        c.name,
+      );
   });
 
   it('makes a layer several containers use one node, with usedBy as the snapshot lists them', () => {
@@ -44,12 +49,20 @@ describe('layer graph', () => {
       if (l.usedBy.length > 1) assert.match(n.label, new RegExp(` \\(used by ${l.usedBy.length}\\)$`));
       assert.equal(n.sizeBytes, l.sizeBytes ?? undefined);
     }
-    const base = layers.find((n) => n.path === '/var/lib/docker/overlay2/21f775936c283d4896fdb4d46146fae6447a0cb965a9ff005de545f71bbe4ab0/diff')!;
+    const base = layers.find(
+      (n) => n.path === '/var/lib/docker/overlay2/21f775936c283d4896fdb4d46146fae6447a0cb965a9ff005de545f71bbe4ab0/diff',
+    )!;
     assert.equal(base.usedBy!.length, 3);
     assert.equal(base.label, 'overlay2/21f775936c28 (used by 3)');
     // Every upper is writable, and only the uppers.
     const uppers = new Set(snap.containers.flatMap((c) => c.rootfs!.layers.filter((l) => l.role === 'upper').map((l) => l.path)));
-    assert.deepEqual(layers.filter((n) => n.writable).map((n) => n.path!).sort(), [...uppers].sort());
+    assert.deepEqual(
+      layers
+        .filter((n) => n.writable)
+        .map((n) => n.path!)
+        .sort(),
+      [...uppers].sort(),
+    );
   });
 
   it('keeps an unverified layer to its container: the same string in two containers may be two directories', () => {
@@ -68,7 +81,10 @@ describe('layer graph', () => {
   });
 
   it('names layers shortly, as docker prints ids', () => {
-    assert.equal(layerLabel('/var/lib/docker/overlay2/21f775936c283d4896fdb4d46146fae6447a0cb965a9ff005de545f71bbe4ab0-init/diff'), 'overlay2/21f775936c28-init');
+    assert.equal(
+      layerLabel('/var/lib/docker/overlay2/21f775936c283d4896fdb4d46146fae6447a0cb965a9ff005de545f71bbe4ab0-init/diff'),
+      'overlay2/21f775936c28-init',
+    );
     assert.equal(layerLabel('/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/7/fs'), 'snapshots/7');
     assert.equal(layerLabel('/run/nodescope-rig/bare/lower1'), 'bare/lower1');
     assert.equal(layerLabel('/'), '/');

@@ -18,7 +18,10 @@ describe('node health words', () => {
   it('stale says since when and why, and what Retry does', () => {
     const w = describeHealth({ kind: 'stale', since: at(14, 2, 11), why: 'refresh failed: snapshot: no answer in 30 s' });
     assert.equal(w.short, 'stale since 14:02:11');
-    assert.equal(w.detail, 'Stale: refresh failed: snapshot: no answer in 30 s. The data shown is as of 14:02:11. Retry reads the node again.');
+    assert.equal(
+      w.detail,
+      'Stale: refresh failed: snapshot: no answer in 30 s. The data shown is as of 14:02:11. Retry reads the node again.',
+    );
     assert.equal(w.level, 'warning');
     // A reason that ends with its own full stop does not get a second one.
     assert.match(describeHealth({ kind: 'stale', since: null, why: 'gone.' }).detail, /^Stale: gone\. Retry/);
@@ -26,11 +29,28 @@ describe('node health words', () => {
   });
 
   it('restarting says unresponsive or reconnecting, the attempt, and how old the data shown is', () => {
-    const w = describeHealth({ kind: 'restarting', unresponsive: true, since: at(14, 2, 11), why: 'unresponsive: initialize: no answer in 20 s', attempt: 2, maxAttempts: 5 });
+    const w = describeHealth({
+      kind: 'restarting',
+      unresponsive: true,
+      since: at(14, 2, 11),
+      why: 'unresponsive: initialize: no answer in 20 s',
+      attempt: 2,
+      maxAttempts: 5,
+    });
     assert.equal(w.short, 'unresponsive, restarting (attempt 2 of 5) · stale since 14:02:11');
-    assert.match(w.detail, /^The agent stopped answering; a new one is being started \(attempt 2 of 5\): unresponsive: initialize: no answer in 20 s\. The data shown is as of 14:02:11\.$/);
+    assert.match(
+      w.detail,
+      /^The agent stopped answering; a new one is being started \(attempt 2 of 5\): unresponsive: initialize: no answer in 20 s\. The data shown is as of 14:02:11\.$/,
+    );
     assert.equal(w.level, 'busy');
-    const dropped = describeHealth({ kind: 'restarting', unresponsive: false, since: null, why: 'connection lost', attempt: 1, maxAttempts: 5 });
+    const dropped = describeHealth({
+      kind: 'restarting',
+      unresponsive: false,
+      since: null,
+      why: 'connection lost',
+      attempt: 1,
+      maxAttempts: 5,
+    });
     assert.equal(dropped.short, 'reconnecting (attempt 1 of 5)');
   });
 
@@ -38,7 +58,10 @@ describe('node health words', () => {
     const w = describeHealth({ kind: 'failed', since: at(9, 0, 0), error: 'initialize: no answer in 20 s (gave up after 5 retries)' });
     assert.equal(w.short, 'failed · stale since 09:00:00: initialize: no answer in 20 s (gave up after 5 retries)');
     assert.equal(describeHealth({ kind: 'failed', since: null, error: 'refused' }).short, 'failed: refused');
-    assert.equal(w.detail, 'Failed: initialize: no answer in 20 s (gave up after 5 retries). The data shown is as of 09:00:00. Retry connects again.');
+    assert.equal(
+      w.detail,
+      'Failed: initialize: no answer in 20 s (gave up after 5 retries). The data shown is as of 09:00:00. Retry connects again.',
+    );
     assert.equal(w.level, 'error');
   });
 

@@ -17,10 +17,25 @@ describe('node model deltas', () => {
     const added = { ...first, id: 'f'.repeat(64), name: 'new-one' };
     const changed = { ...second, hostname: 'renamed' };
     assert.ok(m.apply({ seq: 1, containersUpserted: [added, changed], containersRemoved: [first.id], takenAt: 'later' }));
-    assert.deepEqual(m.snapshot!.containers.map((c) => c.name).sort(), [...load().containers.map((c) => c.name).filter((n) => n !== first.name), 'new-one'].sort());
+    assert.deepEqual(
+      m.snapshot!.containers.map((c) => c.name).sort(),
+      [
+        ...load()
+          .containers.map((c) => c.name)
+          .filter((n) => n !== first.name),
+        'new-one',
+      ].sort(),
+    );
     assert.equal(m.container(second.id)!.hostname, 'renamed');
     const last = changes[changes.length - 1];
-    assert.deepEqual(last, { full: false, containers: [second.id], added: [added.id], removed: [first.id], namespaces: false, layers: false });
+    assert.deepEqual(last, {
+      full: false,
+      containers: [second.id],
+      added: [added.id],
+      removed: [first.id],
+      namespaces: false,
+      layers: false,
+    });
   });
 
   it('refuses out-of-order deltas (the caller fetches a whole snapshot instead)', () => {

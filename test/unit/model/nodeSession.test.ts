@@ -9,7 +9,13 @@ import { PassThrough } from 'stream';
 import type { AgentTransport } from '../../../src/connection/transport';
 import { NodeSession, type SessionOptions } from '../../../src/model/nodeSession';
 
-const opts = (o: Partial<SessionOptions> = {}): SessionOptions => ({ watchIntervalMs: 0, maxReconnectAttempts: 0, clientVersion: 'test', baseDelayMs: 5, ...o });
+const opts = (o: Partial<SessionOptions> = {}): SessionOptions => ({
+  watchIntervalMs: 0,
+  maxReconnectAttempts: 0,
+  clientVersion: 'test',
+  baseDelayMs: 5,
+  ...o,
+});
 
 /** A transport nobody answers on; records whether the session closed it. */
 function silentTransport(): AgentTransport & { closed: boolean } {
@@ -35,14 +41,23 @@ describe('node session', () => {
 
   it('a second Connect while one is under way joins it instead of opening another transport', async () => {
     let opens = 0;
-    const s = new NodeSession('x', 'x', 'ssh', async () => {
-      opens++;
-      await new Promise((r) => setTimeout(r, 20));
-      throw new Error('host unreachable');
-    }, opts());
+    const s = new NodeSession(
+      'x',
+      'x',
+      'ssh',
+      async () => {
+        opens++;
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('host unreachable');
+      },
+      opts(),
+    );
     const results = await Promise.allSettled([s.connect(), s.connect()]);
     assert.equal(opens, 1);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
   });
 
   it('Disconnect while the transport is opening closes it when it arrives (no agent left running)', async () => {
@@ -62,17 +77,26 @@ describe('node session', () => {
   it('reconnects after a drop with growing delays, at most maxAttempts times, and Disconnect stops it', async () => {
     const logs: string[] = [];
     let opens = 0;
-    const s = new NodeSession('x', 'x', 'ssh', async (reconnecting) => {
-      opens++;
-      assert.equal(reconnecting, opens > 1);
-      throw new Error('down');
-    }, opts({ maxReconnectAttempts: 2, log: (_l, m) => logs.push(m) }));
+    const s = new NodeSession(
+      'x',
+      'x',
+      'ssh',
+      async (reconnecting) => {
+        opens++;
+        assert.equal(reconnecting, opens > 1);
+        throw new Error('down');
+      },
+      opts({ maxReconnectAttempts: 2, log: (_l, m) => logs.push(m) }),
+    );
     // A drop is what schedules retries; a first Connect that fails does not (the user sees it fail).
     await assert.rejects(s.connect());
     (s as unknown as { scheduleRetry(): void }).scheduleRetry();
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(opens, 3, 'the first try and two retries');
-    assert.deepEqual(logs.filter((m) => m.includes('reconnecting in')).map((m) => m.replace(/.*\(/, '(')), ['(attempt 1 of 2)', '(attempt 2 of 2)']);
+    assert.deepEqual(
+      logs.filter((m) => m.includes('reconnecting in')).map((m) => m.replace(/.*\(/, '(')),
+      ['(attempt 1 of 2)', '(attempt 2 of 2)'],
+    );
     await s.disconnect();
   });
 
@@ -90,12 +114,18 @@ describe('node session', () => {
     assert.deepEqual(s.health, { kind: 'off' });
   });
 
-    it('no retry after Disconnect', async () => {
+  it('no retry after Disconnect', async () => {
     let opens = 0;
-    const s = new NodeSession('x', 'x', 'ssh', async () => {
-      opens++;
-      throw new Error('down');
-    }, opts({ maxReconnectAttempts: 5 }));
+    const s = new NodeSession(
+      'x',
+      'x',
+      'ssh',
+      async () => {
+        opens++;
+        throw new Error('down');
+      },
+      opts({ maxReconnectAttempts: 5 }),
+    );
     await assert.rejects(s.connect());
     (s as unknown as { scheduleRetry(): void }).scheduleRetry();
     await s.disconnect();

@@ -2,13 +2,38 @@
 // OOM kills as the counter's increments; the ring's bound and order; sorting by pressure and headroom.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyCapacity, rowsOf, SampleRing, sampleOf, seriesOf, sortRows, type ContainerSample, type ResourceSample } from '../../../src/model/resources/resourceSamples';
+import {
+  historyCapacity,
+  rowsOf,
+  SampleRing,
+  sampleOf,
+  seriesOf,
+  sortRows,
+  type ContainerSample,
+  type ResourceSample,
+} from '../../../src/model/resources/resourceSamples';
 import { sampleSnapshot } from '../cli/sampleSnapshot';
 
 function cs(id: string, over: Partial<ContainerSample>): ContainerSample {
   return {
-    id, name: id, memoryBytes: null, memoryLimit: null, cpuUsec: null, cpuLimitCores: null, pids: null, pidsMax: null, ioReadBytes: null, ioWriteBytes: null, oomKills: null,
-    cpuSome: null, cpuFull: null, memorySome: null, memoryFull: null, ioSome: null, ioFull: null, ...over,
+    id,
+    name: id,
+    memoryBytes: null,
+    memoryLimit: null,
+    cpuUsec: null,
+    cpuLimitCores: null,
+    pids: null,
+    pidsMax: null,
+    ioReadBytes: null,
+    ioWriteBytes: null,
+    oomKills: null,
+    cpuSome: null,
+    cpuFull: null,
+    memorySome: null,
+    memoryFull: null,
+    ioSome: null,
+    ioFull: null,
+    ...over,
   };
 }
 const at = (t: number, ...containers: ContainerSample[]): ResourceSample => ({ t, containers, omitted: 0 });
@@ -30,20 +55,41 @@ test('io rates per second; unknown counters stay unknown', () => {
 });
 
 test('OOM kills: marked where the counter went up, by how much', () => {
-  const s = [at(1000, cs('a', { oomKills: 0 })), at(2000, cs('a', { oomKills: 0 })), at(3000, cs('a', { oomKills: 2 })), at(4000, cs('a', { oomKills: 3 }))];
-  assert.deepEqual(seriesOf(s, 'a').oomKills, [{ t: 3, count: 2 }, { t: 4, count: 1 }]);
+  const s = [
+    at(1000, cs('a', { oomKills: 0 })),
+    at(2000, cs('a', { oomKills: 0 })),
+    at(3000, cs('a', { oomKills: 2 })),
+    at(4000, cs('a', { oomKills: 3 })),
+  ];
+  assert.deepEqual(seriesOf(s, 'a').oomKills, [
+    { t: 3, count: 2 },
+    { t: 4, count: 1 },
+  ]);
   assert.equal(rowsOf(s)[0].oomKillsSeen, 3);
 });
 
 test('headroom: the scarcest limited resource; pressure: the worst some avg10', () => {
-  const s = [at(0, cs('a', { memoryBytes: 60, memoryLimit: 100, pids: 45, pidsMax: 50, cpuUsec: 0, cpuLimitCores: 1 }), cs('b', { memoryBytes: 10 }), cs('c', { memorySome: 7.5, ioSome: 2 }))];
+  const s = [
+    at(
+      0,
+      cs('a', { memoryBytes: 60, memoryLimit: 100, pids: 45, pidsMax: 50, cpuUsec: 0, cpuLimitCores: 1 }),
+      cs('b', { memoryBytes: 10 }),
+      cs('c', { memorySome: 7.5, ioSome: 2 }),
+    ),
+  ];
   const rows = rowsOf(s);
   assert.ok(Math.abs(rows[0].headroom! - 0.1) < 1e-9);
   assert.equal(rows[0].headroomOf, 'pids');
   assert.equal(rows[1].headroom, null, 'nothing limited: no headroom figure');
   assert.equal(rows[2].worstPressure, 7.5);
-  assert.deepEqual(sortRows(rows, 'headroom').map((r) => r.id), ['a', 'b', 'c']);
-  assert.deepEqual(sortRows(rows, 'pressure').map((r) => r.id), ['c', 'a', 'b']);
+  assert.deepEqual(
+    sortRows(rows, 'headroom').map((r) => r.id),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(
+    sortRows(rows, 'pressure').map((r) => r.id),
+    ['c', 'a', 'b'],
+  );
 });
 
 test('ring: bounded, oldest first; capacity covers ten minutes at the watch rate', () => {
@@ -51,7 +97,8 @@ test('ring: bounded, oldest first; capacity covers ten minutes at the watch rate
   for (let i = 1; i <= 5; i++) r.push(i);
   assert.deepEqual(r.toArray(), [3, 4, 5]);
   assert.equal(r.last(), 5);
-  for (const ms of [250, 1000, 2000, 5000, 60_000]) assert.ok(historyCapacity(ms) * ms >= 10 * 60_000 || historyCapacity(ms) === 7200, `${ms}`);
+  for (const ms of [250, 1000, 2000, 5000, 60_000])
+    assert.ok(historyCapacity(ms) * ms >= 10 * 60_000 || historyCapacity(ms) === 7200, `${ms}`);
 });
 
 test('a sample from a snapshot carries limits, usage and PSI as the snapshot has them', () => {

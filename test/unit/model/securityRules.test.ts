@@ -7,7 +7,14 @@ import { CAPABILITY_NAMES, DOCKER_DEFAULT_CAPS } from '../../../server/discover/
 import { matrixCapabilities, riskScore, securityCsv, securityRow, userNamespaceOf } from '../../../src/model/security/securityRules';
 import { sampleContainer } from '../cli/sampleSnapshot';
 
-function container(over: { caps?: (string | number)[]; seccomp?: ContainerInfo['seccomp']; host?: ContainerInfo['sharesHostNamespaces']; nnp?: boolean | null; lsm?: string | null; uidMap?: ContainerInfo['uidMap'] }): ContainerInfo {
+function container(over: {
+  caps?: (string | number)[];
+  seccomp?: ContainerInfo['seccomp'];
+  host?: ContainerInfo['sharesHostNamespaces'];
+  nnp?: boolean | null;
+  lsm?: string | null;
+  uidMap?: ContainerInfo['uidMap'];
+}): ContainerInfo {
   const c = sampleContainer('a'.repeat(64), 'c', 100);
   c.capabilities!.effective = over.caps ?? [...DOCKER_DEFAULT_CAPS];
   c.seccomp = over.seccomp === undefined ? 'filter' : over.seccomp;
@@ -21,7 +28,10 @@ const rules = (c: ContainerInfo) => securityRow(c).flags.map((f) => f.rule);
 
 test("Docker's defaults: only that root is the host's root and no_new_privs is off", () => {
   const row = securityRow(container({}));
-  assert.deepEqual(row.flags.map((f) => f.rule), ['no-userns', 'new-privs']);
+  assert.deepEqual(
+    row.flags.map((f) => f.rule),
+    ['no-userns', 'new-privs'],
+  );
   assert.deepEqual(row.added, []);
   assert.deepEqual(row.dropped, []);
   assert.ok(row.flags.every((f) => f.severity === 'info' && f.reason.length > 20 && !f.reason.includes('\n')));
@@ -83,7 +93,10 @@ test('risk sorts critical above any number of infos', () => {
 });
 
 test('matrix rows: the default set first, then what containers add, in bit order; CSV with one column each', () => {
-  const rows = [securityRow(container({ caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_PTRACE', 'CAP_NET_ADMIN', 45] })), securityRow(container({ caps: ['CAP_CHOWN'] }))];
+  const rows = [
+    securityRow(container({ caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_PTRACE', 'CAP_NET_ADMIN', 45] })),
+    securityRow(container({ caps: ['CAP_CHOWN'] })),
+  ];
   assert.deepEqual(matrixCapabilities(rows), [...DOCKER_DEFAULT_CAPS, 'CAP_NET_ADMIN', 'CAP_SYS_PTRACE', 'CAP_45']);
   const csv = securityCsv(rows).split('\r\n');
   assert.equal(csv.length, 4);

@@ -18,7 +18,8 @@ test('yes in any case, or the fingerprint itself, trusts; no refuses', () => {
 });
 
 test("anything else is asked again: 'y', a near miss, another key's fingerprint", () => {
-  for (const other of ['y', 'yess', 'ok', 'trust']) assert.match((readHostKeyAnswer(other, FP) as { askAgain: string }).askAgain, /type 'yes', 'no' or the fingerprint/);
+  for (const other of ['y', 'yess', 'ok', 'trust'])
+    assert.match((readHostKeyAnswer(other, FP) as { askAgain: string }).askAgain, /type 'yes', 'no' or the fingerprint/);
   const wrong = readHostKeyAnswer('SHA256:AAAAxeXYqsY0dfaV/hdSQN31Pp0vLi5iGFvQb8cB1YA', FP) as { askAgain: string };
   assert.match(wrong.askAgain, /not the fingerprint this node presented/);
   assert.ok(wrong.askAgain.includes(FP));

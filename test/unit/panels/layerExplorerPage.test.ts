@@ -29,7 +29,11 @@ function report(): LayerReport {
     target: { kind: 'container', id: 'c1'.padEnd(64, '0'), name: 'web' },
     layers: [
       layer(0, 'upper', null),
-      layer(1, 'lower', 'RUN /bin/sh -c rm /etc/motd && mkdir -p /opt/app', { whiteouts: 1, opaqueDirs: 1, emptyHistory: ['ENV A=1', 'LABEL x=y'] }),
+      layer(1, 'lower', 'RUN /bin/sh -c rm /etc/motd && mkdir -p /opt/app', {
+        whiteouts: 1,
+        opaqueDirs: 1,
+        emptyHistory: ['ENV A=1', 'LABEL x=y'],
+      }),
       layer(2, 'lower', 'ADD rootfs.tar.xz / # buildkit', { usedBy: ['c1', 'c2', 'c3'] }),
     ],
     efficiency: 0.9,
@@ -47,13 +51,30 @@ function entry(name: string, mark: ExplorerEntry['mark'], extra: Partial<Explore
 }
 
 function pageOf(path: string, entries: ExplorerEntry[], offset = 0, total = entries.length): LayerExplorePage {
-  return { target: report().target, path, layer: 1, merged: false, opaque: false, total, unfiltered: total, marks: { A: 0, M: 0, R: 0, U: 0 }, offset, entries, truncated: false, problems: [] };
+  return {
+    target: report().target,
+    path,
+    layer: 1,
+    merged: false,
+    opaque: false,
+    total,
+    unfiltered: total,
+    marks: { A: 0, M: 0, R: 0, U: 0 },
+    offset,
+    entries,
+    truncated: false,
+    problems: [],
+  };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 /** Answers the page's requests the way the host would, with `answer` picking the result. */
-async function answerAll(page: FakePage, answer: (method: string, params: Record<string, unknown>) => unknown, seen: { method: string; params: Record<string, unknown> }[]) {
+async function answerAll(
+  page: FakePage,
+  answer: (method: string, params: Record<string, unknown>) => unknown,
+  seen: { method: string; params: Record<string, unknown> }[],
+) {
   await tick();
   for (const m of page.posted.splice(0) as { kind: string; id: number; method: string; params: Record<string, unknown> }[]) {
     if (m.kind !== 'request') continue;
@@ -77,14 +98,32 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
     const seen: { method: string; params: Record<string, unknown> }[] = [];
     const answer = (method: string, p: Record<string, unknown>) => {
       if (method === 'report') return report();
-      if (p.path === '/') return pageOf('/', [entry('etc', 'M', { type: 'dir', hasChildren: true }), entry('motd', 'R', { whiteout: true }), entry('big', 'A', { type: 'dir', hasChildren: true })]);
-      if (p.path === '/big') return pageOf('/big', big.map((e, i) => ({ ...e, name: `f${String(Number(p.offset) + i).padStart(6, '0')}` })), Number(p.offset), 100_000);
+      if (p.path === '/')
+        return pageOf('/', [
+          entry('etc', 'M', { type: 'dir', hasChildren: true }),
+          entry('motd', 'R', { whiteout: true }),
+          entry('big', 'A', { type: 'dir', hasChildren: true }),
+        ]);
+      if (p.path === '/big')
+        return pageOf(
+          '/big',
+          big.map((e, i) => ({ ...e, name: `f${String(Number(p.offset) + i).padStart(6, '0')}` })),
+          Number(p.offset),
+          100_000,
+        );
       return pageOf(String(p.path), []);
     };
     await answerAll(page, answer, seen); // report
     await answerAll(page, answer, seen); // explore /
-    assert.deepEqual(seen.map((s) => s.method), ['report', 'explore']);
-    assert.deepEqual(seen[1].params, { layer: 0, path: '/', merged: false, offset: 0, limit: 500, changesOnly: false, pattern: '' }, 'the writable layer alone first: what the container changed');
+    assert.deepEqual(
+      seen.map((s) => s.method),
+      ['report', 'explore'],
+    );
+    assert.deepEqual(
+      seen[1].params,
+      { layer: 0, path: '/', merged: false, offset: 0, limit: 500, changesOnly: false, pattern: '' },
+      'the writable layer alone first: what the container changed',
+    );
 
     const cards = [...doc.querySelectorAll<HTMLElement>('li.layer')];
     assert.equal(cards.length, 3);
@@ -110,7 +149,14 @@ test('the explorer page: stack with history commands, marks on rows, a bounded D
     assert.deepEqual(bigRequests(), [0]);
     const rendered = doc.querySelectorAll('.vlist-spacer > .row').length;
     assert.ok(rendered > 0 && rendered < 120, `${rendered} row elements for 100,000 entries`);
-    assert.equal(doc.querySelector('.vlist-spacer')!.getAttribute('style')?.match(/height: (\d+)px/)?.[1], String((3 + 500 + 1) * 22), 'the spacer holds every loaded row and the "more" row');
+    assert.equal(
+      doc
+        .querySelector('.vlist-spacer')!
+        .getAttribute('style')
+        ?.match(/height: (\d+)px/)?.[1],
+      String((3 + 500 + 1) * 22),
+      'the spacer holds every loaded row and the "more" row',
+    );
 
     // Scroll to the end of what is loaded: the "more" row comes into view and the next page is asked for, once.
     const box = doc.querySelector<HTMLElement>('.vlist')!;

@@ -15,7 +15,10 @@ type Request = { kind: 'request'; id: number; method: string; params: Record<str
 let page: FakePage;
 const notify = (method: string, params: unknown) => page.deliver({ kind: 'notify', method, params });
 const requests = () => page.posted.filter((m): m is Request => (m as { kind: string }).kind === 'request');
-const last = (method: string) => requests().filter((r) => r.method === method).at(-1);
+const last = (method: string) =>
+  requests()
+    .filter((r) => r.method === method)
+    .at(-1);
 const settle = () => new Promise((r) => setTimeout(r, 50));
 async function until(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !ok(); i++) await settle();
@@ -34,7 +37,24 @@ before(async () => {
   const w = page.window as unknown as Record<string, unknown>;
   // @vscode-elements registers its custom elements at import; the page's own logic is under test here,
   // so the button is a plain element (the library keeps a tag already defined).
-  for (const k of ['customElements', 'navigator', 'CSSStyleSheet', 'ShadowRoot', 'Element', 'Document', 'DocumentFragment', 'Event', 'CustomEvent', 'KeyboardEvent', 'HTMLElement', 'MutationObserver', 'getComputedStyle', 'requestAnimationFrame', 'cancelAnimationFrame', 'HTMLCanvasElement'])
+  for (const k of [
+    'customElements',
+    'navigator',
+    'CSSStyleSheet',
+    'ShadowRoot',
+    'Element',
+    'Document',
+    'DocumentFragment',
+    'Event',
+    'CustomEvent',
+    'KeyboardEvent',
+    'HTMLElement',
+    'MutationObserver',
+    'getComputedStyle',
+    'requestAnimationFrame',
+    'cancelAnimationFrame',
+    'HTMLCanvasElement',
+  ])
     g[k] ??= typeof w[k] === 'function' && k[0] === k[0].toLowerCase() ? (w[k] as (...a: unknown[]) => unknown).bind(page.window) : w[k];
   page.window.customElements.define('vscode-button', class extends page.window.HTMLElement {});
   document.body.innerHTML = '<main id="root"></main>';
@@ -62,7 +82,20 @@ test('selecting the shared layer shows its users and asks for its walks; the ans
   assert.match(text('aside.details'), /walking the layer…/);
   assert.match(text('aside.details'), /Used by 3/);
   assert.deepEqual((page.state as { view: unknown }).view, { selected: `layer:${base}` }, 'the selection survives a reload');
-  const facts: LayerFacts = { path: base, containerId: web.id, origin: 'image', createdBy: null, files: 120, bytes: 4 * 2 ** 20, whiteouts: 2, opaqueDirs: 1, residentBytes: 2 ** 20, method: 'cachestat', truncated: false, problems: [] };
+  const facts: LayerFacts = {
+    path: base,
+    containerId: web.id,
+    origin: 'image',
+    createdBy: null,
+    files: 120,
+    bytes: 4 * 2 ** 20,
+    whiteouts: 2,
+    opaqueDirs: 1,
+    residentBytes: 2 ** 20,
+    method: 'cachestat',
+    truncated: false,
+    problems: [],
+  };
   page.deliver({ kind: 'response', id: asked.id, result: facts });
   await until('the facts', () => text('[data-fact="whiteouts"]') === '2');
   assert.equal(text('[data-fact="opaque"]'), '1');
@@ -72,7 +105,7 @@ test('selecting the shared layer shows its users and asks for its walks; the ans
   assert.match(text('.charges'), /db \/system\.slice\/docker-b+\.scope: 3\.0 MiB file cache/);
 });
 
-test('Explore Layers posts the base container action; the host\'s refusal is shown in one line', async () => {
+test("Explore Layers posts the base container action; the host's refusal is shown in one line", async () => {
   document.querySelector<HTMLElement>('aside.details [data-action="exploreLayers"]')!.click();
   const action = last('containerAction')!;
   assert.deepEqual(action.params, { action: 'exploreLayers', containerId: web.id });
@@ -103,5 +136,5 @@ test('a delta: a fourth container on the base layer updates the counts in place 
   await until('the new count', () => text('.summary').startsWith('4 containers'));
   assert.match(text('.shared-layers'), /used by 4/);
   assert.match(text('aside.details'), /Used by 4/, 'the selected layer stays selected');
-  assert.ok(last('layerFacts')!.id > before, 'the layer\'s users changed: its walks are asked again');
+  assert.ok(last('layerFacts')!.id > before, "the layer's users changed: its walks are asked again");
 });

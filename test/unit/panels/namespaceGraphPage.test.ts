@@ -59,7 +59,10 @@ function type(page: InstanceType<Modules['page']['NamespaceGraphPage']>, dom: Fa
 }
 
 const field = (root: HTMLElement, name: string) => root.querySelector(`.ng-details dd[data-field="${name}"]`)?.textContent ?? null;
-const requests = (dom: FakePage) => dom.posted.filter((p): p is { kind: 'request'; method: string; params: Record<string, unknown> } => (p as { kind: string }).kind === 'request');
+const requests = (dom: FakePage) =>
+  dom.posted.filter(
+    (p): p is { kind: 'request'; method: string; params: Record<string, unknown> } => (p as { kind: string }).kind === 'request',
+  );
 
 describe('namespace graph page', () => {
   let m: Modules;
@@ -78,9 +81,14 @@ describe('namespace graph page', () => {
     assert.equal(view.cy.$('node:selected').id(), `container:${c.id}`);
     assert.match(page.count.textContent, /^1 of 1 \(name\)/);
     assert.match(root.querySelector('.ng-details h3')!.textContent, /nodescope-rig-hostpid/);
-    const rows = [...root.querySelectorAll('.ng-ns-table tr[data-ns]')].map((r) => [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent));
+    const rows = [...root.querySelectorAll('.ng-ns-table tr[data-ns]')].map((r) =>
+      [...r.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent),
+    );
     for (const t of Object.keys(c.namespaces) as (keyof typeof c.namespaces)[]) {
-      assert.ok(rows.some(([ty, ino]) => ty === t && ino === String(c.namespaces[t])), `${t}:[${c.namespaces[t]}] in the details pane`);
+      assert.ok(
+        rows.some(([ty, ino]) => ty === t && ino === String(c.namespaces[t])),
+        `${t}:[${c.namespaces[t]}] in the details pane`,
+      );
     }
     const hostPidRow = root.querySelector(`.ng-ns-table tr[data-ns="ns:pid:${snap.host.namespaces.pid}"]`);
     assert.match(hostPidRow!.textContent, /host/, '--pid host: the host pid namespace, marked host');
@@ -100,7 +108,9 @@ describe('namespace graph page', () => {
 
     const shared = snap.namespaces.find((n) => n.type === 'cgroup' && n.inode === 4026531835)!;
     type(page, dom, String(shared.inode));
-    const names = snap.containers.filter((c) => snap.processes.some((p) => p.containerId === c.id && p.namespaces.cgroup === shared.inode)).map((c) => c.name);
+    const names = snap.containers
+      .filter((c) => snap.processes.some((p) => p.containerId === c.id && p.namespaces.cgroup === shared.inode))
+      .map((c) => c.name);
     assert.ok(names.length >= 2);
     for (const n of names) assert.match(field(root, 'containers')!, new RegExp(n));
   });
@@ -128,8 +138,14 @@ describe('namespace graph page', () => {
     const net = page.typeBoxes.get('net')!;
     net.checked = false;
     net.dispatchEvent(new dom.window.Event('change') as unknown as Event);
-    const hiddenIds = view.cy.nodes('.filtered').map((n) => n.id()).sort();
-    const netIds = snap.namespaces.filter((n) => n.type === 'net').map((n) => `ns:net:${n.inode}`).sort();
+    const hiddenIds = view.cy
+      .nodes('.filtered')
+      .map((n) => n.id())
+      .sort();
+    const netIds = snap.namespaces
+      .filter((n) => n.type === 'net')
+      .map((n) => `ns:net:${n.inode}`)
+      .sort();
     assert.deepEqual(hiddenIds, netIds);
     assert.equal(view.cy.nodes(':visible').filter((n) => n.id().startsWith('ns:net:')).length, 0);
     assert.ok(view.cy.nodes(':visible').filter((n) => n.id().startsWith('ns:pid:')).length > 0);
@@ -160,7 +176,11 @@ describe('namespace graph page', () => {
     assert.deepEqual(view.cy.getElementById(moved).position(), { x: -999, y: -999 }, 'no layout ran');
     assert.match(view.cy.getElementById(`container:${c.id}`).data('label'), /-renamed/, 'the label changed in place');
     const fresh = { ...snap.namespaces.find((n) => n.type === 'net' && n.processCount === 0)!, inode: 4026599999 };
-    dom.deliver({ kind: 'notify', method: 'delta', params: { takenAt: 'later still', namespaces: { upserted: [fresh], removed: [] } } satisfies SnapshotDelta });
+    dom.deliver({
+      kind: 'notify',
+      method: 'delta',
+      params: { takenAt: 'later still', namespaces: { upserted: [fresh], removed: [] } } satisfies SnapshotDelta,
+    });
     await page.settled();
     assert.ok(view.cy.getElementById('ns:net:4026599999').nonempty());
     assert.deepEqual(view.cy.getElementById(moved).position(), before.get(moved), 'a layout ran');
@@ -168,7 +188,8 @@ describe('namespace graph page', () => {
 
   it('a process group expands to one node per process on demand, and collapses again', async () => {
     const { root, page, view } = await openPage(m, dom, snap);
-    const hostProc = snap.processes.find((p) => p.containerId === null && p.comm === 'dockerd') ?? snap.processes.find((p) => p.containerId === null)!;
+    const hostProc =
+      snap.processes.find((p) => p.containerId === null && p.comm === 'dockerd') ?? snap.processes.find((p) => p.containerId === null)!;
     type(page, dom, String(hostProc.pid));
     const group = view.cy.$('node:selected').id();
     const size = Number(field(root, 'processes in the group'));
@@ -192,7 +213,8 @@ describe('namespace graph page', () => {
     const c = snap.containers.find((x) => x.name === 'nodescope-rig-readonly')!;
     type(page, dom, c.name);
     dom.posted.length = 0;
-    for (const action of ['enter', 'reveal', 'inspect']) (root.querySelector(`.ng-buttons .ng-action[data-action="${action}"]`) as HTMLElement).click();
+    for (const action of ['enter', 'reveal', 'inspect'])
+      (root.querySelector(`.ng-buttons .ng-action[data-action="${action}"]`) as HTMLElement).click();
     assert.deepEqual(
       requests(dom).map((r) => [r.method, r.params.action, r.params.containerId]),
       ['enter', 'reveal', 'inspect'].map((a) => ['containerAction', a, c.id]),
@@ -206,6 +228,7 @@ describe('namespace graph page', () => {
     assert.equal(graph.nodes.filter((n) => n.id.startsWith('ns:')).length, snap.namespaces.length);
     assert.equal(svg.params.name, 'namespaces-rig.svg');
     assert.match(svg.params.text as string, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    for (const n of snap.namespaces) assert.ok((svg.params.text as string).includes(`${n.type} ${n.inode}`), `${n.type}:[${n.inode}] drawn in the SVG`);
+    for (const n of snap.namespaces)
+      assert.ok((svg.params.text as string).includes(`${n.type} ${n.inode}`), `${n.type}:[${n.inode}] drawn in the SVG`);
   });
 });

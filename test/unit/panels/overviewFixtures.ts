@@ -39,13 +39,29 @@ export function container(s: ContainerSpec): ContainerInfo {
       version: 'v2',
       path: `/system.slice/docker-${s.id}.scope`,
       paths: {},
-      memory: { limitBytes: 64 * 2 ** 20, usageBytes: s.usage ?? 8 * 2 ** 20, peakBytes: null, fileBytes: 3 * 2 ** 20, anonBytes: null, oomEvents: 0, oomKills: 0, stat: {} },
+      memory: {
+        limitBytes: 64 * 2 ** 20,
+        usageBytes: s.usage ?? 8 * 2 ** 20,
+        peakBytes: null,
+        fileBytes: 3 * 2 ** 20,
+        anonBytes: null,
+        oomEvents: 0,
+        oomKills: 0,
+        stat: {},
+      },
       cpu: { quotaUs: 50_000, periodUs: 100_000, shares: null, weight: 100, usageUsec: 1 },
       pids: { max: 50, current: 3 },
       io: null,
       pressure: null,
     },
-    capabilities: { effective, permitted: effective, inheritable: [], bounding: effective, ambient: [], masks: { effective: '0', permitted: '0', inheritable: '0', bounding: '0', ambient: '0' } },
+    capabilities: {
+      effective,
+      permitted: effective,
+      inheritable: [],
+      bounding: effective,
+      ambient: [],
+      masks: { effective: '0', permitted: '0', inheritable: '0', bounding: '0', ambient: '0' },
+    },
     noNewPrivs: false,
     seccomp: 'filter',
     seccompFilters: 1,
@@ -71,7 +87,13 @@ export function snapshot(containers: ContainerInfo[], takenAt = '2026-12-02T05:0
   const layers = new Map<string, LayerInfo>();
   for (const c of containers)
     for (const l of c.rootfs?.layers ?? []) {
-      const known = layers.get(l.hostPath!) ?? { path: l.hostPath!, usedBy: [], roles: {}, sizeBytes: 4096 * (l.index + 1), identity: null };
+      const known = layers.get(l.hostPath!) ?? {
+        path: l.hostPath!,
+        usedBy: [],
+        roles: {},
+        sizeBytes: 4096 * (l.index + 1),
+        identity: null,
+      };
       known.usedBy.push(c.id);
       known.roles[c.id] = l.role;
       layers.set(l.hostPath!, known);
@@ -84,7 +106,20 @@ export function snapshot(containers: ContainerInfo[], takenAt = '2026-12-02T05:0
     agentVersion: 'test',
     host: { hostname: 'rig-host', kernel: '6.8.0', arch: 'x86_64', cgroupVersion: 'v2', namespaces: {} as never, processCount: 321 },
     processes: [],
-    namespaces: [...netUsers].map(([inode, ids]) => ({ type: 'net', inode, processCount: ids.length, ownerUserNs: null, parent: null, ownerUid: null, isHost: false, containerIds: ids, heldBy: [], bindMounts: [], fdHolders: [], ealdorman: null })),
+    namespaces: [...netUsers].map(([inode, ids]) => ({
+      type: 'net',
+      inode,
+      processCount: ids.length,
+      ownerUserNs: null,
+      parent: null,
+      ownerUid: null,
+      isHost: false,
+      containerIds: ids,
+      heldBy: [],
+      bindMounts: [],
+      fdHolders: [],
+      ealdorman: null,
+    })),
     containers,
     layers: [...layers.values()],
     problems: [],

@@ -11,12 +11,22 @@ import { container, snapshot } from './overviewFixtures';
 
 let page: FakePage;
 const notify = (method: string, params: unknown) => page.deliver({ kind: 'notify', method, params });
-const requests = () => page.posted.filter((m): m is { kind: 'request'; id: number; method: string; params: unknown } => (m as { kind: string }).kind === 'request');
+const requests = () =>
+  page.posted.filter(
+    (m): m is { kind: 'request'; id: number; method: string; params: unknown } => (m as { kind: string }).kind === 'request',
+  );
 const row = (id: string) => document.querySelector<HTMLTableRowElement>(`tr[data-container="${id}"]`);
 const rowIds = () => Array.from(document.querySelectorAll<HTMLTableRowElement>('tbody tr')).map((r) => r.dataset.container);
 
 const web = container({ id: 'a'.repeat(64), name: 'web', lowers: ['base'], usage: 60 * 2 ** 20, net: 30 });
-const db = container({ id: 'b'.repeat(64), name: 'db', lowers: ['base'], caps: ['CAP_CHOWN', 'CAP_SYS_ADMIN'], net: 30, sharesHost: ['pid'] });
+const db = container({
+  id: 'b'.repeat(64),
+  name: 'db',
+  lowers: ['base'],
+  caps: ['CAP_CHOWN', 'CAP_SYS_ADMIN'],
+  net: 30,
+  sharesHost: ['pid'],
+});
 const cache = container({ id: 'c'.repeat(64), name: 'cache', lowers: ['redis', 'base'] });
 let first: Snapshot;
 
@@ -30,7 +40,10 @@ after(() => page.close());
 
 test('the page says ready and asks which panels exist before anything is posted', () => {
   assert.deepEqual(page.posted[0], { kind: 'ready' });
-  assert.deepEqual(requests().map((r) => r.method), ['availablePanels']);
+  assert.deepEqual(
+    requests().map((r) => r.method),
+    ['availablePanels'],
+  );
 });
 
 test('the snapshot renders the node facts, the links and a row per container with limits next to usage', async () => {
@@ -48,7 +61,10 @@ test('the snapshot renders the node facts, the links and a row per container wit
   assert.match(w.textContent, /3 \/ 50/);
   assert.ok(w.querySelector('.bar.hot'), 'usage over 85 % of the limit shows a hot bar');
   const caps = row(db.id)!.querySelector('td.caps')!;
-  assert.match(caps.getAttribute('title')!, /^2 effective capabilities: CAP_CHOWN, CAP_SYS_ADMIN\nadded to Docker's default: CAP_SYS_ADMIN/);
+  assert.match(
+    caps.getAttribute('title')!,
+    /^2 effective capabilities: CAP_CHOWN, CAP_SYS_ADMIN\nadded to Docker's default: CAP_SYS_ADMIN/,
+  );
   assert.match(caps.textContent, /\+SYS_ADMIN/);
   // The namespace summary in words: net 30 shared by web and db; pid shared with the host by db.
   const ns = document.querySelector('[data-section="namespaces"]')!.textContent;

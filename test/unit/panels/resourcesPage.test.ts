@@ -13,7 +13,8 @@ import { installPageDom, type FakePage } from '../../support/pageDom';
 let page: FakePage;
 let nodeCustomEvent: unknown;
 const notify = (method: string, params: unknown) => page.deliver({ kind: 'notify', method, params });
-const rowNames = () => Array.from(document.querySelectorAll<HTMLTableRowElement>('table.resources tbody tr')).map((r) => r.cells[0].textContent);
+const rowNames = () =>
+  Array.from(document.querySelectorAll<HTMLTableRowElement>('table.resources tbody tr')).map((r) => r.cells[0].textContent);
 const row = (id: string) => document.querySelector<HTMLTableRowElement>(`table.resources tr[data-id="${id}"]`)!;
 const chart = (key: string) => document.querySelector<HTMLElement>(`figure[data-chart="${key}"]`);
 
@@ -21,18 +22,44 @@ const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 function cs(id: string, name: string, over: Partial<ContainerSample>): ContainerSample {
   return {
-    id, name, memoryBytes: 10 * 2 ** 20, memoryLimit: null, cpuUsec: 0, cpuLimitCores: null, pids: 1, pidsMax: null, ioReadBytes: null, ioWriteBytes: null, oomKills: 0,
-    cpuSome: 0, cpuFull: 0, memorySome: 0, memoryFull: 0, ioSome: 0, ioFull: 0, ...over,
+    id,
+    name,
+    memoryBytes: 10 * 2 ** 20,
+    memoryLimit: null,
+    cpuUsec: 0,
+    cpuLimitCores: null,
+    pids: 1,
+    pidsMax: null,
+    ioReadBytes: null,
+    ioWriteBytes: null,
+    oomKills: 0,
+    cpuSome: 0,
+    cpuFull: 0,
+    memorySome: 0,
+    memoryFull: 0,
+    ioSome: 0,
+    ioFull: 0,
+    ...over,
   };
 }
-const limited = (t: number, over: Partial<ContainerSample> = {}) => cs(A, 'limited', { memoryBytes: 48 * 2 ** 20, memoryLimit: 64 * 2 ** 20, pids: 3, pidsMax: 50, cpuLimitCores: 0.5, cpuUsec: t * 250_000, ...over });
+const limited = (t: number, over: Partial<ContainerSample> = {}) =>
+  cs(A, 'limited', {
+    memoryBytes: 48 * 2 ** 20,
+    memoryLimit: 64 * 2 ** 20,
+    pids: 3,
+    pidsMax: 50,
+    cpuLimitCores: 0.5,
+    cpuUsec: t * 250_000,
+    ...over,
+  });
 const sample = (t: number, ...containers: ContainerSample[]): ResourceSample => ({ t, containers, omitted: 0 });
 
 before(async () => {
   page = installPageDom();
   // uPlot reads these browser globals at import (Node 20 has none); the page draws no canvas here anyway.
   const g = globalThis as Record<string, unknown>;
-  for (const k of ['navigator', 'devicePixelRatio', 'matchMedia', 'getComputedStyle', 'MutationObserver', 'ResizeObserver']) g[k] ??= (page.window as unknown as Record<string, unknown>)[k];
+  for (const k of ['navigator', 'devicePixelRatio', 'matchMedia', 'getComputedStyle', 'MutationObserver', 'ResizeObserver'])
+    g[k] ??= (page.window as unknown as Record<string, unknown>)[k];
   // Node's own CustomEvent is not happy-dom's Event: uPlot dispatches one on the window at import.
   nodeCustomEvent = g.CustomEvent;
   g.CustomEvent = page.window.CustomEvent;

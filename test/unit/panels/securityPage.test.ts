@@ -12,14 +12,24 @@ import { container, snapshot } from './overviewFixtures';
 
 let page: FakePage;
 const notify = (method: string, params: unknown) => page.deliver({ kind: 'notify', method, params });
-const requests = () => page.posted.filter((m): m is { kind: 'request'; id: number; method: string; params: Record<string, unknown> } => (m as { kind: string }).kind === 'request');
+const requests = () =>
+  page.posted.filter(
+    (m): m is { kind: 'request'; id: number; method: string; params: Record<string, unknown> } =>
+      (m as { kind: string }).kind === 'request',
+  );
 const rowIds = () => Array.from(document.querySelectorAll<HTMLTableRowElement>('table.security tbody tr')).map((r) => r.dataset.id);
 const row = (id: string) => document.querySelector<HTMLTableRowElement>(`table.security tr[data-id="${id}"]`)!;
 
 const plain = container({ id: 'a'.repeat(64), name: 'plain', lowers: ['base'] });
 const admin = container({ id: 'b'.repeat(64), name: 'admin', lowers: ['base'], caps: [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_ADMIN'] });
 admin.seccomp = 'disabled';
-const tracer = container({ id: 'c'.repeat(64), name: 'tracer', lowers: ['base'], caps: [...DOCKER_DEFAULT_CAPS.filter((c) => c !== 'CAP_NET_RAW'), 'CAP_SYS_PTRACE'], sharesHost: ['pid'] });
+const tracer = container({
+  id: 'c'.repeat(64),
+  name: 'tracer',
+  lowers: ['base'],
+  caps: [...DOCKER_DEFAULT_CAPS.filter((c) => c !== 'CAP_NET_RAW'), 'CAP_SYS_PTRACE'],
+  sharesHost: ['pid'],
+});
 const first = snapshot([plain, admin, tracer]);
 
 before(async () => {
@@ -56,7 +66,8 @@ test("the capability matrix: Docker's default set first as the reference column,
   assert.deepEqual(caps, [...DOCKER_DEFAULT_CAPS, 'CAP_SYS_PTRACE', 'CAP_SYS_ADMIN']);
   const headers = Array.from(document.querySelectorAll('table.matrix thead th')).map((th) => th.textContent);
   assert.deepEqual(headers, ['Capability', 'Docker default', 'admin', 'plain', 'tracer']);
-  const cell = (cap: string, id: string) => document.querySelector<HTMLElement>(`table.matrix tr[data-cap="${cap}"] td[data-container="${id}"]`)!;
+  const cell = (cap: string, id: string) =>
+    document.querySelector<HTMLElement>(`table.matrix tr[data-cap="${cap}"] td[data-container="${id}"]`)!;
   assert.ok(cell('CAP_SYS_ADMIN', admin.id).classList.contains('add'));
   assert.ok(cell('CAP_NET_RAW', tracer.id).classList.contains('drop'));
   assert.equal(cell('CAP_CHOWN', plain.id).textContent, '●');

@@ -58,10 +58,15 @@ describe('openChecked and readRegularFile', () => {
     }
   });
 
-  it('engine state files: a FIFO where dockerd\'s data root points does not hang the reader', () => {
+  it("engine state files: a FIFO where dockerd's data root points does not hang the reader", () => {
     // Any process named dockerd sets the data root; a FIFO at one of its state files used to block the snapshot.
     const code = `const { readText } = require('./server/discover/engines/stateFiles'); console.log(JSON.stringify(readText(${JSON.stringify(path.join(dir, 'fifo'))})));`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: path.resolve(__dirname, '..', '..', '..'), encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
+      cwd: path.resolve(__dirname, '..', '..', '..'),
+      encoding: 'utf8',
+      timeout: 20_000,
+      killSignal: 'SIGKILL',
+    });
     assert.equal(r.signal, null, 'returned');
     assert.equal(r.stdout.trim(), 'null', r.stderr);
   });

@@ -9,7 +9,14 @@ import { EnterSession, type EnterTarget } from '../../../src/terminal/enterSessi
 import type { ExecChannel, ExecOptions } from '../../../src/connection/transport';
 import type { EnterPlan } from '../../../server/protocol';
 
-const PLAN: EnterPlan = { container: 'c1', pid: 42, startTime: 1, shell: '/bin/sh', user: null, argv: ['/usr/bin/nsenter', '--target', '42', '--all', '--', '/bin/sh'] };
+const PLAN: EnterPlan = {
+  container: 'c1',
+  pid: 42,
+  startTime: 1,
+  shell: '/bin/sh',
+  user: null,
+  argv: ['/usr/bin/nsenter', '--target', '42', '--all', '--', '/bin/sh'],
+};
 
 class FakeChannel implements ExecChannel {
   readonly stdin = new PassThrough();

@@ -19,7 +19,13 @@ export function syntheticSnapshot(containers: number, perContainer: number): Sna
   const template = rig.containers.find((c) => c.runtime === 'docker')!;
   const hostNs = rig.namespaces.filter((n) => n.isHost);
   const hex = (n: number, salt: string): string => `${salt}${n.toString(16)}`.padStart(64, '0');
-  const base: LayerInfo[] = Array.from({ length: 20 }, (_, i) => ({ path: `/var/lib/docker/overlay2/${hex(i, 'b')}/diff`, usedBy: [], roles: {}, sizeBytes: 1024, identity: null }));
+  const base: LayerInfo[] = Array.from({ length: 20 }, (_, i) => ({
+    path: `/var/lib/docker/overlay2/${hex(i, 'b')}/diff`,
+    usedBy: [],
+    roles: {},
+    sizeBytes: 1024,
+    identity: null,
+  }));
   const out: ContainerInfo[] = [];
   const namespaces: NamespaceInfo[] = hostNs.map((n) => ({ ...n, containerIds: [] }));
   const layers: LayerInfo[] = [...base];
@@ -27,7 +33,13 @@ export function syntheticSnapshot(containers: number, perContainer: number): Sna
   let inode = 4026540000;
   for (let i = 0; i < containers; i++) {
     const id = hex(i, 'c');
-    const upper: LayerInfo = { path: `/var/lib/docker/overlay2/${hex(i, 'u')}/diff`, usedBy: [id], roles: { [id]: 'upper' }, sizeBytes: 0, identity: null };
+    const upper: LayerInfo = {
+      path: `/var/lib/docker/overlay2/${hex(i, 'u')}/diff`,
+      usedBy: [id],
+      roles: { [id]: 'upper' },
+      sizeBytes: 0,
+      identity: null,
+    };
     layers.push(upper);
     const lowers = [0, 1, 2, 3].map((k) => base[(i + k * 5) % base.length]);
     for (const l of lowers) {
@@ -37,12 +49,36 @@ export function syntheticSnapshot(containers: number, perContainer: number): Sna
     const nsOf = { ...template.namespaces };
     for (const type of OWN) {
       nsOf[type] = ++inode;
-      namespaces.push({ type, inode, processCount: perContainer, ownerUserNs: null, parent: null, ownerUid: null, isHost: false, containerIds: [id], heldBy: ['process'], bindMounts: [], fdHolders: [], ealdorman: null });
+      namespaces.push({
+        type,
+        inode,
+        processCount: perContainer,
+        ownerUserNs: null,
+        parent: null,
+        ownerUid: null,
+        isHost: false,
+        containerIds: [id],
+        heldBy: ['process'],
+        bindMounts: [],
+        fdHolders: [],
+        ealdorman: null,
+      });
     }
     for (const n of namespaces) if (n.isHost && nsOf[n.type] === n.inode) n.containerIds.push(id);
     const pids = Array.from({ length: perContainer }, (_, k) => 10_000 + i * perContainer + k);
     for (const [k, pid] of pids.entries()) {
-      processes.push({ pid, ppid: k ? pids[0] : 1, comm: `p${k}`, cmdline: `sleep ${k}`, uid: 0, namespaces: nsOf, nspid: [pid, k + 1], containerId: id, threads: [], startTime: pid });
+      processes.push({
+        pid,
+        ppid: k ? pids[0] : 1,
+        comm: `p${k}`,
+        cmdline: `sleep ${k}`,
+        uid: 0,
+        namespaces: nsOf,
+        nspid: [pid, k + 1],
+        containerId: id,
+        threads: [],
+        startTime: pid,
+      });
     }
     out.push({
       ...template,
@@ -51,7 +87,16 @@ export function syntheticSnapshot(containers: number, perContainer: number): Sna
       initPid: pids[0],
       pids,
       namespaces: nsOf,
-      rootfs: template.rootfs && { ...template.rootfs, layers: [upper, ...lowers].map((l, index) => ({ path: l.path, role: index ? 'lower' : 'upper', index, hostPath: l.path, unverified: null })) },
+      rootfs: template.rootfs && {
+        ...template.rootfs,
+        layers: [upper, ...lowers].map((l, index) => ({
+          path: l.path,
+          role: index ? 'lower' : 'upper',
+          index,
+          hostPath: l.path,
+          unverified: null,
+        })),
+      },
     });
   }
   return { ...rig, containers: out, namespaces, layers, processes, host: { ...rig.host, processCount: processes.length } };

@@ -60,12 +60,21 @@ function walk(index: SnapshotIndex): TreeItemShape[] {
 describe('tree rows as kinds', () => {
   it('a group row carries what it groups: runtime, section, namespace type', () => {
     const runtimes = runtimeGroups('n', ix);
-    assert.deepEqual(runtimes.map((r) => r.kind === 'runtime' && r.runtime), ['bare', 'docker']);
+    assert.deepEqual(
+      runtimes.map((r) => r.kind === 'runtime' && r.runtime),
+      ['bare', 'docker'],
+    );
     const sections = containerSections('n', limited);
-    assert.deepEqual(sections.map((s) => s.section), ['overview', 'namespaces', 'layers', 'cgroup', 'capabilities', 'mounts', 'processes']);
+    assert.deepEqual(
+      sections.map((s) => s.section),
+      ['overview', 'namespaces', 'layers', 'cgroup', 'capabilities', 'mounts', 'processes'],
+    );
     assert.ok(sections.every((s) => s.containerId === limited.id));
     const types = namespaceTypes('n', ix);
-    assert.deepEqual(types.map((t) => t.nsType), [...new Set(snap.namespaces.map((n) => n.type))].sort());
+    assert.deepEqual(
+      types.map((t) => t.nsType),
+      [...new Set(snap.namespaces.map((n) => n.type))].sort(),
+    );
     for (const t of types) assert.equal(t.description, String(snap.namespaces.filter((n) => n.type === t.nsType).length));
   });
 
@@ -84,10 +93,16 @@ describe('tree rows as kinds', () => {
     const init = procs.find((p) => p.kind === 'process' && p.pid === limited.initPid)!;
     assert.deepEqual(containerOf(init), { containerId: limited.id, pid: limited.initPid });
     assert.equal(copyTextOf(init), String(limited.initPid));
-    assert.deepEqual(inspectOf(init, ix)?.value, snap.processes.find((p) => p.pid === limited.initPid));
+    assert.deepEqual(
+      inspectOf(init, ix)?.value,
+      snap.processes.find((p) => p.pid === limited.initPid),
+    );
     const [userNs] = sectionChildren('n', ix, limited, 'namespaces', scans).filter((r) => r.label === 'user');
     assert.equal(copyTextOf(userNs), `user:[${limited.namespaces.user}]`);
-    assert.deepEqual(inspectOf(userNs, ix)?.value, snap.namespaces.find((n) => n.type === 'user' && n.inode === limited.namespaces.user));
+    assert.deepEqual(
+      inspectOf(userNs, ix)?.value,
+      snap.namespaces.find((n) => n.type === 'user' && n.inode === limited.namespaces.user),
+    );
     const caps = sectionChildren('n', ix, limited, 'capabilities', scans);
     assert.equal(copyTextOf(caps.find((c) => c.label === 'CAP_SYS_PTRACE')!), 'CAP_SYS_PTRACE');
     assert.equal(copyTextOf(caps.find((c) => c.label === 'CAP_NET_RAW')!), undefined, 'a dropped capability is not one it holds');
@@ -100,7 +115,13 @@ describe('tree rows as kinds', () => {
   it('every row has the context value its menus match, and ids are unique', () => {
     const rows = walk(ix);
     assert.equal(new Set(rows.map((r) => r.id)).size, rows.length);
-    for (const r of rows) assert.ok(r.contextValue.startsWith(r.kind === 'nodeNamespaces' || r.kind === 'nodeLayers' ? r.kind : r.kind.replace(/^container$/, 'container.running')), `${r.id}: ${r.contextValue}`);
+    for (const r of rows)
+      assert.ok(
+        r.contextValue.startsWith(
+          r.kind === 'nodeNamespaces' || r.kind === 'nodeLayers' ? r.kind : r.kind.replace(/^container$/, 'container.running'),
+        ),
+        `${r.id}: ${r.contextValue}`,
+      );
   });
 });
 
@@ -108,7 +129,10 @@ describe('snapshot index', () => {
   it('answers as a search of the snapshot does', () => {
     for (const c of snap.containers) {
       assert.equal(ix.container(c.id), c);
-      assert.deepEqual(ix.processesOf(c.id), snap.processes.filter((p) => p.containerId === c.id));
+      assert.deepEqual(
+        ix.processesOf(c.id),
+        snap.processes.filter((p) => p.containerId === c.id),
+      );
     }
     for (const n of snap.namespaces) assert.equal(ix.namespace(n.type, n.inode), n);
     for (const l of snap.layers) assert.equal(ix.layer(l.path), l);

@@ -27,7 +27,10 @@ const scans = new Map<string, ScanState>();
 describe('tree shape on a real rig snapshot', () => {
   it('node → containers, namespaces, layers with counts', () => {
     const kids = nodeChildren('n', ix);
-    assert.deepEqual(kids.map((k) => k.label), ['Containers', 'Namespaces', 'Layers', 'Problems']);
+    assert.deepEqual(
+      kids.map((k) => k.label),
+      ['Containers', 'Namespaces', 'Layers', 'Problems'],
+    );
     assert.equal(kids[0].description, String(snap.containers.length));
     assert.match(kids[1].description!, /\(1 without processes\)/);
   });
@@ -35,14 +38,18 @@ describe('tree shape on a real rig snapshot', () => {
   it('what the agent could not read is listed, and only when there is something', () => {
     const problems = nodeChildren('n', ix).find((k) => k.kind === 'problems')!;
     assert.equal(problems.description, `${snap.problems.length}`);
-    assert.deepEqual(problemItems(problems.id, snap.problems).map((p) => p.label), snap.problems.map((p) => p.source));
-    for (const [i, item] of problemItems(problems.id, snap.problems).entries()) assert.ok(item.description!.startsWith(snap.problems[i].message), item.description);
+    assert.deepEqual(
+      problemItems(problems.id, snap.problems).map((p) => p.label),
+      snap.problems.map((p) => p.source),
+    );
+    for (const [i, item] of problemItems(problems.id, snap.problems).entries())
+      assert.ok(item.description!.startsWith(snap.problems[i].message), item.description);
     assert.ok(!nodeChildren('n', new SnapshotIndex({ ...snap, problems: [] })).some((k) => k.kind === 'problems'));
   });
 
-  it('a problem says what it leaves unknown, and why root can be refused (the rig\'s /proc/1/ns: EACCES)', () => {
+  it("a problem says what it leaves unknown, and why root can be refused (the rig's /proc/1/ns: EACCES)", () => {
     const [ns] = problemItems('p', [{ source: '/proc/1/ns', message: 'permission denied (EACCES)' }]);
-    assert.equal(ns.description, "permission denied (EACCES): which namespaces process 1 is in is unknown");
+    assert.equal(ns.description, 'permission denied (EACCES): which namespaces process 1 is in is unknown');
     assert.match(tooltipOf(ns, ix)!, /ptrace read check/);
     assert.match(tooltipOf(ns, ix)!, /host's namespaces from the agent's own process, not from PID 1/);
     const [one] = problemItems('p', [{ source: '/proc/42/ns/net', message: 'permission denied (EPERM)' }]);
@@ -63,21 +70,33 @@ describe('tree shape on a real rig snapshot', () => {
   });
 
   it('containers grouped by runtime, with the menu context and the memory line', () => {
-    assert.deepEqual(runtimeGroups('n', ix).map((g) => `${g.label} ${g.description}`), ['bare 1', 'docker 3']);
+    assert.deepEqual(
+      runtimeGroups('n', ix).map((g) => `${g.label} ${g.description}`),
+      ['bare 1', 'docker 3'],
+    );
     const docker = containersOf('n', ix, 'docker');
-    assert.deepEqual(docker.map((d) => d.label), ['nodescope-rig-hostpid', 'nodescope-rig-limited', 'nodescope-rig-readonly']);
+    assert.deepEqual(
+      docker.map((d) => d.label),
+      ['nodescope-rig-hostpid', 'nodescope-rig-limited', 'nodescope-rig-readonly'],
+    );
     const item = docker.find((d) => d.label === 'nodescope-rig-limited')!;
     assert.equal(item.contextValue, 'container.running.docker');
     assert.match(item.description!, /^66303c713965|^[0-9a-f]{12} · mem .* \/ 64\.0 MiB/);
   });
 
-  it('a container: sections, limits next to usage, capabilities against Docker\'s default', () => {
+  it("a container: sections, limits next to usage, capabilities against Docker's default", () => {
     const sections = containerSections('n', limited);
-    assert.deepEqual(sections.map((s) => s.label), ['Overview', 'Namespaces', 'Layers', 'cgroup', 'Capabilities', 'Mounts', 'Processes']);
+    assert.deepEqual(
+      sections.map((s) => s.label),
+      ['Overview', 'Namespaces', 'Layers', 'cgroup', 'Capabilities', 'Mounts', 'Processes'],
+    );
     assert.match(sections[4].description!, /\+SYS_PTRACE −NET_RAW vs Docker default/);
     assert.deepEqual(capabilityDiff(limited), { added: ['CAP_SYS_PTRACE'], dropped: ['CAP_NET_RAW'] });
     const list = capabilityList(limited).split('\n');
-    assert.equal(list[0], `${limited.capabilities!.effective.length} effective capabilities: ${limited.capabilities!.effective.join(', ')}`);
+    assert.equal(
+      list[0],
+      `${limited.capabilities!.effective.length} effective capabilities: ${limited.capabilities!.effective.join(', ')}`,
+    );
     assert.deepEqual(list.slice(1), ["added to Docker's default: CAP_SYS_PTRACE", "dropped from Docker's default: CAP_NET_RAW"]);
     assert.equal(capabilityList({ ...limited, capabilities: null }), 'capabilities unknown');
     const cg = sectionChildren('n', ix, limited, 'cgroup', scans);
@@ -87,7 +106,7 @@ describe('tree shape on a real rig snapshot', () => {
     assert.equal(byLabel['cpu limit'], '0.5 CPU (50000/100000 µs)');
   });
 
-  it('namespaces say whether they are the host\'s, own, or shared; held-only ones are marked', () => {
+  it("namespaces say whether they are the host's, own, or shared; held-only ones are marked", () => {
     const ns = sectionChildren('n', ix, limited, 'namespaces', scans);
     const byType = Object.fromEntries(ns.map((n) => [n.label, n.description]));
     assert.match(byType.user!, /shared with the host$/);
@@ -100,15 +119,61 @@ describe('tree shape on a real rig snapshot', () => {
   it('layers top-most first, shared ones marked with their users; scan results when expanded', () => {
     const layers = sectionChildren('n', ix, limited, 'layers', scans);
     assert.equal(layers[0].label, 'upper (writable)');
-    assert.deepEqual(layers.slice(1).map((l) => l.label), limited.rootfs!.layers.slice(1).map((l) => `lower #${l.index}`));
-    assert.ok(layers.some((l) => /shared by 3 containers/.test(l.description!)), 'the busybox base layer');
-    const parts = layerParts('x', { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' }], opaqueDirs: [{ path: 'opq', kind: 'xattr' }], redirects: [], metacopy: [], problems: [] });
-    assert.deepEqual(parts.map((p) => `${p.label} ${p.description}`), ['content 1 file, 1 dir, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)']);
+    assert.deepEqual(
+      layers.slice(1).map((l) => l.label),
+      limited.rootfs!.layers.slice(1).map((l) => `lower #${l.index}`),
+    );
+    assert.ok(
+      layers.some((l) => /shared by 3 containers/.test(l.description!)),
+      'the busybox base layer',
+    );
+    const parts = layerParts('x', {
+      path: '/l',
+      files: 1,
+      dirs: 1,
+      symlinks: 0,
+      bytes: 4,
+      whiteouts: [{ path: 'data/gone', kind: 'chardev' }],
+      opaqueDirs: [{ path: 'opq', kind: 'xattr' }],
+      redirects: [],
+      metacopy: [],
+      problems: [],
+    });
+    assert.deepEqual(
+      parts.map((p) => `${p.label} ${p.description}`),
+      ['content 1 file, 1 dir, 4 B', '/data/gone deleted (whiteout, chardev)', '/opq opaque directory (xattr)'],
+    );
     assert.equal(layerParts('x', { error: 'permission denied' })[0].label, 'permission denied');
-    const one = { path: '/l', files: 1, dirs: 1, symlinks: 0, bytes: 4, whiteouts: [{ path: 'data/gone', kind: 'chardev' as const }], opaqueDirs: [], redirects: [], metacopy: [], problems: [] };
+    const one = {
+      path: '/l',
+      files: 1,
+      dirs: 1,
+      symlinks: 0,
+      bytes: 4,
+      whiteouts: [{ path: 'data/gone', kind: 'chardev' as const }],
+      opaqueDirs: [],
+      redirects: [],
+      metacopy: [],
+      problems: [],
+    };
     assert.match(layerItem('x', ix, limited.rootfs!.layers[1], one).description!, /\b1 whiteout, 0 opaque/, 'counts read as English');
-    const partial = layerParts('x', { path: '/l', files: 0, dirs: 1, symlinks: 0, bytes: 0, whiteouts: [], opaqueDirs: [], redirects: [], metacopy: [], problems: [{ source: '/l/secret', message: 'permission denied (EACCES)' }] });
-    assert.deepEqual(partial.slice(1).map((p) => `${p.label} ${p.description}`), ['/l/secret permission denied (EACCES): what it holds is unknown'], 'an incomplete walk says where');
+    const partial = layerParts('x', {
+      path: '/l',
+      files: 0,
+      dirs: 1,
+      symlinks: 0,
+      bytes: 0,
+      whiteouts: [],
+      opaqueDirs: [],
+      redirects: [],
+      metacopy: [],
+      problems: [{ source: '/l/secret', message: 'permission denied (EACCES)' }],
+    });
+    assert.deepEqual(
+      partial.slice(1).map((p) => `${p.label} ${p.description}`),
+      ['/l/secret permission denied (EACCES): what it holds is unknown'],
+      'an incomplete walk says where',
+    );
     const all = nodeLayers('n', ix, scans);
     assert.equal(all.length, snap.layers.length);
     assert.match(all[0].description!, /shared by 3 containers/, 'most shared first');

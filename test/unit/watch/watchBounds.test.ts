@@ -81,7 +81,9 @@ describe('a watcher pass that fails', () => {
 
   it('survives a send that rejects (a notification too large to write)', async () => {
     let calls = 0;
-    const methods = { snapshot: () => Object.assign(sampleSnapshot(), { takenAt: String(calls++) }, calls > 1 ? { containers: [] } : {}) } as unknown as AgentMethods;
+    const methods = {
+      snapshot: () => Object.assign(sampleSnapshot(), { takenAt: String(calls++) }, calls > 1 ? { containers: [] } : {}),
+    } as unknown as AgentMethods;
     let sends = 0;
     const w = new Watcher(methods, 250, () => {
       sends++;

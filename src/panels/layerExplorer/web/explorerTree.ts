@@ -48,14 +48,24 @@ export class ExplorerTree {
     const visit = (path: string) => {
       const d = this.dirs.get(path);
       if (!d) return void out.push(path);
-      for (const e of d.entries) if (e.type === 'dir' && e.hasChildren && this.expanded.has(childPath(path, e.name))) visit(childPath(path, e.name));
+      for (const e of d.entries)
+        if (e.type === 'dir' && e.hasChildren && this.expanded.has(childPath(path, e.name))) visit(childPath(path, e.name));
     };
     visit('/');
     return out;
   }
 
   startLoading(path: string): void {
-    const d = this.dirs.get(path) ?? { path, entries: [], total: null, marks: null, opaque: false, truncated: false, loading: false, error: null };
+    const d = this.dirs.get(path) ?? {
+      path,
+      entries: [],
+      total: null,
+      marks: null,
+      opaque: false,
+      truncated: false,
+      loading: false,
+      error: null,
+    };
     d.loading = true;
     d.error = null;
     this.dirs.set(path, d);
@@ -104,7 +114,8 @@ export class ExplorerTree {
       }
       if (d.error) rows.push({ kind: 'error', depth, dir: path, message: d.error });
       else if (d.loading) rows.push({ kind: 'loading', depth, dir: path });
-      else if (d.total !== null && d.entries.length < d.total) rows.push({ kind: 'more', depth, dir: path, loaded: d.entries.length, total: d.total });
+      else if (d.total !== null && d.entries.length < d.total)
+        rows.push({ kind: 'more', depth, dir: path, loaded: d.entries.length, total: d.total });
     };
     visit('/', 0);
     this.cache = rows;

@@ -102,7 +102,15 @@ function load(path: string, offset: number): void {
   const gen = generation;
   tree.startLoading(path);
   bridge
-    .request('explore', { layer: view.layer, path, merged: view.merged, offset, limit: PAGE_SIZE, changesOnly: view.changesOnly, pattern: view.pattern })
+    .request('explore', {
+      layer: view.layer,
+      path,
+      merged: view.merged,
+      offset,
+      limit: PAGE_SIZE,
+      changesOnly: view.changesOnly,
+      pattern: view.pattern,
+    })
     .then(
       (page) => {
         if (gen !== generation) return;
@@ -132,8 +140,20 @@ function renderStack(): void {
 }
 
 function layout(): void {
-  const files = el('section', { class: 'files' }, el('div', { class: 'toolbar' }, aggregated, changesOnly, pattern, el('span', { class: 'spacer' }), counts), list.element);
-  root.replaceChildren(title, header, problem, el('div', { class: 'explorer' }, stackBox, files), el('h2', {}, 'Efficiency and wasted space'), wastedBox);
+  const files = el(
+    'section',
+    { class: 'files' },
+    el('div', { class: 'toolbar' }, aggregated, changesOnly, pattern, el('span', { class: 'spacer' }), counts),
+    list.element,
+  );
+  root.replaceChildren(
+    title,
+    header,
+    problem,
+    el('div', { class: 'explorer' }, stackBox, files),
+    el('h2', {}, 'Efficiency and wasted space'),
+    wastedBox,
+  );
 }
 
 function loadReport(): void {

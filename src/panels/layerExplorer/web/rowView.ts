@@ -18,7 +18,11 @@ export function rowView(row: Row, h: RowHandlers): HTMLElement {
   const indent = `${row.depth * 16 + 4}px`;
   if (row.kind !== 'entry') {
     const text = row.kind === 'more' ? `${row.total - row.loaded} more…` : row.kind === 'loading' ? 'loading…' : row.message;
-    const r = el('div', { class: `row ${row.kind}`, 'data-kind': row.kind }, el('span', { class: row.kind === 'error' ? 'error' : 'muted' }, text));
+    const r = el(
+      'div',
+      { class: `row ${row.kind}`, 'data-kind': row.kind },
+      el('span', { class: row.kind === 'error' ? 'error' : 'muted' }, text),
+    );
     r.style.paddingLeft = `${row.depth * 16 + 24}px`;
     return r;
   }
@@ -27,8 +31,10 @@ export function rowView(row: Row, h: RowHandlers): HTMLElement {
   const twistie = expandable ? icon(row.expanded ? 'chevron-down' : 'chevron-right') : el('span', { class: 'twistie-space' });
   const flags: HTMLElement[] = [];
   if (e.whiteout) flags.push(el('span', { class: 'flag', title: 'a whiteout in this layer removes it' }, 'whiteout'));
-  if (e.hiddenByOpaque) flags.push(el('span', { class: 'flag', title: 'an opaque directory in this layer hides it' }, 'hidden by opaque dir'));
-  if (e.opaque) flags.push(el('span', { class: 'flag opaque', title: 'this layer made the directory opaque: nothing below shows through' }, 'opaque'));
+  if (e.hiddenByOpaque)
+    flags.push(el('span', { class: 'flag', title: 'an opaque directory in this layer hides it' }, 'hidden by opaque dir'));
+  if (e.opaque)
+    flags.push(el('span', { class: 'flag opaque', title: 'this layer made the directory opaque: nothing below shows through' }, 'opaque'));
   const actions = el('span', { class: 'actions' });
   if (e.type === 'file' && e.mark !== 'R') {
     actions.append(action('go-to-file', 'Open', () => h.open(row.path)));
@@ -36,7 +42,14 @@ export function rowView(row: Row, h: RowHandlers): HTMLElement {
   }
   const r = el(
     'div',
-    { class: `row entry mark-${e.mark}`, role: 'treeitem', 'data-path': row.path, 'data-mark': e.mark, ...(expandable ? { 'aria-expanded': String(row.expanded) } : {}), title: `${row.path}\n${MARK_WORDS[e.mark]} · from layer #${e.layer}` },
+    {
+      class: `row entry mark-${e.mark}`,
+      role: 'treeitem',
+      'data-path': row.path,
+      'data-mark': e.mark,
+      ...(expandable ? { 'aria-expanded': String(row.expanded) } : {}),
+      title: `${row.path}\n${MARK_WORDS[e.mark]} · from layer #${e.layer}`,
+    },
     twistie,
     icon(TYPE_ICONS[e.type]),
     el('span', { class: 'name' }, e.name),

@@ -18,7 +18,7 @@ function roleWord(l: ReportLayer): string {
 /** Why a layer has no history command. */
 function noCommand(l: ReportLayer): string {
   if (l.role === 'upper') return 'what the container changed';
-  if (l.origin === 'init') return "made by the engine at start (/etc/hosts, /etc/resolv.conf, …)";
+  if (l.origin === 'init') return 'made by the engine at start (/etc/hosts, /etc/resolv.conf, …)';
   return 'no history entry (imported, or made by the engine)';
 }
 
@@ -36,7 +36,12 @@ function counts(l: ReportLayer): HTMLElement {
 function folded(entries: string[], where: string): HTMLElement | null {
   if (!entries.length) return null;
   const list = el('ol', { class: 'history' }, ...entries.map((e) => el('li', {}, el('code', {}, e))));
-  return el('details', { class: 'empty-history' }, el('summary', { class: 'muted' }, `${plural(entries.length, 'history entry', 'history entries')} without a layer ${where}`), list);
+  return el(
+    'details',
+    { class: 'empty-history' },
+    el('summary', { class: 'muted' }, `${plural(entries.length, 'history entry', 'history entries')} without a layer ${where}`),
+    list,
+  );
 }
 
 /** One card per layer, upper first; `select` is called with the layer's index. */
@@ -46,8 +51,21 @@ export function stackView(report: LayerReport, selected: number, select: (index:
     const command = l.createdBy ?? noCommand(l);
     const card = el(
       'li',
-      { class: `layer${l.index === selected ? ' selected' : ''}`, role: 'option', 'aria-selected': String(l.index === selected), 'data-layer': String(l.index), tabindex: '0', title: l.path },
-      el('div', { class: 'layer-head' }, el('span', { class: 'index' }, `#${l.index}`), el('span', { class: `tag role-${l.role}` }, roleWord(l)), el('span', { class: 'size' }, formatBytes(l.bytes + l.symlinkBytes))),
+      {
+        class: `layer${l.index === selected ? ' selected' : ''}`,
+        role: 'option',
+        'aria-selected': String(l.index === selected),
+        'data-layer': String(l.index),
+        tabindex: '0',
+        title: l.path,
+      },
+      el(
+        'div',
+        { class: 'layer-head' },
+        el('span', { class: 'index' }, `#${l.index}`),
+        el('span', { class: `tag role-${l.role}` }, roleWord(l)),
+        el('span', { class: 'size' }, formatBytes(l.bytes + l.symlinkBytes)),
+      ),
       el('code', { class: `created-by${l.createdBy ? '' : ' muted'}`, title: command }, command),
       counts(l),
     );
@@ -80,11 +98,33 @@ export function wastedView(report: LayerReport): HTMLElement {
   );
   if (!report.wasted.length) return el('div', {}, head);
   const table = el('table', { class: 'wasted' }, el('tr', {}, el('th', {}, 'bytes'), el('th', {}, 'layer'), el('th', {}, 'path')));
-  for (const w of report.wasted) table.append(el('tr', {}, el('td', { class: 'num' }, formatBytes(w.bytes)), el('td', { class: 'num' }, `#${w.layer}`), el('td', { class: 'path' }, w.path)));
-  return el('div', {}, head, el('div', { class: 'table-box' }, table), ...(report.wastedFiles > report.wasted.length ? [el('p', { class: 'muted' }, `and ${report.wastedFiles - report.wasted.length} smaller`)] : []));
+  for (const w of report.wasted)
+    table.append(
+      el(
+        'tr',
+        {},
+        el('td', { class: 'num' }, formatBytes(w.bytes)),
+        el('td', { class: 'num' }, `#${w.layer}`),
+        el('td', { class: 'path' }, w.path),
+      ),
+    );
+  return el(
+    'div',
+    {},
+    head,
+    el('div', { class: 'table-box' }, table),
+    ...(report.wastedFiles > report.wasted.length
+      ? [el('p', { class: 'muted' }, `and ${report.wastedFiles - report.wasted.length} smaller`)]
+      : []),
+  );
 }
 
 export function headerLine(report: LayerReport): HTMLElement {
   const t = report.target;
-  return el('p', { class: 'muted' }, icon(t.kind === 'image' ? 'file-zip' : 'package'), ` ${t.kind} ${t.id.slice(0, 12)}${t.engine ? ` · ${t.engine}'s image store` : ''} · ${plural(report.layers.length, 'layer')}`);
+  return el(
+    'p',
+    { class: 'muted' },
+    icon(t.kind === 'image' ? 'file-zip' : 'package'),
+    ` ${t.kind} ${t.id.slice(0, 12)}${t.engine ? ` · ${t.engine}'s image store` : ''} · ${plural(report.layers.length, 'layer')}`,
+  );
 }

@@ -46,13 +46,26 @@ export function readLayerPalette(): LayerPalette {
 function stylesheet(p: LayerPalette): cytoscape.StylesheetJson {
   return [
     boxNodeStyle({ font: p.font, foreground: p.foreground, fill: p.box, border: p.border }),
-    { selector: 'node.container', style: { 'border-color': p.container, 'border-width': 2, 'background-color': p.container, 'background-opacity': 0.18 } },
+    {
+      selector: 'node.container',
+      style: { 'border-color': p.container, 'border-width': 2, 'background-color': p.container, 'background-opacity': 0.18 },
+    },
     { selector: 'node.shared', style: { 'border-color': p.shared, 'border-width': 3 } },
     { selector: 'node.writable', style: { 'border-color': p.writable, 'border-style': 'dashed', 'border-width': 2 } },
     { selector: 'node.unverified', style: { 'border-color': p.warning, 'border-style': 'dotted', 'border-width': 2 } },
     { selector: 'node.subject', style: { 'background-color': p.container, 'background-opacity': 0.35 } },
     { selector: 'node:selected', style: { 'border-color': p.focus, 'border-width': 4, 'border-style': 'solid' } },
-    { selector: 'edge', style: { width: 1.5, 'line-color': p.lines, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'target-arrow-color': p.lines, 'arrow-scale': 0.7 } },
+    {
+      selector: 'edge',
+      style: {
+        width: 1.5,
+        'line-color': p.lines,
+        'curve-style': 'bezier',
+        'target-arrow-shape': 'triangle',
+        'target-arrow-color': p.lines,
+        'arrow-scale': 0.7,
+      },
+    },
   ];
 }
 
@@ -134,6 +147,14 @@ export class LayerCanvas {
   }
 
   onSelect(fn: (id: string | null) => void): void {
-    this.cy.on('tap', (e) => fn(e.target === this.cy ? null : (e.target as cytoscape.SingularElementArgument).isNode() ? (e.target as cytoscape.NodeSingular).id() : null));
+    this.cy.on('tap', (e) =>
+      fn(
+        e.target === this.cy
+          ? null
+          : (e.target as cytoscape.SingularElementArgument).isNode()
+            ? (e.target as cytoscape.NodeSingular).id()
+            : null,
+      ),
+    );
   }
 }

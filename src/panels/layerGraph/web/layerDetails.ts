@@ -39,7 +39,16 @@ function cgroupCharges(users: ContainerInfo[]): HTMLElement {
   const list = el('ul', { class: 'charges' });
   for (const c of users) {
     const m = c.cgroup?.memory;
-    list.append(el('li', {}, el('strong', {}, c.name), ` ${c.cgroup?.path ?? 'cgroup unknown'}: `, el('span', { class: 'figure' }, typeof m?.fileBytes === 'number' ? formatBytes(m.fileBytes) : 'unknown'), ' file cache'));
+    list.append(
+      el(
+        'li',
+        {},
+        el('strong', {}, c.name),
+        ` ${c.cgroup?.path ?? 'cgroup unknown'}: `,
+        el('span', { class: 'figure' }, typeof m?.fileBytes === 'number' ? formatBytes(m.fileBytes) : 'unknown'),
+        ' file cache',
+      ),
+    );
   }
   return list;
 }
@@ -49,12 +58,19 @@ function factsRows(f: FactsState | undefined): HTMLElement[] {
   if (f.state === 'failed') return row('Files', el('span', { class: 'error' }, f.reason));
   const x = f.facts;
   // Residency is counted in whole pages, so a layer whose every file is cached shows a little over its bytes: 100 % at most.
-  const resident = x.residentBytes === null ? 'not measured' : `${formatBytes(x.residentBytes)} of ${formatBytes(x.bytes)}${x.bytes ? ` (${Math.min(100, Math.round((x.residentBytes / x.bytes) * 100))}%)` : ''}`;
+  const resident =
+    x.residentBytes === null
+      ? 'not measured'
+      : `${formatBytes(x.residentBytes)} of ${formatBytes(x.bytes)}${x.bytes ? ` (${Math.min(100, Math.round((x.residentBytes / x.bytes) * 100))}%)` : ''}`;
   return [
     ...row('Files', `${x.files.toLocaleString('en')} · ${formatBytes(x.bytes)}${x.truncated ? ' (walk stopped at its limit)' : ''}`),
     ...row('Whiteouts', el('span', { class: 'figure', 'data-fact': 'whiteouts' }, String(x.whiteouts))),
     ...row('Opaque directories', el('span', { class: 'figure', 'data-fact': 'opaque' }, String(x.opaqueDirs))),
-    ...row('Page cache resident', el('span', { class: 'figure', 'data-fact': 'resident' }, resident), x.method ? el('span', { class: 'muted' }, ` (${x.method})`) : ''),
+    ...row(
+      'Page cache resident',
+      el('span', { class: 'figure', 'data-fact': 'resident' }, resident),
+      x.method ? el('span', { class: 'muted' }, ` (${x.method})`) : '',
+    ),
     ...(x.createdBy ? row('Made by', el('code', {}, x.createdBy)) : []),
     ...(x.problems.length ? row('Problems', ...x.problems.map((p) => el('div', { class: 'error' }, p))) : []),
   ];
@@ -69,7 +85,11 @@ export function layerDetails(n: GraphNode, s: Snapshot, facts: FactsState | unde
     { class: 'selected', 'data-selected': n.id },
     el('h2', {}, icon(n.writable ? 'edit' : 'layers'), ` ${layerLabel(n.path ?? n.label)}`),
     el('p', { class: 'muted' }, layerLine(n)),
-    el('div', { class: 'toolbar' }, ...(explore ? [button('Explore Layers', 'folder-library', () => a.act('exploreLayers', explore.id), 'exploreLayers')] : [])),
+    el(
+      'div',
+      { class: 'toolbar' },
+      ...(explore ? [button('Explore Layers', 'folder-library', () => a.act('exploreLayers', explore.id), 'exploreLayers')] : []),
+    ),
     el(
       'dl',
       {},
@@ -81,7 +101,11 @@ export function layerDetails(n: GraphNode, s: Snapshot, facts: FactsState | unde
       ...(n.unverified ? [] : factsRows(facts)),
       ...row('Memory cgroups of its users', cgroupCharges(users)),
     ),
-    el('p', { class: 'muted note' }, 'A page of a shared layer is charged to the memory cgroup of the container that read it first; each charge above is all of that cgroup’s file cache, not this layer’s alone.'),
+    el(
+      'p',
+      { class: 'muted note' },
+      'A page of a shared layer is charged to the memory cgroup of the container that read it first; each charge above is all of that cgroup’s file cache, not this layer’s alone.',
+    ),
   );
 }
 
@@ -105,7 +129,10 @@ export function containerDetails(n: GraphNode, s: Snapshot, a: DetailsActions): 
       ...row('Id', el('code', {}, id)),
       ...row('Runtime', n.runtime ?? 'unknown'),
       ...row('Image', c?.image ?? 'unknown'),
-      ...row('Root', c?.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' read-only' : ''}, ${c.rootfs.layers.length} layers` : 'unknown'),
+      ...row(
+        'Root',
+        c?.rootfs ? `${c.rootfs.fstype}${c.rootfs.readOnly ? ' read-only' : ''}, ${c.rootfs.layers.length} layers` : 'unknown',
+      ),
       ...row('Page cache charged', typeof c?.cgroup?.memory?.fileBytes === 'number' ? formatBytes(c.cgroup.memory.fileBytes) : 'unknown'),
     ),
   );
@@ -113,12 +140,19 @@ export function containerDetails(n: GraphNode, s: Snapshot, a: DetailsActions): 
 
 /** Every layer two or more containers use, most used first. */
 export function sharedLayers(nodes: GraphNode[], a: DetailsActions): HTMLElement {
-  const shared = nodes.filter((n) => n.kind === 'layer' && (n.usedBy?.length ?? 0) > 1).sort((x, y) => (y.usedBy?.length ?? 0) - (x.usedBy?.length ?? 0) || (x.id < y.id ? -1 : 1));
+  const shared = nodes
+    .filter((n) => n.kind === 'layer' && (n.usedBy?.length ?? 0) > 1)
+    .sort((x, y) => (y.usedBy?.length ?? 0) - (x.usedBy?.length ?? 0) || (x.id < y.id ? -1 : 1));
   const list = el('ul', { class: 'shared-layers' });
   for (const n of shared) {
     const b = el('button', { class: 'link', 'data-path': n.path ?? '', title: n.path ?? '' }, layerLabel(n.path ?? n.label));
     b.addEventListener('click', () => a.select(n.id));
     list.append(el('li', { 'data-path': n.path ?? '' }, b, el('span', { class: 'muted' }, ` ${layerLine(n)}`)));
   }
-  return el('section', { class: 'shared' }, el('h2', {}, `Shared layers (${shared.length})`), shared.length ? list : el('p', { class: 'muted' }, 'No layer is used by more than one container.'));
+  return el(
+    'section',
+    { class: 'shared' },
+    el('h2', {}, `Shared layers (${shared.length})`),
+    shared.length ? list : el('p', { class: 'muted' }, 'No layer is used by more than one container.'),
+  );
 }

@@ -32,7 +32,9 @@ export function layerGraphSvg(cy: cytoscape.Core, p: LayerPalette): string {
     const down = e.source().position().y <= e.target().position().y;
     const a = rim(e.source(), down ? 1 : -1);
     const b = rim(e.target(), down ? -1 : 1);
-    parts.push(`<line x1="${f(a.x)}" y1="${f(a.y)}" x2="${f(b.x)}" y2="${f(b.y)}" stroke="${p.lines}" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+    parts.push(
+      `<line x1="${f(a.x)}" y1="${f(a.y)}" x2="${f(b.x)}" y2="${f(b.y)}" stroke="${p.lines}" stroke-width="1.5" marker-end="url(#arrow)"/>`,
+    );
   });
   cy.nodes().forEach((n) => {
     const { x, y } = n.position();
@@ -44,7 +46,9 @@ export function layerGraphSvg(cy: cytoscape.Core, p: LayerPalette): string {
     );
     const lines = String(n.data('label')).split('\n');
     lines.forEach((line, i) =>
-      parts.push(`<text x="${f(x)}" y="${f(y + (i - (lines.length - 1) / 2) * 15)}" text-anchor="middle" dominant-baseline="central" fill="${p.foreground}">${xml(line)}</text>`),
+      parts.push(
+        `<text x="${f(x)}" y="${f(y + (i - (lines.length - 1) / 2) * 15)}" text-anchor="middle" dominant-baseline="central" fill="${p.foreground}">${xml(line)}</text>`,
+      ),
     );
   });
   parts.push('</svg>');

@@ -31,7 +31,12 @@ const side = el('aside', { class: 'details' });
 const status = el('p', { class: 'muted status' });
 
 function toolButton(label: string, codicon: string, title: string, onClick: () => void): HTMLElement {
-  const b = el('vscode-button', { secondary: '', title, 'data-tool': label.toLowerCase().replace(/\s+/g, '-') }, icon(codicon), ` ${label}`);
+  const b = el(
+    'vscode-button',
+    { secondary: '', title, 'data-tool': label.toLowerCase().replace(/\s+/g, '-') },
+    icon(codicon),
+    ` ${label}`,
+  );
   b.addEventListener('click', onClick);
   return b;
 }
@@ -82,8 +87,16 @@ root.replaceChildren(
     el('span', { class: 'spacer' }),
     toolButton('Fit', 'screen-full', 'Show the whole graph', () => canvas.cy.fit(undefined, 24)),
     toolButton('SVG', 'file-media', 'Export the graph as SVG', () => save(`${fileBase()}.svg`, layerGraphSvg(canvas.cy, palette))),
-    toolButton('PNG', 'file-media', 'Export the graph as PNG', () => save(`${fileBase()}.png`, canvas.cy.png({ output: 'base64', full: true, bg: palette.background, scale: 2, maxWidth: 8000, maxHeight: 8000 }), true)),
-    toolButton('JSON', 'json', 'Export the graph’s data as JSON (as nodescope graph layers --format json)', () => save(`${fileBase()}.json`, JSON.stringify(graph, null, 2))),
+    toolButton('PNG', 'file-media', 'Export the graph as PNG', () =>
+      save(
+        `${fileBase()}.png`,
+        canvas.cy.png({ output: 'base64', full: true, bg: palette.background, scale: 2, maxWidth: 8000, maxHeight: 8000 }),
+        true,
+      ),
+    ),
+    toolButton('JSON', 'json', 'Export the graph’s data as JSON (as nodescope graph layers --format json)', () =>
+      save(`${fileBase()}.json`, JSON.stringify(graph, null, 2)),
+    ),
   ),
   problem,
   status,
@@ -102,12 +115,15 @@ function loadFacts(n: GraphNode): void {
   const key = factsKey(n);
   if (!n.path || n.unverified || !user || facts.has(key)) return;
   facts.set(key, { state: 'loading' });
-  bridge.request('layerFacts', { path: n.path, containerId: user }).then(
-    (f) => facts.set(key, { state: 'done', facts: f }),
-    (e: Error) => facts.set(key, { state: 'failed', reason: e.message }),
-  ).finally(() => {
-    if (selected === n.id) renderSide();
-  });
+  bridge
+    .request('layerFacts', { path: n.path, containerId: user })
+    .then(
+      (f) => facts.set(key, { state: 'done', facts: f }),
+      (e: Error) => facts.set(key, { state: 'failed', reason: e.message }),
+    )
+    .finally(() => {
+      if (selected === n.id) renderSide();
+    });
 }
 
 function renderSide(): void {

@@ -30,7 +30,9 @@ export function bandLayout(g: ViewGraph): Map<string, Position> {
   // Where each node sits along the members' order: members by their place, then the rest by the mean of
   // their already placed neighbours, column by column.
   const key = new Map<string, number>();
-  const members = g.nodes.filter((n) => columnOf(n) === 0).sort((a, b) => (a.model.kind === b.model.kind ? (a.label < b.label ? -1 : 1) : a.model.kind === 'container' ? -1 : 1));
+  const members = g.nodes
+    .filter((n) => columnOf(n) === 0)
+    .sort((a, b) => (a.model.kind === b.model.kind ? (a.label < b.label ? -1 : 1) : a.model.kind === 'container' ? -1 : 1));
   members.forEach((n, i) => key.set(n.id, i));
   for (const col of [1, 2] as const) {
     for (const n of g.nodes) {
@@ -56,7 +58,10 @@ export function bandLayout(g: ViewGraph): Map<string, Position> {
   let x = 0;
   for (const band of bands) {
     if (!band) continue;
-    const height = Math.max(600, band[0].reduce((h, n) => h + n.h + GAP_Y, 0));
+    const height = Math.max(
+      600,
+      band[0].reduce((h, n) => h + n.h + GAP_Y, 0),
+    );
     for (const column of band) {
       column.sort((a, b) => key.get(a.id)! - key.get(b.id)! || (a.id < b.id ? -1 : 1));
       let y = 0;

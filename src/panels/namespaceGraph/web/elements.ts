@@ -60,7 +60,12 @@ function namespaceLines(n: GraphNode): string[] {
   if (n.host) marks.push('host');
   if (n.shared) marks.push(`shared by ${n.shared}`);
   if (marks.length) lines.push(marks.join(' · '));
-  if (n.hidden) lines.push(n.holders?.length ? `held by ${cut(holderText(n.holders[0]))}${n.holders.length > 1 ? ` +${n.holders.length - 1}` : ''}` : 'held by child namespaces');
+  if (n.hidden)
+    lines.push(
+      n.holders?.length
+        ? `held by ${cut(holderText(n.holders[0]))}${n.holders.length > 1 ? ` +${n.holders.length - 1}` : ''}`
+        : 'held by child namespaces',
+    );
   return lines;
 }
 
@@ -100,7 +105,9 @@ export function toViewGraph(graph: Graph, expanded: ReadonlySet<string>, snapsho
   for (const e of graph.edges) {
     const pids = split.get(e.source);
     if (!pids) edges.push({ id: edgeId(e), source: e.source, target: e.target, kind: e.kind });
-    else for (const pid of pids) edges.push({ id: edgeId({ ...e, source: processNodeId(pid) }), source: processNodeId(pid), target: e.target, kind: e.kind });
+    else
+      for (const pid of pids)
+        edges.push({ id: edgeId({ ...e, source: processNodeId(pid) }), source: processNodeId(pid), target: e.target, kind: e.kind });
   }
   return { nodes, edges };
 }

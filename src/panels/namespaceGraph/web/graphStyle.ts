@@ -45,15 +45,22 @@ const SOURCES: { [K in Exclude<keyof Palette, 'font'>]: [string, string] } = {
 export function readPalette(root: Element): Palette {
   const style = window.getComputedStyle(root);
   const p = { font: style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif' } as Palette;
-  for (const [k, [variable, fallback]] of Object.entries(SOURCES)) p[k as keyof typeof SOURCES] = style.getPropertyValue(variable).trim() || fallback;
+  for (const [k, [variable, fallback]] of Object.entries(SOURCES))
+    p[k as keyof typeof SOURCES] = style.getPropertyValue(variable).trim() || fallback;
   return p;
 }
 
 export function graphStyle(p: Palette): cytoscape.StylesheetJson {
   return [
     boxNodeStyle({ font: p.font, foreground: p.foreground, fill: p.nodeFill, border: p.border }),
-    { selector: 'node.container', style: { 'background-color': p.container, 'background-opacity': 0.22, 'border-color': p.container, 'border-width': 2 } },
-    { selector: 'node.group, node.process', style: { shape: 'rectangle', 'background-color': p.processes, 'background-opacity': 0.16, 'border-color': p.processes } },
+    {
+      selector: 'node.container',
+      style: { 'background-color': p.container, 'background-opacity': 0.22, 'border-color': p.container, 'border-width': 2 },
+    },
+    {
+      selector: 'node.group, node.process',
+      style: { shape: 'rectangle', 'background-color': p.processes, 'background-opacity': 0.16, 'border-color': p.processes },
+    },
     { selector: 'node.host', style: { 'border-color': p.host, 'border-width': 3, 'background-color': p.host, 'background-opacity': 0.14 } },
     { selector: 'node.shared', style: { 'border-color': p.shared, 'border-width': 3 } },
     { selector: 'node.hidden', style: { 'border-color': p.hidden, 'border-style': 'dashed', 'border-width': 2 } },
@@ -61,7 +68,19 @@ export function graphStyle(p: Palette): cytoscape.StylesheetJson {
     { selector: '.filtered', style: { display: 'none' } },
     { selector: 'edge', style: { width: 1, 'line-color': p.lines, 'curve-style': 'straight', opacity: 0.7 } },
     // Owner and parent point at the user or pid namespace above; member edges need no arrow (always container → namespace).
-    { selector: 'edge.owner', style: { 'line-color': p.owner, 'line-style': 'dashed', 'target-arrow-shape': 'triangle', 'target-arrow-color': p.owner, 'arrow-scale': 0.8 } },
-    { selector: 'edge.parent', style: { 'line-color': p.parent, width: 2, 'target-arrow-shape': 'triangle', 'target-arrow-color': p.parent } },
+    {
+      selector: 'edge.owner',
+      style: {
+        'line-color': p.owner,
+        'line-style': 'dashed',
+        'target-arrow-shape': 'triangle',
+        'target-arrow-color': p.owner,
+        'arrow-scale': 0.8,
+      },
+    },
+    {
+      selector: 'edge.parent',
+      style: { 'line-color': p.parent, width: 2, 'target-arrow-shape': 'triangle', 'target-arrow-color': p.parent },
+    },
   ];
 }

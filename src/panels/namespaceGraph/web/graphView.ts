@@ -73,7 +73,13 @@ function layoutOptions(name: LayoutName, g: ViewGraph): cytoscape.LayoutOptions 
   switch (name) {
     case 'bands': {
       const at = bandLayout(g);
-      return { name: 'preset', fit: true, padding: 24, animate: false, positions: (n: cytoscape.NodeSingular) => at.get(n.id()) ?? { x: 0, y: 0 } } as cytoscape.LayoutOptions;
+      return {
+        name: 'preset',
+        fit: true,
+        padding: 24,
+        animate: false,
+        positions: (n: cytoscape.NodeSingular) => at.get(n.id()) ?? { x: 0, y: 0 },
+      } as cytoscape.LayoutOptions;
     }
     case 'elk':
       return {
@@ -92,7 +98,16 @@ function layoutOptions(name: LayoutName, g: ViewGraph): cytoscape.LayoutOptions 
         },
       } as cytoscape.LayoutOptions;
     case 'breadthfirst':
-      return { name: 'breadthfirst', fit: true, padding: 24, animate: false, directed: true, spacingFactor: 1, avoidOverlap: false, grid: false };
+      return {
+        name: 'breadthfirst',
+        fit: true,
+        padding: 24,
+        animate: false,
+        directed: true,
+        spacingFactor: 1,
+        avoidOverlap: false,
+        grid: false,
+      };
     case 'cose':
       return { name: 'cose', fit: true, padding: 24, animate: false, numIter: 1000 };
     case 'grid':
@@ -236,7 +251,15 @@ export class CytoscapeView implements GraphView {
     const nodes: PlacedNode[] = [];
     this.cy.nodes(':visible').forEach((n) => {
       const p = n.position();
-      nodes.push({ id: n.id(), x: p.x, y: p.y, w: n.data('w') as number, h: n.data('h') as number, label: n.data('label') as string, classes: n.classes() });
+      nodes.push({
+        id: n.id(),
+        x: p.x,
+        y: p.y,
+        w: n.data('w') as number,
+        h: n.data('h') as number,
+        label: n.data('label') as string,
+        classes: n.classes(),
+      });
     });
     const edges = this.cy.edges(':visible').map((e) => ({ source: e.source().id(), target: e.target().id(), kind: e.classes()[0] ?? '' }));
     return { nodes, edges };

@@ -40,7 +40,10 @@ function parseView(v: unknown): NamespaceGraphView {
     selected: typeof o.selected === 'string' ? o.selected : null,
     expanded: strings(o.expanded),
     query: typeof o.query === 'string' ? o.query.slice(0, 256) : '',
-    viewport: vp && finite(vp.zoom) && vp.zoom > 0 && finite(vp.pan?.x) && finite(vp.pan?.y) ? { zoom: vp.zoom, pan: { x: vp.pan.x, y: vp.pan.y } } : null,
+    viewport:
+      vp && finite(vp.zoom) && vp.zoom > 0 && finite(vp.pan?.x) && finite(vp.pan?.y)
+        ? { zoom: vp.zoom, pan: { x: vp.pan.x, y: vp.pan.y } }
+        : null,
   };
 }
 
@@ -73,11 +76,15 @@ export class NamespaceGraphPage {
     private readonly palette: () => Palette,
   ) {
     this.state = parseView(bridge.viewState);
-    this.search = el('vscode-textfield' as 'input', { class: 'ng-search', placeholder: 'Name, id prefix, inode or pid', 'aria-label': 'Search the graph' });
+    this.search = el('vscode-textfield' as 'input', {
+      class: 'ng-search',
+      placeholder: 'Name, id prefix, inode or pid',
+      'aria-label': 'Search the graph',
+    });
     this.search.value = this.state.query;
     this.search.addEventListener('input', () => this.onQuery(false));
     this.search.addEventListener('keydown', (e) => {
-      if ((e).key === 'Enter') this.onQuery(true);
+      if (e.key === 'Enter') this.onQuery(true);
     });
     this.count = el('span', { class: 'ng-count muted', 'aria-live': 'polite' });
     const types = el('div', { class: 'ng-types', role: 'group', 'aria-label': 'Namespace types shown' });
@@ -90,7 +97,12 @@ export class NamespaceGraphPage {
       types.append(box);
     }
     const button = (label: string, codicon: string, run: () => void, cls = '') => {
-      const b = el('vscode-button' as 'button', { class: `ng-button ${cls}`.trim(), secondary: '', title: label }, icon(codicon), ` ${label}`);
+      const b = el(
+        'vscode-button' as 'button',
+        { class: `ng-button ${cls}`.trim(), secondary: '', title: label },
+        icon(codicon),
+        ` ${label}`,
+      );
       b.addEventListener('click', run);
       return b;
     };
@@ -155,7 +167,8 @@ export class NamespaceGraphPage {
   private async update(): Promise<void> {
     const s = this.store.snapshot;
     this.root.classList.toggle('ng-disconnected', !this.store.connected);
-    if (!this.store.connected) this.status.textContent = `Not connected${this.store.reason ? `: ${this.store.reason}` : ''}. The graph shows the last snapshot.`;
+    if (!this.store.connected)
+      this.status.textContent = `Not connected${this.store.reason ? `: ${this.store.reason}` : ''}. The graph shows the last snapshot.`;
     if (!s) return;
     this.graph = buildNamespaceGraph(s);
     this.byId = new Map(this.graph.nodes.map((n) => [n.id, n]));
@@ -245,7 +258,13 @@ export class NamespaceGraphPage {
     if (!node || !this.graph) {
       this.details.replaceChildren(
         el('h3', {}, 'Details'),
-        el('p', { class: 'muted' }, this.graph ? 'Select a node, or search by container name, id prefix, namespace inode or pid.' : 'Waiting for the node’s snapshot…'),
+        el(
+          'p',
+          { class: 'muted' },
+          this.graph
+            ? 'Select a node, or search by container name, id prefix, namespace inode or pid.'
+            : 'Waiting for the node’s snapshot…',
+        ),
       );
       return;
     }
@@ -280,14 +299,32 @@ export class NamespaceGraphPage {
     const groups = members.filter((m) => m.kind === 'process');
     this.row(dl, 'Type', n.type!);
     this.row(dl, 'Inode', String(n.inode));
-    const marks = [n.host ? 'host namespace' : '', n.shared ? `shared by ${n.shared} containers` : '', n.hidden ? 'hidden: no process in it' : ''].filter(Boolean);
+    const marks = [
+      n.host ? 'host namespace' : '',
+      n.shared ? `shared by ${n.shared} containers` : '',
+      n.hidden ? 'hidden: no process in it' : '',
+    ].filter(Boolean);
     if (marks.length) this.row(dl, 'Marks', marks.join(' · '));
-    this.row(dl, 'Owner', owner ? this.link(owner.target, this.byId.get(owner.target)?.label ?? owner.target) : n.type === 'user' ? 'none (top)' : 'unknown');
-    if (n.type === 'pid' || n.type === 'user') this.row(dl, 'Parent', parent ? this.link(parent.target, this.byId.get(parent.target)?.label ?? parent.target) : 'none (top)');
-    this.row(dl, 'Holders', n.holders?.length ? el('ul', {}, ...n.holders.map((h) => el('li', {}, holderText(h)))) : n.hidden ? 'child namespaces only' : 'its processes');
+    this.row(
+      dl,
+      'Owner',
+      owner ? this.link(owner.target, this.byId.get(owner.target)?.label ?? owner.target) : n.type === 'user' ? 'none (top)' : 'unknown',
+    );
+    if (n.type === 'pid' || n.type === 'user')
+      this.row(dl, 'Parent', parent ? this.link(parent.target, this.byId.get(parent.target)?.label ?? parent.target) : 'none (top)');
+    this.row(
+      dl,
+      'Holders',
+      n.holders?.length
+        ? el('ul', {}, ...n.holders.map((h) => el('li', {}, holderText(h))))
+        : n.hidden
+          ? 'child namespaces only'
+          : 'its processes',
+    );
     this.row(dl, 'Processes', String(n.processes ?? 0));
     const clist = el('ul', { class: 'ng-containers' });
-    for (const c of containers) clist.append(el('li', {}, this.link(c.id, escapeControls(c.label)), ' ', ...this.actions(c.containerId!, true)));
+    for (const c of containers)
+      clist.append(el('li', {}, this.link(c.id, escapeControls(c.label)), ' ', ...this.actions(c.containerId!, true)));
     for (const p of groups) clist.append(el('li', {}, this.link(p.id, escapeControls(p.label))));
     this.row(dl, 'Containers', containers.length || groups.length ? clist : 'none');
     return [el('h3', {}, icon('symbol-namespace'), ` ${n.label}`), dl];
@@ -306,9 +343,23 @@ export class NamespaceGraphPage {
     targets.sort((a, b) => NS_TYPES.indexOf(a.type!) - NS_TYPES.indexOf(b.type!) || a.inode! - b.inode!);
     for (const t of targets) {
       const marks = [t.host ? 'host' : '', t.shared ? `shared ×${t.shared}` : '', t.hidden ? 'hidden' : ''].filter(Boolean).join(' ');
-      table.append(el('tr', { 'data-ns': t.id }, el('td', {}, t.type!), el('td', {}, this.link(t.id, String(t.inode))), el('td', { class: 'muted' }, marks)));
+      table.append(
+        el(
+          'tr',
+          { 'data-ns': t.id },
+          el('td', {}, t.type!),
+          el('td', {}, this.link(t.id, String(t.inode))),
+          el('td', { class: 'muted' }, marks),
+        ),
+      );
     }
-    return [el('h3', {}, icon('package'), ` ${escapeControls(n.label)}`), el('div', { class: 'ng-buttons' }, ...this.actions(n.containerId!, false)), dl, el('h4', {}, 'Namespaces'), table];
+    return [
+      el('h3', {}, icon('package'), ` ${escapeControls(n.label)}`),
+      el('div', { class: 'ng-buttons' }, ...this.actions(n.containerId!, false)),
+      dl,
+      el('h4', {}, 'Namespaces'),
+      table,
+    ];
   }
 
   private groupDetails(n: GraphNode, drawn: string): Node[] {
@@ -323,7 +374,12 @@ export class NamespaceGraphPage {
     this.row(dl, 'Processes in the group', String(n.processes ?? 0));
     const pids = n.pids ?? [];
     this.row(dl, 'Pids', pids.slice(0, SHOWN_PIDS).join(' ') + (pids.length > SHOWN_PIDS ? ' …' : ''));
-    const toggle = el('vscode-button' as 'button', { class: 'ng-expand', secondary: '' }, icon(expanded ? 'collapse-all' : 'expand-all'), expanded ? ' Collapse group' : ' Show each process');
+    const toggle = el(
+      'vscode-button' as 'button',
+      { class: 'ng-expand', secondary: '' },
+      icon(expanded ? 'collapse-all' : 'expand-all'),
+      expanded ? ' Collapse group' : ' Show each process',
+    );
     toggle.addEventListener('click', () => this.toggleGroup(n.id, pid));
     return [el('h3', {}, icon('server-process'), ` ${escapeControls(pid !== undefined ? `process ${pid}` : n.label)}`), toggle, dl];
   }

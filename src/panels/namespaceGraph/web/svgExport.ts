@@ -77,7 +77,11 @@ export function toSvg(placed: { nodes: PlacedNode[]; edges: { source: string; ta
     );
     const lines = n.label.split('\n');
     const top = n.y - ((lines.length - 1) * LINE_PX) / 2;
-    lines.forEach((line, i) => out.push(`<text x="${n.x.toFixed(1)}" y="${(top + i * LINE_PX).toFixed(1)}" text-anchor="middle" dominant-baseline="central" fill="${p.foreground}">${escapeXml(line)}</text>`));
+    lines.forEach((line, i) =>
+      out.push(
+        `<text x="${n.x.toFixed(1)}" y="${(top + i * LINE_PX).toFixed(1)}" text-anchor="middle" dominant-baseline="central" fill="${p.foreground}">${escapeXml(line)}</text>`,
+      ),
+    );
     out.push('</g>');
   }
   out.push('</svg>');

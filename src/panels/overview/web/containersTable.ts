@@ -63,7 +63,13 @@ export function containersTable(containers: ContainerInfo[], act: RowAction): HT
  * Applies a delta's container changes to a table already on the page: removed rows go, an upserted
  * container's row is replaced where it stands (or inserted in name order). Other rows are left alone.
  */
-export function updateContainerRows(table: HTMLTableElement, upserted: ContainerInfo[], removed: string[], all: ContainerInfo[], act: RowAction): void {
+export function updateContainerRows(
+  table: HTMLTableElement,
+  upserted: ContainerInfo[],
+  removed: string[],
+  all: ContainerInfo[],
+  act: RowAction,
+): void {
   const body = table.querySelector('tbody')!;
   const rowOf = (id: string) => Array.from(body.children as HTMLCollectionOf<HTMLTableRowElement>).find((r) => r.dataset.container === id);
   for (const id of removed) rowOf(id)?.remove();
@@ -74,7 +80,10 @@ export function updateContainerRows(table: HTMLTableElement, upserted: Container
     if (old) old.replaceWith(fresh);
     else {
       // Before the first row whose container sorts after this one.
-      const next = sorted.slice(sorted.findIndex((x) => x.id === c.id) + 1).map((x) => rowOf(x.id)).find((r) => r !== undefined);
+      const next = sorted
+        .slice(sorted.findIndex((x) => x.id === c.id) + 1)
+        .map((x) => rowOf(x.id))
+        .find((r) => r !== undefined);
       body.insertBefore(fresh, next ?? null);
     }
   }

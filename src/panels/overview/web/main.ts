@@ -19,10 +19,16 @@ let available: PanelLink[] | null = null;
 let table: HTMLTableElement | null = null;
 
 const act: RowAction = (action, containerId) => {
-  bridge.request('containerAction', { action, containerId }).then(() => problem.replaceChildren(), (e: Error) => problem.replaceChildren(e.message));
+  bridge.request('containerAction', { action, containerId }).then(
+    () => problem.replaceChildren(),
+    (e: Error) => problem.replaceChildren(e.message),
+  );
 };
 const open = (panel: PanelLink) => {
-  bridge.request('openPanel', { panel }).then(() => problem.replaceChildren(), (e: Error) => problem.replaceChildren(e.message));
+  bridge.request('openPanel', { panel }).then(
+    () => problem.replaceChildren(),
+    (e: Error) => problem.replaceChildren(e.message),
+  );
 };
 
 const section = (name: string, ...children: Node[]) => el('section', { 'data-section': name }, ...children);
@@ -31,7 +37,10 @@ function renderAll(s: Snapshot | null): void {
   const title = el('h1', {}, bridge.init?.nodeLabel ?? 'Node');
   if (!store.connected || !s) {
     table = null;
-    root.replaceChildren(title, el('p', { class: 'muted' }, store.connected ? 'Waiting for the node…' : `Not connected${store.reason ? `: ${store.reason}` : ''}.`));
+    root.replaceChildren(
+      title,
+      el('p', { class: 'muted' }, store.connected ? 'Waiting for the node…' : `Not connected${store.reason ? `: ${store.reason}` : ''}.`),
+    );
     return;
   }
   table = containersTable(s.containers, act);
@@ -42,7 +51,11 @@ function renderAll(s: Snapshot | null): void {
     section('links', panelLinks(available, open)),
     section('namespaces', el('h2', {}, 'Namespaces shared with the host or between containers'), namespaceSummary(s)),
     // The table stays inside the panel: long cells wrap (overview.css); anything still wider scrolls in its box.
-    section('containers', el('h2', { class: 'containers-title' }, `Containers (${s.containers.length})`), el('div', { class: 'table-box' }, table)),
+    section(
+      'containers',
+      el('h2', { class: 'containers-title' }, `Containers (${s.containers.length})`),
+      el('div', { class: 'table-box' }, table),
+    ),
   );
 }
 
@@ -59,7 +72,8 @@ function update(c: StoreChange): void {
     updateContainerRows(table, d.containers.upserted, d.containers.removed, s.containers, act);
     root.querySelector('.containers-title')!.textContent = `Containers (${s.containers.length})`;
   }
-  if (d.containers || d.namespaces) replaceSection('namespaces', el('h2', {}, 'Namespaces shared with the host or between containers'), namespaceSummary(s));
+  if (d.containers || d.namespaces)
+    replaceSection('namespaces', el('h2', {}, 'Namespaces shared with the host or between containers'), namespaceSummary(s));
 }
 
 store.onChange(update);

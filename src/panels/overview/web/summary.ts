@@ -42,7 +42,13 @@ export function panelLinks(available: PanelLink[] | null, open: (p: PanelLink) =
   const nav = el('nav', { class: 'panel-links', 'aria-label': 'Other panels of this node' });
   for (const card of LINK_CARDS) {
     const here = available === null || available.includes(card.panel);
-    const b = el('button', { class: 'card', 'data-panel': card.panel }, icon(card.codicon), el('strong', {}, card.title), el('span', { class: 'muted' }, card.what));
+    const b = el(
+      'button',
+      { class: 'card', 'data-panel': card.panel },
+      icon(card.codicon),
+      el('strong', {}, card.title),
+      el('span', { class: 'muted' }, card.what),
+    );
     if (here) b.addEventListener('click', () => open(card.panel));
     else {
       b.disabled = true;

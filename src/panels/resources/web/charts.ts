@@ -46,9 +46,19 @@ export function chartSpecs(s: ContainerSeries): ChartSpec[] {
   const limited = (values: (number | null)[]) => values.some((v) => v !== null);
   const limit = (values: (number | null)[]): Line[] => (limited(values) ? [{ label: 'limit', values, colour: 'red', dash: true }] : []);
   return [
-    { key: 'memory', title: 'Memory', unit: 'bytes', lines: [{ label: 'usage', values: s.memoryBytes, colour: 'blue' }, ...limit(s.memoryLimit)] },
+    {
+      key: 'memory',
+      title: 'Memory',
+      unit: 'bytes',
+      lines: [{ label: 'usage', values: s.memoryBytes, colour: 'blue' }, ...limit(s.memoryLimit)],
+    },
     { key: 'cpu', title: 'CPU', unit: 'cores', lines: [{ label: 'used', values: s.cpuCores, colour: 'green' }, ...limit(s.cpuLimitCores)] },
-    { key: 'pids', title: 'Tasks (pids)', unit: 'count', lines: [{ label: 'tasks', values: s.pids, colour: 'purple' }, ...limit(s.pidsMax)] },
+    {
+      key: 'pids',
+      title: 'Tasks (pids)',
+      unit: 'count',
+      lines: [{ label: 'tasks', values: s.pids, colour: 'purple' }, ...limit(s.pidsMax)],
+    },
     {
       key: 'io',
       title: 'I/O',
@@ -108,9 +118,17 @@ function unknownNote(spec: ChartSpec): string | null {
 function legend(spec: ChartSpec, oom: ContainerSeries['oomKills']): HTMLElement {
   const items = spec.lines.map((l) => {
     const last = [...l.values].reverse().find((v) => v !== null) ?? null;
-    return el('span', { class: `legend-item${l.dash ? ' dash' : ''}`, style: `--line: var(--vscode-charts-${l.colour})` }, el('span', { class: 'swatch' }), `${l.label} ${formatValue(last, spec.unit)}`);
+    return el(
+      'span',
+      { class: `legend-item${l.dash ? ' dash' : ''}`, style: `--line: var(--vscode-charts-${l.colour})` },
+      el('span', { class: 'swatch' }),
+      `${l.label} ${formatValue(last, spec.unit)}`,
+    );
   });
-  if (oom.length) items.push(el('span', { class: 'legend-item oom' }, el('span', { class: 'swatch' }), `OOM kills ${oom.reduce((n, o) => n + o.count, 0)}`));
+  if (oom.length)
+    items.push(
+      el('span', { class: 'legend-item oom' }, el('span', { class: 'swatch' }), `OOM kills ${oom.reduce((n, o) => n + o.count, 0)}`),
+    );
   return el('div', { class: 'legend' }, ...items);
 }
 
@@ -180,7 +198,13 @@ export class ContainerCharts {
     this.boxes.clear();
     const boxes = specs.map((spec) => {
       const plot = el('div', { class: 'plot' });
-      const box = el('figure', { class: 'chart', 'data-chart': spec.key, 'data-samples': String(s.t.length) }, el('figcaption', {}, spec.title), plot, legend(spec, s.oomKills));
+      const box = el(
+        'figure',
+        { class: 'chart', 'data-chart': spec.key, 'data-samples': String(s.t.length) },
+        el('figcaption', {}, spec.title),
+        plot,
+        legend(spec, s.oomKills),
+      );
       this.boxes.set(spec.key, box);
       return { spec, box, plot };
     });
@@ -205,14 +229,32 @@ export class ContainerCharts {
         height: CHART_HEIGHT,
         legend: { show: false },
         cursor: { y: false, points: { show: false } },
-        scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, spec.unit === 'percent' ? 1 : 0) * 1.1 || 1] } },
+        scales: {
+          x: { time: true },
+          y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, spec.unit === 'percent' ? 1 : 0) * 1.1 || 1] },
+        },
         axes: [
           { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font },
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 80, incrs: increments(spec.unit), values: (_u, splits) => splits.map((v) => formatValue(v, spec.unit)) },
+          {
+            stroke: fg,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid, width: 1 },
+            font,
+            size: 80,
+            incrs: increments(spec.unit),
+            values: (_u, splits) => splits.map((v) => formatValue(v, spec.unit)),
+          },
         ],
         series: [
           {},
-          ...spec.lines.map((l) => ({ label: l.label, stroke: themeColour(`--vscode-charts-${l.colour}`, '#3794ff'), width: 1.5, dash: l.dash ? [5, 4] : undefined, spanGaps: false, points: { show: false } })),
+          ...spec.lines.map((l) => ({
+            label: l.label,
+            stroke: themeColour(`--vscode-charts-${l.colour}`, '#3794ff'),
+            width: 1.5,
+            dash: l.dash ? [5, 4] : undefined,
+            spanGaps: false,
+            points: { show: false },
+          })),
         ],
         hooks: {
           // OOM kills: a vertical mark at the sample where the counter went up.

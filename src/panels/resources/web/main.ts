@@ -73,8 +73,14 @@ function render(): void {
       : 'Waiting for the first sample…',
   );
   const head: Node[] = [title, status];
-  if (!connected) head.push(el('p', { class: 'banner' }, `Not connected${reason ? `: ${reason}` : ''}. The charts stop here and go on when the node is back.`));
-  if (last?.omitted) head.push(el('p', { class: 'banner' }, `Sampling the first ${last.containers.length} containers by name; ${last.omitted} more are not kept.`));
+  if (!connected)
+    head.push(
+      el('p', { class: 'banner' }, `Not connected${reason ? `: ${reason}` : ''}. The charts stop here and go on when the node is back.`),
+    );
+  if (last?.omitted)
+    head.push(
+      el('p', { class: 'banner' }, `Sampling the first ${last.containers.length} containers by name; ${last.omitted} more are not kept.`),
+    );
   if (!last) {
     root.replaceChildren(...head, problem);
     return;
@@ -106,7 +112,17 @@ function render(): void {
     });
     const exportButton = el('button', { class: 'link', title: 'Save these series as JSON' }, icon('json'), ' JSON');
     exportButton.addEventListener('click', exportJson);
-    chartSection.append(el('div', { class: 'toolbar' }, el('h2', {}, name), el('span', { class: 'spacer' }), el('span', { class: 'muted' }, 'PNG:'), ...pngButtons, exportButton));
+    chartSection.append(
+      el(
+        'div',
+        { class: 'toolbar' },
+        el('h2', {}, name),
+        el('span', { class: 'spacer' }),
+        el('span', { class: 'muted' }, 'PNG:'),
+        ...pngButtons,
+        exportButton,
+      ),
+    );
     chartSection.append(charts.element);
   } else {
     chartSection.append(el('p', { class: 'muted' }, 'Select a container to see its charts.'));

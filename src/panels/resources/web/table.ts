@@ -34,19 +34,50 @@ function cells(r: ResourceRow): (Node | string)[] {
   const psiKnown = [p.cpuSome, p.memorySome, p.ioSome].some((v) => v !== null);
   return [
     el('span', { class: 'name' }, r.name),
-    el('span', { class: 'usage' }, bar(memShare), `${formatBytes(r.memoryBytes)} / ${r.memoryLimit === null ? 'unlimited' : formatBytes(r.memoryLimit)}`),
-    el('span', { class: 'usage' }, bar(cpuShare), `${r.cpuCores === null ? 'unknown' : formatValue(r.cpuCores, 'cores')} / ${r.cpuLimitCores === null ? 'unlimited' : formatValue(r.cpuLimitCores, 'cores')}`),
+    el(
+      'span',
+      { class: 'usage' },
+      bar(memShare),
+      `${formatBytes(r.memoryBytes)} / ${r.memoryLimit === null ? 'unlimited' : formatBytes(r.memoryLimit)}`,
+    ),
+    el(
+      'span',
+      { class: 'usage' },
+      bar(cpuShare),
+      `${r.cpuCores === null ? 'unknown' : formatValue(r.cpuCores, 'cores')} / ${r.cpuLimitCores === null ? 'unlimited' : formatValue(r.cpuLimitCores, 'cores')}`,
+    ),
     `${r.pids ?? 'unknown'} / ${r.pidsMax ?? 'unlimited'}`,
-    r.ioReadPerSec === null && r.ioWritePerSec === null ? el('span', { class: 'muted', title: 'the kernel keeps no byte count for this cgroup (v1 without a throttle rule)' }, 'unknown') : `${formatValue(r.ioReadPerSec, 'bytesPerSec')} / ${formatValue(r.ioWritePerSec, 'bytesPerSec')}`,
+    r.ioReadPerSec === null && r.ioWritePerSec === null
+      ? el('span', { class: 'muted', title: 'the kernel keeps no byte count for this cgroup (v1 without a throttle rule)' }, 'unknown')
+      : `${formatValue(r.ioReadPerSec, 'bytesPerSec')} / ${formatValue(r.ioWritePerSec, 'bytesPerSec')}`,
     psiKnown
-      ? el('span', { title: `full: memory ${pct(p.memoryFull)}%, io ${pct(p.ioFull)}%, cpu ${pct(p.cpuFull)}%`, class: (r.worstPressure ?? 0) >= 10 ? 'hot' : '' }, `${pct(p.cpuSome)} / ${pct(p.memorySome)} / ${pct(p.ioSome)}%`)
+      ? el(
+          'span',
+          {
+            title: `full: memory ${pct(p.memoryFull)}%, io ${pct(p.ioFull)}%, cpu ${pct(p.cpuFull)}%`,
+            class: (r.worstPressure ?? 0) >= 10 ? 'hot' : '',
+          },
+          `${pct(p.cpuSome)} / ${pct(p.memorySome)} / ${pct(p.ioSome)}%`,
+        )
       : el('span', { class: 'muted', title: 'no PSI files for this cgroup' }, 'no PSI'),
-    r.headroom === null ? el('span', { class: 'muted' }, 'no limit') : el('span', { class: r.headroom < 0.1 ? 'hot' : '' }, `${(r.headroom * 100).toFixed(0)}% ${r.headroomOf}`),
-    r.oomKills === null ? 'unknown' : r.oomKillsSeen ? el('span', { class: 'hot' }, icon('warning'), ` ${r.oomKills} (${r.oomKillsSeen} seen)`) : String(r.oomKills),
+    r.headroom === null
+      ? el('span', { class: 'muted' }, 'no limit')
+      : el('span', { class: r.headroom < 0.1 ? 'hot' : '' }, `${(r.headroom * 100).toFixed(0)}% ${r.headroomOf}`),
+    r.oomKills === null
+      ? 'unknown'
+      : r.oomKillsSeen
+        ? el('span', { class: 'hot' }, icon('warning'), ` ${r.oomKills} (${r.oomKillsSeen} seen)`)
+        : String(r.oomKills),
   ];
 }
 
-export function resourcesTable(rows: ResourceRow[], sort: ResourceSort, selected: string | null, onSort: (s: ResourceSort) => void, onSelect: (id: string) => void): HTMLTableElement {
+export function resourcesTable(
+  rows: ResourceRow[],
+  sort: ResourceSort,
+  selected: string | null,
+  onSort: (s: ResourceSort) => void,
+  onSelect: (id: string) => void,
+): HTMLTableElement {
   const head = el(
     'tr',
     {},
@@ -67,7 +98,17 @@ export function resourcesTable(rows: ResourceRow[], sort: ResourceSort, selected
   );
   const body = sortRows(rows, sort).map((r) => {
     // The raw limit rides along for tests and scripts that read the page (the cell shows it in binary units).
-    const tr = el('tr', { 'data-id': r.id, 'data-memory-limit': String(r.memoryLimit ?? ''), class: r.id === selected ? 'selected' : '', tabindex: '0', 'aria-selected': String(r.id === selected) }, ...cells(r).map((c) => el('td', {}, c)));
+    const tr = el(
+      'tr',
+      {
+        'data-id': r.id,
+        'data-memory-limit': String(r.memoryLimit ?? ''),
+        class: r.id === selected ? 'selected' : '',
+        tabindex: '0',
+        'aria-selected': String(r.id === selected),
+      },
+      ...cells(r).map((c) => el('td', {}, c)),
+    );
     tr.addEventListener('click', () => onSelect(r.id));
     tr.addEventListener('keydown', (e) => e.key === 'Enter' && onSelect(r.id));
     return tr;

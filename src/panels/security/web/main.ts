@@ -17,14 +17,23 @@ const problem = el('p', { class: 'error', role: 'alert' });
 const saved = bridge.viewState as { sort?: SecuritySort } | undefined;
 let sort: SecuritySort = saved?.sort ?? 'risk';
 
-const said = (p: Promise<unknown>): void => void p.then(() => problem.replaceChildren(), (e: Error) => problem.replaceChildren(e.message));
+const said = (p: Promise<unknown>): void =>
+  void p.then(
+    () => problem.replaceChildren(),
+    (e: Error) => problem.replaceChildren(e.message),
+  );
 
 function rows(): SecurityRow[] {
   return (store.snapshot?.containers ?? []).map(securityRow);
 }
 
 function exportCsv(): void {
-  said(bridge.request('saveFile', { name: `security-${bridge.init?.nodeLabel ?? 'node'}.csv`, text: securityCsv(sortSecurityRows(rows(), sort)) }));
+  said(
+    bridge.request('saveFile', {
+      name: `security-${bridge.init?.nodeLabel ?? 'node'}.csv`,
+      text: securityCsv(sortSecurityRows(rows(), sort)),
+    }),
+  );
 }
 
 function summary(all: SecurityRow[]): HTMLElement {
@@ -45,7 +54,10 @@ function render(): void {
   const title = el('h1', {}, `Security matrix · ${bridge.init?.nodeLabel ?? 'node'}`);
   const s = store.snapshot;
   if (!store.connected || !s) {
-    root.replaceChildren(title, el('p', { class: 'muted' }, store.connected ? 'Waiting for the node…' : `Not connected${store.reason ? `: ${store.reason}` : ''}.`));
+    root.replaceChildren(
+      title,
+      el('p', { class: 'muted' }, store.connected ? 'Waiting for the node…' : `Not connected${store.reason ? `: ${store.reason}` : ''}.`),
+    );
     return;
   }
   const all = rows();
@@ -67,7 +79,11 @@ function render(): void {
     problem,
     all.length ? el('div', { class: 'table-box' }, table) : el('p', { class: 'muted' }, 'No containers on this node.'),
     el('h2', {}, 'Capabilities'),
-    el('p', { class: 'muted legend' }, "● held · ○ in Docker's default but dropped · orange: added to the default · the first column is Docker's default set"),
+    el(
+      'p',
+      { class: 'muted legend' },
+      "● held · ○ in Docker's default but dropped · orange: added to the default · the first column is Docker's default set",
+    ),
     el('div', { class: 'table-box' }, capabilityMatrix(all)),
   );
 }

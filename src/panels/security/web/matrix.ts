@@ -25,8 +25,25 @@ function flagList(flags: SecurityFlag[]): HTMLElement {
   if (!flags.length) return el('span', { class: 'muted' }, 'none');
   const serious = flags.filter((f) => f.severity !== 'info');
   const infos = flags.filter((f) => f.severity === 'info');
-  const items = serious.map((f) => el('li', { class: `flag ${f.severity}`, 'data-rule': f.rule }, icon(SEVERITY_ICON[f.severity], f.severity), ' ', el('span', { class: 'reason' }, f.reason)));
-  if (infos.length) items.push(el('li', { class: 'infos' }, ...infos.map((f) => el('span', { class: 'flag info tag-info', 'data-rule': f.rule, title: f.reason }, icon(SEVERITY_ICON.info), ` ${f.short}`))));
+  const items = serious.map((f) =>
+    el(
+      'li',
+      { class: `flag ${f.severity}`, 'data-rule': f.rule },
+      icon(SEVERITY_ICON[f.severity], f.severity),
+      ' ',
+      el('span', { class: 'reason' }, f.reason),
+    ),
+  );
+  if (infos.length)
+    items.push(
+      el(
+        'li',
+        { class: 'infos' },
+        ...infos.map((f) =>
+          el('span', { class: 'flag info tag-info', 'data-rule': f.rule, title: f.reason }, icon(SEVERITY_ICON.info), ` ${f.short}`),
+        ),
+      ),
+    );
   return el('ul', { class: 'flags' }, ...items);
 }
 
@@ -35,7 +52,12 @@ const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'on' : 'off')
 function capsCell(r: SecurityRow): HTMLElement {
   if (r.capabilities === null) return el('span', { class: 'muted' }, 'unknown');
   if (!r.added.length && !r.dropped.length) return el('span', { class: 'muted' }, "Docker's default");
-  return el('span', {}, ...r.added.map((c) => el('span', { class: 'add', title: 'added to Docker\'s default' }, `+${c.replace(/^CAP_/, '')} `)), ...r.dropped.map((c) => el('span', { class: 'drop', title: 'dropped from Docker\'s default' }, `−${c.replace(/^CAP_/, '')} `)));
+  return el(
+    'span',
+    {},
+    ...r.added.map((c) => el('span', { class: 'add', title: "added to Docker's default" }, `+${c.replace(/^CAP_/, '')} `)),
+    ...r.dropped.map((c) => el('span', { class: 'drop', title: "dropped from Docker's default" }, `−${c.replace(/^CAP_/, '')} `)),
+  );
 }
 
 const COLUMNS: { label: string; sort?: SecuritySort }[] = [
@@ -49,7 +71,12 @@ const COLUMNS: { label: string; sort?: SecuritySort }[] = [
   { label: 'Capabilities vs default', sort: 'added' },
 ];
 
-export function containersTable(rows: SecurityRow[], sort: SecuritySort, onSort: (s: SecuritySort) => void, onReveal: (id: string) => void): HTMLTableElement {
+export function containersTable(
+  rows: SecurityRow[],
+  sort: SecuritySort,
+  onSort: (s: SecuritySort) => void,
+  onReveal: (id: string) => void,
+): HTMLTableElement {
   const head = el(
     'tr',
     {},
@@ -91,7 +118,13 @@ export function containersTable(rows: SecurityRow[], sort: SecuritySort, onSort:
 export function capabilityMatrix(rows: SecurityRow[]): HTMLTableElement {
   const caps = matrixCapabilities(rows);
   const ordered = sortSecurityRows(rows, 'name');
-  const head = el('tr', {}, el('th', {}, 'Capability'), el('th', { class: 'reference', title: "Docker's default set (moby oci/caps/defaults.go)" }, "Docker default"), ...ordered.map((r) => el('th', { class: 'container', title: r.name }, el('span', {}, r.name))));
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, 'Capability'),
+    el('th', { class: 'reference', title: "Docker's default set (moby oci/caps/defaults.go)" }, 'Docker default'),
+    ...ordered.map((r) => el('th', { class: 'container', title: r.name }, el('span', {}, r.name))),
+  );
   const body = caps.map((cap) => {
     const inDefault = DOCKER_DEFAULT_CAPS.includes(cap);
     return el(
