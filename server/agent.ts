@@ -49,7 +49,10 @@ startWatchdog({ stuckMs: STUCK_MS, exitMs: EXIT_MS, requireFrom: __filename });
 
 // Replies are written as chunks of bytes, never as one string the size of the node (jsonChunks.ts).
 const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: chunkedJsonEncoder });
-const connection = createMessageConnection(new CheckedMessageReader(new StreamMessageReader(process.stdin), (reply) => void writer.write(reply)), writer);
+const connection = createMessageConnection(
+  new CheckedMessageReader(new StreamMessageReader(process.stdin), (reply) => void writer.write(reply)),
+  writer,
+);
 const methods = new AgentMethods();
 let initialized = false;
 let watcher: Watcher | null = null;
@@ -85,7 +88,9 @@ function answer(method: string, params: unknown): unknown {
 function aboutParams(params: unknown): string {
   if (!params || typeof params !== 'object') return '';
   const o = params as Record<string, unknown>;
-  const parts = ['container', 'from', 'target', 'path'].filter((k) => typeof o[k] === 'string').map((k) => `${k} ${echo(o[k] as string, 80)}`);
+  const parts = ['container', 'from', 'target', 'path']
+    .filter((k) => typeof o[k] === 'string')
+    .map((k) => `${k} ${echo(o[k] as string, 80)}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 

@@ -43,7 +43,9 @@ import { checkParams } from './paramsCheck';
  * meanwhile. Their deadline is the longest they can take before settling by themselves (launch.ts), not
  * STUCK_MS: a launch failed earlier would go on to succeed, or to clean up, behind an answer saying it failed.
  */
-export const ANSWERED_LATER_MS = { 'launch.start': LAUNCH_MOST_MS, 'launch.stop': STOP_MOST_MS } as const satisfies Partial<Record<MethodName, number>>;
+export const ANSWERED_LATER_MS = { 'launch.start': LAUNCH_MOST_MS, 'launch.stop': STOP_MOST_MS } as const satisfies Partial<
+  Record<MethodName, number>
+>;
 type AnsweredLater = keyof typeof ANSWERED_LATER_MS;
 /** What a method's handler returns: its result, or a promise of it for the methods answered later. */
 export type AnswerOf<M extends MethodName> = M extends AnsweredLater ? Promise<Methods[M]['result']> : Methods[M]['result'];
@@ -65,7 +67,10 @@ export function resolveContainer(snapshot: Snapshot, ref: string): ContainerInfo
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
     const shown = matches.map((c) => `${c.name} (id ${/^[0-9a-f]{64}$/.test(c.id) ? c.id.slice(0, 12) : c.id}, ${c.runtime})`).join(', ');
-    throw refuse(ErrorCodes.Ambiguous, `"${echo(ref)}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`);
+    throw refuse(
+      ErrorCodes.Ambiguous,
+      `"${echo(ref)}" ${byName.length ? 'names' : 'matches'} ${matches.length} containers: ${shown}; give more of the id`,
+    );
   }
   throw refuse(ErrorCodes.NotFound, `no container "${echo(ref)}" on this node (give an id, a unique id prefix, or a name)`);
 }
@@ -119,7 +124,9 @@ export class AgentMethods {
 
   snapshot(): Snapshot {
     // The watcher's ticks come here too: a stuck one is named by the watchdog as a request is.
-    const { snapshot, engineRoots } = during('taking a snapshot', () => observeNode({ agentVersion: AGENT_VERSION, engines: this.options.engines }));
+    const { snapshot, engineRoots } = during('taking a snapshot', () =>
+      observeNode({ agentVersion: AGENT_VERSION, engines: this.options.engines }),
+    );
     this.last = { snapshot, engineRoots, at: Date.now() };
     return snapshot;
   }
@@ -157,7 +164,10 @@ export class AgentMethods {
 
   dispatch<M extends MethodName>(method: M, params: unknown): AnswerOf<M> {
     // Own properties only: through the prototype, "toString" would answer and "hasOwnProperty" throw.
-    const run = typeof method === 'string' && Object.hasOwn(this.handlers, method) ? (this.handlers[method] as (p: ParamsOf<M>) => AnswerOf<M>) : undefined;
+    const run =
+      typeof method === 'string' && Object.hasOwn(this.handlers, method)
+        ? (this.handlers[method] as (p: ParamsOf<M>) => AnswerOf<M>)
+        : undefined;
     if (!run) throw refuse(ErrorCodes.MethodNotFound, `unknown method "${echo(String(method))}"`);
     // Checked against the schema generated from protocol.ts: the handlers read their params as typed.
     const p = params ?? {};
@@ -171,7 +181,8 @@ export class AgentMethods {
     whence: (p) => {
       const c = this.container(p.container);
       const path = absolutePath('path', p.path);
-      if (!c.rootfs?.overlay) throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
+      if (!c.rootfs?.overlay)
+        throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.fstype ?? 'unknown'}, not an overlay: it has no layers`);
       return whence(rootfsOnHost(c), c.id, path, c.initPid);
     },
     pagecache: (p) => {
@@ -189,24 +200,54 @@ export class AgentMethods {
       const limit = p.limit ?? 10_000;
       if (limit < 1 || limit > 1_000_000) throw refuse(ErrorCodes.InvalidParams, '"limit" must be from 1 to 1000000');
       if (!c.rootfs?.layers.some((l) => l.role === 'upper')) {
-        throw refuse(ErrorCodes.Unsupported, `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`);
+        throw refuse(
+          ErrorCodes.Unsupported,
+          `${c.name}'s root is ${c.rootfs?.overlay ? 'an overlay without a writable layer' : `${c.rootfs?.fstype ?? 'unknown'}, not an overlay`}: its changes are not kept apart from the image`,
+        );
       }
       return containerDiff(rootfsOnHost(c), c.id, limit);
     },
     // A container (any engine's overlay) or a Docker image; the snapshot the lookup took says who uses each layer.
-    'layers.report': (p) => layerReport(layerStackOf(p.target, (r) => this.container(r), () => this.last?.snapshot ?? null, () => this.engineRoots()), p.top ?? 100),
+    'layers.report': (p) =>
+      layerReport(
+        layerStackOf(
+          p.target,
+          (r) => this.container(r),
+          () => this.last?.snapshot ?? null,
+          () => this.engineRoots(),
+        ),
+        p.top ?? 100,
+      ),
     'layers.list': (p) => {
       const path = p.path === undefined ? '/' : absolutePath('path', p.path);
-      const stack = layerStackOf(p.target, (r) => this.container(r), () => null, () => this.engineRoots());
+      const stack = layerStackOf(
+        p.target,
+        (r) => this.container(r),
+        () => null,
+        () => this.engineRoots(),
+      );
       return listLayerDir(stack, path, p.layer ?? 0, p.merged === true);
     },
     // The layer explorer's pages: parameters checked in explore(), the target resolved as for layers.list.
-    'layers.explore': (p) => explore(p, () => layerStackOf(p.target, (r) => this.container(r), () => null, () => this.engineRoots())),
+    'layers.explore': (p) =>
+      explore(p, () =>
+        layerStackOf(
+          p.target,
+          (r) => this.container(r),
+          () => null,
+          () => this.engineRoots(),
+        ),
+      ),
     'files.stat': (p) => statInContainer(this.rootOf(p), absolutePath('path', p.path)),
     'files.list': (p) => listInContainer(this.rootOf(p), absolutePath('path', p.path)),
     // Every layer's files and the merged view up to any layer (server/files/layerFiles.ts), of a stack found as layers.list finds it.
     ...layerFileHandlers((t) => {
-      const stack = layerStackOf(t, (r) => this.container(r), () => null, () => this.engineRoots());
+      const stack = layerStackOf(
+        t,
+        (r) => this.container(r),
+        () => null,
+        () => this.engineRoots(),
+      );
       return { stack, rootfs: stack.target.kind === 'container' ? this.container(stack.target.id).rootfs : null };
     }),
     'files.read': (p) => {
@@ -226,7 +267,10 @@ export class AgentMethods {
         throw refuse(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
       }
       const plan = planEnter(c, this.startTimesOf(c), { pid: p.pid, shell: p.shell, user: p.user, command: p.command });
-      recordAction({ action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv }, { version: this.clientVersion });
+      recordAction(
+        { action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv },
+        { version: this.clientVersion },
+      );
       return plan;
     },
     // Async from the first line: a refusal of the lookup comes as the launch's own do, a rejected promise.
@@ -240,21 +284,34 @@ export class AgentMethods {
         storageRoots: storageRoots(this.last!.engineRoots),
         audit: (a) =>
           recordAction(
-            { action: 'launch', container: { id: a.name, name: a.name }, from: { id: from.id, name: from.name }, argv: a.argv, limits: { memoryBytes: p.memoryBytes ?? null, pidsMax: p.pidsMax ?? null, cpus: p.cpus ?? null }, outcome: a.outcome },
+            {
+              action: 'launch',
+              container: { id: a.name, name: a.name },
+              from: { id: from.id, name: from.name },
+              argv: a.argv,
+              limits: { memoryBytes: p.memoryBytes ?? null, pidsMax: p.pidsMax ?? null, cpus: p.cpus ?? null },
+              outcome: a.outcome,
+            },
             { version: this.clientVersion },
           ),
       });
     },
     'launch.stop': async (p) => {
       const name = p.container;
-      return stopLaunched(name, p.dryRun === true, (outcome) => recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }));
+      return stopLaunched(name, p.dryRun === true, (outcome) =>
+        recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }),
+      );
     },
     'limit.set': (p) => {
       const c = this.container(p.container);
       // The init process as it is now (alive, not a reused PID): its /proc/PID/cgroup says where to write.
       const { target } = liveTarget(c, this.startTimesOf(c));
       return setLimits(c, cgroupLinesNow(c, target), p, {
-        audit: (a) => recordAction({ action: 'limit', container: { id: c.id, name: c.name }, pid: target, changes: a.changes, outcome: a.outcome }, { version: this.clientVersion }),
+        audit: (a) =>
+          recordAction(
+            { action: 'limit', container: { id: c.id, name: c.name }, pid: target, changes: a.changes, outcome: a.outcome },
+            { version: this.clientVersion },
+          ),
       });
     },
   };

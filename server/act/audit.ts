@@ -34,7 +34,14 @@ export type AuditRecord =
       /** "applied", or the one line the request was refused with after a write was tried. */
       outcome: string;
     }
-  | { action: 'launch'; container: { id: string; name: string }; from: { id: string; name: string }; argv: string[]; limits: Record<string, number | null>; outcome: string }
+  | {
+      action: 'launch';
+      container: { id: string; name: string };
+      from: { id: string; name: string };
+      argv: string[];
+      limits: Record<string, number | null>;
+      outcome: string;
+    }
   | { action: 'stop'; container: { id: string; name: string }; outcome: string };
 
 export function auditLogPath(): string {
@@ -46,7 +53,10 @@ class Unfit extends Error {}
 
 function checkOwnedByRootOnly(what: string, st: fs.Stats): void {
   if (st.uid !== 0) throw new Unfit(`${what} is owned by uid ${st.uid}, not root`);
-  if (st.mode & 0o022) throw new Unfit(`${what} is writable by ${st.mode & 0o020 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`);
+  if (st.mode & 0o022)
+    throw new Unfit(
+      `${what} is writable by ${st.mode & 0o020 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`,
+    );
 }
 
 /** Appends `text` to the log with one write, after the checks above. */
@@ -103,8 +113,10 @@ export function recordAction(record: AuditRecord, client: { version: string | nu
   try {
     appendToLog(file, `${line}\n`);
   } catch (err) {
-    const why = err instanceof Unfit ? err.message : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const why = err instanceof Unfit ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     // The record still reaches the client's log; JSON has escaped C0 already, this the rest (C1, bidi).
-    process.stderr.write(`nodescope-agent: audit log ${escapeControls(file)} not written (${escapeControls(why)}): ${escapeControlsInJson(line)}\n`);
+    process.stderr.write(
+      `nodescope-agent: audit log ${escapeControls(file)} not written (${escapeControls(why)}): ${escapeControlsInJson(line)}\n`,
+    );
   }
 }

@@ -28,7 +28,10 @@ const MAX_ANCESTORS = 64;
 const gone = (err: unknown): boolean => ['ENOENT', 'ESRCH'].includes((err as NodeJS.ErrnoException).code ?? '');
 
 function cannotRead(what: string, err: unknown): AgentError {
-  return refuse(ErrorCodes.NotPermitted, `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), so cannot tell whose processes a limit would reach`);
+  return refuse(
+    ErrorCodes.NotPermitted,
+    `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), so cannot tell whose processes a limit would reach`,
+  );
 }
 
 /** Every PID in the cgroup at `dir` and below it. */
@@ -36,8 +39,10 @@ function pidsUnder(dir: string): number[] {
   const out: number[] = [];
   let visited = 0;
   const walk = (d: string, depth: number): void => {
-    if (depth > MAX_DEPTH) throw refuse(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
-    if (++visited > MAX_CGROUPS) throw refuse(ErrorCodes.NotPermitted, `${dir} has more than ${MAX_CGROUPS} cgroups below it; not limiting what was not looked at`);
+    if (depth > MAX_DEPTH)
+      throw refuse(ErrorCodes.NotPermitted, `${dir} has cgroups more than ${MAX_DEPTH} levels deep; not limiting what was not looked at`);
+    if (++visited > MAX_CGROUPS)
+      throw refuse(ErrorCodes.NotPermitted, `${dir} has more than ${MAX_CGROUPS} cgroups below it; not limiting what was not looked at`);
     let procs: string;
     let kids: fs.Dirent[];
     try {

@@ -33,7 +33,11 @@ export interface EnterRequest {
  * The process to enter through, checked as it is now: still the container's, alive, and the same process
  * the snapshot saw (not a reused PID). `recordedStart` maps the container's PIDs to their start times.
  */
-export function liveTarget(c: ContainerInfo, recordedStart: Map<number, number | null>, pid?: number): { target: number; startTime: number } {
+export function liveTarget(
+  c: ContainerInfo,
+  recordedStart: Map<number, number | null>,
+  pid?: number,
+): { target: number; startTime: number } {
   const target = pid ?? c.initPid;
   // Read the process now, before anything else: the snapshot's word on it may be seconds old. A zombie
   // still has a stat file but no namespaces left to enter, so it counts as gone too.
@@ -42,11 +46,13 @@ export function liveTarget(c: ContainerInfo, recordedStart: Map<number, number |
     if (now) throw refuse(ErrorCodes.InvalidParams, `process ${target} is not in ${c.name}`);
     throw refuse(ErrorCodes.Gone, `no process ${target} on this node (it may have exited); refresh and try again`);
   }
-  if (!now || now.state === 'Z' || now.state === 'X') throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
+  if (!now || now.state === 'Z' || now.state === 'X')
+    throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} is gone; refresh and try again`);
   const startTime = now.startTime;
   // The snapshot has the start time of every process; a different one now means the PID was reused.
   const known = recordedStart.get(target) ?? null;
-  if (known !== null && known !== startTime) throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
+  if (known !== null && known !== startTime)
+    throw refuse(ErrorCodes.Gone, `process ${target} of ${c.name} exited and its PID was reused; refresh and try again`);
   return { target, startTime };
 }
 
@@ -55,10 +61,19 @@ export function enterOptions(c: ContainerInfo, recordedStart: Map<number, number
   const { target } = liveTarget(c, recordedStart, pid);
   const root = `/proc/${target}/root`;
   const problems: Problem[] = [];
-  const listed = (readInside(root, '/etc/shells', problems) ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'));
+  const listed = (readInside(root, '/etc/shells', problems) ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('/'));
   const shells = [...new Set([...SHELLS, ...listed])].filter((sh) => resolvesInside(root, sh));
   const passwd = readInside(root, '/etc/passwd', problems);
-  return { container: c.id, pid: target, shells, users: passwd === null ? [] : parsePasswd(passwd), ...(problems.length ? { problems } : {}) };
+  return {
+    container: c.id,
+    pid: target,
+    shells,
+    users: passwd === null ? [] : parsePasswd(passwd),
+    ...(problems.length ? { problems } : {}),
+  };
 }
 
 /** `/etc/passwd` lines (man 5 passwd); malformed lines are skipped, root first, then by uid. */
@@ -93,7 +108,10 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   const { shell, command } = req;
   // The usual places first, then PATH (NixOS and friends keep it elsewhere); sudo's secure_path may
   // have trimmed PATH, which is why the usual places come first.
-  const pathDirs = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => path.posix.join(d, 'nsenter'));
+  const pathDirs = (process.env.PATH ?? '')
+    .split(':')
+    .filter((d) => d.startsWith('/'))
+    .map((d) => path.posix.join(d, 'nsenter'));
   const nsenter = [...NSENTER_CANDIDATES, ...pathDirs].find((p) => fs.existsSync(p));
   if (!nsenter) throw refuse(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
 
@@ -106,10 +124,7 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
     const wanted = shell ? [shell] : SHELLS;
     found = wanted.find((s) => resolvesInside(root, s)) ?? null;
     if (!found) {
-      throw refuse(
-        ErrorCodes.Unsupported,
-        `no shell in ${c.name}'s root (tried ${wanted.join(', ')}); pass a command to run instead`,
-      );
+      throw refuse(ErrorCodes.Unsupported, `no shell in ${c.name}'s root (tried ${wanted.join(', ')}); pass a command to run instead`);
     }
     run = found.endsWith('/busybox') ? [found, 'sh'] : [found];
   }
@@ -158,7 +173,10 @@ export function readInside(root: string, file: string, problems: Problem[]): str
     return readInContainer(root, file, MAX_READ).toString('utf8');
   } catch (err) {
     const notThere = err instanceof AgentError && err.code === ErrorCodes.NotFound;
-    problems.push({ source: file, message: notThere ? "not in the container's root" : `unreadable in the container's root (${(err as Error).message})` });
+    problems.push({
+      source: file,
+      message: notThere ? "not in the container's root" : `unreadable in the container's root (${(err as Error).message})`,
+    });
     return null;
   }
 }

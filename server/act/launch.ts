@@ -24,7 +24,19 @@ import { refuse } from '../failure';
 import { AgentError } from '../agentError';
 import { CPU_PERIOD_US, LAUNCH_CGROUP_PARENT, launchSpec } from './launchSpec';
 import { checkLimitValue, requestedLimit } from './limit';
-import { bundleOf, lastLine, LAUNCH_TOOL_RUNS, launchCgroups, makeBundle, tearDown, teardownSteps, tool, TOOL_TIMEOUT_MS, toolToFile, UPPER_BYTES } from './launchBundle';
+import {
+  bundleOf,
+  lastLine,
+  LAUNCH_TOOL_RUNS,
+  launchCgroups,
+  makeBundle,
+  tearDown,
+  teardownSteps,
+  tool,
+  TOOL_TIMEOUT_MS,
+  toolToFile,
+  UPPER_BYTES,
+} from './launchBundle';
 import { formatBytes, plural } from '../units';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, LAUNCH_CMDLINE_MAX_BYTES, sourceProcess } from './sourceProcess';
@@ -58,12 +70,16 @@ const busy = new Set<string>();
 
 /** Claims `name` for the caller's launch or stop (release in a finally); refused when it is taken. */
 function claim(name: string): void {
-  if (busy.has(name)) throw refuse(ErrorCodes.InvalidParams, `${name} is being launched or removed right now; try again when that has finished`);
+  if (busy.has(name))
+    throw refuse(ErrorCodes.InvalidParams, `${name} is being launched or removed right now; try again when that has finished`);
   busy.add(name);
 }
 
 function runcBinary(): string {
-  const onPath = (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, 'runc'));
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((d) => path.join(d, 'runc'));
   const found = [...RUNC_CANDIDATES, ...onPath].find((f) => fs.existsSync(f));
   if (!found) throw refuse(ErrorCodes.Unsupported, 'no runc on this node: install runc to launch test containers');
   return found;
@@ -80,7 +96,10 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
     }
     const most = Math.floor(os.totalmem() / 2);
     if (typeof sizeBytes !== 'number' || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0 || sizeBytes > most) {
-      throw refuse(ErrorCodes.InvalidParams, `the tmpfs at ${p} needs a size in bytes, at most half the node's memory (${formatBytes(most)})`);
+      throw refuse(
+        ErrorCodes.InvalidParams,
+        `the tmpfs at ${p} needs a size in bytes, at most half the node's memory (${formatBytes(most)})`,
+      );
     }
     return { path: p, sizeBytes };
   });
@@ -95,7 +114,10 @@ function checkedTmpfs(v: unknown): { path: string; sizeBytes: number }[] {
 function checkedLowers(from: ContainerInfo, roots: string[]): string[] {
   const lowers = (from.rootfs?.layers ?? []).filter((l) => l.role === 'lower');
   if (!lowers.length || from.rootfs?.overlay?.dataLowerdirs.length) {
-    throw refuse(ErrorCodes.Unsupported, `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`);
+    throw refuse(
+      ErrorCodes.Unsupported,
+      `${from.name}'s root is ${from.rootfs?.overlay ? 'an overlay with data-only layers' : `${from.rootfs?.fstype ?? 'unknown'}, not an overlay`}: there are no image layers to launch from`,
+    );
   }
   const unverified = lowers.find((l) => !l.hostPath);
   if (unverified) {
@@ -103,7 +125,8 @@ function checkedLowers(from: ContainerInfo, roots: string[]): string[] {
   }
   return lowers.map((l) => {
     const d = l.hostPath!;
-    if (/[,:]/.test(d)) throw refuse(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
+    if (/[,:]/.test(d))
+      throw refuse(ErrorCodes.Unsupported, `${from.name}'s layer ${JSON.stringify(d)} cannot be named in an overlay mount`);
     const problem = hostLayerDirProblem(d, roots);
     if (problem) throw refuse(ErrorCodes.Gone, `${from.name}'s layer ${d} is ${problem} now; refresh and try again`);
     return d;
@@ -128,30 +151,65 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
   const lowerdirs = checkedLowers(from, ctx.storageRoots);
   if (p.lowerdirs !== undefined) {
     // What is mounted is what was confirmed: a source restarted on other layers since the plan is refused.
-    if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string')) throw refuse(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');
+    if (!Array.isArray(p.lowerdirs) || !p.lowerdirs.every((d) => typeof d === 'string'))
+      throw refuse(ErrorCodes.InvalidParams, '"lowerdirs" must be an array of strings');
     if (p.lowerdirs.length !== lowerdirs.length || p.lowerdirs.some((d, i) => d !== lowerdirs[i])) {
-      throw refuse(ErrorCodes.Gone, `${from.name}'s layers are not the ones the plan showed (it was restarted or recreated); look at the new plan and confirm again`);
+      throw refuse(
+        ErrorCodes.Gone,
+        `${from.name}'s layers are not the ones the plan showed (it was restarted or recreated); look at the new plan and confirm again`,
+      );
     }
   }
-  const name = p.name ?? `${from.name.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 50) || 'container'}-test`;
-  if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`);
+  const name =
+    p.name ??
+    `${
+      from.name
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[^A-Za-z0-9]+/, '')
+        .slice(0, 50) || 'container'
+    }-test`;
+  if (!NAME.test(name))
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `"${name}" is not a name runc takes: letters, digits, _ . - (at most 63), starting with a letter or digit`,
+    );
   const bundle = bundleOf(name);
   // A cgroup left by an earlier launch of that name would be reused with its old limits: refused too.
-  if (busy.has(name) || ctx.taken.has(name) || fs.existsSync(bundle) || fs.existsSync(path.join('/run/runc', name)) || launchCgroups(name).length) {
-    throw refuse(ErrorCodes.InvalidParams, `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`);
+  if (
+    busy.has(name) ||
+    ctx.taken.has(name) ||
+    fs.existsSync(bundle) ||
+    fs.existsSync(path.join('/run/runc', name)) ||
+    launchCgroups(name).length
+  ) {
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `a container named "${name}" is already on this node (or its cgroups ${LAUNCH_CGROUP_PARENT}/${name} are); choose another name`,
+    );
   }
-  if (p.command !== undefined && !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string' && !a.includes('\0')))) {
+  if (
+    p.command !== undefined &&
+    !(Array.isArray(p.command) && p.command.length && p.command.every((a) => typeof a === 'string' && !a.includes('\0')))
+  ) {
     throw refuse(ErrorCodes.InvalidParams, '"command" must be a non-empty array of strings');
   }
-  if (p.readOnly !== undefined && typeof p.readOnly !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"readOnly" must be true or false');
-  const limits = { memoryBytes: requestedLimit(p, 'memoryBytes') ?? null, pidsMax: requestedLimit(p, 'pidsMax') ?? null, cpus: requestedLimit(p, 'cpus') ?? null };
+  if (p.readOnly !== undefined && typeof p.readOnly !== 'boolean')
+    throw refuse(ErrorCodes.InvalidParams, '"readOnly" must be true or false');
+  const limits = {
+    memoryBytes: requestedLimit(p, 'memoryBytes') ?? null,
+    pidsMax: requestedLimit(p, 'pidsMax') ?? null,
+    cpus: requestedLimit(p, 'cpus') ?? null,
+  };
   checkLimitValue('memory', limits.memoryBytes, null, CPU_PERIOD_US, name);
   checkLimitValue('cpu', limits.cpus, null, CPU_PERIOD_US, name);
   // Started as the source was (its bundle's args, cwd and user), unless a command is given: then as root in /.
   const source = sourceProcess(from, ctx.initPid);
   if (!p.command && !source) throw refuse(ErrorCodes.InvalidParams, `cannot read how ${from.name} was started; give a command`);
   if (!p.command && source?.truncated) {
-    throw refuse(ErrorCodes.InvalidParams, `${from.name}'s command line (${source.source}) is longer than ${formatBytes(LAUNCH_CMDLINE_MAX_BYTES)}, more than is read of it; give a command`);
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `${from.name}'s command line (${source.source}) is longer than ${formatBytes(LAUNCH_CMDLINE_MAX_BYTES)}, more than is read of it; give a command`,
+    );
   }
   const argv = p.command ?? source!.args;
   const as = p.command || !source ? { cwd: '/', uid: 0, gid: 0, path: source?.path ?? DEFAULT_PATH } : source;
@@ -180,9 +238,9 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
         : source!.source.endsWith('/cmdline')
           ? [`no bundle of ${from.name} was found: the command is what ${source!.source} shows (a process may rewrite it), as root in /`]
           : [`started as ${from.name} was, from ${source!.source}: its args, working directory and user`]),
-      'its environment is PATH only (the image\'s may hold secrets)',
-      'its own namespaces, the network with a loopback only; Docker\'s default capabilities and no new privileges, but no user namespace, seccomp filter or AppArmor profile',
-      ...(limits.memoryBytes !== null ? ['swap is not limited beyond the kernel\'s own (memory+swap stays unlimited)'] : []),
+      "its environment is PATH only (the image's may hold secrets)",
+      "its own namespaces, the network with a loopback only; Docker's default capabilities and no new privileges, but no user namespace, seccomp filter or AppArmor profile",
+      ...(limits.memoryBytes !== null ? ["swap is not limited beyond the kernel's own (memory+swap stays unlimited)"] : []),
     ],
   };
   if (p.dryRun) return plan;
@@ -199,7 +257,10 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
     try {
       await makeBundle(name, lowerdirs);
     } catch (err) {
-      throw refuse(ErrorCodes.NotPermitted, `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`);
+      throw refuse(
+        ErrorCodes.NotPermitted,
+        `the overlay of ${from.name}'s ${plural(lowerdirs.length, 'layer')} could not be mounted: ${lastLine(err)}`,
+      );
     }
     const spec = launchSpec({
       id: name,
@@ -221,7 +282,10 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
     try {
       await toolToFile(bin, ['run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), name], log);
     } catch (err) {
-      throw refuse(ErrorCodes.NotPermitted, `runc could not start ${name}: ${lastLine({ stderr: fs.readFileSync(logFile, 'utf8'), message: (err as Error).message })}`);
+      throw refuse(
+        ErrorCodes.NotPermitted,
+        `runc could not start ${name}: ${lastLine({ stderr: fs.readFileSync(logFile, 'utf8'), message: (err as Error).message })}`,
+      );
     } finally {
       fs.closeSync(log);
     }
@@ -241,7 +305,10 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
 }
 
 /** runc's record of `name`, or null when it has none. */
-async function runcState(bin: string, name: string): Promise<{ status: string; bundle: string; annotations?: Record<string, string> } | null> {
+async function runcState(
+  bin: string,
+  name: string,
+): Promise<{ status: string; bundle: string; annotations?: Record<string, string> } | null> {
   try {
     return JSON.parse(await tool(bin, ['state', name])) as { status: string; bundle: string; annotations?: Record<string, string> };
   } catch {
@@ -258,14 +325,20 @@ export async function stopLaunched(name: string, dryRun: boolean, audit: (outcom
   if (!NAME.test(name)) throw refuse(ErrorCodes.InvalidParams, `"${name}" is not a container name`);
   const bundle = bundleOf(name);
   if (!fs.existsSync(path.join(bundle, 'config.json'))) {
-    throw refuse(ErrorCodes.NotPermitted, `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`);
+    throw refuse(
+      ErrorCodes.NotPermitted,
+      `${name} was not launched by Nodescope (no bundle in ${path.dirname(bundle)}); remove it with the engine that made it`,
+    );
   }
   const bin = runcBinary();
   claim(name);
   try {
     const state = await runcState(bin, name);
     if (state && (state.bundle !== bundle || (state.annotations && state.annotations[LAUNCHED_LABEL] !== '1'))) {
-      throw refuse(ErrorCodes.NotPermitted, `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`);
+      throw refuse(
+        ErrorCodes.NotPermitted,
+        `runc's container ${name} runs from ${state.bundle}, not the bundle Nodescope launched; remove it with the engine that made it`,
+      );
     }
     const running = state?.status === 'running';
     if (dryRun) return { container: name, removed: false, running };

@@ -32,7 +32,13 @@ export function lastLine(err: unknown): string {
   const e = err as { stderr?: string | Buffer; message?: string };
   const text = `${e.stderr ?? ''}`.trim() || `${e.message ?? err}`;
   // runc logs as logfmt: time="…" level=error msg="…", with the message's quotes escaped.
-  return text.split('\n').filter(Boolean).pop()!.replace(/^time="[^"]*" level=\w+ msg="?/, '').replace(/"$/, '').replace(/\\"/g, '"');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .pop()!
+    .replace(/^time="[^"]*" level=\w+ msg="?/, '')
+    .replace(/"$/, '')
+    .replace(/\\"/g, '"');
 }
 
 const execFileAsync = promisify(execFile);
@@ -78,7 +84,9 @@ export function toolToFile(bin: string, args: string[], fd: number): Promise<voi
 }
 
 function isMounted(dir: string): boolean {
-  return readOwnMountinfo().split('\n').some((l) => l.split(' ')[4] === dir);
+  return readOwnMountinfo()
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 }
 
 /** Every cgroup hierarchy's root: v1 controllers, named ones and the cgroup2 mount. */
@@ -161,7 +169,12 @@ export async function tearDown(steps: Teardown[]): Promise<string[]> {
 /** The steps that take a launch's pieces away, newest first. */
 export function teardownSteps(bin: string, name: string): Teardown[] {
   const bundle = bundleOf(name);
-  return [runcStateStep(bin, name), unmountStep(path.join(bundle, 'rootfs'), 'the overlay root'), unmountStep(path.join(bundle, 'rw'), 'the writable layer\'s tmpfs'), removeDirStep(bundle)];
+  return [
+    runcStateStep(bin, name),
+    unmountStep(path.join(bundle, 'rootfs'), 'the overlay root'),
+    unmountStep(path.join(bundle, 'rw'), "the writable layer's tmpfs"),
+    removeDirStep(bundle),
+  ];
 }
 
 /**
@@ -179,5 +192,12 @@ export async function makeBundle(name: string, lowerdirs: string[]): Promise<voi
   for (const d of ['rw', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
   await tool('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')]);
   for (const d of ['upper', 'work']) fs.mkdirSync(path.join(bundle, 'rw', d));
-  await tool('mount', ['-t', 'overlay', `nodescope-${name}`, '-o', `lowerdir=${lowerdirs.join(':')},upperdir=${bundle}/rw/upper,workdir=${bundle}/rw/work`, path.join(bundle, 'rootfs')]);
+  await tool('mount', [
+    '-t',
+    'overlay',
+    `nodescope-${name}`,
+    '-o',
+    `lowerdir=${lowerdirs.join(':')},upperdir=${bundle}/rw/upper,workdir=${bundle}/rw/work`,
+    path.join(bundle, 'rootfs'),
+  ]);
 }

@@ -67,7 +67,11 @@ export function requestedLimit(params: Partial<Record<keyof typeof KNOBS, unknow
   const v = params[key];
   if (v === undefined || v === null) return v;
   // -1 is v1's and docker's "no limit"; here it is refused like any other non-positive number: null says it.
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a positive number or null (no limit)${v === -1 ? '; -1 does not mean no limit here' : ''}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `"${key}" must be a positive number or null (no limit)${v === -1 ? '; -1 does not mean no limit here' : ''}`,
+    );
   if (key !== 'cpus' && !Number.isSafeInteger(v)) throw refuse(ErrorCodes.InvalidParams, `"${key}" must be a whole number`);
   return v;
 }
@@ -87,11 +91,18 @@ function onFiles<T>(knob: Knob, dir: ControllerDir, step: () => T): T {
  * Checks a new limit against the node and what is in use now (null: nothing yet, as for a container
  * about to be launched); a refusal says what would work. `periodUs`: the CFS period the quota is over.
  */
-export function checkLimitValue(resource: Knob['resource'], value: number | null, usage: number | null, periodUs: number, name: string): void {
+export function checkLimitValue(
+  resource: Knob['resource'],
+  value: number | null,
+  usage: number | null,
+  periodUs: number,
+  name: string,
+): void {
   if (value === null) return;
   if (resource === 'memory') {
     const page = pageSize() ?? 4096;
-    if (value < page) throw refuse(ErrorCodes.InvalidParams, `a memory limit of ${formatBytes(value)} is less than one page (${formatBytes(page)})`);
+    if (value < page)
+      throw refuse(ErrorCodes.InvalidParams, `a memory limit of ${formatBytes(value)} is less than one page (${formatBytes(page)})`);
     if (usage !== null && value < usage) {
       throw refuse(
         ErrorCodes.NotPermitted,
@@ -100,22 +111,33 @@ export function checkLimitValue(resource: Knob['resource'], value: number | null
     }
   }
   if (resource === 'pids' && usage !== null && value < usage) {
-    throw refuse(ErrorCodes.NotPermitted, `${name} has ${plural(usage, 'task')} (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`);
+    throw refuse(
+      ErrorCodes.NotPermitted,
+      `${name} has ${plural(usage, 'task')} (processes and threads) now; a pids limit of ${value} below that would refuse every fork: give at least ${usage}`,
+    );
   }
   if (resource === 'cpu') {
     const cpus = os.cpus().length;
-    if (value > cpus) throw refuse(ErrorCodes.InvalidParams, `the node has ${plural(cpus, 'CPU')}; a limit of ${plural(value, 'CPU')} is more than it can give`);
+    if (value > cpus)
+      throw refuse(
+        ErrorCodes.InvalidParams,
+        `the node has ${plural(cpus, 'CPU')}; a limit of ${plural(value, 'CPU')} is more than it can give`,
+      );
     const quota = Math.round(value * periodUs);
-    if (quota < MIN_QUOTA_US) throw refuse(ErrorCodes.InvalidParams, `${plural(value, 'CPU')} is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`);
+    if (quota < MIN_QUOTA_US)
+      throw refuse(
+        ErrorCodes.InvalidParams,
+        `${plural(value, 'CPU')} is a quota of ${quota} µs per ${periodUs} µs period; the kernel's minimum is ${MIN_QUOTA_US} µs`,
+      );
   }
 }
 
 const ENGINE_RECORDS: Partial<Record<Runtime, string>> = {
   docker: 'Docker still records the old limits (docker inspect) and sets them again when the container restarts',
   containerd: 'containerd still records the old limits in the container spec and sets them again when the task restarts',
-  kubernetes: 'the kubelet still holds the pod spec\'s limits and may set them again; a restarted container gets the spec\'s',
+  kubernetes: "the kubelet still holds the pod spec's limits and may set them again; a restarted container gets the spec's",
   podman: 'podman still records the old limits (podman inspect) and sets them again when the container restarts',
-  'cri-o': 'the kubelet still holds the pod spec\'s limits and may set them again; a restarted container gets the spec\'s',
+  'cri-o': "the kubelet still holds the pod spec's limits and may set them again; a restarted container gets the spec's",
 };
 
 function notesFor(c: ContainerInfo, planned: Planned[]): string[] {
@@ -133,7 +155,8 @@ function notesFor(c: ContainerInfo, planned: Planned[]): string[] {
   if (mem) {
     const swapFile = mem.dir.version === 'v1' ? 'memory.memsw.limit_in_bytes' : 'memory.swap.max';
     const swap = swapLimit(mem.dir, swapFile);
-    if (swap !== null) notes.push(`${mem.dir.version === 'v1' ? 'memory+swap' : 'swap'} stays limited to ${formatBytes(swap)} (${swapFile})`);
+    if (swap !== null)
+      notes.push(`${mem.dir.version === 'v1' ? 'memory+swap' : 'swap'} stays limited to ${formatBytes(swap)} (${swapFile})`);
   }
   return notes;
 }
@@ -188,7 +211,11 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
   const owned = new Set<string>();
   const planned: Planned[] = wanted.map(({ knob, value }) => {
     const dir = controllerDir(lines, knob.controller, opts.root);
-    if (!dir) throw refuse(ErrorCodes.Unsupported, `the ${knob.controller} controller is not available for ${c.name} (not mounted, or not enabled in its cgroup)`);
+    if (!dir)
+      throw refuse(
+        ErrorCodes.Unsupported,
+        `the ${knob.controller} controller is not available for ${c.name} (not mounted, or not enabled in its cgroup)`,
+      );
     if (!owned.has(dir.dir)) checkOwnCgroup(c, knob.controller, dir);
     owned.add(dir.dir);
     return onFiles(knob, dir, () => {
@@ -208,10 +235,19 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
         const why = kernelRefusal(c, p, err as NodeJS.ErrnoException);
         const failed = rollBack(done);
         const names = done.map((q) => q.knob.resource).join(' and ');
-        const undone = !done.length ? 'nothing was changed' : failed.size ? `the ${names} limit already written could NOT be put back: ${[...failed].map(fileOf).join(', ')}` : `the ${names} limit already written was put back`;
+        const undone = !done.length
+          ? 'nothing was changed'
+          : failed.size
+            ? `the ${names} limit already written could NOT be put back: ${[...failed].map(fileOf).join(', ')}`
+            : `the ${names} limit already written was put back`;
         const message = `${why}; ${undone}`;
         audit({
-          changes: [...done, p].map((q) => ({ file: fileOf(q), before: q.now.limit, requested: q.value, after: failed.has(q) ? null : q.now.limit })),
+          changes: [...done, p].map((q) => ({
+            file: fileOf(q),
+            before: q.now.limit,
+            requested: q.value,
+            after: failed.has(q) ? null : q.now.limit,
+          })),
           outcome: message,
         });
         throw refuse(ErrorCodes.NotPermitted, message);
@@ -229,12 +265,23 @@ export function setLimits(c: ContainerInfo, lines: CgroupLine[], params: LimitPa
         after = p.knob.read(p.dir).limit;
         readBack = true;
       } catch (err) {
-        notes.push(`${fileOf(p)} could not be read back (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${formatLimit(p.knob.unit, p.value)} was written, what holds now is not known`);
+        notes.push(
+          `${fileOf(p)} could not be read back (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): ${formatLimit(p.knob.unit, p.value)} was written, what holds now is not known`,
+        );
       }
     }
     return { resource: p.knob.resource, file: fileOf(p), unit: p.knob.unit, before: p.now.limit, after, readBack, usage: p.now.usage };
   });
-  if (!params.dryRun) audit({ changes: changes.map((ch, i) => ({ file: ch.file, before: ch.before, requested: planned[i].value, after: ch.readBack ? ch.after : null })), outcome: 'applied' });
+  if (!params.dryRun)
+    audit({
+      changes: changes.map((ch, i) => ({
+        file: ch.file,
+        before: ch.before,
+        requested: planned[i].value,
+        after: ch.readBack ? ch.after : null,
+      })),
+      outcome: 'applied',
+    });
   const first = planned[0].dir;
   return { container: c.id, name: c.name, cgroup: { version: first.version, path: first.path }, applied: !params.dryRun, changes, notes };
 }

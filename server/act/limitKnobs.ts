@@ -69,7 +69,11 @@ export const memory: Knob = {
     const file = this.file(d.version);
     const raw = text(d, file);
     const limit = wholeLimit(d, file, raw, d.version === 'v1' ? isV1Unlimited : (t) => t === 'max');
-    return { limit, restore: limit === null && d.version === 'v1' ? '-1' : raw, usage: counter(d, d.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current') };
+    return {
+      limit,
+      restore: limit === null && d.version === 'v1' ? '-1' : raw,
+      usage: counter(d, d.version === 'v1' ? 'memory.usage_in_bytes' : 'memory.current'),
+    };
   },
   encode: (value, d) => (value === null ? (d.version === 'v1' ? '-1' : 'max') : String(value)),
 };

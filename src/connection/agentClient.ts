@@ -129,7 +129,10 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
   });
   // pipe() does not carry a source's error on: the reader hears of it as it did without the guard.
   transport.reader.on('error', (err) => guard.destroy(err));
-  const connection: MessageConnection = createMessageConnection(new StreamMessageReader(transport.reader.pipe(guard)), new StreamMessageWriter(transport.writer));
+  const connection: MessageConnection = createMessageConnection(
+    new StreamMessageReader(transport.reader.pipe(guard)),
+    new StreamMessageWriter(transport.writer),
+  );
   const changed: ((n: ChangedNotification) => void)[] = [];
   const closed: ((reason: string | null) => void)[] = [];
   const noAnswer: ((err: AgentError, method: MethodName) => void)[] = [];
@@ -161,7 +164,11 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
   };
 
   const call = async <M extends MethodName>(method: M, params: ParamsOf<M>, ro?: RequestOptions): Promise<ResultOf<M>> => {
-    if (closeReason !== undefined) throw new AgentError(ClientErrorCodes.ChannelLost, `agent on ${transport.description} is not connected${closeReason ? `: ${closeReason}` : ''}`);
+    if (closeReason !== undefined)
+      throw new AgentError(
+        ClientErrorCodes.ChannelLost,
+        `agent on ${transport.description} is not connected${closeReason ? `: ${closeReason}` : ''}`,
+      );
     const ms = ro?.timeoutMs ?? deadlines[method];
     const entry = { method, since: Date.now() };
     pending.add(entry);
@@ -188,7 +195,10 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
       // The stream can end a moment before the transport learns why (the process's exit, sudo's
       // complaint on stderr): wait briefly for that, so the person reads the reason, not "disposed".
       await Promise.race([closedOnce, new Promise((r) => setTimeout(r, 2000).unref())]);
-      throw new AgentError(ClientErrorCodes.ChannelLost, `agent on ${transport.description} stopped answering${closeReason ? `: ${closeReason}` : ''}`);
+      throw new AgentError(
+        ClientErrorCodes.ChannelLost,
+        `agent on ${transport.description} stopped answering${closeReason ? `: ${closeReason}` : ''}`,
+      );
     } finally {
       clearTimeout(timer);
       pending.delete(entry);
@@ -260,5 +270,8 @@ async function killAgentProcess(transport: AgentTransport, pid: number): Promise
 
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${formatSeconds(ms)}`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${formatSeconds(ms)}`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
