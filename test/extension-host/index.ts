@@ -13,6 +13,7 @@ import assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import type { NodeRegistry } from '../../src/nodes/registry';
+import type { NodeElement } from '../../src/views/nodeElement';
 
 const EXTENSION_ID = 'nodescope.nodescope';
 const LIMITED = 'nodescope-rig-limited';
@@ -93,9 +94,16 @@ const checks: Array<[string, () => Promise<void>]> = [
           }
         });
       });
-      // What the tree hands the command on a right-click: the element's session and container id.
-      await vscode.commands.executeCommand('nodescope.enter', { session: local, desc: { containerId: id } });
+      // What the tree hands the command on a right-click: the element's session and its container row.
+      // Not awaited alone: a command that fell back to asking (a quick pick) would never return here.
+      // (This module is transpiled alone, so the row is spelled out as src/views/nodeElement.ts containerElement makes it.)
+      const row: NodeElement = {
+        session: local,
+        item: { id: `${local.id}/c/${id}`, kind: 'container', label: '', contextValue: 'container', expandable: false, containerId: id },
+      };
+      const ran = vscode.commands.executeCommand('nodescope.enter', row);
       const terminal = await Promise.race([opened, until<vscode.Terminal>('the terminal to open', () => false, 20_000)]);
+      await ran;
       try {
         terminal.sendText(`hostname > /tmp/${name}`);
         const written = await until('the shell to write its hostname', () => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8').trim());
