@@ -14,7 +14,7 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, expand, nodeRow, until } from '../support/nodesTreePage';
+import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, setTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -63,17 +63,7 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
     let f!: Frame;
 
     await step('open from the context menu', async () => {
-      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until(
-        'This machine live',
-        async () =>
-          /\d+ containers?\b/.test(
-            await nodeRow(page)
-              .innerText()
-              .catch(() => ''),
-          ),
-        90_000,
-      );
+      await showNodesView(page);
       await expand(page, /^\s*Containers/);
       await expand(page, /^\s*docker/);
       await contextMenu(page, LIMITED, 'Explore Layers');

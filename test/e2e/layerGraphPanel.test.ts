@@ -16,7 +16,7 @@ import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, expand, nodeRow, until } from '../support/nodesTreePage';
+import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -114,17 +114,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
 
   it('layer graph: palette, context menus, the shared base layer against docker inspect, live update, reload, themes; overview links', async () => {
     await step('open', async () => {
-      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until(
-        'This machine live',
-        async () =>
-          /\d+ containers?\b/.test(
-            await nodeRow(page)
-              .innerText()
-              .catch(() => ''),
-          ),
-        90_000,
-      );
+      await showNodesView(page);
       await palette(page, 'Nodescope: Show Layer Graph');
       const f = await frameWith(page, '.shared-layers');
       const users = dockerUsersOf(base());

@@ -16,7 +16,7 @@ import type { Frame, Page } from 'playwright-core';
 import { NS_TYPES } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, nodeRow, until } from '../support/nodesTreePage';
+import { contextMenu, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -92,17 +92,7 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     const expected = dockerNamespaces(LIMITED);
 
     await step('open', async () => {
-      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until(
-        'This machine live',
-        async () =>
-          /\d+ containers?\b/.test(
-            await nodeRow(page)
-              .innerText()
-              .catch(() => ''),
-          ),
-        90_000,
-      );
+      await showNodesView(page);
       await palette(page, 'Nodescope: Show Namespace Graph');
       const f = await drawn();
       assert.ok((await f.locator('.ng-graph canvas').count()) > 0, 'the graph is drawn on a canvas');

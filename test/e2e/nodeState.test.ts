@@ -20,7 +20,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { expand, nodeRow, rows, statusItem, until } from '../support/nodesTreePage';
+import { expand, nodeRow, rows, showNodesView, statusItem, until } from '../support/nodesTreePage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -81,17 +81,7 @@ describe("a node's real state in a real VS Code", { skip, timeout: 400_000 }, ()
 
   it('a stopped agent shows stale, then unresponsive, and the node comes back live with live updates', async () => {
     try {
-      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until(
-        'This machine live',
-        async () =>
-          /\d+ containers?\b/.test(
-            await nodeRow(page)
-              .innerText()
-              .catch(() => ''),
-          ),
-        90_000,
-      );
+      await showNodesView(page);
       const liveText = await nodeRow(page).innerText();
       assert.doesNotMatch(liveText, /stale|unresponsive|failed/);
       await vs.shot('nodestate-01-live');

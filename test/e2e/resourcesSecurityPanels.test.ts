@@ -19,7 +19,7 @@ import type { Frame, Page } from 'playwright-core';
 import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, expand, nodeRow, until } from '../support/nodesTreePage';
+import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -100,17 +100,7 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
 
   it('resources and security: palette, context menus, facts against docker inspect, charts, reload, themes', async () => {
     await step('resources from the palette', async () => {
-      await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
-      await until(
-        'This machine live',
-        async () =>
-          /\d+ containers?\b/.test(
-            await nodeRow(page)
-              .innerText()
-              .catch(() => ''),
-          ),
-        90_000,
-      );
+      await showNodesView(page);
       await palette(page, 'Nodescope: Show Live Resources');
       const f = await frameWith(page, 'table.resources');
       const memory = JSON.parse(docker('inspect', '-f', '{{.HostConfig.Memory}}', LIMITED)) as number;

@@ -69,6 +69,21 @@ export async function contextMenu(page: Page, rowText: string, itemText: string)
   await item.click();
 }
 
+/** Opens the Nodescope view from the activity bar and waits until This machine is connected and counts its containers. */
+export async function showNodesView(page: Page): Promise<void> {
+  await page.locator('.activitybar [aria-label^="Nodescope"]').first().click();
+  await until(
+    'This machine live',
+    async () =>
+      /\d+ containers?\b/.test(
+        await nodeRow(page)
+          .innerText()
+          .catch(() => ''),
+      ),
+    90_000,
+  );
+}
+
 /** Polls `check` until it holds, or fails after `ms` naming what it waited for. */
 export async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
