@@ -15,7 +15,7 @@ import type { Frame, Page } from 'playwright-core';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
-import { frameWith, palette, setTheme, tabs } from '../support/panelPage';
+import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -134,8 +134,7 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
     });
 
     await step('light', async () => {
-      setTheme(vs, 'Default Light Modern');
-      await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 20_000);
+      await pickTheme(page, 'light');
       f = await frameWith(page, 'li.layer code.created-by');
       await f.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await card(f, DELETER).click();

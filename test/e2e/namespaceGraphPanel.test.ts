@@ -17,7 +17,7 @@ import { NS_TYPES } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, showNodesView, until } from '../support/nodesTreePage';
-import { frameWith, palette, tabs } from '../support/panelPage';
+import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -173,19 +173,8 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
     });
 
     await step('light', async () => {
-      // Through the theme picker, as a person does (a settings.json edit did not reach this window after its reload).
       await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
-      // The palette's first match is "Browse Color Themes in Marketplace": the picker's own row is clicked.
-      await page.keyboard.press('F1');
-      await page.keyboard.type('Preferences: Color Theme');
-      await page
-        .locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*Preferences: Color Theme(?!s)/ })
-        .first()
-        .click();
-      await page.keyboard.type('Light Modern');
-      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 60_000);
+      await pickTheme(page, 'light');
       const f = await drawn();
       await f.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1500);

@@ -20,7 +20,7 @@ import { DOCKER_DEFAULT_CAPS } from '../../server/discover/capabilities';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
-import { frameWith, palette, tabs } from '../support/panelPage';
+import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -183,14 +183,7 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
     });
 
     await step('light', async () => {
-      // Through the theme picker, as a person does (an edited settings.json was not picked up under load).
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+T');
-      await page.locator('.quick-input-widget input').filter({ visible: true }).first().waitFor();
-      await page.keyboard.type('Light Modern');
-      await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      await until('the light theme', async () => (await page.locator('.monaco-workbench.vs').count()) > 0, 20_000);
+      await pickTheme(page, 'light');
       const s = await frameWith(page, 'table.security');
       await s.locator('body.vscode-light').waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1000);
