@@ -13,8 +13,11 @@
  * sub-bucket: its value is {root pgid u64, sequence u64}, and a root of 0 means the bucket's one leaf page
  * is inline, right after those 16 bytes. All integers little-endian (the machine's order; x86 and arm64).
  *
- * The file is read whole, once, bounded; every offset read from it is checked against the buffer and
- * the walk's depth is bounded, so a torn or crafted file gives an error, never a loop or a read outside.
+ * The file is read whole, once, bounded; every offset read from it is checked against the buffer, the
+ * walk's depth is bounded, and a page is walked at most once per bucket: a B+tree holds each page once,
+ * so a branch naming a page already seen (itself, a sibling's child) is damage, refused. The depth bound
+ * alone would not do: 30 branch pages each naming the next 255 times are 30 levels, and 255^30 visits.
+ * So a torn or crafted file gives an error, never a loop, an exponential walk or a read outside.
  * A file caught mid-commit may show the previous transaction: that is what the newer meta page says.
  */
 import { readRegularFile } from '../sys/openChecked';
@@ -99,10 +102,11 @@ export class BoltFile {
 
   /** Every item of the bucket in key order. */
   *items(b: Bucket): Generator<BoltItem> {
-    yield* this.walk(b.inline ?? this.page(b.root), 0);
+    yield* this.walk(b.inline ?? this.page(b.root), 0, new Set(b.inline ? [] : [b.root]));
   }
 
-  private *walk(p: Buffer, depth: number): Generator<BoltItem> {
+  /** The items below page `p`; `seen` holds the pages this bucket's walk has entered. */
+  private *walk(p: Buffer, depth: number, seen: Set<number>): Generator<BoltItem> {
     if (depth > MAX_DEPTH) throw new BoltError(`${this.source}: deeper than ${MAX_DEPTH} levels`);
     if (p.length < PAGE_HEADER) throw new BoltError(`${this.source}: a page shorter than its header`);
     const flags = p.readUInt16LE(8);
@@ -115,7 +119,10 @@ export class BoltFile {
       const e = PAGE_HEADER + i * 16;
       bytes(e, 16);
       if (flags & BRANCH) {
-        yield* this.walk(this.page(Number(p.readBigUInt64LE(e + 8))), depth + 1);
+        const child = Number(p.readBigUInt64LE(e + 8));
+        if (seen.has(child)) throw new BoltError(`${this.source}: page ${child} is named twice in one B+tree (a damaged file)`);
+        seen.add(child);
+        yield* this.walk(this.page(child), depth + 1, seen);
       } else if (flags & LEAF) {
         const key = bytes(e + p.readUInt32LE(e + 4), p.readUInt32LE(e + 8));
         const value = bytes(e + p.readUInt32LE(e + 4) + key.length, p.readUInt32LE(e + 12));
