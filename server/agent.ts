@@ -12,9 +12,10 @@
  * at its own longer deadline (methods.ts ANSWERED_LATER_MS: a launch, a stop).
  */
 import { createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName } from './protocol';
+import { CHANGED_NOTIFICATION, ErrorCodes, PROTOCOL_VERSION, type InitializeParams, type MethodName, type Snapshot } from './protocol';
 import { AgentMethods, ANSWERED_LATER_MS } from './methods';
 import { Watcher, watchInterval } from './watch';
+import { nodeEventSources } from './events/nodeEvents';
 import { AGENT_VERSION } from './version';
 import { during } from './activity';
 import { startWatchdog } from './agentWatchdog';
@@ -81,7 +82,10 @@ function answer(method: string, params: unknown): unknown {
     return null;
   }
   if (process.env.NODESCOPE_AGENT_TEST_STALL === method) stallForTests();
-  return methods.dispatch(method as MethodName, params);
+  const result = methods.dispatch(method as MethodName, params);
+  // The snapshot a client was answered is what it will apply the next change to (watch.ts rebase).
+  if (method === 'snapshot') watcher?.rebase(result as Snapshot);
+  return result;
 }
 
 /** The request's subject in its label: "answering whence (container web, path /etc/passwd)". */
@@ -140,7 +144,10 @@ function initialize(params: InitializeParams) {
   // Clamped to [250 ms, 1 h]; 0, absent or not a number: off (1e12 once overflowed the timer to 1 ms).
   const interval = watchInterval(params.watchIntervalMs);
   if (interval > 0 && !watcher) {
-    watcher = new Watcher(methods, interval, (n) => connection.sendNotification(CHANGED_NOTIFICATION, n));
+    watcher = new Watcher(methods, interval, (n) => connection.sendNotification(CHANGED_NOTIFICATION, n), {
+      keyed: params.keyedChanges === true,
+      sources: nodeEventSources,
+    });
     watcher.start();
   }
   return methods.initializeResult(params.clientVersion);

@@ -773,6 +773,11 @@ export interface InitializeParams {
   protocolVersion: number;
   /** Push `nodescope/changed` notifications at this interval in ms (0 or absent: never). */
   watchIntervalMs?: number;
+  /**
+   * The client applies keyed changes (`processesUpserted`, `namespacesRemoved`, …) to the last snapshot it
+   * was answered; without it the agent replaces namespaces, layers and processes wholesale, as before.
+   */
+  keyedChanges?: boolean;
 }
 export interface InitializeResult {
   agentVersion: string;
@@ -820,15 +825,45 @@ export interface ChangedNotification {
   /** Containers that appeared or whose facts changed, in full. */
   containersUpserted: ContainerInfo[];
   containersRemoved: string[];
-  /** Replaced wholesale when changed (they are cheap and cross-cut containers). */
+  /**
+   * The whole list after this change, when it changed. The agent sends these only to a client that did
+   * not ask for keyed changes; a keyed client (agentClient.ts) fills them in from its copy for its listeners.
+   */
   namespaces?: NamespaceInfo[];
   layers?: LayerInfo[];
   processes?: ProcessInfo[];
+  /**
+   * Keyed changes against the snapshot last sent, or last answered to a `snapshot` request (which the agent
+   * takes as the new base): entries that appeared or changed, in full, and the keys of those gone. Processes
+   * are keyed by pid and start time (a reused pid is another process), namespaces by type and inode, layers
+   * by path. Absent: none of that kind changed.
+   */
+  processesUpserted?: ProcessInfo[];
+  processesRemoved?: ProcessKey[];
+  namespacesUpserted?: NamespaceInfo[];
+  namespacesRemoved?: NamespaceKey[];
+  layersUpserted?: LayerInfo[];
+  layersRemoved?: string[];
+  /** Every container id in the snapshot's order, when that order is not the old one minus removed plus new at the end. */
+  containerOrder?: string[];
+  /** The host's facts, when they changed (processCount does whenever a process comes or goes). */
+  host?: HostInfo;
+  /** The snapshot's `problems`, whole, when they changed. */
+  snapshotProblems?: Problem[];
   takenAt: string;
   /** A pass of the watcher failed (a change with nothing else in it): the state last sent, of `takenAt`, stands. */
   problems?: Problem[];
 }
 export const CHANGED_NOTIFICATION = 'nodescope/changed';
+/** A process's identity across snapshots: its pid, and its start time (null when it was unreadable). */
+export interface ProcessKey {
+  pid: number;
+  startTime: number | null;
+}
+export interface NamespaceKey {
+  type: NsType;
+  inode: number;
+}
 
 /** JSON-RPC error codes beyond the standard ones. `message` is always one line a person can act on. */
 export const ErrorCodes = {

@@ -1,18 +1,30 @@
 /**
- * Change notifications: the agent re-snapshots on an interval and pushes only what differs from the last
- * snapshot it sent, so clients update their trees in place instead of reloading.
+ * Change notifications: the agent keeps the last snapshot it sent (or answered to a `snapshot` request) and
+ * pushes only what differs from it, so clients update their copies in place instead of reloading.
  *
- * Polling /proc is what lsns and lxkns do too; it is cheap here (one pass, tens of ms) and catches every
- * source of change (engines, bare unshare, limits written by hand) where engine events would not. On a
- * node with thousands of processes a pass takes longer, and the next one waits longer (nextDelay): the
- * agent never spends more than a tenth of a core on watching, whatever interval the client asked for.
+ * Events first, polling as the backstop. Event sources (server/events/: Docker's event stream, inotify on
+ * /run/netns and on cgroup.events/memory.events, a light pass over /proc's pids) call `poke`, and a pass
+ * follows at once, within a budget of a core's share (EVENT_CPU_SHARE). Without a poke, a pass comes at the
+ * interval the client asked, no more often than polling may cost: a tenth of a core when there are no event
+ * sources (MAX_CPU_SHARE), IDLE_CPU_SHARE when they are there to say when something happened. The backstop
+ * still catches what no event says (a limit written by hand, counters).
  */
-import type { ChangedNotification, ContainerInfo, Snapshot } from './protocol';
+import type { ChangedNotification, Snapshot } from './protocol';
 import type { AgentMethods } from './methods';
 import { oneLine } from './failure';
+import { diffSnapshots, snapshotChanges } from './watch/snapshotDiff';
 
-/** The share of one core that watching may take at most. */
-const MAX_CPU_SHARE = 0.1;
+export { diffSnapshots } from './watch/snapshotDiff';
+export { sameData } from './watch/sameData';
+
+/** The share of one core that polling may take at most, without event sources. */
+export const MAX_CPU_SHARE = 0.1;
+/** With event sources, polling is only the backstop: an idle busy node costs at most this share of a core. */
+export const IDLE_CPU_SHARE = 0.02;
+/** A pass after an event may come sooner, up to this share: a change someone is waiting to see. */
+export const EVENT_CPU_SHARE = 0.5;
+/** Events come in bursts (a container's start is create, attach, start, and its cgroup and netns): one pass for a burst. */
+const EVENT_SETTLE_MS = 30;
 
 /** The shortest interval the agent watches at: a pass over a busy node takes tens of milliseconds. */
 export const WATCH_INTERVAL_MIN_MS = 250;
@@ -30,16 +42,34 @@ export function watchInterval(asked: unknown): number {
   return Math.min(WATCH_INTERVAL_MAX_MS, Math.max(WATCH_INTERVAL_MIN_MS, Math.round(asked)));
 }
 
-/** Milliseconds until the next pass: the asked interval, or longer when a pass took long. */
-export function nextDelay(intervalMs: number, lastPassMs: number): number {
-  return Math.min(TIMER_MAX_MS, Math.max(intervalMs, Math.ceil(lastPassMs / MAX_CPU_SHARE - lastPassMs)));
+/** Milliseconds until the next pass: the asked interval, or longer when a pass took long (at most `share` of a core). */
+export function nextDelay(intervalMs: number, lastPassMs: number, share = MAX_CPU_SHARE): number {
+  return Math.min(TIMER_MAX_MS, Math.max(intervalMs, Math.ceil(lastPassMs / share - lastPassMs)));
+}
+
+/** Something that says when the node changed. `update` hears each snapshot sent (what to watch follows it). */
+export interface ChangeSource {
+  update?(s: Snapshot): void;
+  stop(): void;
+}
+
+export interface WatcherOptions {
+  /** The client applies keyed changes (InitializeParams.keyedChanges); else lists go wholesale. */
+  keyed?: boolean;
+  /** Starts the event sources; each calls `poke` when something may have changed. */
+  sources?: (poke: (why: string, share?: number) => void) => ChangeSource[];
 }
 
 export class Watcher {
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (ms, performance.now()), to tell whether a poke brings it forward. */
+  private dueAt = Infinity;
   private stopped = false;
   private sent: Snapshot | null = null;
   private seq = 0;
+  private lastPassMs = 0;
+  private lastPassEnd = 0;
+  private sources: ChangeSource[] = [];
   private readonly intervalMs: number;
 
   /** `send` may return the write's promise: a write that fails is reported like a failed pass. */
@@ -47,6 +77,7 @@ export class Watcher {
     private readonly methods: AgentMethods,
     intervalMs: number,
     private readonly send: (n: ChangedNotification) => void | Promise<void>,
+    private readonly opts: WatcherOptions = {},
   ) {
     // Whoever constructs it, never an interval the timer cannot hold (1e12 once fired every 1 ms).
     this.intervalMs = watchInterval(intervalMs) || WATCH_INTERVAL_MAX_MS;
@@ -60,40 +91,86 @@ export class Watcher {
       // No first state: the first pass that succeeds sends everything.
       this.failed('the first pass', err);
     }
-    this.schedule(performance.now() - started);
+    this.passed(started);
+    try {
+      this.sources = this.opts.sources?.((why, share) => this.poke(why, share)) ?? [];
+      if (this.sent) for (const s of this.sources) s.update?.(this.sent);
+    } catch (err) {
+      // Without events, polling alone still sees every change, only later.
+      process.stderr.write(`nodescope-agent: ${oneLine(`watch: event sources unavailable: ${(err as Error).message}; polling only`)}\n`);
+    }
+    this.schedule(this.backstopDelay());
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    for (const s of this.sources) s.stop();
+    this.sources = [];
   }
 
-  private schedule(lastPassMs: number): void {
+  /**
+   * The snapshot a client was just answered: the next change is against it, so a client that keeps a copy
+   * (src/connection/snapshotChanges.ts) starts from the same state the agent compares with.
+   */
+  rebase(s: Snapshot): void {
+    this.sent = s;
+    for (const src of this.sources) src.update?.(s);
+  }
+
+  /**
+   * Something changed (an engine event, a netns, a cgroup, processes): a pass as soon as `share` of a core
+   * allows, counted from the end of the last pass.
+   */
+  poke(_why: string, share = EVENT_CPU_SHARE): void {
     if (this.stopped) return;
-    this.timer = setTimeout(
-      () => {
-        const started = performance.now();
-        try {
-          this.tick();
-        } catch (err) {
-          // Nothing a pass meets may end the agent (an exception in a timer would): a snapshot too large
-          // to compare once did. The client keeps the last state it was sent; the next pass tries again.
-          this.failed('a pass', err);
-        }
-        this.schedule(performance.now() - started);
-      },
-      nextDelay(this.intervalMs, lastPassMs),
-    );
+    const sinceLast = performance.now() - this.lastPassEnd;
+    const wait = Math.max(EVENT_SETTLE_MS, nextDelay(0, this.lastPassMs, share) - sinceLast);
+    if (performance.now() + wait < this.dueAt) this.schedule(wait);
+  }
+
+  private backstopDelay(): number {
+    return nextDelay(this.intervalMs, this.lastPassMs, this.sources.length ? IDLE_CPU_SHARE : MAX_CPU_SHARE);
+  }
+
+  private passed(started: number): void {
+    this.lastPassEnd = performance.now();
+    this.lastPassMs = this.lastPassEnd - started;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const delay = Math.min(TIMER_MAX_MS, Math.max(0, Math.round(delayMs)));
+    this.dueAt = performance.now() + delay;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.dueAt = Infinity;
+      const started = performance.now();
+      try {
+        this.tick();
+      } catch (err) {
+        // Nothing a pass meets may end the agent (an exception in a timer would): a snapshot too large
+        // to compare once did. The client keeps the last state it was sent; the next pass tries again.
+        this.failed('a pass', err);
+      }
+      this.passed(started);
+      this.schedule(this.backstopDelay());
+    }, delay);
     this.timer.unref();
   }
 
   private tick(): void {
     const next = this.methods.snapshot();
-    const delta = diffSnapshots(this.sent, next, this.seq + 1);
+    const prev = this.sent;
+    // A keyed client with no state from this agent yet has nothing to apply a change to: its first
+    // `snapshot` answer is its state (rebase), and changes count from there.
+    const delta = this.opts.keyed ? (prev ? snapshotChanges(prev, next, this.seq + 1) : null) : diffSnapshots(prev, next, this.seq + 1);
+    this.sent = next;
+    for (const s of this.sources) s.update?.(next);
     if (!delta) return;
     this.seq = delta.seq;
-    this.sent = next;
     this.deliver(delta);
   }
 
@@ -123,45 +200,4 @@ export class Watcher {
       problems: [{ source: 'watch', message }],
     });
   }
-}
-
-/** What changed between two snapshots, or null when nothing a client shows did. */
-export function diffSnapshots(prev: Snapshot | null, next: Snapshot, seq: number): ChangedNotification | null {
-  const before = new Map((prev?.containers ?? []).map((c) => [c.id, c]));
-  const upserted: ContainerInfo[] = next.containers.filter((c) => {
-    const old = before.get(c.id);
-    return !old || !sameData(old, c);
-  });
-  const nextIds = new Set(next.containers.map((c) => c.id));
-  const removed = [...before.keys()].filter((id) => !nextIds.has(id));
-  const n: ChangedNotification = { seq, containersUpserted: upserted, containersRemoved: removed, takenAt: next.takenAt };
-  if (!prev || !sameData(prev.namespaces, next.namespaces)) n.namespaces = next.namespaces;
-  if (!prev || !sameData(prev.layers, next.layers)) n.layers = next.layers;
-  if (!prev || !sameData(prev.processes, next.processes)) n.processes = next.processes;
-  const changed = upserted.length || removed.length || n.namespaces || n.layers || n.processes;
-  return changed ? n : null;
-}
-
-/**
- * Whether two JSON values are equal, compared in place: comparing their JSON texts built a string as
- * large as the process list at every pass, twice (a RangeError once a node's command lines were huge).
- * Objects compare by their own enumerable keys, whatever their order; undefined members count as absent,
- * as in JSON.
- */
-export function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bs = b as unknown[];
-    if (a.length !== bs.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameData(a[i], bs[i])) return false;
-    return true;
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  if (keys.length !== Object.keys(bo).filter((k) => bo[k] !== undefined).length) return false;
-  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(bo, k) || !sameData(ao[k], bo[k])) return false;
-  return true;
 }

@@ -5,6 +5,7 @@
  */
 import type { ContainerInfo, LayerInfo } from '../protocol';
 import type { LayerRecord } from './engines';
+import { layerOrder } from './snapshotOrder';
 
 export function buildLayerInventory(containers: ContainerInfo[], records: Map<string, LayerRecord>): LayerInfo[] {
   const byPath = new Map<string, LayerInfo>();
@@ -24,5 +25,5 @@ export function buildLayerInventory(containers: ContainerInfo[], records: Map<st
       layer.roles[c.id] = ref.role;
     }
   }
-  return [...byPath.values()].sort((a, b) => b.usedBy.length - a.usedBy.length || a.path.localeCompare(b.path));
+  return [...byPath.values()].sort(layerOrder);
 }

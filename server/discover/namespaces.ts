@@ -14,6 +14,7 @@ import { NS_TYPES } from '../protocol';
 import type { MountTables } from './mountinfo';
 import { parseNsLink, type ProcRecord } from './procfs';
 import { agentNsFds, nsRelations } from '../sys/nsfs';
+import { namespaceOrder } from './snapshotOrder';
 
 /** Holders remembered per namespace for the ioctls; more than one only matters when a holder exits mid-scan. */
 const MAX_HANDLES = 3;
@@ -139,7 +140,7 @@ export function buildNamespaces(procs: ProcRecord[], host: NsInodes, mountTables
   if (nativeMissing)
     problems.push({ source: 'ioctl(NS_GET_USERNS)', message: 'owner and parent namespaces unknown: native calls unavailable' });
 
-  return all.map((b) => b.info).sort((a, b) => a.type.localeCompare(b.type) || a.inode - b.inode);
+  return all.map((b) => b.info).sort(namespaceOrder);
 }
 
 /** The top-most, oldest process of a namespace (lxkns's "ealdorman"): its parent is outside. */

@@ -15,6 +15,7 @@ import { readMountTables } from './mountinfo';
 import { buildNamespaces } from './namespaces';
 import { relativeLayerResolver } from './overlay';
 import { ownNamespaces, readProcesses } from './procfs';
+import { processOrder } from './snapshotOrder';
 
 /** Same source and message → one entry (e.g. a layerdb file read for every container). */
 export function dedupeProblems(problems: Problem[]): Problem[] {
@@ -85,6 +86,8 @@ export function observeNode(opts: SnapshotOptions = {}): { snapshot: Snapshot; e
     if (p.cmdlineTruncated) info.truncated = true;
     return info;
   });
+  // Already in this order (readdir's); sorted so that the order a client's copy keeps is stated, not assumed.
+  processes.sort(processOrder);
   // Names, labels and mount paths come from the node: cut before they reach the wire.
   containers.forEach(boundContainer);
   namespaces.forEach(boundNamespace);

@@ -140,13 +140,21 @@ function withServed<T>(o: OpenView, s: Served, p: string, use: (fd: number) => T
   }
 }
 
-/** The lookup of `p`, with a symlink at its end followed too when `follow`, as open(2) would; inside the view always. */
+/**
+ * The lookup of `p`, with a symlink at its end followed too when `follow`, as open(2) would; inside the view
+ * always. At most MAX_LINKS links in all, those in the middle of each path (whence follows them) and those
+ * at its end counted together, as the kernel counts them: 40 at the end, each with 40 more on the way, were
+ * 1,600 lookups, minutes of the agent's one thread through a deep directory a container made.
+ */
 function resolve(o: OpenView, p: string, follow: boolean): ReturnType<typeof lookupServed> & { at: string } {
+  const loop = (): AgentError => refuse(ErrorCodes.InvalidParams, `${p}: more than ${MAX_LINKS} symlinks in ${o.where} (ELOOP)`);
   let at = p;
-  for (let hops = 0; ; hops++) {
-    const r = lookupServed(o.layers, at);
+  for (let left = MAX_LINKS; ; left--) {
+    const r = lookupServed(o.layers, at, left);
+    left -= r.symlinks;
+    if (r.found.problems?.some((x) => x.message.includes('(ELOOP)'))) throw loop();
     if (!follow || r.found.fileType !== 'symlink' || !r.served.length) return { ...r, at: r.found.resolvedPath ?? at };
-    if (hops === MAX_LINKS) throw refuse(ErrorCodes.InvalidParams, `${p}: more than ${MAX_LINKS} symlinks in ${o.where} (ELOOP)`);
+    if (left <= 0) throw loop();
     const link = withServed(o, r.served[0], p, (fd) => statOfFd(p, fd).target ?? '');
     // Resolved as the kernel resolves it in the view: from its root (absolute) or its directory; never above the root.
     at = path.posix.resolve(path.posix.dirname(r.found.resolvedPath ?? at), link);

@@ -2,7 +2,7 @@
 // Generated from server/protocolParams.schema.json by scripts/gen-schema.ts (npm run schema): do not edit.
 "use strict";
 exports.initialize = validate17;
-const schema12 = {"type":"object","properties":{"clientVersion":{"type":"string"},"protocolVersion":{"type":"number"},"watchIntervalMs":{"type":"number","description":"Push `nodescope/changed` notifications at this interval in ms (0 or absent: never)."}},"required":["clientVersion","protocolVersion"]};
+const schema12 = {"type":"object","properties":{"clientVersion":{"type":"string"},"protocolVersion":{"type":"number"},"watchIntervalMs":{"type":"number","description":"Push `nodescope/changed` notifications at this interval in ms (0 or absent: never)."},"keyedChanges":{"type":"boolean","description":"The client applies keyed changes (`processesUpserted`, `namespacesRemoved`, …) to the last snapshot it was answered; without it the agent replaces namespaces, layers and processes wholesale, as before."}},"required":["clientVersion","protocolVersion"]};
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -52,6 +52,20 @@ var valid0 = _errs5 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.keyedChanges !== undefined){
+let data3 = data.keyedChanges;
+const _errs7 = errors;
+if(typeof data3 !== "boolean"){
+validate17.errors = [{instancePath:instancePath+"/keyedChanges",schemaPath:"#/properties/keyedChanges/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.keyedChanges.type,parentSchema:schema12.properties.keyedChanges,data:data3}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }

@@ -85,7 +85,7 @@ export function openLayers(rootfs: RootfsInfo): OpenLayers {
 export function whence(rootfs: RootfsInfo, containerId: string, rawPath: string, initPid: number | null, opened?: OpenLayers): Whence {
   const layers = opened ?? openLayers(rootfs);
   try {
-    const { served: _served, ...found } = whenceIn(layers, containerId, rawPath, initPid);
+    const { served: _served, symlinks: _symlinks, ...found } = whenceIn(layers, containerId, rawPath, initPid);
     return found;
   } finally {
     if (!opened) layers.close();
@@ -102,13 +102,21 @@ export interface Served {
   comps: string[];
 }
 
-/** whence without the container's own view: the lookup in `layers` alone, and where its entry is served from. */
-export function lookupServed(layers: OpenLayers, rawPath: string): { found: Whence; served: Served[] } {
-  const { served, ...found } = whenceIn(layers, '', rawPath, null);
-  return { found, served: served ?? [] };
+/**
+ * whence without the container's own view: the lookup in `layers` alone, where its entry is served from,
+ * and how many symlinks on the way it followed. `maxSymlinks`: what is left of the kernel's 40 when the
+ * caller follows links at the end itself (the kernel counts both kinds together).
+ */
+export function lookupServed(
+  layers: OpenLayers,
+  rawPath: string,
+  maxSymlinks = MAX_SYMLINKS,
+): { found: Whence; served: Served[]; symlinks: number } {
+  const { served, symlinks, ...found } = whenceIn(layers, '', rawPath, null, maxSymlinks);
+  return { found, served: served ?? [], symlinks: symlinks ?? 0 };
 }
 
-function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, initPid: number | null): Lookup {
+function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, initPid: number | null, maxSymlinks = MAX_SYMLINKS): Lookup {
   const problems: Problem[] = [...layers.problems];
   const requested = path.posix.normalize(`/${rawPath}`);
   if (requested.length >= PATH_MAX) {
@@ -123,13 +131,14 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
   }
   let at = requested;
   let result = lookupInLayers(layers, containerId, at, problems);
-  for (let hops = 0; result.symlinkAt; hops++) {
-    if (hops === MAX_SYMLINKS || result.symlinkAt.resolved.length >= PATH_MAX) {
+  let hops = 0;
+  for (; result.symlinkAt; hops++) {
+    if (hops >= maxSymlinks || result.symlinkAt.resolved.length >= PATH_MAX) {
       // The lookup stopped at a symlink: nothing visible, nothing provided, and this says why.
       problems.push({
         source: requested,
         message:
-          hops === MAX_SYMLINKS
+          hops >= maxSymlinks
             ? `more than ${MAX_SYMLINKS} symlinks on the way (ELOOP): not resolved`
             : `symlinks on the way lead to a path longer than PATH_MAX (ENAMETOOLONG): not resolved`,
       });
@@ -139,6 +148,7 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
     result = lookupInLayers(layers, containerId, at, problems);
   }
   delete result.symlinkAt;
+  result.symlinks = hops;
   result.path = requested;
   if (at !== requested) result.resolvedPath = at;
   const merged = mergedView(initPid, at, problems);
@@ -158,7 +168,7 @@ function whenceIn(layers: OpenLayers, containerId: string, rawPath: string, init
 }
 
 /** A lookup, and where it must go on when a component on the way is a symlink. */
-type Lookup = Whence & { symlinkAt?: { resolved: string }; served?: Served[] };
+type Lookup = Whence & { symlinkAt?: { resolved: string }; served?: Served[]; symlinks?: number };
 
 function emptyLookup(containerId: string, p: string): Lookup {
   return {

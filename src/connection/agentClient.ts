@@ -29,6 +29,7 @@ import {
 } from '../../server/protocol';
 import { AgentError } from '../../server/agentError';
 import { MAX_MESSAGE_BYTES, MessageSizeGuard } from './messageSizeGuard';
+import { SnapshotMirror } from './snapshotChanges';
 import type { AgentTransport } from './transport';
 
 /** vscode-jsonrpc's own codes for a channel that broke, as opposed to an answer from the agent. */
@@ -143,9 +144,13 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
   let closeReason: string | null | undefined;
   let markClosed: () => void = () => undefined;
   const closedOnce = new Promise<void>((r) => (markClosed = r));
+  // The agent sends keyed changes against the last snapshot it answered: the copy applies them, and
+  // listeners get the whole lists they always got (snapshotChanges.ts).
+  const mirror = new SnapshotMirror();
   connection.onNotification(CHANGED_NOTIFICATION, (n: ChangedNotification) => {
     lastHeardAt = Date.now();
-    changed.forEach((l) => l(n));
+    const whole = mirror.apply(n);
+    changed.forEach((l) => l(whole));
   });
   transport.onClose((reason) => {
     closeReason = refused ?? (closing ? null : reason);
@@ -180,9 +185,12 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
     try {
       const result = (await Promise.race([connection.sendRequest(method, params), expired])) as ResultOf<M>;
       lastHeardAt = Date.now();
+      if (method === 'snapshot') mirror.reset(result as ResultOf<'snapshot'>);
       return result;
     } catch (err) {
       if (err instanceof AgentError) {
+        // A snapshot answered after its deadline is the agent's base, unseen here: no copy until the next.
+        if (method === 'snapshot') mirror.reset(null);
         pending.delete(entry);
         noAnswer.forEach((l) => l(err, method));
         throw err;
@@ -211,6 +219,7 @@ export async function connectAgent(transport: AgentTransport, opts: ConnectOptio
       clientVersion: opts.clientVersion ?? 'dev',
       protocolVersion: PROTOCOL_VERSION,
       watchIntervalMs: opts.watchIntervalMs,
+      keyedChanges: true,
     });
   } catch (err) {
     await transport.close().catch(() => undefined);
