@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ContainerDiff } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { startChangedContainer } from '../support/changedContainer';
 
 const repo = path.resolve(__dirname, '..', '..');
 const bin = path.join(repo, 'bin', 'nodescope');
@@ -21,22 +22,10 @@ const lines = (text: string): string[] => text.split('\n').filter(Boolean).sort(
 describe('nodescope diff against docker diff', { skip }, () => {
   before(() => {
     rigUp();
-    docker('run', '-d', '--name', NAME, '--network', 'none', '--label', 'nodescope.rig=1', 'nodescope-rig/layers:1', 'sleep', '600');
-    docker(
-      'exec',
-      NAME,
-      'sh',
-      '-c',
-      [
-        'echo x > /new-file',
-        'echo y >> /data/keep/k', // a copy-up
-        'rm /data/blob', // a whiteout over a lower file
-        'mkdir -p /newdir/sub && touch /newdir/sub/f',
-        'rm -rf /opq && mkdir /opq && echo z > /opq/again', // an opaque directory
-        'ln -s /etc /lnk',
-        'mkdir /root/gone && rmdir /root/gone', // copies /root up, leaves nothing changed in it
-      ].join(' && '),
-    );
+    startChangedContainer(NAME, [
+      'ln -s /etc /lnk',
+      'mkdir /root/gone && rmdir /root/gone', // copies /root up, leaves nothing changed in it
+    ]);
   });
   after(() => void spawnSync('docker', ['rm', '-f', NAME]));
 

@@ -21,6 +21,7 @@ import { AgentMethods } from '../../server/methods';
 import { layerReport } from '../../server/layers/layerReport';
 import { explore } from '../../server/layers/layerExplorer';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { startChangedContainer } from '../support/changedContainer';
 import { dockerHistory, historyRows } from '../support/dockerHistory';
 
 const skip = skipUnlessReal(probes.root, probes.docker, probes.command('ctr'), probes.command('getfattr'));
@@ -64,20 +65,7 @@ describe('layers.explore and containerd images on the real rig', { skip }, () =>
 
   before(() => {
     rigUp();
-    docker('run', '-d', '--name', NAME, '--network', 'none', '--label', 'nodescope.rig=1', LAYERED, 'sleep', '600');
-    docker(
-      'exec',
-      NAME,
-      'sh',
-      '-c',
-      [
-        'echo x > /new-file',
-        'echo y >> /data/keep/k',
-        'rm /data/blob',
-        'mkdir -p /newdir/sub && touch /newdir/sub/f',
-        'rm -rf /opq && mkdir /opq && echo z > /opq/again',
-      ].join(' && '),
-    );
+    startChangedContainer(NAME);
     execFileSync(
       'sh',
       ['-c', `docker save "$1" | ctr --address /run/containerd/containerd.sock -n "$2" images import -`, 'sh', LAYERED, NS],

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { LayerListing, LayerReport } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
+import { startChangedContainer } from '../support/changedContainer';
 import { dockerHistory, historyRows } from '../support/dockerHistory';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -37,20 +38,7 @@ const graphDriver = (ref: string): string[] => {
 describe('nodescope layers and ls against Docker', { skip }, () => {
   before(() => {
     rigUp();
-    docker('run', '-d', '--name', NAME, '--network', 'none', '--label', 'nodescope.rig=1', LAYERED, 'sleep', '600');
-    docker(
-      'exec',
-      NAME,
-      'sh',
-      '-c',
-      [
-        'echo x > /new-file',
-        'echo y >> /data/keep/k',
-        'rm /data/blob',
-        'mkdir -p /newdir/sub && touch /newdir/sub/f',
-        'rm -rf /opq && mkdir /opq && echo z > /opq/again',
-      ].join(' && '),
-    );
+    startChangedContainer(NAME);
   });
   after(() => void spawnSync('docker', ['rm', '-f', NAME]));
 
