@@ -51,9 +51,9 @@ export async function addNode(nodes: NodeRegistry): Promise<void> {
   if (d.ignored.length) void vscode.window.showWarningMessage(`Nodescope: not carried over from the ssh command: ${d.ignored.join(' ')}`);
   let id: string;
   if (choice === keep) {
-    // A key or a jump host cannot be said as user@host:port: then the command line itself is kept.
+    // A key, a jump host or a ProxyCommand cannot be said as user@host:port: then the command line itself is kept.
     const plain = `${d.user ? `${d.user}@` : ''}${d.host}${d.port ? `:${d.port}` : ''}`;
-    const dest = d.identityFile || d.jump ? input.trim() : plain;
+    const dest = d.identityFile || d.jump || d.proxyCommand ? input.trim() : plain;
     const cfg = vscode.workspace.getConfiguration('nodescope');
     await cfg.update('hosts', [...new Set([...cfg.get<string[]>('hosts', []), dest])], vscode.ConfigurationTarget.Global);
     nodes.log.info(`added ${dest} to the setting nodescope.hosts`);

@@ -27,6 +27,8 @@ export interface SshTarget {
   identityFiles?: string[];
   knownHostsFiles?: string[];
   jump?: SshTarget[];
+  /** ProxyCommand, tokens not yet expanded (proxyCommand.ts expands them for the hop it reaches). */
+  proxyCommand?: string;
   alias?: string;
   connectTimeoutMs?: number;
   keepaliveIntervalMs?: number;
@@ -320,8 +322,14 @@ export function resolveHost(cfg: SshConfig, alias: string, depth = 0): SshTarget
   if (ka) target.keepaliveIntervalMs = Number(ka) * 1000;
   const agent = first('identityagent');
   if (agent) target.agentSocket = agentSocketFrom(agent, tokens);
+  // ProxyJump and ProxyCommand compete: whichever the config gives first wins (ssh_config(5)); the
+  // map holds keywords in the order they were first seen.
+  const seen = [...o.keys()];
   const jump = first('proxyjump');
-  if (jump && jump.toLowerCase() !== 'none') target.jump = jumpHops(cfg, jump, depth + 1);
+  const proxy = first('proxycommand');
+  const jumpFirst = !proxy || (jump !== undefined && seen.indexOf('proxyjump') < seen.indexOf('proxycommand'));
+  if (jump && jumpFirst && jump.toLowerCase() !== 'none') target.jump = jumpHops(cfg, jump, depth + 1);
+  else if (proxy && !jumpFirst && proxy.toLowerCase() !== 'none') target.proxyCommand = proxy;
   return target;
 }
 
@@ -342,6 +350,8 @@ export interface SshCommandLine {
   identityFile?: string;
   /** ProxyJump, from -J or -o ProxyJump=. */
   jump?: string;
+  /** ProxyCommand, from -o ProxyCommand=. */
+  proxyCommand?: string;
   /** Options given that Nodescope does not carry over (to tell the person, not to drop silently). */
   ignored: string[];
 }
@@ -357,7 +367,8 @@ export function settingTarget(d: SshCommandLine, base: SshTarget, cfg: SshConfig
     user: d.user ?? base.user,
     port: d.port ?? base.port,
     identityFiles: d.identityFile ? [expandTilde(d.identityFile)] : base.identityFiles,
-    jump: d.jump ? jumpHops(cfg ?? { blocks: [], files: [], unsupported: [] }, d.jump) : base.jump,
+    jump: d.jump ? jumpHops(cfg ?? { blocks: [], files: [], unsupported: [] }, d.jump) : d.proxyCommand ? undefined : base.jump,
+    proxyCommand: d.proxyCommand ?? (d.jump ? undefined : base.proxyCommand),
   };
 }
 
@@ -389,7 +400,7 @@ const SSH_VALUE_FLAGS = new Set([
   '-w',
 ]);
 /** -o options Nodescope carries into the node's settings, by ssh_config keyword (lower case). */
-const CARRIED_OPTIONS = new Set(['port', 'user', 'identityfile', 'proxyjump']);
+const CARRIED_OPTIONS = new Set(['port', 'user', 'identityfile', 'proxyjump', 'proxycommand']);
 
 /**
  * `ssh -p 2222 -i key -J bastion root@h` or `user@host:port` → a destination with what Nodescope carries
@@ -429,5 +440,15 @@ export function parseSshCommandLine(line: string): SshCommandLine {
     throw new Error(`port must be a number from 1 to 65535, got "${given.port}"`);
   const jump = given.proxyjump && given.proxyjump.toLowerCase() !== 'none' ? given.proxyjump : undefined;
   if (jump) jump.split(',').forEach((hop) => parseSshDestination(hop)); // a bad hop is an error now, not at connect
-  return { ...d, user: d.user ?? given.user, port: d.port ?? port, identityFile: given.identityfile, jump, ignored };
+  const proxyCommand = given.proxycommand && given.proxycommand.toLowerCase() !== 'none' ? given.proxycommand : undefined;
+  if (jump && proxyCommand) throw new Error('ProxyJump (-J) or ProxyCommand, not both');
+  return {
+    ...d,
+    user: d.user ?? given.user,
+    port: d.port ?? port,
+    identityFile: given.identityfile,
+    jump,
+    ...(proxyCommand ? { proxyCommand } : {}),
+    ignored,
+  };
 }

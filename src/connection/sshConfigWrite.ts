@@ -19,6 +19,7 @@ export function hostBlockFor(alias: string, d: Omit<SshCommandLine, 'ignored'>, 
   if (d.port && d.port !== 22) fields.Port = String(d.port);
   if (d.identityFile) fields.IdentityFile = d.identityFile;
   if (d.jump) fields.ProxyJump = d.jump;
+  if (d.proxyCommand) fields.ProxyCommand = d.proxyCommand;
   // Appended to the parsed file, so the library indents it as the file's blocks are; then printed alone.
   const config = parse(existing);
   config.append(fields);

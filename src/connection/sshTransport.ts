@@ -1,6 +1,7 @@
 /**
  * The agent on another node, over SSH (ssh2). The order matters and is:
- *  1. TCP (directly, or through each ProxyJump hop's forwarded channel, hop by hop);
+ *  1. TCP (directly, or through each ProxyJump hop's forwarded channel, hop by hop), or a ProxyCommand's
+ *     stdio (proxyCommand.ts) for the first hop, killed when that hop's connection ends;
  *  2. the host key, verified during the handshake, BEFORE any authentication is attempted: known →
  *     go on; changed or revoked → refuse; unknown → ask (or refuse without a way to ask);
  *  3. authentication in OpenSSH's order: agent keys, key files (passphrase asked), password, then
@@ -28,6 +29,7 @@ import { HandshakeDeadline } from './handshakeDeadline';
 import { shellQuote } from './localTransport';
 import { answerSudo, sudoMarker, sudoWithPrompt } from './sudoPrompt';
 import { AgentStderr } from './agentStderr';
+import { expandProxyCommand, startProxyCommand, type ProxyProcess } from './proxyCommand';
 import type { AgentTransport, ExecChannel, ExecOptions, Interaction } from './transport';
 
 export type { SshTarget } from './sshConfig';
@@ -97,16 +99,47 @@ function hostVerifier(t: SshTarget, interaction: Interaction, opts: SshOptions, 
   };
 }
 
+/**
+ * The first hop's ProxyCommand, started. A hop reached through a previous hop's channel does not run
+ * its own: there, as in OpenSSH, the jump given for the chain wins.
+ */
+function proxyFor(t: SshTarget, interaction: Interaction, sock: Duplex | undefined): ProxyProcess | undefined {
+  if (sock || !t.proxyCommand) return undefined;
+  const command = expandProxyCommand(t.proxyCommand, {
+    host: t.host,
+    port: t.port ?? 22,
+    user: t.user ?? os.userInfo().username,
+    alias: t.alias,
+  });
+  interaction.log('info', `connecting to ${label(t)} through ProxyCommand ${command}`);
+  return startProxyCommand(command);
+}
+
 function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, sock?: Duplex): Promise<Client> {
   return new Promise((resolve, reject) => {
+    let proxy: ProxyProcess | undefined;
+    try {
+      proxy = proxyFor(t, interaction, sock);
+    } catch (err) {
+      return reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    // What the proxy said is the likelier cause of a failed handshake than ssh2's words for it.
+    const viaProxy = (): string => {
+      if (!proxy) return '';
+      const why = proxy.failure() ?? proxy.lastStderrLine();
+      return why ? ` (ProxyCommand ${why})` : ' (through its ProxyCommand)';
+    };
     const client = new Client();
+    // The proxy lives as long as this hop's connection, however that ends.
+    if (proxy) client.on('close', () => proxy.kill());
     const refusal: { error?: Error } = {};
     let settled = false;
     const deadline = new HandshakeDeadline(t.connectTimeoutMs ?? 20_000, () => {
       if (settled) return;
       settled = true;
       client.destroy();
-      reject(new Error(`connecting to ${label(t)} timed out`));
+      proxy?.kill();
+      reject(new Error(`connecting to ${label(t)} timed out${viaProxy()}`));
     });
     // Questions to a person stop the clock (handshakeDeadline.ts).
     interaction = deadline.pausingDuring(interaction);
@@ -114,7 +147,7 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       host: t.host,
       port: t.port ?? 22,
       username: t.user ?? os.userInfo().username,
-      sock: sock,
+      sock: sock ?? proxy?.sock,
       readyTimeout: 0, // the deadline above replaces it
       keepaliveInterval: t.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
@@ -138,8 +171,28 @@ function connectHop(t: SshTarget, interaction: Interaction, opts: SshOptions, so
       if (refusal.error) return reject(refusal.error);
       if (err.level === 'client-authentication')
         return reject(new Error(`authentication to ${label(t)} failed (tried ${describeAuth(t)})`));
-      if (err.level === 'client-timeout' || /Timed out/.test(err.message)) return reject(new Error(`connecting to ${label(t)} timed out`));
-      reject(new Error(`cannot connect to ${label(t)}: ${err.message}`));
+      const timedOut = err.level === 'client-timeout' || /Timed out/.test(err.message);
+      const fail = (): void =>
+        reject(
+          new Error(
+            timedOut ? `connecting to ${label(t)} timed out${viaProxy()}` : `cannot connect to ${label(t)}: ${err.message}${viaProxy()}`,
+          ),
+        );
+      // The proxy's own exit and last words may come a moment after the stream broke.
+      if (proxy) void proxy.settled(1000).then(fail);
+      else fail();
+    });
+    // A proxy that exits before the handshake closes the stream without an error from ssh2: without
+    // this the hop would wait for its deadline.
+    client.on('close', () => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
+      if (refusal.error) return reject(refusal.error);
+      const closedEarly = (): void =>
+        reject(new Error(`cannot connect to ${label(t)}: the connection closed before the handshake${viaProxy()}`));
+      if (proxy) void proxy.settled(1000).then(closedEarly);
+      else closedEarly();
     });
     client.connect(cfg);
   });

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { Server, utils } from 'ssh2';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startSshd, freePort, type Sshd } from '../support/sshd';
+import { descendsFrom } from '../support/processWatch';
 import { openSshTransport } from '../../src/connection/sshTransport';
 import { connectAgent } from '../../src/connection/agentClient';
 import { NodeSession } from '../../src/model/nodeSession';
@@ -83,24 +84,6 @@ async function execOut(
   ch.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => ch.onExit((c) => r(c)));
   return { out, err, code }; // no wait: onExit comes after the last output
-}
-
-/** Whether `pid` is `ancestor` or one of its descendants (walks /proc/PID/stat's ppid field). */
-function descendsFrom(pid: number, ancestor: number): boolean {
-  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-    if (p === ancestor) return true;
-    try {
-      p = Number(
-        fs
-          .readFileSync(`/proc/${p}/stat`, 'utf8')
-          .replace(/^.*\) /s, '')
-          .split(' ')[1],
-      );
-    } catch {
-      return false; // gone meanwhile
-    }
-  }
-  return false;
 }
 
 async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {

@@ -16,6 +16,24 @@ export function peakRssKiB(pid: number): number | null {
   }
 }
 
+/** Whether `pid` is `ancestor` or one of its descendants (walks the ppid field of /proc/PID/stat). */
+export function descendsFrom(pid: number, ancestor: number): boolean {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    if (p === ancestor) return true;
+    try {
+      p = Number(
+        fs
+          .readFileSync(`/proc/${p}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
+    } catch {
+      return false; // gone meanwhile
+    }
+  }
+  return false;
+}
+
 /**
  * The first 4 KiB of a file: enough of an argv to tell a program, and quick where command lines are
  * 1 MB each (a scan that read them whole would take seconds and miss a process that lives for one).
