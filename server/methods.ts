@@ -277,10 +277,14 @@ export class AgentMethods {
     'launch.start': async (p) => {
       const from = this.container(p.from);
       const taken = new Set(this.last!.snapshot.containers.map((c) => c.name));
+      // The container whose namespaces it joins: its init alive and the snapshot's, as for enter.
+      const share = p.shareNs && this.container(p.shareNs.container);
+      const shareInit = share && liveTarget(share, this.startTimesOf(share));
       return launchContainer(from, p, {
         // Its command is read from its init: alive, and the process the snapshot saw.
         initPid: liveTarget(from, this.startTimesOf(from)).target,
         taken,
+        shareTarget: share && shareInit ? { container: share, pid: shareInit.target, startTime: shareInit.startTime } : undefined,
         storageRoots: storageRoots(this.last!.engineRoots),
         audit: (a) =>
           recordAction(
@@ -290,6 +294,7 @@ export class AgentMethods {
               from: { id: from.id, name: from.name },
               argv: a.argv,
               limits: { memoryBytes: p.memoryBytes ?? null, pidsMax: p.pidsMax ?? null, cpus: p.cpus ?? null },
+              shape: a.shape,
               outcome: a.outcome,
             },
             { version: this.clientVersion },

@@ -719,7 +719,25 @@ export interface LaunchParams {
   dryRun?: boolean;
   /** The layer directories of the plan the person confirmed: refused when the source's differ now. */
   lowerdirs?: string[];
+  /**
+   * Join these namespaces of a running container (as `kubectl debug --target`); the root and the mount
+   * namespace stay the launch's own. `inodes`: those of the plan the person confirmed, refused when they differ now.
+   */
+  shareNs?: { container: Subject; types: ShareableNs[]; inodes?: Partial<Record<ShareableNs, number>> };
+  /** Default: the name. Not with a shared uts namespace (the target's is the one it has). */
+  hostname?: string;
+  /** Capability names, with or without `CAP_`, taken from or added to Docker's default set; `ALL` drops or adds every one. */
+  capDrop?: string[];
+  capAdd?: string[];
+  /** A user namespace of its own: root inside is an unprivileged range of uids and gids outside. */
+  userNs?: boolean;
+  /** `KEY=VALUE`, after PATH and HOSTNAME (which they may override). */
+  env?: string[];
 }
+
+/** The namespaces a launch can join instead of making its own. */
+export const SHAREABLE_NS = ['net', 'pid', 'ipc', 'uts'] as const;
+export type ShareableNs = (typeof SHAREABLE_NS)[number];
 
 export interface LaunchResult {
   container: string;
@@ -739,6 +757,16 @@ export interface LaunchResult {
   readOnly: boolean;
   tmpfs: { path: string; sizeBytes: number }[];
   limits: { memoryBytes: number | null; pidsMax: number | null; cpus: number | null };
+  /** The namespaces it joins instead of making its own: whose (init pid) and which, by inode. */
+  sharedNs: { container: { id: string; name: string }; pid: number; namespaces: { type: ShareableNs; inode: number }[] } | null;
+  /** null: the target's (a shared uts namespace). */
+  hostname: string | null;
+  /** The capabilities it holds (bounding, effective, permitted), `CAP_*`. */
+  capabilities: string[];
+  /** Its own user namespace: root inside is `outside` … `outside + count - 1`; null: none. */
+  userNs: { outside: number; count: number } | null;
+  /** Its whole environment. */
+  env: string[];
   notes: string[];
 }
 

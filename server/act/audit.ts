@@ -40,6 +40,8 @@ export type AuditRecord =
       from: { id: string; name: string };
       argv: string[];
       limits: Record<string, number | null>;
+      /** What else it was launched with: shared namespaces, hostname, capabilities, user namespace (never its environment). */
+      shape?: Record<string, unknown>;
       outcome: string;
     }
   | { action: 'stop'; container: { id: string; name: string }; outcome: string };

@@ -27,6 +27,7 @@ import { checkLimitValue, requestedLimit } from './limit';
 import {
   bundleOf,
   lastLine,
+  LAUNCH_ROOT,
   LAUNCH_TOOL_RUNS,
   launchCgroups,
   makeBundle,
@@ -40,6 +41,9 @@ import {
 import { formatBytes, plural } from '../units';
 import { hostLayerDirProblem, notVerified } from '../discover/layerTrust';
 import { DEFAULT_PATH, LAUNCH_CMDLINE_MAX_BYTES, sourceProcess } from './sourceProcess';
+import { checkedShareTypes, holdNamespaces, OCI_NS_TYPE, type HeldNamespaces } from './launchShareNs';
+import { capabilitiesOf, checkedHostname, environmentOf, freeUserRange } from './launchOptions';
+import { DOCKER_DEFAULT_CAPS } from '../discover/capabilities';
 
 export const LAUNCHED_LABEL = 'nodescope.launched';
 const RUNC_CANDIDATES = ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'];
@@ -138,9 +142,19 @@ export interface LaunchContext {
   initPid: number;
   /** Names already taken on the node (containers in the snapshot). */
   taken: Set<string>;
-  audit: (record: { name: string; outcome: string; argv: string[] }) => void;
+  audit: (record: { name: string; outcome: string; argv: string[]; shape: Record<string, unknown> }) => void;
   /** Where engines keep layer directories (engines/index.ts storageRoots): a layer must still be under one. */
   storageRoots: string[];
+  /** The container of `shareNs`, its init checked alive and the snapshot's, with the start time it had then. */
+  shareTarget?: { container: ContainerInfo; pid: number; startTime: number };
+}
+
+/** How the plan says which capabilities differ from Docker's default set. */
+function capabilityNote(caps: string[]): string {
+  const dropped = DOCKER_DEFAULT_CAPS.filter((c) => !caps.includes(c));
+  const added = caps.filter((c) => !DOCKER_DEFAULT_CAPS.includes(c));
+  if (!dropped.length && !added.length) return "Docker's default capabilities";
+  return `Docker's default capabilities${dropped.length ? ` without ${dropped.join(', ')}` : ''}${added.length ? `${dropped.length ? ' and' : ''} with ${added.join(', ')}` : ''}`;
 }
 
 /**
@@ -214,7 +228,77 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
   const argv = p.command ?? source!.args;
   const as = p.command || !source ? { cwd: '/', uid: 0, gid: 0, path: source?.path ?? DEFAULT_PATH } : source;
   const tmpfs = checkedTmpfs(p.tmpfs);
+  const shareTypes = p.shareNs === undefined ? [] : checkedShareTypes(p.shareNs);
+  if (shareTypes.length && !ctx.shareTarget) throw refuse(ErrorCodes.InvalidParams, '"shareNs.container" names no container');
+  if (p.userNs !== undefined && typeof p.userNs !== 'boolean') throw refuse(ErrorCodes.InvalidParams, '"userNs" must be true or false');
+  if (p.userNs && shareTypes.length) {
+    // The target's namespaces belong to the host's user namespace: from a user namespace of its own the
+    // container could not mount its /proc, /sys or mqueue over them (runc fails halfway).
+    throw refuse(ErrorCodes.Unsupported, 'a user namespace of its own and shared namespaces do not go together; choose one');
+  }
+  if (shareTypes.includes('uts') && p.hostname !== undefined) {
+    throw refuse(
+      ErrorCodes.InvalidParams,
+      `it shares ${ctx.shareTarget!.container.name}'s uts namespace, so its hostname is that one's; drop the hostname`,
+    );
+  }
+  const hostname = shareTypes.includes('uts') ? null : (checkedHostname(p.hostname) ?? name);
+  const capabilities = capabilitiesOf(p.capAdd, p.capDrop);
+  const env = environmentOf([`PATH=${as.path}`, ...(hostname === null ? [] : [`HOSTNAME=${hostname}`])], p.env);
   const bin = runcBinary();
+  // Opened and checked now, in the dry run too (the plan shows their inodes); closed again before answering.
+  let held: HeldNamespaces | null = null;
+  if (ctx.shareTarget && shareTypes.length) {
+    const t = ctx.shareTarget;
+    held = holdNamespaces(t.container, t.pid, t.startTime, shareTypes, p.shareNs?.inodes);
+  }
+  const range = p.userNs ? freeUserRange(LAUNCH_ROOT) : null;
+  try {
+    return await launchWith(from, p, ctx, {
+      name,
+      bundle,
+      bin,
+      lowerdirs,
+      argv,
+      as,
+      source,
+      tmpfs,
+      limits,
+      held,
+      hostname,
+      capabilities,
+      env,
+      range,
+    });
+  } finally {
+    held?.close();
+    range?.release();
+  }
+}
+
+/** What launchContainer checked, for the plan and the launch itself. */
+interface Checked {
+  name: string;
+  bundle: string;
+  bin: string;
+  lowerdirs: string[];
+  argv: string[];
+  as: { cwd: string; uid: number; gid: number };
+  /** How the source was started (null: a command was given, or it could not be read). */
+  source: ReturnType<typeof sourceProcess>;
+  tmpfs: { path: string; sizeBytes: number }[];
+  limits: LaunchResult['limits'];
+  held: HeldNamespaces | null;
+  hostname: string | null;
+  capabilities: string[];
+  env: string[];
+  range: { outside: number; count: number } | null;
+}
+
+async function launchWith(from: ContainerInfo, p: LaunchParams, ctx: LaunchContext, c: Checked): Promise<LaunchResult> {
+  const { name, bundle, bin, lowerdirs, argv, as, source, tmpfs, limits, held, hostname, capabilities, env, range } = c;
+  const shared = held?.namespaces.map((n) => n.type) ?? [];
+  const own = ['pid', 'net', 'ipc', 'uts'].filter((t) => !(shared as string[]).includes(t));
   const plan: LaunchResult = {
     container: name,
     name,
@@ -230,6 +314,15 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
     readOnly: p.readOnly ?? false,
     tmpfs,
     limits,
+    sharedNs: held && {
+      container: held.container,
+      pid: held.pid,
+      namespaces: held.namespaces.map((n) => ({ type: n.type, inode: n.inode })),
+    },
+    hostname,
+    capabilities,
+    userNs: range && { outside: range.outside, count: range.count },
+    env,
     notes: [
       `the image layers are ${from.name}'s lower layers, shared with it read-only; what it wrote itself is not there`,
       `its writable layer is a tmpfs of at most ${formatBytes(UPPER_BYTES)} (memory): it goes when removed, or at the next boot`,
@@ -238,8 +331,16 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
         : source!.source.endsWith('/cmdline')
           ? [`no bundle of ${from.name} was found: the command is what ${source!.source} shows (a process may rewrite it), as root in /`]
           : [`started as ${from.name} was, from ${source!.source}: its args, working directory and user`]),
-      "its environment is PATH only (the image's may hold secrets)",
-      "its own namespaces, the network with a loopback only; Docker's default capabilities and no new privileges, but no user namespace, seccomp filter or AppArmor profile",
+      `its environment is ${p.env?.length ? 'PATH, HOSTNAME and what was given' : 'PATH only'} (the image's may hold secrets)`,
+      ...(held
+        ? [
+            `it joins ${held.container.name}'s ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''} (pid ${held.pid})${shared.includes('pid') ? `: it sees ${held.container.name}'s processes and can signal them` : ''}${shared.includes('net') ? `; it shares ${held.container.name}'s network and ports` : ''}`,
+          ]
+        : []),
+      `its own ${[...own, 'mount', 'cgroup'].join(', ')} namespaces${shared.includes('net') ? '' : ', the network with a loopback only'}; ${capabilityNote(capabilities)} and no new privileges, but no seccomp filter or AppArmor profile`,
+      range
+        ? `its own user namespace: root inside is uid and gid ${range.outside} outside (${range.count} ids), so the image's files owned by root are nobody's to it`
+        : 'no user namespace: root inside is root outside',
       ...(limits.memoryBytes !== null ? ["swap is not limited beyond the kernel's own (memory+swap stays unlimited)"] : []),
     ],
   };
@@ -248,14 +349,15 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
   claim(name);
   const audit = (outcome: string): void => {
     try {
-      ctx.audit({ name, outcome, argv });
+      const shape = { sharedNs: plan.sharedNs, hostname, capabilities, userNs: plan.userNs, readOnly: plan.readOnly };
+      ctx.audit({ name, outcome, argv, shape });
     } catch {
       /* recordAction reports its own failures; the answer must not be lost to the log */
     }
   };
   try {
     try {
-      await makeBundle(name, lowerdirs);
+      await makeBundle(name, lowerdirs, range !== null);
     } catch (err) {
       throw refuse(
         ErrorCodes.NotPermitted,
@@ -267,19 +369,26 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
       args: argv,
       cwd: as.cwd,
       user: { uid: as.uid, gid: as.gid },
-      env: [`PATH=${as.path}`, `HOSTNAME=${name}`],
+      env,
       readOnly: plan.readOnly,
+      hostname,
+      capabilities,
+      joined: Object.fromEntries(held?.namespaces.map((n) => [OCI_NS_TYPE[n.type], held.pathOf(n.type)]) ?? []),
+      userNs: range,
       tmpfs,
       ...limits,
       annotations: { [LAUNCHED_LABEL]: '1', 'nodescope.from': from.name },
     });
-    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
+    // Its environment may hold what the person passed in confidence: root's to read only.
+    fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2), { mode: 0o600 });
     // runc returns once the container has started. Detached without a terminal, the container keeps
     // runc's stdout and stderr: a file in its bundle, never a pipe the agent would wait on. runc's own
     // complaints land there too.
     const logFile = path.join(bundle, 'output.log');
-    const log = fs.openSync(logFile, 'a');
+    const log = fs.openSync(logFile, 'a', 0o600);
     try {
+      // The last look before runc joins them: a target that stopped meanwhile fails the launch here, undone.
+      held?.recheck();
       await toolToFile(bin, ['run', '--detach', '--bundle', bundle, '--pid-file', path.join(bundle, 'pid'), name], log);
     } catch (err) {
       throw refuse(

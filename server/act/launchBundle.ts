@@ -179,16 +179,20 @@ export function teardownSteps(bin: string, name: string): Teardown[] {
 
 /**
  * Makes the bundle's directories and mounts: a tmpfs of UPPER_BYTES for upper/ and work/, the overlay
- * of `lowerdirs` (top-most first) at rootfs/. Rejects with the mount's own words.
+ * of `lowerdirs` (top-most first) at rootfs/. Rejects with the mount's own words. `userNs`: the container
+ * will reach rootfs/ as an unprivileged uid (its own user namespace).
  *
  * The bundle directory is made before the first await, in the same turn as the caller's check that the
  * name is free: a second launch of that name arriving meanwhile finds it taken, and is refused before it
  * could tear down this one's pieces.
  */
-export async function makeBundle(name: string, lowerdirs: string[]): Promise<void> {
+export async function makeBundle(name: string, lowerdirs: string[], userNs: boolean): Promise<void> {
   const bundle = bundleOf(name);
   fs.mkdirSync(LAUNCH_ROOT, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(bundle, { mode: 0o700 });
+  // A container in a user namespace of its own reaches its root as an unprivileged uid: the directories on
+  // the way must let it pass (search only; nothing in them can be listed, config.json and the log are 0600).
+  if (userNs) fs.chmodSync(LAUNCH_ROOT, 0o711);
+  fs.mkdirSync(bundle, { mode: userNs ? 0o711 : 0o700 });
   for (const d of ['rw', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
   await tool('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')]);
   for (const d of ['upper', 'work']) fs.mkdirSync(path.join(bundle, 'rw', d));

@@ -1,7 +1,8 @@
 /**
  * The OCI runtime config (runtime-spec 1.0, config.md and config-linux.md) for a test container launched
- * next to an existing one: its own pid, mount, ipc, uts, network (loopback only) and cgroup namespaces, a
- * root on an overlay of the source container's image layers, Docker's default capabilities, no new
+ * next to an existing one: its own pid, mount, ipc, uts, network (loopback only) and cgroup namespaces (or
+ * some joined of another container, launchShareNs.ts; a user namespace when asked), a root on an overlay of
+ * the source container's image layers, Docker's default capabilities (or those asked for), no new
  * privileges, the /proc and /sys paths Docker masks, and the limits asked for. Pure: launch.ts writes it
  * to the bundle and runs runc on it.
  */
@@ -22,6 +23,14 @@ export interface LaunchSpecInput {
   cpus: number | null;
   /** Annotations runc keeps in its state (as labels), which name the container as Nodescope's. */
   annotations: Record<string, string>;
+  /** Default: the id. null: the uts namespace is another container's (runc sets none in a namespace it did not make). */
+  hostname?: string | null;
+  /** Bounding, effective and permitted alike; default Docker's default set. */
+  capabilities?: readonly string[];
+  /** Namespaces joined instead of made: the runtime-spec type → the path runc opens. Default: none. */
+  joined?: Partial<Record<string, string>>;
+  /** A user namespace of its own, root inside mapped to `outside` (gids alike); absent or null: none. */
+  userNs?: { outside: number; count: number } | null;
 }
 
 export const CPU_PERIOD_US = 100_000;
@@ -45,7 +54,9 @@ const MASKED_PATHS = [
 const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 export function launchSpec(i: LaunchSpecInput): Record<string, unknown> {
-  const caps = [...DOCKER_DEFAULT_CAPS];
+  const caps = [...(i.capabilities ?? DOCKER_DEFAULT_CAPS)];
+  const joined = i.joined ?? {};
+  const hostname = i.hostname === undefined ? i.id : i.hostname;
   const resources: Record<string, unknown> = { devices: [{ allow: false, access: 'rwm' }] };
   if (i.memoryBytes !== null) resources.memory = { limit: i.memoryBytes };
   if (i.pidsMax !== null) resources.pids = { limit: i.pidsMax };
@@ -63,7 +74,7 @@ export function launchSpec(i: LaunchSpecInput): Record<string, unknown> {
       noNewPrivileges: true,
     },
     root: { path: 'rootfs', readonly: i.readOnly },
-    hostname: i.id,
+    ...(hostname === null ? {} : { hostname }),
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
@@ -83,7 +94,15 @@ export function launchSpec(i: LaunchSpecInput): Record<string, unknown> {
     linux: {
       cgroupsPath: `${LAUNCH_CGROUP_PARENT}/${i.id}`,
       resources,
-      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup', ...(i.userNs ? ['user'] : [])].map((type) =>
+        joined[type] ? { type, path: joined[type] } : { type },
+      ),
+      ...(i.userNs
+        ? {
+            uidMappings: [{ containerID: 0, hostID: i.userNs.outside, size: i.userNs.count }],
+            gidMappings: [{ containerID: 0, hostID: i.userNs.outside, size: i.userNs.count }],
+          }
+        : {}),
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
     },

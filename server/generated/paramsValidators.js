@@ -81,7 +81,7 @@ return errors === 0;
 }
 
 exports.snapshot = validate18;
-const schema49 = {"type":"object","additionalProperties":{"not":{}}};
+const schema51 = {"type":"object","additionalProperties":{"not":{}}};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -90,7 +90,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema49.additionalProperties.not,parentSchema:schema49.additionalProperties,data:data[key0]}];
+validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema51.additionalProperties.not,parentSchema:schema51.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -99,7 +99,7 @@ break;
 }
 }
 else {
-validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema49.type,parentSchema:schema49,data}];
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data}];
 return false;
 }
 }
@@ -108,7 +108,7 @@ return errors === 0;
 }
 
 exports["layer.scan"] = validate19;
-const schema50 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
+const schema52 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
 const schema13 = {"type":"string","description":"What a request is about: a container (id, unique id prefix or name), an image, or a path. Never empty. The agent checks every request's params against schemas made from these types (server/protocolParams.schema.json, `npm run schema`); the annotations below are part of them.","minLength":1};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -118,7 +118,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.path === undefined) && (missing0 = "path")){
-validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema50.required,parentSchema:schema50,data}];
+validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema52.required,parentSchema:schema52,data}];
 return false;
 }
 else {
@@ -141,7 +141,7 @@ return false;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data}];
 return false;
 }
 }
@@ -150,7 +150,7 @@ return errors === 0;
 }
 
 exports.whence = validate20;
-const schema52 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema54 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -159,7 +159,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema52.required,parentSchema:schema52,data}];
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema54.required,parentSchema:schema54,data}];
 return false;
 }
 else {
@@ -210,7 +210,7 @@ var valid0 = true;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data}];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data}];
 return false;
 }
 }
@@ -219,7 +219,7 @@ return errors === 0;
 }
 
 exports.pagecache = validate21;
-const schema55 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema57 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 const schema17 = {"type":"integer","description":"A count, a layer index or a process id.","minimum":0};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -229,7 +229,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema55.required,parentSchema:schema55,data}];
+validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema57.required,parentSchema:schema57,data}];
 return false;
 }
 else {
@@ -280,7 +280,7 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data}];
 return false;
 }
 }
@@ -289,7 +289,7 @@ return errors === 0;
 }
 
 exports["container.diff"] = validate22;
-const schema58 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema60 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -298,7 +298,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema58.required,parentSchema:schema58,data}];
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema60.required,parentSchema:schema60,data}];
 return false;
 }
 else {
@@ -349,7 +349,7 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data}];
 return false;
 }
 }
@@ -358,7 +358,7 @@ return errors === 0;
 }
 
 exports["layers.report"] = validate23;
-const schema61 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema63 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -367,7 +367,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema61.required,parentSchema:schema61,data}];
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema63.required,parentSchema:schema63,data}];
 return false;
 }
 else {
@@ -418,7 +418,7 @@ var valid0 = true;
 }
 }
 else {
-validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data}];
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data}];
 return false;
 }
 }
@@ -427,7 +427,7 @@ return errors === 0;
 }
 
 exports["layers.list"] = validate24;
-const schema64 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
+const schema66 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -436,7 +436,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema64.required,parentSchema:schema64,data}];
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema66.required,parentSchema:schema66,data}];
 return false;
 }
 else {
@@ -510,7 +510,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs10 = errors;
 if(typeof data3 !== "boolean"){
-validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema64.properties.merged.type,parentSchema:schema64.properties.merged,data:data3}];
+validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema66.properties.merged.type,parentSchema:schema66.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -524,7 +524,7 @@ var valid0 = true;
 }
 }
 else {
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data}];
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data}];
 return false;
 }
 }
@@ -677,7 +677,7 @@ return errors === 0;
 }
 
 exports["files.stat"] = validate26;
-const schema70 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema72 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -686,7 +686,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema70.required,parentSchema:schema70,data}];
+validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema72.required,parentSchema:schema72,data}];
 return false;
 }
 else {
@@ -737,7 +737,7 @@ var valid0 = true;
 }
 }
 else {
-validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data}];
+validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data}];
 return false;
 }
 }
@@ -746,7 +746,7 @@ return errors === 0;
 }
 
 exports["files.list"] = validate27;
-const schema73 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema75 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -755,7 +755,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema73.required,parentSchema:schema73,data}];
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema75.required,parentSchema:schema75,data}];
 return false;
 }
 else {
@@ -806,7 +806,7 @@ var valid0 = true;
 }
 }
 else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data}];
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data}];
 return false;
 }
 }
@@ -815,7 +815,7 @@ return errors === 0;
 }
 
 exports["files.read"] = validate28;
-const schema76 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema78 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -824,7 +824,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema76.required,parentSchema:schema76,data}];
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema78.required,parentSchema:schema78,data}];
 return false;
 }
 else {
@@ -875,7 +875,7 @@ var valid0 = true;
 }
 }
 else {
-validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema78.type,parentSchema:schema78,data}];
 return false;
 }
 }
@@ -884,7 +884,7 @@ return errors === 0;
 }
 
 exports["layerFiles.stat"] = validate29;
-const schema79 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema81 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -893,7 +893,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema79.required,parentSchema:schema79,data}];
+validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema81.required,parentSchema:schema81,data}];
 return false;
 }
 else {
@@ -901,7 +901,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema79.properties.path.type,parentSchema:schema79.properties.path,data:data0}];
+validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.path.type,parentSchema:schema81.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -958,7 +958,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema79.properties.merged.type,parentSchema:schema79.properties.merged,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema81.properties.merged.type,parentSchema:schema81.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -972,7 +972,7 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data}];
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data}];
 return false;
 }
 }
@@ -981,7 +981,7 @@ return errors === 0;
 }
 
 exports["layerFiles.list"] = validate30;
-const schema82 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema84 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -990,7 +990,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema82.required,parentSchema:schema82,data}];
+validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema84.required,parentSchema:schema84,data}];
 return false;
 }
 else {
@@ -998,7 +998,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.path.type,parentSchema:schema82.properties.path,data:data0}];
+validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.properties.path.type,parentSchema:schema84.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1055,7 +1055,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.merged.type,parentSchema:schema82.properties.merged,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema84.properties.merged.type,parentSchema:schema84.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1069,7 +1069,7 @@ var valid0 = true;
 }
 }
 else {
-validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data}];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data}];
 return false;
 }
 }
@@ -1078,7 +1078,7 @@ return errors === 0;
 }
 
 exports["layerFiles.read"] = validate31;
-const schema85 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema87 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1087,7 +1087,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema85.required,parentSchema:schema85,data}];
+validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema87.required,parentSchema:schema87,data}];
 return false;
 }
 else {
@@ -1095,7 +1095,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.path.type,parentSchema:schema85.properties.path,data:data0}];
+validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.path.type,parentSchema:schema87.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1152,7 +1152,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.merged.type,parentSchema:schema85.properties.merged,data:data3}];
+validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema87.properties.merged.type,parentSchema:schema87.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1166,7 +1166,7 @@ var valid0 = true;
 }
 }
 else {
-validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data}];
+validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data}];
 return false;
 }
 }
@@ -1175,7 +1175,7 @@ return errors === 0;
 }
 
 exports["enter.options"] = validate32;
-const schema88 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema90 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1184,7 +1184,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema88.required,parentSchema:schema88,data}];
+validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema90.required,parentSchema:schema90,data}];
 return false;
 }
 else {
@@ -1235,7 +1235,7 @@ var valid0 = true;
 }
 }
 else {
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data}];
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data}];
 return false;
 }
 }
@@ -1244,7 +1244,7 @@ return errors === 0;
 }
 
 exports["enter.plan"] = validate33;
-const schema91 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
+const schema93 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1253,7 +1253,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema91.required,parentSchema:schema91,data}];
+validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema93.required,parentSchema:schema93,data}];
 return false;
 }
 else {
@@ -1305,7 +1305,7 @@ if(data.shell !== undefined){
 let data2 = data.shell;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.shell.type,parentSchema:schema91.properties.shell,data:data2}];
+validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.shell.type,parentSchema:schema93.properties.shell,data:data2}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1318,7 +1318,7 @@ if(data.user !== undefined){
 let data3 = data.user;
 const _errs9 = errors;
 if(typeof data3 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.user.type,parentSchema:schema91.properties.user,data:data3}];
+validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.user.type,parentSchema:schema93.properties.user,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1338,7 +1338,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 const _errs13 = errors;
 if(typeof data5 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.command.items.type,parentSchema:schema91.properties.command.items,data:data5}];
+validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.command.items.type,parentSchema:schema93.properties.command.items,data:data5}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -1348,7 +1348,7 @@ break;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema91.properties.command.type,parentSchema:schema91.properties.command,data:data4}];
+validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema93.properties.command.type,parentSchema:schema93.properties.command,data:data4}];
 return false;
 }
 }
@@ -1364,7 +1364,7 @@ var valid0 = true;
 }
 }
 else {
-validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data}];
+validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema93.type,parentSchema:schema93,data}];
 return false;
 }
 }
@@ -1475,7 +1475,8 @@ return errors === 0;
 }
 
 exports["launch.start"] = validate35;
-const schema45 = {"type":"object","properties":{"from":{"$ref":"#/definitions/Subject"},"name":{"type":"string","description":"runc's id and the container's hostname; default \"<from>-test\"."},"command":{"type":"array","items":{"type":"string"},"description":"Default: the argv of `from`'s init process."},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"]},"readOnly":{"type":"boolean"},"tmpfs":{"type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"sizeBytes":{"type":"number"}},"required":["path","sizeBytes"]}},"dryRun":{"type":"boolean"},"lowerdirs":{"type":"array","items":{"type":"string"},"description":"The layer directories of the plan the person confirmed: refused when the source's differ now."}},"required":["from"],"description":"A test container launched next to an existing one: an overlay of `from`'s image (lower) layers with a fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none)."};
+const schema45 = {"type":"object","properties":{"from":{"$ref":"#/definitions/Subject"},"name":{"type":"string","description":"runc's id and the container's hostname; default \"<from>-test\"."},"command":{"type":"array","items":{"type":"string"},"description":"Default: the argv of `from`'s init process."},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"]},"readOnly":{"type":"boolean"},"tmpfs":{"type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"sizeBytes":{"type":"number"}},"required":["path","sizeBytes"]}},"dryRun":{"type":"boolean"},"lowerdirs":{"type":"array","items":{"type":"string"},"description":"The layer directories of the plan the person confirmed: refused when the source's differ now."},"shareNs":{"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"types":{"type":"array","items":{"$ref":"#/definitions/ShareableNs"}},"inodes":{"type":"object","properties":{"net":{"type":"number"},"pid":{"type":"number"},"ipc":{"type":"number"},"uts":{"type":"number"}}}},"required":["container","types"],"description":"Join these namespaces of a running container (as `kubectl debug --target`); the root and the mount namespace stay the launch's own. `inodes`: those of the plan the person confirmed, refused when they differ now."},"hostname":{"type":"string","description":"Default: the name. Not with a shared uts namespace (the target's is the one it has)."},"capDrop":{"type":"array","items":{"type":"string"},"description":"Capability names, with or without `CAP_`, taken from or added to Docker's default set; `ALL` drops or adds every one."},"capAdd":{"type":"array","items":{"type":"string"}},"userNs":{"type":"boolean","description":"A user namespace of its own: root inside is an unprivileged range of uids and gids outside."},"env":{"type":"array","items":{"type":"string"},"description":"`KEY=VALUE`, after PATH and HOSTNAME (which they may override)."}},"required":["from"],"description":"A test container launched next to an existing one: an overlay of `from`'s image (lower) layers with a fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none)."};
+const schema48 = {"type":"string","enum":["net","pid","ipc","uts"]};
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1717,6 +1718,284 @@ var valid0 = _errs28 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.shareNs !== undefined){
+let data15 = data.shareNs;
+const _errs32 = errors;
+if(errors === _errs32){
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+let missing2;
+if(((data15.container === undefined) && (missing2 = "container")) || ((data15.types === undefined) && (missing2 = "types"))){
+validate35.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema45.properties.shareNs.required,parentSchema:schema45.properties.shareNs,data:data15}];
+return false;
+}
+else {
+if(data15.container !== undefined){
+let data16 = data15.container;
+const _errs34 = errors;
+const _errs35 = errors;
+if(errors === _errs35){
+if(typeof data16 === "string"){
+if(data16.length < 1){
+validate35.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data16}];
+return false;
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data16}];
+return false;
+}
+}
+var valid6 = _errs34 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data15.types !== undefined){
+let data17 = data15.types;
+const _errs37 = errors;
+if(errors === _errs37){
+if(Array.isArray(data17)){
+var valid8 = true;
+const len3 = data17.length;
+for(let i3=0; i3<len3; i3++){
+let data18 = data17[i3];
+const _errs39 = errors;
+if(typeof data18 !== "string"){
+validate35.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.type,parentSchema:schema48,data:data18}];
+return false;
+}
+if(!((((data18 === "net") || (data18 === "pid")) || (data18 === "ipc")) || (data18 === "uts"))){
+validate35.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values",schema:schema48.enum,parentSchema:schema48,data:data18}];
+return false;
+}
+var valid8 = _errs39 === errors;
+if(!valid8){
+break;
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/shareNs/types",schemaPath:"#/properties/shareNs/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.shareNs.properties.types.type,parentSchema:schema45.properties.shareNs.properties.types,data:data17}];
+return false;
+}
+}
+var valid6 = _errs37 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data15.inodes !== undefined){
+let data19 = data15.inodes;
+const _errs42 = errors;
+if(errors === _errs42){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.net !== undefined){
+let data20 = data19.net;
+const _errs44 = errors;
+if(!((typeof data20 == "number") && (isFinite(data20)))){
+validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/net",schemaPath:"#/properties/shareNs/properties/inodes/properties/net/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.net.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.net,data:data20}];
+return false;
+}
+var valid10 = _errs44 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data19.pid !== undefined){
+let data21 = data19.pid;
+const _errs46 = errors;
+if(!((typeof data21 == "number") && (isFinite(data21)))){
+validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/pid",schemaPath:"#/properties/shareNs/properties/inodes/properties/pid/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.pid.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.pid,data:data21}];
+return false;
+}
+var valid10 = _errs46 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data19.ipc !== undefined){
+let data22 = data19.ipc;
+const _errs48 = errors;
+if(!((typeof data22 == "number") && (isFinite(data22)))){
+validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/ipc",schemaPath:"#/properties/shareNs/properties/inodes/properties/ipc/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.ipc.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.ipc,data:data22}];
+return false;
+}
+var valid10 = _errs48 === errors;
+}
+else {
+var valid10 = true;
+}
+if(valid10){
+if(data19.uts !== undefined){
+let data23 = data19.uts;
+const _errs50 = errors;
+if(!((typeof data23 == "number") && (isFinite(data23)))){
+validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/uts",schemaPath:"#/properties/shareNs/properties/inodes/properties/uts/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.uts.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.uts,data:data23}];
+return false;
+}
+var valid10 = _errs50 === errors;
+}
+else {
+var valid10 = true;
+}
+}
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/shareNs/inodes",schemaPath:"#/properties/shareNs/properties/inodes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.shareNs.properties.inodes.type,parentSchema:schema45.properties.shareNs.properties.inodes,data:data19}];
+return false;
+}
+}
+var valid6 = _errs42 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.shareNs.type,parentSchema:schema45.properties.shareNs,data:data15}];
+return false;
+}
+}
+var valid0 = _errs32 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.hostname !== undefined){
+let data24 = data.hostname;
+const _errs52 = errors;
+if(typeof data24 !== "string"){
+validate35.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.hostname.type,parentSchema:schema45.properties.hostname,data:data24}];
+return false;
+}
+var valid0 = _errs52 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.capDrop !== undefined){
+let data25 = data.capDrop;
+const _errs54 = errors;
+if(errors === _errs54){
+if(Array.isArray(data25)){
+var valid11 = true;
+const len4 = data25.length;
+for(let i4=0; i4<len4; i4++){
+let data26 = data25[i4];
+const _errs56 = errors;
+if(typeof data26 !== "string"){
+validate35.errors = [{instancePath:instancePath+"/capDrop/" + i4,schemaPath:"#/properties/capDrop/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.capDrop.items.type,parentSchema:schema45.properties.capDrop.items,data:data26}];
+return false;
+}
+var valid11 = _errs56 === errors;
+if(!valid11){
+break;
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/capDrop",schemaPath:"#/properties/capDrop/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.capDrop.type,parentSchema:schema45.properties.capDrop,data:data25}];
+return false;
+}
+}
+var valid0 = _errs54 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.capAdd !== undefined){
+let data27 = data.capAdd;
+const _errs58 = errors;
+if(errors === _errs58){
+if(Array.isArray(data27)){
+var valid12 = true;
+const len5 = data27.length;
+for(let i5=0; i5<len5; i5++){
+let data28 = data27[i5];
+const _errs60 = errors;
+if(typeof data28 !== "string"){
+validate35.errors = [{instancePath:instancePath+"/capAdd/" + i5,schemaPath:"#/properties/capAdd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.capAdd.items.type,parentSchema:schema45.properties.capAdd.items,data:data28}];
+return false;
+}
+var valid12 = _errs60 === errors;
+if(!valid12){
+break;
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/capAdd",schemaPath:"#/properties/capAdd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.capAdd.type,parentSchema:schema45.properties.capAdd,data:data27}];
+return false;
+}
+}
+var valid0 = _errs58 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.userNs !== undefined){
+let data29 = data.userNs;
+const _errs62 = errors;
+if(typeof data29 !== "boolean"){
+validate35.errors = [{instancePath:instancePath+"/userNs",schemaPath:"#/properties/userNs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema45.properties.userNs.type,parentSchema:schema45.properties.userNs,data:data29}];
+return false;
+}
+var valid0 = _errs62 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.env !== undefined){
+let data30 = data.env;
+const _errs64 = errors;
+if(errors === _errs64){
+if(Array.isArray(data30)){
+var valid13 = true;
+const len6 = data30.length;
+for(let i6=0; i6<len6; i6++){
+let data31 = data30[i6];
+const _errs66 = errors;
+if(typeof data31 !== "string"){
+validate35.errors = [{instancePath:instancePath+"/env/" + i6,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.env.items.type,parentSchema:schema45.properties.env.items,data:data31}];
+return false;
+}
+var valid13 = _errs66 === errors;
+if(!valid13){
+break;
+}
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.env.type,parentSchema:schema45.properties.env,data:data30}];
+return false;
+}
+}
+var valid0 = _errs64 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -1738,7 +2017,7 @@ return errors === 0;
 }
 
 exports["launch.stop"] = validate36;
-const schema98 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
+const schema102 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1747,7 +2026,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema98.required,parentSchema:schema98,data}];
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema102.required,parentSchema:schema102,data}];
 return false;
 }
 else {
@@ -1777,7 +2056,7 @@ if(data.dryRun !== undefined){
 let data1 = data.dryRun;
 const _errs4 = errors;
 if(typeof data1 !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema98.properties.dryRun.type,parentSchema:schema98.properties.dryRun,data:data1}];
+validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema102.properties.dryRun.type,parentSchema:schema102.properties.dryRun,data:data1}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -1789,7 +2068,7 @@ var valid0 = true;
 }
 }
 else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema98.type,parentSchema:schema98,data}];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data}];
 return false;
 }
 }
@@ -1798,7 +2077,7 @@ return errors === 0;
 }
 
 exports.shutdown = validate37;
-const schema100 = {"type":"object","additionalProperties":{"not":{}}};
+const schema104 = {"type":"object","additionalProperties":{"not":{}}};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1807,7 +2086,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate37.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema100.additionalProperties.not,parentSchema:schema100.additionalProperties,data:data[key0]}];
+validate37.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema104.additionalProperties.not,parentSchema:schema104.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -1816,7 +2095,7 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema100.type,parentSchema:schema100,data}];
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data}];
 return false;
 }
 }

@@ -168,6 +168,16 @@ export function renderLaunch(r: LaunchResult): string {
   // The host directories the overlay is made of, top-most first: what the person agrees to mount.
   r.lowerdirs.forEach((d, i) => out.push(`  layer ${String(i).padEnd(3)}${d}`));
   for (const t of r.tmpfs) out.push(`  tmpfs    ${t.path} ${formatBytes(t.sizeBytes)}`);
+  // The namespaces it joins, by inode: what the person agrees it will share with another container.
+  if (r.sharedNs) {
+    const joined = r.sharedNs.namespaces.map((n) => `${n.type}:[${n.inode}]`).join(' ');
+    out.push(`  joins    ${r.sharedNs.container.name} (pid ${r.sharedNs.pid}): ${joined}`);
+  }
+  out.push(`  hostname ${r.hostname ?? `${r.sharedNs?.container.name ?? 'another container'}'s`}`);
+  out.push(`  caps     ${r.capabilities.map((c) => c.replace(/^CAP_/, '')).join(' ') || 'none'}`);
+  if (r.userNs) out.push(`  userns   root inside is ${r.userNs.outside} outside (${r.userNs.count} ids)`);
+  // Names only: a value passed in may be a secret, and the plan is shown and logged.
+  out.push(`  env      ${r.env.map((e) => e.slice(0, e.indexOf('='))).join(' ')}`);
   for (const n of r.notes) out.push(`  note: ${n}`);
   return asLines(out);
 }

@@ -3,8 +3,10 @@
  * It opens from the palette and from This machine's context menu (which reveals it, no twin); typing a
  * rig container's name in the search box selects it and the details pane lists its namespaces' inodes,
  * compared with the independent source: docker inspect's pid, then readlink /proc/PID/ns/* done here; the
- * panel comes back after a window reload with the same selection; screenshots in the dark and the light
- * theme land in test-results/e2e/ (namespacegraph-*.png).
+ * found container is centred, so a right-click in the canvas' middle opens its context menu (docker
+ * inspect's id) and Reveal in Tree selects its row in the Nodes view; the panel comes back after a window
+ * reload with the same selection; screenshots in the dark and the light theme land in test-results/e2e/
+ * (namespacegraph-*.png).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,7 @@ import type { Frame, Page } from 'playwright-core';
 import { NS_TYPES } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, showNodesView, until } from '../support/nodesTreePage';
+import { contextMenu, showNodesView, sidebar, until } from '../support/nodesTreePage';
 import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -124,6 +126,26 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
         assert.equal(await f.locator(`.ng-buttons [data-action="${action}"]`).count(), 1, action);
       await page.waitForTimeout(800);
       await vs.shot('namespacegraph-02-search-dark');
+    });
+
+    await step('graph context menu', async () => {
+      const f = await drawn();
+      // The searched container was centred in the canvas: its middle is the container's box.
+      const box = (await f.locator('.ng-graph').boundingBox())!;
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+      const menu = f.locator('.context-menu');
+      await menu.waitFor({ timeout: 10_000 });
+      const id = execFileSync('docker', ['inspect', '-f', '{{.Id}}', LIMITED], { encoding: 'utf8', timeout: 20_000 }).trim();
+      assert.equal(await menu.getAttribute('data-container'), id, 'the menu is the centred container’s (docker inspect’s id)');
+      for (const item of ['enter', 'reveal', 'exploreLayers', 'panel:resources', 'inspect'])
+        assert.equal(await menu.locator(`[data-menu="${item}"]`).count(), 1, item);
+      await vs.shot('namespacegraph-02b-context-menu-dark');
+      await menu.locator('[data-menu="reveal"]').click();
+      await until(
+        'the container revealed and selected in the Nodes view',
+        async () => (await sidebar(page).locator('.monaco-list-row.selected', { hasText: LIMITED }).count()) > 0,
+        15_000,
+      );
     });
 
     await step('context menu', async () => {

@@ -15,6 +15,7 @@ import { ErrorCodes, type LaunchParams, type LaunchResult } from '../../server/p
 import { LAUNCH_ROOT } from '../../server/act/launchBundle';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { refusalLater } from '../support/refusal';
+import { assertNothingLeft, mountOf, read, removeLaunches, runcState } from '../support/launchFacts';
 
 const repo = path.resolve(__dirname, '..', '..');
 const bin = path.join(repo, 'bin', 'nodescope');
@@ -24,39 +25,8 @@ const skip = skipUnlessReal(probes.root, probes.docker, probes.command('runc'), 
 const MiB = 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FROM = 'nodescope-rig-limited';
-const read = (file: string): string => fs.readFileSync(file, 'utf8').trim();
-const runcState = (name: string): { status: string; pid: number } | null => {
-  const r = spawnSync('runc', ['state', name], { encoding: 'utf8' });
-  return r.status === 0 ? JSON.parse(r.stdout) : null;
-};
-/** The mount table line of `target` as process `pid` sees it (mountinfo: proc(5)). */
-function mountOf(pid: number | 'self', target: string): { options: string; fstype: string; superOptions: string } | null {
-  for (const line of read(`/proc/${pid}/mountinfo`).split('\n')) {
-    const [left, right] = line.split(' - ');
-    const f = left.split(' ');
-    if (f[4] !== target) continue;
-    const [fstype, , superOptions] = right.split(' ');
-    return { options: f[5], fstype, superOptions };
-  }
-  return null;
-}
-/** The cgroups named for a launch in every cgroup hierarchy mounted (v1 controllers, named ones, cgroup2). */
-const cgroupDirs = (name: string): string[] =>
-  read('/proc/self/mountinfo')
-    .split('\n')
-    .filter((l) => / - cgroup2? /.test(l))
-    .map((l) => path.join(l.split(' ')[4], 'nodescope', name))
-    .filter((d) => fs.existsSync(d));
 /** Docker's default capability set (moby oci/caps/defaults.go) as the kernel prints it in CapBnd. */
 const DOCKER_DEFAULT_CAP_MASK = '00000000a80425fb';
-
-/** Nothing of a launch named `name` is left on the node: runc state, bundle, overlay mount, cgroups. */
-function assertNothingLeft(name: string): void {
-  assert.equal(runcState(name), null, 'runc has no state for it');
-  assert.equal(fs.existsSync(path.join(LAUNCH_ROOT, name)), false, 'its bundle is gone');
-  assert.equal(mountOf('self', path.join(LAUNCH_ROOT, name, 'rootfs')), null, 'its overlay is unmounted');
-  assert.deepEqual(cgroupDirs(name), [], 'its cgroups are removed');
-}
 
 describe("launching a test container from a container's image, with real runc", { skip }, () => {
   const NAME = `nodescope-launch-${process.pid}`;
@@ -70,11 +40,7 @@ describe("launching a test container from a container's image, with real runc", 
     process.env.NODESCOPE_AUDIT_LOG = auditLog;
   });
   after(() => {
-    for (const n of [NAME, `${NAME}-bad`, `${NAME}-cli`, `${NAME}-as`]) {
-      spawnSync('runc', ['delete', '--force', n]);
-      spawnSync('umount', [path.join(LAUNCH_ROOT, n, 'rootfs')]);
-      fs.rmSync(path.join(LAUNCH_ROOT, n), { recursive: true, force: true });
-    }
+    removeLaunches([NAME, `${NAME}-bad`, `${NAME}-cli`, `${NAME}-as`]);
     delete process.env.NODESCOPE_AUDIT_LOG;
     fs.rmSync(path.dirname(auditLog), { recursive: true, force: true });
   });

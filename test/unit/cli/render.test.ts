@@ -98,6 +98,11 @@ const launch: LaunchResult = {
   readOnly: true,
   tmpfs: [{ path: '/tmp', sizeBytes: 1024 }],
   limits: { memoryBytes: null, pidsMax: 5, cpus: null },
+  sharedNs: { container: { id: 'c2', name: 'db' }, pid: 9, namespaces: [{ type: 'net', inode: 4026531840 }] },
+  hostname: 'web-test',
+  capabilities: ['CAP_CHOWN'],
+  userNs: null,
+  env: ['PATH=/bin', 'A=b'],
   notes: ['n'],
 };
 

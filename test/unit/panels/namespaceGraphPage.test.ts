@@ -231,4 +231,51 @@ describe('namespace graph page', () => {
     for (const n of snap.namespaces)
       assert.ok((svg.params.text as string).includes(`${n.type} ${n.inode}`), `${n.type}:[${n.inode}] drawn in the SVG`);
   });
+  it("right-clicking a container node selects it and opens the tree's container menu; its items post the base requests", async () => {
+    const { root, view } = await openPage(m, dom, snap);
+    const c = snap.containers.find((x) => x.name === 'nodescope-rig-readonly')!;
+    const d = dom.window.document;
+    dom.posted.length = 0;
+    view.cy.getElementById(`container:${c.id}`).emit('cxttap');
+    assert.match(root.querySelector('.ng-details h3')!.textContent ?? '', /nodescope-rig-readonly/, 'the details pane shows it');
+    const menu = d.querySelector('.context-menu') as unknown as HTMLElement;
+    assert.equal(menu.dataset.container, c.id);
+    const items = Array.from(menu.querySelectorAll('[role="menuitem"]')).map((b) => (b as unknown as HTMLElement).dataset.menu);
+    assert.deepEqual(items, ['enter', 'reveal', 'exploreLayers', 'panel:layerGraph', 'panel:resources', 'panel:security', 'inspect']);
+    (menu.querySelector('[data-menu="enter"]') as unknown as HTMLElement).click();
+    assert.equal(d.querySelector('.context-menu'), null, 'an item closes the menu');
+    // The same menu from the details pane's More Actions button (the keyboard's way in).
+    (root.querySelector('.ng-more') as HTMLElement).click();
+    (d.querySelector('.context-menu [data-menu="panel:layerGraph"]') as unknown as HTMLElement).click();
+    assert.deepEqual(
+      requests(dom).map((r) => [r.method, r.params]),
+      [
+        ['containerAction', { action: 'enter', containerId: c.id }],
+        ['openPanel', { panel: 'layerGraph', subject: c.id }],
+      ],
+    );
+    // A namespace has no container menu.
+    const ns = snap.namespaces[0];
+    const nsNode = view.cy.getElementById(`ns:${ns.type}:${ns.inode}`);
+    assert.ok(nsNode.nonempty());
+    nsNode.emit('cxttap');
+    assert.equal(d.querySelector('.context-menu'), null);
+    dom.state = undefined;
+  });
+
+  it('a searched node is centred in the canvas as it measures now, zoomed in far enough to read', async () => {
+    const { page, view } = await openPage(m, dom, snap);
+    // Headless cytoscape has no box: the canvas beside the details pane is 700 × 500 here.
+    view.cy.width = () => 700;
+    view.cy.height = () => 500;
+    view.cy.zoom(0.05);
+    const c = snap.containers.find((x) => x.name === 'nodescope-rig-limited')!;
+    type(page, dom, c.name);
+    const n = view.cy.getElementById(`container:${c.id}`);
+    assert.ok(n.selected());
+    const at = n.renderedPosition();
+    assert.ok(Math.abs(at.x - 350) < 1 && Math.abs(at.y - 250) < 1, `drawn at ${at.x}, ${at.y}`);
+    assert.ok(view.cy.zoom() >= 0.8, `zoom ${view.cy.zoom()}`);
+    dom.state = undefined;
+  });
 });

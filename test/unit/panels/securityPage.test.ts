@@ -101,3 +101,41 @@ test('Export CSV and Reveal post the base requests', () => {
   row(admin.id).querySelector<HTMLButtonElement>('td.name button')!.click();
   assert.deepEqual(requests().at(-1)!.params, { action: 'reveal', containerId: admin.id });
 });
+
+test("right-clicking a container's row or its matrix column opens the tree's container menu; its items post the base requests", () => {
+  const open = (target: Element, init: MouseEventInit) =>
+    target.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, ...init }));
+  const r = row(tracer.id);
+  assert.equal(open(r.querySelector('td.flags-cell')!, { clientX: 40, clientY: 50 }), false, 'the webview’s own menu is suppressed');
+  const menu = document.querySelector<HTMLElement>('.context-menu')!;
+  assert.equal(menu.dataset.container, tracer.id);
+  const items = Array.from(menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')).map((b) => b.dataset.menu);
+  assert.deepEqual(items, ['enter', 'reveal', 'exploreLayers', 'panel:layerGraph', 'panel:resources', 'panel:namespaceGraph', 'inspect']);
+  assert.equal(document.activeElement, menu.querySelector('[data-menu="enter"]'), 'the first item has focus');
+  menu.querySelector<HTMLButtonElement>('[data-menu="exploreLayers"]')!.click();
+  assert.deepEqual(requests().at(-1), {
+    kind: 'request',
+    id: requests().at(-1)!.id,
+    method: 'containerAction',
+    params: { action: 'exploreLayers', containerId: tracer.id },
+  });
+  assert.equal(document.querySelector('.context-menu'), null, 'an item closes the menu');
+
+  // The column header in the capability matrix, opened from the keyboard (no pointer position): below it.
+  const column = document.querySelector<HTMLElement>(`table.matrix th[data-container="${admin.id}"]`)!;
+  open(column, {});
+  document.querySelector<HTMLButtonElement>('.context-menu [data-menu="panel:resources"]')!.click();
+  assert.deepEqual(requests().at(-1)!.params, { panel: 'resources', subject: admin.id });
+
+  // Escape closes and gives focus back to the row it was opened on.
+  r.focus();
+  open(r, {});
+  document.querySelector('.context-menu')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+  assert.equal((document.activeElement as HTMLElement).dataset.menu, 'reveal');
+  document.querySelector('.context-menu')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  assert.equal(document.querySelector('.context-menu'), null);
+  assert.equal(document.activeElement, r);
+  // Outside a container (the page title) the menu is not offered.
+  assert.equal(open(document.querySelector('h1')!, { clientX: 5, clientY: 5 }), true);
+  assert.equal(document.querySelector('.context-menu'), null);
+});

@@ -6,6 +6,9 @@
 import type cytoscape from 'cytoscape';
 import { boxNodeStyle } from '../../web/graphBoxStyle';
 
+/** Below this size on screen, in px, a node's label is not drawn. */
+const MIN_READABLE_PX = 6;
+
 export interface Palette {
   background: string;
   foreground: string;
@@ -53,6 +56,8 @@ export function readPalette(root: Element): Palette {
 export function graphStyle(p: Palette): cytoscape.StylesheetJson {
   return [
     boxNodeStyle({ font: p.font, foreground: p.foreground, fill: p.nodeFill, border: p.border }),
+    // Labels too small to read are not drawn (a 5,000-node graph fitted to the window is at ~5 % zoom).
+    { selector: 'node', style: { 'min-zoomed-font-size': MIN_READABLE_PX } },
     {
       selector: 'node.container',
       style: { 'background-color': p.container, 'background-opacity': 0.22, 'border-color': p.container, 'border-width': 2 },
@@ -67,6 +72,9 @@ export function graphStyle(p: Palette): cytoscape.StylesheetJson {
     { selector: 'node:selected', style: { 'border-color': p.focus, 'border-width': 4, 'border-style': 'solid' } },
     { selector: '.filtered', style: { display: 'none' } },
     { selector: 'edge', style: { width: 1, 'line-color': p.lines, 'curve-style': 'straight', opacity: 0.7 } },
+    // Member edges (most of them) have no arrow: haystack lines, which cytoscape draws without computing
+    // endpoints on the boxes' outlines.
+    { selector: 'edge.member', style: { 'curve-style': 'haystack', 'haystack-radius': 0 } },
     // Owner and parent point at the user or pid namespace above; member edges need no arrow (always container → namespace).
     {
       selector: 'edge.owner',

@@ -23,6 +23,27 @@ cytoscape.use(elk);
 export type LayoutName = 'elk' | 'bands' | 'breadthfirst' | 'cose' | 'grid';
 export const ELK_MAX_NODES = 0;
 
+const FIT_PADDING = 24;
+/** The least zoom a selected node is shown at: its label readable (11 px at 0.8). */
+const READABLE_ZOOM = 0.8;
+/**
+ * Past this many elements the canvas draws as for a big graph: panning and zooming move a snapshot of the
+ * canvas without the edges (the whole graph is drawn again when the gesture stops), and one canvas pixel
+ * per CSS pixel. Below it every frame is drawn in full, sharp.
+ */
+const LARGE_GRAPH_ELEMENTS = 3000;
+
+/**
+ * cytoscape's canvas renderer reads these on every frame; its API sets them only when the instance is made,
+ * before the graph's size is known, so the view sets them on the renderer when a graph comes.
+ */
+interface RendererFlags {
+  textureOnViewport: boolean;
+  hideEdgesOnViewport: boolean;
+  hideLabelsOnViewport: boolean;
+  forcedPixelRatio: number | null;
+}
+
 export interface Viewport {
   zoom: number;
   pan: { x: number; y: number };
@@ -45,6 +66,8 @@ export interface GraphView {
   /** Selects one node (null: none); `centre` pans it into the middle. */
   select(id: string | null, centre: boolean): void;
   onSelect(fn: (id: string | null) => void): void;
+  /** A node right-clicked (or its context menu asked for), at (x, y) in the window. */
+  onContext(fn: (id: string, x: number, y: number) => void): void;
   viewport(): Viewport;
   setViewport(v: Viewport): void;
   onViewport(fn: (v: Viewport) => void): void;
@@ -121,6 +144,7 @@ export class CytoscapeView implements GraphView {
   private hiddenTypes: ReadonlySet<NsType> = new Set();
   private readonly selectListeners: ((id: string | null) => void)[] = [];
   private readonly viewportListeners: ((v: Viewport) => void)[] = [];
+  private readonly contextListeners: ((id: string, x: number, y: number) => void)[] = [];
   /** Set while the page itself selects, so its own selection is not echoed back as a user's. */
   private quiet = false;
 
@@ -145,6 +169,18 @@ export class CytoscapeView implements GraphView {
       const v = this.viewport();
       for (const fn of this.viewportListeners) fn(v);
     });
+    this.cy.on('cxttap', 'node', (e) => {
+      const mouse = e.originalEvent as MouseEvent | undefined;
+      for (const fn of this.contextListeners) fn((e.target as cytoscape.NodeSingular).id(), mouse?.clientX ?? 0, mouse?.clientY ?? 0);
+    });
+    const host = options.container;
+    if (host) {
+      // The page's menu, not the webview's Cut/Copy/Paste one, on the canvas.
+      host.addEventListener('contextmenu', (e) => e.preventDefault());
+      // cytoscape measures its box only on a window resize; the toolbar wrapping or the details pane
+      // changing width moves the canvas' visible part, and a centred node would land off it.
+      new ResizeObserver(() => this.cy.resize()).observe(host);
+    }
   }
 
   async setGraph(g: ViewGraph): Promise<boolean> {
@@ -184,12 +220,22 @@ export class CytoscapeView implements GraphView {
       if (add.length) cy.add(add);
     });
     if (!relayout) return false;
+    this.drawAsLarge(g.nodes.length + g.edges.length > LARGE_GRAPH_ELEMENTS);
     if (at) {
       this.fit();
       return true;
     }
     await this.layout(g, name);
     return true;
+  }
+
+  private drawAsLarge(large: boolean): void {
+    const r = (this.cy as unknown as { renderer(): Partial<RendererFlags> | null }).renderer();
+    if (!r || this.options.container === null) return;
+    r.textureOnViewport = large;
+    r.hideEdgesOnViewport = large;
+    r.hideLabelsOnViewport = large;
+    r.forcedPixelRatio = large ? 1 : null;
   }
 
   private classesOf(classes: string[], nsType: NsType | undefined): string[] {
@@ -220,7 +266,7 @@ export class CytoscapeView implements GraphView {
       const n = this.cy.getElementById(id);
       if (n.empty()) return;
       n.select();
-      if (centre) this.cy.center(n);
+      if (centre) this.centre(n);
     } finally {
       this.quiet = false;
     }
@@ -228,6 +274,21 @@ export class CytoscapeView implements GraphView {
 
   onSelect(fn: (id: string | null) => void): void {
     this.selectListeners.push(fn);
+  }
+
+  onContext(fn: (id: string, x: number, y: number) => void): void {
+    this.contextListeners.push(fn);
+  }
+
+  /**
+   * Puts a node in the middle of the canvas as it is now (measured again first, see the ResizeObserver),
+   * zoomed in far enough to read it: a match in a fitted 5,000-node graph is otherwise a speck.
+   */
+  private centre(n: cytoscape.NodeSingular): void {
+    this.cy.resize();
+    const zoom = Math.max(this.cy.zoom(), Math.min(READABLE_ZOOM, this.cy.maxZoom()));
+    const p = n.position();
+    this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2 - zoom * p.x, y: this.cy.height() / 2 - zoom * p.y } });
   }
 
   viewport(): Viewport {
@@ -243,8 +304,34 @@ export class CytoscapeView implements GraphView {
     this.viewportListeners.push(fn);
   }
 
+  /**
+   * Fits the shown boxes from their positions and sizes. cytoscape's own fit (`cy.fit(eles)`) matched the
+   * `:visible` selector against every element's style and measured every label for the bounding box: 11 s
+   * of the 5,000-node graph's 13 s first draw here (bench/panels.ts, Chromium profile).
+   */
   fit(): void {
-    this.cy.fit(this.cy.elements(':visible'), 24);
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    this.cy.nodes().forEach((n) => {
+      if (n.hasClass('filtered')) return;
+      const p = n.position();
+      const w = (n.data('w') as number) / 2;
+      const h = (n.data('h') as number) / 2;
+      x1 = Math.min(x1, p.x - w);
+      y1 = Math.min(y1, p.y - h);
+      x2 = Math.max(x2, p.x + w);
+      y2 = Math.max(y2, p.y + h);
+    });
+    const width = this.cy.width();
+    const height = this.cy.height();
+    if (x1 > x2 || !width || !height) return;
+    const zoom = Math.min(
+      this.cy.maxZoom(),
+      Math.max(this.cy.minZoom(), Math.min((width - 2 * FIT_PADDING) / (x2 - x1 || 1), (height - 2 * FIT_PADDING) / (y2 - y1 || 1))),
+    );
+    this.cy.viewport({ zoom, pan: { x: width / 2 - zoom * ((x1 + x2) / 2), y: height / 2 - zoom * ((y1 + y2) / 2) } });
   }
 
   placed(): ReturnType<GraphView['placed']> {

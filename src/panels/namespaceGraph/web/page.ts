@@ -9,6 +9,7 @@ import type { Graph, GraphNode } from '../../../model/graph/graphModel';
 import { buildNamespaceGraph } from '../../../model/graph/namespaceGraph';
 import type { ContainerAction } from '../../nodePanelContract';
 import type { NodePanelBridge } from '../../web/bridge';
+import { ContainerMenu } from '../../web/containerMenu';
 import { el, icon } from '../../web/dom';
 import type { SnapshotStore } from '../../web/snapshotStore';
 import type { NamespaceGraphContract } from '../contract';
@@ -61,6 +62,8 @@ export class NamespaceGraphPage {
   private queue: Promise<void> = Promise.resolve();
   private restoredViewport = false;
   private view!: GraphView;
+  /** Right-click on a container node, or its details' "More Actions": the tree's container menu. */
+  readonly menu: ContainerMenu;
 
   readonly search: ValueElement;
   readonly count: HTMLElement;
@@ -76,6 +79,7 @@ export class NamespaceGraphPage {
     private readonly palette: () => Palette,
   ) {
     this.state = parseView(bridge.viewState);
+    this.menu = new ContainerMenu(bridge, { self: 'namespaceGraph', report: (m) => (this.status.textContent = m) });
     this.search = el('vscode-textfield' as 'input', {
       class: 'ng-search',
       placeholder: 'Name, id prefix, inode or pid',
@@ -149,6 +153,15 @@ export class NamespaceGraphPage {
     view.onViewport((v) => {
       this.state.viewport = v;
       this.save();
+    });
+    view.onContext((id, x, y) => {
+      const node = this.modelOf(id);
+      if (node?.kind !== 'container' || !node.containerId) return;
+      this.state.selected = id;
+      this.view.select(id, false);
+      this.save();
+      this.renderDetails();
+      this.menu.open(node.containerId, node.label, x, y);
     });
     this.store.onChange(() => this.enqueue(() => this.update()));
   }
@@ -353,9 +366,18 @@ export class NamespaceGraphPage {
         ),
       );
     }
+    const more = el(
+      'vscode-button' as 'button',
+      { class: 'ng-more', secondary: '', title: 'More Actions…', 'aria-label': 'More Actions…', 'aria-haspopup': 'menu' },
+      icon('ellipsis'),
+    );
+    more.addEventListener('click', () => {
+      const r = more.getBoundingClientRect();
+      this.menu.open(n.containerId!, n.label, r.left, r.bottom, more);
+    });
     return [
       el('h3', {}, icon('package'), ` ${escapeControls(n.label)}`),
-      el('div', { class: 'ng-buttons' }, ...this.actions(n.containerId!, false)),
+      el('div', { class: 'ng-buttons' }, ...this.actions(n.containerId!, false), more),
       dl,
       el('h4', {}, 'Namespaces'),
       table,

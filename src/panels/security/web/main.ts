@@ -4,6 +4,7 @@
  * default set. The sort survives a reload (page state); the CSV export goes through the base saveFile.
  */
 import { NodePanelBridge } from '../../web/bridge';
+import { ContainerMenu, menuPoint } from '../../web/containerMenu';
 import { el, icon } from '../../web/dom';
 import { SnapshotStore } from '../../web/snapshotStore';
 import { securityCsv, securityRow, type SecurityRow } from '../../../model/security/securityRules';
@@ -16,6 +17,7 @@ const root = document.getElementById('root')!;
 const problem = el('p', { class: 'error', role: 'alert' });
 const saved = bridge.viewState as { sort?: SecuritySort } | undefined;
 let sort: SecuritySort = saved?.sort ?? 'risk';
+const menu = new ContainerMenu(bridge, { self: 'security', report: (m) => problem.replaceChildren(m) });
 
 const said = (p: Promise<unknown>): void =>
   void p.then(
@@ -87,6 +89,17 @@ function render(): void {
     el('div', { class: 'table-box' }, capabilityMatrix(all)),
   );
 }
+
+// A container's row, or its column in the capability matrix: the tree's container menu.
+root.addEventListener('contextmenu', (e) => {
+  const at = (e.target as Element).closest<HTMLElement>('[data-id], [data-container]');
+  const id = at?.dataset.id ?? at?.dataset.container;
+  const c = id ? store.snapshot?.containers.find((x) => x.id === id) : undefined;
+  if (!at || !c) return;
+  e.preventDefault();
+  const { x, y } = menuPoint(e, at);
+  menu.open(c.id, c.name, x, y, at);
+});
 
 store.onChange(() => render());
 bridge.on('init', () => render());

@@ -100,7 +100,8 @@ export function containersTable(
     const worst = r.flags[0]?.severity ?? 'none';
     return el(
       'tr',
-      { 'data-id': r.id, 'data-worst': worst },
+      // Focusable, so the keyboard's context-menu key opens the container's menu on it (main.ts).
+      { 'data-id': r.id, 'data-worst': worst, tabindex: '0' },
       el('td', { class: 'name' }, r.name, ' ', reveal),
       el('td', { class: 'flags-cell' }, flagList(r.flags)),
       el('td', { class: r.seccomp === 'disabled' ? 'bad' : '' }, r.seccomp ?? 'unknown'),
@@ -123,7 +124,7 @@ export function capabilityMatrix(rows: SecurityRow[]): HTMLTableElement {
     {},
     el('th', {}, 'Capability'),
     el('th', { class: 'reference', title: "Docker's default set (moby oci/caps/defaults.go)" }, 'Docker default'),
-    ...ordered.map((r) => el('th', { class: 'container', title: r.name }, el('span', {}, r.name))),
+    ...ordered.map((r) => el('th', { class: 'container', title: r.name, 'data-container': r.id }, el('span', {}, r.name))),
   );
   const body = caps.map((cap) => {
     const inDefault = DOCKER_DEFAULT_CAPS.includes(cap);
