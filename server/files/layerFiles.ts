@@ -30,6 +30,7 @@ import { entryPath, forEachEntry, lstatEntry, openChildDir, openDirBeneath } fro
 import { lookupServed, openLayers, type OpenLayers, type Served } from '../layers/whence';
 import { isOpaqueDir, isWhiteout, WH_OPAQUE, WH_PREFIX } from '../layers/overlayMarks';
 import type { LayerStack } from '../layers/layerStack';
+import { WalkBudget } from '../layers/walk';
 import { describeStats, failure, MAX_ENTRIES, readOpenFile, statOfFd, typeOf } from './containerFiles';
 
 /** Linux's MAXSYMLINKS: links followed at the end of a path before giving up (ELOOP). */
@@ -230,14 +231,17 @@ interface Named {
   deletes: boolean;
 }
 
-/** The entries of one served directory, whiteouts named by the name they delete; at most READ_MAX read. */
-function readServedDir(o: OpenView, s: Served): { named: Named[]; truncated: boolean } {
+/**
+ * The entries of one served directory, whiteouts named by the name they delete; at most READ_MAX read, and
+ * none once the request's budget is spent (each entry costs an lstat, an empty file an xattr read too).
+ */
+function readServedDir(o: OpenView, s: Served, budget: WalkBudget): { named: Named[]; truncated: boolean } {
   const fd = openDirBeneath(rootOf(o, s.ref), s.comps);
   const named: Named[] = [];
   let seen = 0;
   try {
     const complete = forEachEntry(fd, (d) => {
-      if (++seen > READ_MAX) return false;
+      if (++seen > READ_MAX || !budget.take()) return false;
       if (d.name === WH_OPAQUE) return;
       const st = lstatEntry(fd, d.name);
       if (!st) return;
@@ -275,11 +279,16 @@ function readServedDir(o: OpenView, s: Served): { named: Named[]; truncated: boo
  * list ends where the kernel's merge does: at an opaque directory), a name taken from the first layer
  * that has it or whites it out. A layer's own view lists its whiteouts, marked.
  */
-function entriesOf(o: OpenView, served: Served[], merged: boolean): { entries: Map<string, LayerFileEntry>; truncated: boolean } {
+function entriesOf(
+  o: OpenView,
+  served: Served[],
+  merged: boolean,
+  budget: WalkBudget,
+): { entries: Map<string, LayerFileEntry>; truncated: boolean } {
   const decided = new Map<string, LayerFileEntry | null>();
   let truncated = false;
   for (const s of served) {
-    const dir = readServedDir(o, s);
+    const dir = readServedDir(o, s, budget);
     truncated ||= dir.truncated;
     for (const { entry, deletes } of dir.named) {
       const before = decided.get(entry.name);
@@ -298,28 +307,35 @@ function entriesOf(o: OpenView, served: Served[], merged: boolean): { entries: M
   return { entries, truncated };
 }
 
-/** The entries of a directory of the view, sorted by name, at most MAX_ENTRIES (containerFiles.ts). */
+/**
+ * The entries of a directory of the view, sorted by name, at most MAX_ENTRIES (containerFiles.ts). `budget`:
+ * the entries and time the request may look at, across every layer (walk.ts); `truncated` once spent.
+ */
 export function listInLayers(
   src: ViewSource,
   v: ViewParams,
   rawPath: string,
+  budget = new WalkBudget(),
 ): { path: string; entries: LayerFileEntry[]; truncated: boolean } {
   const p = checkedPath(rawPath);
   return withView(src, v, (o) => {
     const r = resolve(o, p, true);
     if (!r.found.visible) throw notFound(o, p);
     if (r.found.fileType !== 'dir') throw refuse(ErrorCodes.InvalidParams, `not a directory in ${o.where}: ${p}`);
-    const { entries, truncated } = entriesOf(o, r.served, v.merged);
+    const { entries, truncated } = entriesOf(o, r.served, v.merged, budget);
     if (!v.merged && o.layer.role === 'upper') {
       // The writable layer alone: what the layers below also show here was copied up (or replaced).
       const names = withBelow(src, o, new Map<string, LayerFileEntry>(), (b) => {
         const br = resolve(b, r.at, true);
-        return br.found.visible && br.found.fileType === 'dir' ? entriesOf(b, br.served, true).entries : new Map<string, LayerFileEntry>();
+        return br.found.visible && br.found.fileType === 'dir'
+          ? entriesOf(b, br.served, true, budget).entries
+          : new Map<string, LayerFileEntry>();
       });
       for (const [name, e] of entries) if (!e.marks.whiteout && names.has(name)) e.marks.copiedUp = true;
     }
     const sorted = [...entries.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { path: p, entries: sorted.slice(0, MAX_ENTRIES), truncated: truncated || sorted.length > MAX_ENTRIES };
+    // A budget spent on the layers below leaves copy-up marks unknown: cut too.
+    return { path: p, entries: sorted.slice(0, MAX_ENTRIES), truncated: truncated || budget.exhausted || sorted.length > MAX_ENTRIES };
   });
 }
 
