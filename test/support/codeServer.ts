@@ -90,7 +90,8 @@ export async function startVsCode(settings: Record<string, unknown>, env: NodeJS
   }
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 1600, height: 1100 } });
-  await page.goto(url);
+  // The workbench's first load fetches some 20 MB of scripts: on a loaded machine 'load' came after 30 s.
+  await page.goto(url, { timeout: 90_000 });
   await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
   const shots = path.join(repo, 'test-results', 'e2e');
   fs.mkdirSync(shots, { recursive: true });
