@@ -1,10 +1,12 @@
 /**
  * What every node panel is told besides its own notifications: which node (and subject, e.g. a container)
  * it shows, the node's connection state, and, for panels that draw the snapshot, the snapshot once and then
- * only its changes (snapshotDelta.ts). Pure types: both sides import them.
+ * only its changes (snapshotDelta.ts), the containers' live counters apart (containerCounters.ts). Pure
+ * types: both sides import them.
  */
 import type { Snapshot } from '../../server/protocol';
 import type { PanelContract } from './protocol';
+import type { CounterUpdate } from './containerCounters';
 import type { SnapshotDelta } from './snapshotDelta';
 
 export interface NodePanelInit {
@@ -25,8 +27,10 @@ export type NodePanelNotifications = {
   connection: ConnectionNote;
   /** The whole snapshot: after ready, after a reconnect. Only to panels that feed on the snapshot. */
   snapshot: Snapshot;
-  /** What changed since the last `snapshot` or `delta` this page was posted. */
+  /** What changed since the last `snapshot` or `delta` this page was posted, live counters aside. Not posted when empty. */
   delta: SnapshotDelta;
+  /** The containers' live counters that moved, at most once per watch pass: only to kinds with `liveCounters`. */
+  counters: CounterUpdate;
 };
 
 /** Actions any panel offers on a container; the host runs the same command the tree's context menu runs. */

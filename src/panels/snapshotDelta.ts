@@ -6,8 +6,14 @@
  * The diff is taken against what this panel was last posted, not against the model's own change record:
  * the agent re-sends whole lists (every process) when any entry changed, and a panel should not pay 3 MB
  * for one container's row.
+ *
+ * A container's live cgroup counters are not structure (containerCounters.ts): a row is in a delta when
+ * something else in it changed. A differ made with `counters: true` hands the counters that moved to
+ * {@link SnapshotDiffer.counters}; one without posts rows with every counter null (unknown), so a page
+ * that does not take counters never shows a number from an earlier pass.
  */
 import type { ContainerInfo, HostInfo, LayerInfo, NamespaceInfo, ProcessInfo, Problem, Snapshot } from '../../server/protocol';
+import { CounterDiffer, withoutCounters, type CounterUpdate } from './containerCounters';
 
 export interface KeyedChanges<T> {
   upserted: T[];
@@ -43,21 +49,32 @@ export class SnapshotDiffer {
   private posted: { [C in Collection]: Map<string, string> } | null = null;
   private host = '';
   private problems = '';
+  private readonly liveCounters: CounterDiffer | null;
+
+  /** `counters`: the page shows live numbers; it is posted whole rows and {@link counters} after each diff. */
+  constructor(opts: { counters?: boolean } = {}) {
+    this.liveCounters = opts.counters ? new CounterDiffer() : null;
+  }
 
   /** Forget what was posted: the next {@link diff} returns null (post the full snapshot). */
   reset(): void {
     this.posted = null;
   }
 
-  /** Call after posting a full snapshot. */
-  full(s: Snapshot): void {
+  /** What to post as the full snapshot (counters null unless this differ takes them); the diff starts from it. */
+  full(s: Snapshot): Snapshot {
     this.posted = { containers: new Map(), namespaces: new Map(), processes: new Map(), layers: new Map() };
+    this.liveCounters?.reset();
     for (const c of Object.keys(KEYS) as Collection[]) this.diffCollection(c, s);
     this.host = JSON.stringify(s.host);
     this.problems = JSON.stringify(s.problems);
+    return this.liveCounters ? s : { ...s, containers: s.containers.map((c) => withoutCounters(c, 'none')) };
   }
 
-  /** The changes since the last post, or null when nothing was posted yet. An empty delta has only takenAt. */
+  /**
+   * The structural changes since the last post, or null when nothing was posted yet (post {@link full}).
+   * An empty delta has only takenAt ({@link isEmptyDelta}): nothing but counters changed, if anything.
+   */
   diff(s: Snapshot): SnapshotDelta | null {
     if (!this.posted) return null;
     const d: SnapshotDelta = { takenAt: s.takenAt };
@@ -78,6 +95,14 @@ export class SnapshotDiffer {
     return d;
   }
 
+  /**
+   * After {@link diff} of the same snapshot: the counters that moved in rows the delta did not carry whole.
+   * Null when none did, or when this differ does not take counters.
+   */
+  counters(s: Snapshot): CounterUpdate | null {
+    return this.posted && this.liveCounters ? this.liveCounters.changes(s.takenAt, s.containers) : null;
+  }
+
   private diffCollection<C extends Collection>(c: C, s: Snapshot): KeyedChanges<Snapshot[C][number]> {
     const before = this.posted![c];
     const key = KEYS[c];
@@ -86,17 +111,32 @@ export class SnapshotDiffer {
     for (const x of s[c] as Snapshot[C][number][]) {
       const k = key(x);
       seen.add(k);
-      const json = JSON.stringify(x);
+      const json = JSON.stringify(c === 'containers' ? withoutCounters(x as ContainerInfo, 'shape') : x);
       if (before.get(k) !== json) {
         before.set(k, json);
-        upserted.push(x);
+        upserted.push(c === 'containers' ? this.postRow(x as ContainerInfo) : x);
       }
     }
     const removed: string[] = [];
     for (const k of before.keys()) if (!seen.has(k)) removed.push(k);
-    for (const k of removed) before.delete(k);
+    for (const k of removed) {
+      before.delete(k);
+      if (c === 'containers') this.liveCounters?.removed(k);
+    }
     return { upserted, removed };
   }
+
+  /** A container row as this page is posted it: whole (its counters now the page's), or without counters. */
+  private postRow(c: ContainerInfo): ContainerInfo {
+    if (!this.liveCounters) return withoutCounters(c, 'none');
+    this.liveCounters.postedWhole(c);
+    return c;
+  }
+}
+
+/** A delta with nothing in it but its time: not worth a post. */
+export function isEmptyDelta(d: SnapshotDelta): boolean {
+  return Object.keys(d).every((k) => k === 'takenAt');
 }
 
 function applyKeyed<T>(list: T[], ch: KeyedChanges<T> | undefined, key: (x: T) => string): T[] {

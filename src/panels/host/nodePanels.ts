@@ -10,10 +10,10 @@ import * as vscode from 'vscode';
 import type { NodeSession } from '../../model/nodeSession';
 import type { NodeRegistry } from '../../nodes/registry';
 import type { NodePanelContract, NodePanelRequests, PersistedPanelState } from '../nodePanelContract';
-import { SnapshotDiffer } from '../snapshotDelta';
 import { baseRequests } from './baseRequests';
 import { PanelHost, type RequestHandlers } from './panelHost';
 import { panelHtml, webviewOptions } from './panelHtml';
+import { feedSnapshot } from './snapshotFeed';
 
 export interface NodePanelContext<C extends NodePanelContract> {
   session: NodeSession;
@@ -34,6 +34,11 @@ export interface NodePanelKind<C extends NodePanelContract> {
   icon?: string;
   /** Post the snapshot then its changes (notifications `snapshot` / `delta`). */
   feedsSnapshot: boolean;
+  /**
+   * The page shows live cgroup numbers (usage, PSI, …): post them as they move (`counters`, containerCounters.ts).
+   * Without it the page's rows carry every counter as null (unknown) and a pass where only counters moved posts nothing.
+   */
+  liveCounters?: boolean;
   /** Answers to the page's requests. Called once per panel. */
   handlers(ctx: NodePanelContext<C>): KindHandlers<C>;
   /** Anything else to wire when the panel opens (timers, extra listeners: use ctx.host.track). */
@@ -135,39 +140,9 @@ export class NodePanels implements vscode.Disposable {
       });
     host.onReady(connection);
     host.track(session.onDidChangeState(connection));
-    if (kind.feedsSnapshot) feedSnapshot(host, session);
+    if (kind.feedsSnapshot) feedSnapshot(host, session.model, { counters: kind.liveCounters === true });
     kind.opened?.(ctx);
   }
-}
-
-/**
- * The snapshot once per page load, then only changes. A reconnect or a new full snapshot in the model posts
- * the whole snapshot again (the page may have missed anything in between).
- */
-function feedSnapshot(host: PanelHost<NodePanelContract>, session: NodeSession): void {
-  const differ = new SnapshotDiffer();
-  let pageReady = false;
-  const full = () => {
-    const s = session.model.snapshot;
-    if (!s) return differ.reset();
-    host.notify('snapshot', s);
-    differ.full(s);
-  };
-  host.onReady(() => {
-    pageReady = true;
-    full();
-  });
-  host.track(
-    session.model.onDidChange((change) => {
-      if (!pageReady) return;
-      const s = session.model.snapshot;
-      if (!s) return differ.reset();
-      if (change.full) return full();
-      const d = differ.diff(s);
-      if (!d) return full();
-      host.notify('delta', d);
-    }),
-  );
 }
 
 function key(kind: AnyKind, nodeId: string, subject: string | null): string {

@@ -21,6 +21,7 @@ const layerGraphKind: NodePanelKind<LayerGraphContract> = {
     `Layers: ${node}${subject ? ` · ${session.model.container(subject)?.name ?? subject.slice(0, 12)}` : ''}`,
   icon: 'nodescope.svg',
   feedsSnapshot: true,
+  liveCounters: true, // the details pane's page cache charged to each user's memory cgroup
   handlers: ({ session }) => ({
     layerFacts: {
       check: check.object({ path: check.string(4096), containerId: check.string(256) }),

@@ -18,6 +18,7 @@ export function overviewKind(panels: NodePanels): NodePanelKind<OverviewContract
     title: (node) => `Overview: ${node}`,
     icon: 'nodescope.svg',
     feedsSnapshot: true,
+    liveCounters: true, // the containers table's memory and pids usage, the facts line's "as of"
     handlers: () => ({
       availablePanels: { check: check.none(), run: () => panels.kinds().filter((k): k is PanelLink => k !== 'overview') },
     }),

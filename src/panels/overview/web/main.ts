@@ -72,7 +72,7 @@ function update(c: StoreChange): void {
     updateContainerRows(table, d.containers.upserted, d.containers.removed, s.containers, act);
     root.querySelector('.containers-title')!.textContent = `Containers (${s.containers.length})`;
   }
-  if (d.containers || d.namespaces)
+  if (!c.counters && (d.containers || d.namespaces))
     replaceSection('namespaces', el('h2', {}, 'Namespaces shared with the host or between containers'), namespaceSummary(s));
 }
 
