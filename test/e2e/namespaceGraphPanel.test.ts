@@ -4,9 +4,9 @@
  * rig container's name in the search box selects it and the details pane lists its namespaces' inodes,
  * compared with the independent source: docker inspect's pid, then readlink /proc/PID/ns/* done here; the
  * found container is centred, so a right-click in the canvas' middle opens its context menu (docker
- * inspect's id) and Reveal in Tree selects its row in the Nodes view; the panel comes back after a window
- * reload with the same selection; screenshots in the dark and the light theme land in test-results/e2e/
- * (namespacegraph-*.png).
+ * inspect's id) whose Show Live Resources opens that container's resources panel; the panel comes back
+ * after a window reload with the same selection; screenshots in the dark and the light theme land in
+ * test-results/e2e/ (namespacegraph-*.png).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import type { Frame, Page } from 'playwright-core';
 import { NS_TYPES } from '../../server/protocol';
 import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
-import { contextMenu, showNodesView, sidebar, until } from '../support/nodesTreePage';
+import { contextMenu, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -140,12 +140,14 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
       for (const item of ['enter', 'reveal', 'exploreLayers', 'panel:resources', 'inspect'])
         assert.equal(await menu.locator(`[data-menu="${item}"]`).count(), 1, item);
       await vs.shot('namespacegraph-02b-context-menu-dark');
-      await menu.locator('[data-menu="reveal"]').click();
+      // Show Live Resources opens the resources panel about that container (its name in the tab's title).
+      await menu.locator('[data-menu="panel:resources"]').click();
       await until(
-        'the container revealed and selected in the Nodes view',
-        async () => (await sidebar(page).locator('.monaco-list-row.selected', { hasText: LIMITED }).count()) > 0,
-        15_000,
+        'the container’s resources panel',
+        async () => (await tabs(page)).some((t) => t.includes(`Resources · ${LIMITED}`)),
+        20_000,
       );
+      await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
     });
 
     await step('context menu', async () => {
