@@ -62,19 +62,54 @@ function compile(p: string): Token[] {
   return out;
 }
 
+/** Character tests a matcher remembers (each a bit set of the pattern's length): names use few distinct characters. */
+const ACCEPTS_CACHED = 4096;
+
 /**
- * Whether `s` matches the tokens, by stepping the set of positions the glob can be at (a Thompson NFA):
- * O(length × pattern) for any pattern, where a backtracking RegExp of `*a*a*a…` takes exponential time.
+ * Whether `s` matches the tokens, by stepping the set of positions the glob can be at (a Thompson NFA),
+ * where a backtracking RegExp of `*a*a*a…` takes exponential time. The set is a bit set stepped a 32-bit
+ * word at a time (shift-and): position k moves to k+1 when token k takes the character, stays when it is
+ * a star that takes it. A 1,024-character pattern is 33 words per character of a name, not 1,025 steps:
+ * 100,000 names of 255 characters were 160 s of the agent's thread against `*a*a…`, past any deadline.
  */
 function globMatcher(tokens: Token[]): (s: string) => boolean {
   const m = tokens.length;
-  const isStar = tokens.map((t) => t.t === 'star' || t.t === 'globstar');
-  // Two sets of positions, reused for every name: a listing filters 100,000 names with one pattern.
-  let at = new Uint8Array(m + 1);
-  let next = new Uint8Array(m + 1);
-  const close = (set: Uint8Array): void => {
-    // A star matches the empty string: being before it is being after it too.
-    for (let k = 0; k < m; k++) if (set[k] && isStar[k]) set[k + 1] = 1;
+  const words = (m >>> 5) + 1; // positions 0..m
+  const bits = (pick: (t: Token) => boolean): Uint32Array => {
+    const set = new Uint32Array(words);
+    tokens.forEach((t, k) => {
+      if (pick(t)) set[k >>> 5] |= 1 << (k & 31);
+    });
+    return set;
+  };
+  const stars = bits((t) => t.t === 'star' || t.t === 'globstar');
+  // What a star takes: any character but `/`; a globstar takes `/` too.
+  const globstars = bits((t) => t.t === 'globstar');
+  const accepts = new Map<string, Uint32Array>();
+  const acceptsOf = (c: string): Uint32Array => {
+    let set = accepts.get(c);
+    if (!set) {
+      set = bits((t) => (t.t === 'char' ? t.c === c : t.t === 'one' ? c !== '/' : t.t === 'class' && t.test(c)));
+      if (accepts.size >= ACCEPTS_CACHED) accepts.clear();
+      accepts.set(c, set);
+    }
+    return set;
+  };
+  const lastWord = m >>> 5;
+  const lastBit = 1 << (m & 31);
+  let at = new Uint32Array(words);
+  let next = new Uint32Array(words);
+  /** A star matches the empty string: being before it is being after it too. Two stars are never adjacent (compile merges them), so one step closes the set. */
+  const close = (set: Uint32Array): number => {
+    let carry = 0;
+    let any = 0;
+    for (let w = 0; w < words; w++) {
+      const before = set[w] & stars[w];
+      set[w] |= (before << 1) | carry;
+      carry = before >>> 31;
+      any |= set[w];
+    }
+    return any;
   };
   return (s) => {
     at.fill(0);
@@ -82,26 +117,18 @@ function globMatcher(tokens: Token[]): (s: string) => boolean {
     close(at);
     for (let i = 0; i < s.length; i++) {
       const c = s[i];
-      next.fill(0);
-      let any = false;
-      for (let k = 0; k < m; k++) {
-        if (!at[k]) continue;
-        const tok = tokens[k];
-        if (isStar[k]) {
-          if (tok.t === 'globstar' || c !== '/') {
-            next[k] = 1;
-            any = true;
-          }
-        } else if (tok.t === 'char' ? tok.c === c : tok.t === 'one' ? c !== '/' : tok.t === 'class' && tok.test(c)) {
-          next[k + 1] = 1;
-          any = true;
-        }
+      const acc = acceptsOf(c);
+      const stay = c === '/' ? globstars : stars;
+      let carry = 0;
+      for (let w = 0; w < words; w++) {
+        const moving = at[w] & acc[w];
+        next[w] = (moving << 1) | carry | (at[w] & stay[w]);
+        carry = moving >>> 31;
       }
-      if (!any) return false;
-      close(next);
+      if (!close(next)) return false;
       [at, next] = [next, at];
     }
-    return at[m] === 1;
+    return (at[lastWord] & lastBit) !== 0;
   };
 }
 
