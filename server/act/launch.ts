@@ -244,7 +244,9 @@ export async function launchContainer(from: ContainerInfo, p: LaunchParams, ctx:
   }
   const hostname = shareTypes.includes('uts') ? null : (checkedHostname(p.hostname) ?? name);
   const capabilities = capabilitiesOf(p.capAdd, p.capDrop);
-  const env = environmentOf([`PATH=${as.path}`, ...(hostname === null ? [] : [`HOSTNAME=${hostname}`])], p.env);
+  // HOME as runc would set it for root (it adds one when absent), so the plan shows the whole environment.
+  const base = [`PATH=${as.path}`, ...(hostname === null ? [] : [`HOSTNAME=${hostname}`]), ...(as.uid === 0 ? ['HOME=/root'] : [])];
+  const env = environmentOf(base, p.env);
   const bin = runcBinary();
   // Opened and checked now, in the dry run too (the plan shows their inodes); closed again before answering.
   let held: HeldNamespaces | null = null;
@@ -331,7 +333,7 @@ async function launchWith(from: ContainerInfo, p: LaunchParams, ctx: LaunchConte
         : source!.source.endsWith('/cmdline')
           ? [`no bundle of ${from.name} was found: the command is what ${source!.source} shows (a process may rewrite it), as root in /`]
           : [`started as ${from.name} was, from ${source!.source}: its args, working directory and user`]),
-      `its environment is ${p.env?.length ? 'PATH, HOSTNAME and what was given' : 'PATH only'} (the image's may hold secrets)`,
+      `its environment is PATH, HOSTNAME, HOME${p.env?.length ? ' and what was given' : ' only'}, not the image's (which may hold secrets)`,
       ...(held
         ? [
             `it joins ${held.container.name}'s ${shared.join(', ')} namespace${shared.length > 1 ? 's' : ''} (pid ${held.pid})${shared.includes('pid') ? `: it sees ${held.container.name}'s processes and can signal them` : ''}${shared.includes('net') ? `; it shares ${held.container.name}'s network and ports` : ''}`,

@@ -191,7 +191,7 @@ export async function makeBundle(name: string, lowerdirs: string[], userNs: bool
   fs.mkdirSync(LAUNCH_ROOT, { recursive: true, mode: 0o700 });
   // A container in a user namespace of its own reaches its root as an unprivileged uid: the directories on
   // the way must let it pass (search only; nothing in them can be listed, config.json and the log are 0600).
-  if (userNs) fs.chmodSync(LAUNCH_ROOT, 0o711);
+  if (userNs) for (const d of [path.dirname(LAUNCH_ROOT), LAUNCH_ROOT]) fs.chmodSync(d, 0o711);
   fs.mkdirSync(bundle, { mode: userNs ? 0o711 : 0o700 });
   for (const d of ['rw', 'rootfs']) fs.mkdirSync(path.join(bundle, d));
   await tool('mount', ['-t', 'tmpfs', '-o', `size=${UPPER_BYTES},mode=0700`, `nodescope-${name}-rw`, path.join(bundle, 'rw')]);

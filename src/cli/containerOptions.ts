@@ -4,6 +4,7 @@
  * words mean the same thing. Sizes and CPUs as docker takes them (server/units.ts).
  */
 import { parseLimitBytes, parseLimitCount, parseLimitCpus } from '../../server/units';
+import { SHAREABLE_NS, type LaunchParams, type ShareableNs } from '../../server/protocol';
 
 export class OptionError extends Error {}
 
@@ -18,6 +19,28 @@ export interface ContainerOptions extends LimitValues {
   name?: string;
   readOnly?: boolean;
   tmpfs?: { path: string; sizeBytes: number }[];
+  shareNs?: LaunchParams['shareNs'];
+  hostname?: string;
+  capAdd?: string[];
+  capDrop?: string[];
+  userNs?: boolean;
+  env?: string[];
+}
+
+/** `db:net,pid` → join db's net and pid namespaces. */
+function shareNsOf(text: string): NonNullable<LaunchParams['shareNs']> {
+  const colon = text.lastIndexOf(':');
+  const types = colon < 0 ? [] : text.slice(colon + 1).split(',');
+  if (colon < 1 || !types.every((t) => (SHAREABLE_NS as readonly string[]).includes(t))) {
+    throw new OptionError(`--share-ns takes CONTAINER:TYPES with TYPES some of ${SHAREABLE_NS.join(',')}, e.g. web:net,pid; got "${text}"`);
+  }
+  return { container: text.slice(0, colon), types: types as ShareableNs[] };
+}
+
+/** `--env K=V`: the agent checks the key; here only that there is one. */
+function envOf(text: string): string {
+  if (text.indexOf('=') < 1) throw new OptionError(`--env takes KEY=VALUE; got "${text}"`);
+  return text;
 }
 
 /** `/tmp:16m` → a tmpfs at /tmp of 16 MiB. */
@@ -53,6 +76,13 @@ export const CONTAINER_OPTIONS: readonly ContainerOptionDef[] = [
   { name: 'cpus', value: 'N', verbs: BOTH, set: (o, v) => (o.cpus = parseLimitCpus(v)) },
   { name: 'read-only', verbs: LAUNCH, set: (o) => (o.readOnly = true) },
   { name: 'tmpfs', value: 'PATH:SIZE', multiple: true, verbs: LAUNCH, set: (o, v) => (o.tmpfs = [...(o.tmpfs ?? []), tmpfsOf(v)]) },
+  { name: 'share-ns', value: 'C:TYPES', verbs: LAUNCH, set: (o, v) => (o.shareNs = shareNsOf(v)) },
+  { name: 'hostname', value: 'NAME', verbs: LAUNCH, set: (o, v) => (o.hostname = v) },
+  // Names as docker takes them (NET_ADMIN, net_admin, CAP_NET_ADMIN, ALL); the agent checks them against the kernel's list.
+  { name: 'cap-drop', value: 'CAP', multiple: true, verbs: LAUNCH, set: (o, v) => (o.capDrop = [...(o.capDrop ?? []), ...v.split(',')]) },
+  { name: 'cap-add', value: 'CAP', multiple: true, verbs: LAUNCH, set: (o, v) => (o.capAdd = [...(o.capAdd ?? []), ...v.split(',')]) },
+  { name: 'user-ns', verbs: LAUNCH, set: (o) => (o.userNs = true) },
+  { name: 'env', value: 'K=V', multiple: true, verbs: LAUNCH, set: (o, v) => (o.env = [...(o.env ?? []), envOf(v)]) },
 ];
 
 /** The options `which` takes, in the order its usage shows them. */

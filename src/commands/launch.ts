@@ -9,6 +9,7 @@ import type { NodeRegistry } from '../nodes/registry';
 import type { LaunchParams } from '../../server/protocol';
 import { OptionError, splitWords, takeContainerOptions, type ContainerOptions } from '../cli/containerOptions';
 import { renderLaunch } from '../cli/render';
+import { pinLaunch } from '../cli/launchPin';
 import { checkedBy } from './inputCheck';
 import { confirmThenApply, registerNodescopeCommand, type CommandContext, type ContainerTarget } from './registerCommand';
 
@@ -19,7 +20,9 @@ function optionsOf(text: string): ContainerOptions | string {
   try {
     const { options, rest } = takeContainerOptions(text.split(/\s+/).filter(Boolean), 'launch');
     if (options.name !== undefined) return 'the name has its own box';
-    return rest.length ? `not an option here: ${rest[0]} (use --memory, --pids, --cpus, --read-only, --tmpfs)` : options;
+    return rest.length
+      ? `not an option here: ${rest[0]} (use --memory, --pids, --cpus, --read-only, --tmpfs, --share-ns, --hostname, --cap-drop, --cap-add, --user-ns, --env)`
+      : options;
   } catch (err) {
     return err instanceof OptionError ? err.message : String(err);
   }
@@ -74,7 +77,7 @@ async function launch(context: CommandContext, target: ContainerTarget): Promise
     failure: `cannot launch from ${from}`,
     question: (plan) => ({ message: `Launch ${plan.name} from ${from}'s image on ${on}?`, detail: renderLaunch(plan), button: 'Launch' }),
     // What runs is what the modal showed: the plan's name, command and layers go back with the request.
-    pin: (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
+    pin: (plan) => pinLaunch(plan, params),
     said: (done) => ({
       log: `launch ${done.name} on ${on} from ${done.from.name}: pid ${done.pid}, ${done.command.join(' ')}`,
       notify: `${done.name} started (pid ${done.pid}) on ${on}`,
