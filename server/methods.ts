@@ -36,6 +36,8 @@ import { AGENT_VERSION } from './version';
 import { refuse, echo } from './failure';
 import { during } from './activity';
 import { checkParams } from './paramsCheck';
+import { Diagnoser, DIAGNOSE_MOST_MS } from './diagnose/diagnose';
+import { AgentError } from './agentError';
 
 /**
  * Methods answered later (a promise), and how long the agent lets each run before failing it (agent.ts):
@@ -43,9 +45,11 @@ import { checkParams } from './paramsCheck';
  * meanwhile. Their deadline is the longest they can take before settling by themselves (launch.ts), not
  * STUCK_MS: a launch failed earlier would go on to succeed, or to clean up, behind an answer saying it failed.
  */
-export const ANSWERED_LATER_MS = { 'launch.start': LAUNCH_MOST_MS, 'launch.stop': STOP_MOST_MS } as const satisfies Partial<
-  Record<MethodName, number>
->;
+export const ANSWERED_LATER_MS = {
+  'launch.start': LAUNCH_MOST_MS,
+  'launch.stop': STOP_MOST_MS,
+  diagnose: DIAGNOSE_MOST_MS,
+} as const satisfies Partial<Record<MethodName, number>>;
 type AnsweredLater = keyof typeof ANSWERED_LATER_MS;
 /** What a method's handler returns: its result, or a promise of it for the methods answered later. */
 export type AnswerOf<M extends MethodName> = M extends AnsweredLater ? Promise<Methods[M]['result']> : Methods[M]['result'];
@@ -106,6 +110,8 @@ export class AgentMethods {
   private last: { snapshot: Snapshot; engineRoots: EngineRoots; at: number } | null = null;
   /** What the client said it is at the handshake, for the audit log. */
   private clientVersion: string | null = null;
+  /** What diagnose remembers between looks: the kernel log's OOM kills, the last throttling counters. */
+  private readonly diagnoser = new Diagnoser();
 
   constructor(private readonly options: AgentOptions = {}) {}
 
@@ -306,6 +312,19 @@ export class AgentMethods {
       return stopLaunched(name, p.dryRun === true, (outcome) =>
         recordAction({ action: 'stop', container: { id: name, name }, outcome }, { version: this.clientVersion }),
       );
+    },
+    // A running container from the snapshot; one that stopped, from its engine (a Docker container's exit and OOM kills outlive it).
+    diagnose: async (p) => {
+      let c: ContainerInfo;
+      try {
+        c = this.container(p.container);
+      } catch (err) {
+        if (!(err instanceof AgentError) || err.code !== ErrorCodes.NotFound) throw err;
+        const report = await this.diagnoser.stopped(p.container);
+        if (!report) throw err;
+        return report;
+      }
+      return this.diagnoser.running(c);
     },
     'limit.set': (p) => {
       const c = this.container(p.container);

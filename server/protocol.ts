@@ -781,6 +781,162 @@ export interface StopResult {
 // ---------------------------------------------------------------------------------------------------
 // Methods
 // ---------------------------------------------------------------------------------------------------
+// diagnose (issue 13): why a container is broken, one section per source. A figure the agent could not
+// read is null and a line in the section's `unknown` (or the report's) says why: never a guessed number.
+
+/** One OOM kill, from the kernel's own report in /dev/kmsg. */
+export interface OomKill {
+  /** Wall time of the kill (the kernel log's monotonic stamp put on this clock); null when unknown. */
+  at: string | null;
+  /** The kernel log's sequence number: identifies the kill across reads. */
+  seq: number;
+  pid: number;
+  /** The victim's command (the kernel's `task=`, its comm: 15 characters at most). */
+  command: string;
+  /** The victim's resident memory at the kill (anon + file + shmem rss), when the report said it. */
+  rssBytes: number | null;
+  /** The cgroup's usage and limit at the kill ("memory: usage …kB, limit …kB"). */
+  usageBytes: number | null;
+  limitBytes: number | null;
+  /** The victim's memory cgroup (`task_memcg`) and the one whose limit was hit (`oom_memcg`). */
+  cgroup: string;
+  oomCgroup: string;
+}
+export interface DiagnoseOom {
+  /** Kills the cgroup counted (v2 memory.events `oom_kill`, v1 memory.oom_control `oom_kill`); null when unknown. */
+  count: number | null;
+  /** Times the limit was hit (v2 memory.events `oom`); v1 counts none. */
+  events: number | null;
+  /** Oldest first: those the kernel log still held, or the agent saw while it ran, matched to this container's cgroup. */
+  kills: OomKill[];
+  /** Why `kills` may hold fewer than `count` (the log wrapped, /dev/kmsg unreadable). */
+  note: string | null;
+}
+export interface DiagnoseExits {
+  /** Where these came from: the Docker Engine API, or nothing that could say. */
+  source: 'docker' | null;
+  status: string | null;
+  running: boolean | null;
+  exitCode: number | null;
+  /** The signal an exit code above 128 stands for ("SIGKILL"). */
+  signal: string | null;
+  oomKilled: boolean | null;
+  restartCount: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The engine's error text for the last start, when any. */
+  error: string | null;
+  /** Why the fields above are null, when they are. */
+  unknown: string | null;
+}
+export interface ProcessMemory {
+  pid: number;
+  command: string;
+  rssBytes: number | null;
+  pssBytes: number | null;
+  swapBytes: number | null;
+}
+export interface DiagnoseMemory {
+  limitBytes: number | null;
+  usageBytes: number | null;
+  anonBytes: number | null;
+  fileBytes: number | null;
+  kernelBytes: number | null;
+  /** Largest PSS first (RSS where PSS is unknown); at most DIAGNOSE_PROCESSES_MAX. */
+  processes: ProcessMemory[];
+  /** More processes than were listed. */
+  truncated?: boolean;
+}
+export interface DiagnoseThrottling {
+  quotaUs: number | null;
+  periodUs: number | null;
+  /** cpu.stat's counters since the cgroup was made. */
+  periods: number | null;
+  throttledPeriods: number | null;
+  throttledUsec: number | null;
+  /** The same counters since this agent last diagnosed this container; null the first time. */
+  sinceLast: { seconds: number; periods: number; throttledPeriods: number; throttledUsec: number } | null;
+}
+export interface DiskEntry {
+  /** Path as the container sees it. */
+  path: string;
+  /** Bytes allocated on disk (st_blocks × 512, as du counts). */
+  bytes: number;
+}
+export interface DiagnoseDisk {
+  upperDir: string;
+  /** Allocated bytes of everything the container wrote (its upper layer), hard links counted once. */
+  usedBytes: number;
+  files: number;
+  biggestFiles: DiskEntry[];
+  /** Directories by the bytes below them. */
+  biggestDirs: DiskEntry[];
+  /** The file system under the upper layer (statfs). */
+  filesystem: { totalBytes: number; freeBytes: number; availableBytes: number } | null;
+  /** The walk stopped at a limit: figures cover only what was walked. */
+  truncated?: boolean;
+}
+export interface NetInterface {
+  name: string;
+  /** operstate ("UP", "DOWN", "UNKNOWN"), from the node's `ip` run in the namespace; null when it could not run. */
+  state: string | null;
+  mtu: number | null;
+  /** CIDR notation. */
+  addresses: string[];
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+}
+export interface NetRoute {
+  family: 4 | 6;
+  /** CIDR; "default" for 0.0.0.0/0 and ::/0. */
+  destination: string;
+  gateway: string | null;
+  device: string;
+}
+export interface NetSocket {
+  protocol: 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix';
+  /** LISTEN, ESTABLISHED, …; UDP: UNCONN or ESTABLISHED; unix: LISTEN, CONNECTED, UNCONNECTED. */
+  state: string;
+  /** address:port, or a unix socket's path (null when unnamed; "@name" when abstract). */
+  local: string | null;
+  remote: string | null;
+  inode: number;
+  /** Processes of the container holding it open (socket inode → /proc/PID/fd). */
+  owners: { pid: number; command: string }[];
+}
+export interface DiagnoseNetwork {
+  /** The net namespace's inode. */
+  netns: number | null;
+  /** The container shares the host's net namespace: these are the host's. */
+  sharesHost: boolean;
+  interfaces: NetInterface[];
+  routes: NetRoute[];
+  sockets: NetSocket[];
+  /** Lists were cut at their bounds. */
+  truncated?: boolean;
+}
+export interface DiagnoseReport {
+  container: { id: string; name: string; runtime: Runtime; running: boolean; initPid: number | null };
+  takenAt: string;
+  /** One line: the most telling fact ("OOM-killed 3 times, last at 14:02: java at 2.0 GiB of 2.0 GiB"). */
+  headline: string;
+  oom: DiagnoseOom;
+  exits: DiagnoseExits;
+  /** Null when the container is not running (nothing to read), with why in `unknown`. */
+  memory: DiagnoseMemory | null;
+  cpu: DiagnoseThrottling | null;
+  disk: DiagnoseDisk | null;
+  network: DiagnoseNetwork | null;
+  unknown: Problem[];
+}
+
+// ---------------------------------------------------------------------------------------------------
 
 /**
  * What a request is about: a container (id, unique id prefix or name), an image, or a path. Never empty.
@@ -841,6 +997,7 @@ export interface Methods {
   'limit.set': { params: LimitParams; result: LimitResult };
   'launch.start': { params: LaunchParams; result: LaunchResult };
   'launch.stop': { params: { container: Subject; dryRun?: boolean }; result: StopResult };
+  diagnose: { params: { container: Subject }; result: DiagnoseReport };
   shutdown: { params: Record<string, never>; result: null };
 }
 export type MethodName = keyof Methods;

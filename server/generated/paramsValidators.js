@@ -81,7 +81,7 @@ return errors === 0;
 }
 
 exports.snapshot = validate18;
-const schema51 = {"type":"object","additionalProperties":{"not":{}}};
+const schema52 = {"type":"object","additionalProperties":{"not":{}}};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -90,7 +90,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema51.additionalProperties.not,parentSchema:schema51.additionalProperties,data:data[key0]}];
+validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema52.additionalProperties.not,parentSchema:schema52.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -99,7 +99,7 @@ break;
 }
 }
 else {
-validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema51.type,parentSchema:schema51,data}];
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data}];
 return false;
 }
 }
@@ -108,7 +108,7 @@ return errors === 0;
 }
 
 exports["layer.scan"] = validate19;
-const schema52 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
+const schema53 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
 const schema13 = {"type":"string","description":"What a request is about: a container (id, unique id prefix or name), an image, or a path. Never empty. The agent checks every request's params against schemas made from these types (server/protocolParams.schema.json, `npm run schema`); the annotations below are part of them.","minLength":1};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -118,7 +118,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.path === undefined) && (missing0 = "path")){
-validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema52.required,parentSchema:schema52,data}];
+validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema53.required,parentSchema:schema53,data}];
 return false;
 }
 else {
@@ -141,7 +141,7 @@ return false;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data}];
 return false;
 }
 }
@@ -150,7 +150,7 @@ return errors === 0;
 }
 
 exports.whence = validate20;
-const schema54 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema55 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -159,7 +159,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema54.required,parentSchema:schema54,data}];
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema55.required,parentSchema:schema55,data}];
 return false;
 }
 else {
@@ -210,7 +210,7 @@ var valid0 = true;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema54.type,parentSchema:schema54,data}];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data}];
 return false;
 }
 }
@@ -219,7 +219,7 @@ return errors === 0;
 }
 
 exports.pagecache = validate21;
-const schema57 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema58 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 const schema17 = {"type":"integer","description":"A count, a layer index or a process id.","minimum":0};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -229,7 +229,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema57.required,parentSchema:schema57,data}];
+validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema58.required,parentSchema:schema58,data}];
 return false;
 }
 else {
@@ -280,7 +280,7 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema57.type,parentSchema:schema57,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data}];
 return false;
 }
 }
@@ -289,7 +289,7 @@ return errors === 0;
 }
 
 exports["container.diff"] = validate22;
-const schema60 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema61 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -298,7 +298,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema60.required,parentSchema:schema60,data}];
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema61.required,parentSchema:schema61,data}];
 return false;
 }
 else {
@@ -349,7 +349,7 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema60.type,parentSchema:schema60,data}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data}];
 return false;
 }
 }
@@ -358,7 +358,7 @@ return errors === 0;
 }
 
 exports["layers.report"] = validate23;
-const schema63 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema64 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -367,7 +367,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema63.required,parentSchema:schema63,data}];
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema64.required,parentSchema:schema64,data}];
 return false;
 }
 else {
@@ -418,7 +418,7 @@ var valid0 = true;
 }
 }
 else {
-validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema63.type,parentSchema:schema63,data}];
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data}];
 return false;
 }
 }
@@ -427,7 +427,7 @@ return errors === 0;
 }
 
 exports["layers.list"] = validate24;
-const schema66 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
+const schema67 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -436,7 +436,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema66.required,parentSchema:schema66,data}];
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema67.required,parentSchema:schema67,data}];
 return false;
 }
 else {
@@ -510,7 +510,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs10 = errors;
 if(typeof data3 !== "boolean"){
-validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema66.properties.merged.type,parentSchema:schema66.properties.merged,data:data3}];
+validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema67.properties.merged.type,parentSchema:schema67.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -524,7 +524,7 @@ var valid0 = true;
 }
 }
 else {
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema66.type,parentSchema:schema66,data}];
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data}];
 return false;
 }
 }
@@ -677,7 +677,7 @@ return errors === 0;
 }
 
 exports["files.stat"] = validate26;
-const schema72 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema73 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -686,7 +686,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema72.required,parentSchema:schema72,data}];
+validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema73.required,parentSchema:schema73,data}];
 return false;
 }
 else {
@@ -737,7 +737,7 @@ var valid0 = true;
 }
 }
 else {
-validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema72.type,parentSchema:schema72,data}];
+validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data}];
 return false;
 }
 }
@@ -746,7 +746,7 @@ return errors === 0;
 }
 
 exports["files.list"] = validate27;
-const schema75 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema76 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -755,7 +755,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema75.required,parentSchema:schema75,data}];
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema76.required,parentSchema:schema76,data}];
 return false;
 }
 else {
@@ -806,7 +806,7 @@ var valid0 = true;
 }
 }
 else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema75.type,parentSchema:schema75,data}];
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data}];
 return false;
 }
 }
@@ -815,7 +815,7 @@ return errors === 0;
 }
 
 exports["files.read"] = validate28;
-const schema78 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema79 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -824,7 +824,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema78.required,parentSchema:schema78,data}];
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema79.required,parentSchema:schema79,data}];
 return false;
 }
 else {
@@ -875,7 +875,7 @@ var valid0 = true;
 }
 }
 else {
-validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema78.type,parentSchema:schema78,data}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data}];
 return false;
 }
 }
@@ -884,7 +884,7 @@ return errors === 0;
 }
 
 exports["layerFiles.stat"] = validate29;
-const schema81 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema82 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -893,7 +893,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema81.required,parentSchema:schema81,data}];
+validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema82.required,parentSchema:schema82,data}];
 return false;
 }
 else {
@@ -901,7 +901,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema81.properties.path.type,parentSchema:schema81.properties.path,data:data0}];
+validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.path.type,parentSchema:schema82.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -958,7 +958,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema81.properties.merged.type,parentSchema:schema81.properties.merged,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.merged.type,parentSchema:schema82.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -972,7 +972,7 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema81.type,parentSchema:schema81,data}];
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data}];
 return false;
 }
 }
@@ -981,7 +981,7 @@ return errors === 0;
 }
 
 exports["layerFiles.list"] = validate30;
-const schema84 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema85 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -990,7 +990,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema84.required,parentSchema:schema84,data}];
+validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema85.required,parentSchema:schema85,data}];
 return false;
 }
 else {
@@ -998,7 +998,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema84.properties.path.type,parentSchema:schema84.properties.path,data:data0}];
+validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.path.type,parentSchema:schema85.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1055,7 +1055,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema84.properties.merged.type,parentSchema:schema84.properties.merged,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.merged.type,parentSchema:schema85.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1069,7 +1069,7 @@ var valid0 = true;
 }
 }
 else {
-validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema84.type,parentSchema:schema84,data}];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data}];
 return false;
 }
 }
@@ -1078,7 +1078,7 @@ return errors === 0;
 }
 
 exports["layerFiles.read"] = validate31;
-const schema87 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema88 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1087,7 +1087,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema87.required,parentSchema:schema87,data}];
+validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema88.required,parentSchema:schema88,data}];
 return false;
 }
 else {
@@ -1095,7 +1095,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.path.type,parentSchema:schema87.properties.path,data:data0}];
+validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema88.properties.path.type,parentSchema:schema88.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1152,7 +1152,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema87.properties.merged.type,parentSchema:schema87.properties.merged,data:data3}];
+validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema88.properties.merged.type,parentSchema:schema88.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1166,7 +1166,7 @@ var valid0 = true;
 }
 }
 else {
-validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data}];
+validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data}];
 return false;
 }
 }
@@ -1175,7 +1175,7 @@ return errors === 0;
 }
 
 exports["enter.options"] = validate32;
-const schema90 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema91 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1184,7 +1184,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema90.required,parentSchema:schema90,data}];
+validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema91.required,parentSchema:schema91,data}];
 return false;
 }
 else {
@@ -1235,7 +1235,7 @@ var valid0 = true;
 }
 }
 else {
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data}];
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data}];
 return false;
 }
 }
@@ -1244,7 +1244,7 @@ return errors === 0;
 }
 
 exports["enter.plan"] = validate33;
-const schema93 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
+const schema94 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1253,7 +1253,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema93.required,parentSchema:schema93,data}];
+validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema94.required,parentSchema:schema94,data}];
 return false;
 }
 else {
@@ -1305,7 +1305,7 @@ if(data.shell !== undefined){
 let data2 = data.shell;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.shell.type,parentSchema:schema93.properties.shell,data:data2}];
+validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.shell.type,parentSchema:schema94.properties.shell,data:data2}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1318,7 +1318,7 @@ if(data.user !== undefined){
 let data3 = data.user;
 const _errs9 = errors;
 if(typeof data3 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.user.type,parentSchema:schema93.properties.user,data:data3}];
+validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.user.type,parentSchema:schema94.properties.user,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1338,7 +1338,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 const _errs13 = errors;
 if(typeof data5 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema93.properties.command.items.type,parentSchema:schema93.properties.command.items,data:data5}];
+validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.command.items.type,parentSchema:schema94.properties.command.items,data:data5}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -1348,7 +1348,7 @@ break;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema93.properties.command.type,parentSchema:schema93.properties.command,data:data4}];
+validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema94.properties.command.type,parentSchema:schema94.properties.command,data:data4}];
 return false;
 }
 }
@@ -1364,7 +1364,7 @@ var valid0 = true;
 }
 }
 else {
-validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema93.type,parentSchema:schema93,data}];
+validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema94.type,parentSchema:schema94,data}];
 return false;
 }
 }
@@ -2017,7 +2017,7 @@ return errors === 0;
 }
 
 exports["launch.stop"] = validate36;
-const schema102 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
+const schema103 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
 
 function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2026,7 +2026,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema102.required,parentSchema:schema102,data}];
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema103.required,parentSchema:schema103,data}];
 return false;
 }
 else {
@@ -2056,7 +2056,7 @@ if(data.dryRun !== undefined){
 let data1 = data.dryRun;
 const _errs4 = errors;
 if(typeof data1 !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema102.properties.dryRun.type,parentSchema:schema102.properties.dryRun,data:data1}];
+validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema103.properties.dryRun.type,parentSchema:schema103.properties.dryRun,data:data1}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -2068,7 +2068,7 @@ var valid0 = true;
 }
 }
 else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema102.type,parentSchema:schema102,data}];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data}];
 return false;
 }
 }
@@ -2076,17 +2076,58 @@ validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports.shutdown = validate37;
-const schema104 = {"type":"object","additionalProperties":{"not":{}}};
+exports.diagnose = validate37;
+const schema105 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"}},"required":["container"]};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.container === undefined) && (missing0 = "container")){
+validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema105.required,parentSchema:schema105,data}];
+return false;
+}
+else {
+if(data.container !== undefined){
+let data0 = data.container;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(data0.length < 1){
+validate37.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+else {
+validate37.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data}];
+return false;
+}
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+exports.shutdown = validate38;
+const schema107 = {"type":"object","additionalProperties":{"not":{}}};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate37.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema104.additionalProperties.not,parentSchema:schema104.additionalProperties,data:data[key0]}];
+validate38.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema107.additionalProperties.not,parentSchema:schema107.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -2095,11 +2136,11 @@ break;
 }
 }
 else {
-validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema104.type,parentSchema:schema104,data}];
+validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data}];
 return false;
 }
 }
-validate37.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 

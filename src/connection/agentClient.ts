@@ -72,6 +72,8 @@ export const REQUEST_DEADLINES_MS: Readonly<Record<MethodName, number>> = {
   // they run killed at its timeout), so the agent's answer, cleanup said, comes before the client gives up.
   'launch.start': 210_000,
   'launch.stop': 230_000,
+  // Past the agent's own (server/diagnose/diagnose.ts DIAGNOSE_MOST_MS): the engine's answer is awaited, the upper layer walked.
+  diagnose: 60_000,
   shutdown: 5_000,
 };
 
