@@ -24,7 +24,7 @@ import {
   type ListingMark,
 } from '../protocol';
 import { refuse } from '../failure';
-import { hasEntries, layerPosition, listLayerDir, pathComponents, statPage } from './layerListing';
+import { childrenWithEntries, layerPosition, listLayerDir, pathComponents, statPage } from './layerListing';
 import { pathTest } from './pathPattern';
 import { WalkBudget } from './walk';
 import type { LayerStack } from './layerStack';
@@ -140,9 +140,11 @@ export function explore(p: LayerExploreParams, resolve: () => LayerStack, budget
   // Copies: the cached listing stays as read, sizes are looked at now, for this page.
   const page = kept.slice(offset, offset + limit).map((e) => ({ ...e }));
   statPage(stack, comps, page);
+  const dirs = page.filter((e) => e.type === 'dir' && e.mark !== 'R').map((e) => e.name);
+  const withEntries = childrenWithEntries(stack, pos, comps, dirs, merged, budget);
   const entries: ExplorerEntry[] = page.map((e) => ({
     ...e,
-    hasChildren: e.type === 'dir' && e.mark !== 'R' && hasEntries(stack, pos, [...comps, e.name], merged, budget),
+    hasChildren: e.type === 'dir' && e.mark !== 'R' && withEntries.has(e.name),
   }));
   const problems = [...listing.problems];
   if (budget.exhausted) problems.push({ source: listing.path, message: budget.stoppedMessage() });

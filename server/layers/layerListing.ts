@@ -69,41 +69,63 @@ function direntType(d: fs.Dirent): EntryType | null {
   return d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : null;
 }
 
-function readLayerDir(
+/** A layer that does not have the directory; `endsMerge` when it hides it from the layers below too. */
+function noDir(endsMerge: boolean): LayerDir {
+  return { exists: false, endsMerge, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false };
+}
+
+/**
+ * Walks `comps` down from the directory `root` (not closed here): a new fd on the directory they name,
+ * or null where this layer does not have it; and whether the layers below see nothing of it (a whiteout,
+ * a non-directory or an opaque directory at it or above it, or `endsMergeAbove`).
+ */
+function descend(
   root: number,
-  index: number,
   comps: string[],
   prefixes: readonly MarkPrefix[],
-  opts: ReadOptions = FULL_READ,
-): LayerDir {
-  const none = (endsMerge: boolean): LayerDir => ({
-    exists: false,
-    endsMerge,
-    opaque: false,
-    entries: new Map(),
-    whiteouts: new Set(),
-    truncated: false,
-  });
+  endsMergeAbove = false,
+): { fd: number | null; endsMerge: boolean } {
   let fd = root;
-  let endsMerge = false;
+  let endsMerge = endsMergeAbove;
   const close = (): void => {
     if (fd !== root) fs.closeSync(fd);
   };
   try {
     for (const c of comps) {
       const st = lstatEntry(fd, c);
-      if (!st) return none(endsMerge || lstatEntry(fd, WH_PREFIX + c) !== null);
-      if (!st.isDirectory()) return none(true); // a whiteout or a non-directory: the lower layers' directory is gone
+      if (!st) return { fd: null, endsMerge: endsMerge || lstatEntry(fd, WH_PREFIX + c) !== null };
+      if (!st.isDirectory()) return { fd: null, endsMerge: true }; // a whiteout or a non-directory: the lower layers' directory is gone
       let next: number;
       try {
         next = openChildDir(fd, c);
       } catch {
-        return none(true); // swapped for a non-directory since the lstat
+        return { fd: null, endsMerge: true }; // swapped for a non-directory since the lstat
       }
       close();
       fd = next;
       if (isOpaqueDir(fd, prefixes)) endsMerge = true;
     }
+    const at = fd === root ? openDirBeneath(root, []) : fd;
+    fd = root; // handed over: not closed below
+    return { fd: at, endsMerge };
+  } finally {
+    close();
+  }
+}
+
+function readLayerDir(
+  root: number,
+  index: number,
+  comps: string[],
+  prefixes: readonly MarkPrefix[],
+  opts: ReadOptions = FULL_READ,
+  endsMergeAbove = false,
+): LayerDir {
+  const at = descend(root, comps, prefixes, endsMergeAbove);
+  if (at.fd === null) return noDir(at.endsMerge);
+  const fd = at.fd;
+  const endsMerge = at.endsMerge;
+  try {
     const opaque = comps.length > 0 && isOpaqueDir(fd, prefixes);
     // A listing is what readdir of the mounted overlay shows, and readdir takes a zero-size file with an
     // overlay.whiteout xattr for a whiteout only in a directory marked overlay.opaque=x (Linux 6.7+,
@@ -155,7 +177,7 @@ function readLayerDir(
     });
     return out;
   } finally {
-    close();
+    fs.closeSync(fd);
   }
 }
 
@@ -227,10 +249,7 @@ function readLayers(
         source: l.dir,
         message: `layer directory unreadable (${(err as NodeJS.ErrnoException).code ?? err}): looked at as empty`,
       });
-      dirs.push({
-        index: l.index,
-        dir: { exists: false, endsMerge: false, opaque: false, entries: new Map(), whiteouts: new Set(), truncated: false },
-      });
+      dirs.push({ index: l.index, dir: noDir(false) });
       continue;
     }
     try {
@@ -245,14 +264,59 @@ function readLayers(
   return dirs;
 }
 
-/**
- * Whether the directory at `comps` shows anything in the view (the layer at `pos` alone, or merged up to
- * it): a short read of each layer, `max` names at most; a directory with more is taken as not empty.
- */
-export function hasEntries(stack: LayerStack, pos: number, comps: string[], merged: boolean, budget?: WalkBudget): boolean {
-  const dirs = readLayers(stack, pos, comps, [], { max: 64, childMarks: false, budget }, merged ? Infinity : 1);
+/** Whether the directories read show anything in the view: a short read taken as not empty. */
+function showsEntries(dirs: { index: number; dir: LayerDir }[], merged: boolean): boolean {
   if (!merged) return dirs[0].dir.entries.size > 0 || dirs[0].dir.whiteouts.size > 0 || dirs[0].dir.truncated;
   return dirs.some((d) => d.dir.truncated) || mergedView(dirs).size > 0;
+}
+
+/**
+ * Which of the directories `names`, children of the directory at `comps`, show anything in the view (the
+ * layer at `pos` alone, or merged up to it): a short read of each layer, `max` names at most; a directory
+ * with more is taken as not empty. The directory at `comps` is walked to once per layer and held by fd
+ * for all the children: a page of 500 directories 1,000 levels down was 500 walks of 1,000 levels (81 s here).
+ */
+export function childrenWithEntries(
+  stack: LayerStack,
+  pos: number,
+  comps: string[],
+  names: string[],
+  merged: boolean,
+  budget?: WalkBudget,
+): Set<string> {
+  const out = new Set<string>();
+  if (!names.length) return out;
+  // Each layer's directory at `comps`, as readLayers would reach it (no marks by xattr: a short read, as before).
+  const parents: { index: number; fd: number | null; endsMerge: boolean }[] = [];
+  try {
+    for (const l of stack.layers.slice(pos, merged ? undefined : pos + 1)) {
+      let root: number;
+      try {
+        root = openDir(l.dir);
+      } catch {
+        parents.push({ index: l.index, fd: null, endsMerge: false });
+        continue;
+      }
+      try {
+        parents.push({ index: l.index, ...descend(root, comps, []) });
+      } finally {
+        fs.closeSync(root);
+      }
+      if (parents.length > 1 && parents[parents.length - 1].endsMerge) break;
+    }
+    const opts: ReadOptions = { max: 64, childMarks: false, budget };
+    for (const name of names) {
+      const dirs: { index: number; dir: LayerDir }[] = [];
+      for (const p of parents) {
+        dirs.push({ index: p.index, dir: p.fd === null ? noDir(p.endsMerge) : readLayerDir(p.fd, p.index, [name], [], opts, p.endsMerge) });
+        if (dirs.length > 1 && dirs[dirs.length - 1].dir.endsMerge) break;
+      }
+      if (showsEntries(dirs, merged)) out.add(name);
+    }
+    return out;
+  } finally {
+    for (const p of parents) if (p.fd !== null) fs.closeSync(p.fd);
+  }
 }
 
 /**
@@ -263,7 +327,11 @@ export function hasEntries(stack: LayerStack, pos: number, comps: string[], merg
 export function statPage(stack: LayerStack, comps: string[], entries: ListingEntry[]): void {
   const byLayer = new Map<number, ListingEntry[]>();
   for (const e of entries)
-    if (e.type === 'file' || (e.type === 'dir' && e.mark !== 'R')) byLayer.set(e.layer, [...(byLayer.get(e.layer) ?? []), e]);
+    if (e.type === 'file' || (e.type === 'dir' && e.mark !== 'R')) {
+      const list = byLayer.get(e.layer);
+      if (list) list.push(e);
+      else byLayer.set(e.layer, [e]);
+    }
   for (const [index, list] of byLayer) {
     const l = stack.layers.find((x) => x.index === index);
     if (!l) continue;

@@ -7,7 +7,7 @@ import { cliInteraction } from './interaction';
 import { openLocalTransport } from '../connection/localTransport';
 import { openSshTransport } from '../connection/sshTransport';
 import { parseSshDestination, readSshConfig, resolveHost, type SshTarget } from '../connection/sshConfig';
-import type { AgentTransport } from '../connection/transport';
+import type { AgentTransport, Interaction } from '../connection/transport';
 
 function targetFor(dest: string): SshTarget {
   const d = parseSshDestination(dest);
@@ -15,13 +15,17 @@ function targetFor(dest: string): SshTarget {
   return { ...fromConfig, user: d.user ?? fromConfig.user, port: d.port ?? fromConfig.port };
 }
 
-export async function openTransportFor(global: GlobalFlags): Promise<AgentTransport> {
+/** `interaction`: how to ask and log; the terminal's by default (a fleet gives each node its own). */
+export async function openTransportFor(
+  global: GlobalFlags,
+  interaction: Interaction = cliInteraction(process.env.NODESCOPE_VERBOSE === '1'),
+): Promise<AgentTransport> {
   if (!global.ssh) return openLocalTransport();
   const target = targetFor(global.ssh);
   if (global.identity.length) target.identityFiles = global.identity;
   if (global.knownHosts.length) target.knownHostsFiles = global.knownHosts;
   if (global.jump.length) target.jump = global.jump.map(targetFor);
-  return openSshTransport(target, cliInteraction(process.env.NODESCOPE_VERBOSE === '1'), {
+  return openSshTransport(target, interaction, {
     acceptNewHostKey: global.acceptNewHostKey,
     remoteNodePath: process.env.NODESCOPE_REMOTE_NODE,
     nodeRuntime: process.env.NODESCOPE_NODE_RUNTIME,

@@ -198,7 +198,7 @@ export async function startTestNode(name: string, opts: TestNodeOptions = {}): P
 
 /**
  * `count` nodes sharing one client key, the ones listed in `hideNode`/`unreachable` (by index) so; an
- * ssh_config with a Host block for each (ProxyCommand, User root, the key) and a known_hosts with their keys.
+ * ssh_config with a Host block for each (ProxyCommand, User root, the key, a known_hosts with their keys).
  */
 export async function startTestNodes(
   count: number,
@@ -226,6 +226,8 @@ export async function startTestNodes(
     dispose();
     throw err;
   }
+  const knownHosts = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHosts, nodes.map((n) => n.knownHostsLine).join('\n') + '\n');
   const sshConfig = path.join(dir, 'ssh_config');
   fs.writeFileSync(
     sshConfig,
@@ -236,13 +238,12 @@ export async function startTestNodes(
           `  User root`,
           `  IdentityFile ${clientKey}`,
           `  IdentitiesOnly yes`,
+          `  UserKnownHostsFile ${knownHosts}`,
           `  ProxyCommand ${n.proxyCommand}`,
           '',
         ].join('\n'),
       )
       .join('\n'),
   );
-  const knownHosts = path.join(dir, 'known_hosts');
-  fs.writeFileSync(knownHosts, nodes.map((n) => n.knownHostsLine).join('\n') + '\n');
   return { nodes, clientKey, sshConfig, knownHosts, dir, dispose };
 }
