@@ -10,9 +10,9 @@
 import * as path from 'path';
 import { isRelativeDir, parseArgs, usageOf, UsageError, type Command, type GlobalFlags } from './cli/args';
 import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
-import { pinLaunch } from './cli/launchPin';
 import { askYesNo } from './cli/interaction';
 import { renderLayerReport, renderListing } from './cli/renderLayers';
+import { watchNode } from './cli/watchNode';
 import { brokenRules } from './cli/layerOptions';
 import { formatBytes } from '../server/units';
 import { buildLayerGraph } from './model/graph/layerGraph';
@@ -36,6 +36,8 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       print(cmd.json, s, () => renderSnapshot(s));
       return 0;
     }
+    case 'watch':
+      return watchNode(client, cmd.json);
     case 'layer': {
       // Absolute paths are the node's and go as given (path.resolve would turn them into C:\… on Windows).
       const l = await client.request('layer.scan', { path: cmd.dir.startsWith('/') ? cmd.dir : path.resolve(cmd.dir) });
@@ -88,7 +90,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
         'Launch? [y/N] ',
         cmd,
         print,
-        (plan) => pinLaunch(plan, cmd.options),
+        (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
       );
     case 'graph': {
       // The same builders the panels use: what is printed is what they draw.
@@ -183,17 +185,24 @@ async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' 
  * Otherwise the agent runs as a child (through sudo) or on the node over SSH. Each path is required only
  * when taken: loading the SSH and JSON-RPC stacks for a local run cost more than the run itself.
  */
-async function openClient(global: GlobalFlags): Promise<AgentClient> {
+async function openClient(global: GlobalFlags, watch = false): Promise<AgentClient> {
   /* eslint-disable @typescript-eslint/no-require-imports -- each path loaded only when taken (above) */
-  if (!global.ssh) {
+  // Watching needs an agent of its own, whose watcher pushes changes (the in-process methods push none).
+  if (!global.ssh && !watch) {
     const local = require('./connection/inProcessAgent') as typeof import('./connection/inProcessAgent');
     if (local.canRunAgentInProcess()) return local.inProcessAgent(AGENT_VERSION);
   }
   const { openTransportFor } = require('./cli/transportFor') as typeof import('./cli/transportFor');
   const { connectAgent } = require('./connection/agentClient') as typeof import('./connection/agentClient');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return connectAgent(await openTransportFor(global), { clientVersion: AGENT_VERSION });
+  return connectAgent(await openTransportFor(global), {
+    clientVersion: AGENT_VERSION,
+    watchIntervalMs: watch ? WATCH_BACKSTOP_MS : undefined,
+  });
 }
+
+/** `nodescope watch`'s polling interval: events come first (server/events/), this is only the backstop. */
+const WATCH_BACKSTOP_MS = 2000;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -217,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`nodescope ${AGENT_VERSION}\n`);
     return 0;
   }
-  const client = await openClient(global);
+  const client = await openClient(global, command.name === 'watch');
   try {
     return await run(client, command);
   } finally {

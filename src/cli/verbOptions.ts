@@ -52,8 +52,7 @@ export function wholeNumber(flag: string, text: string | undefined): number {
 export const GLOBAL_OPTIONS: OptionDef[] = [
   { name: 'help', short: 'h' },
   { name: 'version', short: 'V' },
-  { name: 'ssh', value: 'user@host[:port]', multiple: true },
-  { name: 'hosts', value: 'PATTERN' },
+  { name: 'ssh', value: 'user@host[:port]' },
   { name: 'identity', value: 'FILE', multiple: true, under: 'ssh' },
   { name: 'known-hosts', value: 'FILE', multiple: true, under: 'ssh' },
   { name: 'jump', value: 'user@host[:port]', multiple: true, under: 'ssh' },
@@ -132,6 +131,14 @@ export const VERBS: Record<string, VerbDef> = {
     args: ['namespaces|layers'],
     options: [{ name: 'format', value: 'json|dot', read: word }, hiddenJson],
     about: ['the namespace or layer sharing graph the panels draw, as', 'JSON (nodes, edges; the default) or a Graphviz digraph'],
+  },
+  watch: {
+    args: [],
+    options: [json],
+    about: [
+      'one line per change until Ctrl-C: container started or stopped,',
+      'limit changed, OOM kill, namespace appeared or vanished (all engines)',
+    ],
   },
 };
 

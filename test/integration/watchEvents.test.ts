@@ -74,7 +74,8 @@ describe('the agent follows real engines through events', { skip, timeout: 600_0
     // The agent from source (tsx): these tests are about its code as it is now, not a bundle built earlier.
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim();
     const transport = await openLocalTransport({ agentPath: path.join(repo, 'server', 'agent.ts'), useSudo: 'never' });
-    client = await connectAgent(transport, { watchIntervalMs: BACKSTOP_MS });
+    // From source the agent compiles as it starts: on a loaded machine, longer than a bundle's start.
+    client = await connectAgent(transport, { watchIntervalMs: BACKSTOP_MS, deadlines: { initialize: 120_000, snapshot: 120_000 } });
     client.onChanged((n) => {
       notes.push(n);
       copy = applyChanges(copy, n);
