@@ -10,6 +10,7 @@
 import * as path from 'path';
 import { isRelativeDir, parseArgs, usageOf, UsageError, type Command, type GlobalFlags } from './cli/args';
 import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, renderSnapshot, renderWhence } from './cli/render';
+import { pinLaunch } from './cli/launchPin';
 import { askYesNo } from './cli/interaction';
 import { renderLayerReport, renderListing } from './cli/renderLayers';
 import { watchNode } from './cli/watchNode';
@@ -90,7 +91,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
         'Launch? [y/N] ',
         cmd,
         print,
-        (plan) => ({ name: plan.name, command: plan.command, lowerdirs: plan.lowerdirs }),
+        (plan) => pinLaunch(plan, cmd.options),
       );
     case 'graph': {
       // The same builders the panels use: what is printed is what they draw.

@@ -25,6 +25,10 @@ export class UsageError extends Error {
 
 export interface GlobalFlags {
   ssh?: string;
+  /** Every --ssh after the first: the command runs on each node (a fleet, src/cli/fleet.ts). */
+  alsoSsh?: string[];
+  /** --hosts: a Host pattern of the SSH config whose hosts are the fleet. */
+  hosts?: string;
   identity: string[];
   knownHosts: string[];
   jump: string[];
@@ -88,7 +92,9 @@ function parseGlobal(argv: string[]): { global: GlobalFlags; verbAt: number } | 
       continue;
     }
     if (t.value === undefined || t.value.startsWith('--')) throw new UsageError(`${t.rawName} needs a value`);
-    if (t.name === 'ssh') global.ssh = t.value;
+    if (t.name === 'ssh' && global.ssh !== undefined) global.alsoSsh = [...(global.alsoSsh ?? []), t.value];
+    else if (t.name === 'ssh') global.ssh = t.value;
+    else if (t.name === 'hosts') global.hosts = t.value;
     else if (t.name === 'identity') global.identity.push(t.value);
     else if (t.name === 'known-hosts') global.knownHosts.push(t.value);
     else global.jump.push(t.value);
@@ -128,8 +134,12 @@ export function parseArgs(argv: string[]): Parsed {
   const head = parseGlobal(argv);
   if ('command' in head) return head;
   const { global, verbAt } = head;
-  if ((global.identity.length || global.knownHosts.length || global.jump.length || global.acceptNewHostKey) && !global.ssh) {
-    throw new UsageError('--identity, --known-hosts, --jump and --accept-new-host-key go with --ssh');
+  if (
+    (global.identity.length || global.knownHosts.length || global.jump.length || global.acceptNewHostKey) &&
+    !global.ssh &&
+    !global.hosts
+  ) {
+    throw new UsageError('--identity, --known-hosts, --jump and --accept-new-host-key go with --ssh or --hosts');
   }
   const name = argv[verbAt];
   if (!name) throw new UsageError('no command given');
@@ -172,7 +182,8 @@ export function parseArgs(argv: string[]): Parsed {
       return { global, command: { name, json } };
     case 'layer':
       // A relative path names a directory here; on another node there is nothing it could be relative to.
-      if (global.ssh && !positional[0].startsWith('/')) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
+      if ((global.ssh || global.hosts) && !positional[0].startsWith('/'))
+        throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, dir: positional[0], json } };
     case 'whence':
       if (!positional[1].startsWith('/')) throw usage(`PATH must be absolute inside the container, got "${positional[1]}"`);
@@ -180,7 +191,8 @@ export function parseArgs(argv: string[]): Parsed {
     case 'diff':
       return { global, command: { name, container: positional[0], json } };
     case 'pagecache':
-      if (global.ssh && isRelativeDir(positional[0])) throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
+      if ((global.ssh || global.hosts) && isRelativeDir(positional[0]))
+        throw usage(`DIR must be absolute with --ssh, got "${positional[0]}"`);
       return { global, command: { name, target: positional[0], json, top: num('top') ?? 10 } };
     case 'layers': {
       const ci = flag('ci');

@@ -52,7 +52,8 @@ export function wholeNumber(flag: string, text: string | undefined): number {
 export const GLOBAL_OPTIONS: OptionDef[] = [
   { name: 'help', short: 'h' },
   { name: 'version', short: 'V' },
-  { name: 'ssh', value: 'user@host[:port]' },
+  { name: 'ssh', value: 'user@host[:port]', multiple: true },
+  { name: 'hosts', value: 'PATTERN' },
   { name: 'identity', value: 'FILE', multiple: true, under: 'ssh' },
   { name: 'known-hosts', value: 'FILE', multiple: true, under: 'ssh' },
   { name: 'jump', value: 'user@host[:port]', multiple: true, under: 'ssh' },
