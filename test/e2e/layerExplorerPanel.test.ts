@@ -16,6 +16,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
+import { partsWithShots } from '../support/e2eSteps';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -43,14 +44,7 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
     await vs?.close();
   });
 
-  async function step(name: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      await vs.shot(`FAILED-explorer-${name}`).catch(() => undefined);
-      throw new Error(`${name}: ${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-6).join(' | ')}`, { cause: err });
-    }
-  }
+  const step = partsWithShots('explorer', () => vs);
 
   /** The card of the layer whose history command is `createdBy`, once the report has arrived. */
   const card = (f: Frame, createdBy: string) =>

@@ -18,6 +18,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
+import { partsWithShots } from '../support/e2eSteps';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -67,14 +68,7 @@ describe('the layer graph and overview panels in a real VS Code', { skip, timeou
     await vs?.close();
   });
 
-  async function step(name: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      await vs.shot(`FAILED-layergraph-${name}`).catch(() => undefined);
-      throw new Error(`${name}: ${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-6).join(' | ')}`, { cause: err });
-    }
-  }
+  const step = partsWithShots('layergraph', () => vs);
 
   /**
    * The base layer's entry in the shared-layers list, once it says `used by N` with N what docker says at

@@ -21,6 +21,7 @@ import { probes, rigUp, skipUnlessReal } from '../support/real';
 import { startVsCode, type VsCode } from '../support/codeServer';
 import { contextMenu, expand, showNodesView, until } from '../support/nodesTreePage';
 import { frameWith, palette, pickTheme, tabs } from '../support/panelPage';
+import { partsWithShots } from '../support/e2eSteps';
 
 const repo = path.resolve(__dirname, '..', '..');
 const vsix = process.env.NODESCOPE_VSIX ?? path.join(repo, 'dist', 'nodescope.vsix');
@@ -73,14 +74,7 @@ describe('the live resources and security matrix panels in a real VS Code', { sk
     await vs?.close();
   });
 
-  async function step(name: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      await vs.shot(`FAILED-resources-security-${name}`).catch(() => undefined);
-      throw new Error(`${name}: ${(err as Error).message}\nNodescope log: ${vs.nodescopeLog().slice(-6).join(' | ')}`, { cause: err });
-    }
-  }
+  const step = partsWithShots('resources-security', () => vs);
 
   const samplesOf = async (f: Frame, chart: string): Promise<number> =>
     Number(

@@ -19,3 +19,20 @@ export function stepsWithShots(prefix: string, vs: () => VsCode | undefined): (n
     });
   };
 }
+
+/**
+ * A named part of one long e2e test (a panel's flow shares its page across parts): a failure leaves
+ * test-results/e2e/FAILED-<prefix>-<name>.png and names the part, with the last lines of the Nodescope log.
+ */
+export function partsWithShots(prefix: string, vs: () => VsCode): (name: string, fn: () => Promise<void>) => Promise<void> {
+  return async (name, fn) => {
+    try {
+      await fn();
+    } catch (err) {
+      await vs()
+        .shot(`FAILED-${prefix}-${name}`)
+        .catch(() => undefined);
+      throw new Error(`${name}: ${(err as Error).message}\nNodescope log: ${vs().nodescopeLog().slice(-6).join(' | ')}`, { cause: err });
+    }
+  };
+}
