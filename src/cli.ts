@@ -27,9 +27,14 @@ import { ErrorCodes } from '../server/protocol';
 import { AGENT_VERSION } from '../server/version';
 import type { ParamsOf, ResultOf } from '../server/protocol';
 
-async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
+/** `out`: where the verb's output goes (a fleet keeps each node's to print in sections). */
+async function run(
+  client: AgentClient,
+  cmd: Exclude<Command, { name: 'help' | 'version' }>,
+  out: (text: string) => void = (text) => void process.stdout.write(text),
+): Promise<number> {
   const print = (json: boolean, doc: unknown, text: () => string): void => {
-    process.stdout.write(json ? `${escapeControlsInJson(JSON.stringify(doc, null, 2))}\n` : `${text()}\n`);
+    out(json ? `${escapeControlsInJson(JSON.stringify(doc, null, 2))}\n` : `${text()}\n`);
   };
   switch (cmd.name) {
     case 'snapshot': {
@@ -66,7 +71,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       if (cmd.ci) {
         // dive's CI mode: one line per broken rule, exit 1; nothing printed and 0 when all hold.
         const broken = brokenRules(r, cmd, formatBytes);
-        if (broken.length) process.stdout.write(`${broken.join('\n')}\n`);
+        if (broken.length) out(`${broken.join('\n')}\n`);
         return broken.length ? 1 : 0;
       }
       print(cmd.json, r, () => renderLayerReport(r, process.stdout.isTTY ? process.stdout.columns : undefined));
@@ -98,7 +103,7 @@ async function run(client: AgentClient, cmd: Exclude<Command, { name: 'help' | '
       const s = await client.request('snapshot', {});
       const graph = cmd.of === 'namespaces' ? buildNamespaceGraph(s) : buildLayerGraph(s);
       // toDot escapes every name itself (controls made visible, DOT quoting); its newlines are its own.
-      if (cmd.format === 'dot') process.stdout.write(toDot(graph, cmd.of));
+      if (cmd.format === 'dot') out(toDot(graph, cmd.of));
       else print(true, graph, () => '');
       return 0;
     }
@@ -226,6 +231,12 @@ async function main(argv: string[]): Promise<number> {
   if (command.name === 'version') {
     process.stdout.write(`nodescope ${AGENT_VERSION}\n`);
     return 0;
+  }
+  if (global.alsoSsh?.length || global.hosts !== undefined) {
+    // Several nodes: each connected on its own, their outputs in sections (src/cli/fleet.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SSH stack, loaded only when taken (openClient)
+    const fleet = require('./cli/fleet') as typeof import('./cli/fleet');
+    return fleet.runFleet(global, fleet.fleetTargets(global), command, run);
   }
   const client = await openClient(global, command.name === 'watch');
   try {

@@ -20,6 +20,12 @@ import { BoltError, BoltFile, uvarint } from './boltFile';
 import { chainIds, configLayers, type DockerImage, type DockerImageLayer } from './dockerImage';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/**
+ * The most layers one overlay stacks (the kernel's OVL_MAX_STACK). An image config is its author's: one
+ * naming more cannot be mounted, and each layer costs a walk of containerd's snapshot buckets, so it is
+ * refused before the first (900,000 diff ids fit in a 64 MiB config).
+ */
+const OVERLAY_MAX_LAYERS = 500;
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 /** Node's process.arch as OCI platforms name it. */
 const OCI_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
@@ -182,17 +188,28 @@ function findImage(snapshots: string, ref: string, problems: Problem[], fits: (d
         `containerd image ${echo(c.name)}: its config is not in the content store (no manifest for linux/${OCI_ARCH[process.arch] ?? process.arch}?)`,
       );
     const { diffIds, history } = configLayers(cfg, cfgDigest, problems);
+    if (diffIds.length > OVERLAY_MAX_LAYERS)
+      throw refuse(
+        ErrorCodes.Unsupported,
+        `containerd image ${echo(c.name)}: its config names ${diffIds.length} layers, more than an overlay stacks (${OVERLAY_MAX_LAYERS})`,
+      );
     // A chain id names a snapshot: only well-formed digests go into one.
     const chains = chainIds(diffIds).map((c) => (DIGEST.test(c) ? c : ''));
-    const layerDirs = chains.map((chain) => snapshotDir(meta, snapDb, snapshots, c.namespace, chain));
-    const missing = layerDirs.findIndex((d) => d === null);
+    // Bottom-up, stopping at the first layer not unpacked: the ones above it cannot be either.
+    const layerDirs: string[] = [];
+    for (const chain of chains) {
+      const dir = snapshotDir(meta, snapDb, snapshots, c.namespace, chain);
+      if (dir === null) break;
+      layerDirs.push(dir);
+    }
+    const missing = layerDirs.length < chains.length ? layerDirs.length : -1;
     if (missing >= 0) {
       unpackedNowhere = `layer ${chains.length - 1 - missing} (${chains[missing]}) has no overlayfs snapshot in namespace ${echo(c.namespace)}: the image is not unpacked there`;
       continue;
     }
     // Each namespace unpacks its own snapshots: a container's image is the one whose directories it mounts.
-    if (!fits(layerDirs as string[])) continue;
-    const layers: DockerImageLayer[] = layerDirs.map((dir, i) => ({ dir: dir!, ...history[i] }));
+    if (!fits(layerDirs)) continue;
+    const layers: DockerImageLayer[] = layerDirs.map((dir, i) => ({ dir, ...history[i] }));
     return { id: cfgDigest, name: c.name, namespace: c.namespace, layers };
   }
   if (!unpackedNowhere) return null; // unpacked, but not as the layers asked for (another namespace's)
