@@ -10,7 +10,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ErrorCodes, type ContainerInfo, type ContainerUser, type EnterOptions, type EnterPlan, type Problem } from '../protocol';
+import {
+  ErrorCodes,
+  NS_TYPES,
+  type ContainerInfo,
+  type ContainerUser,
+  type EnterOptions,
+  type EnterPlan,
+  type NsType,
+  type Problem,
+} from '../protocol';
 import { refuse } from '../failure';
 import { AgentError } from '../agentError';
 import { parseStat } from '../discover/procfs';
@@ -27,6 +36,71 @@ export interface EnterRequest {
   /** A name from the container's /etc/passwd, or a numeric uid. */
   user?: string;
   command?: string[];
+  /** Only these namespaces (default: all, `nsenter --all`); without mnt the shell or command is the node's own. */
+  namespaces?: NsType[];
+}
+
+/** nsenter's option for each namespace type (util-linux nsenter(1)). */
+const NSENTER_FLAG: Record<NsType, string> = {
+  cgroup: '--cgroup',
+  ipc: '--ipc',
+  mnt: '--mount',
+  net: '--net',
+  pid: '--pid',
+  time: '--time',
+  user: '--user',
+  uts: '--uts',
+};
+
+/** The node's nsenter: the usual places first, then PATH (sudo's secure_path may have trimmed PATH; NixOS keeps it elsewhere). */
+export function findNsenter(): string {
+  const pathDirs = (process.env.PATH ?? '')
+    .split(':')
+    .filter((d) => d.startsWith('/'))
+    .map((d) => path.posix.join(d, 'nsenter'));
+  const nsenter = [...NSENTER_CANDIDATES, ...pathDirs].find((p) => fs.existsSync(p));
+  if (!nsenter) throw refuse(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
+  return nsenter;
+}
+
+/**
+ * nsenter's options to join `types` of process `target`: `--target PID` and one option a type. The user
+ * namespace is left out when it is the agent's own: setns(2) refuses to join the caller's own user
+ * namespace (EINVAL), which `nsenter --all` skips the same way; the time namespace too, and when either
+ * cannot be read (a kernel before 5.6 has no time namespace): there is nothing to join then.
+ */
+export function nsenterFlags(target: number, types: readonly NsType[]): string[] {
+  const inode = (pid: number | 'self', t: NsType): number | null => {
+    try {
+      return fs.statSync(`/proc/${pid}/ns/${t}`).ino;
+    } catch {
+      return null;
+    }
+  };
+  const wanted = types.filter((t) => {
+    if (t !== 'user' && t !== 'time') return true;
+    const theirs = inode(target, t);
+    return theirs !== null && theirs !== inode('self', t);
+  });
+  return ['--target', String(target), ...wanted.map((t) => NSENTER_FLAG[t])];
+}
+
+/**
+ * The argv that runs `run` in `types` of process `target`'s namespaces, as root: with mnt, rooted in the
+ * container's root and working directory (`--root --wd`); without it, in the node's files, so `run` is a
+ * program of the node (e.g. `['ip', 'addr']` in a container's net namespace alone, with the node's tools).
+ */
+export function nsenterArgv(target: number, types: readonly NsType[], run: string[], asUser: string[] = []): string[] {
+  const rooted = types.includes('mnt') ? ['--root', '--wd'] : [];
+  return [findNsenter(), ...nsenterFlags(target, types), ...rooted, ...asUser, '--', ...run];
+}
+
+/** A subset of namespace types as asked: known types, at least one, each once, in NS_TYPES' order. */
+export function checkNamespaceTypes(types: readonly string[]): NsType[] {
+  const unknown = types.filter((t) => !(NS_TYPES as readonly string[]).includes(t));
+  if (unknown.length) throw refuse(ErrorCodes.InvalidParams, `unknown namespace type "${unknown[0]}": one of ${NS_TYPES.join(', ')}`);
+  if (!types.length) throw refuse(ErrorCodes.InvalidParams, 'name at least one namespace type to enter');
+  return NS_TYPES.filter((t) => types.includes(t));
 }
 
 /**
@@ -106,16 +180,11 @@ function resolveUser(c: ContainerInfo, root: string, user: string): { name: stri
 export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | null>, req: EnterRequest = {}): EnterPlan {
   const { target, startTime } = liveTarget(c, recordedStart, req.pid);
   const { shell, command } = req;
-  // The usual places first, then PATH (NixOS and friends keep it elsewhere); sudo's secure_path may
-  // have trimmed PATH, which is why the usual places come first.
-  const pathDirs = (process.env.PATH ?? '')
-    .split(':')
-    .filter((d) => d.startsWith('/'))
-    .map((d) => path.posix.join(d, 'nsenter'));
-  const nsenter = [...NSENTER_CANDIDATES, ...pathDirs].find((p) => fs.existsSync(p));
-  if (!nsenter) throw refuse(ErrorCodes.Unsupported, 'nsenter is not installed on this node (Debian/Ubuntu: util-linux)');
-
-  const root = `/proc/${target}/root`;
+  const nsenter = findNsenter();
+  const types = req.namespaces === undefined ? null : checkNamespaceTypes(req.namespaces);
+  // Without the mount namespace the shell runs in the node's files: it is looked for there.
+  const inContainer = types === null || types.includes('mnt');
+  const root = inContainer ? `/proc/${target}/root` : '/';
   let run: string[];
   let found: string | null = null;
   if (command?.length) {
@@ -123,14 +192,23 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
   } else {
     const wanted = shell ? [shell] : SHELLS;
     found = wanted.find((s) => resolvesInside(root, s)) ?? null;
+    if (!found && !inContainer) throw refuse(ErrorCodes.Unsupported, `no shell on this node (tried ${wanted.join(', ')})`);
     if (!found) {
-      throw refuse(ErrorCodes.Unsupported, `no shell in ${c.name}'s root (tried ${wanted.join(', ')}); pass a command to run instead`);
+      throw refuse(
+        ErrorCodes.Unsupported,
+        `no shell in ${c.name}'s root (tried ${wanted.join(', ')}); a debug shell brings its own (nodescope debug ${c.name}, or Debug Shell… in the editor), or pass a command to run`,
+      );
     }
     run = found.endsWith('/busybox') ? [found, 'sh'] : [found];
   }
   let user: EnterPlan['user'] = null;
   const asUser: string[] = [];
   if (req.user !== undefined) {
+    if (!inContainer)
+      throw refuse(
+        ErrorCodes.InvalidParams,
+        'a user of the container needs its mount namespace (its /etc/passwd): add mnt, or leave out the user',
+      );
     const u = resolveUser(c, root, req.user);
     user = { name: u.name, uid: u.uid, gid: u.gid };
     // nsenter sets the gid (dropping supplementary groups), then the uid, after joining the namespaces.
@@ -146,7 +224,9 @@ export function planEnter(c: ContainerInfo, recordedStart: Map<number, number | 
     startTime,
     shell: found,
     user,
-    argv: [nsenter, '--target', String(target), '--all', '--root', '--wd', ...asUser, '--', ...run],
+    argv: types
+      ? nsenterArgv(target, types, run, asUser)
+      : [nsenter, '--target', String(target), '--all', '--root', '--wd', ...asUser, '--', ...run],
   };
 }
 

@@ -274,7 +274,7 @@ describe('the agent process', { skip }, () => {
       assert.equal(bare.status, 1);
       assert.equal(
         bare.stderr,
-        `nodescope: no shell in ${name}'s root (tried /bin/bash, /usr/bin/bash, /bin/sh, /usr/bin/sh, /bin/ash, /bin/busybox); pass a command to run instead\n`,
+        `nodescope: no shell in ${name}'s root (tried /bin/bash, /usr/bin/bash, /bin/sh, /usr/bin/sh, /bin/ash, /bin/busybox); a debug shell brings its own (nodescope debug ${name}, or Debug Shell… in the editor), or pass a command to run\n`,
       );
       const cmd = spawnSync(process.execPath, [cli, 'enter', name, '--', '/busybox', 'cat', '/proc/1/cmdline'], {
         encoding: 'utf8',

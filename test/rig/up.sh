@@ -88,6 +88,22 @@ DOCKER
     fi
   done
   rm -rf "$ctx"
+  build_distroless
+}
+
+# A distroless image: one static binary that pauses, FROM scratch, nothing else (no shell, no tools), for
+# the debug shell. Built with gcc -static here: no registry is contacted.
+build_distroless() {
+  docker image inspect nodescope-rig/distroless:1 >/dev/null 2>&1 && return
+  need gcc
+  log "building nodescope-rig/distroless:1"
+  local ctx; ctx=$(mktemp -d)
+  printf '#include <unistd.h>\nint main(void) { for (;;) pause(); }\n' >"$ctx/sleeper.c"
+  gcc -static -O2 -o "$ctx/sleeper" "$ctx/sleeper.c"
+  printf 'FROM scratch\nCOPY sleeper /sleeper\nCMD ["/sleeper"]\n' >"$ctx/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build -q -t nodescope-rig/distroless:1 "$ctx" >/dev/null 2>&1 \
+    || { DOCKER_BUILDKIT=0 docker build -t nodescope-rig/distroless:1 "$ctx" >&2; exit 1; }
+  rm -rf "$ctx"
 }
 
 # The hostile image: the trees and traps of hostile-trees.sh in an image layer, hostile.sh as its
@@ -142,6 +158,8 @@ start_containers() {
   # Shares the host's PID namespace.
   run_container nodescope-rig-hostpid --hostname hostpid-host --pid host \
     nodescope-rig/layers:1 sleep 1000000
+  # No shell, no tools: the debug shell's target.
+  run_container nodescope-rig-distroless --hostname distroless-host nodescope-rig/distroless:1
 }
 
 start_bare() {
@@ -257,6 +275,6 @@ start_netns
 echo "BARE_PID=$(cat "$STATE/bare.pid")"
 echo "BARE_ROOT=$STATE/bare"
 echo "NETNS=/run/netns/nodescope-rig-held"
-for n in limited readonly hostpid; do echo "DOCKER_${n^^}=$(docker inspect -f '{{.Id}}' nodescope-rig-$n)"; done
+for n in limited readonly hostpid distroless; do echo "DOCKER_${n^^}=$(docker inspect -f '{{.Id}}' nodescope-rig-$n)"; done
 echo "CONTAINERD_SOCK=$CTRD_SOCK"
 echo "HOSTILE_IMAGE=$HOSTILE_IMAGE"
