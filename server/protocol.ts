@@ -659,6 +659,18 @@ export interface EnterPlan {
   argv: string[];
 }
 
+/**
+ * A debug shell (server/act/debug.ts): in all of the container's namespaces, its files at `/`, a static
+ * busybox of the node on PATH, mounted over `toolboxAt` in a private copy of its mount namespace (the
+ * container sees no change). `shell`: the toolbox's sh, or null when a command runs instead.
+ */
+export interface DebugPlan extends EnterPlan {
+  /** The node's file the toolbox was copied from. */
+  toolbox: string;
+  /** The directory of the container that the toolbox covers, in the debug shell's view only. */
+  toolboxAt: string;
+}
+
 export type LimitResource = 'memory' | 'pids' | 'cpu';
 
 /**
@@ -993,7 +1005,11 @@ export interface Methods {
   'layerFiles.list': { params: LayerView & { path: string }; result: { path: string; entries: LayerFileEntry[]; truncated: boolean } };
   'layerFiles.read': { params: LayerView & { path: string }; result: { path: string; size: number; base64: string; layer: number } };
   'enter.options': { params: { container: Subject; pid?: Count }; result: EnterOptions };
-  'enter.plan': { params: { container: Subject; pid?: Count; shell?: string; user?: string; command?: string[] }; result: EnterPlan };
+  'enter.plan': {
+    params: { container: Subject; pid?: Count; shell?: string; user?: string; command?: string[]; namespaces?: NsType[] };
+    result: EnterPlan;
+  };
+  'debug.plan': { params: { container: Subject; pid?: Count; toolbox?: string; command?: string[] }; result: DebugPlan };
   'limit.set': { params: LimitParams; result: LimitResult };
   'launch.start': { params: LaunchParams; result: LaunchResult };
   'launch.stop': { params: { container: Subject; dryRun?: boolean }; result: StopResult };

@@ -9,6 +9,7 @@ import { connectionStatusItems } from './views/statusBar';
 import { registerNodeCommands } from './commands/nodeCommands';
 import { registerItemCommands } from './commands/itemCommands';
 import { registerEnterCommand } from './commands/enter';
+import { registerDebugShellCommand } from './commands/debugShell';
 import { registerFileCommands } from './commands/files';
 import { registerLayerFileCommands } from './files/compareCommands';
 import { registerLimitCommand } from './commands/limit';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerNodeCommands(context, nodes);
   registerItemCommands(context, nodes);
   registerEnterCommand(context, nodes);
+  registerDebugShellCommand(context, nodes);
   registerFileCommands(context, nodes);
   registerLayerFileCommands(context, nodes);
   registerLimitCommand(context, nodes);

@@ -81,7 +81,7 @@ return errors === 0;
 }
 
 exports.snapshot = validate18;
-const schema52 = {"type":"object","additionalProperties":{"not":{}}};
+const schema55 = {"type":"object","additionalProperties":{"not":{}}};
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -90,7 +90,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema52.additionalProperties.not,parentSchema:schema52.additionalProperties,data:data[key0]}];
+validate18.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema55.additionalProperties.not,parentSchema:schema55.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -99,7 +99,7 @@ break;
 }
 }
 else {
-validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema52.type,parentSchema:schema52,data}];
+validate18.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data}];
 return false;
 }
 }
@@ -108,7 +108,7 @@ return errors === 0;
 }
 
 exports["layer.scan"] = validate19;
-const schema53 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
+const schema56 = {"type":"object","properties":{"path":{"$ref":"#/definitions/Subject"}},"required":["path"]};
 const schema13 = {"type":"string","description":"What a request is about: a container (id, unique id prefix or name), an image, or a path. Never empty. The agent checks every request's params against schemas made from these types (server/protocolParams.schema.json, `npm run schema`); the annotations below are part of them.","minLength":1};
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -118,7 +118,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.path === undefined) && (missing0 = "path")){
-validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema53.required,parentSchema:schema53,data}];
+validate19.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema56.required,parentSchema:schema56,data}];
 return false;
 }
 else {
@@ -141,7 +141,7 @@ return false;
 }
 }
 else {
-validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema53.type,parentSchema:schema53,data}];
+validate19.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema56.type,parentSchema:schema56,data}];
 return false;
 }
 }
@@ -150,7 +150,7 @@ return errors === 0;
 }
 
 exports.whence = validate20;
-const schema55 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema58 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -159,7 +159,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema55.required,parentSchema:schema55,data}];
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema58.required,parentSchema:schema58,data}];
 return false;
 }
 else {
@@ -210,7 +210,7 @@ var valid0 = true;
 }
 }
 else {
-validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema55.type,parentSchema:schema55,data}];
+validate20.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data}];
 return false;
 }
 }
@@ -219,7 +219,7 @@ return errors === 0;
 }
 
 exports.pagecache = validate21;
-const schema58 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema61 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 const schema17 = {"type":"integer","description":"A count, a layer index or a process id.","minimum":0};
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -229,7 +229,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema58.required,parentSchema:schema58,data}];
+validate21.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema61.required,parentSchema:schema61,data}];
 return false;
 }
 else {
@@ -280,7 +280,7 @@ var valid0 = true;
 }
 }
 else {
-validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema58.type,parentSchema:schema58,data}];
+validate21.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data}];
 return false;
 }
 }
@@ -289,7 +289,7 @@ return errors === 0;
 }
 
 exports["container.diff"] = validate22;
-const schema61 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema64 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"limit":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -298,7 +298,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema61.required,parentSchema:schema61,data}];
+validate22.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema64.required,parentSchema:schema64,data}];
 return false;
 }
 else {
@@ -349,7 +349,7 @@ var valid0 = true;
 }
 }
 else {
-validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema61.type,parentSchema:schema61,data}];
+validate22.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data}];
 return false;
 }
 }
@@ -358,7 +358,7 @@ return errors === 0;
 }
 
 exports["layers.report"] = validate23;
-const schema64 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
+const schema67 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"top":{"$ref":"#/definitions/Count"}},"required":["target"]};
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -367,7 +367,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema64.required,parentSchema:schema64,data}];
+validate23.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema67.required,parentSchema:schema67,data}];
 return false;
 }
 else {
@@ -418,7 +418,7 @@ var valid0 = true;
 }
 }
 else {
-validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data}];
+validate23.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data}];
 return false;
 }
 }
@@ -427,7 +427,7 @@ return errors === 0;
 }
 
 exports["layers.list"] = validate24;
-const schema67 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
+const schema70 = {"type":"object","properties":{"target":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["target"]};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -436,7 +436,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.target === undefined) && (missing0 = "target")){
-validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema67.required,parentSchema:schema67,data}];
+validate24.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema70.required,parentSchema:schema70,data}];
 return false;
 }
 else {
@@ -510,7 +510,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs10 = errors;
 if(typeof data3 !== "boolean"){
-validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema67.properties.merged.type,parentSchema:schema67.properties.merged,data:data3}];
+validate24.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema70.properties.merged.type,parentSchema:schema70.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -524,7 +524,7 @@ var valid0 = true;
 }
 }
 else {
-validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data}];
+validate24.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema70.type,parentSchema:schema70,data}];
 return false;
 }
 }
@@ -677,7 +677,7 @@ return errors === 0;
 }
 
 exports["files.stat"] = validate26;
-const schema73 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema76 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -686,7 +686,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema73.required,parentSchema:schema73,data}];
+validate26.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema76.required,parentSchema:schema76,data}];
 return false;
 }
 else {
@@ -737,7 +737,7 @@ var valid0 = true;
 }
 }
 else {
-validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data}];
+validate26.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data}];
 return false;
 }
 }
@@ -746,7 +746,7 @@ return errors === 0;
 }
 
 exports["files.list"] = validate27;
-const schema76 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema79 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -755,7 +755,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema76.required,parentSchema:schema76,data}];
+validate27.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema79.required,parentSchema:schema79,data}];
 return false;
 }
 else {
@@ -806,7 +806,7 @@ var valid0 = true;
 }
 }
 else {
-validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data}];
+validate27.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data}];
 return false;
 }
 }
@@ -815,7 +815,7 @@ return errors === 0;
 }
 
 exports["files.read"] = validate28;
-const schema79 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
+const schema82 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"path":{"$ref":"#/definitions/Subject"}},"required":["container","path"]};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -824,7 +824,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.container === undefined) && (missing0 = "container")) || ((data.path === undefined) && (missing0 = "path"))){
-validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema79.required,parentSchema:schema79,data}];
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema82.required,parentSchema:schema82,data}];
 return false;
 }
 else {
@@ -875,7 +875,7 @@ var valid0 = true;
 }
 }
 else {
-validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema79.type,parentSchema:schema79,data}];
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data}];
 return false;
 }
 }
@@ -884,7 +884,7 @@ return errors === 0;
 }
 
 exports["layerFiles.stat"] = validate29;
-const schema82 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema85 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -893,7 +893,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema82.required,parentSchema:schema82,data}];
+validate29.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema85.required,parentSchema:schema85,data}];
 return false;
 }
 else {
@@ -901,7 +901,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema82.properties.path.type,parentSchema:schema82.properties.path,data:data0}];
+validate29.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.path.type,parentSchema:schema85.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -958,7 +958,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema82.properties.merged.type,parentSchema:schema82.properties.merged,data:data3}];
+validate29.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.merged.type,parentSchema:schema85.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -972,7 +972,7 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema82.type,parentSchema:schema82,data}];
+validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data}];
 return false;
 }
 }
@@ -981,7 +981,7 @@ return errors === 0;
 }
 
 exports["layerFiles.list"] = validate30;
-const schema85 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema88 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -990,7 +990,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema85.required,parentSchema:schema85,data}];
+validate30.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema88.required,parentSchema:schema88,data}];
 return false;
 }
 else {
@@ -998,7 +998,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema85.properties.path.type,parentSchema:schema85.properties.path,data:data0}];
+validate30.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema88.properties.path.type,parentSchema:schema88.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1055,7 +1055,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema85.properties.merged.type,parentSchema:schema85.properties.merged,data:data3}];
+validate30.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema88.properties.merged.type,parentSchema:schema88.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1069,7 +1069,7 @@ var valid0 = true;
 }
 }
 else {
-validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema85.type,parentSchema:schema85,data}];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data}];
 return false;
 }
 }
@@ -1078,7 +1078,7 @@ return errors === 0;
 }
 
 exports["layerFiles.read"] = validate31;
-const schema88 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
+const schema91 = {"type":"object","properties":{"path":{"type":"string"},"target":{"$ref":"#/definitions/Subject"},"layer":{"$ref":"#/definitions/Count"},"merged":{"type":"boolean"}},"required":["layer","merged","path","target"]};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1087,7 +1087,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.layer === undefined) && (missing0 = "layer")) || ((data.merged === undefined) && (missing0 = "merged"))) || ((data.path === undefined) && (missing0 = "path"))) || ((data.target === undefined) && (missing0 = "target"))){
-validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema88.required,parentSchema:schema88,data}];
+validate31.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema91.required,parentSchema:schema91,data}];
 return false;
 }
 else {
@@ -1095,7 +1095,7 @@ if(data.path !== undefined){
 let data0 = data.path;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema88.properties.path.type,parentSchema:schema88.properties.path,data:data0}];
+validate31.errors = [{instancePath:instancePath+"/path",schemaPath:"#/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema91.properties.path.type,parentSchema:schema91.properties.path,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -1152,7 +1152,7 @@ if(data.merged !== undefined){
 let data3 = data.merged;
 const _errs9 = errors;
 if(typeof data3 !== "boolean"){
-validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema88.properties.merged.type,parentSchema:schema88.properties.merged,data:data3}];
+validate31.errors = [{instancePath:instancePath+"/merged",schemaPath:"#/properties/merged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema91.properties.merged.type,parentSchema:schema91.properties.merged,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1166,7 +1166,7 @@ var valid0 = true;
 }
 }
 else {
-validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema88.type,parentSchema:schema88,data}];
+validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data}];
 return false;
 }
 }
@@ -1175,7 +1175,7 @@ return errors === 0;
 }
 
 exports["enter.options"] = validate32;
-const schema91 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
+const schema94 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"}},"required":["container"]};
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1184,7 +1184,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema91.required,parentSchema:schema91,data}];
+validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema94.required,parentSchema:schema94,data}];
 return false;
 }
 else {
@@ -1235,7 +1235,7 @@ var valid0 = true;
 }
 }
 else {
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema91.type,parentSchema:schema91,data}];
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema94.type,parentSchema:schema94,data}];
 return false;
 }
 }
@@ -1244,7 +1244,8 @@ return errors === 0;
 }
 
 exports["enter.plan"] = validate33;
-const schema94 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
+const schema97 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"shell":{"type":"string"},"user":{"type":"string"},"command":{"type":"array","items":{"type":"string"}},"namespaces":{"type":"array","items":{"$ref":"#/definitions/NsType"}}},"required":["container"]};
+const schema43 = {"type":"string","enum":["cgroup","ipc","mnt","net","pid","time","user","uts"]};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1253,7 +1254,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema94.required,parentSchema:schema94,data}];
+validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema97.required,parentSchema:schema97,data}];
 return false;
 }
 else {
@@ -1305,7 +1306,7 @@ if(data.shell !== undefined){
 let data2 = data.shell;
 const _errs7 = errors;
 if(typeof data2 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.shell.type,parentSchema:schema94.properties.shell,data:data2}];
+validate33.errors = [{instancePath:instancePath+"/shell",schemaPath:"#/properties/shell/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.shell.type,parentSchema:schema97.properties.shell,data:data2}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -1318,7 +1319,7 @@ if(data.user !== undefined){
 let data3 = data.user;
 const _errs9 = errors;
 if(typeof data3 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.user.type,parentSchema:schema94.properties.user,data:data3}];
+validate33.errors = [{instancePath:instancePath+"/user",schemaPath:"#/properties/user/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.user.type,parentSchema:schema97.properties.user,data:data3}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -1338,7 +1339,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 const _errs13 = errors;
 if(typeof data5 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema94.properties.command.items.type,parentSchema:schema94.properties.command.items,data:data5}];
+validate33.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema97.properties.command.items.type,parentSchema:schema97.properties.command.items,data:data5}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -1348,11 +1349,46 @@ break;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema94.properties.command.type,parentSchema:schema94.properties.command,data:data4}];
+validate33.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.command.type,parentSchema:schema97.properties.command,data:data4}];
 return false;
 }
 }
 var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.namespaces !== undefined){
+let data6 = data.namespaces;
+const _errs15 = errors;
+if(errors === _errs15){
+if(Array.isArray(data6)){
+var valid4 = true;
+const len1 = data6.length;
+for(let i1=0; i1<len1; i1++){
+let data7 = data6[i1];
+const _errs17 = errors;
+if(typeof data7 !== "string"){
+validate33.errors = [{instancePath:instancePath+"/namespaces/" + i1,schemaPath:"#/definitions/NsType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.type,parentSchema:schema43,data:data7}];
+return false;
+}
+if(!((((((((data7 === "cgroup") || (data7 === "ipc")) || (data7 === "mnt")) || (data7 === "net")) || (data7 === "pid")) || (data7 === "time")) || (data7 === "user")) || (data7 === "uts"))){
+validate33.errors = [{instancePath:instancePath+"/namespaces/" + i1,schemaPath:"#/definitions/NsType/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values",schema:schema43.enum,parentSchema:schema43,data:data7}];
+return false;
+}
+var valid4 = _errs17 === errors;
+if(!valid4){
+break;
+}
+}
+}
+else {
+validate33.errors = [{instancePath:instancePath+"/namespaces",schemaPath:"#/properties/namespaces/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema97.properties.namespaces.type,parentSchema:schema97.properties.namespaces,data:data6}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
@@ -1363,8 +1399,9 @@ var valid0 = true;
 }
 }
 }
+}
 else {
-validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema94.type,parentSchema:schema94,data}];
+validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema97.type,parentSchema:schema97,data}];
 return false;
 }
 }
@@ -1372,8 +1409,8 @@ validate33.errors = vErrors;
 return errors === 0;
 }
 
-exports["limit.set"] = validate34;
-const schema43 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"],"description":"CPUs' worth of time per period, e.g. 0.5; written as the CFS quota over the cgroup's own period."},"dryRun":{"type":"boolean","description":"Check everything and say what would change, writing nothing."}},"required":["container"],"description":"New limits for a container's cgroup; an absent key is left as it is, null lifts the limit. A limit below what the container uses now is refused (the kernel would reclaim, OOM-kill or refuse forks)."};
+exports["debug.plan"] = validate34;
+const schema101 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"pid":{"$ref":"#/definitions/Count"},"toolbox":{"type":"string"},"command":{"type":"array","items":{"type":"string"}}},"required":["container"]};
 
 function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1382,7 +1419,7 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema43.required,parentSchema:schema43,data}];
+validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema101.required,parentSchema:schema101,data}];
 return false;
 }
 else {
@@ -1408,11 +1445,126 @@ else {
 var valid0 = true;
 }
 if(valid0){
+if(data.pid !== undefined){
+let data1 = data.pid;
+const _errs4 = errors;
+const _errs5 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+validate34.errors = [{instancePath:instancePath+"/pid",schemaPath:"#/definitions/Count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema17.type,parentSchema:schema17,data:data1}];
+return false;
+}
+if(errors === _errs5){
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+validate34.errors = [{instancePath:instancePath+"/pid",schemaPath:"#/definitions/Count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema17,data:data1}];
+return false;
+}
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.toolbox !== undefined){
+let data2 = data.toolbox;
+const _errs7 = errors;
+if(typeof data2 !== "string"){
+validate34.errors = [{instancePath:instancePath+"/toolbox",schemaPath:"#/properties/toolbox/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.toolbox.type,parentSchema:schema101.properties.toolbox,data:data2}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.command !== undefined){
+let data3 = data.command;
+const _errs9 = errors;
+if(errors === _errs9){
+if(Array.isArray(data3)){
+var valid3 = true;
+const len0 = data3.length;
+for(let i0=0; i0<len0; i0++){
+let data4 = data3[i0];
+const _errs11 = errors;
+if(typeof data4 !== "string"){
+validate34.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema101.properties.command.items.type,parentSchema:schema101.properties.command.items,data:data4}];
+return false;
+}
+var valid3 = _errs11 === errors;
+if(!valid3){
+break;
+}
+}
+}
+else {
+validate34.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema101.properties.command.type,parentSchema:schema101.properties.command,data:data3}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema101.type,parentSchema:schema101,data}];
+return false;
+}
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+exports["limit.set"] = validate35;
+const schema46 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"],"description":"CPUs' worth of time per period, e.g. 0.5; written as the CFS quota over the cgroup's own period."},"dryRun":{"type":"boolean","description":"Check everything and say what would change, writing nothing."}},"required":["container"],"description":"New limits for a container's cgroup; an absent key is left as it is, null lifts the limit. A limit below what the container uses now is refused (the kernel would reclaim, OOM-kill or refuse forks)."};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.container === undefined) && (missing0 = "container")){
+validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema46.required,parentSchema:schema46,data}];
+return false;
+}
+else {
+if(data.container !== undefined){
+let data0 = data.container;
+const _errs1 = errors;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(data0.length < 1){
+validate35.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+else {
+validate35.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
 if(data.memoryBytes !== undefined){
 let data1 = data.memoryBytes;
 const _errs4 = errors;
 if((!((typeof data1 == "number") && (isFinite(data1)))) && (data1 !== null)){
-validate34.errors = [{instancePath:instancePath+"/memoryBytes",schemaPath:"#/properties/memoryBytes/type",keyword:"type",params:{type: schema43.properties.memoryBytes.type},message:"must be number,null",schema:schema43.properties.memoryBytes.type,parentSchema:schema43.properties.memoryBytes,data:data1}];
+validate35.errors = [{instancePath:instancePath+"/memoryBytes",schemaPath:"#/properties/memoryBytes/type",keyword:"type",params:{type: schema46.properties.memoryBytes.type},message:"must be number,null",schema:schema46.properties.memoryBytes.type,parentSchema:schema46.properties.memoryBytes,data:data1}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -1425,7 +1577,7 @@ if(data.pidsMax !== undefined){
 let data2 = data.pidsMax;
 const _errs6 = errors;
 if((!((typeof data2 == "number") && (isFinite(data2)))) && (data2 !== null)){
-validate34.errors = [{instancePath:instancePath+"/pidsMax",schemaPath:"#/properties/pidsMax/type",keyword:"type",params:{type: schema43.properties.pidsMax.type},message:"must be number,null",schema:schema43.properties.pidsMax.type,parentSchema:schema43.properties.pidsMax,data:data2}];
+validate35.errors = [{instancePath:instancePath+"/pidsMax",schemaPath:"#/properties/pidsMax/type",keyword:"type",params:{type: schema46.properties.pidsMax.type},message:"must be number,null",schema:schema46.properties.pidsMax.type,parentSchema:schema46.properties.pidsMax,data:data2}];
 return false;
 }
 var valid0 = _errs6 === errors;
@@ -1438,7 +1590,7 @@ if(data.cpus !== undefined){
 let data3 = data.cpus;
 const _errs8 = errors;
 if((!((typeof data3 == "number") && (isFinite(data3)))) && (data3 !== null)){
-validate34.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/properties/cpus/type",keyword:"type",params:{type: schema43.properties.cpus.type},message:"must be number,null",schema:schema43.properties.cpus.type,parentSchema:schema43.properties.cpus,data:data3}];
+validate35.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/properties/cpus/type",keyword:"type",params:{type: schema46.properties.cpus.type},message:"must be number,null",schema:schema46.properties.cpus.type,parentSchema:schema46.properties.cpus,data:data3}];
 return false;
 }
 var valid0 = _errs8 === errors;
@@ -1451,7 +1603,7 @@ if(data.dryRun !== undefined){
 let data4 = data.dryRun;
 const _errs10 = errors;
 if(typeof data4 !== "boolean"){
-validate34.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema43.properties.dryRun.type,parentSchema:schema43.properties.dryRun,data:data4}];
+validate35.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema46.properties.dryRun.type,parentSchema:schema46.properties.dryRun,data:data4}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -1466,26 +1618,26 @@ var valid0 = true;
 }
 }
 else {
-validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data}];
+validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data}];
 return false;
 }
 }
-validate34.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-exports["launch.start"] = validate35;
-const schema45 = {"type":"object","properties":{"from":{"$ref":"#/definitions/Subject"},"name":{"type":"string","description":"runc's id and the container's hostname; default \"<from>-test\"."},"command":{"type":"array","items":{"type":"string"},"description":"Default: the argv of `from`'s init process."},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"]},"readOnly":{"type":"boolean"},"tmpfs":{"type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"sizeBytes":{"type":"number"}},"required":["path","sizeBytes"]}},"dryRun":{"type":"boolean"},"lowerdirs":{"type":"array","items":{"type":"string"},"description":"The layer directories of the plan the person confirmed: refused when the source's differ now."},"shareNs":{"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"types":{"type":"array","items":{"$ref":"#/definitions/ShareableNs"}},"inodes":{"type":"object","properties":{"net":{"type":"number"},"pid":{"type":"number"},"ipc":{"type":"number"},"uts":{"type":"number"}}}},"required":["container","types"],"description":"Join these namespaces of a running container (as `kubectl debug --target`); the root and the mount namespace stay the launch's own. `inodes`: those of the plan the person confirmed, refused when they differ now."},"hostname":{"type":"string","description":"Default: the name. Not with a shared uts namespace (the target's is the one it has)."},"capDrop":{"type":"array","items":{"type":"string"},"description":"Capability names, with or without `CAP_`, taken from or added to Docker's default set; `ALL` drops or adds every one."},"capAdd":{"type":"array","items":{"type":"string"}},"userNs":{"type":"boolean","description":"A user namespace of its own: root inside is an unprivileged range of uids and gids outside."},"env":{"type":"array","items":{"type":"string"},"description":"`KEY=VALUE`, after PATH and HOSTNAME (which they may override)."}},"required":["from"],"description":"A test container launched next to an existing one: an overlay of `from`'s image (lower) layers with a fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none)."};
-const schema48 = {"type":"string","enum":["net","pid","ipc","uts"]};
+exports["launch.start"] = validate36;
+const schema48 = {"type":"object","properties":{"from":{"$ref":"#/definitions/Subject"},"name":{"type":"string","description":"runc's id and the container's hostname; default \"<from>-test\"."},"command":{"type":"array","items":{"type":"string"},"description":"Default: the argv of `from`'s init process."},"memoryBytes":{"type":["number","null"]},"pidsMax":{"type":["number","null"]},"cpus":{"type":["number","null"]},"readOnly":{"type":"boolean"},"tmpfs":{"type":"array","items":{"type":"object","properties":{"path":{"type":"string"},"sizeBytes":{"type":"number"}},"required":["path","sizeBytes"]}},"dryRun":{"type":"boolean"},"lowerdirs":{"type":"array","items":{"type":"string"},"description":"The layer directories of the plan the person confirmed: refused when the source's differ now."},"shareNs":{"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"types":{"type":"array","items":{"$ref":"#/definitions/ShareableNs"}},"inodes":{"type":"object","properties":{"net":{"type":"number"},"pid":{"type":"number"},"ipc":{"type":"number"},"uts":{"type":"number"}}}},"required":["container","types"],"description":"Join these namespaces of a running container (as `kubectl debug --target`); the root and the mount namespace stay the launch's own. `inodes`: those of the plan the person confirmed, refused when they differ now."},"hostname":{"type":"string","description":"Default: the name. Not with a shared uts namespace (the target's is the one it has)."},"capDrop":{"type":"array","items":{"type":"string"},"description":"Capability names, with or without `CAP_`, taken from or added to Docker's default set; `ALL` drops or adds every one."},"capAdd":{"type":"array","items":{"type":"string"}},"userNs":{"type":"boolean","description":"A user namespace of its own: root inside is an unprivileged range of uids and gids outside."},"env":{"type":"array","items":{"type":"string"},"description":"`KEY=VALUE`, after PATH and HOSTNAME (which they may override)."}},"required":["from"],"description":"A test container launched next to an existing one: an overlay of `from`'s image (lower) layers with a fresh upper layer, run by runc with its own namespaces and the limits given (absent or null: none)."};
+const schema51 = {"type":"string","enum":["net","pid","ipc","uts"]};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.from === undefined) && (missing0 = "from")){
-validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema45.required,parentSchema:schema45,data}];
+validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema48.required,parentSchema:schema48,data}];
 return false;
 }
 else {
@@ -1496,12 +1648,12 @@ const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
 if(data0.length < 1){
-validate35.errors = [{instancePath:instancePath+"/from",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
+validate36.errors = [{instancePath:instancePath+"/from",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/from",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
+validate36.errors = [{instancePath:instancePath+"/from",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
 return false;
 }
 }
@@ -1515,7 +1667,7 @@ if(data.name !== undefined){
 let data1 = data.name;
 const _errs4 = errors;
 if(typeof data1 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.name.type,parentSchema:schema45.properties.name,data:data1}];
+validate36.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.name.type,parentSchema:schema48.properties.name,data:data1}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -1535,7 +1687,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 const _errs8 = errors;
 if(typeof data3 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.command.items.type,parentSchema:schema45.properties.command.items,data:data3}];
+validate36.errors = [{instancePath:instancePath+"/command/" + i0,schemaPath:"#/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.command.items.type,parentSchema:schema48.properties.command.items,data:data3}];
 return false;
 }
 var valid2 = _errs8 === errors;
@@ -1545,7 +1697,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.command.type,parentSchema:schema45.properties.command,data:data2}];
+validate36.errors = [{instancePath:instancePath+"/command",schemaPath:"#/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.command.type,parentSchema:schema48.properties.command,data:data2}];
 return false;
 }
 }
@@ -1559,7 +1711,7 @@ if(data.memoryBytes !== undefined){
 let data4 = data.memoryBytes;
 const _errs10 = errors;
 if((!((typeof data4 == "number") && (isFinite(data4)))) && (data4 !== null)){
-validate35.errors = [{instancePath:instancePath+"/memoryBytes",schemaPath:"#/properties/memoryBytes/type",keyword:"type",params:{type: schema45.properties.memoryBytes.type},message:"must be number,null",schema:schema45.properties.memoryBytes.type,parentSchema:schema45.properties.memoryBytes,data:data4}];
+validate36.errors = [{instancePath:instancePath+"/memoryBytes",schemaPath:"#/properties/memoryBytes/type",keyword:"type",params:{type: schema48.properties.memoryBytes.type},message:"must be number,null",schema:schema48.properties.memoryBytes.type,parentSchema:schema48.properties.memoryBytes,data:data4}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -1572,7 +1724,7 @@ if(data.pidsMax !== undefined){
 let data5 = data.pidsMax;
 const _errs12 = errors;
 if((!((typeof data5 == "number") && (isFinite(data5)))) && (data5 !== null)){
-validate35.errors = [{instancePath:instancePath+"/pidsMax",schemaPath:"#/properties/pidsMax/type",keyword:"type",params:{type: schema45.properties.pidsMax.type},message:"must be number,null",schema:schema45.properties.pidsMax.type,parentSchema:schema45.properties.pidsMax,data:data5}];
+validate36.errors = [{instancePath:instancePath+"/pidsMax",schemaPath:"#/properties/pidsMax/type",keyword:"type",params:{type: schema48.properties.pidsMax.type},message:"must be number,null",schema:schema48.properties.pidsMax.type,parentSchema:schema48.properties.pidsMax,data:data5}];
 return false;
 }
 var valid0 = _errs12 === errors;
@@ -1585,7 +1737,7 @@ if(data.cpus !== undefined){
 let data6 = data.cpus;
 const _errs14 = errors;
 if((!((typeof data6 == "number") && (isFinite(data6)))) && (data6 !== null)){
-validate35.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/properties/cpus/type",keyword:"type",params:{type: schema45.properties.cpus.type},message:"must be number,null",schema:schema45.properties.cpus.type,parentSchema:schema45.properties.cpus,data:data6}];
+validate36.errors = [{instancePath:instancePath+"/cpus",schemaPath:"#/properties/cpus/type",keyword:"type",params:{type: schema48.properties.cpus.type},message:"must be number,null",schema:schema48.properties.cpus.type,parentSchema:schema48.properties.cpus,data:data6}];
 return false;
 }
 var valid0 = _errs14 === errors;
@@ -1598,7 +1750,7 @@ if(data.readOnly !== undefined){
 let data7 = data.readOnly;
 const _errs16 = errors;
 if(typeof data7 !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema45.properties.readOnly.type,parentSchema:schema45.properties.readOnly,data:data7}];
+validate36.errors = [{instancePath:instancePath+"/readOnly",schemaPath:"#/properties/readOnly/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.readOnly.type,parentSchema:schema48.properties.readOnly,data:data7}];
 return false;
 }
 var valid0 = _errs16 === errors;
@@ -1621,7 +1773,7 @@ if(errors === _errs20){
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 let missing1;
 if(((data9.path === undefined) && (missing1 = "path")) || ((data9.sizeBytes === undefined) && (missing1 = "sizeBytes"))){
-validate35.errors = [{instancePath:instancePath+"/tmpfs/" + i1,schemaPath:"#/properties/tmpfs/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema45.properties.tmpfs.items.required,parentSchema:schema45.properties.tmpfs.items,data:data9}];
+validate36.errors = [{instancePath:instancePath+"/tmpfs/" + i1,schemaPath:"#/properties/tmpfs/items/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'",schema:schema48.properties.tmpfs.items.required,parentSchema:schema48.properties.tmpfs.items,data:data9}];
 return false;
 }
 else {
@@ -1629,7 +1781,7 @@ if(data9.path !== undefined){
 let data10 = data9.path;
 const _errs22 = errors;
 if(typeof data10 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/tmpfs/" + i1+"/path",schemaPath:"#/properties/tmpfs/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.tmpfs.items.properties.path.type,parentSchema:schema45.properties.tmpfs.items.properties.path,data:data10}];
+validate36.errors = [{instancePath:instancePath+"/tmpfs/" + i1+"/path",schemaPath:"#/properties/tmpfs/items/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.tmpfs.items.properties.path.type,parentSchema:schema48.properties.tmpfs.items.properties.path,data:data10}];
 return false;
 }
 var valid4 = _errs22 === errors;
@@ -1642,7 +1794,7 @@ if(data9.sizeBytes !== undefined){
 let data11 = data9.sizeBytes;
 const _errs24 = errors;
 if(!((typeof data11 == "number") && (isFinite(data11)))){
-validate35.errors = [{instancePath:instancePath+"/tmpfs/" + i1+"/sizeBytes",schemaPath:"#/properties/tmpfs/items/properties/sizeBytes/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.tmpfs.items.properties.sizeBytes.type,parentSchema:schema45.properties.tmpfs.items.properties.sizeBytes,data:data11}];
+validate36.errors = [{instancePath:instancePath+"/tmpfs/" + i1+"/sizeBytes",schemaPath:"#/properties/tmpfs/items/properties/sizeBytes/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.tmpfs.items.properties.sizeBytes.type,parentSchema:schema48.properties.tmpfs.items.properties.sizeBytes,data:data11}];
 return false;
 }
 var valid4 = _errs24 === errors;
@@ -1654,7 +1806,7 @@ var valid4 = true;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/tmpfs/" + i1,schemaPath:"#/properties/tmpfs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.tmpfs.items.type,parentSchema:schema45.properties.tmpfs.items,data:data9}];
+validate36.errors = [{instancePath:instancePath+"/tmpfs/" + i1,schemaPath:"#/properties/tmpfs/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.tmpfs.items.type,parentSchema:schema48.properties.tmpfs.items,data:data9}];
 return false;
 }
 }
@@ -1665,7 +1817,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/tmpfs",schemaPath:"#/properties/tmpfs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.tmpfs.type,parentSchema:schema45.properties.tmpfs,data:data8}];
+validate36.errors = [{instancePath:instancePath+"/tmpfs",schemaPath:"#/properties/tmpfs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.tmpfs.type,parentSchema:schema48.properties.tmpfs,data:data8}];
 return false;
 }
 }
@@ -1679,7 +1831,7 @@ if(data.dryRun !== undefined){
 let data12 = data.dryRun;
 const _errs26 = errors;
 if(typeof data12 !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema45.properties.dryRun.type,parentSchema:schema45.properties.dryRun,data:data12}];
+validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.dryRun.type,parentSchema:schema48.properties.dryRun,data:data12}];
 return false;
 }
 var valid0 = _errs26 === errors;
@@ -1699,7 +1851,7 @@ for(let i2=0; i2<len2; i2++){
 let data14 = data13[i2];
 const _errs30 = errors;
 if(typeof data14 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/lowerdirs/" + i2,schemaPath:"#/properties/lowerdirs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.lowerdirs.items.type,parentSchema:schema45.properties.lowerdirs.items,data:data14}];
+validate36.errors = [{instancePath:instancePath+"/lowerdirs/" + i2,schemaPath:"#/properties/lowerdirs/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.lowerdirs.items.type,parentSchema:schema48.properties.lowerdirs.items,data:data14}];
 return false;
 }
 var valid5 = _errs30 === errors;
@@ -1709,7 +1861,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/lowerdirs",schemaPath:"#/properties/lowerdirs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.lowerdirs.type,parentSchema:schema45.properties.lowerdirs,data:data13}];
+validate36.errors = [{instancePath:instancePath+"/lowerdirs",schemaPath:"#/properties/lowerdirs/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.lowerdirs.type,parentSchema:schema48.properties.lowerdirs,data:data13}];
 return false;
 }
 }
@@ -1726,7 +1878,7 @@ if(errors === _errs32){
 if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
 let missing2;
 if(((data15.container === undefined) && (missing2 = "container")) || ((data15.types === undefined) && (missing2 = "types"))){
-validate35.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema45.properties.shareNs.required,parentSchema:schema45.properties.shareNs,data:data15}];
+validate36.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'",schema:schema48.properties.shareNs.required,parentSchema:schema48.properties.shareNs,data:data15}];
 return false;
 }
 else {
@@ -1737,12 +1889,12 @@ const _errs35 = errors;
 if(errors === _errs35){
 if(typeof data16 === "string"){
 if(data16.length < 1){
-validate35.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data16}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data16}];
 return false;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data16}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data16}];
 return false;
 }
 }
@@ -1763,11 +1915,11 @@ for(let i3=0; i3<len3; i3++){
 let data18 = data17[i3];
 const _errs39 = errors;
 if(typeof data18 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.type,parentSchema:schema48,data:data18}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema51.type,parentSchema:schema51,data:data18}];
 return false;
 }
 if(!((((data18 === "net") || (data18 === "pid")) || (data18 === "ipc")) || (data18 === "uts"))){
-validate35.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/enum",keyword:"enum",params:{allowedValues: schema48.enum},message:"must be equal to one of the allowed values",schema:schema48.enum,parentSchema:schema48,data:data18}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/types/" + i3,schemaPath:"#/definitions/ShareableNs/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values",schema:schema51.enum,parentSchema:schema51,data:data18}];
 return false;
 }
 var valid8 = _errs39 === errors;
@@ -1777,7 +1929,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/shareNs/types",schemaPath:"#/properties/shareNs/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.shareNs.properties.types.type,parentSchema:schema45.properties.shareNs.properties.types,data:data17}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/types",schemaPath:"#/properties/shareNs/properties/types/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.shareNs.properties.types.type,parentSchema:schema48.properties.shareNs.properties.types,data:data17}];
 return false;
 }
 }
@@ -1796,7 +1948,7 @@ if(data19.net !== undefined){
 let data20 = data19.net;
 const _errs44 = errors;
 if(!((typeof data20 == "number") && (isFinite(data20)))){
-validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/net",schemaPath:"#/properties/shareNs/properties/inodes/properties/net/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.net.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.net,data:data20}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/inodes/net",schemaPath:"#/properties/shareNs/properties/inodes/properties/net/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.shareNs.properties.inodes.properties.net.type,parentSchema:schema48.properties.shareNs.properties.inodes.properties.net,data:data20}];
 return false;
 }
 var valid10 = _errs44 === errors;
@@ -1809,7 +1961,7 @@ if(data19.pid !== undefined){
 let data21 = data19.pid;
 const _errs46 = errors;
 if(!((typeof data21 == "number") && (isFinite(data21)))){
-validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/pid",schemaPath:"#/properties/shareNs/properties/inodes/properties/pid/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.pid.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.pid,data:data21}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/inodes/pid",schemaPath:"#/properties/shareNs/properties/inodes/properties/pid/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.shareNs.properties.inodes.properties.pid.type,parentSchema:schema48.properties.shareNs.properties.inodes.properties.pid,data:data21}];
 return false;
 }
 var valid10 = _errs46 === errors;
@@ -1822,7 +1974,7 @@ if(data19.ipc !== undefined){
 let data22 = data19.ipc;
 const _errs48 = errors;
 if(!((typeof data22 == "number") && (isFinite(data22)))){
-validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/ipc",schemaPath:"#/properties/shareNs/properties/inodes/properties/ipc/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.ipc.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.ipc,data:data22}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/inodes/ipc",schemaPath:"#/properties/shareNs/properties/inodes/properties/ipc/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.shareNs.properties.inodes.properties.ipc.type,parentSchema:schema48.properties.shareNs.properties.inodes.properties.ipc,data:data22}];
 return false;
 }
 var valid10 = _errs48 === errors;
@@ -1835,7 +1987,7 @@ if(data19.uts !== undefined){
 let data23 = data19.uts;
 const _errs50 = errors;
 if(!((typeof data23 == "number") && (isFinite(data23)))){
-validate35.errors = [{instancePath:instancePath+"/shareNs/inodes/uts",schemaPath:"#/properties/shareNs/properties/inodes/properties/uts/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema45.properties.shareNs.properties.inodes.properties.uts.type,parentSchema:schema45.properties.shareNs.properties.inodes.properties.uts,data:data23}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/inodes/uts",schemaPath:"#/properties/shareNs/properties/inodes/properties/uts/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema48.properties.shareNs.properties.inodes.properties.uts.type,parentSchema:schema48.properties.shareNs.properties.inodes.properties.uts,data:data23}];
 return false;
 }
 var valid10 = _errs50 === errors;
@@ -1848,7 +2000,7 @@ var valid10 = true;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/shareNs/inodes",schemaPath:"#/properties/shareNs/properties/inodes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.shareNs.properties.inodes.type,parentSchema:schema45.properties.shareNs.properties.inodes,data:data19}];
+validate36.errors = [{instancePath:instancePath+"/shareNs/inodes",schemaPath:"#/properties/shareNs/properties/inodes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.shareNs.properties.inodes.type,parentSchema:schema48.properties.shareNs.properties.inodes,data:data19}];
 return false;
 }
 }
@@ -1862,7 +2014,7 @@ var valid6 = true;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.properties.shareNs.type,parentSchema:schema45.properties.shareNs,data:data15}];
+validate36.errors = [{instancePath:instancePath+"/shareNs",schemaPath:"#/properties/shareNs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.shareNs.type,parentSchema:schema48.properties.shareNs,data:data15}];
 return false;
 }
 }
@@ -1876,7 +2028,7 @@ if(data.hostname !== undefined){
 let data24 = data.hostname;
 const _errs52 = errors;
 if(typeof data24 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.hostname.type,parentSchema:schema45.properties.hostname,data:data24}];
+validate36.errors = [{instancePath:instancePath+"/hostname",schemaPath:"#/properties/hostname/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.hostname.type,parentSchema:schema48.properties.hostname,data:data24}];
 return false;
 }
 var valid0 = _errs52 === errors;
@@ -1896,7 +2048,7 @@ for(let i4=0; i4<len4; i4++){
 let data26 = data25[i4];
 const _errs56 = errors;
 if(typeof data26 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/capDrop/" + i4,schemaPath:"#/properties/capDrop/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.capDrop.items.type,parentSchema:schema45.properties.capDrop.items,data:data26}];
+validate36.errors = [{instancePath:instancePath+"/capDrop/" + i4,schemaPath:"#/properties/capDrop/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.capDrop.items.type,parentSchema:schema48.properties.capDrop.items,data:data26}];
 return false;
 }
 var valid11 = _errs56 === errors;
@@ -1906,7 +2058,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/capDrop",schemaPath:"#/properties/capDrop/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.capDrop.type,parentSchema:schema45.properties.capDrop,data:data25}];
+validate36.errors = [{instancePath:instancePath+"/capDrop",schemaPath:"#/properties/capDrop/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.capDrop.type,parentSchema:schema48.properties.capDrop,data:data25}];
 return false;
 }
 }
@@ -1927,7 +2079,7 @@ for(let i5=0; i5<len5; i5++){
 let data28 = data27[i5];
 const _errs60 = errors;
 if(typeof data28 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/capAdd/" + i5,schemaPath:"#/properties/capAdd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.capAdd.items.type,parentSchema:schema45.properties.capAdd.items,data:data28}];
+validate36.errors = [{instancePath:instancePath+"/capAdd/" + i5,schemaPath:"#/properties/capAdd/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.capAdd.items.type,parentSchema:schema48.properties.capAdd.items,data:data28}];
 return false;
 }
 var valid12 = _errs60 === errors;
@@ -1937,7 +2089,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/capAdd",schemaPath:"#/properties/capAdd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.capAdd.type,parentSchema:schema45.properties.capAdd,data:data27}];
+validate36.errors = [{instancePath:instancePath+"/capAdd",schemaPath:"#/properties/capAdd/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.capAdd.type,parentSchema:schema48.properties.capAdd,data:data27}];
 return false;
 }
 }
@@ -1951,7 +2103,7 @@ if(data.userNs !== undefined){
 let data29 = data.userNs;
 const _errs62 = errors;
 if(typeof data29 !== "boolean"){
-validate35.errors = [{instancePath:instancePath+"/userNs",schemaPath:"#/properties/userNs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema45.properties.userNs.type,parentSchema:schema45.properties.userNs,data:data29}];
+validate36.errors = [{instancePath:instancePath+"/userNs",schemaPath:"#/properties/userNs/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.userNs.type,parentSchema:schema48.properties.userNs,data:data29}];
 return false;
 }
 var valid0 = _errs62 === errors;
@@ -1971,7 +2123,7 @@ for(let i6=0; i6<len6; i6++){
 let data31 = data30[i6];
 const _errs66 = errors;
 if(typeof data31 !== "string"){
-validate35.errors = [{instancePath:instancePath+"/env/" + i6,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.env.items.type,parentSchema:schema45.properties.env.items,data:data31}];
+validate36.errors = [{instancePath:instancePath+"/env/" + i6,schemaPath:"#/properties/env/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.env.items.type,parentSchema:schema48.properties.env.items,data:data31}];
 return false;
 }
 var valid13 = _errs66 === errors;
@@ -1981,7 +2133,7 @@ break;
 }
 }
 else {
-validate35.errors = [{instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.env.type,parentSchema:schema45.properties.env,data:data30}];
+validate36.errors = [{instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.env.type,parentSchema:schema48.properties.env,data:data30}];
 return false;
 }
 }
@@ -2008,67 +2160,7 @@ var valid0 = true;
 }
 }
 else {
-validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data}];
-return false;
-}
-}
-validate35.errors = vErrors;
-return errors === 0;
-}
-
-exports["launch.stop"] = validate36;
-const schema103 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
-
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((data.container === undefined) && (missing0 = "container")){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema103.required,parentSchema:schema103,data}];
-return false;
-}
-else {
-if(data.container !== undefined){
-let data0 = data.container;
-const _errs1 = errors;
-const _errs2 = errors;
-if(errors === _errs2){
-if(typeof data0 === "string"){
-if(data0.length < 1){
-validate36.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
-return false;
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
-return false;
-}
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.dryRun !== undefined){
-let data1 = data.dryRun;
-const _errs4 = errors;
-if(typeof data1 !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema103.properties.dryRun.type,parentSchema:schema103.properties.dryRun,data:data1}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema103.type,parentSchema:schema103,data}];
+validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data}];
 return false;
 }
 }
@@ -2076,8 +2168,8 @@ validate36.errors = vErrors;
 return errors === 0;
 }
 
-exports.diagnose = validate37;
-const schema105 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"}},"required":["container"]};
+exports["launch.stop"] = validate37;
+const schema110 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"},"dryRun":{"type":"boolean"}},"required":["container"]};
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2086,12 +2178,13 @@ if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.container === undefined) && (missing0 = "container")){
-validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema105.required,parentSchema:schema105,data}];
+validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema110.required,parentSchema:schema110,data}];
 return false;
 }
 else {
 if(data.container !== undefined){
 let data0 = data.container;
+const _errs1 = errors;
 const _errs2 = errors;
 if(errors === _errs2){
 if(typeof data0 === "string"){
@@ -2105,11 +2198,29 @@ validate37.errors = [{instancePath:instancePath+"/container",schemaPath:"#/defin
 return false;
 }
 }
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.dryRun !== undefined){
+let data1 = data.dryRun;
+const _errs4 = errors;
+if(typeof data1 !== "boolean"){
+validate37.errors = [{instancePath:instancePath+"/dryRun",schemaPath:"#/properties/dryRun/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema110.properties.dryRun.type,parentSchema:schema110.properties.dryRun,data:data1}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
 else {
-validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema105.type,parentSchema:schema105,data}];
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema110.type,parentSchema:schema110,data}];
 return false;
 }
 }
@@ -2117,17 +2228,58 @@ validate37.errors = vErrors;
 return errors === 0;
 }
 
-exports.shutdown = validate38;
-const schema107 = {"type":"object","additionalProperties":{"not":{}}};
+exports.diagnose = validate38;
+const schema112 = {"type":"object","properties":{"container":{"$ref":"#/definitions/Subject"}},"required":["container"]};
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((data.container === undefined) && (missing0 = "container")){
+validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema112.required,parentSchema:schema112,data}];
+return false;
+}
+else {
+if(data.container !== undefined){
+let data0 = data.container;
+const _errs2 = errors;
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(data0.length < 1){
+validate38.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+else {
+validate38.errors = [{instancePath:instancePath+"/container",schemaPath:"#/definitions/Subject/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.type,parentSchema:schema13,data:data0}];
+return false;
+}
+}
+}
+}
+}
+else {
+validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema112.type,parentSchema:schema112,data}];
+return false;
+}
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
+exports.shutdown = validate39;
+const schema114 = {"type":"object","additionalProperties":{"not":{}}};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 const _errs2 = errors;
-validate38.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema107.additionalProperties.not,parentSchema:schema107.additionalProperties,data:data[key0]}];
+validate39.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/not",keyword:"not",params:{},message:"must NOT be valid",schema:schema114.additionalProperties.not,parentSchema:schema114.additionalProperties,data:data[key0]}];
 return false;
 var valid0 = _errs2 === errors;
 if(!valid0){
@@ -2136,11 +2288,11 @@ break;
 }
 }
 else {
-validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema107.type,parentSchema:schema107,data}];
+validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema114.type,parentSchema:schema114,data}];
 return false;
 }
 }
-validate38.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 

@@ -67,6 +67,7 @@ export const REQUEST_DEADLINES_MS: Readonly<Record<MethodName, number>> = {
   'layerFiles.read': 30_000,
   'enter.options': 15_000,
   'enter.plan': 15_000,
+  'debug.plan': 15_000,
   'limit.set': 30_000,
   // Past the agent's own deadline for them (server/act/launch.ts LAUNCH_MOST_MS, STOP_MOST_MS: every tool
   // they run killed at its timeout), so the agent's answer, cleanup said, comes before the client gives up.

@@ -15,7 +15,7 @@
  *                  the next key closes the terminal.
  *   close()        the person closed the terminal: kill the process, also when the channel arrives later.
  */
-import type { EnterPlan } from '../../server/protocol';
+import type { DebugPlan, EnterPlan } from '../../server/protocol';
 import type { ExecChannel, ExecOptions } from '../connection/transport';
 import { exitLine, PtyOutput, shellExitCode } from './ptyOutput';
 
@@ -62,9 +62,7 @@ export class EnterSession {
     try {
       const plan = await this.target.plan();
       if (this.closed()) return;
-      const what = plan.shell ?? plan.argv.slice(plan.argv.indexOf('--') + 1).join(' ');
-      const as = plan.user ? ` as ${plan.user.name ?? `uid ${plan.user.uid}`}` : '';
-      this.sink.write(`\x1b[2mnodescope: entering ${this.target.name}${as} through pid ${plan.pid} (${what})\x1b[0m\r\n`);
+      this.sink.write(`\x1b[2mnodescope: ${firstLineOf(this.target.name, plan)}\x1b[0m\r\n`);
       started = this.size;
       channel = await this.target.exec(plan.argv, { pty: { ...started, term: 'xterm-256color' } });
     } catch (err) {
@@ -121,6 +119,18 @@ export class EnterSession {
   private closed(): boolean {
     return this.state === 'closed';
   }
+}
+
+/** What the terminal says first: what is entered, through which process, running what. */
+export function firstLineOf(name: string, plan: EnterPlan | DebugPlan): string {
+  if ('toolboxAt' in plan) {
+    // The user's command is the debug argv's tail, after its last "--" (server/act/debug.ts).
+    const what = plan.shell ?? plan.argv.slice(plan.argv.lastIndexOf('--') + 1).join(' ');
+    return `debug shell in ${name} through pid ${plan.pid} (${what}; busybox from ${plan.toolbox} over ${plan.toolboxAt}, in this shell's view only)`;
+  }
+  const what = plan.shell ?? plan.argv.slice(plan.argv.indexOf('--') + 1).join(' ');
+  const as = plan.user ? ` as ${plan.user.name ?? `uid ${plan.user.uid}`}` : '';
+  return `entering ${name}${as} through pid ${plan.pid} (${what})`;
 }
 
 function firstLine(err: unknown): string {

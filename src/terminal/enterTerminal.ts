@@ -1,21 +1,21 @@
 /**
  * A terminal inside a container's namespaces: a vscode.Pseudoterminal over an EnterSession (the logic,
  * in enterSession.ts). The agent plans the entry first (enter.plan: the PID is still the container's, a
- * shell exists in its root, nsenter exists), then the plan's argv runs as root on the node through the
- * transport's pty channel (SSH pty, or a local pty).
+ * shell exists in its root, nsenter exists; or debug.plan: the toolbox is a static busybox of root's), then
+ * the plan's argv runs as root on the node through the transport's pty channel (SSH pty, or a local pty).
  */
 import * as vscode from 'vscode';
 import type { AgentClient } from '../connection/agentClient';
+import type { EnterPlan } from '../../server/protocol';
 import { EnterSession } from './enterSession';
 import { exitCodeForVsCode } from './ptyOutput';
 
-/** `as`: a shell and a user of the container to enter with (Enter Namespaces as…); default: root, the first shell found. */
+/** `plan`: the agent's enter.plan or debug.plan request for this terminal, asked when it opens. */
 export function enterTerminal(
   client: AgentClient,
   container: { id: string; name: string },
-  pid: number | undefined,
+  plan: () => Promise<EnterPlan>,
   onError: (msg: string) => void,
-  as: { shell?: string; user?: string } = {},
   /** The terminal closed after its command ended with this code (undefined: it never ran). */
   onClose?: (code: number | undefined) => void,
 ): vscode.Pseudoterminal {
@@ -24,7 +24,7 @@ export function enterTerminal(
   const session = new EnterSession(
     {
       name: container.name,
-      plan: () => client.request('enter.plan', { container: container.id, pid, shell: as.shell, user: as.user }),
+      plan,
       exec: (argv, options) => client.transport.exec(argv, options),
     },
     // The exit line in the terminal shows the code; VS Code is told only a 0 (exitCodeForVsCode says why).
