@@ -9,6 +9,8 @@
  *      while the scan also counts bytes and reads opaque/redirect xattrs).
  *   3. SSH (bench/ssh.ts): connect + deploy + first snapshot on loopback, again with the agent deployed,
  *      and a snapshot round trip over SSH against the same snapshot run locally.
+ *      Fleet (bench/fleet.ts): 10 test nodes connected together against one after another, and a
+ *      fanned-out snapshot of all 10 against a for loop of `ssh NODE lsns -J`.
  *   4. Launch (bench/launch.ts): `nodescope launch` + `stop` against `runc run -d` + `runc delete` of
  *      the same container on a bundle made beforehand.
  *   5. Layers (bench/layers.ts): `nodescope layers` on a 20-layer image against `dive --ci` where installed,
@@ -28,6 +30,7 @@ import { startNsHost, countProcesses } from './nsHost';
 import { makeLargeLayer } from './largeLayer';
 import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
+import { benchFleet } from './fleet';
 import { benchLaunch } from './launch';
 import { benchNamespaceGraph } from './panels';
 import { benchLayers } from './layers';
@@ -101,6 +104,8 @@ async function main(): Promise<void> {
   // 3. Over SSH.
   console.log('');
   await benchSsh(repo, RUNS);
+  console.log('');
+  await benchFleet(RUNS);
 
   // 4. Launch against runc alone.
   console.log('');
