@@ -13,6 +13,7 @@ import { renderDiff, renderLaunch, renderLayer, renderLimit, renderPageCache, re
 import { pinLaunch } from './cli/launchPin';
 import { askYesNo } from './cli/interaction';
 import { renderLayerReport, renderListing } from './cli/renderLayers';
+import { renderDiagnose } from './cli/renderDiagnose';
 import { watchNode } from './cli/watchNode';
 import { brokenRules } from './cli/layerOptions';
 import { formatBytes } from '../server/units';
@@ -58,6 +59,11 @@ async function run(
     case 'diff': {
       const d = await client.request('container.diff', { container: cmd.container });
       print(cmd.json, d, () => renderDiff(d));
+      return 0;
+    }
+    case 'diagnose': {
+      const r = await client.request('diagnose', { container: cmd.container });
+      print(cmd.json, r, () => renderDiagnose(r));
       return 0;
     }
     case 'pagecache': {

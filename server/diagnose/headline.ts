@@ -9,6 +9,12 @@ import { formatBytes, plural } from '../units';
 /** A time as HH:MM UTC: the agent's default, for a reader in any zone. */
 export const utcClock = (iso: string): string => `${iso.slice(11, 16)} UTC`;
 
+/** A time as HH:MM in the reader's own zone: the CLI's and the panel's. */
+export const localClock = (iso: string): string => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+};
+
 /** Throttled in this share of periods or more since the last look: named in the headline. */
 const THROTTLED_SHARE = 0.2;
 /** Memory use at this share of the limit or more: named. */

@@ -41,6 +41,7 @@ export type Command =
   | { name: 'layer'; dir: string; json: boolean }
   | { name: 'whence'; container: string; path: string; json: boolean }
   | { name: 'diff'; container: string; json: boolean }
+  | { name: 'diagnose'; container: string; json: boolean }
   | { name: 'pagecache'; target: string; json: boolean; top: number }
   /** `ci`: dive's CI mode, the rules to hold (at least one when ci). */
   | { name: 'layers'; target: string; json: boolean; ci: boolean; lowestEfficiency?: number; highestWastedBytes?: number }
@@ -189,6 +190,7 @@ export function parseArgs(argv: string[]): Parsed {
       if (!positional[1].startsWith('/')) throw usage(`PATH must be absolute inside the container, got "${positional[1]}"`);
       return { global, command: { name, container: positional[0], path: positional[1], json } };
     case 'diff':
+    case 'diagnose':
       return { global, command: { name, container: positional[0], json } };
     case 'pagecache':
       if ((global.ssh || global.hosts) && isRelativeDir(positional[0]))

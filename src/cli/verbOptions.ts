@@ -72,6 +72,15 @@ export const VERBS: Record<string, VerbDef> = {
   layer: { args: ['DIR'], options: [json], about: ['whiteouts, opaque dirs, redirects, counts of a layer directory'] },
   whence: { args: ['CONTAINER', 'PATH'], options: [json], about: ['which layer provides PATH in CONTAINER, or what deleted/hid it'] },
   diff: { args: ['CONTAINER'], options: [json], about: ['what CONTAINER changed against its image (A/C/D, as docker diff)'] },
+  diagnose: {
+    args: ['CONTAINER'],
+    options: [json],
+    about: [
+      'why CONTAINER is broken: OOM kills (victim, time, memory), exits',
+      'and restarts, memory by process, CPU throttling, what it wrote,',
+      'its network namespace (interfaces, routes, sockets and owners)',
+    ],
+  },
   pagecache: {
     args: ['CONTAINER|DIR'],
     options: [json, { name: 'top', value: 'N', read: wholeNumber }],

@@ -12,6 +12,7 @@ import { registerLayerGraphPanel } from '../layerGraph/host';
 import { registerResourcesPanel } from '../resources/host';
 import { registerSecurityPanel } from '../security/host';
 import { registerLayerExplorerPanel } from '../layerExplorer/host';
+import { registerDiagnosePanel } from '../diagnose/host';
 
 export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegistry, log: vscode.LogOutputChannel): NodePanels {
   const panels = new NodePanels(context, nodes, log);
@@ -22,5 +23,6 @@ export function registerPanels(context: vscode.ExtensionContext, nodes: NodeRegi
   registerResourcesPanel(context, nodes, panels);
   registerSecurityPanel(context, nodes, panels);
   registerLayerExplorerPanel(context, nodes, panels);
+  registerDiagnosePanel(context, nodes, panels);
   return panels;
 }
