@@ -28,7 +28,8 @@ import { explore } from './layers/layerExplorer';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { layerFileHandlers } from './files/layerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
-import { cgroupLinesNow, setLimits } from './act/limit';
+import { cgroupLinesNow } from './act/limit';
+import { LIMIT_MOST_MS, setLimitsKept } from './act/limitKept';
 import { launchContainer, LAUNCH_MOST_MS, stopLaunched, STOP_MOST_MS } from './act/launch';
 import { rootfsOnHost } from './discover/layerTrust';
 import { recordAction } from './act/audit';
@@ -49,6 +50,7 @@ export const ANSWERED_LATER_MS = {
   'launch.start': LAUNCH_MOST_MS,
   'launch.stop': STOP_MOST_MS,
   diagnose: DIAGNOSE_MOST_MS,
+  'limit.set': LIMIT_MOST_MS,
 } as const satisfies Partial<Record<MethodName, number>>;
 type AnsweredLater = keyof typeof ANSWERED_LATER_MS;
 /** What a method's handler returns: its result, or a promise of it for the methods answered later. */
@@ -326,11 +328,12 @@ export class AgentMethods {
       }
       return this.diagnoser.running(c);
     },
-    'limit.set': (p) => {
+    // Async from the first line: a Docker container's limits go through its engine (limitKept.ts).
+    'limit.set': async (p) => {
       const c = this.container(p.container);
       // The init process as it is now (alive, not a reused PID): its /proc/PID/cgroup says where to write.
       const { target } = liveTarget(c, this.startTimesOf(c));
-      return setLimits(c, cgroupLinesNow(c, target), p, {
+      return setLimitsKept(c, cgroupLinesNow(c, target), p, {
         audit: (a) =>
           recordAction(
             { action: 'limit', container: { id: c.id, name: c.name }, pid: target, changes: a.changes, outcome: a.outcome },
