@@ -12,7 +12,7 @@
 import type { ChangedNotification, Snapshot } from './protocol';
 import type { AgentMethods } from './methods';
 import { oneLine } from './failure';
-import { diffSnapshots, snapshotChanges } from './watch/snapshotDiff';
+import { diffSnapshots, holdCounters, snapshotChanges } from './watch/snapshotDiff';
 
 export { diffSnapshots } from './watch/snapshotDiff';
 export { sameData } from './watch/sameData';
@@ -70,6 +70,8 @@ export class Watcher {
   private lastPassMs = 0;
   private lastPassEnd = 0;
   private sources: ChangeSource[] = [];
+  /** The pending pass was asked for by an event (poke), not by the backstop's interval. */
+  private forEvent = false;
   private readonly intervalMs: number;
 
   /** `send` may return the write's promise: a write that fails is reported like a failed pass. */
@@ -127,7 +129,10 @@ export class Watcher {
     if (this.stopped) return;
     const sinceLast = performance.now() - this.lastPassEnd;
     const wait = Math.max(EVENT_SETTLE_MS, nextDelay(0, this.lastPassMs, share) - sinceLast);
-    if (performance.now() + wait < this.dueAt) this.schedule(wait);
+    if (performance.now() + wait < this.dueAt) {
+      this.schedule(wait);
+      this.forEvent = true;
+    }
   }
 
   private backstopDelay(): number {
@@ -148,8 +153,10 @@ export class Watcher {
       this.timer = null;
       this.dueAt = Infinity;
       const started = performance.now();
+      const forEvent = this.forEvent;
+      this.forEvent = false;
       try {
-        this.tick();
+        this.tick(forEvent);
       } catch (err) {
         // Nothing a pass meets may end the agent (an exception in a timer would): a snapshot too large
         // to compare once did. The client keeps the last state it was sent; the next pass tries again.
@@ -161,9 +168,11 @@ export class Watcher {
     this.timer.unref();
   }
 
-  private tick(): void {
-    const next = this.methods.snapshot();
+  private tick(forEvent: boolean): void {
     const prev = this.sent;
+    // After an event, what it was about; counters that moved meanwhile wait for the backstop pass (holdCounters).
+    const taken = this.methods.snapshot();
+    const next = forEvent && this.opts.keyed && prev ? holdCounters(prev, taken) : taken;
     // A keyed client with no state from this agent yet has nothing to apply a change to: its first
     // `snapshot` answer is its state (rebase), and changes count from there.
     const delta = this.opts.keyed ? (prev ? snapshotChanges(prev, next, this.seq + 1) : null) : diffSnapshots(prev, next, this.seq + 1);

@@ -79,3 +79,39 @@ export function diffSnapshots(prev: Snapshot | null, next: Snapshot, seq: number
   const changed = upserted.length || removed.length || n.namespaces || n.layers || n.processes;
   return changed ? n : null;
 }
+
+/**
+ * `next` with each container whose only difference from its namesake in `prev` is in counters (memory,
+ * cpu and io usage, pids current, pressure) given back as it was in `prev`. A pass made because of an event
+ * sends what the event was about, not every container's counters again: on a busy node those moved in all
+ * of them and made a change larger than the snapshot. The agent keeps what it sent, so the client's copy
+ * still equals the agent's state exactly; the counters follow at the next backstop pass.
+ */
+export function holdCounters(prev: Snapshot, next: Snapshot): Snapshot {
+  const before = new Map(prev.containers.map((c) => [c.id, c]));
+  let held = 0;
+  const containers = next.containers.map((c) => {
+    const old = before.get(c.id);
+    if (!old || sameData(old, c) || !sameData(withoutCounters(old), withoutCounters(c))) return c;
+    held++;
+    return old;
+  });
+  return held ? { ...next, containers } : next;
+}
+
+/** A container's facts without its counters: what stays the same between two moments when nothing happened. */
+function withoutCounters(c: ContainerInfo): unknown {
+  if (!c.cgroup) return c;
+  const { memory, cpu, pids, io } = c.cgroup;
+  return {
+    ...c,
+    cgroup: {
+      ...c.cgroup,
+      memory: memory && { ...memory, usageBytes: null, peakBytes: null, fileBytes: null, anonBytes: null, stat: null },
+      cpu: cpu && { ...cpu, usageUsec: null },
+      pids: pids && { ...pids, current: null },
+      io: io && { ...io, readBytes: null, writeBytes: null },
+      pressure: null,
+    },
+  };
+}
