@@ -28,6 +28,7 @@ import { explore } from './layers/layerExplorer';
 import { listInContainer, readInContainer, statInContainer } from './files/containerFiles';
 import { layerFileHandlers } from './files/layerFiles';
 import { enterOptions, liveTarget, planEnter } from './act/enter';
+import { planDebug } from './act/debug';
 import { cgroupLinesNow } from './act/limit';
 import { LIMIT_MOST_MS, setLimitsKept } from './act/limitKept';
 import { launchContainer, LAUNCH_MOST_MS, stopLaunched, STOP_MOST_MS } from './act/launch';
@@ -274,7 +275,23 @@ export class AgentMethods {
       if (p.user !== undefined && !/^(\d{1,10}|[A-Za-z_][A-Za-z0-9_.-]{0,63}\$?)$/.test(p.user)) {
         throw refuse(ErrorCodes.InvalidParams, '"user" must be a user name or a numeric uid');
       }
-      const plan = planEnter(c, this.startTimesOf(c), { pid: p.pid, shell: p.shell, user: p.user, command: p.command });
+      const plan = planEnter(c, this.startTimesOf(c), {
+        pid: p.pid,
+        shell: p.shell,
+        user: p.user,
+        command: p.command,
+        namespaces: p.namespaces,
+      });
+      recordAction(
+        { action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv },
+        { version: this.clientVersion },
+      );
+      return plan;
+    },
+    // Audited as an enter: its argv says the toolbox, the directory it covers and every step (server/act/debug.ts).
+    'debug.plan': (p) => {
+      const c = this.container(p.container);
+      const plan = planDebug(c, this.startTimesOf(c), { pid: p.pid, toolbox: p.toolbox, command: p.command });
       recordAction(
         { action: 'enter', container: { id: c.id, name: c.name }, pid: plan.pid, startTime: plan.startTime, argv: plan.argv },
         { version: this.clientVersion },

@@ -26,7 +26,7 @@ import { AgentError } from '../server/agentError';
 import { escapeControls, escapeControlsInJson } from '../server/escapeControls';
 import { ErrorCodes } from '../server/protocol';
 import { AGENT_VERSION } from '../server/version';
-import type { ParamsOf, ResultOf } from '../server/protocol';
+import type { EnterPlan, NsType, ParamsOf, ResultOf } from '../server/protocol';
 
 /** `out`: where the verb's output goes (a fleet keeps each node's to print in sections). */
 async function run(
@@ -89,7 +89,8 @@ async function run(
       return 0;
     }
     case 'enter':
-      return enter(client, cmd);
+    case 'debug':
+      return runOnNode(client, await planOf(client, cmd), cmd.command);
     case 'limit':
       return dryRunThenApply(client, 'limit.set', { container: cmd.container, ...cmd.limits }, renderLimit, 'Apply? [y/N] ', cmd, print);
     case 'launch':
@@ -166,16 +167,17 @@ async function dryRunThenApply<M extends 'limit.set' | 'launch.start'>(
   return 0;
 }
 
-/** Runs the plan's argv on the node; stdin, stdout and the exit code pass through. */
-async function enter(client: AgentClient, cmd: Extract<Command, { name: 'enter' }>): Promise<number> {
-  const plan = await client.request('enter.plan', {
-    container: cmd.container,
-    pid: cmd.pid,
-    shell: cmd.shell,
-    user: cmd.user,
-    command: cmd.command.length ? cmd.command : undefined,
-  });
-  const interactive = !cmd.command.length && process.stdin.isTTY === true;
+/** The agent's plan for `enter` (enter.plan) or `debug` (debug.plan, server/act/debug.ts). */
+function planOf(client: AgentClient, cmd: Extract<Command, { name: 'enter' | 'debug' }>): Promise<EnterPlan> {
+  const command = cmd.command.length ? cmd.command : undefined;
+  if (cmd.name === 'debug') return client.request('debug.plan', { container: cmd.container, pid: cmd.pid, toolbox: cmd.toolbox, command });
+  const { container, pid, shell, user } = cmd;
+  return client.request('enter.plan', { container, pid, shell, user, command, namespaces: cmd.namespaces as NsType[] | undefined });
+}
+
+/** Runs an enter or debug plan's argv on the node; stdin, stdout and the exit code pass through, a pty when a shell is attached to one. */
+async function runOnNode(client: AgentClient, plan: EnterPlan, command: string[]): Promise<number> {
+  const interactive = !command.length && process.stdin.isTTY === true;
   const channel = await client.transport.exec(
     plan.argv,
     interactive ? { pty: { cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24, term: process.env.TERM } } : undefined,

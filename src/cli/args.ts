@@ -4,6 +4,7 @@
  * made from too). Pure, so every usage error is unit-tested; a UsageError ends the CLI with exit code 2.
  */
 import { parseArgs as tokenize } from 'node:util';
+import { NS_TYPES } from '../../server/protocol';
 import { applyContainerOption, type ContainerOptions, type LimitValues } from './containerOptions';
 import { DEFAULT_LOWEST_EFFICIENCY } from './layerOptions';
 import { GLOBAL_OPTIONS, parserOptions, VERBS, word, type OptionDef } from './verbOptions';
@@ -47,7 +48,8 @@ export type Command =
   | { name: 'layers'; target: string; json: boolean; ci: boolean; lowestEfficiency?: number; highestWastedBytes?: number }
   /** `layer` absent: the merged view of the whole stack; given: that layer alone, or up to it with `merged`. */
   | { name: 'ls'; target: string; path: string; layer?: number; merged: boolean; json: boolean }
-  | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; command: string[] }
+  | { name: 'enter'; container: string; pid?: number; shell?: string; user?: string; namespaces?: string[]; command: string[] }
+  | { name: 'debug'; container: string; pid?: number; toolbox?: string; command: string[] }
   | { name: 'limit'; container: string; limits: LimitValues; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'launch'; from: string; options: ContainerOptions; command: string[]; yes: boolean; dryRun: boolean; json: boolean }
   | { name: 'stop'; container: string; yes: boolean; json: boolean }
@@ -219,7 +221,30 @@ export function parseArgs(argv: string[]): Parsed {
       if (json) throw usage("--json is not an option here: enter's output is the command's own");
       if (shell !== undefined && !shell.startsWith('/')) throw usage(`--shell must be an absolute path in the container, got "${shell}"`);
       if (shell !== undefined && after.length) throw usage('--shell or a command after --, not both');
-      return { global, command: { name, container: positional[0], pid: num('pid'), shell, user: str('user'), command: after } };
+      const ns = str('ns');
+      // Checked by the agent too (known types, at least one); here so that a typo never reaches a node.
+      const namespaces = ns === undefined ? undefined : ns.split(',').map((t) => t.trim());
+      const unknown = namespaces?.find((t) => !(NS_TYPES as readonly string[]).includes(t));
+      if (unknown !== undefined) throw usage(`--ns takes namespace types separated by commas (${NS_TYPES.join(', ')}), got "${unknown}"`);
+      return {
+        global,
+        command: {
+          name,
+          container: positional[0],
+          pid: num('pid'),
+          shell,
+          user: str('user'),
+          ...(namespaces && { namespaces }),
+          command: after,
+        },
+      };
+    }
+    case 'debug': {
+      const toolbox = str('toolbox');
+      if (json) throw usage("--json is not an option here: debug's output is the command's own");
+      if (toolbox !== undefined && !toolbox.startsWith('/'))
+        throw usage(`--toolbox must be an absolute path on the node, got "${toolbox}"`);
+      return { global, command: { name, container: positional[0], pid: num('pid'), toolbox, command: after } };
     }
     case 'limit':
       if (!Object.keys(options).length) throw usage('give at least one of --memory, --pids, --cpus');

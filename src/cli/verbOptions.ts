@@ -115,11 +115,27 @@ export const VERBS: Record<string, VerbDef> = {
       { name: 'pid', value: 'PID', read: wholeNumber },
       { name: 'shell', value: 'PATH', read: word },
       { name: 'user', value: 'NAME|UID', read: word },
+      { name: 'ns', value: 'TYPE,…', read: word },
       // Taken so that the refusal can say why: enter's output is the command's own.
       hiddenJson,
     ],
     command: true,
-    about: ["run a shell (or CMD) inside all of CONTAINER's namespaces,", "as root or as a user of the container's /etc/passwd"],
+    about: [
+      "run a shell (or CMD) inside all of CONTAINER's namespaces,",
+      "as root or as a user of the container's /etc/passwd; --ns net,pid,…",
+      "only those (without mnt: the node's files and tools)",
+    ],
+  },
+  debug: {
+    args: ['CONTAINER'],
+    options: [{ name: 'pid', value: 'PID', read: wholeNumber }, { name: 'toolbox', value: 'PATH', read: word }, hiddenJson],
+    command: true,
+    about: [
+      "a shell (or CMD) inside all of CONTAINER's namespaces, its files",
+      "at /, with the node's static busybox on PATH (--toolbox PATH:",
+      'another); for containers without a shell or tools. The',
+      'container sees no change (a private copy of its mounts)',
+    ],
   },
   limit: {
     args: ['CONTAINER'],
