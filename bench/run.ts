@@ -32,6 +32,7 @@ import { timeCommand, report, ratioLine } from './measure';
 import { benchSsh } from './ssh';
 import { benchFleet } from './fleet';
 import { benchLaunch } from './launch';
+import { benchDebug } from './debug';
 import { benchNamespaceGraph } from './panels';
 import { benchLayers } from './layers';
 import { benchLayerExplorer } from './layerExplorer';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   // 4. Launch against runc alone.
   console.log('');
   benchLaunch(bin, RUNS);
+  benchDebug(bin, RUNS);
 
   // 5. Layers against find + du (or dive), and the explorer's pages of a large directory.
   console.log('');
