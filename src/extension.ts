@@ -16,16 +16,18 @@ import { registerLimitCommand } from './commands/limit';
 import { registerLaunchCommands } from './commands/launch';
 import { registerRetryCommand } from './commands/retry';
 import { registerPanels } from './panels/host/allPanels';
+import { registerRevealInTreeCommand } from './commands/revealInTree';
 
 export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistry } {
   const log = vscode.window.createOutputChannel('Nodescope', { log: true });
   const nodes = new NodeRegistry(context, log);
   const view = new NodesView(nodes);
+  const tree = vscode.window.createTreeView('nodescope.nodes', { treeDataProvider: view, showCollapseAll: true });
   context.subscriptions.push(
     log,
     nodes,
     view,
-    vscode.window.createTreeView('nodescope.nodes', { treeDataProvider: view, showCollapseAll: true }),
+    tree,
     connectionStatusItems(nodes),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('nodescope')) nodes.reload();
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): { nodes: NodeRegistr
   registerLaunchCommands(context, nodes);
   registerRetryCommand(context, nodes);
   registerPanels(context, nodes, log);
+  registerRevealInTreeCommand(context, nodes, view, tree);
   log.info(`Nodescope ${(context.extension.packageJSON as { version: string }).version} activated`);
   const local = nodes.get(LOCAL_ID);
   if (local) void nodes.connect(local);

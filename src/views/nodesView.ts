@@ -179,6 +179,22 @@ export class NodesView implements vscode.TreeDataProvider<NodeElement>, vscode.D
     return item;
   }
 
+  /** What VS Code needs to reveal a row: the element it was listed under (a node's row has none). */
+  getParent(el: NodeElement): NodeElement | undefined {
+    return el.item ? (el.parent ?? this.rootOf(el.session)) : undefined;
+  }
+
+  /**
+   * The container's own row of the tree (the element VS Code holds), found by listing node → Containers →
+   * its engine's group as the tree lists them; undefined when the node no longer lists it.
+   */
+  containerRow(session: NodeSession, containerId: string): NodeElement | undefined {
+    const containers = this.childrenOf(this.rootOf(session)).find((el) => el.item?.kind === 'containers');
+    for (const group of containers ? this.childrenOf(containers) : [])
+      for (const row of this.childrenOf(group)) if (row.item?.kind === 'container' && row.item.containerId === containerId) return row;
+    return undefined;
+  }
+
   getChildren(el?: NodeElement): NodeElement[] {
     // VS Code shows an empty subtree when this throws: say what went wrong in the log instead.
     try {

@@ -4,7 +4,7 @@
  * rig container's name in the search box selects it and the details pane lists its namespaces' inodes,
  * compared with the independent source: docker inspect's pid, then readlink /proc/PID/ns/* done here; the
  * found container is centred, so a right-click in the canvas' middle opens its context menu (docker
- * inspect's id) whose Show Live Resources opens that container's resources panel; the panel comes back
+ * inspect's id) whose Show Live Resources opens that container's resources panel and Reveal in Tree selects its row; the panel comes back
  * after a window reload with the same selection; screenshots in the dark and the light theme land in
  * test-results/e2e/ (namespacegraph-*.png).
  */
@@ -147,6 +147,18 @@ describe('the namespace graph panel in a real VS Code', { skip, timeout: 900_000
         async () => (await tabs(page)).some((t) => t.includes(`Resources · ${LIMITED}`)),
         20_000,
       );
+      await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
+      // Reveal in Tree selects the container's own row in the Nodes view (its engine's group opened for it).
+      const g = await drawn();
+      const graph = (await g.locator('.ng-graph').boundingBox())!;
+      await page.mouse.click(graph.x + graph.width / 2, graph.y + graph.height / 2, { button: 'right' });
+      await g.locator('.context-menu [data-menu="reveal"]').click({ timeout: 10_000 });
+      await until(
+        'the container selected in the Nodes view',
+        async () => (await page.locator('.monaco-list-row.selected', { hasText: LIMITED }).count()) > 0,
+        20_000,
+      );
+      await vs.shot('namespacegraph-02c-revealed-in-tree');
       await page.locator('.tabs-container .tab', { hasText: TAB }).first().click();
     });
 
