@@ -116,7 +116,7 @@ describe('the nodescope CLI on this machine', { skip }, () => {
       [
         ['--identity', 'k', 'snapshot'],
         2,
-        'nodescope: --identity, --known-hosts, --jump and --accept-new-host-key go with --ssh; see `nodescope --help`',
+        'nodescope: --identity, --known-hosts, --jump and --accept-new-host-key go with --ssh or --hosts; see `nodescope --help`',
       ],
       [
         ['pagecache', 'nodescope-rig-readonly', '--top', 'x'],
@@ -147,12 +147,15 @@ describe('the nodescope CLI on this machine', { skip }, () => {
   });
 
   it('every verb takes --help and prints its own usage, exit 0', () => {
-    for (const verb of ['snapshot', 'layer', 'whence', 'diff', 'pagecache', 'enter', 'limit', 'launch', 'stop']) {
+    const verbs = ['snapshot', 'watch', 'layer', 'whence', 'diff', 'pagecache', 'diagnose', 'enter', 'debug', 'limit', 'launch', 'stop'];
+    for (const verb of verbs) {
       const r = nodescope([verb, '--help']);
       assert.equal(r.code, 0, r.err);
       assert.equal(r.err, '');
       assert.match(r.out, new RegExp(`^usage: nodescope \\[global options\\]\n  ${verb} `));
-      assert.ok(r.out.split('\n').length < 12, `${verb}: its own usage only:\n${r.out}`);
+      // Its own usage only: no other verb's line (a verb's line starts two spaces in, its name, a space).
+      for (const other of verbs.filter((v) => v !== verb))
+        assert.doesNotMatch(r.out, new RegExp(`^  ${other} `, 'm'), `${verb}: its own usage only:\n${r.out}`);
     }
     assert.equal(nodescope(['help', 'whence']).out, nodescope(['whence', '--help']).out);
   });
