@@ -119,12 +119,23 @@ describe('the layer explorer in a real VS Code', { skip, timeout: 600_000 }, () 
         .click();
       await palette(page, 'Developer: Reload Window');
       await page.waitForSelector('.monaco-workbench', { timeout: 90_000 });
-      f = await frameWith(page, 'li.layer.selected code.created-by', 90_000);
-      assert.match(
-        await f.locator('li.layer.selected code.created-by').innerText(),
-        /mkdir -p \/data\/keep/,
-        'the same layer is selected after the reload',
+      // The workbench found may still be the one going away: a frame found in it can be detached the next
+      // moment, so the page is looked up again until its text is read from a frame that stays.
+      let selected = '';
+      await until(
+        'the explorer back after the reload',
+        async () => {
+          const g = await frameWith(page, 'li.layer.selected code.created-by', 90_000);
+          selected = await g
+            .locator('li.layer.selected code.created-by')
+            .innerText({ timeout: 5_000 })
+            .catch(() => '');
+          if (selected) f = g;
+          return selected !== '';
+        },
+        120_000,
       );
+      assert.match(selected, /mkdir -p \/data\/keep/, 'the same layer is selected after the reload');
     });
 
     await step('light', async () => {
