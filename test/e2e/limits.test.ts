@@ -43,44 +43,52 @@ describe('setting limits and launching a test container from the tree', { skip: 
     await ui.close();
   });
 
-  ui.step('7b. Set Limit… asks which limit and how much, shows the change in a modal; then cgroupfs and the tree hold it', async () => {
-    const page = ui.page;
-    const id = execFileSync(
-      'docker',
-      ['run', '-d', '--name', LIMIT.name, '--network', 'none', '--memory', LIMIT.memory, BASE_IMAGE, 'sleep', '600'],
-      { encoding: 'utf8' },
-    ).trim();
-    const limitFile = `/sys/fs/cgroup/memory/docker/${id}/memory.limit_in_bytes`;
-    const from = `${LIMIT.fromMiB.toFixed(1)} MiB`;
-    const to = `${LIMIT.toMiB.toFixed(1)} MiB`;
-    try {
-      await rows(page, new RegExp(`${LIMIT.name}.*/ ${reEscape(from)}`))
-        .first()
-        .waitFor({ timeout: 30_000 });
-      await contextMenu(page, LIMIT.name, 'Set Limit…');
-      const offered = await quickPick(page, /Set a limit of/, 'Memory');
-      assert.deepEqual(offered, SHOWN.limitKinds);
-      await answer(page, { title: `Memory limit of ${LIMIT.name}` }, LIMIT.to);
-      // The modal: what the agent's dry run says will change, and that Docker keeps its own record.
-      const dialog = await modal(page);
-      const said = await dialog.innerText();
-      assert.match(said, new RegExp(`Set the memory limit of ${LIMIT.name}\\?`));
-      assert.match(said, new RegExp(`memory: ${reEscape(from)} → ${reEscape(to)} \\(uses .*\\)`));
-      assert.match(said, /Docker still records the old limits/);
-      assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(LIMIT.fromMiB * 2 ** 20), 'nothing written before the button');
-      await ui.vs.shot('07b-set-limit-modal');
-      await dialog.getByRole('button', { name: 'Set Limit' }).click();
-      await rows(page, new RegExp(`${LIMIT.name}.*/ ${reEscape(to)}`))
-        .first()
-        .waitFor({ timeout: 30_000 });
-      assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(LIMIT.toMiB * 2 ** 20));
-      await toast(page, `${LIMIT.name}: memory: ${from} → ${to}`).waitFor({ timeout: 10_000 });
-      await ui.vs.shot('07c-limit-set');
-    } finally {
-      spawnSync('docker', ['rm', '-f', LIMIT.name]);
-    }
-    await rows(page, LIMIT.name).first().waitFor({ state: 'detached', timeout: 30_000 });
-  });
+  ui.step(
+    '7b. Set Limit… asks which limit and how much, shows the change in a modal; then cgroupfs, docker inspect and the tree hold it',
+    async () => {
+      const page = ui.page;
+      const id = execFileSync(
+        'docker',
+        ['run', '-d', '--name', LIMIT.name, '--network', 'none', '--memory', LIMIT.memory, BASE_IMAGE, 'sleep', '600'],
+        { encoding: 'utf8' },
+      ).trim();
+      const limitFile = `/sys/fs/cgroup/memory/docker/${id}/memory.limit_in_bytes`;
+      const from = `${LIMIT.fromMiB.toFixed(1)} MiB`;
+      const to = `${LIMIT.toMiB.toFixed(1)} MiB`;
+      try {
+        await rows(page, new RegExp(`${LIMIT.name}.*/ ${reEscape(from)}`))
+          .first()
+          .waitFor({ timeout: 30_000 });
+        await contextMenu(page, LIMIT.name, 'Set Limit…');
+        const offered = await quickPick(page, /Set a limit of/, 'Memory');
+        assert.deepEqual(offered, SHOWN.limitKinds);
+        await answer(page, { title: `Memory limit of ${LIMIT.name}` }, LIMIT.to);
+        // The modal: what the agent's dry run says will change, and that it goes through Docker's own API.
+        const dialog = await modal(page);
+        const said = await dialog.innerText();
+        assert.match(said, new RegExp(`Set the memory limit of ${LIMIT.name}\\?`));
+        assert.match(said, new RegExp(`memory: ${reEscape(from)} → ${reEscape(to)} \\(uses .*\\)`));
+        assert.match(said, /through the Docker Engine API .*docker inspect shows it/);
+        assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(LIMIT.fromMiB * 2 ** 20), 'nothing written before the button');
+        await ui.vs.shot('07b-set-limit-modal');
+        await dialog.getByRole('button', { name: 'Set Limit' }).click();
+        await rows(page, new RegExp(`${LIMIT.name}.*/ ${reEscape(to)}`))
+          .first()
+          .waitFor({ timeout: 30_000 });
+        assert.equal(fs.readFileSync(limitFile, 'utf8').trim(), String(LIMIT.toMiB * 2 ** 20));
+        // Docker's own record agrees (the limit went through its API, so a restart keeps it).
+        assert.equal(
+          execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Memory}}', id], { encoding: 'utf8' }).trim(),
+          String(LIMIT.toMiB * 2 ** 20),
+        );
+        await toast(page, `${LIMIT.name}: memory: ${from} → ${to}`).waitFor({ timeout: 10_000 });
+        await ui.vs.shot('07c-limit-set');
+      } finally {
+        spawnSync('docker', ['rm', '-f', LIMIT.name]);
+      }
+      await rows(page, LIMIT.name).first().waitFor({ state: 'detached', timeout: 30_000 });
+    },
+  );
 
   ui.step(
     '7c. Launch Test Container from Its Image… starts one on its layers with the limits typed; Stop and Remove takes it away',
